@@ -1,0 +1,35 @@
+# Two commands do all set-up on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3.11
+VENV   := .venv
+PY     := $(VENV)/bin/python
+PIP    := $(PY) -m pip
+
+.PHONY: run test lint bench clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install -q --upgrade pip
+
+# Stamps re-install when pyproject.toml changes.
+$(VENV)/.run-stamp: pyproject.toml | $(PY)
+	$(PIP) install -q -e ".[all]"
+	touch $@
+
+$(VENV)/.dev-stamp: pyproject.toml | $(PY)
+	$(PIP) install -q -e ".[dev]"
+	touch $@ $(VENV)/.run-stamp
+
+run: $(VENV)/.run-stamp
+	$(VENV)/bin/glassnet train
+
+lint: $(VENV)/.dev-stamp
+	$(VENV)/bin/ruff check src tests benchmarks
+
+test: $(VENV)/.dev-stamp lint
+	$(PY) -m pytest -q
+
+bench: $(VENV)/.dev-stamp
+	for f in benchmarks/*.py; do echo "== $$f"; $(PY) $$f || exit 1; done
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info runs

@@ -1,0 +1,36 @@
+"""The autograd engine: `Tensor`, `Function`, the ops, and `gradcheck`."""
+
+from . import ops
+from .backend import (
+    get_array_module,
+    get_default_dtype,
+    get_rng_state,
+    manual_seed,
+    set_default_dtype,
+    set_rng_state,
+)
+from .function import Function, enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .functional import *  # noqa: F403
+from .functional import __all__ as _functional_all
+from .gradcheck import GradcheckError, gradcheck
+from .tensor import (
+    Tensor,
+    arange,
+    from_numpy,
+    full,
+    ones,
+    ones_like,
+    rand,
+    randint,
+    randn,
+    tensor,
+    zeros,
+    zeros_like,
+)
+
+__all__ = [
+    "Function", "GradcheckError", "Tensor", "arange", "enable_grad", "from_numpy", "full",
+    "get_array_module", "get_default_dtype", "get_rng_state", "gradcheck", "is_grad_enabled",
+    "manual_seed", "no_grad", "ones", "ones_like", "ops", "rand", "randint", "randn",
+    "set_default_dtype", "set_grad_enabled", "set_rng_state", "tensor", "zeros", "zeros_like",
+] + _functional_all

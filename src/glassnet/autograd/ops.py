@@ -1,0 +1,550 @@
+"""Every differentiable primitive: one class each, forward and backward side by side.
+
+Arrays in, arrays out. Binary ops broadcast like NumPy; their backward sums the gradient back
+to each input's shape (`unbroadcast`). A backward never changes its incoming gradient in place.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .backend import get_array_module
+from .function import Function
+
+
+def unbroadcast(g: Any, shape: tuple) -> Any:
+    """Sum g over the axes that broadcasting stretched, giving an array of `shape`."""
+    if g.shape == shape:
+        return g
+    lead = g.ndim - len(shape)
+    if lead:
+        g = g.sum(axis=tuple(range(lead)))
+    axes = tuple(i for i, n in enumerate(shape) if n == 1 and g.shape[i] != 1)
+    return g.sum(axis=axes, keepdims=True) if axes else g
+
+
+def _shape(x: Any) -> tuple:
+    return np.shape(x)
+
+
+def _axes(dim: Any, ndim: int) -> tuple:
+    if dim is None:
+        return tuple(range(ndim))
+    dims = dim if isinstance(dim, (tuple, list)) else (dim,)
+    return tuple(sorted(d % ndim for d in dims)) if ndim else ()
+
+
+def _binary_check(name: str, x: Any, y: Any) -> None:
+    try:
+        np.broadcast_shapes(_shape(x), _shape(y))
+    except ValueError:
+        raise ValueError(f"{name}: shapes {_shape(x)} and {_shape(y)} do not broadcast") from None
+
+
+# ----- arithmetic -------------------------------------------------------------------------
+class Add(Function):
+    @staticmethod
+    def forward(ctx, x, y):
+        _binary_check("add", x, y)
+        ctx.shapes = _shape(x), _shape(y)
+        return x + y
+
+    @staticmethod
+    def backward(ctx, g):  # d(x+y) = dx + dy
+        return unbroadcast(g, ctx.shapes[0]), unbroadcast(g, ctx.shapes[1])
+
+
+class Sub(Function):
+    @staticmethod
+    def forward(ctx, x, y):
+        _binary_check("sub", x, y)
+        ctx.shapes = _shape(x), _shape(y)
+        return x - y
+
+    @staticmethod
+    def backward(ctx, g):  # d(x-y) = dx - dy
+        return unbroadcast(g, ctx.shapes[0]), unbroadcast(-g, ctx.shapes[1])
+
+
+class Mul(Function):
+    @staticmethod
+    def forward(ctx, x, y):
+        _binary_check("mul", x, y)
+        ctx.save_for_backward(x, y)
+        return x * y
+
+    @staticmethod
+    def backward(ctx, g):  # d(xy) = y dx + x dy
+        x, y = ctx.saved_tensors
+        gx = unbroadcast(g * y, _shape(x)) if ctx.needs_grad[0] else None
+        gy = unbroadcast(g * x, _shape(y)) if ctx.needs_grad[1] else None
+        return gx, gy
+
+
+class Div(Function):
+    @staticmethod
+    def forward(ctx, x, y):
+        _binary_check("div", x, y)
+        ctx.save_for_backward(x, y)
+        return x / y
+
+    @staticmethod
+    def backward(ctx, g):  # d(x/y) = dx/y - x dy/y²
+        x, y = ctx.saved_tensors
+        gx = g / y
+        gy = unbroadcast(-gx * x / y, _shape(y)) if ctx.needs_grad[1] else None
+        return unbroadcast(gx, _shape(x)), gy
+
+
+class Neg(Function):
+    @staticmethod
+    def forward(ctx, x):
+        return -x
+
+    @staticmethod
+    def backward(ctx, g):  # d(-x) = -dx
+        return -g
+
+
+class Pow(Function):
+    @staticmethod
+    def forward(ctx, x, y):
+        _binary_check("pow", x, y)
+        out = x ** y
+        ctx.save_for_backward(x, y, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):  # d(x^y) = y x^(y-1) dx + x^y ln(x) dy
+        x, y, out = ctx.saved_tensors
+        gx = unbroadcast(g * y * x ** (y - 1), _shape(x)) if ctx.needs_grad[0] else None
+        gy = None
+        if ctx.needs_grad[1]:
+            xp = get_array_module(out)
+            logx = xp.log(xp.where(x > 0, x, 1))
+            gy = unbroadcast(g * out * logx, _shape(y))
+        return gx, gy
+
+
+class MatMul(Function):
+    @staticmethod
+    def forward(ctx, x, y):
+        xs, ys = _shape(x), _shape(y)
+        if not xs or not ys or xs[-1] != ys[-2 if len(ys) > 1 else 0]:
+            raise ValueError(f"matmul: shapes {xs} and {ys} cannot be multiplied "
+                             f"(inner dimensions {xs[-1:]} vs {ys[-2:-1] or ys[:1]})")
+        ctx.save_for_backward(x, y)
+        return x @ y
+
+    @staticmethod
+    def backward(ctx, g):  # d(XY) = dX Y + X dY  ->  gX = G Yᵀ, gY = Xᵀ G
+        x, y = ctx.saved_tensors
+        xe = x[None, :] if x.ndim == 1 else x
+        ye = y[:, None] if y.ndim == 1 else y
+        ge = g[..., None, :] if x.ndim == 1 else g
+        ge = ge[..., None] if y.ndim == 1 else ge
+        gx = gy = None
+        if ctx.needs_grad[0]:
+            gx = unbroadcast(ge @ ye.swapaxes(-1, -2), xe.shape).reshape(x.shape)
+        if ctx.needs_grad[1]:
+            gy = unbroadcast(xe.swapaxes(-1, -2) @ ge, ye.shape).reshape(y.shape)
+        return gx, gy
+
+
+# ----- elementwise functions --------------------------------------------------------------
+class Exp(Function):
+    @staticmethod
+    def forward(ctx, x):
+        y = get_array_module(x).exp(x)
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, g):  # d eˣ = eˣ dx
+        return g * ctx.saved_tensors[0]
+
+
+class Log(Function):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return get_array_module(x).log(x)
+
+    @staticmethod
+    def backward(ctx, g):  # d ln x = dx / x
+        return g / ctx.saved_tensors[0]
+
+
+class Sqrt(Function):
+    @staticmethod
+    def forward(ctx, x):
+        y = get_array_module(x).sqrt(x)
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, g):  # d √x = dx / (2√x)
+        return g / (2 * ctx.saved_tensors[0])
+
+
+class Abs(Function):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return abs(x)
+
+    @staticmethod
+    def backward(ctx, g):  # d|x| = sign(x) dx   (0 at x = 0, as in PyTorch)
+        return g * get_array_module(g).sign(ctx.saved_tensors[0])
+
+
+class Sin(Function):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return get_array_module(x).sin(x)
+
+    @staticmethod
+    def backward(ctx, g):  # d sin x = cos x dx
+        return g * get_array_module(g).cos(ctx.saved_tensors[0])
+
+
+class Cos(Function):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return get_array_module(x).cos(x)
+
+    @staticmethod
+    def backward(ctx, g):  # d cos x = -sin x dx
+        return -g * get_array_module(g).sin(ctx.saved_tensors[0])
+
+
+class Clamp(Function):
+    @staticmethod
+    def forward(ctx, x, lo=None, hi=None):
+        if lo is None and hi is None:
+            raise ValueError("clamp: give at least one of min and max")
+        ctx.save_for_backward(x)
+        ctx.lo, ctx.hi = lo, hi
+        return get_array_module(x).clip(x, lo, hi)
+
+    @staticmethod
+    def backward(ctx, g):  # gradient passes where lo <= x <= hi
+        (x,) = ctx.saved_tensors
+        inside = np.ones(x.shape, bool) if ctx.lo is None else x >= ctx.lo
+        if ctx.hi is not None:
+            inside &= x <= ctx.hi
+        return g * inside
+
+
+class Maximum(Function):
+    @staticmethod
+    def forward(ctx, x, y):
+        _binary_check("maximum", x, y)
+        ctx.save_for_backward(x, y)
+        return get_array_module(x).maximum(x, y)
+
+    @staticmethod
+    def backward(ctx, g):  # to the larger input; ties split the gradient in half
+        x, y = ctx.saved_tensors
+        share = (x > y) + 0.5 * (x == y)
+        return unbroadcast(g * share, _shape(x)), unbroadcast(g * (1 - share), _shape(y))
+
+
+class Minimum(Function):
+    @staticmethod
+    def forward(ctx, x, y):
+        _binary_check("minimum", x, y)
+        ctx.save_for_backward(x, y)
+        return get_array_module(x).minimum(x, y)
+
+    @staticmethod
+    def backward(ctx, g):  # to the smaller input; ties split the gradient in half
+        x, y = ctx.saved_tensors
+        share = (x < y) + 0.5 * (x == y)
+        return unbroadcast(g * share, _shape(x)), unbroadcast(g * (1 - share), _shape(y))
+
+
+class Where(Function):
+    @staticmethod
+    def forward(ctx, cond, x, y):
+        ctx.cond, ctx.shapes = cond, (_shape(x), _shape(y))
+        return get_array_module(cond).where(cond, x, y)
+
+    @staticmethod
+    def backward(ctx, g):  # the gradient goes to whichever input was chosen
+        c, (xs, ys) = ctx.cond, ctx.shapes
+        return None, unbroadcast(g * c, xs), unbroadcast(g * ~c, ys)
+
+
+class Cast(Function):
+    @staticmethod
+    def forward(ctx, x, dtype=None):
+        ctx.dtype = x.dtype
+        return x.astype(dtype)
+
+    @staticmethod
+    def backward(ctx, g):  # same values, back in the input's dtype
+        return g.astype(ctx.dtype) if ctx.dtype.kind == "f" else None
+
+
+class Clone(Function):
+    @staticmethod
+    def forward(ctx, x):
+        return x.copy()
+
+    @staticmethod
+    def backward(ctx, g):  # identity
+        return g
+
+
+# ----- reductions -------------------------------------------------------------------------
+def _expand_back(g: Any, shape: tuple, axes: tuple, keepdim: bool) -> Any:
+    """Undo a reduction's shape change so g broadcasts against the input."""
+    if not keepdim:
+        g = get_array_module(g).expand_dims(g, axes)
+    return get_array_module(g).broadcast_to(g, shape)
+
+
+class Sum(Function):
+    @staticmethod
+    def forward(ctx, x, dim=None, keepdim=False):
+        ctx.shape, ctx.axes, ctx.keepdim = x.shape, _axes(dim, x.ndim), keepdim
+        return x.sum(axis=ctx.axes, keepdims=keepdim)
+
+    @staticmethod
+    def backward(ctx, g):  # each summed element gets the whole gradient
+        return _expand_back(g, ctx.shape, ctx.axes, ctx.keepdim)
+
+
+class Mean(Function):
+    @staticmethod
+    def forward(ctx, x, dim=None, keepdim=False):
+        ctx.shape, ctx.axes, ctx.keepdim = x.shape, _axes(dim, x.ndim), keepdim
+        ctx.count = int(np.prod([x.shape[a] for a in ctx.axes]))
+        return x.mean(axis=ctx.axes, keepdims=keepdim)
+
+    @staticmethod
+    def backward(ctx, g):  # each of the n elements gets gradient / n
+        return _expand_back(g / ctx.count, ctx.shape, ctx.axes, ctx.keepdim)
+
+
+class Max(Function):
+    reduce = staticmethod(np.max)
+
+    @staticmethod
+    def forward(ctx, x, dim=None, keepdim=False):
+        axes = _axes(dim, x.ndim)
+        if x.size == 0:
+            raise ValueError(f"{type(ctx).__name__.lower()}: empty tensor of shape {x.shape}")
+        y = type(ctx).reduce(x, axis=axes, keepdims=True)
+        ctx.save_for_backward(x, y)
+        ctx.axes, ctx.keepdim = axes, keepdim
+        return y if keepdim else y.squeeze(axis=axes)
+
+    @staticmethod
+    def backward(ctx, g):  # to the extreme element(s); ties share the gradient evenly
+        x, y = ctx.saved_tensors
+        mask = x == y
+        g = g if ctx.keepdim else get_array_module(g).expand_dims(g, ctx.axes)
+        return mask * (g / mask.sum(axis=ctx.axes, keepdims=True))
+
+
+class Min(Max):
+    reduce = staticmethod(np.min)
+
+
+# ----- shape ------------------------------------------------------------------------------
+class Reshape(Function):
+    @staticmethod
+    def forward(ctx, x, shape=()):
+        ctx.shape = x.shape
+        try:
+            return x.reshape(shape)
+        except ValueError:
+            raise ValueError(f"reshape: cannot view shape {x.shape} ({x.size} elements) "
+                             f"as {shape}") from None
+
+    @staticmethod
+    def backward(ctx, g):  # same elements, original shape
+        return g.reshape(ctx.shape)
+
+
+class Permute(Function):
+    @staticmethod
+    def forward(ctx, x, dims=()):
+        if sorted(d % max(x.ndim, 1) for d in dims) != list(range(x.ndim)):
+            raise ValueError(f"permute: dims {dims} are not a permutation of {x.ndim} axes")
+        ctx.dims = dims
+        return x.transpose(dims)
+
+    @staticmethod
+    def backward(ctx, g):  # apply the inverse permutation
+        return g.transpose(np.argsort([d % g.ndim for d in ctx.dims]))
+
+
+class Expand(Function):
+    @staticmethod
+    def forward(ctx, x, shape=()):
+        ctx.shape = x.shape
+        return get_array_module(x).broadcast_to(x, shape)
+
+    @staticmethod
+    def backward(ctx, g):  # sum over the copies
+        return unbroadcast(g, ctx.shape)
+
+
+class GetItem(Function):
+    @staticmethod
+    def forward(ctx, x, index=None):
+        ctx.shape, ctx.dtype, ctx.index = x.shape, x.dtype, index
+        try:
+            return x[index]
+        except IndexError as e:
+            raise IndexError(f"index {index!r} into shape {x.shape}: {e}") from None
+
+    @staticmethod
+    def backward(ctx, g):  # scatter-add into zeros (repeated integer indices add up)
+        xp = get_array_module(g)
+        gx = xp.zeros(ctx.shape, ctx.dtype)
+        idx = ctx.index if isinstance(ctx.index, tuple) else (ctx.index,)
+        if any(isinstance(i, (list, np.ndarray)) and np.asarray(i).dtype.kind in "iu"
+               for i in idx):
+            xp.add.at(gx, ctx.index, g)
+        else:
+            gx[ctx.index] = g
+        return gx
+
+
+class Cat(Function):
+    @staticmethod
+    def forward(ctx, *xs, dim=0):
+        ctx.dim, ctx.sizes = dim, [x.shape[dim] for x in xs]
+        try:
+            return get_array_module(*xs).concatenate(xs, axis=dim)
+        except ValueError:
+            raise ValueError(f"cat(dim={dim}): shapes {[x.shape for x in xs]} "
+                             "differ outside that dim") from None
+
+    @staticmethod
+    def backward(ctx, g):  # split the gradient back into the pieces
+        return tuple(get_array_module(g).split(g, np.cumsum(ctx.sizes)[:-1], axis=ctx.dim))
+
+
+class Stack(Function):
+    @staticmethod
+    def forward(ctx, *xs, dim=0):
+        ctx.dim = dim
+        if len({x.shape for x in xs}) > 1:
+            raise ValueError(f"stack: all tensors need the same shape, got {[x.shape for x in xs]}")
+        return get_array_module(*xs).stack(xs, axis=dim)
+
+    @staticmethod
+    def backward(ctx, g):  # slice each piece back out
+        return tuple(get_array_module(g).moveaxis(g, ctx.dim, 0))
+
+
+# ----- activations ------------------------------------------------------------------------
+class ReLU(Function):
+    @staticmethod
+    def forward(ctx, x):
+        y = get_array_module(x).maximum(x, 0)
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, g):  # 1 where x > 0, else 0
+        return g * (ctx.saved_tensors[0] > 0)
+
+
+class LeakyReLU(Function):
+    @staticmethod
+    def forward(ctx, x, negative_slope=0.01):
+        ctx.save_for_backward(x)
+        ctx.slope = negative_slope
+        return get_array_module(x).where(x > 0, x, x * negative_slope)
+
+    @staticmethod
+    def backward(ctx, g):  # 1 where x > 0, else the slope
+        return get_array_module(g).where(ctx.saved_tensors[0] > 0, g, g * ctx.slope)
+
+
+class Sigmoid(Function):
+    @staticmethod
+    def forward(ctx, x):
+        xp = get_array_module(x)
+        e = xp.exp(-abs(x))  # never overflows
+        r = 1 / (1 + e)
+        y = xp.where(x >= 0, r, e * r)
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, g):  # σ' = σ(1 − σ)
+        (y,) = ctx.saved_tensors
+        return g * y * (1 - y)
+
+
+class Tanh(Function):
+    @staticmethod
+    def forward(ctx, x):
+        y = get_array_module(x).tanh(x)
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, g):  # tanh' = 1 − tanh²
+        (y,) = ctx.saved_tensors
+        return g * (1 - y * y)
+
+
+class Step(Function):
+    """Heaviside step: 1 where x >= 0, else 0.
+
+    Its derivative is 0 almost everywhere, so no gradient reaches the weights below it: this is
+    why a perceptron with a step is trained by the perceptron rule, not by backpropagation.
+    """
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.shape, ctx.dtype = x.shape, x.dtype
+        return (x >= 0).astype(x.dtype)
+
+    @staticmethod
+    def backward(ctx, g):  # d step(x)/dx = 0 (almost everywhere)
+        return get_array_module(g).zeros(ctx.shape, ctx.dtype)
+
+
+class Softmax(Function):
+    @staticmethod
+    def forward(ctx, x, dim=-1):
+        xp = get_array_module(x)
+        e = xp.exp(x - x.max(axis=dim, keepdims=True))
+        y = e / e.sum(axis=dim, keepdims=True)
+        ctx.save_for_backward(y)
+        ctx.dim = dim
+        return y
+
+    @staticmethod
+    def backward(ctx, g):  # J = diag(y) − y yᵀ  ->  y ⊙ (g − Σ g y)
+        (y,) = ctx.saved_tensors
+        return y * (g - (g * y).sum(axis=ctx.dim, keepdims=True))
+
+
+class LogSoftmax(Function):
+    @staticmethod
+    def forward(ctx, x, dim=-1):
+        xp = get_array_module(x)
+        z = x - x.max(axis=dim, keepdims=True)
+        y = z - xp.log(xp.exp(z).sum(axis=dim, keepdims=True))
+        ctx.save_for_backward(y)
+        ctx.dim = dim
+        return y
+
+    @staticmethod
+    def backward(ctx, g):  # g − softmax(x) Σ g
+        (y,) = ctx.saved_tensors
+        return g - get_array_module(y).exp(y) * g.sum(axis=ctx.dim, keepdims=True)

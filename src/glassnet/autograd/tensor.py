@@ -1,0 +1,571 @@
+"""`Tensor`: an array that remembers how it was made, so it can send gradients back.
+
+The graph is implicit: a tensor made by an op holds that op's node (`_ctx`), and the node
+holds its inputs. `backward()` walks the nodes in reverse topological order (iteratively, so a
+100,000-op chain is fine) and accumulates gradients with ``+`` (a tensor used twice gets both).
+"""
+
+from __future__ import annotations
+
+from collections import namedtuple
+from typing import Any
+
+import numpy as np
+
+from . import function as _fn
+from .backend import default_generator, get_array_module, get_default_dtype
+
+MinMax = namedtuple("MinMax", ["values", "indices"])
+
+
+def _as_array(data: Any, dtype: Any = None) -> np.ndarray:
+    """Turn Python/NumPy data into an array with PyTorch's dtype rules."""
+    if isinstance(data, Tensor):
+        data = data.data
+    xp = get_array_module(data)
+    if dtype is not None:
+        return xp.asarray(data, dtype=dtype)
+    if isinstance(data, (np.ndarray, np.generic)) or xp is not np:
+        return xp.asarray(data)
+    arr = np.asarray(data)
+    if arr.dtype.kind == "f":  # Python floats -> the default dtype, as in PyTorch
+        arr = arr.astype(get_default_dtype(), copy=False)
+    return arr
+
+
+def _scalar(x: Any) -> Any:
+    """NumPy scalars act like Python scalars in binary ops (no float64 upcast of float32)."""
+    return x.item() if isinstance(x, np.generic) else x
+
+
+class Tensor:
+    """An n-dimensional array with an optional gradient; the PyTorch `Tensor` API."""
+
+    __slots__ = ("data", "requires_grad", "grad", "_ctx", "__weakref__")
+    __array_priority__ = 1000  # so `ndarray + Tensor` calls Tensor.__radd__
+
+    def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None) -> None:
+        self.data = _as_array(data, dtype)
+        if requires_grad and self.data.dtype.kind not in "fc":
+            raise RuntimeError(
+                f"only floating point tensors can require gradients, got dtype {self.data.dtype}")
+        self.requires_grad = requires_grad
+        self.grad: Tensor | None = None
+        self._ctx = None
+
+    @classmethod
+    def _wrap(cls, data: Any, requires_grad: bool, ctx: Any = None) -> Tensor:
+        """Fast constructor used by ops: no dtype conversion."""
+        t = cls.__new__(cls)
+        if not isinstance(data, np.ndarray) and get_array_module(data) is np:
+            data = np.asarray(data)
+        t.data, t.requires_grad, t.grad, t._ctx = data, requires_grad, None, ctx
+        return t
+
+    # ----- properties -------------------------------------------------------------------
+    shape = property(lambda self: self.data.shape, doc="Tuple of dimension sizes.")
+    dtype = property(lambda self: self.data.dtype, doc="NumPy dtype of the elements.")
+    ndim = property(lambda self: self.data.ndim, doc="Number of dimensions.")
+    is_leaf = property(lambda self: self._ctx is None, doc="True unless made by a recorded op.")
+    grad_fn = property(lambda self: self._ctx, doc="The op node that made this tensor.")
+    T = property(lambda self: self.permute(*reversed(range(self.ndim))), doc="All dims reversed.")
+
+    def size(self, dim: int | None = None) -> Any:
+        return self.data.shape if dim is None else self.data.shape[dim]
+
+    def dim(self) -> int:
+        return self.data.ndim
+
+    def numel(self) -> int:
+        return int(self.data.size)
+
+    def __len__(self) -> int:
+        return len(self.data)
+
+    def item(self) -> Any:
+        """The single value of a one-element tensor as a Python number."""
+        if self.data.size != 1:
+            raise ValueError(f"item(): only one-element tensors convert, got shape {self.shape}")
+        return self.data.item()
+
+    def numpy(self) -> np.ndarray:
+        """The underlying array (shares memory; detach first if it requires grad)."""
+        if self.requires_grad:
+            raise RuntimeError("numpy(): tensor requires grad; use tensor.detach().numpy()")
+        return self.data
+
+    def tolist(self) -> Any:
+        return self.data.tolist()
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        return self.data if dtype is None else self.data.astype(dtype)
+
+    def detach(self) -> Tensor:
+        """The same data, cut from the graph."""
+        return Tensor._wrap(self.data, False)
+
+    def clone(self) -> Tensor:
+        return _ops().Clone.apply(self)
+
+    def requires_grad_(self, mode: bool = True) -> Tensor:
+        if mode and self.data.dtype.kind not in "fc":
+            raise RuntimeError(
+                f"only floating point tensors can require gradients, got {self.dtype}")
+        self.requires_grad = mode
+        return self
+
+    def retain_grad(self) -> None:
+        """Keep `.grad` on this non-leaf tensor after backward."""
+        if self._ctx is not None:
+            self._ctx.retained = self
+
+    def __repr__(self) -> str:
+        body = np.array2string(self.data, separator=", ", precision=4, prefix="tensor(")
+        extra = "" if self.dtype == get_default_dtype() or self.dtype.kind in "ib" else \
+            f", dtype={self.dtype}"
+        if self._ctx is not None:
+            extra += f", grad_fn=<{type(self._ctx).__name__}Backward>"
+        elif self.requires_grad:
+            extra += ", requires_grad=True"
+        return f"tensor({body}{extra})"
+
+    __hash__ = object.__hash__
+
+    # ----- backward ---------------------------------------------------------------------
+    def backward(self, gradient: Any = None, retain_graph: bool = False) -> None:
+        """Compute d(self)/d(leaf) for every leaf that requires grad, accumulating into .grad."""
+        if not self.requires_grad:
+            raise RuntimeError("backward(): tensor does not require grad and has no grad_fn")
+        if gradient is None:
+            if self.data.size != 1:
+                raise RuntimeError(
+                    f"backward(): grad can be implicitly created only for scalar outputs, "
+                    f"got shape {self.shape}; pass gradient= of that shape")
+            gradient = get_array_module(self.data).ones_like(self.data)
+        else:
+            gradient = _as_array(gradient, self.dtype)
+            if gradient.shape != self.shape:
+                raise RuntimeError(f"backward(): gradient has shape {gradient.shape}, "
+                                   f"tensor has shape {self.shape}")
+        if self._ctx is None:
+            _accumulate(self, gradient, None)
+            return
+        grads = {self._ctx: gradient}
+        for node in _topological_order(self._ctx):
+            g = grads.pop(node)
+            if node.saved_tensors is None:
+                raise RuntimeError(
+                    f"backward(): trying to backward through {type(node).__name__} a second time "
+                    "after its graph was freed; pass retain_graph=True to the first backward")
+            if node.retained is not None:
+                _accumulate(node.retained, g, None)
+            in_grads = node.backward(node, g)
+            if not isinstance(in_grads, tuple):
+                in_grads = (in_grads,)
+            for inp, need, ig in zip(node.inputs, node.needs_grad, in_grads):
+                if not need or ig is None:
+                    continue
+                if inp._ctx is None:
+                    _accumulate(inp, ig, g)
+                else:
+                    prev = grads.get(inp._ctx)
+                    grads[inp._ctx] = ig if prev is None else prev + ig
+            if not retain_graph:
+                node.saved_tensors = None
+
+    # ----- operators --------------------------------------------------------------------
+    def __add__(self, o: Any) -> Tensor:
+        return _ops().Add.apply(self, _scalar(o))
+
+    def __radd__(self, o: Any) -> Tensor:
+        return _ops().Add.apply(_scalar(o), self)
+
+    def __sub__(self, o: Any) -> Tensor:
+        return _ops().Sub.apply(self, _scalar(o))
+
+    def __rsub__(self, o: Any) -> Tensor:
+        return _ops().Sub.apply(_scalar(o), self)
+
+    def __mul__(self, o: Any) -> Tensor:
+        return _ops().Mul.apply(self, _scalar(o))
+
+    def __rmul__(self, o: Any) -> Tensor:
+        return _ops().Mul.apply(_scalar(o), self)
+
+    def __truediv__(self, o: Any) -> Tensor:
+        return _ops().Div.apply(self, _scalar(o))
+
+    def __rtruediv__(self, o: Any) -> Tensor:
+        return _ops().Div.apply(_scalar(o), self)
+
+    def __pow__(self, o: Any) -> Tensor:
+        return _ops().Pow.apply(self, _scalar(o))
+
+    def __rpow__(self, o: Any) -> Tensor:
+        return _ops().Pow.apply(_scalar(o), self)
+
+    def __matmul__(self, o: Any) -> Tensor:
+        return _ops().MatMul.apply(self, o)
+
+    def __rmatmul__(self, o: Any) -> Tensor:
+        return _ops().MatMul.apply(o, self)
+
+    def __neg__(self) -> Tensor:
+        return _ops().Neg.apply(self)
+
+    def __abs__(self) -> Tensor:
+        return self.abs()
+
+    def _compare(self, o: Any, op: Any) -> Tensor:
+        return Tensor._wrap(op(self.data, o.data if isinstance(o, Tensor) else o), False)
+
+    def __lt__(self, o: Any) -> Tensor:
+        return self._compare(o, np.less)
+
+    def __le__(self, o: Any) -> Tensor:
+        return self._compare(o, np.less_equal)
+
+    def __gt__(self, o: Any) -> Tensor:
+        return self._compare(o, np.greater)
+
+    def __ge__(self, o: Any) -> Tensor:
+        return self._compare(o, np.greater_equal)
+
+    def __eq__(self, o: Any) -> Tensor:  # type: ignore[override]
+        return self._compare(o, np.equal)
+
+    def __ne__(self, o: Any) -> Tensor:  # type: ignore[override]
+        return self._compare(o, np.not_equal)
+
+    def __getitem__(self, index: Any) -> Tensor:
+        return _ops().GetItem.apply(self, index=_raw_index(index))
+
+    def __setitem__(self, index: Any, value: Any) -> None:
+        self._check_inplace("__setitem__")
+        self.data[_raw_index(index)] = value.data if isinstance(value, Tensor) else value
+
+    def __iter__(self) -> Any:
+        return (self[i] for i in range(len(self)))
+
+    def __bool__(self) -> bool:
+        return bool(self.data)
+
+    def __float__(self) -> float:
+        return float(self.item())
+
+    def __int__(self) -> int:
+        return int(self.item())
+
+    # ----- math methods -----------------------------------------------------------------
+    def exp(self) -> Tensor:
+        return _ops().Exp.apply(self)
+
+    def log(self) -> Tensor:
+        return _ops().Log.apply(self)
+
+    def sqrt(self) -> Tensor:
+        return _ops().Sqrt.apply(self)
+
+    def abs(self) -> Tensor:
+        return _ops().Abs.apply(self)
+
+    def sin(self) -> Tensor:
+        return _ops().Sin.apply(self)
+
+    def cos(self) -> Tensor:
+        return _ops().Cos.apply(self)
+
+    def pow(self, e: Any) -> Tensor:
+        return self ** e
+
+    def matmul(self, o: Any) -> Tensor:
+        return self @ o
+
+    def relu(self) -> Tensor:
+        return _ops().ReLU.apply(self)
+
+    def sigmoid(self) -> Tensor:
+        return _ops().Sigmoid.apply(self)
+
+    def tanh(self) -> Tensor:
+        return _ops().Tanh.apply(self)
+
+    def softmax(self, dim: int = -1) -> Tensor:
+        return _ops().Softmax.apply(self, dim=dim)
+
+    def log_softmax(self, dim: int = -1) -> Tensor:
+        return _ops().LogSoftmax.apply(self, dim=dim)
+
+    def clamp(self, min: float | None = None, max: float | None = None) -> Tensor:
+        return _ops().Clamp.apply(self, lo=min, hi=max)
+
+    clip = clamp
+
+    def maximum(self, o: Any) -> Tensor:
+        return _ops().Maximum.apply(self, o)
+
+    def minimum(self, o: Any) -> Tensor:
+        return _ops().Minimum.apply(self, o)
+
+    def sum(self, dim: Any = None, keepdim: bool = False) -> Tensor:
+        return _ops().Sum.apply(self, dim=dim, keepdim=keepdim)
+
+    def mean(self, dim: Any = None, keepdim: bool = False) -> Tensor:
+        return _ops().Mean.apply(self, dim=dim, keepdim=keepdim)
+
+    def var(self, dim: Any = None, keepdim: bool = False, correction: int = 1,
+            unbiased: bool | None = None) -> Tensor:
+        if unbiased is not None:
+            correction = int(unbiased)
+        d = self - self.mean(dim, keepdim=True)
+        n = self.numel() if dim is None else int(np.prod([self.shape[a] for a in _dims(dim)]))
+        return (d * d).sum(dim, keepdim=keepdim) / max(n - correction, 0)
+
+    def std(self, dim: Any = None, keepdim: bool = False, correction: int = 1,
+            unbiased: bool | None = None) -> Tensor:
+        return self.var(dim, keepdim, correction, unbiased).sqrt()
+
+    def _minmax(self, fn: Any, arg: Any, dim: Any, keepdim: bool) -> Any:
+        values = fn.apply(self, dim=dim, keepdim=keepdim)
+        if dim is None:
+            return values
+        idx = arg(self.data, axis=dim)
+        return MinMax(values, Tensor._wrap(np.expand_dims(idx, dim) if keepdim else idx, False))
+
+    def max(self, dim: int | None = None, keepdim: bool = False) -> Any:
+        """Largest value; with `dim`, a (values, indices) pair as in PyTorch."""
+        return self._minmax(_ops().Max, np.argmax, dim, keepdim)
+
+    def min(self, dim: int | None = None, keepdim: bool = False) -> Any:
+        """Smallest value; with `dim`, a (values, indices) pair as in PyTorch."""
+        return self._minmax(_ops().Min, np.argmin, dim, keepdim)
+
+    def amax(self, dim: Any = None, keepdim: bool = False) -> Tensor:
+        return _ops().Max.apply(self, dim=dim, keepdim=keepdim)
+
+    def amin(self, dim: Any = None, keepdim: bool = False) -> Tensor:
+        return _ops().Min.apply(self, dim=dim, keepdim=keepdim)
+
+    def logsumexp(self, dim: Any = None, keepdim: bool = False) -> Tensor:
+        m = self.data.max(axis=dim, keepdims=True)
+        out = (self - m).exp().sum(dim, keepdim=True).log() + m
+        return out if keepdim else out.reshape(np.squeeze(out.data, axis=dim).shape)
+
+    def argmax(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
+        idx = np.argmax(self.data, axis=dim, keepdims=keepdim)
+        return Tensor._wrap(np.asarray(idx), False)
+
+    def argmin(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
+        idx = np.argmin(self.data, axis=dim, keepdims=keepdim)
+        return Tensor._wrap(np.asarray(idx), False)
+
+    # ----- shape methods ----------------------------------------------------------------
+    def reshape(self, *shape: Any) -> Tensor:
+        shape = shape[0] if len(shape) == 1 and isinstance(shape[0], (tuple, list)) else shape
+        return _ops().Reshape.apply(self, shape=tuple(shape))
+
+    view = reshape
+
+    def flatten(self, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+        s = self.shape
+        if not s:
+            return self.reshape(1)
+        start, end = start_dim % len(s), end_dim % len(s)
+        return self.reshape(*s[:start], -1, *s[end + 1:])
+
+    def unsqueeze(self, dim: int) -> Tensor:
+        return self.reshape(np.expand_dims(self.data, dim).shape)
+
+    def squeeze(self, dim: int | None = None) -> Tensor:
+        if dim is not None and self.shape[dim] != 1:
+            return self
+        return self.reshape(np.squeeze(self.data, axis=dim).shape)
+
+    def permute(self, *dims: Any) -> Tensor:
+        dims = dims[0] if len(dims) == 1 and isinstance(dims[0], (tuple, list)) else dims
+        return _ops().Permute.apply(self, dims=tuple(dims))
+
+    def transpose(self, dim0: int, dim1: int) -> Tensor:
+        dims = list(range(self.ndim))
+        dims[dim0], dims[dim1] = dims[dim1], dims[dim0]
+        return self.permute(dims)
+
+    def expand(self, *shape: Any) -> Tensor:
+        shape = shape[0] if len(shape) == 1 and isinstance(shape[0], (tuple, list)) else shape
+        shape = tuple(s if n == -1 else n for n, s in
+                      zip(shape, (1,) * (len(shape) - self.ndim) + self.shape))
+        return _ops().Expand.apply(self, shape=shape)
+
+    def to(self, dtype: Any) -> Tensor:
+        return self if np.dtype(dtype) == self.dtype else _ops().Cast.apply(self, dtype=dtype)
+
+    type = astype = to
+
+    def float(self) -> Tensor:
+        return self.to(np.float32)
+
+    def double(self) -> Tensor:
+        return self.to(np.float64)
+
+    def long(self) -> Tensor:
+        return self.to(np.int64)
+
+    def contiguous(self) -> Tensor:
+        return self
+
+    # ----- in-place (for init and optimizers; refused on graph leaves while recording) ---
+    def _check_inplace(self, name: str) -> None:
+        if self.requires_grad and _fn.is_grad_enabled():
+            raise RuntimeError(f"{name}: a tensor that requires grad cannot be changed in place "
+                               "while a graph is recorded; wrap the update in glassnet.no_grad()")
+
+    def zero_(self) -> Tensor:
+        self._check_inplace("zero_")
+        self.data[...] = 0
+        return self
+
+    def fill_(self, value: float) -> Tensor:
+        self._check_inplace("fill_")
+        self.data[...] = value
+        return self
+
+    def copy_(self, src: Any) -> Tensor:
+        self._check_inplace("copy_")
+        src = src.data if isinstance(src, Tensor) else np.asarray(src)
+        if src.shape != self.shape and np.broadcast_shapes(src.shape, self.shape) != self.shape:
+            raise RuntimeError(f"copy_: source shape {src.shape} does not fit {self.shape}")
+        self.data[...] = src
+        return self
+
+    def uniform_(self, a: float = 0.0, b: float = 1.0) -> Tensor:
+        self._check_inplace("uniform_")
+        self.data[...] = default_generator().uniform(a, b, self.shape)
+        return self
+
+    def normal_(self, mean: float = 0.0, std: float = 1.0) -> Tensor:
+        self._check_inplace("normal_")
+        self.data[...] = default_generator().normal(mean, std, self.shape)
+        return self
+
+    def add_(self, other: Any, alpha: float = 1.0) -> Tensor:
+        self._check_inplace("add_")
+        o = other.data if isinstance(other, Tensor) else other
+        self.data += o if alpha == 1.0 else alpha * o
+        return self
+
+    def mul_(self, other: Any) -> Tensor:
+        self._check_inplace("mul_")
+        self.data *= other.data if isinstance(other, Tensor) else other
+        return self
+
+
+def _ops() -> Any:
+    from . import ops
+    return ops
+
+
+def _dims(dim: Any) -> tuple:
+    return tuple(dim) if isinstance(dim, (tuple, list)) else (dim,)
+
+
+def _raw_index(index: Any) -> Any:
+    if isinstance(index, Tensor):
+        return index.data
+    if isinstance(index, tuple):
+        return tuple(i.data if isinstance(i, Tensor) else i for i in index)
+    return index
+
+
+def _accumulate(t: Tensor, g: Any, upstream: Any) -> None:
+    """Add g into t.grad; copy views and pass-through arrays so no two grads share memory."""
+    if g.shape != t.shape:
+        g = get_array_module(g).broadcast_to(g, t.shape)
+    if g.dtype != t.dtype:
+        g = g.astype(t.dtype)
+    if t.grad is None:
+        if g is upstream or g.base is not None or not g.flags.writeable:
+            g = g.copy()
+        t.grad = Tensor._wrap(g, False)
+    else:
+        t.grad.data = t.grad.data + g
+
+
+def _topological_order(root: Any) -> list:
+    """Nodes from the output back to the leaves, each after every node that consumes it."""
+    order, visited, stack = [], set(), [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        if done:
+            order.append(node)
+            continue
+        if node in visited:
+            continue
+        visited.add(node)
+        stack.append((node, True))
+        for inp in node.inputs:
+            if isinstance(inp, Tensor) and inp._ctx is not None and inp._ctx not in visited:
+                stack.append((inp._ctx, False))
+    order.reverse()
+    return order
+
+
+# ----- creation ---------------------------------------------------------------------------
+def tensor(data: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """Make a tensor from data; Python floats become float32 (the default dtype)."""
+    return Tensor(data, requires_grad=requires_grad, dtype=dtype)
+
+
+def _shape(shape: tuple) -> tuple:
+    return tuple(shape[0]) if len(shape) == 1 and isinstance(shape[0], (tuple, list)) else shape
+
+
+def zeros(*shape: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    return Tensor(np.zeros(_shape(shape), dtype or get_default_dtype()), requires_grad)
+
+
+def ones(*shape: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    return Tensor(np.ones(_shape(shape), dtype or get_default_dtype()), requires_grad)
+
+
+def full(shape: Any, fill_value: float, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    return Tensor(np.full(_shape((shape,)), fill_value, dtype or get_default_dtype()),
+                  requires_grad)
+
+
+def zeros_like(t: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    return Tensor(np.zeros(t.shape, dtype or t.dtype), requires_grad)
+
+
+def ones_like(t: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    return Tensor(np.ones(t.shape, dtype or t.dtype), requires_grad)
+
+
+def randn(*shape: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """Standard normal samples from glassnet's seeded generator."""
+    arr = default_generator().standard_normal(_shape(shape), dtype=np.float64)
+    return Tensor(arr.astype(dtype or get_default_dtype()), requires_grad)
+
+
+def rand(*shape: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """Uniform [0, 1) samples from glassnet's seeded generator."""
+    arr = default_generator().random(_shape(shape))
+    return Tensor(arr.astype(dtype or get_default_dtype()), requires_grad)
+
+
+def randint(low: int, high: int, size: Any, dtype: Any = np.int64) -> Tensor:
+    return Tensor(default_generator().integers(low, high, size).astype(dtype))
+
+
+def arange(start: float, end: float | None = None, step: float = 1, dtype: Any = None,
+           requires_grad: bool = False) -> Tensor:
+    if end is None:
+        start, end = 0, start
+    arr = np.arange(start, end, step)
+    if dtype is None and arr.dtype.kind == "f":
+        dtype = get_default_dtype()
+    return Tensor(arr if dtype is None else arr.astype(dtype), requires_grad)
+
+
+def from_numpy(a: np.ndarray) -> Tensor:
+    """Wrap an array without copying, keeping its dtype."""
+    return Tensor._wrap(a, False)

@@ -1,0 +1,291 @@
+"""`Module` and `Parameter`: the PyTorch contract for layers that own weights.
+
+Parameters, buffers and submodules register themselves when assigned as attributes;
+`state_dict()` names them with dotted keys (``"0.weight"``, ``"block.bn.running_mean"``).
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import numpy as np
+
+from ..autograd import Tensor, no_grad
+
+
+class Parameter(Tensor):
+    """A tensor that a Module owns and an optimizer updates (requires_grad by default)."""
+
+    __slots__ = ()
+
+    def __init__(self, data: Any, requires_grad: bool = True) -> None:
+        super().__init__(data.data if isinstance(data, Tensor) else data,
+                         requires_grad=requires_grad)
+
+    def __repr__(self) -> str:
+        return "Parameter containing:\n" + super().__repr__()
+
+
+class Module:
+    """Base class of every layer and model."""
+
+    def __init__(self) -> None:
+        object.__setattr__(self, "_parameters", OrderedDict())
+        object.__setattr__(self, "_buffers", OrderedDict())
+        object.__setattr__(self, "_modules", OrderedDict())
+        object.__setattr__(self, "_forward_hooks", OrderedDict())
+        object.__setattr__(self, "training", True)
+
+    # ----- registration ---------------------------------------------------------------------
+    def __setattr__(self, name: str, value: Any) -> None:
+        if "_parameters" not in self.__dict__:
+            raise AttributeError(f"{type(self).__name__}: call super().__init__() before "
+                                 f"assigning {name!r}")
+        for store in (self._parameters, self._buffers, self._modules):
+            store.pop(name, None)
+        if isinstance(value, Parameter):
+            self._parameters[name] = value
+        elif isinstance(value, Module):
+            self._modules[name] = value
+        elif name in self.__dict__.get("_buffer_names", ()):
+            self._buffers[name] = value
+        else:
+            object.__setattr__(self, name, value)
+            return
+        self.__dict__.pop(name, None)
+
+    def __getattr__(self, name: str) -> Any:
+        d = self.__dict__
+        for store in ("_parameters", "_buffers", "_modules"):
+            if store in d and name in d[store]:
+                return d[store][name]
+        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
+
+    def __delattr__(self, name: str) -> None:
+        for store in (self._parameters, self._buffers, self._modules):
+            if name in store:
+                del store[name]
+                return
+        object.__delattr__(self, name)
+
+    def register_buffer(self, name: str, tensor: Tensor | None) -> None:
+        """A state tensor that is saved in state_dict but not trained (e.g. running mean)."""
+        self.__dict__.setdefault("_buffer_names", set()).add(name)
+        setattr(self, name, tensor)
+
+    def register_parameter(self, name: str, param: Parameter | None) -> None:
+        if param is None:
+            self.__dict__.pop(name, None)
+            self._parameters[name] = None
+        else:
+            setattr(self, name, param)
+
+    def add_module(self, name: str, module: Module) -> None:
+        setattr(self, name, module)
+
+    def register_forward_hook(self, hook: Callable[[Module, tuple, Any], Any]) -> Any:
+        """Call hook(module, inputs, output) after every forward; returns a removable handle."""
+        key = object()
+        self._forward_hooks[key] = hook
+
+        class _Handle:
+            def remove(_self) -> None:
+                self._forward_hooks.pop(key, None)
+
+        return _Handle()
+
+    # ----- calling ----------------------------------------------------------------------------
+    def forward(self, *args: Any, **kwargs: Any) -> Any:
+        raise NotImplementedError(f"{type(self).__name__} has no forward()")
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        out = self.forward(*args, **kwargs)
+        for hook in list(self._forward_hooks.values()):
+            r = hook(self, args, out)
+            if r is not None:
+                out = r
+        return out
+
+    # ----- traversal --------------------------------------------------------------------------
+    def named_modules(self, prefix: str = "") -> Iterator[tuple[str, Module]]:
+        yield prefix, self
+        for name, m in self._modules.items():
+            if m is not None:
+                yield from m.named_modules(f"{prefix}.{name}" if prefix else name)
+
+    def modules(self) -> Iterator[Module]:
+        for _, m in self.named_modules():
+            yield m
+
+    def named_children(self) -> Iterator[tuple[str, Module]]:
+        yield from ((n, m) for n, m in self._modules.items() if m is not None)
+
+    def children(self) -> Iterator[Module]:
+        for _, m in self.named_children():
+            yield m
+
+    def named_parameters(self, prefix: str = "", recurse: bool = True
+                         ) -> Iterator[tuple[str, Parameter]]:
+        seen = set()
+        mods = self.named_modules(prefix) if recurse else [(prefix, self)]
+        for mname, m in mods:
+            for pname, p in m._parameters.items():
+                if p is not None and id(p) not in seen:
+                    seen.add(id(p))
+                    yield (f"{mname}.{pname}" if mname else pname), p
+
+    def parameters(self, recurse: bool = True) -> Iterator[Parameter]:
+        for _, p in self.named_parameters(recurse=recurse):
+            yield p
+
+    def named_buffers(self, prefix: str = "") -> Iterator[tuple[str, Tensor]]:
+        for mname, m in self.named_modules(prefix):
+            for bname, b in m._buffers.items():
+                if b is not None:
+                    yield (f"{mname}.{bname}" if mname else bname), b
+
+    def buffers(self) -> Iterator[Tensor]:
+        for _, b in self.named_buffers():
+            yield b
+
+    # ----- modes and grads --------------------------------------------------------------------
+    def train(self, mode: bool = True) -> Module:
+        for m in self.modules():
+            object.__setattr__(m, "training", mode)
+        return self
+
+    def eval(self) -> Module:
+        return self.train(False)
+
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        for p in self.parameters():
+            if set_to_none:
+                p.grad = None
+            elif p.grad is not None:
+                p.grad.data[...] = 0
+
+    def requires_grad_(self, requires_grad: bool = True) -> Module:
+        for p in self.parameters():
+            p.requires_grad = requires_grad
+        return self
+
+    def apply(self, fn: Callable[[Module], Any]) -> Module:
+        for m in self.children():
+            m.apply(fn)
+        fn(self)
+        return self
+
+    def to(self, dtype: Any) -> Module:
+        """Cast floating parameters and buffers to dtype (e.g. np.float64 for gradchecks)."""
+        for m in self.modules():
+            for store in (m._parameters, m._buffers):
+                for t in store.values():
+                    if t is not None and t.dtype.kind == "f":
+                        t.data = t.data.astype(dtype)
+        return self
+
+    def double(self) -> Module:
+        return self.to(np.float64)
+
+    def float(self) -> Module:
+        return self.to(np.float32)
+
+    # ----- state ------------------------------------------------------------------------------
+    def state_dict(self) -> OrderedDict[str, Tensor]:
+        """Parameters and buffers by dotted name, sharing memory with the module."""
+        out: OrderedDict[str, Tensor] = OrderedDict()
+        for name, p in self.named_parameters():
+            out[name] = p.detach()
+        for name, b in self.named_buffers():
+            out[name] = b.detach() if isinstance(b, Tensor) else b
+        return out
+
+    def load_state_dict(self, state_dict: dict[str, Any], strict: bool = True) -> Any:
+        """Copy values in by name; accepts glassnet/PyTorch tensors or arrays."""
+        own = dict(self.named_parameters())
+        own.update(self.named_buffers())
+        missing = [k for k in own if k not in state_dict]
+        unexpected = [k for k in state_dict if k not in own]
+        if strict and (missing or unexpected):
+            raise KeyError(f"{type(self).__name__}.load_state_dict: missing keys {missing}, "
+                           f"unexpected keys {unexpected}")
+        with no_grad():
+            for k, t in own.items():
+                if k not in state_dict:
+                    continue
+                v = _to_numpy(state_dict[k])
+                if v.shape != t.shape:
+                    raise ValueError(f"{type(self).__name__}.load_state_dict: {k!r} has shape "
+                                     f"{v.shape} in the state dict, {t.shape} in the model")
+                t.data[...] = v
+        return missing, unexpected
+
+    # ----- display ----------------------------------------------------------------------------
+    def extra_repr(self) -> str:
+        return ""
+
+    def __repr__(self) -> str:
+        lines = [f"({n}): " + repr(m).replace("\n", "\n  ") for n, m in self.named_children()]
+        head = f"{type(self).__name__}({self.extra_repr()}"
+        if not lines:
+            return head + ")"
+        return head + "\n  " + "\n  ".join(lines) + "\n)"
+
+    def summary(self, input_shape: tuple[int, ...], dtype: Any = None, print_fn: Any = print
+                ) -> str:
+        """Print a Keras-like table of each layer's output shape and parameter count.
+
+        `input_shape` excludes the batch dimension; one sample is run through the model.
+        """
+        rows: list[tuple[str, str, int]] = []
+        hooks = []
+        for name, m in self.named_modules():
+            if m is self or any(True for _ in m.children()):
+                continue
+            n_params = sum(p.numel() for p in m.parameters(recurse=False))
+
+            def hook(mod: Module, _in: tuple, out: Any, name: str = name, n: int = n_params
+                     ) -> None:
+                shape = out.shape if isinstance(out, Tensor) else tuple(
+                    o.shape for o in out if isinstance(o, Tensor))
+                rows.append((f"{name} ({type(mod).__name__})", str((None, *shape[1:]))
+                             if isinstance(out, Tensor) else str(shape), n))
+
+            hooks.append(m.register_forward_hook(hook))
+        was_training = self.training
+        self.eval()
+        try:
+            with no_grad():
+                x = np.zeros((1, *input_shape), dtype or _param_dtype(self))
+                self(Tensor(x))
+        finally:
+            for h in hooks:
+                h.remove()
+            self.train(was_training)
+        total = sum(p.numel() for p in self.parameters())
+        trainable = sum(p.numel() for p in self.parameters() if p.requires_grad)
+        w = max([len(r[0]) for r in rows] + [20]) + 2
+        text = [f"{'Layer (type)':<{w}}{'Output Shape':<24}{'Param #':>10}", "=" * (w + 34)]
+        text += [f"{a:<{w}}{b:<24}{c:>10,}" for a, b, c in rows]
+        text += ["=" * (w + 34), f"Total params: {total:,}", f"Trainable params: {trainable:,}",
+                 f"Non-trainable params: {total - trainable:,}"]
+        out = "\n".join(text)
+        if print_fn is not None:
+            print_fn(out)
+        return out
+
+
+def _param_dtype(m: Module) -> Any:
+    for p in m.parameters():
+        return p.dtype
+    return np.float32
+
+
+def _to_numpy(v: Any) -> np.ndarray:
+    if isinstance(v, Tensor):
+        return v.data
+    if hasattr(v, "detach"):  # a torch tensor
+        v = v.detach().cpu().numpy()
+    return np.asarray(v)

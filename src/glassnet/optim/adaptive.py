@@ -1,0 +1,165 @@
+"""Adaptive learning-rate optimizers: Adagrad, RMSprop, Adadelta, Adam, AdamW.
+
+Each keeps running statistics of the gradient per parameter and scales the step by them, so
+parameters with rarely large gradients still move (the tutorials' "adaptive learning rate").
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+
+from .optimizer import Optimizer, _check
+
+
+def _decay(p, g, group):
+    return g + group["weight_decay"] * p.data if group["weight_decay"] else g
+
+
+class Adagrad(Optimizer):
+    """Divide by the root of the sum of all past squared gradients."""
+
+    def __init__(self, params: Iterable[Any], lr: float = 1e-2, lr_decay: float = 0.0,
+                 weight_decay: float = 0.0, initial_accumulator_value: float = 0.0,
+                 eps: float = 1e-10) -> None:
+        _check("Adagrad", lr=lr, lr_decay=lr_decay, weight_decay=weight_decay, eps=eps)
+        super().__init__(params, dict(lr=lr, lr_decay=lr_decay, weight_decay=weight_decay,
+                                      initial_accumulator_value=initial_accumulator_value,
+                                      eps=eps))
+
+    def _update(self, p, g, state, group):
+        if not state:
+            state["step"] = 0
+            state["sum"] = np.full_like(p.data, group["initial_accumulator_value"])
+        state["step"] += 1
+        g = _decay(p, g, group)
+        clr = group["lr"] / (1 + (state["step"] - 1) * group["lr_decay"])
+        state["sum"] += g * g
+        p.data -= clr * g / (np.sqrt(state["sum"]) + group["eps"])
+
+
+class RMSprop(Optimizer):
+    """Divide by the root of a running mean of squared gradients (optionally centred)."""
+
+    def __init__(self, params: Iterable[Any], lr: float = 1e-2, alpha: float = 0.99,
+                 eps: float = 1e-8, weight_decay: float = 0.0, momentum: float = 0.0,
+                 centered: bool = False) -> None:
+        _check("RMSprop", lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay,
+               momentum=momentum)
+        super().__init__(params, dict(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay,
+                                      momentum=momentum, centered=centered))
+
+    def _update(self, p, g, state, group):
+        if not state:
+            state["step"] = 0
+            state["square_avg"] = np.zeros_like(p.data)
+            if group["momentum"]:
+                state["momentum_buffer"] = np.zeros_like(p.data)
+            if group["centered"]:
+                state["grad_avg"] = np.zeros_like(p.data)
+        state["step"] += 1
+        g = _decay(p, g, group)
+        a = group["alpha"]
+        sq = state["square_avg"]
+        sq *= a
+        sq += (1 - a) * g * g
+        if group["centered"]:
+            ga = state["grad_avg"]
+            ga *= a
+            ga += (1 - a) * g
+            avg = np.sqrt(sq - ga * ga) + group["eps"]
+        else:
+            avg = np.sqrt(sq) + group["eps"]
+        if group["momentum"]:
+            buf = state["momentum_buffer"]
+            buf *= group["momentum"]
+            buf += g / avg
+            p.data -= group["lr"] * buf
+        else:
+            p.data -= group["lr"] * g / avg
+
+
+class Adadelta(Optimizer):
+    """Step size from the ratio of running RMS of updates to running RMS of gradients."""
+
+    def __init__(self, params: Iterable[Any], lr: float = 1.0, rho: float = 0.9,
+                 eps: float = 1e-6, weight_decay: float = 0.0) -> None:
+        _check("Adadelta", lr=lr, rho=rho, eps=eps, weight_decay=weight_decay)
+        super().__init__(params, dict(lr=lr, rho=rho, eps=eps, weight_decay=weight_decay))
+
+    def _update(self, p, g, state, group):
+        if not state:
+            state["step"] = 0
+            state["square_avg"] = np.zeros_like(p.data)
+            state["acc_delta"] = np.zeros_like(p.data)
+        state["step"] += 1
+        g = _decay(p, g, group)
+        rho, eps = group["rho"], group["eps"]
+        sq, acc = state["square_avg"], state["acc_delta"]
+        sq *= rho
+        sq += (1 - rho) * g * g
+        delta = np.sqrt(acc + eps) / np.sqrt(sq + eps) * g
+        acc *= rho
+        acc += (1 - rho) * delta * delta
+        p.data -= group["lr"] * delta
+
+
+class Adam(Optimizer):
+    """Momentum (first moment) divided by RMS (second moment), both bias-corrected."""
+
+    decoupled = False
+
+    def __init__(self, params: Iterable[Any], lr: float = 1e-3,
+                 betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
+                 weight_decay: float = 0.0, amsgrad: bool = False, maximize: bool = False
+                 ) -> None:
+        _check(type(self).__name__, lr=lr, eps=eps, weight_decay=weight_decay)
+        if not (0 <= betas[0] < 1 and 0 <= betas[1] < 1):
+            raise ValueError(f"{type(self).__name__}: betas must be in [0, 1), got {betas}")
+        super().__init__(params, dict(lr=lr, betas=tuple(betas), eps=eps,
+                                      weight_decay=weight_decay, amsgrad=amsgrad,
+                                      maximize=maximize))
+
+    def _update(self, p, g, state, group):
+        if not state:
+            state["step"] = 0
+            state["exp_avg"] = np.zeros_like(p.data)
+            state["exp_avg_sq"] = np.zeros_like(p.data)
+            if group["amsgrad"]:
+                state["max_exp_avg_sq"] = np.zeros_like(p.data)
+        state["step"] += 1
+        t = state["step"]
+        lr, (b1, b2), eps, wd = group["lr"], group["betas"], group["eps"], group["weight_decay"]
+        if group["maximize"]:
+            g = -g
+        if wd and self.decoupled:
+            p.data *= 1 - lr * wd
+        elif wd:
+            g = g + wd * p.data
+        m, v = state["exp_avg"], state["exp_avg_sq"]
+        m *= b1
+        m += (1 - b1) * g
+        v *= b2
+        v += (1 - b2) * g * g
+        if group["amsgrad"]:
+            np.maximum(state["max_exp_avg_sq"], v, out=state["max_exp_avg_sq"])
+            v = state["max_exp_avg_sq"]
+        bc1, bc2 = 1 - b1**t, 1 - b2**t
+        denom = np.sqrt(v) / math.sqrt(bc2)
+        denom += eps
+        p.data -= (lr / bc1) * m / denom
+
+
+class AdamW(Adam):
+    """Adam with decoupled weight decay: w ← w(1 − lr·λ) before the Adam step."""
+
+    decoupled = True
+
+    def __init__(self, params: Iterable[Any], lr: float = 1e-3,
+                 betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
+                 weight_decay: float = 1e-2, amsgrad: bool = False, maximize: bool = False
+                 ) -> None:
+        super().__init__(params, lr, betas, eps, weight_decay, amsgrad, maximize)
