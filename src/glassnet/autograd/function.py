@@ -50,14 +50,16 @@ def enable_grad() -> contextlib.AbstractContextManager[None]:
     return set_grad_enabled(True)
 
 
+Tensor: Any = None  # set by tensor.py, which imports this module
+
+
 class Function:
     """Base class of every op; an instance is the graph node (the ``ctx``)."""
 
-    __slots__ = ("inputs", "needs_grad", "saved_tensors", "retained", "__dict__")
-
-    def __init__(self) -> None:
-        self.saved_tensors: tuple = ()
-        self.retained = None  # the output tensor, when it asked to keep its .grad
+    inputs: tuple = ()  # the op's arguments (tensors and constants), set when recorded
+    needs_grad: tuple = ()  # per input: does it want a gradient?
+    saved_tensors: tuple | None = ()  # None once the graph is freed
+    retained: Any = None  # the output tensor, when it asked to keep its .grad
 
     def save_for_backward(self, *arrays: Any) -> None:
         """Keep arrays the backward needs; freed after backward."""
@@ -74,18 +76,22 @@ class Function:
     @classmethod
     def apply(cls, *args: Any, **kwargs: Any) -> Any:
         """Run the op on tensors (or raw values) and record it in the graph if needed."""
-        from .tensor import Tensor
-
         ctx = cls()
         raw = [a.data if isinstance(a, Tensor) else a for a in args]
-        out = cls.forward(ctx, *raw, **kwargs)
-        record = _grad_enabled and any(isinstance(a, Tensor) and a.requires_grad for a in args)
-        if not record:
-            return Tensor._wrap(out, False) if not isinstance(out, tuple) else tuple(
-                Tensor._wrap(o, False) for o in out)
-        ctx.inputs = args
-        ctx.needs_grad = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
-        if isinstance(out, tuple):  # ops with several outputs: only the first is differentiable
-            first = Tensor._wrap(out[0], True, ctx)
-            return (first, *(Tensor._wrap(o, False) for o in out[1:]))
-        return Tensor._wrap(out, True, ctx)
+        try:
+            out = cls.forward(ctx, *raw, **kwargs)
+        except ValueError as e:  # NumPy's errors get the op's name and the input shapes
+            name = cls.__name__.lower()
+            if str(e).startswith(name):
+                raise
+            shapes = ", ".join(str(getattr(a, "shape", ())) for a in raw)
+            raise ValueError(f"{name}: input shapes {shapes}: {e}") from None
+        needs = [isinstance(a, Tensor) and a.requires_grad for a in args]
+        wrap = Tensor._wrap
+        if not (_grad_enabled and True in needs):
+            return wrap(out, False) if type(out) is not tuple else tuple(
+                wrap(o, False) for o in out)
+        ctx.inputs, ctx.needs_grad = args, needs
+        if type(out) is tuple:  # ops with several outputs: only the first is differentiable
+            return (wrap(out[0], True, ctx), *(wrap(o, False) for o in out[1:]))
+        return wrap(out, True, ctx)

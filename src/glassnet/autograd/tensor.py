@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from . import function as _fn
+from . import ops
 from .backend import default_generator, get_array_module, get_default_dtype
 
 MinMax = namedtuple("MinMax", ["values", "indices"])
@@ -105,7 +106,7 @@ class Tensor:
         return Tensor._wrap(self.data, False)
 
     def clone(self) -> Tensor:
-        return _ops().Clone.apply(self)
+        return ops.Clone.apply(self)
 
     def requires_grad_(self, mode: bool = True) -> Tensor:
         if mode and self.data.dtype.kind not in "fc":
@@ -175,43 +176,43 @@ class Tensor:
 
     # ----- operators --------------------------------------------------------------------
     def __add__(self, o: Any) -> Tensor:
-        return _ops().Add.apply(self, _scalar(o))
+        return ops.Add.apply(self, _scalar(o))
 
     def __radd__(self, o: Any) -> Tensor:
-        return _ops().Add.apply(_scalar(o), self)
+        return ops.Add.apply(_scalar(o), self)
 
     def __sub__(self, o: Any) -> Tensor:
-        return _ops().Sub.apply(self, _scalar(o))
+        return ops.Sub.apply(self, _scalar(o))
 
     def __rsub__(self, o: Any) -> Tensor:
-        return _ops().Sub.apply(_scalar(o), self)
+        return ops.Sub.apply(_scalar(o), self)
 
     def __mul__(self, o: Any) -> Tensor:
-        return _ops().Mul.apply(self, _scalar(o))
+        return ops.Mul.apply(self, _scalar(o))
 
     def __rmul__(self, o: Any) -> Tensor:
-        return _ops().Mul.apply(_scalar(o), self)
+        return ops.Mul.apply(_scalar(o), self)
 
     def __truediv__(self, o: Any) -> Tensor:
-        return _ops().Div.apply(self, _scalar(o))
+        return ops.Div.apply(self, _scalar(o))
 
     def __rtruediv__(self, o: Any) -> Tensor:
-        return _ops().Div.apply(_scalar(o), self)
+        return ops.Div.apply(_scalar(o), self)
 
     def __pow__(self, o: Any) -> Tensor:
-        return _ops().Pow.apply(self, _scalar(o))
+        return ops.Pow.apply(self, _scalar(o))
 
     def __rpow__(self, o: Any) -> Tensor:
-        return _ops().Pow.apply(_scalar(o), self)
+        return ops.Pow.apply(_scalar(o), self)
 
     def __matmul__(self, o: Any) -> Tensor:
-        return _ops().MatMul.apply(self, o)
+        return ops.MatMul.apply(self, o)
 
     def __rmatmul__(self, o: Any) -> Tensor:
-        return _ops().MatMul.apply(o, self)
+        return ops.MatMul.apply(o, self)
 
     def __neg__(self) -> Tensor:
-        return _ops().Neg.apply(self)
+        return ops.Neg.apply(self)
 
     def __abs__(self) -> Tensor:
         return self.abs()
@@ -238,7 +239,7 @@ class Tensor:
         return self._compare(o, np.not_equal)
 
     def __getitem__(self, index: Any) -> Tensor:
-        return _ops().GetItem.apply(self, index=_raw_index(index))
+        return ops.GetItem.apply(self, index=_raw_index(index))
 
     def __setitem__(self, index: Any, value: Any) -> None:
         self._check_inplace("__setitem__")
@@ -258,22 +259,22 @@ class Tensor:
 
     # ----- math methods -----------------------------------------------------------------
     def exp(self) -> Tensor:
-        return _ops().Exp.apply(self)
+        return ops.Exp.apply(self)
 
     def log(self) -> Tensor:
-        return _ops().Log.apply(self)
+        return ops.Log.apply(self)
 
     def sqrt(self) -> Tensor:
-        return _ops().Sqrt.apply(self)
+        return ops.Sqrt.apply(self)
 
     def abs(self) -> Tensor:
-        return _ops().Abs.apply(self)
+        return ops.Abs.apply(self)
 
     def sin(self) -> Tensor:
-        return _ops().Sin.apply(self)
+        return ops.Sin.apply(self)
 
     def cos(self) -> Tensor:
-        return _ops().Cos.apply(self)
+        return ops.Cos.apply(self)
 
     def pow(self, e: Any) -> Tensor:
         return self ** e
@@ -282,36 +283,36 @@ class Tensor:
         return self @ o
 
     def relu(self) -> Tensor:
-        return _ops().ReLU.apply(self)
+        return ops.ReLU.apply(self)
 
     def sigmoid(self) -> Tensor:
-        return _ops().Sigmoid.apply(self)
+        return ops.Sigmoid.apply(self)
 
     def tanh(self) -> Tensor:
-        return _ops().Tanh.apply(self)
+        return ops.Tanh.apply(self)
 
     def softmax(self, dim: int = -1) -> Tensor:
-        return _ops().Softmax.apply(self, dim=dim)
+        return ops.Softmax.apply(self, dim=dim)
 
     def log_softmax(self, dim: int = -1) -> Tensor:
-        return _ops().LogSoftmax.apply(self, dim=dim)
+        return ops.LogSoftmax.apply(self, dim=dim)
 
     def clamp(self, min: float | None = None, max: float | None = None) -> Tensor:
-        return _ops().Clamp.apply(self, lo=min, hi=max)
+        return ops.Clamp.apply(self, lo=min, hi=max)
 
     clip = clamp
 
     def maximum(self, o: Any) -> Tensor:
-        return _ops().Maximum.apply(self, o)
+        return ops.Maximum.apply(self, o)
 
     def minimum(self, o: Any) -> Tensor:
-        return _ops().Minimum.apply(self, o)
+        return ops.Minimum.apply(self, o)
 
     def sum(self, dim: Any = None, keepdim: bool = False) -> Tensor:
-        return _ops().Sum.apply(self, dim=dim, keepdim=keepdim)
+        return ops.Sum.apply(self, dim=dim, keepdim=keepdim)
 
     def mean(self, dim: Any = None, keepdim: bool = False) -> Tensor:
-        return _ops().Mean.apply(self, dim=dim, keepdim=keepdim)
+        return ops.Mean.apply(self, dim=dim, keepdim=keepdim)
 
     def var(self, dim: Any = None, keepdim: bool = False, correction: int = 1,
             unbiased: bool | None = None) -> Tensor:
@@ -334,17 +335,17 @@ class Tensor:
 
     def max(self, dim: int | None = None, keepdim: bool = False) -> Any:
         """Largest value; with `dim`, a (values, indices) pair as in PyTorch."""
-        return self._minmax(_ops().Max, np.argmax, dim, keepdim)
+        return self._minmax(ops.Max, np.argmax, dim, keepdim)
 
     def min(self, dim: int | None = None, keepdim: bool = False) -> Any:
         """Smallest value; with `dim`, a (values, indices) pair as in PyTorch."""
-        return self._minmax(_ops().Min, np.argmin, dim, keepdim)
+        return self._minmax(ops.Min, np.argmin, dim, keepdim)
 
     def amax(self, dim: Any = None, keepdim: bool = False) -> Tensor:
-        return _ops().Max.apply(self, dim=dim, keepdim=keepdim)
+        return ops.Max.apply(self, dim=dim, keepdim=keepdim)
 
     def amin(self, dim: Any = None, keepdim: bool = False) -> Tensor:
-        return _ops().Min.apply(self, dim=dim, keepdim=keepdim)
+        return ops.Min.apply(self, dim=dim, keepdim=keepdim)
 
     def logsumexp(self, dim: Any = None, keepdim: bool = False) -> Tensor:
         m = self.data.max(axis=dim, keepdims=True)
@@ -362,7 +363,7 @@ class Tensor:
     # ----- shape methods ----------------------------------------------------------------
     def reshape(self, *shape: Any) -> Tensor:
         shape = shape[0] if len(shape) == 1 and isinstance(shape[0], (tuple, list)) else shape
-        return _ops().Reshape.apply(self, shape=tuple(shape))
+        return ops.Reshape.apply(self, shape=tuple(shape))
 
     view = reshape
 
@@ -383,7 +384,7 @@ class Tensor:
 
     def permute(self, *dims: Any) -> Tensor:
         dims = dims[0] if len(dims) == 1 and isinstance(dims[0], (tuple, list)) else dims
-        return _ops().Permute.apply(self, dims=tuple(dims))
+        return ops.Permute.apply(self, dims=tuple(dims))
 
     def transpose(self, dim0: int, dim1: int) -> Tensor:
         dims = list(range(self.ndim))
@@ -394,10 +395,10 @@ class Tensor:
         shape = shape[0] if len(shape) == 1 and isinstance(shape[0], (tuple, list)) else shape
         shape = tuple(s if n == -1 else n for n, s in
                       zip(shape, (1,) * (len(shape) - self.ndim) + self.shape))
-        return _ops().Expand.apply(self, shape=shape)
+        return ops.Expand.apply(self, shape=shape)
 
     def to(self, dtype: Any) -> Tensor:
-        return self if np.dtype(dtype) == self.dtype else _ops().Cast.apply(self, dtype=dtype)
+        return self if np.dtype(dtype) == self.dtype else ops.Cast.apply(self, dtype=dtype)
 
     type = astype = to
 
@@ -459,9 +460,7 @@ class Tensor:
         return self
 
 
-def _ops() -> Any:
-    from . import ops
-    return ops
+_fn.Tensor = Tensor  # Function.apply wraps its results in Tensors
 
 
 def _dims(dim: Any) -> tuple:
