@@ -131,10 +131,11 @@ class MatMul(Function):
     @staticmethod
     def backward(ctx, g):  # d(XY) = dX Y + X dY  ->  gX = G Yᵀ, gY = Xᵀ G
         x, y = ctx.saved_tensors
-        xe = x[None, :] if x.ndim == 1 else x
+        xp = get_array_module(g)
+        xe = x[None, :] if x.ndim == 1 else x  # vectors as 1×n and n×1 matrices
         ye = y[:, None] if y.ndim == 1 else y
-        ge = g[..., None, :] if x.ndim == 1 else g
-        ge = ge[..., None] if y.ndim == 1 else ge
+        ge = xp.expand_dims(g, -1) if y.ndim == 1 else g  # (a 0-d g for vector · vector)
+        ge = xp.expand_dims(ge, -2) if x.ndim == 1 else ge
         gx = gy = None
         if ctx.needs_grad[0]:
             gx = unbroadcast(ge @ ye.swapaxes(-1, -2), xe.shape).reshape(x.shape)
