@@ -327,11 +327,17 @@ class Tensor:
         return self.var(dim, keepdim, correction, unbiased).sqrt()
 
     def _minmax(self, fn: Any, arg: Any, dim: Any, keepdim: bool) -> Any:
-        values = fn.apply(self, dim=dim, keepdim=keepdim)
         if dim is None:
-            return values
-        idx = arg(self.data, axis=dim)
-        return MinMax(values, Tensor._wrap(np.expand_dims(idx, dim) if keepdim else idx, False))
+            return fn.apply(self, dim=None, keepdim=keepdim)
+        idx = np.expand_dims(arg(self.data, axis=dim), dim)
+        # values = self at the indices, so the gradient goes to that one element (PyTorch's
+        # rule for max(dim)); amax/amin share it among ties instead.
+        where = list(np.indices(idx.shape, sparse=True))
+        where[dim] = idx
+        values = self[tuple(where)]
+        if not keepdim:
+            values, idx = values.squeeze(dim), np.squeeze(idx, dim)
+        return MinMax(values, Tensor._wrap(idx, False))
 
     def max(self, dim: int | None = None, keepdim: bool = False) -> Any:
         """Largest value; with `dim`, a (values, indices) pair as in PyTorch."""
