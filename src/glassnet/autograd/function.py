@@ -21,6 +21,10 @@ import contextlib
 from collections.abc import Iterator
 from typing import Any
 
+import numpy as np
+
+from .backend import get_default_dtype
+
 _grad_enabled = True
 
 
@@ -50,6 +54,7 @@ def enable_grad() -> contextlib.AbstractContextManager[None]:
     return set_grad_enabled(True)
 
 
+_F64 = np.dtype(np.float64)
 Tensor: Any = None  # set by tensor.py, which imports this module
 
 
@@ -86,6 +91,9 @@ class Function:
                 raise
             shapes = ", ".join(str(getattr(a, "shape", ())) for a in raw)
             raise ValueError(f"{name}: input shapes {shapes}: {e}") from None
+        if getattr(out, "dtype", None) is _F64 and not any(
+                getattr(a, "dtype", None) is _F64 for a in raw):
+            out = out.astype(get_default_dtype(), copy=False)  # int ⊕ float: the default dtype, as in PyTorch
         needs = [isinstance(a, Tensor) and a.requires_grad for a in args]
         wrap = Tensor._wrap
         if not (_grad_enabled and True in needs):
