@@ -10,9 +10,9 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
-from conftest import require
 
 import glassnet as gn
+from conftest import require
 
 torch = require("torch")
 

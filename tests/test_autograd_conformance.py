@@ -11,9 +11,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import array_shapes, mutually_broadcastable_shapes
-from reference_torch import away_from_zero, compare, positive, randn, torch
 
 import glassnet as gn
+from reference_torch import away_from_zero, compare, positive, randn, torch
 
 DTYPES = [np.float32, np.float64]
 FEW = settings(max_examples=12, deadline=None)

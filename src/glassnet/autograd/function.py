@@ -92,8 +92,8 @@ class Function:
             shapes = ", ".join(str(getattr(a, "shape", ())) for a in raw)
             raise ValueError(f"{name}: input shapes {shapes}: {e}") from None
         if getattr(out, "dtype", None) is _F64 and not any(
-                getattr(a, "dtype", None) is _F64 for a in raw):
-            out = out.astype(get_default_dtype(), copy=False)  # int ⊕ float: the default dtype, as in PyTorch
+                getattr(a, "dtype", None) is _F64 for a in raw):  # int ⊕ float, as in PyTorch:
+            out = out.astype(get_default_dtype(), copy=False)  # the default dtype, not float64
         needs = [isinstance(a, Tensor) and a.requires_grad for a in args]
         wrap = Tensor._wrap
         if not (_grad_enabled and True in needs):
