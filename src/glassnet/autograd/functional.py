@@ -19,6 +19,7 @@ __all__ = [
     "leaky_relu",
     "log",
     "log_softmax",
+    "logsigmoid",
     "matmul",
     "maximum",
     "mean",
@@ -112,6 +113,11 @@ def leaky_relu(x: Tensor, negative_slope: float = 0.01) -> Tensor:
 
 def sigmoid(x: Tensor) -> Tensor:
     return ops.Sigmoid.apply(x)
+
+
+def logsigmoid(x: Tensor) -> Tensor:
+    """log σ(x), computed without overflow (the core of BCEWithLogitsLoss)."""
+    return ops.LogSigmoid.apply(x)
 
 
 def tanh(x: Tensor) -> Tensor:

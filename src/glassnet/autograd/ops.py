@@ -477,6 +477,21 @@ class Sigmoid(Function):
         return g * y * (1 - y)
 
 
+class LogSigmoid(Function):
+    @staticmethod
+    def forward(ctx, x):
+        xp = get_array_module(x)
+        ctx.save_for_backward(x)
+        return xp.minimum(x, 0) - xp.log1p(xp.exp(-abs(x)))  # log σ(x), never overflows
+
+    @staticmethod
+    def backward(ctx, g):  # d log σ(x) = (1 − σ(x)) dx = σ(−x) dx
+        (x,) = ctx.saved_tensors
+        xp = get_array_module(x)
+        e = xp.exp(-abs(x))
+        return g * xp.where(x >= 0, e, 1) / (1 + e)
+
+
 class Tanh(Function):
     @staticmethod
     def forward(ctx, x):

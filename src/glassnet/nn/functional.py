@@ -17,6 +17,7 @@ from ..autograd.backend import default_generator
 from ..autograd.functional import (  # noqa: F401 - re-exported as nn.functional.*
     leaky_relu,
     log_softmax,
+    logsigmoid,
     relu,
     sigmoid,
     softmax,
@@ -205,6 +206,25 @@ def huber_loss(input: Tensor, target: Any, reduction: str = "mean", delta: float
     return _reduce(loss, reduction)
 
 
+class BinaryCrossEntropy(Function):
+    """Elementwise −[y log p + (1 − y) log(1 − p)], logs clamped at −100 as in PyTorch."""
+
+    @staticmethod
+    def forward(ctx, p, y):
+        xp = get_array_module(p)
+        with np.errstate(divide="ignore"):
+            log_p, log_q = xp.maximum(xp.log(p), -100), xp.maximum(xp.log1p(-p), -100)
+        ctx.save_for_backward(p, y, log_p, log_q)
+        return -(y * log_p + (1 - y) * log_q)
+
+    @staticmethod
+    def backward(ctx, g):  # dp: (p − y) / (p(1 − p)), floored at 1e-12 as PyTorch; dy: log(q/p)
+        p, y, log_p, log_q = ctx.saved_tensors
+        gp = g * (p - y) / get_array_module(p).maximum(p * (1 - p), 1e-12)
+        gy = g * (log_q - log_p) if ctx.needs_grad[1] else None
+        return gp, gy
+
+
 def binary_cross_entropy(input: Tensor, target: Any, weight: Any = None,
                          reduction: str = "mean") -> Tensor:
     """BCE of probabilities; log is clamped at −100 as in PyTorch, so 0 and 1 are safe."""
@@ -213,7 +233,7 @@ def binary_cross_entropy(input: Tensor, target: Any, weight: Any = None,
     if (input.data < 0).any() or (input.data > 1).any():
         raise ValueError("binary_cross_entropy: input must be probabilities in [0, 1]; "
                          "use BCEWithLogitsLoss for logits")
-    loss = -(y * input.log().clamp(min=-100) + (1 - y) * (1 - input).log().clamp(min=-100))
+    loss = BinaryCrossEntropy.apply(input, y)
     if weight is not None:
         loss = loss * weight
     return _reduce(loss, reduction)
@@ -221,15 +241,17 @@ def binary_cross_entropy(input: Tensor, target: Any, weight: Any = None,
 
 def binary_cross_entropy_with_logits(input: Tensor, target: Any, weight: Any = None,
                                      reduction: str = "mean", pos_weight: Any = None) -> Tensor:
-    """Sigmoid + BCE in a stable form: max(x,0) − x·y + log(1 + e^−|x|)."""
+    """Sigmoid + BCE in a stable form: −[p·y·log σ(x) + (1 − y)·log σ(−x)], p = pos_weight.
+
+    Written as (1 − y)·x − (1 + (p − 1)·y)·log σ(x), using log σ(−x) = log σ(x) − x.
+    """
     _check_reduction("binary_cross_entropy_with_logits", reduction)
     y = _pair("binary_cross_entropy_with_logits", input, target)
-    softplus_neg = (-input.abs()).exp().__add__(1).log() + F_ops.relu(-input)  # log(1+e^-x)
+    log_sig = F_ops.logsigmoid(input)
     if pos_weight is None:
-        loss = (1 - y) * input + softplus_neg
+        loss = (1 - y) * input - log_sig
     else:
-        lw = (pos_weight - 1) * y + 1
-        loss = (1 - y) * input + lw * softplus_neg
+        loss = (1 - y) * input - ((pos_weight - 1) * y + 1) * log_sig
     if weight is not None:
         loss = loss * weight
     return _reduce(loss, reduction)
