@@ -82,7 +82,9 @@ class Function:
     def apply(cls, *args: Any, **kwargs: Any) -> Any:
         """Run the op on tensors (or raw values) and record it in the graph if needed."""
         ctx = cls()
-        raw = [a.data if isinstance(a, Tensor) else a for a in args]
+        # NumPy scalars act like Python numbers (no float64 upcast of float32 tensors)
+        raw = [a.data if isinstance(a, Tensor) else a.item() if isinstance(a, np.generic) else a
+               for a in args]
         try:
             out = cls.forward(ctx, *raw, **kwargs)
         except ValueError as e:  # NumPy's errors get the op's name and the input shapes

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
+
 from . import ops
 from .tensor import Tensor
 
@@ -87,7 +89,7 @@ def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
 
 def where(condition: Any, x: Any, y: Any) -> Tensor:
     """Elementwise choice: x where condition holds, else y."""
-    cond = condition.data if isinstance(condition, Tensor) else condition
+    cond = condition.data if isinstance(condition, Tensor) else np.asarray(condition, bool)
     return ops.Where.apply(cond, x, y)
 
 

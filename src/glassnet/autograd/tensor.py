@@ -34,11 +34,6 @@ def _as_array(data: Any, dtype: Any = None) -> np.ndarray:
     return arr
 
 
-def _scalar(x: Any) -> Any:
-    """NumPy scalars act like Python scalars in binary ops (no float64 upcast of float32)."""
-    return x.item() if isinstance(x, np.generic) else x
-
-
 class Tensor:
     """An n-dimensional array with an optional gradient; the PyTorch `Tensor` API."""
 
@@ -176,34 +171,34 @@ class Tensor:
 
     # ----- operators --------------------------------------------------------------------
     def __add__(self, o: Any) -> Tensor:
-        return ops.Add.apply(self, _scalar(o))
+        return ops.Add.apply(self, o)
 
     def __radd__(self, o: Any) -> Tensor:
-        return ops.Add.apply(_scalar(o), self)
+        return ops.Add.apply(o, self)
 
     def __sub__(self, o: Any) -> Tensor:
-        return ops.Sub.apply(self, _scalar(o))
+        return ops.Sub.apply(self, o)
 
     def __rsub__(self, o: Any) -> Tensor:
-        return ops.Sub.apply(_scalar(o), self)
+        return ops.Sub.apply(o, self)
 
     def __mul__(self, o: Any) -> Tensor:
-        return ops.Mul.apply(self, _scalar(o))
+        return ops.Mul.apply(self, o)
 
     def __rmul__(self, o: Any) -> Tensor:
-        return ops.Mul.apply(_scalar(o), self)
+        return ops.Mul.apply(o, self)
 
     def __truediv__(self, o: Any) -> Tensor:
-        return ops.Div.apply(self, _scalar(o))
+        return ops.Div.apply(self, o)
 
     def __rtruediv__(self, o: Any) -> Tensor:
-        return ops.Div.apply(_scalar(o), self)
+        return ops.Div.apply(o, self)
 
     def __pow__(self, o: Any) -> Tensor:
-        return ops.Pow.apply(self, _scalar(o))
+        return ops.Pow.apply(self, o)
 
     def __rpow__(self, o: Any) -> Tensor:
-        return ops.Pow.apply(_scalar(o), self)
+        return ops.Pow.apply(o, self)
 
     def __matmul__(self, o: Any) -> Tensor:
         return ops.MatMul.apply(self, o)
