@@ -41,6 +41,23 @@ def test_gradients_accumulate_across_backward_calls():
     np.testing.assert_array_equal(a.grad.numpy(), [5.0, 5.0])
 
 
+def test_accumulated_grads_never_share_memory_with_the_given_gradient():
+    g = np.ones(3, np.float32)
+    a = gn.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    a.backward(g)
+    a.backward(g)
+    np.testing.assert_array_equal(g, np.ones(3))
+    np.testing.assert_array_equal(a.grad.numpy(), [2.0, 2.0, 2.0])
+    h = a * 1.0
+    h.retain_grad()
+    h.backward(g)
+    h.grad.data += 5
+    np.testing.assert_array_equal(g, np.ones(3))
+    b, c = gn.tensor([1.0], requires_grad=True), gn.tensor([1.0], requires_grad=True)
+    (b + c).sum().backward()
+    assert b.grad.data is not c.grad.data
+
+
 def test_graph_is_freed_after_backward_and_a_second_backward_says_why():
     a = gn.tensor([1.0, 2.0], requires_grad=True)
     loss = (a.exp() * a).sum()

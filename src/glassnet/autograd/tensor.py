@@ -137,14 +137,14 @@ class Tensor:
                 raise RuntimeError(
                     f"backward(): grad can be implicitly created only for scalar outputs, "
                     f"got shape {self.shape}; pass gradient= of that shape")
-            gradient = get_array_module(self.data).ones_like(self.data)
+            gradient = get_array_module(self.data).ones(self.shape, self.dtype)
         else:
             gradient = _as_array(gradient, self.dtype)
             if gradient.shape != self.shape:
                 raise RuntimeError(f"backward(): gradient has shape {gradient.shape}, "
                                    f"tensor has shape {self.shape}")
         if self._ctx is None:
-            _accumulate(self, gradient, None)
+            _accumulate(self, gradient, gradient)
             return
         grads = {self._ctx: gradient}
         for node in _topological_order(self._ctx):
@@ -154,7 +154,7 @@ class Tensor:
                     f"backward(): trying to backward through {type(node).__name__} a second time "
                     "after its graph was freed; pass retain_graph=True to the first backward")
             if node.retained is not None:
-                _accumulate(node.retained, g, None)
+                _accumulate(node.retained, g, g)
             in_grads = node.backward(node, g)
             if not isinstance(in_grads, tuple):
                 in_grads = (in_grads,)
@@ -487,7 +487,7 @@ def _accumulate(t: Tensor, g: Any, upstream: Any) -> None:
             g = g.copy()
         t.grad = Tensor._wrap(g, False)
     else:
-        t.grad.data = t.grad.data + g
+        t.grad.data += g  # t.grad owns its array (copied above when it was first set)
 
 
 def _topological_order(root: Any) -> list:
