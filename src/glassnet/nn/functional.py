@@ -55,39 +55,41 @@ def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
 
 # ----- fused softmax + cross-entropy ------------------------------------------------------
 class CrossEntropy(Function):
-    """Log-softmax and negative log-likelihood in one op: backward is (softmax − target) / N."""
+    """Log-softmax and negative log-likelihood in one op: backward is (softmax − target) / N.
+
+    With class weights w and smoothing ε the target of sample i is q = (1 − ε)·onehot(tᵢ) + ε/C
+    and its loss −Σₖ wₖ qₖ log pₖ; ignored samples count zero. Index targets stay sparse.
+    """
 
     @staticmethod
     def forward(ctx, logits, target, weight=None, reduction="mean", ignore_index=-100,
                 label_smoothing=0.0):
         xp = get_array_module(logits)
         n, c = logits.shape
-        z = logits - logits.max(axis=1, keepdims=True)
-        e = xp.exp(z)
-        s = e.sum(axis=1, keepdims=True)
-        logp = z - xp.log(s)
+        eps = label_smoothing
+        w = xp.ones(c, logits.dtype) if weight is None else weight
+        logp = logits - logits.max(axis=1, keepdims=True)
+        p = xp.exp(logp)
+        s = p.sum(axis=1, keepdims=True)
+        logp -= xp.log(s)
+        p /= s  # softmax, kept for backward
         if target.ndim == 2:  # class probabilities
-            q = target.astype(logits.dtype, copy=False)
-            if label_smoothing:
-                q = q * (1 - label_smoothing) + label_smoothing / c
-            wq = q if weight is None else q * weight
-            loss = -(wq * logp).sum(axis=1)
-            denom = n
+            wq = (target * (1 - eps) + eps / c) * w if eps else target * w
+            loss, denom, sparse = -(wq * logp).sum(axis=1), n, None
+            ctx.save_for_backward(p, wq)
         else:
             valid = target != ignore_index
             t = xp.where(valid, target, 0)
-            wt = (xp.ones(n, logits.dtype) if weight is None else weight[t]) * valid
-            q = xp.zeros_like(logp)
-            q[xp.arange(n), t] = 1 - label_smoothing
-            if label_smoothing:
-                q += label_smoothing / c
-            wq = q * valid[:, None]  # class weights act on every class's term (PyTorch's rule)
-            if weight is not None:
-                wq *= weight
-            loss = -(wq * logp).sum(axis=1)
-            denom = wt.sum()
-        ctx.save_for_backward(e / s, wq)
-        ctx.reduction, ctx.denom = reduction, denom
+            rows = xp.arange(n)
+            a = w[t] * valid if weight is not None or not valid.all() else w[t]
+            hot = (1 - eps) * a if eps else a  # weight of the target class in Σ w q log p
+            loss = -hot * logp[rows, t]
+            spread = (eps / c) * valid if eps else None  # weight of every class from smoothing
+            if eps:
+                loss -= spread * (logp @ w)
+            denom, sparse = a.sum(), (rows, t, hot, spread)
+            ctx.save_for_backward(p, w)
+        ctx.reduction, ctx.denom, ctx.sparse = reduction, denom, sparse
         if reduction == "mean":
             return np.asarray(loss.sum() / denom, logits.dtype)
         if reduction == "sum":
@@ -96,8 +98,15 @@ class CrossEntropy(Function):
 
     @staticmethod
     def backward(ctx, g):  # d/dz −Σ w q log softmax(z) = softmax(z) Σ w q − w q
-        p, wq = ctx.saved_tensors
-        grad = p * wq.sum(axis=1, keepdims=True) - wq
+        if ctx.sparse is None:
+            p, wq = ctx.saved_tensors
+            grad = p * wq.sum(axis=1, keepdims=True) - wq
+        else:
+            (p, w), (rows, t, hot, spread) = ctx.saved_tensors, ctx.sparse
+            grad = p * (hot if spread is None else hot + spread * w.sum())[:, None]
+            grad[rows, t] -= hot
+            if spread is not None:
+                grad -= spread[:, None] * w
         if ctx.reduction == "mean":
             grad *= g / ctx.denom
         elif ctx.reduction == "sum":
@@ -138,15 +147,16 @@ def cross_entropy(input: Tensor, target: Any, weight: Any = None, ignore_index: 
     if t.ndim == 1:
         if t.dtype.kind not in "iu":
             raise TypeError(f"cross_entropy: class-index targets must be integers, got {t.dtype}")
-        bad = (t != ignore_index) & ((t < 0) | (t >= c))
-        if bad.any():
-            raise IndexError(f"cross_entropy: target {int(t[bad][0])} is out of range for "
-                             f"{c} classes")
+        if t.size and (t.min() < 0 or t.max() >= c):  # two reductions in the common case
+            bad = t[(t != ignore_index) & ((t < 0) | (t >= c))]
+            if bad.size:
+                raise IndexError(f"cross_entropy: target {int(bad[0])} is out of range for "
+                                 f"{c} classes")
     elif t.shape != input.shape:
         raise ValueError(f"cross_entropy: probability targets must have the input's shape "
                          f"{input.shape}, got {t.shape}")
-    w = None if weight is None else (weight.data if isinstance(weight, Tensor) else
-                                     np.asarray(weight, input.dtype))
+    w = None if weight is None else np.asarray(
+        weight.data if isinstance(weight, Tensor) else weight, input.dtype)
     out = CrossEntropy.apply(input, t, weight=w, reduction=reduction, ignore_index=ignore_index,
                              label_smoothing=label_smoothing)
     if reduction == "none" and spatial:

@@ -102,6 +102,8 @@ class Module:
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         out = self.forward(*args, **kwargs)
+        if not self._forward_hooks:
+            return out
         for hook in list(self._forward_hooks.values()):
             r = hook(self, args, out)
             if r is not None:
