@@ -58,6 +58,12 @@ _F64 = np.dtype(np.float64)
 Tensor: Any = None  # set by tensor.py, which imports this module
 
 
+def _int_promoted(raw: list) -> bool:
+    """Did NumPy make float64 out of integers (int ⊕ 0.5, int64 ⊕ float32)? PyTorch: float32."""
+    dtypes = [a.dtype for a in raw if hasattr(a, "dtype")]
+    return _F64 not in dtypes and any(d.kind in "iub" for d in dtypes)
+
+
 class Function:
     """Base class of every op; an instance is the graph node (the ``ctx``)."""
 
@@ -85,6 +91,8 @@ class Function:
         # NumPy scalars act like Python numbers (no float64 upcast of float32 tensors)
         raw = [a.data if isinstance(a, Tensor) else a.item() if isinstance(a, np.generic) else a
                for a in args]
+        if kwargs:
+            kwargs = {k: v.item() if isinstance(v, np.generic) else v for k, v in kwargs.items()}
         try:
             out = cls.forward(ctx, *raw, **kwargs)
         except ValueError as e:  # NumPy's errors get the op's name and the input shapes
@@ -93,9 +101,8 @@ class Function:
                 raise
             shapes = ", ".join(str(getattr(a, "shape", ())) for a in raw)
             raise ValueError(f"{name}: input shapes {shapes}: {e}") from None
-        if getattr(out, "dtype", None) is _F64 and not any(
-                getattr(a, "dtype", None) is _F64 for a in raw):  # int ⊕ float, as in PyTorch:
-            out = out.astype(get_default_dtype(), copy=False)  # the default dtype, not float64
+        if getattr(out, "dtype", None) is _F64 and _int_promoted(raw):
+            out = out.astype(get_default_dtype(), copy=False)
         needs = [isinstance(a, Tensor) and a.requires_grad for a in args]
         wrap = Tensor._wrap
         if not (_grad_enabled and True in needs):
