@@ -169,69 +169,32 @@ class Tensor:
             if not retain_graph:
                 node.saved_tensors = None
 
-    # ----- operators --------------------------------------------------------------------
-    def __add__(self, o: Any) -> Tensor:
-        return ops.Add.apply(self, o)
+    # ----- operators (one line each: every one is a single op) ----------------------------
+    def __add__(self, o: Any) -> Tensor: return ops.Add.apply(self, o)
+    def __radd__(self, o: Any) -> Tensor: return ops.Add.apply(o, self)
+    def __sub__(self, o: Any) -> Tensor: return ops.Sub.apply(self, o)
+    def __rsub__(self, o: Any) -> Tensor: return ops.Sub.apply(o, self)
+    def __mul__(self, o: Any) -> Tensor: return ops.Mul.apply(self, o)
+    def __rmul__(self, o: Any) -> Tensor: return ops.Mul.apply(o, self)
+    def __truediv__(self, o: Any) -> Tensor: return ops.Div.apply(self, o)
+    def __rtruediv__(self, o: Any) -> Tensor: return ops.Div.apply(o, self)
+    def __pow__(self, o: Any) -> Tensor: return ops.Pow.apply(self, o)
+    def __rpow__(self, o: Any) -> Tensor: return ops.Pow.apply(o, self)
+    def __matmul__(self, o: Any) -> Tensor: return ops.MatMul.apply(self, o)
+    def __rmatmul__(self, o: Any) -> Tensor: return ops.MatMul.apply(o, self)
+    def __neg__(self) -> Tensor: return ops.Neg.apply(self)
+    def __abs__(self) -> Tensor: return ops.Abs.apply(self)
 
-    def __radd__(self, o: Any) -> Tensor:
-        return ops.Add.apply(o, self)
-
-    def __sub__(self, o: Any) -> Tensor:
-        return ops.Sub.apply(self, o)
-
-    def __rsub__(self, o: Any) -> Tensor:
-        return ops.Sub.apply(o, self)
-
-    def __mul__(self, o: Any) -> Tensor:
-        return ops.Mul.apply(self, o)
-
-    def __rmul__(self, o: Any) -> Tensor:
-        return ops.Mul.apply(o, self)
-
-    def __truediv__(self, o: Any) -> Tensor:
-        return ops.Div.apply(self, o)
-
-    def __rtruediv__(self, o: Any) -> Tensor:
-        return ops.Div.apply(o, self)
-
-    def __pow__(self, o: Any) -> Tensor:
-        return ops.Pow.apply(self, o)
-
-    def __rpow__(self, o: Any) -> Tensor:
-        return ops.Pow.apply(o, self)
-
-    def __matmul__(self, o: Any) -> Tensor:
-        return ops.MatMul.apply(self, o)
-
-    def __rmatmul__(self, o: Any) -> Tensor:
-        return ops.MatMul.apply(o, self)
-
-    def __neg__(self) -> Tensor:
-        return ops.Neg.apply(self)
-
-    def __abs__(self) -> Tensor:
-        return self.abs()
-
+    # comparisons give boolean tensors outside the graph
     def _compare(self, o: Any, op: Any) -> Tensor:
         return Tensor._wrap(op(self.data, o.data if isinstance(o, Tensor) else o), False)
 
-    def __lt__(self, o: Any) -> Tensor:
-        return self._compare(o, np.less)
-
-    def __le__(self, o: Any) -> Tensor:
-        return self._compare(o, np.less_equal)
-
-    def __gt__(self, o: Any) -> Tensor:
-        return self._compare(o, np.greater)
-
-    def __ge__(self, o: Any) -> Tensor:
-        return self._compare(o, np.greater_equal)
-
-    def __eq__(self, o: Any) -> Tensor:  # type: ignore[override]
-        return self._compare(o, np.equal)
-
-    def __ne__(self, o: Any) -> Tensor:  # type: ignore[override]
-        return self._compare(o, np.not_equal)
+    def __lt__(self, o: Any) -> Tensor: return self._compare(o, np.less)
+    def __le__(self, o: Any) -> Tensor: return self._compare(o, np.less_equal)
+    def __gt__(self, o: Any) -> Tensor: return self._compare(o, np.greater)
+    def __ge__(self, o: Any) -> Tensor: return self._compare(o, np.greater_equal)
+    def __eq__(self, o: Any) -> Tensor: return self._compare(o, np.equal)  # type: ignore
+    def __ne__(self, o: Any) -> Tensor: return self._compare(o, np.not_equal)  # type: ignore
 
     def __getitem__(self, index: Any) -> Tensor:
         return ops.GetItem.apply(self, index=_raw_index(index))
@@ -252,56 +215,28 @@ class Tensor:
     def __int__(self) -> int:
         return int(self.item())
 
-    # ----- math methods -----------------------------------------------------------------
-    def exp(self) -> Tensor:
-        return ops.Exp.apply(self)
-
-    def log(self) -> Tensor:
-        return ops.Log.apply(self)
-
-    def sqrt(self) -> Tensor:
-        return ops.Sqrt.apply(self)
-
-    def abs(self) -> Tensor:
-        return ops.Abs.apply(self)
-
-    def sin(self) -> Tensor:
-        return ops.Sin.apply(self)
-
-    def cos(self) -> Tensor:
-        return ops.Cos.apply(self)
-
-    def pow(self, e: Any) -> Tensor:
-        return self ** e
-
-    def matmul(self, o: Any) -> Tensor:
-        return self @ o
-
-    def relu(self) -> Tensor:
-        return ops.ReLU.apply(self)
-
-    def sigmoid(self) -> Tensor:
-        return ops.Sigmoid.apply(self)
-
-    def tanh(self) -> Tensor:
-        return ops.Tanh.apply(self)
-
-    def softmax(self, dim: int = -1) -> Tensor:
-        return ops.Softmax.apply(self, dim=dim)
-
-    def log_softmax(self, dim: int = -1) -> Tensor:
-        return ops.LogSoftmax.apply(self, dim=dim)
+    # ----- math methods ---------------------------------------------------------------------
+    def exp(self) -> Tensor: return ops.Exp.apply(self)
+    def log(self) -> Tensor: return ops.Log.apply(self)
+    def sqrt(self) -> Tensor: return ops.Sqrt.apply(self)
+    def abs(self) -> Tensor: return ops.Abs.apply(self)
+    def sin(self) -> Tensor: return ops.Sin.apply(self)
+    def cos(self) -> Tensor: return ops.Cos.apply(self)
+    def pow(self, e: Any) -> Tensor: return ops.Pow.apply(self, e)
+    def matmul(self, o: Any) -> Tensor: return ops.MatMul.apply(self, o)
+    def relu(self) -> Tensor: return ops.ReLU.apply(self)
+    def sigmoid(self) -> Tensor: return ops.Sigmoid.apply(self)
+    def tanh(self) -> Tensor: return ops.Tanh.apply(self)
+    def softmax(self, dim: int = -1) -> Tensor: return ops.Softmax.apply(self, dim=dim)
+    def log_softmax(self, dim: int = -1) -> Tensor: return ops.LogSoftmax.apply(self, dim=dim)
 
     def clamp(self, min: float | None = None, max: float | None = None) -> Tensor:
         return ops.Clamp.apply(self, lo=min, hi=max)
 
     clip = clamp
 
-    def maximum(self, o: Any) -> Tensor:
-        return ops.Maximum.apply(self, o)
-
-    def minimum(self, o: Any) -> Tensor:
-        return ops.Minimum.apply(self, o)
+    def maximum(self, o: Any) -> Tensor: return ops.Maximum.apply(self, o)
+    def minimum(self, o: Any) -> Tensor: return ops.Minimum.apply(self, o)
 
     def sum(self, dim: Any = None, keepdim: bool = False) -> Tensor:
         return ops.Sum.apply(self, dim=dim, keepdim=keepdim)
@@ -363,8 +298,7 @@ class Tensor:
 
     # ----- shape methods ----------------------------------------------------------------
     def reshape(self, *shape: Any) -> Tensor:
-        shape = shape[0] if len(shape) == 1 and isinstance(shape[0], (tuple, list)) else shape
-        return ops.Reshape.apply(self, shape=tuple(shape))
+        return ops.Reshape.apply(self, shape=_shape(shape))
 
     view = reshape
 
@@ -384,8 +318,7 @@ class Tensor:
         return self.reshape(np.squeeze(self.data, axis=dim).shape)
 
     def permute(self, *dims: Any) -> Tensor:
-        dims = dims[0] if len(dims) == 1 and isinstance(dims[0], (tuple, list)) else dims
-        return ops.Permute.apply(self, dims=tuple(dims))
+        return ops.Permute.apply(self, dims=_shape(dims))
 
     def transpose(self, dim0: int, dim1: int) -> Tensor:
         dims = list(range(self.ndim))
@@ -393,27 +326,24 @@ class Tensor:
         return self.permute(dims)
 
     def expand(self, *shape: Any) -> Tensor:
-        shape = shape[0] if len(shape) == 1 and isinstance(shape[0], (tuple, list)) else shape
+        shape = _shape(shape)
         shape = tuple(s if n == -1 else n for n, s in
                       zip(shape, (1,) * (len(shape) - self.ndim) + self.shape))
         return ops.Expand.apply(self, shape=shape)
 
     def to(self, dtype: Any) -> Tensor:
-        return self if np.dtype(dtype) == self.dtype else ops.Cast.apply(self, dtype=dtype)
+        """This tensor in another dtype; a cast to integers or bools leaves the graph."""
+        d = np.dtype(dtype)
+        if d == self.dtype:
+            return self
+        return ops.Cast.apply(self, dtype=d) if d.kind == "f" else Tensor._wrap(
+            self.data.astype(d), False)
 
     type = astype = to
-
-    def float(self) -> Tensor:
-        return self.to(np.float32)
-
-    def double(self) -> Tensor:
-        return self.to(np.float64)
-
-    def long(self) -> Tensor:
-        return self.to(np.int64)
-
-    def contiguous(self) -> Tensor:
-        return self
+    def float(self) -> Tensor: return self.to(np.float32)
+    def double(self) -> Tensor: return self.to(np.float64)
+    def long(self) -> Tensor: return self.to(np.int64)
+    def contiguous(self) -> Tensor: return self
 
     # ----- in-place (for init and optimizers; refused on graph leaves while recording) ---
     def _check_inplace(self, name: str) -> None:
@@ -516,6 +446,7 @@ def tensor(data: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
 
 
 def _shape(shape: tuple) -> tuple:
+    """Accept both f(2, 3) and f((2, 3))."""
     return tuple(shape[0]) if len(shape) == 1 and isinstance(shape[0], (tuple, list)) else shape
 
 
