@@ -232,29 +232,22 @@ class Clamp(Function):
 
 
 class Maximum(Function):
+    pick, wins = staticmethod(np.maximum), staticmethod(np.greater)
+
     @staticmethod
     def forward(ctx, x, y):
         ctx.save_for_backward(x, y)
-        return get_array_module(x).maximum(x, y)
+        return type(ctx).pick(x, y)
 
     @staticmethod
-    def backward(ctx, g):  # to the larger input; ties split the gradient in half
+    def backward(ctx, g):  # to the chosen input; ties split the gradient in half (as PyTorch)
         x, y = ctx.saved_tensors
-        share = (x > y) + 0.5 * (x == y)
+        share = type(ctx).wins(x, y) + 0.5 * (x == y)
         return unbroadcast(g * share, _shape(x)), unbroadcast(g * (1 - share), _shape(y))
 
 
-class Minimum(Function):
-    @staticmethod
-    def forward(ctx, x, y):
-        ctx.save_for_backward(x, y)
-        return get_array_module(x).minimum(x, y)
-
-    @staticmethod
-    def backward(ctx, g):  # to the smaller input; ties split the gradient in half
-        x, y = ctx.saved_tensors
-        share = (x < y) + 0.5 * (x == y)
-        return unbroadcast(g * share, _shape(x)), unbroadcast(g * (1 - share), _shape(y))
+class Minimum(Maximum):
+    pick, wins = staticmethod(np.minimum), staticmethod(np.less)
 
 
 class Where(Function):
