@@ -16,35 +16,16 @@ from _common import compare, match_threads
 SIZES = (784, 300, 100, 10)
 
 
-def glassnet_step(batch: int, rng: np.random.Generator):
-    """One training step of glassnet as a closure over fixed random data."""
+def make_step(lib, batch: int, rng: np.random.Generator):
+    """One training step as a closure over fixed random data; `lib` is glassnet or torch."""
     layers = []
     for i, (a, b) in enumerate(zip(SIZES, SIZES[1:])):
-        layers += [gn.nn.Linear(a, b)] + ([gn.nn.ReLU()] if i < len(SIZES) - 2 else [])
-    model = gn.nn.Sequential(*layers)
-    opt = gn.optim.SGD(model.parameters(), lr=0.1)
-    loss_fn = gn.nn.CrossEntropyLoss()
-    x = gn.tensor(rng.standard_normal((batch, SIZES[0]), dtype=np.float32))
-    y = gn.tensor(rng.integers(0, SIZES[-1], batch))
-
-    def step() -> None:
-        opt.zero_grad()
-        loss_fn(model(x), y).backward()
-        opt.step()
-
-    return step, model
-
-
-def torch_step(batch: int, rng: np.random.Generator):
-    """The same step in PyTorch."""
-    layers = []
-    for i, (a, b) in enumerate(zip(SIZES, SIZES[1:])):
-        layers += [torch.nn.Linear(a, b)] + ([torch.nn.ReLU()] if i < len(SIZES) - 2 else [])
-    model = torch.nn.Sequential(*layers)
-    opt = torch.optim.SGD(model.parameters(), lr=0.1)
-    loss_fn = torch.nn.CrossEntropyLoss()
-    x = torch.from_numpy(rng.standard_normal((batch, SIZES[0]), dtype=np.float32))
-    y = torch.from_numpy(rng.integers(0, SIZES[-1], batch))
+        layers += [lib.nn.Linear(a, b)] + ([lib.nn.ReLU()] if i < len(SIZES) - 2 else [])
+    model = lib.nn.Sequential(*layers)
+    opt = lib.optim.SGD(model.parameters(), lr=0.1)
+    loss_fn = lib.nn.CrossEntropyLoss()
+    x = lib.tensor(rng.standard_normal((batch, SIZES[0]), dtype=np.float32))
+    y = lib.tensor(rng.integers(0, SIZES[-1], batch))
 
     def step() -> None:
         opt.zero_grad()
@@ -87,8 +68,8 @@ def main() -> None:
     ratios = {}
     for batch in (50, 128):
         rng = np.random.default_rng(0)
-        ours, model = glassnet_step(batch, rng)
-        ref, _ = torch_step(batch, np.random.default_rng(0))
+        ours, model = make_step(gn, batch, rng)
+        ref, _ = make_step(torch, batch, np.random.default_rng(0))
         g, t, r = compare(ours, ref, batch)
         assert all(p.dtype == np.float32 for p in model.parameters()), "weights left float32"
         n, _, rn = compare(numpy_step(batch, np.random.default_rng(0)), ref, batch, repeats=3)

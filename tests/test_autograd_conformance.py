@@ -164,6 +164,9 @@ def test_max_with_ties_shares_gradient_like_pytorch(dtype):
     compare(lambda t: t.amax(1), lambda t: t.amax(1), [x], what="amax ties")
     compare(lambda t: t.max(1).values, lambda t: t.max(1).values, [x], what="max(dim) ties")
     compare(lambda t: t.min(0).values, lambda t: t.min(0).values, [x], what="min(dim) ties")
+    y = np.array([[1.0, 0.0, 3.0], [2.0, 5.0, 2.0]], dtype)
+    compare(gn.maximum, torch.maximum, [x, y], what="maximum ties")
+    compare(gn.minimum, torch.minimum, [x, y], what="minimum ties")
 
 
 MATMUL_SHAPES = [
@@ -282,3 +285,29 @@ def test_composite_expression(dtype):
         return run
 
     compare(f(gn), f(torch), arrays, what="composite")
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("dim", [None, 0, 1, (0, 2)])
+@pytest.mark.parametrize("keepdim", [False, True])
+@pytest.mark.parametrize("name", ["var", "std", "logsumexp"])
+def test_var_std_logsumexp(name, dim, keepdim, dtype):
+    x = randn(np.random.default_rng(2), (3, 4, 2), dtype)
+    if name == "logsumexp":
+        d = (0, 1, 2) if dim is None else dim
+        compare(lambda t: t.logsumexp(d, keepdim), lambda t: t.logsumexp(d, keepdim), [x],
+                what=name)
+    elif dim is None:
+        compare(lambda t: getattr(t, name)(), lambda t: getattr(t, name)(), [x], what=name)
+    else:
+        compare(lambda t: getattr(t, name)(dim, keepdim=keepdim, correction=0),
+                lambda t: getattr(t, name)(dim, keepdim=keepdim, correction=0), [x], what=name)
+
+
+def test_casts_between_float_dtypes_carry_the_gradient_and_integer_casts_leave_the_graph():
+    x = np.array([0.5, 1.5, -2.0], np.float32)
+    compare(lambda t: t.double() * 2, lambda t: t.double() * 2, [x], what="float32 -> float64")
+    t = gn.tensor(x, requires_grad=True)
+    i = t.long()
+    assert i.dtype == np.int64 and not i.requires_grad
+    np.testing.assert_array_equal(i.numpy(), torch.tensor(x).long().numpy())

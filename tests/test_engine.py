@@ -173,6 +173,7 @@ def test_float64_on_request():
     lambda t: t ** np.float64(2), lambda t: t * 0.1, lambda t: gn.tensor([1, 2, 3]) * 0.5 + t,
     lambda t: t.mean() * np.array(2.0).item(), lambda t: gn.maximum(t, np.float64(0.2)),
     lambda t: gn.where(t > 1, t, np.float64(0.0)), lambda t: t.clamp(np.float64(0.1)),
+    lambda t: gn.leaky_relu(t, np.float64(0.2)), lambda t: t * gn.tensor([2]),
 ])
 def test_no_float64_upcast_from_numpy_scalars_or_ints(expr):
     t = gn.tensor([0.5, 1.5, 2.5], requires_grad=True)
