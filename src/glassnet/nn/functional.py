@@ -90,8 +90,8 @@ class CrossEntropy(Function):
             denom, sparse = a.sum(), (rows, t, hot, spread)
             ctx.save_for_backward(p, w)
         ctx.reduction, ctx.denom, ctx.sparse = reduction, denom, sparse
-        if reduction == "mean":
-            return np.asarray(loss.sum() / denom, logits.dtype)
+        if reduction == "mean":  # NaN when every target is ignored, as in PyTorch
+            return np.asarray(loss.sum() / denom if denom else np.nan, logits.dtype)
         if reduction == "sum":
             return np.asarray(loss.sum(), logits.dtype)
         return loss
@@ -108,7 +108,7 @@ class CrossEntropy(Function):
             if spread is not None:
                 grad -= spread[:, None] * w
         if ctx.reduction == "mean":
-            grad *= g / ctx.denom
+            grad *= g / ctx.denom if ctx.denom else 0  # all ignored: no gradient
         elif ctx.reduction == "sum":
             grad *= g
         else:
@@ -129,56 +129,66 @@ def _check_batch(name: str, input: Tensor, target: Any) -> None:
                          f"(shape {tn})")
 
 
+def _classes_last(name: str, input: Tensor, target: Any, ignore_index: int
+                  ) -> tuple[Tensor, Any, tuple]:
+    """Check class targets and flatten (N, C, d...) inputs to (N·d..., C) rows.
+
+    Returns the 2-D input, the targets (indices (M,) or probabilities (M, C)) and the d... shape.
+    """
+    _check_batch(name, input, target)
+    t = target.data if isinstance(target, Tensor) else np.asarray(target)
+    if input.ndim < 2:
+        raise ValueError(f"{name}: input must be (N, C) scores, got shape {input.shape}")
+    c, spatial = input.shape[1], input.shape[2:]
+    if spatial:  # (N, C, d...) -> (N*d..., C)
+        input = input.permute(0, *range(2, input.ndim), 1).reshape(-1, c)
+        t = np.moveaxis(t, 1, -1).reshape(-1, c) if t.ndim == len(spatial) + 2 else t.reshape(-1)
+    if t.ndim == 1:
+        if t.dtype.kind not in "iu":
+            raise TypeError(f"{name}: class-index targets must be integers, got {t.dtype}")
+        if t.size and (t.min() < 0 or t.max() >= c):  # two reductions in the common case
+            bad = t[(t != ignore_index) & ((t < 0) | (t >= c))]
+            if bad.size:
+                raise IndexError(f"{name}: target {int(bad[0])} is out of range for {c} classes")
+    elif t.shape != input.shape:
+        raise ValueError(f"{name}: probability targets must have the input's shape "
+                         f"{input.shape}, got {t.shape}")
+    return input, t, spatial
+
+
+def _weight(weight: Any, input: Tensor) -> Any:
+    return None if weight is None else np.asarray(
+        weight.data if isinstance(weight, Tensor) else weight, input.dtype)
+
+
 def cross_entropy(input: Tensor, target: Any, weight: Any = None, ignore_index: int = -100,
                   reduction: str = "mean", label_smoothing: float = 0.0) -> Tensor:
     """Cross-entropy of logits (N, C) or (N, C, d1, ...) against class indices or probabilities."""
     _check_reduction("cross_entropy", reduction)
-    _check_batch("cross_entropy", input, target)
-    t = target.data if isinstance(target, Tensor) else np.asarray(target)
-    if input.ndim < 2:
-        raise ValueError(f"cross_entropy: input must be (N, C) logits, got shape {input.shape}")
-    c = input.shape[1]
-    if input.ndim > 2:  # (N, C, d...) -> (N*d..., C)
-        spatial = input.shape[2:]
-        input = input.permute(0, *range(2, input.ndim), 1).reshape(-1, c)
-        t = np.moveaxis(t, 1, -1).reshape(-1, c) if t.ndim == len(spatial) + 2 else t.reshape(-1)
-    else:
-        spatial = ()
-    if t.ndim == 1:
-        if t.dtype.kind not in "iu":
-            raise TypeError(f"cross_entropy: class-index targets must be integers, got {t.dtype}")
-        if t.size and (t.min() < 0 or t.max() >= c):  # two reductions in the common case
-            bad = t[(t != ignore_index) & ((t < 0) | (t >= c))]
-            if bad.size:
-                raise IndexError(f"cross_entropy: target {int(bad[0])} is out of range for "
-                                 f"{c} classes")
-    elif t.shape != input.shape:
-        raise ValueError(f"cross_entropy: probability targets must have the input's shape "
-                         f"{input.shape}, got {t.shape}")
-    w = None if weight is None else np.asarray(
-        weight.data if isinstance(weight, Tensor) else weight, input.dtype)
-    out = CrossEntropy.apply(input, t, weight=w, reduction=reduction, ignore_index=ignore_index,
-                             label_smoothing=label_smoothing)
-    if reduction == "none" and spatial:
-        out = out.reshape(-1, *spatial)
-    return out
+    x, t, spatial = _classes_last("cross_entropy", input, target, ignore_index)
+    out = CrossEntropy.apply(x, t, weight=_weight(weight, x), reduction=reduction,
+                             ignore_index=ignore_index, label_smoothing=label_smoothing)
+    return out.reshape(-1, *spatial) if reduction == "none" and spatial else out
 
 
 def nll_loss(input: Tensor, target: Any, weight: Any = None, ignore_index: int = -100,
              reduction: str = "mean") -> Tensor:
-    """Negative log-likelihood of log-probabilities (N, C) at class indices."""
+    """Negative log-likelihood of log-probabilities (N, C) or (N, C, d...) at class indices."""
     _check_reduction("nll_loss", reduction)
-    _check_batch("nll_loss", input, target)
-    t = target.data if isinstance(target, Tensor) else np.asarray(target)
+    x, t, spatial = _classes_last("nll_loss", input, target, ignore_index)
+    if t.ndim != 1:
+        raise ValueError(f"nll_loss: targets must be class indices, got shape {t.shape}")
     valid = t != ignore_index
     ts = np.where(valid, t, 0)
-    w = np.ones(input.shape[1], input.dtype) if weight is None else np.asarray(
-        weight.data if isinstance(weight, Tensor) else weight, input.dtype)
-    wt = w[ts] * valid
-    picked = input[np.arange(len(ts)), ts] * wt
+    w = _weight(weight, x)
+    wt = valid.astype(x.dtype) if w is None else w[ts] * valid
+    picked = x[np.arange(len(ts)), ts] * wt
     if reduction == "none":
-        return -picked
-    return -picked.sum() / (wt.sum() if reduction == "mean" else 1)
+        return -(picked.reshape(-1, *spatial) if spatial else picked)
+    if reduction == "sum":
+        return -picked.sum()
+    denom = wt.sum()  # all targets ignored: a NaN loss with zero gradient, as in PyTorch
+    return -picked.sum() / denom if denom else -picked.sum() + np.nan
 
 
 def _reduce(loss: Tensor, reduction: str) -> Tensor:
