@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from hypothesis.extra.numpy import array_shapes
 
 import glassnet as gn
 from reference_torch import assert_close, compare, positive, randn, torch
@@ -256,6 +257,62 @@ def test_nll_loss(kw, reduction, dtype):
                            **kw)
     compare(lambda a: ours(nn.LogSoftmax(1)(a), t),
             lambda a: ref(torch.log_softmax(a, 1), torch.from_numpy(t)), [x], what="NLLLoss")
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_nll_loss_spatial_inputs(reduction):
+    rng = np.random.default_rng(5)
+    x = randn(rng, (3, 4, 5), np.float64)
+    t = rng.integers(0, 4, (3, 5))
+    t[0, 0] = -100
+    compare(lambda a: F.nll_loss(a, t, reduction=reduction),
+            lambda a: tF.nll_loss(a, torch.from_numpy(t), reduction=reduction), [x],
+            what="NLLLoss (N,C,d)")
+
+
+def test_all_targets_ignored_gives_nan_loss_and_zero_gradient_like_pytorch():
+    x, t = randn(np.random.default_rng(0), (3, 4), np.float64), np.array([2, 2, 2])
+    compare(lambda a: F.nll_loss(a, t, ignore_index=2),
+            lambda a: tF.nll_loss(a, torch.from_numpy(t), ignore_index=2), [x], what="nll")
+    compare(lambda a: F.cross_entropy(a, t, ignore_index=2),
+            lambda a: tF.cross_entropy(a, torch.from_numpy(t), ignore_index=2), [x], what="ce")
+
+
+@pytest.mark.parametrize("loss", [nn.NLLLoss(), nn.CrossEntropyLoss()])
+def test_class_targets_out_of_range_are_errors_not_wraparounds(loss):
+    for bad in (-1, 4):
+        with pytest.raises(IndexError, match=f"target {bad} is out of range for 4 classes"):
+            loss(gn.zeros(3, 4), np.array([0, bad, 1]))
+
+
+@settings(max_examples=25, deadline=None)
+@given(n=st.integers(1, 6), c=st.integers(1, 5), seed=st.integers(0, 2**16),
+       reduction=st.sampled_from(REDUCTIONS), smoothing=st.sampled_from([0.0, 0.25]),
+       weighted=st.booleans(), ignore=st.booleans(), dtype=st.sampled_from(DTYPES))
+def test_cross_entropy_property(n, c, seed, reduction, smoothing, weighted, ignore, dtype):
+    rng = np.random.default_rng(seed)
+    x = 3 * randn(rng, (n, c), dtype)
+    t = rng.integers(0, c, n)
+    kw = {"label_smoothing": smoothing, "reduction": reduction}
+    if ignore and n > 1:
+        kw["ignore_index"] = int(t[0])
+    w = positive(rng, (c,), dtype) if weighted else None
+    ours = nn.CrossEntropyLoss(weight=None if w is None else gn.tensor(w), **kw)
+    ref = torch.nn.CrossEntropyLoss(weight=None if w is None else torch.tensor(w), **kw)
+    compare(lambda a: ours(a, t), lambda a: ref(a, torch.from_numpy(t)), [x], seed, "CE")
+
+
+@settings(max_examples=20, deadline=None)
+@given(shape=array_shapes(min_dims=1, max_dims=3, max_side=4), seed=st.integers(0, 2**16),
+       name=st.sampled_from(["MSELoss", "L1Loss", "HuberLoss", "BCELoss", "BCEWithLogitsLoss"]),
+       reduction=st.sampled_from(REDUCTIONS), dtype=st.sampled_from(DTYPES))
+def test_elementwise_losses_property(shape, seed, name, reduction, dtype):
+    rng = np.random.default_rng(seed)
+    x = np.asarray(rng.uniform(0.05, 0.95, shape), dtype) if name == "BCELoss" else \
+        2 * randn(rng, shape, dtype)
+    y = np.asarray(rng.random(shape), dtype)
+    compare(getattr(nn, name)(reduction=reduction), getattr(torch.nn, name)(reduction=reduction),
+            [x, y], seed, name)
 
 
 def test_cross_entropy_equals_log_softmax_plus_nll():
