@@ -103,12 +103,10 @@ class Function:
             raise ValueError(f"{name}: input shapes {shapes}: {e}") from None
         if getattr(out, "dtype", None) is _F64 and _int_promoted(raw):
             out = out.astype(get_default_dtype(), copy=False)
-        needs = [isinstance(a, Tensor) and a.requires_grad for a in args]
         wrap = Tensor._wrap
-        if not (_grad_enabled and True in needs):
-            return wrap(out, False) if type(out) is not tuple else tuple(
-                wrap(o, False) for o in out)
-        ctx.inputs, ctx.needs_grad = args, needs
-        if type(out) is tuple:  # ops with several outputs: only the first is differentiable
-            return (wrap(out[0], True, ctx), *(wrap(o, False) for o in out[1:]))
-        return wrap(out, True, ctx)
+        if _grad_enabled:
+            needs = [isinstance(a, Tensor) and a.requires_grad for a in args]
+            if True in needs:
+                ctx.inputs, ctx.needs_grad = args, needs
+                return wrap(out, True, ctx)
+        return wrap(out, False)
