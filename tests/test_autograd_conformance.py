@@ -16,7 +16,7 @@ import glassnet as gn
 from reference_torch import away_from_zero, compare, positive, randn, torch
 
 DTYPES = [np.float32, np.float64]
-FEW = settings(max_examples=12, deadline=None)
+FEW = settings(max_examples=20, deadline=None)
 pair_shapes = mutually_broadcastable_shapes(num_shapes=2, min_dims=0, max_dims=4, max_side=4)
 shapes = array_shapes(min_dims=1, max_dims=4, max_side=5)
 
