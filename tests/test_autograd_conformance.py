@@ -10,7 +10,11 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from hypothesis.extra.numpy import array_shapes, mutually_broadcastable_shapes
+from hypothesis.extra.numpy import (
+    array_shapes,
+    basic_indices,
+    mutually_broadcastable_shapes,
+)
 
 import glassnet as gn
 from reference_torch import away_from_zero, compare, positive, randn, torch
@@ -238,6 +242,33 @@ def test_indexing_and_slicing(name, dtype):
         if isinstance(idx, tuple) else torch.from_numpy(idx) if isinstance(idx, np.ndarray) \
         else idx
     compare(lambda t: t[idx], lambda t: t[tidx], [x], what=f"index {name}")
+
+
+def _no_negative_steps(index):
+    parts = index if isinstance(index, tuple) else (index,)
+    return all(not isinstance(p, slice) or p.step is None or p.step > 0 for p in parts)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@FEW
+@given(data=st.data(), shape=array_shapes(min_dims=1, max_dims=3, max_side=5),
+       seed=st.integers(0, 2**16))
+def test_basic_indexing_property(dtype, data, shape, seed):
+    index = data.draw(basic_indices(shape, allow_newaxis=True).filter(_no_negative_steps))
+    x = randn(np.random.default_rng(seed), shape, dtype)
+    compare(lambda t: t[index], lambda t: t[index], [x], seed, f"index {index!r}")
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@FEW
+@given(shape=array_shapes(min_dims=1, max_dims=3, max_side=5), seed=st.integers(0, 2**16),
+       data=st.data())
+def test_integer_array_indexing_property(dtype, shape, seed, data):
+    n = data.draw(st.integers(1, 8))
+    idx = np.asarray(data.draw(st.lists(st.integers(-shape[0], shape[0] - 1), min_size=n,
+                                        max_size=n)))
+    x = randn(np.random.default_rng(seed), shape, dtype)
+    compare(lambda t: t[idx], lambda t: t[torch.from_numpy(idx)], [x], seed, f"index {idx}")
 
 
 def test_indexing_with_a_tensor_index_accumulates_repeats():
