@@ -148,7 +148,9 @@ class Tensor:
             return
         grads = {self._ctx: gradient}
         for node in _topological_order(self._ctx):
-            g = grads.pop(node)
+            g = grads.pop(node, None)
+            if g is None:  # its consumers sent no gradient back (backward returned None)
+                continue
             if node.saved_tensors is None:
                 raise RuntimeError(
                     f"backward(): trying to backward through {type(node).__name__} a second time "
