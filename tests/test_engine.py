@@ -371,3 +371,21 @@ def test_gradient_clipping_returns_the_total_norm():
     assert nn.utils.clip_grad_norm_([p], 1.0).item() == pytest.approx(5.0)
     np.testing.assert_allclose(p.grad.numpy(), [0.6, 0.8], rtol=1e-5)
     assert math.isclose(float(np.linalg.norm(p.grad.numpy())), 1.0, rel_tol=1e-5)
+
+
+class _NoGradForSecond(gn.autograd.Function):
+    @staticmethod
+    def forward(ctx, x, y):
+        return x * 2 + y
+
+    @staticmethod
+    def backward(ctx, g):  # a user Function may decline to send a gradient to an input
+        return g * 2, None
+
+
+def test_a_function_may_return_none_for_an_input_that_requires_grad():
+    a = gn.tensor([1.0], requires_grad=True)
+    b = gn.tensor([3.0], requires_grad=True)
+    _NoGradForSecond.apply(a, b * b).sum().backward()
+    np.testing.assert_array_equal(a.grad.numpy(), [2.0])
+    assert b.grad is None
