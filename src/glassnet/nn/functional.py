@@ -157,6 +157,7 @@ def _classes_last(name: str, input: Tensor, target: Any, ignore_index: int
 
 
 def _weight(weight: Any, input: Tensor) -> Any:
+    """A loss's constant weights as an array of the input's dtype (no float64 upcast)."""
     return None if weight is None else np.asarray(
         weight.data if isinstance(weight, Tensor) else weight, input.dtype)
 
@@ -255,7 +256,7 @@ def binary_cross_entropy(input: Tensor, target: Any, weight: Any = None,
                          "use BCEWithLogitsLoss for logits")
     loss = BinaryCrossEntropy.apply(input, y)
     if weight is not None:
-        loss = loss * weight
+        loss = loss * _weight(weight, input)
     return _reduce(loss, reduction)
 
 
@@ -271,9 +272,9 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Any, weight: Any = N
     if pos_weight is None:
         loss = (1 - y) * input - log_sig
     else:
-        loss = (1 - y) * input - ((pos_weight - 1) * y + 1) * log_sig
+        loss = (1 - y) * input - ((_weight(pos_weight, input) - 1) * y + 1) * log_sig
     if weight is not None:
-        loss = loss * weight
+        loss = loss * _weight(weight, input)
     return _reduce(loss, reduction)
 
 
