@@ -183,6 +183,20 @@ def test_no_float64_upcast_from_numpy_scalars_or_ints(expr):
     assert t.grad.dtype == np.float32
 
 
+@pytest.mark.parametrize("loss", [
+    nn.BCELoss(weight=np.array([0.5, 2.0])), nn.BCEWithLogitsLoss(pos_weight=np.array([3.0, 1.0])),
+    nn.BCEWithLogitsLoss(weight=np.array([1.0, 2.0])), nn.CrossEntropyLoss(weight=[1.0, 2.0]),
+    nn.NLLLoss(weight=np.array([1.0, 2.0])), nn.HuberLoss(delta=np.float64(0.5)),
+])
+def test_losses_with_float64_numpy_weights_stay_float32(loss):
+    x = gn.tensor([[0.2, 0.7], [0.6, 0.1]], requires_grad=True)
+    classes = isinstance(loss, (nn.CrossEntropyLoss, nn.NLLLoss))
+    out = loss(x, np.array([1, 0]) if classes else np.array([[0.0, 1.0], [1.0, 0.0]]))
+    assert out.dtype == np.float32
+    out.backward()
+    assert x.grad.dtype == np.float32
+
+
 def test_a_float32_training_step_stays_float32():
     model = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 3))
     opts = [gn.optim.SGD(model.parameters(), lr=0.1, momentum=0.9, weight_decay=1e-4),
