@@ -78,15 +78,16 @@ def train_val_test_split(*arrays: Any, val_size: float = 0.2, test_size: float =
                          "must be fractions in (0, 1) with a sum below 1")
     rng = np.random.default_rng(random_state)
     seeds = rng.integers(2**31, size=2)
-    first = train_test_split(*arrays, stratify, test_size=test_size, shuffle=shuffle,
-                             random_state=int(seeds[0])) if stratify is not None else \
-        train_test_split(*arrays, test_size=test_size, shuffle=shuffle,
-                         random_state=int(seeds[0]))
+    n = len(arrays[0]) if arrays else 0
+    n_test, n_val = math.ceil(test_size * n), math.ceil(val_size * n)
+    extra = () if stratify is None else (stratify,)
+    first = train_test_split(*arrays, *extra, test_size=n_test, shuffle=shuffle,
+                             stratify=stratify, random_state=int(seeds[0]))
     rest, test = first[0::2], first[1::2]
     strat_rest = rest.pop() if stratify is not None else None
     if stratify is not None:
         test.pop()
-    second = train_test_split(*rest, test_size=val_size / (1 - test_size), shuffle=shuffle,
+    second = train_test_split(*rest, test_size=n_val, shuffle=shuffle,
                               stratify=strat_rest, random_state=int(seeds[1]))
     out = []
     for i in range(len(arrays)):

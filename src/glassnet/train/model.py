@@ -64,6 +64,7 @@ class Model:
         self.stop_training = False
         self.epoch = 0  # epochs completed (resumes continue from here)
         self.nan_at: tuple[int, int] | None = None
+        self.info: dict = {}  # JSON-able notes saved with the model (e.g. input preprocessing)
         self._config: dict = {}
 
     # ----- set-up ---------------------------------------------------------------------------
@@ -358,7 +359,7 @@ class Model:
     def save(self, path: str | os.PathLike) -> None:
         """Write weights, architecture, optimizer/scheduler state, RNG state and epoch."""
         training = {"epoch": self.epoch, "rng": get_rng_state(), "compile": self._config,
-                    "history": self.history.history if self.history else {}}
+                    "history": self.history.history if self.history else {}, "info": self.info}
         save(self.module, path, optimizer=self.optimizer, scheduler=self.scheduler,
              training=training)
 
@@ -368,6 +369,7 @@ def load_model(path: str | os.PathLike, restore_rng: bool = True) -> Model:
     ck = load_checkpoint(path)
     model = Model(ck.module)
     tr = ck.training
+    model.info = tr.get("info") or {}
     cfg = tr.get("compile") or {}
     if ck.optimizer is None:
         return model
