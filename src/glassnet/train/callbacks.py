@@ -146,7 +146,7 @@ class ReduceLROnPlateau(Callback):
         op = _monitor_op("ReduceLROnPlateau", monitor, mode)
         self._args = dict(mode="max" if op is np.greater else "min", factor=factor,
                           patience=patience, threshold=min_delta, threshold_mode="abs",
-                          cooldown=cooldown, min_lr=min_lr)
+                          cooldown=cooldown, min_lr=min_lr, eps=0.0)
         if factor >= 1.0:
             raise ValueError(f"ReduceLROnPlateau: factor must be < 1, got {factor}")
 
