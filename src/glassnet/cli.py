@@ -234,12 +234,18 @@ def run_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
-def add_evaluate(sub: Any) -> None:
-    p = sub.add_parser("evaluate", help="test loss and accuracy of a saved model",
-                       description="Evaluate a saved model on a data set's test part.")
+def _model_parser(sub: Any, name: str, about: str, description: str, func: Callable) -> Any:
+    """A subcommand whose first argument is a saved model file."""
+    p = sub.add_parser(name, help=about, description=description)
     p.add_argument("model", help="a model.safetensors written by glassnet train")
+    p.set_defaults(func=func)
+    return p
+
+
+def add_evaluate(sub: Any) -> None:
+    p = _model_parser(sub, "evaluate", "test loss and accuracy of a saved model",
+                      "Evaluate a saved model on a data set's test part.", run_evaluate)
     p.add_argument("--dataset", help="data set (default: the one it was trained on)")
-    p.set_defaults(func=run_evaluate)
 
 
 def run_predict(args: argparse.Namespace) -> int:
@@ -265,12 +271,10 @@ def run_predict(args: argparse.Namespace) -> int:
 
 
 def add_predict(sub: Any) -> None:
-    p = sub.add_parser("predict", help="predict classes for rows of a CSV file (to stdout)",
-                       description="Write prediction, label and class probabilities as CSV.")
-    p.add_argument("model", help="a model.safetensors written by glassnet train")
+    p = _model_parser(sub, "predict", "predict classes for rows of a CSV file (to stdout)",
+                      "Write prediction, label and class probabilities as CSV.", run_predict)
     p.add_argument("input", help="CSV with a header row and one feature column per input")
     p.add_argument("--target", help="a column to drop (e.g. the true label)")
-    p.set_defaults(func=run_predict)
 
 
 # ----- datasets -------------------------------------------------------------------------------
