@@ -1,9 +1,15 @@
 """The seed's DNN ([300, 100], ReLU, softmax cross-entropy, batch 50) in glassnet and PyTorch.
 
-Same data, same initial weights, same optimizer (Adam, lr 1e-3), same epochs and early-stopping
-rule (val_loss, patience 5, best weights restored); prints both test accuracies.
+Same data in the same shuffled order (PyTorch's DataLoader gets a sampler that draws the very
+permutations glassnet's fit draws), same initial weights, same optimizer (Adam, lr 1e-3), same
+epochs and early-stopping rule (val_loss, patience 5, best weights restored); prints both test
+accuracies. What differs is each framework's own arithmetic.
 
-    python benchmarks/seed_dnn.py [fashion-mnist|mnist-t10k] [max_epochs]
+    python benchmarks/seed_dnn.py [fashion-mnist|mnist-t10k] [max_epochs] [n_seeds]
+
+Where training stops early depends on noise in the validation loss, so one run's accuracy
+moves by about ±0.5 points; with n_seeds > 1 both frameworks run seeds 0..n-1 and the means
+are compared.
 
 Data: Fashion-MNIST 60,000 train (first 5,000 validate) / 10,000 test; `mnist-t10k` uses only
 MNIST's 10,000 test images (first 8,000 train, of them the first 1,000 validate; last 2,000 test),
@@ -18,6 +24,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
+import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
 import glassnet as gn  # noqa: E402
@@ -41,13 +48,28 @@ def torch_mlp(net: gn.nn.Sequential) -> torch.nn.Sequential:
     return torch.nn.Sequential(*layers)
 
 
-def torch_fit(model, x, y, xv, yv, epochs, patience, batch_size=50, seed=0, max_epochs=None):
+class SameOrder(torch.utils.data.Sampler):
+    """Yields, each epoch, the permutation glassnet's DataLoader draws from the same RNG state."""
+
+    def __init__(self, n: int, rng_state: dict) -> None:
+        self.n = n
+        self.rng = np.random.default_rng()
+        self.rng.bit_generator.state = rng_state
+
+    def __iter__(self):
+        return iter(self.rng.permutation(self.n).tolist())
+
+    def __len__(self) -> int:
+        return self.n
+
+
+def torch_fit(model, x, y, xv, yv, epochs, patience, rng_state, batch_size=50):
     """Plain PyTorch loop with a DataLoader; early stopping on val loss, best weights kept."""
-    torch.manual_seed(seed)
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
     loss_fn = torch.nn.CrossEntropyLoss()
     ds = torch.utils.data.TensorDataset(torch.from_numpy(x), torch.from_numpy(y))
-    dl = torch.utils.data.DataLoader(ds, batch_size=batch_size, shuffle=True)
+    dl = torch.utils.data.DataLoader(ds, batch_size=batch_size,
+                                     sampler=SameOrder(len(x), rng_state))
     xv_t, yv_t = torch.from_numpy(xv), torch.from_numpy(yv)
     best, best_state, wait, ran = float("inf"), None, 0, 0
     for _ in range(epochs):
@@ -92,13 +114,14 @@ def compare(name: str, epochs: int, patience: int | None = 5, seed: int = 0,
     tnet = torch_mlp(net)
     model = Model(net).compile("adam", "cross_entropy", ["accuracy"], lr=1e-3)
     cbs = [EarlyStopping(patience=patience, restore_best_weights=True)] if patience else []
+    rng_state = gn.get_rng_state()  # fit's shuffling starts from here
     t = time.perf_counter()
     h = model.fit(x, y, batch_size=50, epochs=epochs, validation_data=(xv, yv), callbacks=cbs,
                   verbose=0)
     gn_time = time.perf_counter() - t
     gn_acc = model.evaluate(xt, yt, return_dict=True)["accuracy"]
     t = time.perf_counter()
-    ran = torch_fit(tnet, x, y, xv, yv, epochs, patience, seed=seed)
+    ran = torch_fit(tnet, x, y, xv, yv, epochs, patience, rng_state)
     torch_time = time.perf_counter() - t
     return {"glassnet": gn_acc, "torch": torch_accuracy(tnet, xt, yt),
             "glassnet_epochs": len(h.history["loss"]), "torch_epochs": ran,
@@ -108,19 +131,26 @@ def compare(name: str, epochs: int, patience: int | None = 5, seed: int = 0,
 def main() -> None:
     name = sys.argv[1] if len(sys.argv) > 1 else "fashion-mnist"
     epochs = int(sys.argv[2]) if len(sys.argv) > 2 else 40
+    seeds = int(sys.argv[3]) if len(sys.argv) > 3 else 1
     torch.set_num_threads(int(os.environ.get("THREADS", "2")))
     from threadpoolctl import threadpool_info, threadpool_limits
 
+    runs = []
     with threadpool_limits(int(os.environ.get("THREADS", "2"))):
-        r = compare(name, epochs)
+        for seed in range(seeds):
+            r = compare(name, epochs, seed=seed)
+            runs.append(r)
+            print(f"{name} seed {seed}: glassnet {r['glassnet']:.4f} ({r['glassnet_epochs']} "
+                  f"epochs, {r['glassnet_s']:.1f} s) | pytorch {r['torch']:.4f} "
+                  f"({r['torch_epochs']} epochs, {r['torch_s']:.1f} s)", flush=True)
     print(f"BLAS: {[(i.get('internal_api'), i.get('num_threads')) for i in threadpool_info()]}")
     print(f"env: { {k: v for k, v in os.environ.items() if k.startswith('OPENBLAS')} }")
-    print(f"{name}: glassnet test accuracy {r['glassnet']:.4f} ({r['glassnet_epochs']} epochs, "
-          f"{r['glassnet_s']:.1f} s)")
-    print(f"{name}: pytorch  test accuracy {r['torch']:.4f} ({r['torch_epochs']} epochs, "
-          f"{r['torch_s']:.1f} s)")
-    print(f"difference (points) = {100 * (r['glassnet'] - r['torch']):+.2f}")
-    print(f"ratio torch_time/glassnet_time = {r['torch_s'] / r['glassnet_s']:.2f}")
+    g = np.mean([r["glassnet"] for r in runs])
+    t = np.mean([r["torch"] for r in runs])
+    print(f"{name}: mean test accuracy over {seeds} seed(s): glassnet {g:.4f}, pytorch {t:.4f}")
+    print(f"difference (points) = {100 * (g - t):+.2f}")
+    gs, ts = sum(r["glassnet_s"] for r in runs), sum(r["torch_s"] for r in runs)
+    print(f"ratio torch_time/glassnet_time = {ts / gs:.2f}")
 
 
 if __name__ == "__main__":
