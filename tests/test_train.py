@@ -195,3 +195,14 @@ def test_fit_errors_are_clear():
         m.compile("adamx")
     with pytest.raises(ValueError, match="expected input"):
         m.fit(np.zeros((4, 5), np.float32), np.zeros(4, np.int64), verbose=0)
+
+
+def test_binary_logits_accuracy_thresholds_at_zero():
+    x, y = _blobs()
+    yb = (y == 0).astype(np.float32)
+    m = Model(_mlp(n_out=1)).compile("adam", "bce_with_logits", ["accuracy", "f1"], lr=0.01)
+    m.fit(x, yb, epochs=10, verbose=0)
+    loss, acc, f1 = m.evaluate(x, yb)
+    pred = (m.predict(x)[:, 0] > 0).astype(np.int64)
+    assert acc == pytest.approx(np.mean(pred == yb)) and acc > 0.9
+    assert f1 == pytest.approx(gn.metrics.f1_score(yb.astype(np.int64), pred, average="macro"))

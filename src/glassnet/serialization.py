@@ -221,12 +221,15 @@ def loads(raw: bytes, where: str = "<bytes>") -> Checkpoint:
         if not isinstance(opt, dict) or not isinstance(opt.get("state"), dict):
             raise CheckpointError(f"{where}: malformed optimizer state")
         state: dict[int, dict] = {}
-        for k, v in tensors.items():
-            if k.startswith("optimizer."):
-                _, i, key = k.split(".", 2)
-                state.setdefault(int(i), {})[key] = v
-        for i, s in opt["state"].items():
-            state.setdefault(int(i), {}).update(s)
+        try:
+            for k, v in tensors.items():
+                if k.startswith("optimizer."):
+                    _, i, key = k.split(".", 2)
+                    state.setdefault(int(i), {})[key] = v
+            for i, s in opt["state"].items():
+                state.setdefault(int(i), {}).update(s)
+        except (ValueError, TypeError, AttributeError) as e:
+            raise CheckpointError(f"{where}: malformed optimizer state ({e})") from None
         opt["state"] = state
     training = _meta_json(meta, "training", where) or {}
     return Checkpoint(module, opt, _meta_json(meta, "scheduler", where), training)

@@ -164,13 +164,12 @@ class Model:
         return Tensor._wrap(xb, False), yb
 
     def _loss(self, out: Tensor, yb: np.ndarray) -> Tensor:
-        if yb.dtype.kind == "f" and yb.dtype != out.dtype:
-            yb = yb.astype(out.dtype)
-        if out.ndim == 2 and out.shape[1] == 1 and yb.ndim == 1 and yb.dtype.kind == "f":
-            yb = yb[:, None]
-        elif (out.ndim == 2 and out.shape[1] == 1 and yb.ndim == 1
-              and not isinstance(self.loss_fn, (nn.CrossEntropyLoss, nn.NLLLoss))):
-            yb = yb[:, None].astype(out.dtype)
+        """The loss, with regression/binary targets cast to the output's dtype and shape."""
+        if not isinstance(self.loss_fn, (nn.CrossEntropyLoss, nn.NLLLoss)):
+            if yb.dtype != out.dtype:
+                yb = yb.astype(out.dtype)
+            if yb.ndim == out.ndim - 1 and out.shape[-1] == 1:
+                yb = yb[..., None]
         return self.loss_fn(out, yb)
 
     def _penalty(self) -> float:
