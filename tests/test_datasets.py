@@ -63,6 +63,7 @@ def test_real_fashion_mnist_and_mnist_files_verify_and_parse():
 
 
 def test_lookup_order_and_corrupt_copy(tmp_path, monkeypatch):
+    monkeypatch.setattr("glassnet.datasets.files.SYSTEM_DIR", tmp_path / "system")
     monkeypatch.setenv("GLASSNET_DATA", str(tmp_path))
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     dirs = datasets.search_dirs("mnist")
@@ -73,3 +74,61 @@ def test_lookup_order_and_corrupt_copy(tmp_path, monkeypatch):
     (tmp_path / "mnist" / "t10k-images-idx3-ubyte").write_bytes(_idx(np.zeros((1, 28, 28))))
     with pytest.raises(IDXError, match="SHA-256"):
         datasets.mnist("test", download=False)
+
+
+class _Response:
+    def __init__(self, data):
+        self.data = data
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *a):
+        return False
+
+    def read(self):
+        return self.data
+
+
+def test_download_from_a_mirror_into_the_cache(tmp_path, monkeypatch):
+    import os
+    import urllib.error
+    from pathlib import Path
+
+    real = Path(os.environ["GLASSNET_DATA"]) / "mnist"
+    served = []
+
+    def fake_urlopen(url, timeout):
+        name = url.rsplit("/", 1)[1]
+        if "ossci" in url:  # the first mirror is down
+            raise urllib.error.URLError("unreachable")
+        served.append(name)
+        return _Response((real / name).read_bytes())
+
+    monkeypatch.setenv("GLASSNET_DATA", str(tmp_path / "empty"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setattr("urllib.request.urlopen", fake_urlopen)
+    monkeypatch.setattr("glassnet.datasets.files.SYSTEM_DIR", tmp_path / "system")
+    x, y = datasets.mnist("test")
+    assert x.shape == (10000, 28, 28) and served == ["t10k-images-idx3-ubyte.gz",
+                                                     "t10k-labels-idx1-ubyte.gz"]
+    assert (tmp_path / "cache" / "glassnet" / "mnist" / "t10k-labels-idx1-ubyte.gz").is_file()
+    datasets.mnist("test")  # now from the cache: nothing more is fetched
+    assert len(served) == 2
+
+
+def test_offline_and_missing_says_which_file_and_where(tmp_path, monkeypatch):
+    import urllib.error
+
+    def offline(url, timeout):
+        raise urllib.error.URLError("no network")
+
+    monkeypatch.setenv("GLASSNET_DATA", str(tmp_path))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setattr("urllib.request.urlopen", offline)
+    monkeypatch.setattr("glassnet.datasets.files.SYSTEM_DIR", tmp_path / "system")
+    with pytest.raises(DatasetNotFoundError) as e:
+        datasets.fashion_mnist("train")
+    msg = str(e.value)
+    assert "train-images-idx3-ubyte.gz" in msg and str(tmp_path / "fashion-mnist") in msg
+    assert "no network" in msg
