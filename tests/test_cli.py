@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from tests.conftest import require
 
 from glassnet.cli import main
 
@@ -55,3 +56,25 @@ def test_datasets_lists_verified_files(capsys):
     assert main(["datasets"]) == 0
     out = capsys.readouterr().out
     assert "fashion-mnist" in out and "verified" in out and "iris" in out
+
+
+def test_console_entry_point_exits_nonzero_without_traceback():
+    import subprocess
+    import sys
+
+    r = subprocess.run([sys.executable, "-m", "glassnet", "evaluate", "missing.safetensors"],
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode != 0 and "Traceback" not in r.stderr
+    assert r.stderr.strip().splitlines() == [
+        "glassnet: error: missing.safetensors: cannot read (No such file or directory)"]
+
+
+def test_plots_are_pngs_with_the_early_stop_marked(tmp_path):
+    require("matplotlib")
+    from glassnet.train.plots import plot_confusion_matrix, plot_history
+
+    h = {"loss": [1.0, 0.5, 0.4, 0.45], "val_loss": [1.1, 0.6, 0.5, 0.7], "lr": [0.1] * 4}
+    plot_history(h, tmp_path / "c.png", stopped_epoch=3, best_epoch=2)
+    plot_confusion_matrix(np.array([[5, 1], [0, 4]]), tmp_path / "m.png", ["a", "b"])
+    for f in ("c.png", "m.png"):
+        assert (tmp_path / f).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
