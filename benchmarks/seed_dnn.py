@@ -1,9 +1,10 @@
 """The seed's DNN ([300, 100], ReLU, softmax cross-entropy, batch 50) in glassnet and PyTorch.
 
-Same data in the same shuffled order (PyTorch's DataLoader gets a sampler that draws the very
-permutations glassnet's fit draws), same initial weights, same optimizer (Adam, lr 1e-3), same
-epochs and early-stopping rule (val_loss, patience 5, best weights restored); prints both test
-accuracies. What differs is each framework's own arithmetic.
+The optimizer is the seed's: tf.estimator.DNNClassifier trains with Adagrad at 0.05 (OPT=adam
+switches both sides to Adam at 1e-3). Same data in the same shuffled order (PyTorch's
+DataLoader gets a sampler that draws the very permutations glassnet's fit draws), same initial
+weights, same optimizer, same epochs and early-stopping rule (val_loss, patience 5, best
+weights restored); prints both test accuracies. What differs is each framework's arithmetic.
 
     python benchmarks/seed_dnn.py [fashion-mnist|mnist-t10k] [max_epochs] [n_seeds]
 
@@ -63,9 +64,13 @@ class SameOrder(torch.utils.data.Sampler):
         return self.n
 
 
-def torch_fit(model, x, y, xv, yv, epochs, patience, rng_state, batch_size=50):
+OPTIMIZERS = {"adagrad": (torch.optim.Adagrad, 0.05), "adam": (torch.optim.Adam, 1e-3)}
+
+
+def torch_fit(model, x, y, xv, yv, epochs, patience, rng_state, optimizer, batch_size=50):
     """Plain PyTorch loop with a DataLoader; early stopping on val loss, best weights kept."""
-    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+    cls, lr = OPTIMIZERS[optimizer]
+    opt = cls(model.parameters(), lr=lr)
     loss_fn = torch.nn.CrossEntropyLoss()
     ds = torch.utils.data.TensorDataset(torch.from_numpy(x), torch.from_numpy(y))
     dl = torch.utils.data.DataLoader(ds, batch_size=batch_size,
@@ -101,7 +106,7 @@ def torch_accuracy(model, x, y) -> float:
 
 
 def compare(name: str, epochs: int, patience: int | None = 5, seed: int = 0,
-            subset: int | None = None) -> dict:
+            subset: int | None = None, optimizer: str = "adagrad") -> dict:
     """Train both frameworks on the same split and weights; returns accuracies and times."""
     ds = prepare(name)
     (x, y), (xt, yt) = ds.train, ds.test
@@ -112,7 +117,8 @@ def compare(name: str, epochs: int, patience: int | None = 5, seed: int = 0,
     gn.manual_seed(seed)
     net = build_mlp(x.shape[1], [300, 100], 10, "relu")
     tnet = torch_mlp(net)
-    model = Model(net).compile("adam", "cross_entropy", ["accuracy"], lr=1e-3)
+    model = Model(net).compile(optimizer, "cross_entropy", ["accuracy"],
+                               lr=OPTIMIZERS[optimizer][1])
     cbs = [EarlyStopping(patience=patience, restore_best_weights=True)] if patience else []
     rng_state = gn.get_rng_state()  # fit's shuffling starts from here
     t = time.perf_counter()
@@ -121,11 +127,14 @@ def compare(name: str, epochs: int, patience: int | None = 5, seed: int = 0,
     gn_time = time.perf_counter() - t
     gn_acc = model.evaluate(xt, yt, return_dict=True)["accuracy"]
     t = time.perf_counter()
-    ran = torch_fit(tnet, x, y, xv, yv, epochs, patience, rng_state)
+    ran = torch_fit(tnet, x, y, xv, yv, epochs, patience, rng_state, optimizer)
     torch_time = time.perf_counter() - t
     return {"glassnet": gn_acc, "torch": torch_accuracy(tnet, xt, yt),
             "glassnet_epochs": len(h.history["loss"]), "torch_epochs": ran,
             "glassnet_s": gn_time, "torch_s": torch_time}
+
+
+OPT = os.environ.get("OPT", "adagrad")
 
 
 def main() -> None:
@@ -138,7 +147,7 @@ def main() -> None:
     runs = []
     with threadpool_limits(int(os.environ.get("THREADS", "2"))):
         for seed in range(seeds):
-            r = compare(name, epochs, seed=seed)
+            r = compare(name, epochs, seed=seed, optimizer=OPT)
             runs.append(r)
             print(f"{name} seed {seed}: glassnet {r['glassnet']:.4f} ({r['glassnet_epochs']} "
                   f"epochs, {r['glassnet_s']:.1f} s) | pytorch {r['torch']:.4f} "

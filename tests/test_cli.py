@@ -32,6 +32,7 @@ def test_bad_input_gives_one_clear_line(argv, says, capsys):
 def test_train_from_a_config_then_evaluate_and_predict(tmp_path, capsys):
     cfg = tmp_path / "iris.toml"
     cfg.write_text('dataset = "iris"\nhidden = [16]\nepochs = 60\nbatch-size = 16\nlr = 0.01\n'
+                   'optimizer = "adam"\n'
                    "verbose = 0\n")
     assert main(["train", "--config", str(cfg), "--seed", "1", "--early-stopping", "20",
                  "--out", str(tmp_path / "run")]) == 0

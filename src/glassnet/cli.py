@@ -21,10 +21,11 @@ import numpy as np
 import glassnet as gn
 
 TRAIN_DEFAULTS: dict[str, Any] = {
-    "dataset": "digits", "hidden": [300, 100], "activation": "relu", "optimizer": "adam",
+    "dataset": "digits", "hidden": [300, 100], "activation": "relu", "optimizer": "adagrad",
     "lr": None, "epochs": 40, "batch_size": 50, "val_split": None, "early_stopping": None,
     "seed": 0, "out": None, "verbose": 1, "l2": 0.0,
 }
+SEED_LR = {"adagrad": 0.05}  # tf.estimator.DNNClassifier's Adagrad learning rate
 ACTIVATIONS = {"relu": gn.nn.ReLU, "tanh": gn.nn.Tanh, "sigmoid": gn.nn.Sigmoid,
                "leaky_relu": gn.nn.LeakyReLU}
 
@@ -148,7 +149,8 @@ def run_train(args: argparse.Namespace) -> int:
     xv, yv, x, y = x[:k], y[:k], x[k:], y[k:]  # the seed's hold-out: the first k samples
     n_classes = int(max(y.max(), yt.max())) + 1
     model = Model(build_mlp(x.shape[1], cfg["hidden"], n_classes, cfg["activation"]))
-    model.compile(cfg["optimizer"], "cross_entropy", ["accuracy"], lr=cfg["lr"], l2=cfg["l2"])
+    lr = cfg["lr"] if cfg["lr"] is not None else SEED_LR.get(cfg["optimizer"])
+    model.compile(cfg["optimizer"], "cross_entropy", ["accuracy"], lr=lr, l2=cfg["l2"])
     model.info = {"dataset": cfg["dataset"], "shift": ds.shift, "scale": ds.scale,
                   "classes": list(ds.classes), "config": cfg}
     callbacks: list[Any] = []
@@ -196,8 +198,10 @@ def add_train(sub: Any) -> None:
                    "see `glassnet datasets`)")
     p.add_argument("--hidden", help="hidden layer sizes, e.g. 300,100 (the default)")
     p.add_argument("--activation", choices=sorted(ACTIVATIONS), help="default relu")
-    p.add_argument("--optimizer", help="sgd, adam (default), adamw, rmsprop, adagrad, adadelta")
-    p.add_argument("--lr", type=float, help="learning rate (default: the optimizer's)")
+    p.add_argument("--optimizer", help="adagrad (default, as the seed's DNNClassifier), sgd, "
+                   "adam, adamw, rmsprop, adadelta")
+    p.add_argument("--lr", type=float, help="learning rate (default: 0.05 for adagrad, else the "
+                   "optimizer's own)")
     p.add_argument("--l2", type=float, help="L2 penalty on weight matrices (default 0)")
     p.add_argument("--epochs", type=int, help="maximum epochs (default 40)")
     p.add_argument("--batch-size", type=int, help="mini-batch size (default 50)")
