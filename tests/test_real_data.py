@@ -13,8 +13,10 @@ def test_fashion_mnist_three_epochs_matches_pytorch():
     require("torch")
     from benchmarks.seed_dnn import compare
 
-    r = compare("fashion-mnist", epochs=3, patience=None)
-    assert r["glassnet"] >= 0.85, r  # 3 epochs of Adam; 40 with early stopping reach ~0.885
+    # 20,000 training images, 3 epochs of Adagrad(0.05), all 10,000 test images. (All 55,000
+    # for up to 40 epochs with early stopping reach 0.881-0.885: benchmarks/seed_dnn.py.)
+    r = compare("fashion-mnist", epochs=3, patience=None, subset=20000)
+    assert r["glassnet"] >= 0.83, r
     assert abs(r["glassnet"] - r["torch"]) <= 0.01, r
 
 
