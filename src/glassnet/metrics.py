@@ -70,7 +70,7 @@ def _ratio(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.divide(a, b, out=np.zeros(len(a)), where=b > 0)  # 0/0 -> 0, scikit-learn's default
 
 
-def _average(name: str, scores: np.ndarray, true: np.ndarray, average: str | None) -> Any:
+def _average(scores: np.ndarray, true: np.ndarray, average: str | None) -> Any:
     if average is None:
         return scores
     if average == "weighted":
@@ -82,21 +82,21 @@ def precision_score(y_true: Any, y_pred: Any, average: str | None = "binary",
                     pos_label: Any = 1) -> Any:
     """tp / (tp + fp): of the samples predicted as a class, the fraction that are."""
     tp, pred, true = _prf("precision_score", y_true, y_pred, average, pos_label)
-    return _average("precision_score", _ratio(tp, pred), true, average)
+    return _average(_ratio(tp, pred), true, average)
 
 
 def recall_score(y_true: Any, y_pred: Any, average: str | None = "binary",
                  pos_label: Any = 1) -> Any:
     """tp / (tp + fn): of the samples of a class, the fraction found."""
     tp, pred, true = _prf("recall_score", y_true, y_pred, average, pos_label)
-    return _average("recall_score", _ratio(tp, true), true, average)
+    return _average(_ratio(tp, true), true, average)
 
 
 def f1_score(y_true: Any, y_pred: Any, average: str | None = "binary", pos_label: Any = 1
              ) -> Any:
     """Harmonic mean of precision and recall: 2·tp / (2·tp + fp + fn)."""
     tp, pred, true = _prf("f1_score", y_true, y_pred, average, pos_label)
-    return _average("f1_score", _ratio(2 * tp, pred + true), true, average)
+    return _average(_ratio(2 * tp, pred + true), true, average)
 
 
 def mean_squared_error(y_true: Any, y_pred: Any) -> float:
