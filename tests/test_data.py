@@ -1,0 +1,138 @@
+"""glassnet.data against scikit-learn: splits, scalers, one_hot, loaders, CSV."""
+
+import numpy as np
+import pytest
+from tests.conftest import require
+
+import glassnet as gn
+from glassnet.data import (
+    CSVError,
+    DataLoader,
+    Dataset,
+    MinMaxScaler,
+    StandardScaler,
+    TensorDataset,
+    load_csv,
+    one_hot,
+    train_test_split,
+    train_val_test_split,
+)
+
+
+def test_train_test_split_sizes_match_sklearn():
+    ms = require("sklearn.model_selection")
+    x, y = np.arange(103 * 2).reshape(103, 2), np.arange(103) % 3
+    for ts in (0.2, 0.33, 7):
+        ours = train_test_split(x, y, test_size=ts, random_state=0)
+        ref = ms.train_test_split(x, y, test_size=ts, random_state=0)
+        assert [len(a) for a in ours] == [len(a) for a in ref]
+    xtr, xte, ytr, yte = train_test_split(x, y, random_state=1)
+    assert sorted(np.concatenate([xtr[:, 0], xte[:, 0]]).tolist()) == x[:, 0].tolist()
+    assert np.array_equal(xtr[:, 0] // 2 % 3, ytr)  # rows stay aligned
+    a, b = train_test_split(np.arange(10), shuffle=False)
+    assert a.tolist() == list(range(8)) and b.tolist() == [8, 9]
+
+
+def test_stratified_split_matches_sklearn_class_counts():
+    ms = require("sklearn.model_selection")
+    rng = np.random.default_rng(0)
+    y = rng.choice(4, size=211, p=[0.5, 0.3, 0.15, 0.05])
+    x = np.arange(211)
+    _, te, _, yte = train_test_split(x, y, test_size=0.25, stratify=y, random_state=0)
+    _, rte, _, ryte = ms.train_test_split(x, y, test_size=0.25, stratify=y, random_state=0)
+    assert len(te) == len(rte)
+    np.testing.assert_allclose(np.bincount(yte, minlength=4), np.bincount(ryte, minlength=4),
+                               atol=1)
+
+
+def test_train_val_test_split_is_60_20_20_and_disjoint():
+    x = np.arange(500)
+    tr, va, te = train_val_test_split(x, random_state=0)
+    assert (len(tr), len(va), len(te)) == (300, 100, 100)
+    assert len(set(tr) | set(va) | set(te)) == 500
+    y = x % 5
+    tr, va, te, ytr, yva, yte = train_val_test_split(x, y, stratify=y, random_state=0)
+    assert np.bincount(yva).tolist() == [20] * 5 and np.array_equal(te % 5, yte)
+
+
+def test_split_errors_name_the_problem():
+    with pytest.raises(ValueError, match="test_size"):
+        train_test_split(np.arange(5), test_size=1.5)
+    with pytest.raises(ValueError, match="rows"):
+        train_test_split(np.arange(5), np.arange(4))
+    with pytest.raises(ValueError, match="per class"):
+        train_test_split(np.arange(5), stratify=np.array([0, 0, 0, 0, 1]))
+
+
+def test_scalers_match_sklearn():
+    pre = require("sklearn.preprocessing")
+    rng = np.random.default_rng(0)
+    x = rng.normal(3, 2, (50, 4))
+    x[:, 2] = 7.0  # a constant feature
+    for ours, ref in ((StandardScaler(), pre.StandardScaler()),
+                      (MinMaxScaler((-1, 1)), pre.MinMaxScaler((-1, 1)))):
+        np.testing.assert_allclose(ours.fit_transform(x), ref.fit_transform(x), atol=1e-12)
+        z = rng.normal(size=(5, 4))
+        np.testing.assert_allclose(ours.transform(z), ref.transform(z), atol=1e-12)
+        np.testing.assert_allclose(ours.inverse_transform(ours.transform(z)), z, atol=1e-12)
+    with pytest.raises(ValueError, match="fitted on 4 features"):
+        StandardScaler().fit(x).transform(x[:, :3])
+
+
+def test_one_hot_matches_torch():
+    torch = require("torch")
+    y = np.array([2, 0, 1, 2])
+    np.testing.assert_array_equal(one_hot(y), torch.nn.functional.one_hot(torch.tensor(y)))
+    assert one_hot(y, 5).shape == (4, 5)
+    with pytest.raises(ValueError, match="out of range"):
+        one_hot(y, 2)
+
+
+def test_dataloader_batches_shuffle_and_drop_last():
+    x, y = np.arange(10, dtype=np.float32)[:, None], np.arange(10)
+    dl = DataLoader(TensorDataset(x, y), batch_size=4)
+    sizes = [len(b[1]) for b in dl]
+    assert sizes == [4, 4, 2] and len(dl) == 3
+    assert isinstance(next(iter(dl))[0], gn.Tensor)
+    dl = DataLoader(TensorDataset(x, y), batch_size=4, shuffle=True, drop_last=True, generator=3)
+    batches = list(dl)
+    assert len(batches) == 2 == len(dl)
+    seen = np.concatenate([b[1].numpy() for b in batches])
+    assert len(set(seen.tolist())) == 8 and not np.array_equal(seen, np.arange(8))
+    again = np.concatenate([b[1].numpy() for b in DataLoader(
+        TensorDataset(x, y), batch_size=4, shuffle=True, drop_last=True, generator=3)])
+    assert np.array_equal(seen, again)  # same seed, same order
+    for xb, yb in batches:
+        np.testing.assert_array_equal(xb.numpy()[:, 0], yb.numpy())
+
+
+def test_dataloader_over_a_map_style_dataset_collates_samples():
+    class Squares(Dataset):
+        def __len__(self):
+            return 5
+
+        def __getitem__(self, i):
+            return np.float32(i), i * i
+
+    xs, ys = zip(*[(a.numpy(), b.numpy()) for a, b in DataLoader(Squares(), batch_size=2)])
+    assert np.concatenate(ys).tolist() == [0, 1, 4, 9, 16]
+    with pytest.raises(ValueError, match="batch_size"):
+        DataLoader(Squares(), batch_size=0)
+    with pytest.raises(ValueError, match="same first dimension"):
+        TensorDataset(np.zeros(3), np.zeros(4))
+
+
+def test_load_csv(tmp_path):
+    p = tmp_path / "d.csv"
+    p.write_text("# comment\na,b,label\n1,2,cat\n3,4.5,dog\n\n5,6,cat\n")
+    x, y = load_csv(p, target="label")
+    np.testing.assert_array_equal(x, [[1, 2], [3, 4.5], [5, 6]])
+    assert y.tolist() == [0, 1, 0] and x.dtype == np.float32
+    p.write_text("a,b\n1,2\n3\n")
+    with pytest.raises(CSVError, match="line 3 has 1 fields"):
+        load_csv(p)
+    p.write_text("a,b\n1,x\n")
+    with pytest.raises(CSVError, match="'x' is not a number"):
+        load_csv(p, target=None)
+    with pytest.raises(CSVError, match="cannot read"):
+        load_csv(tmp_path / "missing.csv")
