@@ -155,13 +155,19 @@ class Perceptron(ClassifierMixin, BaseEstimator):
         return mask
 
     def _sgd(self, X, y, w, b, w_pos, w_neg, sw, val_mask, seed, max_iter, stopping):
-        """Plain SGD for one binary problem (y = ±1); returns weights, intercept, epochs run."""
-        w, b = w.copy(), float(b)
+        """Plain SGD for one binary problem (y = ±1); returns weights, intercept, epochs run.
+
+        The weights are kept as v·s (vector times scale) so that an L2 step is one multiply of
+        s, and the objective's norms are updated as they change: this is scikit-learn's
+        bookkeeping, kept so that results agree to the last bits, not just approximately.
+        """
+        v, s, b = w.copy(), 1.0, float(b)
+        sq_norm, l1_norm = float(v @ v), float(np.abs(v).sum())
         eta, alpha, l1r = float(self.eta0), float(self.alpha), self._l1_ratio()
         l2, l1 = self.penalty in ("l2", "elasticnet"), self.penalty in ("l1", "elasticnet")
         decay = max(0.0, 1.0 - (1.0 - l1r) * eta * alpha)
         tol = self.tol if (stopping and self.tol is not None) else -np.inf
-        u, q = 0.0, np.zeros_like(w)
+        u, q = 0.0, np.zeros_like(v)
         rng = np.random.RandomState(seed)
         weights = np.where(y > 0, w_pos, w_neg) * sw
         train_count = int(len(y) - val_mask.sum())
@@ -174,31 +180,35 @@ class Perceptron(ClassifierMixin, BaseEstimator):
                 if val_mask[i]:
                     continue
                 x, yi = X[i], y[i]
-                z = yi * (float(x @ w) + b)
+                z = yi * (float(x @ v) * s + b)
                 if not early:
                     objective += -z if z <= 0 else 0.0
                     if self.penalty is not None:
-                        objective += alpha * ((1 - l1r) * 0.5 * float(w @ w)
-                                              + l1r * float(np.abs(w).sum()))
+                        objective += alpha * ((1 - l1r) * 0.5 * sq_norm + l1r * l1_norm)
                 update = eta * yi * weights[i] if z <= 0 else 0.0  # −η·∂loss/∂p, ∂loss/∂p = −y
                 if l2:
-                    w *= decay
+                    s *= decay
+                    sq_norm *= decay * decay
+                    l1_norm *= decay
+                    if s < 1e-9:
+                        v, s = v * s, 1.0
                 if update != 0.0:
-                    w += update * x
+                    v += x * (update / s)
+                    sq_norm, l1_norm = float(v @ v) * s * s, float(np.abs(v).sum()) * s
                     if self.fit_intercept:
                         b += update
-                if l1:  # truncated gradient (Tsuruoka et al., 2009), cumulative penalty u
+                if l1:  # truncated gradient (Tsuruoka et al., 2009) with cumulative penalty u
                     u += l1r * eta * alpha
-                    old = w.copy()
-                    w = np.where(w > 0, np.maximum(0.0, w - (u + q)),
-                                 np.where(w < 0, np.minimum(0.0, w + (u - q)), w))
-                    q += w - old
-            if not (np.isfinite(b) and np.isfinite(w).all()):
+                    old = v.copy()
+                    v = np.where(v * s > 0, np.maximum(0.0, v - (u + q) / s),
+                                 np.where(v * s < 0, np.minimum(0.0, v + (u - q) / s), v))
+                    q += s * (v - old)
+            if not (np.isfinite(b) and np.isfinite(v).all()):
                 raise ValueError(f"Floating-point under-/overflow occurred at epoch #{epoch + 1}."
                                  " Scaling input data with StandardScaler or MinMaxScaler might "
                                  "help.")
             if early:
-                hits = np.where(X[val_mask] @ w + b > 0, 1.0, -1.0) == y[val_mask]
+                hits = np.where(X[val_mask] @ v * s + b > 0, 1.0, -1.0) == y[val_mask]
                 score = float(np.average(hits, weights=sw[val_mask]))
                 no_improvement = no_improvement + 1 if score < best_score + tol else 0
                 best_score = max(best_score, score)
@@ -207,11 +217,11 @@ class Perceptron(ClassifierMixin, BaseEstimator):
                 no_improvement = no_improvement + 1 if mean_obj > best_obj - tol else 0
                 best_obj = min(best_obj, mean_obj)
             if self.verbose:
-                print(f"-- Epoch {epoch + 1}: norm {np.linalg.norm(w):.2f}, bias {b:.6f}, "
+                print(f"-- Epoch {epoch + 1}: norm {np.sqrt(sq_norm):.2f}, bias {b:.6f}, "
                       f"avg. objective {objective / max(train_count, 1):f}")
             if no_improvement >= self.n_iter_no_change:
                 break
-        return w, b, epoch + 1
+        return v * s, b, epoch + 1
 
     # ----- prediction -------------------------------------------------------------------
     def decision_function(self, X: Any) -> np.ndarray:
