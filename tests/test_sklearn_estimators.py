@@ -224,6 +224,11 @@ def test_dnn_classifier_seed_signature(digits_split):
     assert dnn.score(X_test, y_test) > 0.95
     with pytest.raises(ValueError, match="integers in"):
         DNNClassifier(n_classes=3, epochs=1).fit(X_train, y_train)
+    # TensorFlow's defaults (Adagrad 0.05) and dropout between the hidden layers
+    tf_like = DNNClassifier(hidden_units=[64, 32], n_classes=10, optimizer="adagrad",
+                            learning_rate=0.05, dropout=0.2, epochs=10, random_state=0)
+    assert tf_like.fit(X_train, y_train).score(X_test, y_test) > 0.9
+    assert sum(type(m).__name__ == "Dropout" for m in tf_like._network()) == 2
 
 
 # ----- the scikit-learn ecosystem -------------------------------------------------------------
