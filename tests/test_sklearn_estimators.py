@@ -6,6 +6,8 @@ import warnings
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import require
 
@@ -271,3 +273,22 @@ def test_permutation_importance_digits_blank_border_pixels_do_not_matter(digits_
     assert blank.any()
     np.testing.assert_array_equal(imp.importances_mean[blank], 0)
     assert imp.importances_mean.max() > 0.01
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(0, 2**31 - 1), st.integers(2, 4), st.integers(10, 60), st.integers(2, 4),
+       st.sampled_from([None, "l2", "elasticnet"]))
+def test_perceptron_equals_sklearn_on_random_data(seed, n_features, n_samples, n_classes,
+                                                  penalty):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n_samples, n_features)) * rng.uniform(0.1, 10)
+    y = np.arange(n_samples) % n_classes
+    rng.shuffle(y)
+    kw = dict(shuffle=False, max_iter=15, penalty=penalty, alpha=0.01)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        ours = Perceptron(**kw).fit(X, y)
+        ref = linear_model.Perceptron(**kw).fit(X, y)
+    np.testing.assert_allclose(ours.coef_, ref.coef_, rtol=1e-9, atol=1e-9)
+    np.testing.assert_allclose(ours.intercept_, ref.intercept_, rtol=1e-9, atol=1e-9)
+    assert ours.n_iter_ == ref.n_iter_

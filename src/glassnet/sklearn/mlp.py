@@ -206,8 +206,8 @@ class _BaseMLP(BaseEstimator):
                 loss = self._loss(model(Tensor(xb)), yb)
                 loss.backward()
                 opt.step()
-                penalty = 0.5 * self.alpha / m * sum(float((lin.weight.data ** 2).sum())
-                                                     for lin in self._linears)
+                penalty = 0.5 * self.alpha / m * sum(
+                    float(np.vdot(lin.weight.data, lin.weight.data)) for lin in self._linears)
                 total += (loss.item() + penalty) * m
                 self.t_ += m
             self.n_iter_ += 1
