@@ -172,3 +172,12 @@ def test_perceptron_converges_on_any_separable_2d_data(data):
     margin = (X @ p.coef_ + p.intercept_) * np.where(y == 1, 1, -1)
     # the converged weights separate the data (step(0) = 1, so class 1 may sit on the line)
     assert np.all((margin > 0) | ((margin == 0) & (y == 1)))
+
+
+def test_demo_prints_the_story(capsys):
+    from glassnet.classic.__main__ import main
+
+    main()
+    out = capsys.readouterr().out
+    assert "a b | AND" in out and "not linearly separable" in out
+    assert "~ OR" in out and "~ NAND" in out and "output ~ XOR" in out

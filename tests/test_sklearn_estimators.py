@@ -117,11 +117,20 @@ BAD_INPUTS = [
 ]
 
 PAIRS = [(Perceptron, linear_model.Perceptron, {}),
-         (MLPClassifier, neural_network.MLPClassifier, {"max_iter": 5})]
+         (MLPClassifier, neural_network.MLPClassifier, {"max_iter": 5}),
+         (DNNClassifier, neural_network.MLPClassifier, {"epochs": 5, "max_iter": 5})]
+
+
+IDS = ["Perceptron", "MLPClassifier", "DNNClassifier"]
+
+
+def _own(cls, kw):
+    """The keyword arguments of kw that cls accepts (DNNClassifier says epochs, not max_iter)."""
+    return {k: v for k, v in kw.items() if k in cls().get_params()}
 
 
 @pytest.mark.parametrize("case", BAD_INPUTS, ids=[c[0] for c in BAD_INPUTS])
-@pytest.mark.parametrize("ours_cls,ref_cls,kw", PAIRS, ids=["Perceptron", "MLPClassifier"])
+@pytest.mark.parametrize("ours_cls,ref_cls,kw", PAIRS, ids=IDS)
 def test_bad_input_raises_sklearns_errors(case, ours_cls, ref_cls, kw, iris_setosa):
     _, make, error, message = case
     X, y = make(*iris_setosa)
@@ -129,21 +138,32 @@ def test_bad_input_raises_sklearns_errors(case, ours_cls, ref_cls, kw, iris_seto
         ref_cls = linear_model.Perceptron  # scikit-learn's MLPClassifier fits one class silently
     for cls in (ours_cls, ref_cls):
         with pytest.raises(error, match=message):
-            cls(**kw).fit(X, y)
+            cls(**_own(cls, kw)).fit(X, y)
 
 
-@pytest.mark.parametrize("ours_cls,ref_cls,kw", PAIRS, ids=["Perceptron", "MLPClassifier"])
+@pytest.mark.parametrize("ours_cls,ref_cls,kw", PAIRS, ids=IDS)
 def test_wrong_feature_count_raises_sklearns_error(ours_cls, ref_cls, kw, iris_setosa):
     X, y = iris_setosa
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         msgs = []
         for cls in (ours_cls, ref_cls):
-            est = cls(**kw).fit(X, y)
+            est = cls(**_own(cls, kw)).fit(X, y)
             with pytest.raises(ValueError, match="X has 3 features, but") as err:
                 est.predict(np.ones((2, 3)))
             msgs.append(str(err.value).replace(cls.__name__, "EST"))
     assert msgs[0] == msgs[1]
+
+
+def test_mlp_regressor_bad_input():
+    X, y = load_diabetes(return_X_y=True)
+    for cls in (MLPRegressor, neural_network.MLPRegressor):
+        with pytest.raises(ValueError, match="Input X contains NaN"):
+            cls(max_iter=2).fit(np.where(X > 0.1, np.nan, X), y)
+        with pytest.raises(ValueError, match="Expected 2D array, got 1D array"):
+            cls(max_iter=2).fit(X[:, 0], y)
+        with pytest.raises(ValueError, match="Input y contains NaN"):
+            cls(max_iter=2).fit(X, np.where(y > 100, np.nan, y))
 
 
 def test_continuous_target_and_unfitted_errors():
@@ -183,6 +203,7 @@ def test_mlp_attributes_have_sklearns_shapes(digits_split):
     assert [b.shape for b in ours.intercepts_] == [b.shape for b in ref.intercepts_]
     assert ours.n_iter_ == ref.n_iter_ == 3 and len(ours.loss_curve_) == 3
     assert ours.n_layers_ == ref.n_layers_ and ours.n_outputs_ == ref.n_outputs_
+    assert ours.out_activation_ == ref.out_activation_ == "softmax"
     np.testing.assert_array_equal(ours.classes_, ref.classes_)
     # same Glorot init and shuffling: the first epoch's mean loss agrees with scikit-learn's
     np.testing.assert_allclose(ours.loss_curve_[0], ref.loss_curve_[0], rtol=2e-3)

@@ -101,6 +101,7 @@ class _BaseMLP(BaseEstimator):
             self.intercepts_.append(rng.uniform(-bound, bound, fan_out).astype(np.float32))
         self.n_layers_ = len(sizes)
         self.n_outputs_ = n_outputs
+        self.out_activation_ = self._out_activation()
         self._model = None
 
     def _network(self) -> nn.Sequential:
@@ -277,6 +278,9 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
     def _is_stratified(self) -> bool:
         return self._label_binarizer.y_type_ == "multiclass"
 
+    def _out_activation(self) -> str:
+        return "softmax" if self._label_binarizer.y_type_ == "multiclass" else "logistic"
+
     def _loss(self, out: Tensor, yb: np.ndarray) -> Tensor:
         if self._label_binarizer.y_type_ == "multiclass":
             return nn.functional.cross_entropy(out, yb.argmax(axis=1))
@@ -375,6 +379,9 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
 
     def _is_stratified(self) -> bool:
         return False
+
+    def _out_activation(self) -> str:
+        return "identity"
 
     def _loss(self, out: Tensor, yb: np.ndarray) -> Tensor:
         return nn.functional.mse_loss(out, yb) * 0.5
