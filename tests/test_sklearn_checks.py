@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from conftest import require
@@ -30,3 +35,24 @@ ESTIMATORS = [
 @parametrize_with_checks(ESTIMATORS, expected_failed_checks=expected_failed_checks)
 def test_sklearn_compatible(estimator, check):
     check(estimator)
+
+
+def test_array_api_dispatch_with_numpy_inputs():
+    """The one check parametrize_with_checks skips here: it needs SCIPY_ARRAY_API=1 set before
+    SciPy is imported, so it runs in a fresh interpreter."""
+    code = (
+        "import warnings; warnings.simplefilter('ignore')\n"
+        "from sklearn.utils.estimator_checks import check_array_api_input\n"
+        "from test_sklearn_checks import ESTIMATORS\n"
+        "for est in ESTIMATORS:\n"
+        "    check_array_api_input(type(est).__name__, est, array_namespace='numpy',\n"
+        "                          expect_only_array_outputs=False)\n"
+        "    print('passed', type(est).__name__)\n"
+    )
+    env = {**os.environ, "SCIPY_ARRAY_API": "1",
+           "PYTHONPATH": os.pathsep.join([str(Path(__file__).parent),
+                                          os.environ.get("PYTHONPATH", "")])}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                         timeout=300)
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert out.stdout.count("passed") == len(ESTIMATORS)
