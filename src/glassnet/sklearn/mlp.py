@@ -188,15 +188,19 @@ class _BaseMLP(BaseEstimator):
             warnings.warn("Got `batch_size` less than 1 or larger than sample size. It is going"
                           " to be clipped", stacklevel=3)
         Xf = np.ascontiguousarray(X, dtype=np.float32)
-        Yf = np.ascontiguousarray(Y, dtype=np.float32)
+        Yf = self._targets(Y)
         max_iter = 1 if incremental else self.max_iter
         model.train()
         for _ in range(max_iter):
-            idx = self._random_state.permutation(n) if self.shuffle else None
+            if self.shuffle:  # one gather per epoch; the batches are then contiguous views
+                idx = self._random_state.permutation(n)
+                Xe, Ye = Xf[idx], Yf[idx]
+            else:
+                Xe, Ye = Xf, Yf
             total = 0.0
             for start in range(0, n, batch):
                 sl = slice(start, start + batch)
-                xb, yb = (Xf[idx[sl]], Yf[idx[sl]]) if idx is not None else (Xf[sl], Yf[sl])
+                xb, yb = Xe[sl], Ye[sl]
                 m = xb.shape[0]
                 opt.param_groups[0]["weight_decay"] = self.alpha / m  # ∂(α/2m·Σ‖W‖²)/∂W
                 if self.solver == "sgd" and self.learning_rate == "invscaling":
@@ -281,9 +285,15 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
     def _out_activation(self) -> str:
         return "softmax" if self._label_binarizer.y_type_ == "multiclass" else "logistic"
 
+    def _targets(self, Y: np.ndarray) -> np.ndarray:
+        """Class indices for softmax outputs, 0/1 floats for sigmoid outputs."""
+        if self._label_binarizer.y_type_ == "multiclass":
+            return Y.argmax(axis=1)
+        return np.ascontiguousarray(Y, dtype=np.float32)
+
     def _loss(self, out: Tensor, yb: np.ndarray) -> Tensor:
         if self._label_binarizer.y_type_ == "multiclass":
-            return nn.functional.cross_entropy(out, yb.argmax(axis=1))
+            return nn.functional.cross_entropy(out, yb)
         # binary (one output) or multilabel: sigmoid log-loss summed over outputs, mean over rows
         return nn.functional.binary_cross_entropy_with_logits(out, yb, reduction="sum") \
             * (1.0 / yb.shape[0])
@@ -382,6 +392,9 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
 
     def _out_activation(self) -> str:
         return "identity"
+
+    def _targets(self, Y: np.ndarray) -> np.ndarray:
+        return np.ascontiguousarray(Y, dtype=np.float32)
 
     def _loss(self, out: Tensor, yb: np.ndarray) -> Tensor:
         return nn.functional.mse_loss(out, yb) * 0.5
