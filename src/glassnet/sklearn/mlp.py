@@ -210,9 +210,9 @@ class _BaseMLP(BaseEstimator):
                 opt.zero_grad()
                 loss = self._loss(model(Tensor(xb)), yb)
                 loss.backward()
-                opt.step()
-                penalty = 0.5 * self.alpha / m * sum(
+                penalty = 0.5 * self.alpha / m * sum(  # at the weights the loss was taken at
                     float(np.vdot(lin.weight.data, lin.weight.data)) for lin in self._linears)
+                opt.step()
                 total += (loss.item() + penalty) * m
                 self.t_ += m
             self.n_iter_ += 1
@@ -235,8 +235,9 @@ class _BaseMLP(BaseEstimator):
                     best_params = ([w.copy() for w in self.coefs_],
                                    [b.copy() for b in self.intercepts_])
             else:
-                improved = self.loss_curve_[-1] <= self.best_loss_ - self.tol
-                self.best_loss_ = min(self.best_loss_, self.loss_curve_[-1])
+                best = np.inf if self.best_loss_ is None else self.best_loss_
+                improved = self.loss_curve_[-1] <= best - self.tol
+                self.best_loss_ = min(best, self.loss_curve_[-1])
             self._no_improvement_count = 0 if improved else self._no_improvement_count + 1
             if self._no_improvement_count > self.n_iter_no_change:
                 if self.solver == "sgd" and self.learning_rate == "adaptive" and \
