@@ -313,3 +313,58 @@ def test_perceptron_equals_sklearn_on_random_data(seed, n_features, n_samples, n
     np.testing.assert_allclose(ours.coef_, ref.coef_, rtol=1e-9, atol=1e-9)
     np.testing.assert_allclose(ours.intercept_, ref.intercept_, rtol=1e-9, atol=1e-9)
     assert ours.n_iter_ == ref.n_iter_
+
+
+MLP_CONFIGS = {
+    "adam": dict(),
+    "adam-l2-tanh": dict(alpha=0.01, activation="tanh"),
+    "adam-logistic-shuffled": dict(activation="logistic", shuffle=True),
+    "sgd-nesterov": dict(solver="sgd", learning_rate_init=0.05),
+    "sgd-plain": dict(solver="sgd", momentum=0.0, learning_rate_init=0.1),
+    "sgd-invscaling": dict(solver="sgd", momentum=0.9, nesterovs_momentum=False,
+                           learning_rate="invscaling", power_t=0.25, learning_rate_init=0.05),
+    "sgd-adaptive": dict(solver="sgd", learning_rate="adaptive", learning_rate_init=0.2,
+                         n_iter_no_change=2, tol=1e-2, max_iter=40),
+    "early-stopping": dict(early_stopping=True, n_iter_no_change=3, learning_rate_init=0.01,
+                           shuffle=True, max_iter=40),
+    "batch-64": dict(batch_size=64),
+}
+
+
+@pytest.mark.parametrize("name", sorted(MLP_CONFIGS))
+def test_mlp_classifier_follows_sklearns_trajectory(name):
+    """Same init, batches and update rules: the loss curve is scikit-learn's to float32 level."""
+    X, y = load_digits(return_X_y=True)
+    kw = dict(hidden_layer_sizes=(32,), shuffle=False, max_iter=15, random_state=0)
+    kw.update(MLP_CONFIGS[name])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        ours = MLPClassifier(**kw).fit(X / 16, y)
+        ref = neural_network.MLPClassifier(**kw).fit(X / 16, y)
+    assert ours.n_iter_ == ref.n_iter_
+    np.testing.assert_allclose(ours.loss_curve_, ref.loss_curve_, rtol=1e-4)
+    for a, b in zip(ours.coefs_ + ours.intercepts_, ref.coefs_ + ref.intercepts_):
+        np.testing.assert_allclose(a, b, atol=1e-4)
+    if ref.validation_scores_ is not None:
+        np.testing.assert_allclose(ours.validation_scores_, ref.validation_scores_)
+
+
+@pytest.mark.parametrize("kind", ["binary", "multilabel", "regression"])
+def test_mlp_other_targets_follow_sklearn(kind):
+    X, y = load_digits(return_X_y=True)
+    X = X / 16
+    kw = dict(hidden_layer_sizes=(16,), shuffle=False, max_iter=10, random_state=0)
+    if kind == "regression":
+        Xr, yr = load_diabetes(return_X_y=True)
+        pair, data = (MLPRegressor, neural_network.MLPRegressor), (Xr, np.c_[yr, -yr] / 100)
+        kw["learning_rate_init"] = 0.01
+    else:
+        target = (y > 4).astype(int) if kind == "binary" else np.c_[y > 4, y % 2 == 0]
+        pair, data = (MLPClassifier, neural_network.MLPClassifier), (X, target.astype(int))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        ours, ref = (cls(**kw).fit(*data) for cls in pair)
+    np.testing.assert_allclose(ours.loss_curve_, ref.loss_curve_, rtol=1e-4)
+    np.testing.assert_allclose(ours.predict(data[0][:50]), ref.predict(data[0][:50]),
+                               rtol=1e-4, atol=1e-4)
+    assert ours.out_activation_ == ref.out_activation_

@@ -134,6 +134,20 @@ class _BaseMLP(BaseEstimator):
         return optim.Adam(groups, lr=self.learning_rate_init, betas=(self.beta_1, self.beta_2),
                           eps=self.epsilon)
 
+    def _set_lr(self, opt: optim.Optimizer, lr: float) -> None:
+        """Change the learning rate keeping scikit-learn's momentum, v ← μv − lr·g.
+
+        PyTorch's SGD keeps b ← μb + g and steps −lr·b, so v = −lr·b: when lr changes, b is
+        rescaled by lr_old/lr_new to carry the same velocity.
+        """
+        for g in opt.param_groups:
+            ratio = g["lr"] / lr
+            g["lr"] = lr
+            for p in g["params"]:
+                buf = opt.state.get(p, {}).get("momentum_buffer")
+                if buf is not None:
+                    buf *= ratio
+
     def _sync_out(self) -> None:
         """Copy the trained weights into coefs_ / intercepts_ (scikit-learn's layout)."""
         self.coefs_ = [lin.weight.data.T.copy() for lin in self._linears]
@@ -170,12 +184,15 @@ class _BaseMLP(BaseEstimator):
             for lin, w, b in zip(self._linears, self.coefs_, self.intercepts_):
                 lin.weight.data[...] = np.asarray(w).T
                 lin.bias.data[...] = b
-        opt = getattr(self, "_optimizer", None) or self._make_optimizer()
+        opt = getattr(self, "_optimizer", None)
+        if opt is None:
+            opt, self._steps = self._make_optimizer(), 0
         self._optimizer = opt
         early = self.early_stopping and not incremental
         X_val = Y_val = None
         if early:
-            stratify = Y if self._is_stratified() else None
+            # scikit-learn stratifies only single-output classification (binary)
+            stratify = Y if isinstance(self, ClassifierMixin) and Y.shape[1] == 1 else None
             X, X_val, Y, Y_val = train_test_split(X, Y, random_state=self._random_state,
                                                   test_size=self.validation_fraction,
                                                   stratify=stratify)
@@ -190,11 +207,12 @@ class _BaseMLP(BaseEstimator):
         Xf = np.ascontiguousarray(X, dtype=np.float32)
         Yf = self._targets(Y)
         max_iter = 1 if incremental else self.max_iter
+        order = np.arange(n)
         model.train()
         for _ in range(max_iter):
             if self.shuffle:  # one gather per epoch; the batches are then contiguous views
-                idx = self._random_state.permutation(n)
-                Xe, Ye = Xf[idx], Yf[idx]
+                order = order[self._random_state.permutation(n)]  # scikit-learn's sequence
+                Xe, Ye = Xf[order], Yf[order]
             else:
                 Xe, Ye = Xf, Yf
             total = 0.0
@@ -203,10 +221,11 @@ class _BaseMLP(BaseEstimator):
                 xb, yb = Xe[sl], Ye[sl]
                 m = xb.shape[0]
                 opt.param_groups[0]["weight_decay"] = self.alpha / m  # ∂(α/2m·Σ‖W‖²)/∂W
-                if self.solver == "sgd" and self.learning_rate == "invscaling":
-                    lr = self.learning_rate_init / (self.t_ + 1) ** self.power_t
+                if isinstance(opt, optim.Adam):
+                    # scikit-learn adds eps to √v, PyTorch's Adam to √v̂ = √v/√(1−β₂ᵗ)
+                    self._steps += 1
                     for g in opt.param_groups:
-                        g["lr"] = lr
+                        g["eps"] = self.epsilon / np.sqrt(1 - self.beta_2 ** self._steps)
                 opt.zero_grad()
                 loss = self._loss(model(Tensor(xb)), yb)
                 loss.backward()
@@ -217,6 +236,9 @@ class _BaseMLP(BaseEstimator):
                 self.t_ += m
             self.n_iter_ += 1
             self.loss_curve_.append(total / n)
+            if self.solver == "sgd" and self.learning_rate == "invscaling":
+                # scikit-learn: once per epoch, t = samples seen
+                self._set_lr(opt, self.learning_rate_init / (self.t_ + 1) ** self.power_t)
             if self.verbose:
                 print(f"Iteration {self.n_iter_}, loss = {self.loss_curve_[-1]:.8f}")
             if not np.isfinite(self.loss_curve_[-1]):
@@ -242,8 +264,7 @@ class _BaseMLP(BaseEstimator):
             if self._no_improvement_count > self.n_iter_no_change:
                 if self.solver == "sgd" and self.learning_rate == "adaptive" and \
                         opt.param_groups[0]["lr"] > 1e-6:
-                    for g in opt.param_groups:
-                        g["lr"] /= 5.0
+                    self._set_lr(opt, opt.param_groups[0]["lr"] / 5.0)
                     self._no_improvement_count = 0
                     continue
                 break
@@ -279,9 +300,6 @@ class _BaseMLP(BaseEstimator):
 
 class MLPClassifier(ClassifierMixin, _BaseMLP):
     """Multi-layer perceptron classifier: softmax (or sigmoid) outputs, log-loss."""
-
-    def _is_stratified(self) -> bool:
-        return self._label_binarizer.y_type_ == "multiclass"
 
     def _out_activation(self) -> str:
         return "softmax" if self._label_binarizer.y_type_ == "multiclass" else "logistic"
@@ -387,9 +405,6 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
 
 class MLPRegressor(RegressorMixin, _BaseMLP):
     """Multi-layer perceptron regressor: identity outputs, squared error loss / 2."""
-
-    def _is_stratified(self) -> bool:
-        return False
 
     def _out_activation(self) -> str:
         return "identity"
