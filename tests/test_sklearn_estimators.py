@@ -235,7 +235,7 @@ def test_mlp_regressor_close_to_sklearn_on_diabetes():
         warnings.simplefilter("ignore", ConvergenceWarning)
         ours = MLPRegressor(**kw).fit(X_train, y_train).score(X_test, y_test)
         ref = neural_network.MLPRegressor(**kw).fit(X_train, y_train).score(X_test, y_test)
-    assert ours > 0.3 and abs(ours - ref) < 0.05, (ours, ref)
+    assert ours > 0.2 and abs(ours - ref) < 0.01, (ours, ref)
 
 
 def test_dnn_classifier_seed_signature(digits_split):
