@@ -368,3 +368,39 @@ def test_mlp_other_targets_follow_sklearn(kind):
     np.testing.assert_allclose(ours.predict(data[0][:50]), ref.predict(data[0][:50]),
                                rtol=1e-4, atol=1e-4)
     assert ours.out_activation_ == ref.out_activation_
+
+
+def _mnist_test_split() -> tuple[np.ndarray, np.ndarray]:
+    """MNIST's 10,000 test images (the only split with images here), read from GLASSNET_DATA."""
+    import gzip
+    import os
+    from pathlib import Path
+
+    from conftest import IN_CI
+
+    root = Path(os.environ.get("GLASSNET_DATA", "")) / "mnist"
+    images, labels = root / "t10k-images-idx3-ubyte.gz", root / "t10k-labels-idx1-ubyte.gz"
+    if not (images.is_file() and labels.is_file()):
+        if IN_CI:
+            raise FileNotFoundError(f"MNIST test split not found under {root}")
+        pytest.skip(f"MNIST test split not found under {root}")
+    with gzip.open(images) as f:
+        X = np.frombuffer(f.read(), np.uint8, offset=16).reshape(-1, 784)
+    with gzip.open(labels) as f:
+        y = np.frombuffer(f.read(), np.uint8, offset=8).astype(np.int64)
+    return X.astype(np.float32) / 255.0, y
+
+
+@pytest.mark.slow
+def test_seed_dnn_classifier_on_mnist_matches_sklearn():
+    """The seed's DNNClassifier(hidden_units=[300, 100], n_classes=10), batch 50, on MNIST."""
+    X, y = _mnist_test_split()
+    X_train, X_test, y_train, y_test = X[:8000], X[8000:], y[:8000], y[8000:]
+    dnn = DNNClassifier(hidden_units=[300, 100], n_classes=10, epochs=5, random_state=0)
+    ref = neural_network.MLPClassifier(hidden_layer_sizes=(300, 100), batch_size=50, alpha=0.0,
+                                       max_iter=5, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        ours = dnn.fit(X_train, y_train).score(X_test, y_test)
+        theirs = ref.fit(X_train, y_train).score(X_test, y_test)
+    assert ours > 0.93 and abs(ours - theirs) <= 0.01, (ours, theirs)
