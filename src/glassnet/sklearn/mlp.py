@@ -5,6 +5,9 @@ Each estimator builds an `nn.Sequential` of `nn.Linear` layers and activations, 
 recipe: Glorot-uniform initialisation, L2 penalty alpha/2·Σ‖W‖²/batch on the weights (not the
 biases), loss_curve_ of epoch-mean losses, and the tol/n_iter_no_change stopping rule.
 Fitted weights are exposed as scikit-learn's `coefs_` (fan_in, fan_out) and `intercepts_`.
+With the same random_state the initial weights, batch order and every update are scikit-learn's
+(up to float32 rounding: training runs in float32, prediction in float64), so the loss curves
+agree; `tests/test_sklearn_estimators.py` checks this for each solver and schedule.
 """
 
 from __future__ import annotations

@@ -27,7 +27,12 @@ _MAX_INT = np.iinfo(np.int32).max
 
 
 class Perceptron(ClassifierMixin, BaseEstimator):
-    """Linear perceptron classifier with scikit-learn's parameters, defaults and results."""
+    """Linear perceptron classifier with scikit-learn's parameters, defaults and results.
+
+    `n_jobs` is accepted for compatibility; the one-vs-all problems run one after another.
+    With shuffle=True the epochs visit samples in a different (seeded) order than
+    scikit-learn's Cython shuffler, so weights differ while accuracy is comparable.
+    """
 
     def __init__(self, *, penalty: str | None = None, alpha: float = 0.0001,
                  l1_ratio: float = 0.15, fit_intercept: bool = True, max_iter: int = 1000,
