@@ -1,0 +1,511 @@
+"""`MLPClassifier`, `MLPRegressor` and `DNNClassifier`: scikit-learn estimators on glassnet.
+
+Each estimator builds an `nn.Sequential` of `nn.Linear` layers and activations, trains it with
+`glassnet.optim.SGD` or `glassnet.optim.Adam` on mini-batches, and follows scikit-learn's MLP
+recipe: Glorot-uniform initialisation, L2 penalty alpha/2·Σ‖W‖²/batch on the weights (not the
+biases), loss_curve_ of epoch-mean losses, and the tol/n_iter_no_change stopping rule.
+Fitted weights are exposed as scikit-learn's `coefs_` (fan_in, fan_out) and `intercepts_`.
+With the same random_state the initial weights, batch order and every update are scikit-learn's
+(up to float32 rounding: training runs in float32, prediction in float64), so the loss curves
+agree; `tests/test_sklearn_estimators.py` checks this for each solver and schedule.
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.metrics import accuracy_score, r2_score
+from sklearn.model_selection import train_test_split
+from sklearn.preprocessing import LabelBinarizer
+from sklearn.utils import check_random_state
+from sklearn.utils.multiclass import type_of_target
+from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
+
+from .. import nn, optim
+from ..autograd import Tensor
+from ._validation import check_param, class_labels
+
+_ACTIVATIONS = {"identity": nn.Identity, "logistic": nn.Sigmoid, "tanh": nn.Tanh,
+                "relu": nn.ReLU}
+_NUMPY_ACTIVATIONS = {"identity": lambda z: z, "logistic": lambda z: 1 / (1 + np.exp(-z)),
+                      "tanh": np.tanh, "relu": lambda z: np.maximum(z, 0, out=z)}
+
+
+class _BaseMLP(BaseEstimator):
+    """Shared training loop; subclasses say how targets are encoded and what the loss is."""
+
+    def __init__(self, hidden_layer_sizes: Any = (100,), activation: str = "relu", *,
+                 solver: str = "adam", alpha: float = 0.0001, batch_size: Any = "auto",
+                 learning_rate: str = "constant", learning_rate_init: float = 0.001,
+                 power_t: float = 0.5, max_iter: int = 200, shuffle: bool = True,
+                 random_state: Any = None, tol: float = 1e-4, verbose: bool = False,
+                 warm_start: bool = False, momentum: float = 0.9,
+                 nesterovs_momentum: bool = True, early_stopping: bool = False,
+                 validation_fraction: float = 0.1, beta_1: float = 0.9, beta_2: float = 0.999,
+                 epsilon: float = 1e-8, n_iter_no_change: int = 10) -> None:
+        self.hidden_layer_sizes, self.activation, self.solver = hidden_layer_sizes, activation, \
+            solver
+        self.alpha, self.batch_size, self.learning_rate = alpha, batch_size, learning_rate
+        self.learning_rate_init, self.power_t, self.max_iter = learning_rate_init, power_t, \
+            max_iter
+        self.shuffle, self.random_state, self.tol = shuffle, random_state, tol
+        self.verbose, self.warm_start, self.momentum = verbose, warm_start, momentum
+        self.nesterovs_momentum, self.early_stopping = nesterovs_momentum, early_stopping
+        self.validation_fraction, self.beta_1, self.beta_2 = validation_fraction, beta_1, beta_2
+        self.epsilon, self.n_iter_no_change = epsilon, n_iter_no_change
+
+    # ----- hooks for subclasses ---------------------------------------------------------
+    def _hidden_sizes(self) -> list[int]:
+        sizes = self.hidden_layer_sizes
+        sizes = [sizes] if np.isscalar(sizes) else list(sizes)
+        if any(not isinstance(s, (int, np.integer)) or s <= 0 for s in sizes):
+            raise ValueError(f"hidden_layer_sizes must be > 0 integers, got {sizes}.")
+        return [int(s) for s in sizes]
+
+    def _dropout(self) -> float:
+        return 0.0
+
+    def _check_params(self) -> None:
+        self._hidden_sizes()
+        check_param("activation", self.activation, options=tuple(_ACTIVATIONS))
+        if self.solver == "lbfgs":
+            raise ValueError("solver='lbfgs' is not available in glassnet: use 'sgd' or 'adam'.")
+        check_param("solver", self.solver, options=("sgd", "adam"))
+        check_param("alpha", self.alpha, low=0)
+        if self.batch_size != "auto":
+            check_param("batch_size", self.batch_size, low=1, integer=True)
+        check_param("learning_rate", self.learning_rate,
+                    options=("constant", "invscaling", "adaptive"))
+        check_param("learning_rate_init", self.learning_rate_init, low=0, closed="right")
+        check_param("power_t", self.power_t, low=0)
+        check_param("max_iter", self.max_iter, low=1, integer=True)
+        check_param("tol", self.tol, low=0)
+        check_param("momentum", self.momentum, low=0, high=1)
+        check_param("validation_fraction", self.validation_fraction, low=0, high=1,
+                    closed="left")
+        for name in ("beta_1", "beta_2"):
+            check_param(name, getattr(self, name), low=0, high=1, closed="left")
+        check_param("epsilon", self.epsilon, low=0, closed="right")
+        check_param("n_iter_no_change", self.n_iter_no_change, low=1, integer=True)
+
+    # ----- the network ------------------------------------------------------------------
+    def _build(self, n_features: int, n_outputs: int, rng: np.random.RandomState) -> None:
+        """Create the network with Glorot-uniform weights and biases (scikit-learn's init)."""
+        sizes = [n_features, *self._hidden_sizes(), n_outputs]
+        factor = 2.0 if self.activation == "logistic" else 6.0
+        self.coefs_, self.intercepts_ = [], []
+        for fan_in, fan_out in zip(sizes[:-1], sizes[1:]):
+            bound = np.sqrt(factor / (fan_in + fan_out))
+            self.coefs_.append(rng.uniform(-bound, bound, (fan_in, fan_out)).astype(np.float32))
+            self.intercepts_.append(rng.uniform(-bound, bound, fan_out).astype(np.float32))
+        self.n_layers_ = len(sizes)
+        self.n_outputs_ = n_outputs
+        self.out_activation_ = self._out_activation()
+        self._model = None
+
+    def _network(self) -> nn.Sequential:
+        """The nn.Sequential holding coefs_ / intercepts_ (rebuilt if they were replaced)."""
+        if self._model is not None:
+            return self._model
+        layers: list[nn.Module] = []
+        p = self._dropout()
+        for i, (w, b) in enumerate(zip(self.coefs_, self.intercepts_)):
+            lin = nn.Linear(*w.shape)
+            lin.weight.data = np.ascontiguousarray(np.asarray(w, np.float32).T)
+            lin.bias.data = np.asarray(b, np.float32).copy()
+            layers.append(lin)
+            if i < len(self.coefs_) - 1:
+                layers.append(_ACTIVATIONS[self.activation]())
+                if p:
+                    layers.append(nn.Dropout(p))
+        self._model = nn.Sequential(*layers)
+        self._linears = [m for m in self._model if isinstance(m, nn.Linear)]
+        self._optimizer = None
+        return self._model
+
+    def _make_optimizer(self) -> optim.Optimizer:
+        weights = [lin.weight for lin in self._linears]
+        biases = [lin.bias for lin in self._linears]
+        groups = [{"params": weights}, {"params": biases}]
+        if self.solver == "sgd":
+            return optim.SGD(groups, lr=self.learning_rate_init, momentum=self.momentum,
+                             nesterov=self.nesterovs_momentum and self.momentum > 0)
+        return optim.Adam(groups, lr=self.learning_rate_init, betas=(self.beta_1, self.beta_2),
+                          eps=self.epsilon)
+
+    def _set_lr(self, opt: optim.Optimizer, lr: float) -> None:
+        """Change the learning rate keeping scikit-learn's momentum, v ← μv − lr·g.
+
+        PyTorch's SGD keeps b ← μb + g and steps −lr·b, so v = −lr·b: when lr changes, b is
+        rescaled by lr_old/lr_new to carry the same velocity.
+        """
+        for g in opt.param_groups:
+            ratio = g["lr"] / lr
+            g["lr"] = lr
+            for p in g["params"]:
+                buf = opt.state.get(p, {}).get("momentum_buffer")
+                if buf is not None:
+                    buf *= ratio
+
+    def _sync_out(self) -> None:
+        """Copy the trained weights into coefs_ / intercepts_ (scikit-learn's layout)."""
+        self.coefs_ = [lin.weight.data.T.copy() for lin in self._linears]
+        self.intercepts_ = [lin.bias.data.copy() for lin in self._linears]
+
+    def _forward(self, X: np.ndarray) -> np.ndarray:
+        """Output-layer pre-activations, computed in NumPy from coefs_ (no graph)."""
+        act = _NUMPY_ACTIVATIONS[self.activation]
+        h = np.asarray(X, dtype=np.float64)  # float64: rows give the same result in any order
+        for i, (w, b) in enumerate(zip(self.coefs_, self.intercepts_)):
+            h = h @ w.astype(np.float64) + b
+            if i < len(self.coefs_) - 1:
+                h = act(h)
+        return h
+
+    # ----- training ---------------------------------------------------------------------
+    def _fit(self, X: np.ndarray, Y: np.ndarray, incremental: bool) -> _BaseMLP:
+        fresh = not hasattr(self, "coefs_") or (not self.warm_start and not incremental)
+        if fresh:
+            self._random_state = check_random_state(self.random_state)
+            self._build(X.shape[1], Y.shape[1], self._random_state)
+            self.loss_curve_, self.n_iter_, self.t_ = [], 0, 0
+            self._no_improvement_count = 0
+            self.best_loss_ = np.inf
+            self.validation_scores_ = None
+            self.best_validation_score_ = None
+        else:
+            if self.coefs_[0].shape[0] != X.shape[1] or self.n_outputs_ != Y.shape[1]:
+                raise ValueError(f"{type(self).__name__}: X has {X.shape[1]} features and y "
+                                 f"{Y.shape[1]} outputs, the fitted network expects "
+                                 f"{self.coefs_[0].shape[0]} and {self.n_outputs_}")
+        model = self._network()
+        if not fresh:  # the user may have replaced coefs_ / intercepts_ since the last fit
+            for lin, w, b in zip(self._linears, self.coefs_, self.intercepts_):
+                lin.weight.data[...] = np.asarray(w).T
+                lin.bias.data[...] = b
+        opt = getattr(self, "_optimizer", None)
+        if opt is None:
+            opt, self._steps = self._make_optimizer(), 0
+        self._optimizer = opt
+        early = self.early_stopping and not incremental
+        X_val = Y_val = None
+        if early:
+            # scikit-learn stratifies only single-output classification (binary)
+            stratify = Y if isinstance(self, ClassifierMixin) and Y.shape[1] == 1 else None
+            X, X_val, Y, Y_val = train_test_split(X, Y, random_state=self._random_state,
+                                                  test_size=self.validation_fraction,
+                                                  stratify=stratify)
+            if self.validation_scores_ is None:
+                self.validation_scores_, self.best_validation_score_ = [], -np.inf
+            best_params = None
+        n = X.shape[0]
+        batch = min(200, n) if self.batch_size == "auto" else min(self.batch_size, n)
+        if self.batch_size != "auto" and self.batch_size > n:
+            warnings.warn("Got `batch_size` less than 1 or larger than sample size. It is going"
+                          " to be clipped", stacklevel=3)
+        Xf = np.ascontiguousarray(X, dtype=np.float32)
+        Yf = self._targets(Y)
+        max_iter = 1 if incremental else self.max_iter
+        order = np.arange(n)
+        model.train()
+        for _ in range(max_iter):
+            if self.shuffle:  # one gather per epoch; the batches are then contiguous views
+                order = order[self._random_state.permutation(n)]  # scikit-learn's sequence
+                Xe, Ye = Xf[order], Yf[order]
+            else:
+                Xe, Ye = Xf, Yf
+            total = 0.0
+            for start in range(0, n, batch):
+                sl = slice(start, start + batch)
+                xb, yb = Xe[sl], Ye[sl]
+                m = xb.shape[0]
+                opt.param_groups[0]["weight_decay"] = self.alpha / m  # ∂(α/2m·Σ‖W‖²)/∂W
+                if isinstance(opt, optim.Adam):
+                    # scikit-learn adds eps to √v, PyTorch's Adam to √v̂ = √v/√(1−β₂ᵗ)
+                    self._steps += 1
+                    for g in opt.param_groups:
+                        g["eps"] = self.epsilon / np.sqrt(1 - self.beta_2 ** self._steps)
+                opt.zero_grad()
+                loss = self._loss(model(Tensor(xb)), yb)
+                loss.backward()
+                penalty = 0.5 * self.alpha / m * sum(  # at the weights the loss was taken at
+                    float(np.vdot(lin.weight.data, lin.weight.data)) for lin in self._linears)
+                opt.step()
+                total += (loss.item() + penalty) * m
+                self.t_ += m
+            self.n_iter_ += 1
+            self.loss_curve_.append(total / n)
+            if self.solver == "sgd" and self.learning_rate == "invscaling":
+                # scikit-learn: once per epoch, t = samples seen
+                self._set_lr(opt, self.learning_rate_init / (self.t_ + 1) ** self.power_t)
+            if self.verbose:
+                print(f"Iteration {self.n_iter_}, loss = {self.loss_curve_[-1]:.8f}")
+            if not np.isfinite(self.loss_curve_[-1]):
+                raise ValueError(f"{type(self).__name__}: the loss became {total / n} at "
+                                 f"iteration {self.n_iter_}; scale X or lower "
+                                 "learning_rate_init")
+            if incremental:
+                break
+            if early:
+                self._sync_out()
+                score = self._score(X_val, Y_val)
+                self.validation_scores_.append(score)
+                improved = score >= self.best_validation_score_ + self.tol
+                if score > self.best_validation_score_:
+                    self.best_validation_score_ = score
+                    best_params = ([w.copy() for w in self.coefs_],
+                                   [b.copy() for b in self.intercepts_])
+            else:
+                best = np.inf if self.best_loss_ is None else self.best_loss_
+                improved = self.loss_curve_[-1] <= best - self.tol
+                self.best_loss_ = min(best, self.loss_curve_[-1])
+            self._no_improvement_count = 0 if improved else self._no_improvement_count + 1
+            if self._no_improvement_count > self.n_iter_no_change:
+                if self.solver == "sgd" and self.learning_rate == "adaptive" and \
+                        opt.param_groups[0]["lr"] > 1e-6:
+                    self._set_lr(opt, opt.param_groups[0]["lr"] / 5.0)
+                    self._no_improvement_count = 0
+                    continue
+                break
+        else:
+            if not incremental:
+                warnings.warn(f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) "
+                              "reached and the optimization hasn't converged yet.",
+                              ConvergenceWarning, stacklevel=3)
+        model.eval()
+        self._sync_out()
+        if early and best_params is not None:
+            self.coefs_, self.intercepts_ = best_params
+            self._model = None
+        if early:
+            self.best_loss_ = None
+        return self
+
+    def _check_X(self, X: Any, reset: bool) -> np.ndarray:
+        return validate_data(self, X, dtype=(np.float64, np.float32), reset=reset)
+
+    def __getstate__(self) -> dict:
+        # the network and optimizer are rebuilt from coefs_ on demand; keep pickles small
+        state = dict(self.__dict__)
+        for k in ("_model", "_optimizer", "_linears"):
+            state.pop(k, None)
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._model = None
+        self._optimizer = None
+
+
+class MLPClassifier(ClassifierMixin, _BaseMLP):
+    """Multi-layer perceptron classifier: softmax (or sigmoid) outputs, log-loss."""
+
+    def _out_activation(self) -> str:
+        return "softmax" if self._label_binarizer.y_type_ == "multiclass" else "logistic"
+
+    def _targets(self, Y: np.ndarray) -> np.ndarray:
+        """Class indices for softmax outputs, 0/1 floats for sigmoid outputs."""
+        if self._label_binarizer.y_type_ == "multiclass":
+            return Y.argmax(axis=1)
+        return np.ascontiguousarray(Y, dtype=np.float32)
+
+    def _loss(self, out: Tensor, yb: np.ndarray) -> Tensor:
+        if self._label_binarizer.y_type_ == "multiclass":
+            return nn.functional.cross_entropy(out, yb)
+        # binary (one output) or multilabel: sigmoid log-loss summed over outputs, mean over rows
+        return nn.functional.binary_cross_entropy_with_logits(out, yb, reduction="sum") \
+            * (1.0 / yb.shape[0])
+
+    def _score(self, X: np.ndarray, Y: np.ndarray) -> float:
+        return accuracy_score(self._label_binarizer.inverse_transform(Y), self._predict(X))
+
+    def _encode(self, y: np.ndarray, first: bool, classes: Any = None) -> np.ndarray:
+        if first:
+            self._label_binarizer = LabelBinarizer()
+            if classes is not None:
+                self._label_binarizer.fit(np.asarray(classes))
+            elif type_of_target(y) == "multilabel-indicator":
+                self._label_binarizer.fit(y)
+            else:
+                self._label_binarizer.fit(class_labels(y, type(self).__name__))
+            self.classes_ = self._label_binarizer.classes_
+            if len(self.classes_) < 2 and self._label_binarizer.y_type_ != "multilabel-indicator":
+                raise ValueError(f"{type(self).__name__}: the number of classes has to be "
+                                 f"greater than one; got {len(self.classes_)} class")
+        elif type_of_target(y) != "multilabel-indicator":
+            unseen = np.setdiff1d(y, self.classes_)
+            if len(unseen):
+                raise ValueError(f"`y` has classes not in `self.classes_`. `self.classes_` has "
+                                 f"{self.classes_}. 'y' has {unseen}.")
+        return self._label_binarizer.transform(y).astype(np.float32)
+
+    def fit(self, X: Any, y: Any) -> MLPClassifier:
+        """Train on (X, y) for up to max_iter epochs."""
+        self._check_params()
+        reset = not (self.warm_start and hasattr(self, "coefs_"))
+        X, y = validate_data(self, X, y, dtype=(np.float64, np.float32), multi_output=True,
+                             reset=reset)
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = column_or_1d(y, warn=True)
+        return self._fit(X, self._encode(y, reset), incremental=False)
+
+    def partial_fit(self, X: Any, y: Any, classes: Any = None) -> MLPClassifier:
+        """One epoch on (X, y); `classes` is required on the first call."""
+        self._check_params()
+        first = not hasattr(self, "coefs_")
+        if first and classes is None:
+            raise ValueError("classes must be passed on the first call to partial_fit.")
+        X, y = validate_data(self, X, y, dtype=(np.float64, np.float32), multi_output=True,
+                             reset=first)
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = column_or_1d(y, warn=True)
+        if not first and classes is not None and \
+                not np.array_equal(self.classes_, np.unique(classes)):
+            raise ValueError(f"`classes={classes!r}` is not the same as on last call to "
+                             f"partial_fit, was: {self.classes_!r}")
+        return self._fit(X, self._encode(y, first, classes), incremental=True)
+
+    def _proba(self, X: np.ndarray) -> np.ndarray:
+        z = self._forward(X).astype(np.float64)
+        if self._label_binarizer.y_type_ == "multiclass":
+            z -= z.max(axis=1, keepdims=True)
+            e = np.exp(z)
+            return e / e.sum(axis=1, keepdims=True)
+        return 1 / (1 + np.exp(-z))
+
+    def _predict(self, X: np.ndarray) -> np.ndarray:
+        p = self._proba(X)
+        if self._label_binarizer.y_type_ == "multiclass":
+            return self.classes_[p.argmax(axis=1)]
+        if self._label_binarizer.y_type_ == "multilabel-indicator":
+            return (p > 0.5).astype(int)
+        return self.classes_[(p[:, 0] > 0.5).astype(int)]
+
+    def predict(self, X: Any) -> np.ndarray:
+        check_is_fitted(self)
+        return self._predict(self._check_X(X, reset=False))
+
+    def predict_proba(self, X: Any) -> np.ndarray:
+        """Class probabilities, columns in the order of classes_."""
+        check_is_fitted(self)
+        p = self._proba(self._check_X(X, reset=False))
+        if self._label_binarizer.y_type_ == "binary":
+            return np.hstack([1 - p, p])
+        return p
+
+    def predict_log_proba(self, X: Any) -> np.ndarray:
+        return np.log(self.predict_proba(X))
+
+    def __sklearn_tags__(self) -> Any:
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_label = True
+        return tags
+
+
+class MLPRegressor(RegressorMixin, _BaseMLP):
+    """Multi-layer perceptron regressor: identity outputs, squared error loss / 2."""
+
+    def _out_activation(self) -> str:
+        return "identity"
+
+    def _targets(self, Y: np.ndarray) -> np.ndarray:
+        return np.ascontiguousarray(Y, dtype=np.float32)
+
+    def _loss(self, out: Tensor, yb: np.ndarray) -> Tensor:
+        return nn.functional.mse_loss(out, yb) * 0.5
+
+    def _score(self, X: np.ndarray, Y: np.ndarray) -> float:
+        return r2_score(Y, self._forward(X))
+
+    def _prepare(self, X: Any, y: Any, reset: bool) -> tuple[np.ndarray, np.ndarray]:
+        X, y = validate_data(self, X, y, dtype=(np.float64, np.float32), multi_output=True,
+                             y_numeric=True, reset=reset)
+        self._y_1d = y.ndim == 1 if reset else self._y_1d
+        return X, y.reshape(len(y), -1)
+
+    def fit(self, X: Any, y: Any) -> MLPRegressor:
+        """Train on (X, y) for up to max_iter epochs."""
+        self._check_params()
+        reset = not (self.warm_start and hasattr(self, "coefs_"))
+        X, Y = self._prepare(X, y, reset)
+        return self._fit(X, Y, incremental=False)
+
+    def partial_fit(self, X: Any, y: Any) -> MLPRegressor:
+        """One epoch on (X, y)."""
+        self._check_params()
+        X, Y = self._prepare(X, y, not hasattr(self, "coefs_"))
+        return self._fit(X, Y, incremental=True)
+
+    def predict(self, X: Any) -> np.ndarray:
+        check_is_fitted(self)
+        out = self._forward(self._check_X(X, reset=False))
+        return out.ravel() if self._y_1d else out
+
+    def __sklearn_tags__(self) -> Any:
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True
+        return tags
+
+
+class DNNClassifier(MLPClassifier):
+    """TensorFlow's estimator name and arguments (hidden_units, n_classes), on MLPClassifier.
+
+    `n_classes` given: labels must be the integers 0..n_classes−1 (TensorFlow's contract), and
+    predict_proba always has n_classes columns. TensorFlow's default optimizer is
+    Adagrad(0.05); pass optimizer='adagrad', learning_rate=0.05 to get it.
+    """
+
+    def __init__(self, hidden_units: Any = (300, 100), n_classes: int | None = None, *,
+                 activation: str = "relu", optimizer: str = "adam",
+                 learning_rate: float = 0.001, batch_size: Any = 50, epochs: int = 40,
+                 dropout: float | None = None, alpha: float = 0.0, shuffle: bool = True,
+                 tol: float = 1e-4, n_iter_no_change: int = 10, early_stopping: bool = False,
+                 validation_fraction: float = 0.1, random_state: Any = None,
+                 verbose: bool = False, warm_start: bool = False) -> None:
+        self.hidden_units, self.n_classes = hidden_units, n_classes
+        self.activation, self.optimizer = activation, optimizer
+        self.learning_rate, self.batch_size, self.epochs = learning_rate, batch_size, epochs
+        self.dropout, self.alpha, self.shuffle, self.tol = dropout, alpha, shuffle, tol
+        self.n_iter_no_change, self.early_stopping = n_iter_no_change, early_stopping
+        self.validation_fraction, self.random_state = validation_fraction, random_state
+        self.verbose, self.warm_start = verbose, warm_start
+
+    # the base class's names, read from TensorFlow's
+    hidden_layer_sizes = property(lambda self: self.hidden_units)
+    max_iter = property(lambda self: self.epochs)
+    learning_rate_init = property(lambda self: self.learning_rate)
+    solver = property(lambda self: "sgd" if self.optimizer == "sgd" else "adam")
+    power_t, momentum, nesterovs_momentum = 0.5, 0.0, False
+    beta_1, beta_2, epsilon = 0.9, 0.999, 1e-8
+
+    def _check_params(self) -> None:
+        check_param("optimizer", self.optimizer, options=("adam", "sgd", "adagrad"))
+        check_param("learning_rate", self.learning_rate, low=0, closed="right")
+        check_param("epochs", self.epochs, low=1, integer=True)
+        check_param("dropout", self.dropout, low=0, high=1, closed="left", none=True)
+        check_param("n_classes", self.n_classes, low=2, integer=True, none=True)
+        check_param("activation", self.activation, options=tuple(_ACTIVATIONS))
+        self._hidden_sizes()
+
+    def _dropout(self) -> float:
+        return self.dropout or 0.0
+
+    def _make_optimizer(self) -> optim.Optimizer:
+        if self.optimizer == "adagrad":
+            groups = [{"params": [lin.weight for lin in self._linears]},
+                      {"params": [lin.bias for lin in self._linears]}]
+            return optim.Adagrad(groups, lr=self.learning_rate)
+        return super()._make_optimizer()
+
+    def _encode(self, y: np.ndarray, first: bool, classes: Any = None) -> np.ndarray:
+        if self.n_classes is not None and first and classes is None:
+            if y.dtype.kind not in "iu" or y.min() < 0 or y.max() >= self.n_classes:
+                raise ValueError(f"DNNClassifier: with n_classes={self.n_classes} the labels "
+                                 f"must be integers in [0, {self.n_classes}), got "
+                                 f"{np.unique(y)[:10]}")
+            classes = np.arange(self.n_classes)
+        return super()._encode(y, first, classes)
