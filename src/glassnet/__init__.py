@@ -4,9 +4,9 @@
     model = gn.nn.Sequential(gn.nn.Linear(2, 4), gn.nn.Tanh(), gn.nn.Linear(4, 1))
 """
 
-from . import autograd, nn, optim
+from . import autograd, diagnostics, models, nn, optim
 from .autograd import *  # noqa: F403
 from .autograd import __all__ as _autograd_all
 
 __version__ = "0.1.0"
-__all__ = ["autograd", "nn", "optim", *_autograd_all]
+__all__ = ["autograd", "diagnostics", "models", "nn", "optim", *_autograd_all]
