@@ -1,9 +1,11 @@
 """Convolutions: `Conv1d`, `Conv2d`, `ConvTranspose2d`, each one fused Function.
 
-The input is copied once into a padded NHWC array; its kernel windows are a strided view
-(no copy), flattened to rows (im2col, contiguous runs of kw·C) and multiplied by the weight in
-one GEMM. The backward adds the window gradients back with one strided add per kernel offset
-(kh·kw adds, never a loop over output positions).
+Images are copied once into a padded channel-first (C, N, H, W) array; its kernel windows are a
+strided view (no copy) that flattens to the im2col matrix (C·kh·kw, N·Ho·Wo) in contiguous runs
+of a whole output row, and one GEMM with the weight (O, C·kh·kw) gives the output, again in
+(O, N, Ho, Wo) memory, which the next layer reads without a transpose. The backward adds the
+window gradients back with one strided add per kernel offset (kh·kw adds, never a loop over
+output positions).
 """
 
 from __future__ import annotations
@@ -26,43 +28,63 @@ def _tuple(v: Any, n: int, name: str) -> tuple:
 
 
 def _windows(xpad: Any, k: tuple, s: tuple, d: tuple, out: tuple) -> Any:
-    """View (N, Ho, Wo, kh, kw, C) of the kernel windows of an NHWC array; no copy."""
-    sn, sh, sw, sc = xpad.strides
+    """View (C, kh, kw, N, Ho, Wo) of the kernel windows of a (C, N, H, W) array; no copy."""
+    sc, sn, sh, sw = xpad.strides
     return np.lib.stride_tricks.as_strided(
-        xpad, (xpad.shape[0], *out, *k, xpad.shape[3]),
-        (sn, sh * s[0], sw * s[1], sh * d[0], sw * d[1], sc), writeable=False)
+        xpad, (xpad.shape[0], *k, xpad.shape[1], *out),
+        (sc, sh * d[0], sw * d[1], sn, sh * s[0], sw * s[1]), writeable=False)
 
 
 def _col2im(gcols: Any, shape: tuple, k: tuple, s: tuple, d: tuple) -> Any:
-    """Sum window gradients (N, Ho, Wo, kh, kw, C) back into an NHWC array of `shape`."""
-    xp = get_array_module(gcols)
-    out = xp.zeros(shape, gcols.dtype)
-    ho, wo = gcols.shape[1:3]
+    """Sum window gradients (C, kh, kw, N, Ho, Wo) back into a (C, N, H, W) array of `shape`."""
+    out = get_array_module(gcols).zeros(shape, gcols.dtype)
+    ho, wo = gcols.shape[4:]
     for i in range(k[0]):
         for j in range(k[1]):
             h0, w0 = i * d[0], j * d[1]
-            out[:, h0:h0 + s[0] * (ho - 1) + 1:s[0], w0:w0 + s[1] * (wo - 1) + 1:s[1]] += \
-                gcols[:, :, :, i, j]
+            out[:, :, h0:h0 + s[0] * (ho - 1) + 1:s[0], w0:w0 + s[1] * (wo - 1) + 1:s[1]] += \
+                gcols[:, i, j]
     return out
 
 
-def _grouped(a: Any, b: Any, groups: int, out_cols: int) -> Any:
-    """a (M, K, G·Ca) times b (G·Nb, K·Ca) per group -> (M, G·Nb); one GEMM when G = 1."""
-    m = a.shape[0]
+def _grouped_mm(a: Any, b: Any, groups: int, out: tuple) -> Any:
+    """Block-diagonal product: group g of a's rows times group g of b's rows."""
     if groups == 1:
-        return a.reshape(m, -1) @ b.T
-    ca, nb = a.shape[2] // groups, b.shape[0] // groups
-    out = get_array_module(a).empty((m, out_cols), a.dtype)
+        return a @ b
+    res = get_array_module(a).empty(out, a.dtype)
+    ra, rb, ro = a.shape[0] // groups, b.shape[0] // groups, out[0] // groups
     for g in range(groups):
-        out[:, g * nb:(g + 1) * nb] = a[:, :, g * ca:(g + 1) * ca].reshape(m, -1) @ \
-            b[g * nb:(g + 1) * nb].T
-    return out
+        res[g * ro:(g + 1) * ro] = a[g * ra:(g + 1) * ra] @ b[g * rb:(g + 1) * rb]
+    return res
+
+
+def _grouped_mm_t(a: Any, b: Any, groups: int) -> Any:
+    """Per group a_g · b_gᵀ, stacked by rows (the weight gradient)."""
+    if groups == 1:
+        return a @ b.T
+    ra, rb = a.shape[0] // groups, b.shape[0] // groups
+    return get_array_module(a).concatenate(
+        [a[g * ra:(g + 1) * ra] @ b[g * rb:(g + 1) * rb].T for g in range(groups)])
+
+
+def _grouped_tm(a: Any, b: Any, groups: int) -> Any:
+    """Per group a_gᵀ · b_g, stacked by rows (the input-column gradient)."""
+    if groups == 1:
+        return a.T @ b
+    ra, rb = a.shape[0] // groups, b.shape[0] // groups
+    return get_array_module(a).concatenate(
+        [a[g * ra:(g + 1) * ra].T @ b[g * rb:(g + 1) * rb] for g in range(groups)])
 
 
 def _check_out(name: str, size: tuple, padded: tuple, k: tuple, d: tuple) -> None:
     if min(size) < 1:
         raise ValueError(f"{name}: kernel size {k} (dilation {d}) is larger than the padded "
                          f"input {padded}")
+
+
+def _channels_first(x: Any) -> Any:
+    """(N, C, H, W) -> its (C, N, H, W) transpose (free when x came from a conv)."""
+    return x.transpose(1, 0, 2, 3)
 
 
 class Conv2dFn(Function):
@@ -77,52 +99,36 @@ class Conv2dFn(Function):
         k, s, d = (kh, kw), stride, dilation
         out = ((hp - d[0] * (kh - 1) - 1) // s[0] + 1, (wp - d[1] * (kw - 1) - 1) // s[1] + 1)
         _check_out("conv2d", out, (hp, wp), k, d)
-        xpad = xp.zeros((n, hp, wp, c), x.dtype)
-        xpad[:, pt:pt + h, pl:pl + wd] = x.transpose(0, 2, 3, 1)
-        cols = _windows(xpad, k, s, d, out).reshape(n * out[0] * out[1], kh * kw, c)
-        wm = w.transpose(0, 2, 3, 1).reshape(o, -1)  # (O, kh·kw·Cg), matching the cols order
-        y = _grouped(cols, wm, groups, o)
+        if padding == (0, 0, 0, 0):
+            xpad = xp.ascontiguousarray(_channels_first(x))
+        else:
+            xpad = xp.zeros((c, n, hp, wp), x.dtype)
+            xpad[:, :, pt:pt + h, pl:pl + wd] = _channels_first(x)
+        cols = _windows(xpad, k, s, d, out).reshape(c * kh * kw, -1)
+        wm = w.reshape(o, -1)
+        y = _grouped_mm(wm, cols, groups, (o, cols.shape[1]))
         if b is not None:
-            y += b
+            y += b[:, None]
         ctx.save_for_backward(cols, wm)
-        ctx.geom = x.shape, w.shape, (hp, wp), k, s, d, padding, groups
-        return y.reshape(n, *out, o).transpose(0, 3, 1, 2)
+        ctx.geom = x.shape, (hp, wp), k, s, d, padding, groups
+        return _channels_first(y.reshape(o, n, *out))
 
     @staticmethod
-    def backward(ctx, g):  # y = cols·Wᵀ  ->  gW = gᵀ·cols, gcols = g·W, gx = col2im(gcols)
+    def backward(ctx, g):  # y = W·cols  ->  gW = g·colsᵀ, gcols = Wᵀ·g, gx = col2im(gcols)
         cols, wm = ctx.saved_tensors
-        (n, c, h, wd), (o, cg, kh, kw), (hp, wp), k, s, d, (pt, _, pl, _), groups = ctx.geom
-        ho, wo = g.shape[2:]
-        gm = g.transpose(0, 2, 3, 1).reshape(-1, o)
+        (n, c, h, wd), (hp, wp), k, s, d, (pt, _, pl, _), groups = ctx.geom
+        o, ho, wo = g.shape[1:]
+        gm = _channels_first(g).reshape(o, -1)
         gx = gw = gb = None
         if ctx.needs_grad[0]:
-            gcols = get_array_module(g).empty(cols.shape, g.dtype)
-            og = o // groups
-            for gi in range(groups):
-                part = gm[:, gi * og:(gi + 1) * og] @ wm[gi * og:(gi + 1) * og]
-                gcols[:, :, gi * cg:(gi + 1) * cg] = part.reshape(-1, kh * kw, cg)
-            gpad = _col2im(gcols.reshape(n, ho, wo, kh, kw, c), (n, hp, wp, c), k, s, d)
-            gx = gpad[:, pt:pt + h, pl:pl + wd].transpose(0, 3, 1, 2)
+            gcols = _grouped_tm(wm, gm, groups).reshape(c, *k, n, ho, wo)
+            gpad = _col2im(gcols, (c, n, hp, wp), k, s, d)
+            gx = _channels_first(gpad[:, :, pt:pt + h, pl:pl + wd])
         if ctx.needs_grad[1]:
-            gw = _weight_grad(gm, cols, groups)
-            gw = gw.reshape(o, kh, kw, cg).transpose(0, 3, 1, 2)
+            gw = _grouped_mm_t(gm, cols, groups).reshape(o, -1, *k)
         if len(ctx.needs_grad) > 2 and ctx.needs_grad[2]:
-            gb = gm.sum(axis=0)
+            gb = gm.sum(axis=1)
         return gx, gw, gb
-
-
-def _weight_grad(gm: Any, cols: Any, groups: int) -> Any:
-    """gW (O, kh·kw·Cg) = gᵀ·cols, per group."""
-    m, kk, c = cols.shape
-    if groups == 1:
-        return gm.T @ cols.reshape(m, -1)
-    o = gm.shape[1]
-    og, cg = o // groups, c // groups
-    out = get_array_module(gm).empty((o, kk * cg), gm.dtype)
-    for g in range(groups):
-        out[g * og:(g + 1) * og] = gm[:, g * og:(g + 1) * og].T @ \
-            cols[:, :, g * cg:(g + 1) * cg].reshape(m, -1)
-    return out
 
 
 class ConvTranspose2dFn(Function):
@@ -136,29 +142,27 @@ class ConvTranspose2dFn(Function):
                      for i, size in enumerate((h, wd)))
         out = (full[0] - 2 * p[0], full[1] - 2 * p[1])
         _check_out("conv_transpose2d", out, full, k, d)
-        xm = x.transpose(0, 2, 3, 1).reshape(-1, cin)
-        wm = w.transpose(0, 2, 3, 1).reshape(cin, -1)  # (Cin, kh·kw·Cout)
-        cols = (xm @ wm).reshape(n, h, wd, kh, kw, cout)
-        ypad = _col2im(cols, (n, *full, cout), k, s, d)
-        y = ypad[:, p[0]:p[0] + out[0], p[1]:p[1] + out[1]]
+        xm = _channels_first(x).reshape(cin, -1)
+        wm = w.reshape(cin, -1)  # (Cin, Cout·kh·kw)
+        cols = (wm.T @ xm).reshape(cout, kh, kw, n, h, wd)
+        ypad = _col2im(cols, (cout, n, *full), k, s, d)
+        y = ypad[:, :, p[0]:p[0] + out[0], p[1]:p[1] + out[1]]
         if b is not None:
-            y = y + b
+            y = y + b[:, None, None, None]
         ctx.save_for_backward(xm, wm)
         ctx.geom = x.shape, full, out, k, s, d, p
-        return y.transpose(0, 3, 1, 2)
+        return _channels_first(y)
 
     @staticmethod
-    def backward(ctx, g):  # the adjoint of conv2d: gx = conv2d(g, W), gW = xᵀ·im2col(g)
+    def backward(ctx, g):  # the adjoint of conv2d: gx = W·im2col(g), gW = x·im2col(g)ᵀ
         xm, wm = ctx.saved_tensors
         (n, cin, h, wd), full, out, k, s, d, p = ctx.geom
         cout = g.shape[1]
-        gpad = get_array_module(g).zeros((n, *full, cout), g.dtype)
-        gpad[:, p[0]:p[0] + out[0], p[1]:p[1] + out[1]] = g.transpose(0, 2, 3, 1)
-        gcols = _windows(gpad, k, s, d, (h, wd)).reshape(n * h * wd, -1)
-        gx = (gcols @ wm.T).reshape(n, h, wd, cin).transpose(0, 3, 1, 2) \
-            if ctx.needs_grad[0] else None
-        gw = (xm.T @ gcols).reshape(cin, *k, cout).transpose(0, 3, 1, 2) \
-            if ctx.needs_grad[1] else None
+        gpad = get_array_module(g).zeros((cout, n, *full), g.dtype)
+        gpad[:, :, p[0]:p[0] + out[0], p[1]:p[1] + out[1]] = _channels_first(g)
+        gcols = _windows(gpad, k, s, d, (h, wd)).reshape(cout * k[0] * k[1], -1)
+        gx = _channels_first((wm @ gcols).reshape(cin, n, h, wd)) if ctx.needs_grad[0] else None
+        gw = (xm @ gcols.T).reshape(cin, cout, *k) if ctx.needs_grad[1] else None
         gb = g.sum(axis=(0, 2, 3)) if len(ctx.needs_grad) > 2 and ctx.needs_grad[2] else None
         return gx, gw, gb
 

@@ -53,7 +53,7 @@ class MaxPool2dFn(Function):
         _, out = _geometry("max_pool2d", x, k, s, p, d)
         xpad = _pad(x, p, -np.inf)
         idx = list(_offsets(k, s, d, out))
-        y = xpad[idx[0]].copy()
+        y = xpad[idx[0]].copy(order="K")  # keep the memory layout of a conv output
         for ix in idx[1:]:
             get_array_module(x).maximum(y, xpad[ix], out=y)
         ctx.save_for_backward(xpad, y)
@@ -82,7 +82,7 @@ class AvgPool2dFn(Function):
         _, out = _geometry("avg_pool2d", x, k, s, p, d)
         xpad = _pad(x, p, 0.0)
         idx = list(_offsets(k, s, d, out))
-        y = xpad[idx[0]].copy()
+        y = xpad[idx[0]].copy(order="K")  # keep the memory layout of a conv output
         for ix in idx[1:]:
             y += xpad[ix]
         if divisor_override:
