@@ -24,12 +24,15 @@ _IFOG = [0, 1, 3, 2]  # PyTorch's i|f|g|o -> i|f|o|g, so one sigmoid covers thre
 
 
 def _sigmoid_(a: Any) -> Any:
-    """σ(a) in place as ½(1 + tanh(a/2)): stable, and no temporaries."""
+    """σ(a) = 1 / (1 + e^−a) in place (exp is SIMD-fast; e^−a = inf gives the right 0).
+
+    Call under np.errstate(over="ignore"): that overflow is expected.
+    """
     xp = get_array_module(a)
-    xp.multiply(a, 0.5, out=a)
-    xp.tanh(a, out=a)
-    a *= 0.5
-    a += 0.5
+    xp.negative(a, out=a)
+    xp.exp(a, out=a)
+    a += 1
+    xp.reciprocal(a, out=a)
     return a
 
 
@@ -66,6 +69,20 @@ class Recurrence(Function):
         if gru:
             hhn = xp.empty((t_len, batch, hid), x.dtype)
         times = range(t_len - 1, -1, -1) if reverse else range(t_len)
+        with np.errstate(over="ignore"):
+            Recurrence._steps(xp, mode, times, proj, w_hh_t, b_hh, hs, acts, cs if lstm else None,
+                              tcs if lstm else None, hhn if gru else None, hid)
+        ys = hs[:0:-1] if reverse else hs[1:]
+        parts = [ys, hs[-1:]] + ([cs[-1:]] if lstm else [])
+        ctx.save_for_backward(x, w_ih, w_hh, hs, acts, *((cs, tcs) if lstm else ()),
+                              *((hhn,) if gru else ()))
+        ctx.mode, ctx.reverse, ctx.has_bias = mode, reverse, b_ih is not None
+        return xp.concatenate(parts, axis=0)
+
+    @staticmethod
+    def _steps(xp, mode, times, proj, w_hh_t, b_hh, hs, acts, cs, tcs, hhn, hid):
+        """The forward recurrence, writing states and gate activations into the buffers."""
+        lstm, gru = mode == "LSTM", mode == "GRU"
         for s, t in enumerate(times):
             a, h = acts[s], hs[s]
             if gru:
@@ -96,12 +113,6 @@ class Recurrence(Function):
                 xp.tanh(a, out=hs[s + 1])
             else:
                 xp.maximum(a, 0, out=hs[s + 1])
-        ys = hs[:0:-1] if reverse else hs[1:]
-        parts = [ys, hs[-1:]] + ([cs[-1:]] if lstm else [])
-        ctx.save_for_backward(x, w_ih, w_hh, hs, acts, *((cs, tcs) if lstm else ()),
-                              *((hhn,) if gru else ()))
-        ctx.mode, ctx.reverse, ctx.has_bias = mode, reverse, b_ih is not None
-        return xp.concatenate(parts, axis=0)
 
     @staticmethod
     def backward(ctx, g):  # back-propagation through time, step by step in reverse
@@ -116,10 +127,10 @@ class Recurrence(Function):
         if lstm:
             cs, tcs = extra
             gc = g[t_len + 1].copy()
-            sig = acts[:, :, :3 * hid]
-            dsig = sig * (1 - sig)  # σ' for i, f, o at every step at once
-            dtg = 1 - acts[:, :, 3 * hid:] ** 2
-            dtc = 1 - tcs * tcs
+            dact = xp.empty_like(acts)  # σ' for i, f, o and tanh' for g, all steps at once
+            xp.multiply(acts[:, :, :3 * hid], 1 - acts[:, :, :3 * hid], out=dact[:, :, :3 * hid])
+            xp.subtract(1, acts[:, :, 3 * hid:] ** 2, out=dact[:, :, 3 * hid:])
+            o_dtc = acts[:, :, 2 * hid:3 * hid] * (1 - tcs * tcs)  # dh'/dc' = o tanh'(c')
         elif gru:
             (hhn,) = extra
             dhh = xp.empty_like(acts)
@@ -132,15 +143,14 @@ class Recurrence(Function):
             gh += gy[s]
             d, a = dz[s], acts[s]
             if lstm:  # c' = f c + i g, h' = o tanh(c')
-                gc += gh * a[:, 2 * hid:3 * hid] * dtc[s]
+                gc += gh * o_dtc[s]
                 xp.multiply(gc, a[:, 3 * hid:], out=d[:, :hid])
                 xp.multiply(gc, cs[s], out=d[:, hid:2 * hid])
                 xp.multiply(gh, tcs[s], out=d[:, 2 * hid:3 * hid])
                 xp.multiply(gc, a[:, :hid], out=d[:, 3 * hid:])
-                d[:, :3 * hid] *= dsig[s]
-                d[:, 3 * hid:] *= dtg[s]
+                d *= dact[s]
                 gc *= a[:, hid:2 * hid]
-                gh = d @ w_hh
+                xp.matmul(d, w_hh, out=gh)
             elif gru:  # h' = n + z (h − n), n = tanh(a_n + r hh_n)
                 dn = gh * (1 - a[:, hid:2 * hid]) * dtn[s]
                 d[:, 2 * hid:] = dn
