@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import torch
-from _common import best_time, report, setup_threads
 
 import glassnet as gn
+from _common import best_time, report, setup_threads
 from glassnet.models import LeNet5
 
 
