@@ -2,7 +2,9 @@
 
 Reads the IDX files from $GLASSNET_DATA/fashion-mnist (60,000 training, 10,000 test images),
 trains both for EPOCHS epochs of Adam (lr 1e-3, batch 64) and prints both test accuracies and
-their difference in points. Usage: GLASSNET_DATA=/path/to/datasets python lenet_fashion_mnist.py
+their difference in points; exits 1 unless glassnet reaches 0.90 within 0.5 points of torch.
+Usage: GLASSNET_DATA=/path/to/datasets BENCH_THREADS=1 python benchmarks/lenet_fashion_mnist.py
+Measured (10 epochs, 1 thread, 2-core shared machine, ~4 min): glassnet 0.9036, torch 0.9035.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import glassnet as gn
 from _common import setup_threads
 from glassnet.models import LeNet5
 
-EPOCHS = int(os.environ.get("EPOCHS", 4))
+EPOCHS = int(os.environ.get("EPOCHS", 10))
 MEAN, STD = 0.2860, 0.3530
 
 
