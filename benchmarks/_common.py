@@ -1,4 +1,4 @@
-"""Shared set-up for the benchmarks: one thread count for both frameworks, and a report of it."""
+"""Shared benchmark plumbing: one thread count for both frameworks, timing, BLAS report."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from collections.abc import Callable
 
 import threadpoolctl
 import torch
+from threadpoolctl import threadpool_info, threadpool_limits
 
 
 def match_threads() -> int:
@@ -57,3 +58,40 @@ def compare(ours: Callable[[], object], ref: Callable[[], object], items: int,
         b.append(_rate(ref, n_ref, items))
     ratio = statistics.median(x / y for x, y in zip(a, b))
     return statistics.median(a), statistics.median(b), ratio
+
+
+_limits = []
+
+
+def setup_threads() -> int:
+    """Give NumPy's BLAS and torch the same thread count: $BENCH_THREADS, else BLAS's default."""
+    info = threadpool_info()
+    n = int(os.environ.get("BENCH_THREADS", 0)) or max(
+        (i["num_threads"] for i in info if i.get("user_api") == "blas"), default=1)
+    _limits.append(threadpool_limits(n))
+    torch.set_num_threads(n)
+    return n
+
+
+def best_time(fn: Callable[[], object], repeat: int = 5, number: int = 20) -> float:
+    """Best mean seconds per call over `repeat` rounds of `number` calls (after a warm-up)."""
+    fn()
+    best = float("inf")
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        for _ in range(number):
+            fn()
+        best = min(best, (time.perf_counter() - t0) / number)
+    return best
+
+
+def report(name: str, t_gn: float, t_torch: float, threads: int) -> None:
+    """Print the environment, both timings, and the ratio last (torch time / glassnet time)."""
+    for i in threadpool_info():
+        print(f"threadpool: {i.get('internal_api')} {i.get('version')} "
+              f"kernel={i.get('architecture')} threads={i.get('num_threads')}")
+    env = {k: v for k, v in os.environ.items() if k.startswith("OPENBLAS_")}
+    print(f"OPENBLAS env: {env or 'none set'}; torch threads={torch.get_num_threads()} "
+          f"(numpy BLAS threads={threads})")
+    print(f"glassnet: {t_gn * 1e3:.3f} ms/step   torch: {t_torch * 1e3:.3f} ms/step")
+    print(f"ratio {name} (torch time / glassnet time, higher is better)={t_torch / t_gn:.3f}")

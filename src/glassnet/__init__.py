@@ -4,11 +4,11 @@
     model = gn.nn.Sequential(gn.nn.Linear(2, 4), gn.nn.Tanh(), gn.nn.Linear(4, 1))
 """
 
-from . import autograd, data, datasets, metrics, nn, optim, train
+from . import autograd, data, datasets, diagnostics, metrics, models, nn, optim, train
 from .autograd import *  # noqa: F403
 from .autograd import __all__ as _autograd_all
 from .serialization import CheckpointError, load, register_module, save
 
 __version__ = "0.1.0"
-__all__ = ["CheckpointError", "autograd", "data", "datasets", "load", "metrics", "nn", "optim",
-           "register_module", "save", "train", *_autograd_all]
+__all__ = ["CheckpointError", "autograd", "data", "datasets", "diagnostics", "load", "metrics",
+           "models", "nn", "optim", "register_module", "save", "train", *_autograd_all]

@@ -288,3 +288,9 @@ def dropout(x: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
         return x * 0
     keep = default_generator().random(x.shape) >= p
     return x * (keep * (1.0 / (1 - p))).astype(x.dtype)
+
+
+# The deep layers' functional forms live beside their Functions.
+from .conv import conv1d, conv2d, conv_transpose2d  # noqa: E402, F401
+from .normalization import batch_norm, embedding, layer_norm  # noqa: E402, F401
+from .pooling import adaptive_avg_pool2d, avg_pool2d, interpolate, max_pool2d  # noqa: E402, F401

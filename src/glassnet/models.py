@@ -1,0 +1,85 @@
+"""Classic models built from `glassnet.nn`: `MLP`, `LeNet5`, a small `ResNet`."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from . import nn
+from .autograd import Tensor
+
+
+class MLP(nn.Sequential):
+    """Fully connected layers with an activation between them (none after the last)."""
+
+    def __init__(self, sizes: Sequence[int], activation: type = nn.ReLU,
+                 batch_norm: bool = False) -> None:
+        if len(sizes) < 2:
+            raise ValueError(f"MLP: need at least input and output sizes, got {list(sizes)}")
+        layers: list[nn.Module] = []
+        for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:])):
+            layers.append(nn.Linear(a, b))
+            if i < len(sizes) - 2:
+                if batch_norm:
+                    layers.append(nn.BatchNorm1d(b))
+                layers.append(activation())
+        super().__init__(*layers)
+
+
+class LeNet5(nn.Module):
+    """LeNet-5 for 28×28 images: conv(6,5,pad 2)-pool-conv(16,5)-pool-120-84-classes."""
+
+    def __init__(self, in_channels: int = 1, num_classes: int = 10,
+                 activation: type = nn.ReLU) -> None:
+        super().__init__()
+        self.features = nn.Sequential(
+            nn.Conv2d(in_channels, 6, 5, padding=2), activation(), nn.MaxPool2d(2),
+            nn.Conv2d(6, 16, 5), activation(), nn.MaxPool2d(2))
+        self.classifier = nn.Sequential(
+            nn.Flatten(), nn.Linear(16 * 5 * 5, 120), activation(),
+            nn.Linear(120, 84), activation(), nn.Linear(84, num_classes))
+
+    def forward(self, x: Tensor) -> Tensor:
+        return self.classifier(self.features(x))
+
+
+class BasicBlock(nn.Module):
+    """Residual block: relu(bn(conv(relu(bn(conv(x))))) + shortcut(x))."""
+
+    def __init__(self, in_channels: int, out_channels: int, stride: int = 1) -> None:
+        super().__init__()
+        self.conv1 = nn.Conv2d(in_channels, out_channels, 3, stride, padding=1, bias=False)
+        self.bn1 = nn.BatchNorm2d(out_channels)
+        self.conv2 = nn.Conv2d(out_channels, out_channels, 3, padding=1, bias=False)
+        self.bn2 = nn.BatchNorm2d(out_channels)
+        self.shortcut: nn.Module = nn.Identity()
+        if stride != 1 or in_channels != out_channels:
+            self.shortcut = nn.Sequential(
+                nn.Conv2d(in_channels, out_channels, 1, stride, bias=False),
+                nn.BatchNorm2d(out_channels))
+
+    def forward(self, x: Tensor) -> Tensor:
+        out = nn.functional.relu(self.bn1(self.conv1(x)))
+        return nn.functional.relu(self.bn2(self.conv2(out)) + self.shortcut(x))
+
+
+class ResNet(nn.Module):
+    """A small ResNet: a stem conv, stages of BasicBlocks (stride 2 between), global pooling."""
+
+    def __init__(self, in_channels: int = 3, num_classes: int = 10,
+                 widths: Sequence[int] = (16, 32, 64), blocks_per_stage: int = 2) -> None:
+        super().__init__()
+        self.stem = nn.Sequential(nn.Conv2d(in_channels, widths[0], 3, padding=1, bias=False),
+                                  nn.BatchNorm2d(widths[0]), nn.ReLU())
+        blocks: list[Any] = []
+        prev = widths[0]
+        for i, w in enumerate(widths):
+            for j in range(blocks_per_stage):
+                blocks.append(BasicBlock(prev, w, stride=2 if i > 0 and j == 0 else 1))
+                prev = w
+        self.layers = nn.Sequential(*blocks)
+        self.pool = nn.AdaptiveAvgPool2d(1)
+        self.fc = nn.Linear(prev, num_classes)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return self.fc(self.pool(self.layers(self.stem(x))).flatten(1))

@@ -1,0 +1,233 @@
+"""Pooling and resizing: `MaxPool2d`, `AvgPool2d`, `AdaptiveAvgPool2d`, `Upsample`.
+
+Max and average pooling combine kh·kw strided slices of the input with one ufunc each
+(a 2×2 max-pool is three `np.maximum` calls), which is far cheaper than reshaping windows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+
+from ..autograd import Function, Tensor, get_array_module
+from .conv import _tuple
+from .module import Module
+
+
+def _geometry(name: str, x: Any, k: tuple, s: tuple, p: tuple, d: tuple) -> tuple:
+    if x.ndim != 4:
+        raise ValueError(f"{name}: expected input (N, C, H, W), got {x.shape}")
+    if any(p[i] > k[i] // 2 for i in range(2)):
+        raise ValueError(f"{name}: padding {p} must be at most half the kernel size {k}")
+    hp, wp = x.shape[2] + 2 * p[0], x.shape[3] + 2 * p[1]
+    out = tuple((size - d[i] * (k[i] - 1) - 1) // s[i] + 1 for i, size in enumerate((hp, wp)))
+    if min(out) < 1:
+        raise ValueError(f"{name}: kernel size {k} is larger than the padded input {(hp, wp)}")
+    return (hp, wp), out
+
+
+def _pad(x: Any, p: tuple, value: float) -> Any:
+    if p == (0, 0):
+        return x
+    xp = get_array_module(x)
+    out = xp.full((*x.shape[:2], x.shape[2] + 2 * p[0], x.shape[3] + 2 * p[1]), value, x.dtype)
+    out[:, :, p[0]:p[0] + x.shape[2], p[1]:p[1] + x.shape[3]] = x
+    return out
+
+
+def _offsets(k: tuple, s: tuple, d: tuple, out: tuple) -> Iterator[tuple]:
+    """For each kernel offset, the index that picks its element of every window."""
+    for i in range(k[0]):
+        for j in range(k[1]):
+            yield (slice(None), slice(None), slice(i * d[0], i * d[0] + s[0] * (out[0] - 1) + 1,
+                                                   s[0]),
+                   slice(j * d[1], j * d[1] + s[1] * (out[1] - 1) + 1, s[1]))
+
+
+class MaxPool2dFn(Function):
+    @staticmethod
+    def forward(ctx, x, kernel_size=(2, 2), stride=(2, 2), padding=(0, 0), dilation=(1, 1)):
+        k, s, p, d = kernel_size, stride, padding, dilation
+        _, out = _geometry("max_pool2d", x, k, s, p, d)
+        xpad = _pad(x, p, -np.inf)
+        idx = list(_offsets(k, s, d, out))
+        y = xpad[idx[0]].copy(order="K")  # keep the memory layout of a conv output
+        for ix in idx[1:]:
+            get_array_module(x).maximum(y, xpad[ix], out=y)
+        ctx.save_for_backward(xpad, y)
+        ctx.geom = x.shape, idx, p
+        return y
+
+    @staticmethod
+    def backward(ctx, g):  # to the first maximum of each window (PyTorch's tie rule)
+        xpad, y = ctx.saved_tensors
+        shape, idx, p = ctx.geom
+        xp = get_array_module(g)
+        gx = xp.zeros(xpad.shape, g.dtype)
+        taken = xp.zeros(y.shape, bool)
+        for ix in idx:
+            hit = (xpad[ix] == y) & ~taken
+            gx[ix] += g * hit
+            taken |= hit
+        return gx[:, :, p[0]:p[0] + shape[2], p[1]:p[1] + shape[3]]
+
+
+class AvgPool2dFn(Function):
+    @staticmethod
+    def forward(ctx, x, kernel_size=(2, 2), stride=(2, 2), padding=(0, 0),
+                count_include_pad=True, divisor_override=None):
+        k, s, p, d = kernel_size, stride, padding, (1, 1)
+        _, out = _geometry("avg_pool2d", x, k, s, p, d)
+        xpad = _pad(x, p, 0.0)
+        idx = list(_offsets(k, s, d, out))
+        y = xpad[idx[0]].copy(order="K")  # keep the memory layout of a conv output
+        for ix in idx[1:]:
+            y += xpad[ix]
+        if divisor_override:
+            div = divisor_override
+        elif count_include_pad or p == (0, 0):
+            div = k[0] * k[1]
+        else:  # count the real (unpadded) elements of each window
+            ones = _pad(get_array_module(x).ones((1, 1, *x.shape[2:]), x.dtype), p, 0.0)
+            div = sum(ones[ix] for ix in idx)
+        y /= div
+        ctx.geom = x.shape, xpad.shape, idx, p, div
+        return y
+
+    @staticmethod
+    def backward(ctx, g):  # each window element gets g / divisor
+        shape, pshape, idx, p, div = ctx.geom
+        gx = get_array_module(g).zeros(pshape, g.dtype)
+        gd = g / div
+        for ix in idx:
+            gx[ix] += gd
+        return gx[:, :, p[0]:p[0] + shape[2], p[1]:p[1] + shape[3]]
+
+
+def max_pool2d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0,
+               dilation: Any = 1) -> Tensor:
+    """Maximum over each kernel window (stride defaults to the kernel size)."""
+    k = _tuple(kernel_size, 2, "max_pool2d: kernel_size")
+    s = k if stride is None else _tuple(stride, 2, "max_pool2d: stride")
+    return MaxPool2dFn.apply(input, kernel_size=k, stride=s,
+                             padding=_tuple(padding, 2, "max_pool2d: padding"),
+                             dilation=_tuple(dilation, 2, "max_pool2d: dilation"))
+
+
+def avg_pool2d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0,
+               count_include_pad: bool = True, divisor_override: int | None = None) -> Tensor:
+    """Mean over each kernel window (stride defaults to the kernel size)."""
+    k = _tuple(kernel_size, 2, "avg_pool2d: kernel_size")
+    s = k if stride is None else _tuple(stride, 2, "avg_pool2d: stride")
+    return AvgPool2dFn.apply(input, kernel_size=k, stride=s,
+                             padding=_tuple(padding, 2, "avg_pool2d: padding"),
+                             count_include_pad=count_include_pad,
+                             divisor_override=divisor_override)
+
+
+def _bins(n_in: int, n_out: int, dtype: Any) -> np.ndarray:
+    """(n_out, n_in) averaging matrix over PyTorch's adaptive bins [⌊i·n/m⌋, ⌈(i+1)·n/m⌉)."""
+    a = np.zeros((n_out, n_in), dtype)
+    for i in range(n_out):
+        lo, hi = (i * n_in) // n_out, -(-((i + 1) * n_in) // n_out)
+        a[i, lo:hi] = 1.0 / (hi - lo)
+    return a
+
+
+def adaptive_avg_pool2d(input: Tensor, output_size: Any) -> Tensor:
+    """Average over bins that tile the image into output_size: A_h · x · A_wᵀ (two matmuls)."""
+    if input.ndim != 4:
+        raise ValueError(f"adaptive_avg_pool2d: expected input (N, C, H, W), got {input.shape}")
+    oh, ow = output_size if isinstance(output_size, (tuple, list)) else (output_size,) * 2
+    h, w = input.shape[2:]
+    oh, ow = oh or h, ow or w
+    ah, aw = _bins(h, oh, input.dtype), _bins(w, ow, input.dtype)
+    return Tensor(ah) @ input @ Tensor(aw.T)
+
+
+def interpolate(input: Tensor, size: Any = None, scale_factor: Any = None,
+                mode: str = "nearest") -> Tensor:
+    """Nearest-neighbour resize of (N, C, H, W): source index ⌊dst · in/out⌋ as in PyTorch."""
+    if mode != "nearest":
+        raise NotImplementedError(f"interpolate: mode {mode!r}; only 'nearest' is supported")
+    if input.ndim != 4:
+        raise ValueError(f"interpolate: expected input (N, C, H, W), got {input.shape}")
+    if (size is None) == (scale_factor is None):
+        raise ValueError("interpolate: give exactly one of size and scale_factor")
+    h, w = input.shape[2:]
+    if size is not None:
+        oh, ow = size if isinstance(size, (tuple, list)) else (size, size)
+        scale = (h / oh, w / ow)
+    else:
+        sf = scale_factor if isinstance(scale_factor, (tuple, list)) else (scale_factor,) * 2
+        oh, ow = int(h * sf[0]), int(w * sf[1])
+        scale = (1 / sf[0], 1 / sf[1])
+    ih, iw = (np.minimum((np.arange(o, dtype=np.float32) * np.float32(sc)).astype(np.int64),
+                         n - 1) for o, sc, n in ((oh, scale[0], h), (ow, scale[1], w)))
+    return input[:, :, ih[:, None], iw[None, :]]
+
+
+# ----- modules ----------------------------------------------------------------------------
+class MaxPool2d(Module):
+    """Max over kernel windows, PyTorch's `MaxPool2d`."""
+
+    def __init__(self, kernel_size: Any, stride: Any = None, padding: Any = 0,
+                 dilation: Any = 1) -> None:
+        super().__init__()
+        self.kernel_size, self.stride, self.padding = kernel_size, stride or kernel_size, padding
+        self.dilation = dilation
+
+    def forward(self, x: Tensor) -> Tensor:
+        return max_pool2d(x, self.kernel_size, self.stride, self.padding, self.dilation)
+
+    def extra_repr(self) -> str:
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+class AvgPool2d(Module):
+    """Mean over kernel windows, PyTorch's `AvgPool2d`."""
+
+    def __init__(self, kernel_size: Any, stride: Any = None, padding: Any = 0,
+                 count_include_pad: bool = True, divisor_override: int | None = None) -> None:
+        super().__init__()
+        self.kernel_size, self.stride, self.padding = kernel_size, stride or kernel_size, padding
+        self.count_include_pad, self.divisor_override = count_include_pad, divisor_override
+
+    def forward(self, x: Tensor) -> Tensor:
+        return avg_pool2d(x, self.kernel_size, self.stride, self.padding,
+                          self.count_include_pad, self.divisor_override)
+
+    def extra_repr(self) -> str:
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+class AdaptiveAvgPool2d(Module):
+    """Average-pool to a fixed output size whatever the input size."""
+
+    def __init__(self, output_size: Any) -> None:
+        super().__init__()
+        self.output_size = output_size
+
+    def forward(self, x: Tensor) -> Tensor:
+        return adaptive_avg_pool2d(x, self.output_size)
+
+    def extra_repr(self) -> str:
+        return f"output_size={self.output_size}"
+
+
+class Upsample(Module):
+    """Nearest-neighbour upsampling by `size` or `scale_factor`."""
+
+    def __init__(self, size: Any = None, scale_factor: Any = None, mode: str = "nearest") -> None:
+        super().__init__()
+        if mode != "nearest":
+            raise NotImplementedError(f"Upsample: mode {mode!r}; only 'nearest' is supported")
+        self.size, self.scale_factor, self.mode = size, scale_factor, mode
+
+    def forward(self, x: Tensor) -> Tensor:
+        return interpolate(x, self.size, self.scale_factor, self.mode)
+
+    def extra_repr(self) -> str:
+        return f"size={self.size}, scale_factor={self.scale_factor}, mode={self.mode!r}"

@@ -1,0 +1,368 @@
+"""Recurrent layers: `RNN`, `LSTM`, `GRU` and their cells, with PyTorch's weights and names.
+
+One layer direction over a whole sequence is one Function (`Recurrence`): the input
+projection for all steps is one GEMM, each step is one GEMM with W_hh plus a few in-place
+ufuncs, and the backward runs back through time inside the same node. Weights use PyTorch's
+layout (gates stacked i|f|g|o for LSTM, r|z|n for GRU) and names (``weight_ih_l0``,
+``bias_hh_l1_reverse``), so a torch state_dict loads as is.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from ..autograd import Function, Tensor, cat, get_array_module, get_default_dtype, stack, zeros
+from . import functional as F
+from . import init
+from .module import Module, Parameter
+
+_GATES = {"LSTM": 4, "GRU": 3, "RNN_TANH": 1, "RNN_RELU": 1}
+_IFOG = [0, 1, 3, 2]  # PyTorch's i|f|g|o -> i|f|o|g, so one sigmoid covers three gates
+
+
+def _sigmoid_(a: Any) -> Any:
+    """σ(a) = 1 / (1 + e^−a) in place (exp is SIMD-fast; e^−a = inf gives the right 0).
+
+    Call under np.errstate(over="ignore"): that overflow is expected.
+    """
+    xp = get_array_module(a)
+    xp.negative(a, out=a)
+    xp.exp(a, out=a)
+    a += 1
+    xp.reciprocal(a, out=a)
+    return a
+
+
+def _ifog(w: Any, hidden: int) -> Any:
+    """Reorder LSTM gate blocks i|f|g|o <-> i|f|o|g (the swap is its own inverse)."""
+    return None if w is None else w.reshape(4, hidden, *w.shape[1:])[_IFOG].reshape(w.shape)
+
+
+class Recurrence(Function):
+    """One direction of one recurrent layer over a sequence: (T, B, I) -> (T + 1 [+ 1], B, H).
+
+    The output stacks y_0..y_{T-1}, then h_T (and c_T for LSTM), so that every state is one
+    differentiable array.
+    """
+
+    @staticmethod
+    def forward(ctx, x, h0, c0, w_ih, w_hh, b_ih=None, b_hh=None, mode="LSTM", reverse=False):
+        xp = get_array_module(x)
+        t_len, batch, _ = x.shape
+        hid = w_hh.shape[1]
+        lstm, gru = mode == "LSTM", mode == "GRU"
+        if lstm:
+            w_ih, w_hh, b_ih, b_hh = (_ifog(a, hid) for a in (w_ih, w_hh, b_ih, b_hh))
+        proj = (x.reshape(t_len * batch, -1) @ w_ih.T).reshape(t_len, batch, -1)
+        if b_ih is not None:
+            proj += b_ih if gru else b_ih + b_hh
+        w_hh_t = w_hh.T
+        hs = xp.empty((t_len + 1, batch, hid), x.dtype)  # by step, not time
+        hs[0] = h0
+        acts = xp.empty_like(proj)
+        if lstm:
+            cs, tcs = xp.empty_like(hs), xp.empty((t_len, batch, hid), x.dtype)
+            cs[0] = c0
+        if gru:
+            hhn = xp.empty((t_len, batch, hid), x.dtype)
+        times = range(t_len - 1, -1, -1) if reverse else range(t_len)
+        with np.errstate(over="ignore"):
+            Recurrence._steps(xp, mode, times, proj, w_hh_t, b_hh, hs, acts, cs if lstm else None,
+                              tcs if lstm else None, hhn if gru else None, hid)
+        ys = hs[:0:-1] if reverse else hs[1:]
+        parts = [ys, hs[-1:]] + ([cs[-1:]] if lstm else [])
+        ctx.save_for_backward(x, w_ih, w_hh, hs, acts, *((cs, tcs) if lstm else ()),
+                              *((hhn,) if gru else ()))
+        ctx.mode, ctx.reverse, ctx.has_bias = mode, reverse, b_ih is not None
+        return xp.concatenate(parts, axis=0)
+
+    @staticmethod
+    def _steps(xp, mode, times, proj, w_hh_t, b_hh, hs, acts, cs, tcs, hhn, hid):
+        """The forward recurrence, writing states and gate activations into the buffers."""
+        lstm, gru = mode == "LSTM", mode == "GRU"
+        for s, t in enumerate(times):
+            a, h = acts[s], hs[s]
+            if gru:
+                hh = h @ w_hh_t
+                if b_hh is not None:
+                    hh += b_hh
+                xp.add(proj[t, :, :2 * hid], hh[:, :2 * hid], out=a[:, :2 * hid])
+                _sigmoid_(a[:, :2 * hid])
+                n = a[:, 2 * hid:]
+                xp.multiply(a[:, :hid], hh[:, 2 * hid:], out=n)
+                n += proj[t, :, 2 * hid:]
+                xp.tanh(n, out=n)
+                hhn[s] = hh[:, 2 * hid:]
+                xp.subtract(h, n, out=hs[s + 1])  # h' = n + z (h − n)
+                hs[s + 1] *= a[:, hid:2 * hid]
+                hs[s + 1] += n
+                continue
+            xp.matmul(h, w_hh_t, out=a)
+            a += proj[t]
+            if lstm:
+                _sigmoid_(a[:, :3 * hid])
+                xp.tanh(a[:, 3 * hid:], out=a[:, 3 * hid:])
+                xp.multiply(a[:, hid:2 * hid], cs[s], out=cs[s + 1])  # c' = f c + i g
+                cs[s + 1] += a[:, :hid] * a[:, 3 * hid:]
+                xp.tanh(cs[s + 1], out=tcs[s])
+                xp.multiply(a[:, 2 * hid:3 * hid], tcs[s], out=hs[s + 1])  # h' = o tanh(c')
+            elif mode == "RNN_TANH":
+                xp.tanh(a, out=hs[s + 1])
+            else:
+                xp.maximum(a, 0, out=hs[s + 1])
+
+    @staticmethod
+    def backward(ctx, g):  # back-propagation through time, step by step in reverse
+        x, w_ih, w_hh, hs, acts, *extra = ctx.saved_tensors
+        xp = get_array_module(g)
+        mode, t_len = ctx.mode, x.shape[0]
+        hid = w_hh.shape[1]
+        lstm, gru = mode == "LSTM", mode == "GRU"
+        gy = g[t_len - 1::-1] if ctx.reverse else g[:t_len]  # by step
+        gh = g[t_len].copy()
+        dz = xp.empty_like(acts)  # d(pre-activation) per step
+        if lstm:
+            cs, tcs = extra
+            gc = g[t_len + 1].copy()
+            dact = xp.empty_like(acts)  # σ' for i, f, o and tanh' for g, all steps at once
+            xp.multiply(acts[:, :, :3 * hid], 1 - acts[:, :, :3 * hid], out=dact[:, :, :3 * hid])
+            xp.subtract(1, acts[:, :, 3 * hid:] ** 2, out=dact[:, :, 3 * hid:])
+            o_dtc = acts[:, :, 2 * hid:3 * hid] * (1 - tcs * tcs)  # dh'/dc' = o tanh'(c')
+        elif gru:
+            (hhn,) = extra
+            dhh = xp.empty_like(acts)
+            rz = acts[:, :, :2 * hid]
+            drz = rz * (1 - rz)
+            dtn = 1 - acts[:, :, 2 * hid:] ** 2
+        else:
+            dact = 1 - hs[1:] ** 2 if mode == "RNN_TANH" else (hs[1:] > 0).astype(g.dtype)
+        for s in range(t_len - 1, -1, -1):
+            gh += gy[s]
+            d, a = dz[s], acts[s]
+            if lstm:  # c' = f c + i g, h' = o tanh(c')
+                gc += gh * o_dtc[s]
+                xp.multiply(gc, a[:, 3 * hid:], out=d[:, :hid])
+                xp.multiply(gc, cs[s], out=d[:, hid:2 * hid])
+                xp.multiply(gh, tcs[s], out=d[:, 2 * hid:3 * hid])
+                xp.multiply(gc, a[:, :hid], out=d[:, 3 * hid:])
+                d *= dact[s]
+                gc *= a[:, hid:2 * hid]
+                xp.matmul(d, w_hh, out=gh)
+            elif gru:  # h' = n + z (h − n), n = tanh(a_n + r hh_n)
+                dn = gh * (1 - a[:, hid:2 * hid]) * dtn[s]
+                d[:, 2 * hid:] = dn
+                xp.multiply(dn, hhn[s], out=d[:, :hid])
+                xp.multiply(gh, hs[s] - a[:, 2 * hid:], out=d[:, hid:2 * hid])
+                d[:, :2 * hid] *= drz[s]
+                dhh[s, :, :2 * hid] = d[:, :2 * hid]
+                xp.multiply(dn, a[:, :hid], out=dhh[s, :, 2 * hid:])
+                gh = gh * a[:, hid:2 * hid] + dhh[s] @ w_hh
+            else:
+                xp.multiply(gh, dact[s], out=d)
+                gh = d @ w_hh
+        dzt = dz[::-1] if ctx.reverse else dz  # by time, to meet x
+        dhh_all = dhh if gru else dz
+        g2 = dzt.reshape(-1, dz.shape[2])
+        gx = (g2 @ w_ih).reshape(x.shape)
+        gw_ih = g2.T @ x.reshape(-1, x.shape[2])
+        gw_hh = dhh_all.reshape(-1, dz.shape[2]).T @ hs[:-1].reshape(-1, hid)
+        gb_ih = gb_hh = None
+        if ctx.has_bias:
+            gb_ih, gb_hh = g2.sum(axis=0), dhh_all.reshape(-1, dz.shape[2]).sum(axis=0)
+        if lstm:
+            gw_ih, gw_hh, gb_ih, gb_hh = (_ifog(a, hid) for a in (gw_ih, gw_hh, gb_ih, gb_hh))
+        return gx, gh, gc if lstm else None, gw_ih, gw_hh, gb_ih, gb_hh
+
+
+def _run(mode: str, x: Any, h0: Any, c0: Any, params: list, reverse: bool = False) -> tuple:
+    """Run one direction: (outputs (T, B, H), h_T, c_T or None)."""
+    out = Recurrence.apply(x, h0, c0, *params, mode=mode, reverse=reverse)
+    t = x.shape[0]
+    return out[:t], out[t], out[t + 1] if mode == "LSTM" else None
+
+
+def _init_uniform(module: Module, hidden_size: int) -> None:
+    """PyTorch's recurrent init: every weight and bias U(±1/√hidden_size)."""
+    k = 1 / math.sqrt(hidden_size)
+    for p in module.parameters():
+        init.uniform_(p, -k, k)
+
+
+class RNNBase(Module):
+    """Multi-layer, optionally bidirectional recurrence; subclasses set the mode."""
+
+    mode = "RNN_TANH"
+
+    def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1, bias: bool = True,
+                 batch_first: bool = False, dropout: float = 0.0, bidirectional: bool = False,
+                 dtype: Any = None) -> None:
+        super().__init__()
+        name = type(self).__name__
+        if input_size <= 0 or hidden_size <= 0 or num_layers <= 0:
+            raise ValueError(f"{name}: input_size, hidden_size and num_layers must be positive, "
+                             f"got {input_size}, {hidden_size}, {num_layers}")
+        if not 0 <= dropout <= 1:
+            raise ValueError(f"{name}: dropout must be in [0, 1], got {dropout}")
+        self.input_size, self.hidden_size, self.num_layers = input_size, hidden_size, num_layers
+        self.bias, self.batch_first, self.dropout = bias, batch_first, dropout
+        self.bidirectional = bidirectional
+        dirs = 2 if bidirectional else 1
+        gh = _GATES[self.mode] * hidden_size
+        dtype = dtype or get_default_dtype()
+        for layer in range(num_layers):
+            size_in = input_size if layer == 0 else hidden_size * dirs
+            for suffix in ("", "_reverse")[:dirs]:
+                setattr(self, f"weight_ih_l{layer}{suffix}",
+                        Parameter(zeros(gh, size_in, dtype=dtype)))
+                setattr(self, f"weight_hh_l{layer}{suffix}",
+                        Parameter(zeros(gh, hidden_size, dtype=dtype)))
+                if bias:
+                    setattr(self, f"bias_ih_l{layer}{suffix}", Parameter(zeros(gh, dtype=dtype)))
+                    setattr(self, f"bias_hh_l{layer}{suffix}", Parameter(zeros(gh, dtype=dtype)))
+        _init_uniform(self, hidden_size)
+
+    def _params(self, layer: int, suffix: str) -> list:
+        names = ["weight_ih", "weight_hh"] + (["bias_ih", "bias_hh"] if self.bias else [])
+        return [getattr(self, f"{n}_l{layer}{suffix}") for n in names]
+
+    def forward(self, input: Tensor, hx: Any = None) -> tuple:
+        name = type(self).__name__
+        if input.ndim not in (2, 3) or input.shape[-1] != self.input_size:
+            raise ValueError(f"{name}: expected input (seq, batch, {self.input_size}) (or "
+                             f"batch_first / unbatched), got {input.shape}")
+        unbatched = input.ndim == 2
+        x = input.unsqueeze(1) if unbatched else \
+            input.transpose(0, 1) if self.batch_first else input
+        lstm = self.mode == "LSTM"
+        dirs = 2 if self.bidirectional else 1
+        state_shape = (self.num_layers * dirs, x.shape[1], self.hidden_size)
+        h0, c0 = (hx if lstm else (hx, None)) if hx is not None else (None, None)
+        if h0 is None:
+            h0 = np.zeros(state_shape, x.dtype)
+            c0 = np.zeros(state_shape, x.dtype) if lstm else None
+        elif unbatched:
+            h0, c0 = h0.unsqueeze(1), c0.unsqueeze(1) if lstm else None
+        for s in (h0, c0) if lstm else (h0,):
+            if tuple(s.shape) != state_shape:
+                raise ValueError(f"{name}: expected initial state of shape {state_shape}, "
+                                 f"got {tuple(s.shape)}")
+        hn, cn = [], []
+        for layer in range(self.num_layers):
+            if layer and self.dropout and self.training:
+                x = F.dropout(x, self.dropout, True)
+            outs = []
+            for d, suffix in enumerate(("", "_reverse")[:dirs]):
+                i = layer * dirs + d
+                y, h, c = _run(self.mode, x, h0[i], c0[i] if lstm else None,
+                               self._params(layer, suffix), reverse=d == 1)
+                outs.append(y)
+                hn.append(h)
+                cn.append(c)
+            x = outs[0] if dirs == 1 else cat(outs, dim=2)
+        h_n = stack(hn)
+        out = x.squeeze(1) if unbatched else x.transpose(0, 1) if self.batch_first else x
+        if unbatched:
+            h_n = h_n.squeeze(1)
+        if not lstm:
+            return out, h_n
+        c_n = stack(cn)
+        return out, (h_n, c_n.squeeze(1) if unbatched else c_n)
+
+    def extra_repr(self) -> str:
+        return (f"{self.input_size}, {self.hidden_size}, num_layers={self.num_layers}, "
+                f"batch_first={self.batch_first}, bidirectional={self.bidirectional}")
+
+
+class RNN(RNNBase):
+    """Elman RNN: h' = tanh(W_ih x + b_ih + W_hh h + b_hh) (or ReLU)."""
+
+    def __init__(self, *args: Any, nonlinearity: str = "tanh", **kwargs: Any) -> None:
+        if nonlinearity not in ("tanh", "relu"):
+            raise ValueError(f"RNN: nonlinearity must be 'tanh' or 'relu', got {nonlinearity!r}")
+        super().__init__(*args, **kwargs)  # tanh and relu have the same weight shapes
+        self.mode = "RNN_TANH" if nonlinearity == "tanh" else "RNN_RELU"
+        self.nonlinearity = nonlinearity
+
+
+class LSTM(RNNBase):
+    """Long short-term memory: gates i, f, g, o keep a cell state that carries gradients far."""
+
+    mode = "LSTM"
+
+
+class GRU(RNNBase):
+    """Gated recurrent unit: reset and update gates r, z, candidate n."""
+
+    mode = "GRU"
+
+
+class RNNCellBase(Module):
+    """One step of a recurrence; parameters weight_ih, weight_hh, bias_ih, bias_hh."""
+
+    mode = "RNN_TANH"
+
+    def __init__(self, input_size: int, hidden_size: int, bias: bool = True,
+                 dtype: Any = None) -> None:
+        super().__init__()
+        self.input_size, self.hidden_size, self.bias = input_size, hidden_size, bias
+        gh = _GATES[self.mode] * hidden_size
+        dtype = dtype or get_default_dtype()
+        self.weight_ih = Parameter(zeros(gh, input_size, dtype=dtype))
+        self.weight_hh = Parameter(zeros(gh, hidden_size, dtype=dtype))
+        if bias:
+            self.bias_ih = Parameter(zeros(gh, dtype=dtype))
+            self.bias_hh = Parameter(zeros(gh, dtype=dtype))
+        _init_uniform(self, hidden_size)
+
+    def forward(self, input: Tensor, hx: Any = None) -> Any:
+        name = type(self).__name__
+        if input.ndim not in (1, 2) or input.shape[-1] != self.input_size:
+            raise ValueError(f"{name}: expected input (batch, {self.input_size}), "
+                             f"got {input.shape}")
+        unbatched = input.ndim == 1
+        x = input.reshape(1, 1, -1) if unbatched else input.unsqueeze(0)
+        lstm = self.mode == "LSTM"
+        shape = (x.shape[1], self.hidden_size)
+        h, c = (hx if lstm else (hx, None)) if hx is not None else (None, None)
+        if h is None:
+            h = np.zeros(shape, x.dtype)
+            c = np.zeros(shape, x.dtype) if lstm else None
+        elif unbatched:
+            h, c = h.reshape(shape), c.reshape(shape) if lstm else None
+        params = [self.weight_ih, self.weight_hh] + ([self.bias_ih, self.bias_hh]
+                                                     if self.bias else [])
+        _, h1, c1 = _run(self.mode, x, h, c, params)
+        if unbatched:
+            h1, c1 = h1.reshape(-1), c1.reshape(-1) if lstm else None
+        return (h1, c1) if lstm else h1
+
+    def extra_repr(self) -> str:
+        return f"{self.input_size}, {self.hidden_size}"
+
+
+class RNNCell(RNNCellBase):
+    """One Elman step (tanh or ReLU)."""
+
+    def __init__(self, input_size: int, hidden_size: int, bias: bool = True,
+                 nonlinearity: str = "tanh", dtype: Any = None) -> None:
+        if nonlinearity not in ("tanh", "relu"):
+            raise ValueError(f"RNNCell: nonlinearity must be 'tanh' or 'relu', "
+                             f"got {nonlinearity!r}")
+        super().__init__(input_size, hidden_size, bias, dtype)
+        self.mode = "RNN_TANH" if nonlinearity == "tanh" else "RNN_RELU"
+        self.nonlinearity = nonlinearity
+
+
+class LSTMCell(RNNCellBase):
+    """One LSTM step: returns (h', c')."""
+
+    mode = "LSTM"
+
+
+class GRUCell(RNNCellBase):
+    """One GRU step."""
+
+    mode = "GRU"

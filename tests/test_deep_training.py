@@ -1,0 +1,209 @@
+"""Deep networks learn: vanishing gradients made visible, LSTM memory, LeNet on real data."""
+
+from __future__ import annotations
+
+import gzip
+import math
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import glassnet as gn
+from conftest import require
+from glassnet import nn
+from glassnet.diagnostics import gradient_norms
+from glassnet.models import MLP, LeNet5, ResNet
+
+DATA = Path(__file__).parent / "data"
+
+
+# ----- vanishing gradients ----------------------------------------------------------------
+def _first_last_ratio(model: nn.Module) -> float:
+    x = gn.randn(128, 32)
+    y = np.random.default_rng(0).integers(0, 10, 128)
+    nn.CrossEntropyLoss()(model(x), y).backward()
+    norms = list(gradient_norms(model).values())
+    assert len(norms) == 10
+    return norms[0] / norms[-1]
+
+
+def test_sigmoid_mlp_with_small_init_has_vanishing_gradients():
+    model = MLP([32] + [64] * 9 + [10], activation=nn.Sigmoid)
+    for m in model.modules():
+        if isinstance(m, nn.Linear):
+            nn.init.normal_(m.weight, 0.0, 0.05)
+    assert _first_last_ratio(model) < 1e-3
+
+
+def test_relu_with_he_init_keeps_gradients_within_100x():
+    model = MLP([32] + [64] * 9 + [10], activation=nn.ReLU)
+    for m in model.modules():
+        if isinstance(m, nn.Linear):
+            nn.init.kaiming_normal_(m.weight, nonlinearity="relu")
+            nn.init.zeros_(m.bias)
+    assert 1e-2 < _first_last_ratio(model) < 1e2
+
+
+def test_batch_norm_keeps_sigmoid_gradients_within_100x():
+    model = MLP([32] + [64] * 9 + [10], activation=nn.Sigmoid, batch_norm=True)
+    for m in model.modules():
+        if isinstance(m, nn.Linear):
+            nn.init.normal_(m.weight, 0.0, 0.05)
+    assert 1e-2 < _first_last_ratio(model) < 1e2
+
+
+def test_resnet_trains_a_step_and_keeps_shapes():
+    model = ResNet(in_channels=3, num_classes=4, widths=(4, 8), blocks_per_stage=1)
+    opt = gn.optim.SGD(model.parameters(), lr=0.1)
+    x, y = gn.randn(4, 3, 8, 8), np.array([0, 1, 2, 3])
+    losses = []
+    for _ in range(5):
+        loss = nn.CrossEntropyLoss()(model(x), y)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        losses.append(loss.item())
+    assert losses[-1] < losses[0]
+    assert model(x).shape == (4, 4)
+
+
+# ----- LSTM memory ------------------------------------------------------------------------
+class _LastStep(nn.Module):
+    def __init__(self, rnn: nn.Module, hidden: int, classes: int) -> None:
+        super().__init__()
+        self.rnn, self.fc = rnn, nn.Linear(hidden, classes)
+
+    def forward(self, x):
+        return self.fc(self.rnn(x)[0][:, -1])
+
+
+def _first_bit(rng, n, length=50):
+    """Random ±1 bits at every step (channel 0), a marker on the first (channel 1)."""
+    bits = rng.integers(0, 2, (n, length))
+    x = np.zeros((n, length, 2), np.float32)
+    x[:, :, 0] = bits * 2 - 1
+    x[:, 0, 1] = 1
+    return gn.tensor(x), bits[:, 0]
+
+
+def _train_first_bit(kind: str, hidden: int = 32) -> float:
+    """Train to output the first of 50 bits; return accuracy on 500 fresh sequences."""
+    rng = np.random.default_rng(0)
+    rnn = getattr(nn, kind)(2, hidden, batch_first=True)
+    if kind == "LSTM":  # forget-gate bias 3: remember by default (Gers et al.)
+        with gn.no_grad():
+            rnn.bias_hh_l0.data[hidden:2 * hidden] = 3.0
+    model = _LastStep(rnn, hidden, 2)
+    opt = gn.optim.Adam(model.parameters(), lr=0.01)
+    for _ in range(600):
+        x, y = _first_bit(rng, 64)
+        loss = nn.CrossEntropyLoss()(model(x), y)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    x, y = _first_bit(rng, 500)
+    with gn.no_grad():
+        return float((model(x).data.argmax(1) == y).mean())
+
+
+@pytest.mark.slow
+def test_lstm_remembers_the_first_bit_of_50_where_a_plain_rnn_fails():
+    assert _train_first_bit("LSTM") > 0.95
+    assert _train_first_bit("RNN") < 0.65
+
+
+@pytest.mark.slow
+def test_lstm_char_language_model_learns_bundled_text():
+    text = (DATA / "tiny_text.txt").read_text()
+    chars = sorted(set(text))
+    ids = np.array([chars.index(c) for c in text])
+    split = int(len(ids) * 0.9)
+    train, val = ids[:split], ids[split:]
+    counts = np.bincount(train, minlength=len(chars)) + 1.0
+    unigram = float(-np.log(counts / counts.sum())[val].mean())  # knows only letter frequencies
+
+    class CharLM(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.emb = nn.Embedding(len(chars), 16)
+            self.lstm = nn.LSTM(16, 64, batch_first=True)
+            self.fc = nn.Linear(64, len(chars))
+
+        def forward(self, x):
+            return self.fc(self.lstm(self.emb(x))[0])
+
+    model = CharLM()
+    opt = gn.optim.Adam(model.parameters(), lr=0.01)
+    rng = np.random.default_rng(0)
+    seq, batch = 32, 32
+    for _ in range(120):  # early stop: 2.7 kB of text is overfitted after ~200 steps
+        starts = rng.integers(0, split - seq - 1, batch)
+        x = np.stack([train[s:s + seq] for s in starts])
+        y = np.stack([train[s + 1:s + seq + 1] for s in starts])
+        logits = model(x)
+        loss = nn.CrossEntropyLoss()(logits.reshape(-1, len(chars)), y.reshape(-1))
+        opt.zero_grad()
+        loss.backward()
+        gn.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+    model.eval()
+    with gn.no_grad():
+        logits = model(val[None, :-1])
+        val_loss = nn.CrossEntropyLoss()(logits.reshape(-1, len(chars)), val[1:]).item()
+    # stated bound: below 2.3 nats per character, and well below the unigram model
+    assert val_loss < 2.3, (val_loss, unigram)
+    assert val_loss < unigram - 0.5, (val_loss, unigram)
+
+
+# ----- LeNet-5 on real Fashion-MNIST ------------------------------------------------------
+def _read_idx(path: Path) -> np.ndarray:
+    """An IDX file (big-endian magic and dims, then uint8 data)."""
+    with gzip.open(path, "rb") as f:
+        raw = f.read()
+    nd = raw[3]
+    shape = tuple(int.from_bytes(raw[4 + 4 * i:8 + 4 * i], "big") for i in range(nd))
+    return np.frombuffer(raw, np.uint8, offset=4 + 4 * nd).reshape(shape)
+
+
+@pytest.mark.slow
+def test_lenet5_on_fashion_mnist_subset_tracks_pytorch():
+    torch = require("torch")
+    root = Path(os.environ["GLASSNET_DATA"]) / "fashion-mnist"
+    if not root.is_dir():
+        pytest.fail(f"Fashion-MNIST not found under {root} (set GLASSNET_DATA)")
+
+    def load(split, n):
+        x = _read_idx(root / f"{split}-images-idx3-ubyte.gz")[:n].astype(np.float32) / 255
+        y = _read_idx(root / f"{split}-labels-idx1-ubyte.gz")[:n].astype(np.int64)
+        return ((x - 0.286) / 0.353)[:, None], y
+
+    xtr, ytr = load("train", 6400)
+    xte, yte = load("t10k", 2000)
+    torch.manual_seed(0)
+    tm = torch.nn.Sequential(
+        torch.nn.Conv2d(1, 6, 5, padding=2), torch.nn.ReLU(), torch.nn.MaxPool2d(2),
+        torch.nn.Conv2d(6, 16, 5), torch.nn.ReLU(), torch.nn.MaxPool2d(2), torch.nn.Flatten(),
+        torch.nn.Linear(400, 120), torch.nn.ReLU(), torch.nn.Linear(120, 84), torch.nn.ReLU(),
+        torch.nn.Linear(84, 10))
+    gm = LeNet5()
+    names = [n for n, _ in gm.named_parameters()]
+    gm.load_state_dict(dict(zip(names, tm.state_dict().values())))
+    gopt = gn.optim.Adam(gm.parameters(), lr=2e-3)
+    topt = torch.optim.Adam(tm.parameters(), lr=2e-3)
+    order = np.random.default_rng(0).permutation(len(xtr))
+    for i in range(0, len(order), 64):
+        idx = order[i:i + 64]
+        gopt.zero_grad()
+        nn.CrossEntropyLoss()(gm(gn.tensor(xtr[idx])), ytr[idx]).backward()
+        gopt.step()
+        topt.zero_grad()
+        torch.nn.functional.cross_entropy(tm(torch.from_numpy(xtr[idx])),
+                                          torch.from_numpy(ytr[idx])).backward()
+        topt.step()
+    with gn.no_grad(), torch.no_grad():
+        g_acc = float((gm(gn.tensor(xte)).data.argmax(1) == yte).mean())
+        t_acc = float((tm(torch.from_numpy(xte)).argmax(1).numpy() == yte).mean())
+    assert g_acc > 0.70, (g_acc, t_acc)
+    assert math.isclose(g_acc, t_acc, abs_tol=0.02), (g_acc, t_acc)
