@@ -60,6 +60,14 @@ def _b64(a: np.ndarray) -> str:
     return base64.b64encode(np.ascontiguousarray(a, dtype="<f4").tobytes()).decode("ascii")
 
 
+def _json_safe(a: np.ndarray) -> Any:
+    """Nested lists with NaN/inf as None (JSON has no NaN)."""
+    a = np.asarray(a, dtype=float)
+    if np.isfinite(a).all():
+        return a.tolist()
+    return np.where(np.isfinite(a), a, None).tolist()
+
+
 def _check_int(name: str, value: Any, n: int) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or not 0 <= value < n:
         raise ValueError(f"{name} must be an integer in 0..{n - 1}, got {value!r}")
@@ -160,8 +168,10 @@ class Session:
         except ValueError:
             self.config = old
             raise
-        for group in self.optimizer.param_groups:
-            group["lr"] = new.learningRate
+        if "learningRate" in changed:
+            for group in self.optimizer.param_groups:
+                group["lr"] = new.learningRate
+            self.edited = self.edited or self.epoch > 0  # a script replays one rate
         return "none"
 
     def reset(self) -> None:
@@ -316,11 +326,12 @@ class Session:
         output, confidence, neurons = self._heatmaps()
         msg: dict[str, Any] = {
             "type": "frame", "epoch": self.epoch,
-            "trainLoss": self.train_loss, "testLoss": self.test_loss, **self.metrics(),
+            "trainLoss": _json_safe(self.train_loss), "testLoss": _json_safe(self.test_loss),
+            **self.metrics(),
             "output": _b64(output), "neurons": neurons,
             "features": self.config.features,
-            "weights": [m.weight.data.tolist() for m in self.layers],
-            "biases": [m.bias.data.tolist() for m in self.layers],
+            "weights": [_json_safe(m.weight.data) for m in self.layers],
+            "biases": [_json_safe(m.bias.data) for m in self.layers],
             "running": self.running,
         }
         if confidence is not None:
