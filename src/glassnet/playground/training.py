@@ -16,6 +16,7 @@ import glassnet as gn
 import glassnet.nn.functional as F
 from glassnet import nn
 
+# ----- exported scripts copy everything below this line ---------------------------------------
 FEATURES = {  # TF Playground's input features of a point (x1, x2), in its order
     "x": lambda x1, x2: x1,
     "y": lambda x1, x2: x2,
