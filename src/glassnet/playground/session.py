@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import math
+import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -37,6 +38,7 @@ DOMAIN = 6.0
 SCRIPT_FILENAME = "playground_train.py"
 WEIGHTS_FILENAME = "playground_weights.safetensors"
 MAX_WEIGHTS_BYTES = 4 << 20
+_RNG_LOCK = threading.RLock()  # sessions take turns with glassnet's global random stream
 
 # Which config changes rebuild what (TF Playground resets the network on all but these).
 _DATA_FIELDS = {"dataset", "regDataset", "noise", "seed", "percTrainData", "problem",
@@ -116,13 +118,14 @@ class Session:
     @contextlib.contextmanager
     def _own_rng(self) -> Iterator[None]:
         """Run with this session's random stream (weights, dropout), so sessions don't mix."""
-        outer = get_rng_state()
-        set_rng_state(self._rng_state)
-        try:
-            yield
-        finally:
-            self._rng_state = get_rng_state()
-            set_rng_state(outer)
+        with _RNG_LOCK:
+            outer = get_rng_state()
+            set_rng_state(self._rng_state)
+            try:
+                yield
+            finally:
+                self._rng_state = get_rng_state()
+                set_rng_state(outer)
 
     def _build(self) -> None:
         """New features, targets and freshly initialised network and optimizer; epoch 0."""
