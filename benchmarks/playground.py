@@ -13,22 +13,16 @@ The last line is the ratio glassnet epochs/s / torch epochs/s (> 1: glassnet is 
 
 from __future__ import annotations
 
-import base64
 import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
 from _common import compare, match_threads, setup_threads  # noqa: E402
 from glassnet.playground import PlaygroundConfig, Session  # noqa: E402
-from glassnet.playground.session import _GRID, _N_OUT  # noqa: E402
-
-
-def _b64(a: np.ndarray) -> str:
-    return base64.b64encode(np.ascontiguousarray(a, dtype="<f4").tobytes()).decode("ascii")
+from glassnet.playground.session import _GRID, _N_OUT, _b64  # noqa: E402
 
 
 class TorchPlayground:
