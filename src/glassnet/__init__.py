@@ -5,9 +5,12 @@
 """
 
 from . import autograd, data, datasets, diagnostics, metrics, models, nn, optim, train
+from .allocator import tune_allocator
 from .autograd import *  # noqa: F403
 from .autograd import __all__ as _autograd_all
 from .serialization import CheckpointError, load, register_module, save
+
+tune_allocator()  # freed array blocks are reused instead of page-faulted in again
 
 __version__ = "0.1.0"
 __all__ = ["CheckpointError", "autograd", "data", "datasets", "diagnostics", "load", "metrics",
