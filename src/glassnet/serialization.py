@@ -138,9 +138,15 @@ def _jsonable(v: Any) -> Any:
 def save(model: Any, path: str | os.PathLike, optimizer: Any = None, scheduler: Any = None,
          training: dict | None = None) -> None:
     """Write `model` (an nn.Module, or a train.Model with its training state) atomically."""
+    if not isinstance(model, Module) and hasattr(model, "save"):
+        return model.save(path)
+    atomic_write_bytes(path, dumps(model, optimizer, scheduler, training))
+
+
+def dumps(model: Module, optimizer: Any = None, scheduler: Any = None,
+          training: dict | None = None) -> bytes:
+    """The bytes `save` writes: a safetensors file with the architecture in its metadata."""
     if not isinstance(model, Module):
-        if hasattr(model, "save"):
-            return model.save(path)
         raise TypeError(f"save: expected an nn.Module or train.Model, got {type(model).__name__}")
     from safetensors.numpy import save as st_save
 
@@ -163,7 +169,7 @@ def save(model: Any, path: str | os.PathLike, optimizer: Any = None, scheduler: 
         meta["training"] = training
     metadata = {"format": FORMAT, "sha256": _digest(tensors)}
     metadata.update({k: json.dumps(_jsonable(v)) for k, v in meta.items()})
-    atomic_write_bytes(path, st_save(tensors, metadata=metadata))
+    return st_save(tensors, metadata=metadata)
 
 
 @dataclass

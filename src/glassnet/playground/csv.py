@@ -1,0 +1,122 @@
+"""Uploaded points: 'x1,x2,label' text checked line by line into a `CSVData` (nothing is run).
+
+Limits: 1 MB, 10,000 data rows, 3 numeric columns, an optional header line, finite values.
+Integer labels with 2 to 5 distinct values are classes (two classes become TF's −1/+1 in
+sorted order, more become 0..k−1); other labels are regression targets. Points outside the
+±6 square are scaled down by one common factor so they fit the plot.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+MAX_BYTES = 1_000_000
+MAX_ROWS = 10_000
+MIN_ROWS = 10
+DOMAIN = 6.0
+
+
+@dataclass
+class CSVData:
+    """Points (n, 2) float32, labels as the network uses them, and how they were read."""
+
+    points: np.ndarray
+    labels: np.ndarray
+    problem: str
+    classes: list[float]  # the file's class values, in label order (empty for regression)
+    scale: float  # the factor the coordinates were multiplied by (1.0 if they fit)
+
+    @property
+    def n_classes(self) -> int:
+        return len(self.classes)
+
+    def summary(self) -> dict[str, Any]:
+        return {"rows": len(self.points), "problem": self.problem, "classes": self.classes,
+                "scale": self.scale}
+
+    def check_fits(self, config: Any) -> None:
+        """The config must treat these points as what they are."""
+        if config.problem != self.problem:
+            raise ValueError(f"problem: the uploaded CSV is a {self.problem} set; choose a "
+                             "built-in data set for another problem type")
+        if self.problem == "classification" and config.numClasses != self.n_classes:
+            raise ValueError(f"numClasses: the uploaded CSV has {self.n_classes} classes, "
+                             f"got {config.numClasses}")
+
+
+def _number(text: str, line: int) -> float:
+    try:
+        v = float(text)
+    except ValueError:
+        raise ValueError(f"CSV line {line}: {text.strip()[:40]!r} is not a number") from None
+    if not math.isfinite(v):
+        raise ValueError(f"CSV line {line}: {text.strip()!r} is not a finite number")
+    return v
+
+
+def parse_csv(text: str, problem: str | None = None) -> CSVData:
+    """Check and read 'x1,x2,label' rows; `problem` forces classification or regression."""
+    if not isinstance(text, str):
+        raise ValueError(f"CSV: expected text, got {type(text).__name__}")
+    size = len(text.encode("utf-8"))
+    if size > MAX_BYTES:
+        raise ValueError(f"CSV: {size:,} bytes is over the 1 MB limit")
+    if problem not in (None, "classification", "regression"):
+        raise ValueError(f"CSV: problem must be 'classification' or 'regression', got "
+                         f"{problem!r}")
+    rows: list[list[float]] = []
+    header_line = _first_line(text)
+    for line, raw in enumerate(text.lstrip("\ufeff").splitlines(), start=1):
+        if not raw.strip():
+            continue
+        fields = raw.split(",")
+        if len(fields) != 3:
+            raise ValueError(f"CSV line {line}: expected 3 comma-separated values (x1, x2, "
+                             f"label), got {len(fields)}")
+        if line == header_line and not _numeric(fields):
+            continue  # the header
+        rows.append([_number(f, line) for f in fields])
+        if len(rows) > MAX_ROWS:
+            raise ValueError(f"CSV: more than {MAX_ROWS:,} data rows (line {line})")
+    if len(rows) < MIN_ROWS:
+        raise ValueError(f"CSV: {len(rows)} data rows; at least {MIN_ROWS} are needed")
+    table = np.array(rows)
+    points, raw_labels = table[:, :2], table[:, 2]
+    values = np.unique(raw_labels)
+    if len(values) < 2:
+        raise ValueError(f"CSV: the label column has one value only ({values[0]:g})")
+    integral = bool(np.all(values == np.round(values)))
+    is_classes = integral and len(values) <= 5
+    if problem == "classification" and not is_classes:
+        raise ValueError(f"CSV: classification needs integer labels with 2 to 5 distinct "
+                         f"values, got {len(values)} distinct values"
+                         f"{'' if integral else ' (not all integers)'}")
+    if problem == "regression" or not is_classes:
+        labels, classes, kind = raw_labels.astype(np.float32), [], "regression"
+    else:
+        index = np.searchsorted(values, raw_labels)
+        labels = (2 * index - 1).astype(np.float32) if len(values) == 2 else index
+        classes, kind = values.tolist(), "classification"
+    biggest = float(np.abs(points).max())
+    scale = DOMAIN / biggest if biggest > DOMAIN else 1.0
+    return CSVData((points * scale).astype(np.float32), labels, kind, classes, scale)
+
+
+def _first_line(text: str) -> int:
+    """Number of the first non-blank line (the only place a header may be)."""
+    for line, raw in enumerate(text.lstrip("\ufeff").splitlines(), start=1):
+        if raw.strip():
+            return line
+    return 0
+
+
+def _numeric(fields: list[str]) -> bool:
+    try:
+        [float(f) for f in fields]
+    except ValueError:
+        return False
+    return True

@@ -1,0 +1,371 @@
+"""`Session`: one page's data, network and optimizer, trained in glassnet (no web code here).
+
+The server owns one Session per browser tab and calls `step`, `frame`, `configure`,
+`set_weight`, `reset`, `regenerate`, `load_csv`, `export_script`, `export_weights` and
+`import_weights`; see docs/playground.md for the frames these produce. Training itself is in
+`training.py`, shared with exported scripts, so a script reproduces the page's losses.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import math
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+
+from .. import nn
+from ..autograd import from_numpy, no_grad
+from ..autograd.backend import get_rng_state, set_rng_state
+from ..datasets import playground as pg
+from .config import CSV_DATASET, PlaygroundConfig, _random_seed
+from .csv import CSVData, parse_csv
+from .training import (
+    build_network,
+    loss_fn,
+    make_features,
+    make_optimizer,
+    make_targets,
+    train_epoch,
+)
+
+OUTPUT_DENSITY = 50  # the output heatmap is 50×50 over [-6, 6]², row 0 at y = +6
+NEURON_DENSITY = 20  # each neuron's thumbnail is 20×20
+DOMAIN = 6.0
+SCRIPT_FILENAME = "playground_train.py"
+WEIGHTS_FILENAME = "playground_weights.safetensors"
+MAX_WEIGHTS_BYTES = 4 << 20
+
+# Which config changes rebuild what (TF Playground resets the network on all but these).
+_DATA_FIELDS = {"dataset", "regDataset", "noise", "seed", "percTrainData", "problem",
+                "numClasses"}
+_LIVE_FIELDS = {"learningRate", "stopEpochs", "stopLoss", "showTestData", "discretize", "lang"}
+
+
+def _grid(density: int) -> np.ndarray:
+    """(density², 2) points over [-6, 6]², row-major with row 0 at y = +6 and column 0 at x = -6."""
+    axis = np.linspace(-DOMAIN, DOMAIN, density, dtype=np.float32)
+    xx, yy = np.meshgrid(axis, axis[::-1])
+    return np.stack([xx.ravel(), yy.ravel()], axis=1)
+
+
+_GRID = np.concatenate([_grid(OUTPUT_DENSITY), _grid(NEURON_DENSITY)])
+_N_OUT = OUTPUT_DENSITY**2
+
+
+def _b64(a: np.ndarray) -> str:
+    """Base64 of little-endian float32 bytes (what the page's Float32Array reads)."""
+    return base64.b64encode(np.ascontiguousarray(a, dtype="<f4").tobytes()).decode("ascii")
+
+
+def _check_int(name: str, value: Any, n: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or not 0 <= value < n:
+        raise ValueError(f"{name} must be an integer in 0..{n - 1}, got {value!r}")
+    return int(value)
+
+
+class Session:
+    """A playground: data, features, network, optimizer, epoch counter and running flag."""
+
+    def __init__(self, config: PlaygroundConfig | None = None) -> None:
+        self.config = config or PlaygroundConfig()
+        self.running = False
+        self.epoch = 0
+        self.edited = False  # weights changed by hand or imported: exports replay a fresh run
+        self.csv: CSVData | None = None
+        self._builds = 0
+        self._rng_state = np.random.default_rng(0).bit_generator.state
+        self._load_data()
+        self._build()
+
+    # ----- set-up ---------------------------------------------------------------------------
+    @property
+    def data_seed(self) -> int:
+        """The NumPy seed behind the points (from TF's seed string)."""
+        return pg.seed_to_int(self.config.seed)
+
+    @property
+    def uses_csv(self) -> bool:
+        c = self.config
+        return (c.regDataset if c.problem == "regression" else c.dataset) == CSV_DATASET
+
+    def _load_data(self) -> None:
+        c = self.config
+        if self.uses_csv:
+            if self.csv is None:
+                raise ValueError("dataset: 'csv' needs an uploaded CSV first")
+            self.csv.check_fits(c)
+            data = pg.split(self.csv.points, self.csv.labels, self.data_seed, c.percTrainData)
+        else:
+            name = c.regDataset if c.problem == "regression" else c.dataset
+            data = pg.generate(name, c.noise / 100, self.data_seed, c.percTrainData,
+                               c.numClasses)
+        self.x_train, self.y_train, self.x_test, self.y_test = data
+        self._points_changed = True
+
+    @contextlib.contextmanager
+    def _own_rng(self) -> Iterator[None]:
+        """Run with this session's random stream (weights, dropout), so sessions don't mix."""
+        outer = get_rng_state()
+        set_rng_state(self._rng_state)
+        try:
+            yield
+        finally:
+            self._rng_state = get_rng_state()
+            set_rng_state(outer)
+
+    def _build(self) -> None:
+        """New features, targets and freshly initialised network and optimizer; epoch 0."""
+        c = self.config
+        multi = c.is_multiclass
+        self.f_train = make_features(self.x_train, c.features)
+        self.f_test = make_features(self.x_test, c.features)
+        self.t_train = make_targets(self.y_train, multi)
+        self.t_test = make_targets(self.y_test, multi)
+        self._f_grid = make_features(_GRID, c.features)
+        self.init_seed = pg.seed_to_int(f"{c.seed}/init/{self._builds}")
+        self._builds += 1
+        with self._own_rng():
+            self.model = build_network(len(c.features), c.networkShape, c.activation,
+                                       c.n_outputs, c.problem == "classification" and not multi,
+                                       c.dropout, c.initZero, self.init_seed)
+        self.optimizer = make_optimizer(self.model, c.optimizer, c.learningRate)
+        self.layers = [m for m in self.model if isinstance(m, nn.Linear)]
+        self.epoch, self.edited = 0, False
+        self._carry = np.zeros(0, dtype=np.int64)
+        self._evaluate()
+
+    # ----- commands -------------------------------------------------------------------------
+    def configure(self, changes: dict[str, Any]) -> str:
+        """Apply a (partial) config from the page; returns what was rebuilt: data, network, none.
+
+        Choosing circle, xor or gauss sets numClasses back to 2 unless the message sets it.
+        """
+        if isinstance(changes, dict) and changes.get("dataset") in ("circle", "xor", "gauss") \
+                and "numClasses" not in changes:
+            changes = {**changes, "numClasses": 2}
+        new = self.config.update(changes)
+        changed = {k for k, v in new.to_dict().items() if v != self.config.to_dict()[k]}
+        old, self.config = self.config, new
+        try:
+            if changed & _DATA_FIELDS:
+                self._load_data()
+                self._build()
+                return "data"
+            if changed - _LIVE_FIELDS:
+                self._build()
+                return "network"
+        except ValueError:
+            self.config = old
+            raise
+        for group in self.optimizer.param_groups:
+            group["lr"] = new.learningRate
+        return "none"
+
+    def reset(self) -> None:
+        """Fresh random weights (as TF's reset), epoch 0, paused."""
+        self.running = False
+        self._build()
+
+    def regenerate(self) -> None:
+        """New points from a new seed (TF's 'regenerate'), and a fresh network."""
+        self.config = self.config.replace(seed=_random_seed())
+        self._load_data()
+        self._build()
+
+    def load_csv(self, text: str, problem: str | None = None) -> dict[str, Any]:
+        """Use uploaded points: 'x1,x2,label' rows (see csv.parse_csv); returns a summary."""
+        data = parse_csv(text, problem)
+        c = self.config
+        if data.problem == "regression":
+            new = c.replace(problem="regression", regDataset=CSV_DATASET)
+        else:
+            new = c.replace(problem="classification", dataset=CSV_DATASET,
+                            numClasses=data.n_classes)
+        self.csv, self.config = data, new
+        self._load_data()
+        self._build()
+        return data.summary()
+
+    def set_weight(self, layer: int, from_: int, to: int, value: float) -> None:
+        """Set one link's weight (layer 0 = features → first hidden layer), as TF's hover edit."""
+        w = self.layers[_check_int("layer", layer, len(self.layers))].weight
+        to = _check_int("to", to, w.shape[0])
+        from_ = _check_int("from", from_, w.shape[1])
+        w.data[to, from_] = self._finite("value", value)
+        self.edited = True
+        self._evaluate()
+
+    def set_bias(self, layer: int, node: int, value: float) -> None:
+        """Set one neuron's bias (layer 0 = first hidden layer)."""
+        b = self.layers[_check_int("layer", layer, len(self.layers))].bias
+        b.data[_check_int("node", node, b.shape[0])] = self._finite("value", value)
+        self.edited = True
+        self._evaluate()
+
+    @staticmethod
+    def _finite(name: str, value: Any) -> float:
+        if isinstance(value, bool) or not isinstance(value, (int, float, np.floating)) or \
+                not math.isfinite(value):
+            raise ValueError(f"{name} must be a finite number, got {value!r}")
+        return float(value)
+
+    # ----- training -------------------------------------------------------------------------
+    def step(self, epochs: int = 1) -> list[dict[str, Any]]:
+        """Train `epochs` epochs; returns warning messages (NaN pauses, stop conditions)."""
+        c = self.config
+        events: list[dict[str, Any]] = []
+        for _ in range(epochs):
+            with self._own_rng(), np.errstate(all="ignore"):
+                self._carry = train_epoch(self.model, self.optimizer, self.f_train, self.t_train,
+                                          c.batchSize, self._carry, c.is_multiclass,
+                                          c.regularization, c.regularizationRate)
+            self.epoch += 1
+            self._evaluate()
+            event = self._check_stop()
+            if event:
+                self.running = False
+                events.append(event)
+                break
+        return events
+
+    def _check_stop(self) -> dict[str, Any] | None:
+        c = self.config
+        weights_ok = all(np.isfinite(p.data).all() for p in self.model.parameters())
+        if not (weights_ok and math.isfinite(self.train_loss) and math.isfinite(self.test_loss)):
+            return {"type": "warning", "code": "nan",
+                    "message": f"The loss became NaN or infinite at epoch {self.epoch}: the "
+                               f"learning rate {c.learningRate:g} is too large for this network. "
+                               "Training is paused; lower the learning rate and press reset."}
+        if c.stopEpochs and self.epoch >= c.stopEpochs:
+            return {"type": "warning", "code": "stop",
+                    "message": f"Stopped after {self.epoch} epochs (stop condition)."}
+        if c.stopLoss and self.train_loss <= c.stopLoss:
+            return {"type": "warning", "code": "stop",
+                    "message": f"Stopped at epoch {self.epoch}: training loss "
+                               f"{self.train_loss:.4f} <= {c.stopLoss:g} (stop condition)."}
+        return None
+
+    def _outputs(self, features: np.ndarray) -> np.ndarray:
+        self.model.eval()
+        with no_grad(), np.errstate(all="ignore"):
+            return self.model(from_numpy(features)).data
+
+    def _evaluate(self) -> None:
+        """Losses (TF's: without the regulariser) and predictions on both sets."""
+        multi = self.config.is_multiclass
+        self._out_train, self._out_test = self._outputs(self.f_train), self._outputs(self.f_test)
+        with no_grad(), np.errstate(all="ignore"):
+            self.train_loss = float(loss_fn(from_numpy(self._out_train), self.t_train,
+                                            multi).item())
+            self.test_loss = float(loss_fn(from_numpy(self._out_test), self.t_test,
+                                           multi).item())
+
+    # ----- what the page shows ----------------------------------------------------------------
+    def _classes(self, out: np.ndarray) -> np.ndarray:
+        """Predicted class indices (two classes: output ≥ 0 is class 1, i.e. label +1)."""
+        return out.argmax(axis=1) if self.config.is_multiclass else (out[:, 0] >= 0).astype(int)
+
+    def _true_classes(self, targets: np.ndarray) -> np.ndarray:
+        return targets if self.config.is_multiclass else (targets[:, 0] > 0).astype(int)
+
+    def metrics(self) -> dict[str, Any]:
+        """Accuracy (train/test) and the test confusion matrix (rows true, columns predicted)."""
+        if self.config.problem != "classification":
+            return {"accuracy": None, "confusion": None}
+        k = self.config.n_outputs if self.config.is_multiclass else 2
+        acc = {}
+        for name, out, t in (("train", self._out_train, self.t_train),
+                             ("test", self._out_test, self.t_test)):
+            acc[name] = float((self._classes(out) == self._true_classes(t)).mean()) \
+                if len(t) else None
+        true, pred = self._true_classes(self.t_test), self._classes(self._out_test)
+        confusion = np.bincount(true * k + pred, minlength=k * k).reshape(k, k)
+        return {"accuracy": acc, "confusion": confusion.tolist()}
+
+    def _heatmaps(self) -> tuple[np.ndarray, np.ndarray | None, list[list[str]]]:
+        """One batched forward over both grids, keeping each hidden layer's activations."""
+        self.model.eval()
+        h = from_numpy(self._f_grid)
+        mods = list(self.model)
+        last_linear = max(i for i, m in enumerate(mods) if isinstance(m, nn.Linear))
+        small = slice(_N_OUT, None)
+        neurons = [[_b64(col) for col in self._f_grid[small].T]]
+        with no_grad(), np.errstate(all="ignore"):
+            for i, m in enumerate(mods):
+                h = m(h)
+                if 0 < i < last_linear and isinstance(mods[i - 1], nn.Linear):
+                    neurons.append([_b64(col) for col in h.data[small].T])
+        out = h.data[:_N_OUT]
+        if not self.config.is_multiclass:
+            return out[:, 0], None, neurons
+        p = np.exp(out - out.max(axis=1, keepdims=True))
+        p /= p.sum(axis=1, keepdims=True)
+        return out.argmax(axis=1).astype(np.float32), p.max(axis=1), neurons
+
+    def points(self) -> dict[str, list]:
+        """Train and test points as [[x1, x2, label], ...]."""
+        def rows(x: np.ndarray, y: np.ndarray) -> list:
+            return np.column_stack([x, y]).astype(float).tolist()
+        return {"train": rows(self.x_train, self.y_train), "test": rows(self.x_test, self.y_test)}
+
+    def frame(self, points: bool | None = None) -> dict[str, Any]:
+        """The `frame` message: losses, metrics, heatmaps, weights; points when they changed."""
+        output, confidence, neurons = self._heatmaps()
+        msg: dict[str, Any] = {
+            "type": "frame", "epoch": self.epoch,
+            "trainLoss": self.train_loss, "testLoss": self.test_loss, **self.metrics(),
+            "output": _b64(output), "neurons": neurons,
+            "features": self.config.features,
+            "weights": [m.weight.data.tolist() for m in self.layers],
+            "biases": [m.bias.data.tolist() for m in self.layers],
+            "running": self.running,
+        }
+        if confidence is not None:
+            msg["confidence"] = _b64(confidence)
+        if points or (points is None and self._points_changed):
+            msg["points"] = self.points()
+            self._points_changed = False
+        return msg
+
+    # ----- export / import ----------------------------------------------------------------------
+    def export_script(self) -> str:
+        """A standalone Python script (glassnet + NumPy) that replays this training."""
+        from .export import render_script
+
+        return render_script(self)
+
+    def export_weights(self) -> bytes:
+        """The network as a glassnet safetensors model file (`glassnet.load` reads it too)."""
+        from ..serialization import dumps
+
+        return dumps(self.model, training={"playground": self.config.to_hash(),
+                                           "epoch": self.epoch})
+
+    def import_weights(self, data: bytes) -> None:
+        """Load weights exported from a network of the same shape (no code is run)."""
+        from ..serialization import loads
+
+        if not isinstance(data, (bytes, bytearray)):
+            raise ValueError(f"import_weights: expected bytes, got {type(data).__name__}")
+        if len(data) > MAX_WEIGHTS_BYTES:
+            raise ValueError(f"import_weights: {len(data)} bytes is over the "
+                             f"{MAX_WEIGHTS_BYTES >> 20} MiB limit")
+        saved = dict(loads(bytes(data), "weights file").module.state_dict())
+        own = dict(self.model.state_dict())
+        for k, p in own.items():
+            if k not in saved or saved[k].shape != p.shape:
+                have = tuple(saved[k].shape) if k in saved else "nothing"
+                raise ValueError(f"import_weights: the file has {have} for {k}, this network "
+                                 f"needs {tuple(p.shape)} (networkShape "
+                                 f"{','.join(map(str, self.config.networkShape))}, "
+                                 f"{len(self.config.features)} features)")
+        if set(saved) - set(own):
+            raise ValueError(f"import_weights: the file has extra tensors "
+                             f"{sorted(set(saved) - set(own))} this network lacks")
+        for k, p in own.items():
+            p.data[...] = saved[k].data
+        self.edited = True
+        self._evaluate()
