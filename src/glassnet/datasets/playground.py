@@ -4,7 +4,8 @@ Each generator takes TF Playground's `noise` as the fraction its page passes (th
 0–50 % divided by 100, so 0 ≤ noise ≤ 0.5). Classification sets return labels +1/−1
 (`labels="pm1"`, TF's convention) or 1/0 (`labels="01"`); `spiral(n_classes=k)` with k ≥ 3 gives
 k arms labelled 0..k−1. Regression targets are TF's linear maps (about −1.2..1.2 for the plane,
-−1..1 for the Gaussians). X is float32 of shape (n_samples, 2) in the ±6 square.
+−1..1 for the Gaussians). X is float32 of shape (n_samples, 2) in the ±6 square (the
+Gaussians' tails may reach beyond it).
 
 The geometry (radii, paddings, variances, label rules) is TF Playground's `dataset.ts`; the
 random numbers come from NumPy, so the points are like TF's but not the same ones.

@@ -16,6 +16,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 ACTIVATIONS = ("relu", "tanh", "sigmoid", "linear")
 DATASETS = ("circle", "xor", "gauss", "spiral")
 CSV_DATASET = "csv"  # the uploaded points (set by Session.load_csv, never from a hash)
@@ -123,7 +125,7 @@ class PlaygroundConfig:
         values: dict[str, Any] = {}
         for part in text.lstrip("#").split("&"):
             name, _, raw = part.partition("=")
-            if name not in _FIELDS or name == "dataset" and raw == CSV_DATASET:
+            if name not in _FIELDS or raw == CSV_DATASET:
                 continue  # TF's other keys (cosX, hideText, ...) and per-session data
             if name != "networkShape" and not raw.strip():
                 continue  # TF keeps the default for an empty value
@@ -138,6 +140,8 @@ class PlaygroundConfig:
                 continue
             if isinstance(value, bool):
                 value = "true" if value else "false"
+            elif isinstance(value, float):  # as TF writes numbers: 0.03, 0, 0.00001
+                value = np.format_float_positional(value, trim="-")
             elif isinstance(value, list):
                 value = ",".join(map(str, value))
             parts.append(f"{name}={value}")
@@ -164,7 +168,7 @@ class PlaygroundConfig:
 
 _FIELDS = {f.name: f for f in dataclasses.fields(PlaygroundConfig)}
 _CHOICES = {"activation": ACTIVATIONS, "dataset": DATASETS + (CSV_DATASET,),
-            "regDataset": REG_DATASETS, "regularization": REGULARIZATIONS,
+            "regDataset": REG_DATASETS + (CSV_DATASET,), "regularization": REGULARIZATIONS,
             "problem": PROBLEMS, "optimizer": OPTIMIZERS, "lang": LANGS}
 _LISTS = {"learningRate": LEARNING_RATES, "regularizationRate": REGULARIZATION_RATES}
 _INT_RANGES = {"batchSize": (1, 30, 1), "noise": (0, 50, 5), "percTrainData": (10, 90, 10),

@@ -22,10 +22,20 @@ _HEADER = '''#!/usr/bin/env python3
 """Train the network set up in the glassnet playground, without the page.
 
 Exported at epoch {epoch}; run `python {filename}` (needs glassnet and NumPy). It rebuilds the
-same data and network and trains {epoch} epochs, printing the final train and test loss, which
-match the page's. Page set-up: {hash}
+same data and network, trains {epoch} epochs and prints the final train and test loss, which
+match the page's. The page's set-up (paste it after the page's URL to open it again):
+{hash}
 {note}"""
+
+import numpy as np
+
+import glassnet as gn
+import glassnet.nn.functional as F
+from glassnet import nn
+from glassnet.datasets.playground import {loader}
+
 '''
+_MARK = "# ----- exported scripts copy everything below this line"
 
 _MAIN = '''
 
@@ -68,7 +78,6 @@ def _data_code(s: Session) -> str:
         values = "[" + ", ".join(map(str, labels.tolist())) + "]" if dtype == "np.int64" \
             else _float32_list(labels)
         return (
-            "from glassnet.datasets.playground import split\n\n"
             f"POINTS = np.array({_float32_list(s.csv.points)}, dtype=np.float32)\n"
             f"LABELS = np.array({values}, dtype={dtype})\n\n\n"
             "def load_data():\n"
@@ -76,7 +85,6 @@ def _data_code(s: Session) -> str:
             f"    return split(POINTS, LABELS, SEED, {c.percTrainData})\n")
     name = c.regDataset if c.problem == "regression" else c.dataset
     return (
-        "from glassnet.datasets.playground import generate\n\n\n"
         "def load_data():\n"
         f'    """TF Playground\'s {name} set: generated, shuffled and split as on the page."""\n'
         f"    return generate({name!r}, noise={c.noise / 100!r}, seed=SEED, "
@@ -109,10 +117,9 @@ def _settings(s: Session) -> str:
 
 
 def _training_code() -> str:
-    """training.py without its module docstring."""
+    """training.py's code (below its marker line)."""
     src = inspect.getsource(training)
-    doc = f'"""{training.__doc__}"""'
-    return src.replace(doc, "", 1).lstrip("\n")
+    return src[src.index(_MARK):].split("\n", 1)[1]
 
 
 def render_script(s: Session) -> str:
@@ -122,7 +129,7 @@ def render_script(s: Session) -> str:
     note = ("\nNote: weights were edited or imported on the page, or the learning rate changed "
             "while training;\nthis script replays a fresh run, so its losses can differ.\n"
             if s.edited else "")
-    return (_HEADER.format(epoch=s.epoch, filename=SCRIPT_FILENAME, hash=s.config.to_hash(),
-                           note=note)
-            + "\n" + _training_code() + "\n" + _data_code(s) + "\n" + _settings(s)
+    header = _HEADER.format(epoch=s.epoch, filename=SCRIPT_FILENAME, hash=s.config.to_hash(),
+                            note=note, loader="split" if s.uses_csv else "generate")
+    return (header + _settings(s) + "\n" + _training_code() + "\n\n" + _data_code(s)
             + _MAIN.format())

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import math
+import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -37,11 +38,29 @@ DOMAIN = 6.0
 SCRIPT_FILENAME = "playground_train.py"
 WEIGHTS_FILENAME = "playground_weights.safetensors"
 MAX_WEIGHTS_BYTES = 4 << 20
+_RNG_LOCK = threading.RLock()  # sessions take turns with glassnet's global random stream
 
 # Which config changes rebuild what (TF Playground resets the network on all but these).
 _DATA_FIELDS = {"dataset", "regDataset", "noise", "seed", "percTrainData", "problem",
                 "numClasses"}
 _LIVE_FIELDS = {"learningRate", "stopEpochs", "stopLoss", "showTestData", "discretize", "lang"}
+
+
+_blas = None
+
+
+def _one_blas_thread() -> contextlib.AbstractContextManager:
+    """Run with one BLAS thread: the playground's matrices are tiny, and on a busy machine a
+    second thread mostly waits (a 2900×16 product measured 20× slower with two threads)."""
+    global _blas
+    if _blas is None:
+        try:
+            from threadpoolctl import ThreadpoolController
+        except ImportError:
+            _blas = False
+        else:
+            _blas = ThreadpoolController()
+    return _blas.limit(limits=1, user_api="blas") if _blas else contextlib.nullcontext()
 
 
 def _grid(density: int) -> np.ndarray:
@@ -58,6 +77,14 @@ _N_OUT = OUTPUT_DENSITY**2
 def _b64(a: np.ndarray) -> str:
     """Base64 of little-endian float32 bytes (what the page's Float32Array reads)."""
     return base64.b64encode(np.ascontiguousarray(a, dtype="<f4").tobytes()).decode("ascii")
+
+
+def _json_safe(a: np.ndarray) -> Any:
+    """Nested lists with NaN/inf as None (JSON has no NaN)."""
+    a = np.asarray(a, dtype=float)
+    if np.isfinite(a).all():
+        return a.tolist()
+    return np.where(np.isfinite(a), a, None).tolist()
 
 
 def _check_int(name: str, value: Any, n: int) -> int:
@@ -108,13 +135,14 @@ class Session:
     @contextlib.contextmanager
     def _own_rng(self) -> Iterator[None]:
         """Run with this session's random stream (weights, dropout), so sessions don't mix."""
-        outer = get_rng_state()
-        set_rng_state(self._rng_state)
-        try:
-            yield
-        finally:
-            self._rng_state = get_rng_state()
-            set_rng_state(outer)
+        with _RNG_LOCK:
+            outer = get_rng_state()
+            set_rng_state(self._rng_state)
+            try:
+                yield
+            finally:
+                self._rng_state = get_rng_state()
+                set_rng_state(outer)
 
     def _build(self) -> None:
         """New features, targets and freshly initialised network and optimizer; epoch 0."""
@@ -160,8 +188,10 @@ class Session:
         except ValueError:
             self.config = old
             raise
-        for group in self.optimizer.param_groups:
-            group["lr"] = new.learningRate
+        if "learningRate" in changed:
+            for group in self.optimizer.param_groups:
+                group["lr"] = new.learningRate
+            self.edited = self.edited or self.epoch > 0  # a script replays one rate
         return "none"
 
     def reset(self) -> None:
@@ -215,6 +245,10 @@ class Session:
     # ----- training -------------------------------------------------------------------------
     def step(self, epochs: int = 1) -> list[dict[str, Any]]:
         """Train `epochs` epochs; returns warning messages (NaN pauses, stop conditions)."""
+        with _one_blas_thread():
+            return self._step(epochs)
+
+    def _step(self, epochs: int) -> list[dict[str, Any]]:
         c = self.config
         events: list[dict[str, Any]] = []
         for _ in range(epochs):
@@ -313,14 +347,16 @@ class Session:
 
     def frame(self, points: bool | None = None) -> dict[str, Any]:
         """The `frame` message: losses, metrics, heatmaps, weights; points when they changed."""
-        output, confidence, neurons = self._heatmaps()
+        with _one_blas_thread():
+            output, confidence, neurons = self._heatmaps()
         msg: dict[str, Any] = {
             "type": "frame", "epoch": self.epoch,
-            "trainLoss": self.train_loss, "testLoss": self.test_loss, **self.metrics(),
+            "trainLoss": _json_safe(self.train_loss), "testLoss": _json_safe(self.test_loss),
+            **self.metrics(),
             "output": _b64(output), "neurons": neurons,
             "features": self.config.features,
-            "weights": [m.weight.data.tolist() for m in self.layers],
-            "biases": [m.bias.data.tolist() for m in self.layers],
+            "weights": [_json_safe(m.weight.data) for m in self.layers],
+            "biases": [_json_safe(m.bias.data) for m in self.layers],
             "running": self.running,
         }
         if confidence is not None:

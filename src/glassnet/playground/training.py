@@ -16,6 +16,7 @@ import glassnet as gn
 import glassnet.nn.functional as F
 from glassnet import nn
 
+# ----- exported scripts copy everything below this line ---------------------------------------
 FEATURES = {  # TF Playground's input features of a point (x1, x2), in its order
     "x": lambda x1, x2: x1,
     "y": lambda x1, x2: x2,
@@ -28,21 +29,22 @@ FEATURES = {  # TF Playground's input features of a point (x1, x2), in its order
 ACTIVATIONS = {"relu": nn.ReLU, "tanh": nn.Tanh, "sigmoid": nn.Sigmoid, "linear": nn.Identity}
 
 
-def make_features(points, names):
+def make_features(points: np.ndarray, names: list[str]) -> np.ndarray:
     """The chosen features of (n, 2) points as an (n, len(names)) float32 array."""
     x1, x2 = points[:, 0], points[:, 1]
     return np.stack([FEATURES[n](x1, x2) for n in names], axis=1).astype(np.float32)
 
 
-def make_targets(labels, multiclass):
+def make_targets(labels: np.ndarray, multiclass: bool) -> np.ndarray:
     """Class indices (int64) for softmax, else an (n, 1) float32 column (±1 or real values)."""
     if multiclass:
         return np.asarray(labels, dtype=np.int64)
     return np.asarray(labels, dtype=np.float32).reshape(-1, 1)
 
 
-def build_network(n_inputs, hidden, activation, n_outputs, tanh_output, dropout=0.0,
-                  init_zero=False, seed=0):
+def build_network(n_inputs: int, hidden: list[int], activation: str, n_outputs: int,
+                  tanh_output: bool, dropout: float = 0.0, init_zero: bool = False,
+                  seed: int = 0) -> nn.Sequential:
     """Linear + activation (+ Dropout) per hidden layer, then the output layer; TF's init."""
     gn.manual_seed(seed)
     sizes = [n_inputs, *hidden]
@@ -65,7 +67,7 @@ def build_network(n_inputs, hidden, activation, n_outputs, tanh_output, dropout=
     return model
 
 
-def make_optimizer(model, name, lr):
+def make_optimizer(model: nn.Module, name: str, lr: float) -> gn.optim.Optimizer:
     """TF's plain SGD, or SGD with momentum 0.9, or Adam."""
     if name == "momentum":
         return gn.optim.SGD(model.parameters(), lr=lr, momentum=0.9)
@@ -74,7 +76,7 @@ def make_optimizer(model, name, lr):
     return gn.optim.SGD(model.parameters(), lr=lr)
 
 
-def loss_fn(output, target, multiclass):
+def loss_fn(output: gn.Tensor, target: np.ndarray, multiclass: bool) -> gn.Tensor:
     """Softmax cross-entropy for 3-5 classes, else TF's mean halved squared error."""
     if multiclass:
         return F.cross_entropy(output, target)
@@ -82,7 +84,7 @@ def loss_fn(output, target, multiclass):
     return (d * d).mean() * 0.5
 
 
-def regularize(model, kind, rate, batch_len):
+def regularize(model: nn.Sequential, kind: str, rate: float, batch_len: int) -> None:
     """Add TF's penalty gradient rate·R′(w)/batch to every weight matrix's gradient."""
     if kind == "none" or rate == 0:
         return
@@ -93,7 +95,7 @@ def regularize(model, kind, rate, batch_len):
             layer.weight.grad.data += (rate / batch_len) * slope
 
 
-def epoch_batches(n, batch_size, carry):
+def epoch_batches(n: int, batch_size: int, carry: np.ndarray) -> tuple[list, np.ndarray]:
     """One epoch's index batches in TF's order, and the remainder carried to the next epoch."""
     size = min(batch_size, n)
     end = n - n % size
@@ -102,8 +104,9 @@ def epoch_batches(n, batch_size, carry):
     return batches, np.arange(end, n)
 
 
-def train_epoch(model, optimizer, features, targets, batch_size, carry, multiclass,
-                regularization="none", reg_rate=0.0):
+def train_epoch(model: nn.Sequential, optimizer: gn.optim.Optimizer, features: np.ndarray,
+                targets: np.ndarray, batch_size: int, carry: np.ndarray, multiclass: bool,
+                regularization: str = "none", reg_rate: float = 0.0) -> np.ndarray:
     """One pass over the training points; returns the carried remainder."""
     model.train()
     batches, carry = epoch_batches(len(features), batch_size, carry)
@@ -116,7 +119,8 @@ def train_epoch(model, optimizer, features, targets, batch_size, carry, multicla
     return carry
 
 
-def evaluate(model, features, targets, multiclass):
+def evaluate(model: nn.Module, features: np.ndarray, targets: np.ndarray,
+             multiclass: bool) -> float:
     """The loss over a whole set (TF shows it without the regulariser)."""
     model.eval()
     with gn.no_grad():
