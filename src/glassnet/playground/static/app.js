@@ -21,7 +21,8 @@
   const MAX_LAYERS = 8, MAX_NEURONS = 16, MAX_UPLOAD = 1024 * 1024;
 
   let ws = null;
-  let config = null; // the server's config (full), plus view keys kept here
+  let config = null; // the page's state: the server's config with the user's pending changes
+  let serverConfig = null; // the last config the server confirmed
   let frame = null; // the latest frame
   let points = { train: [], test: [] };
   let history = []; // [epoch, trainLoss, testLoss]
@@ -93,19 +94,20 @@
 
   const HANDLERS = {
     hello(msg) {
+      serverConfig = msg.config;
       const fromHash = parseHash(location.hash, msg.config);
-      config = { ...msg.config, ...pick(fromHash, VIEW_KEYS) };
-      lang = config.lang === "ko" ? "ko" : "en";
-      applyLanguage();
       const changes = {};
       for (const [k, v] of Object.entries(fromHash)) {
         if (!same(v, msg.config[k])) changes[k] = v;
       }
+      config = { ...msg.config, ...changes }; // shown at once; the server's reply confirms
+      lang = config.lang === "ko" ? "ko" : "en";
+      applyLanguage();
       if (Object.keys(changes).length) send({ type: "config", config: changes });
       renderControls();
     },
     config(msg) {
-      config = msg.config;
+      config = serverConfig = msg.config;
       if (config.lang !== lang) { lang = config.lang === "ko" ? "ko" : "en"; applyLanguage(); }
       renderControls();
     },
@@ -129,7 +131,7 @@
     },
     error(msg) {
       showError(msg.field ? `${msg.field}: ${msg.message}` : msg.message);
-      if (config) renderControls(); // put the controls back to the server's values
+      if (serverConfig) { config = { ...serverConfig }; renderControls(); } // the server's values
     },
     script(msg) { download(msg.filename, new Blob([msg.text], { type: "text/x-python" })); },
     weights(msg) {
@@ -147,12 +149,6 @@
     document.body.appendChild(a);
     a.click();
     setTimeout(() => { URL.revokeObjectURL(a.href); a.remove(); }, 1000);
-  }
-
-  function pick(obj, keys) {
-    const out = {};
-    for (const k of keys) if (obj[k] !== undefined) out[k] = obj[k];
-    return out;
   }
 
   function same(a, b) { return JSON.stringify(a) === JSON.stringify(b); }
@@ -466,16 +462,16 @@
   }
 
   // ----- network ------------------------------------------------------------------------------
-  const NODE = 34, GAP = 8, COL = 110;
+  const NODE = 34, GAP = 8, COL = 110, LABEL_W = 62;
 
   function layout() {
     const s = shape();
     const cols = [FEATURES.map((f) => f[0]), ...s.map((n) => Array.from({ length: n }, (_, i) => i)), ["out"]];
     const rows = Math.max(...cols.map((c) => c.length));
-    return { s, cols, height: rows * (NODE + GAP) + 40, width: (cols.length - 1) * COL + NODE + 20 };
+    return { s, cols, height: rows * (NODE + GAP) + 40, width: LABEL_W + (cols.length - 1) * COL + NODE + 10 };
   }
 
-  function nodePos(col, i) { return [10 + col * COL, 30 + i * (NODE + GAP)]; }
+  function nodePos(col, i) { return [LABEL_W + col * COL, 30 + i * (NODE + GAP)]; }
 
   function enabledFeatures() { return FEATURES.filter((f) => config[f[0]]).map((f) => f[0]); }
 
@@ -507,7 +503,7 @@
       const tag = document.createElement("span");
       tag.className = "feature-label";
       tag.textContent = label;
-      tag.style.left = `${x + NODE + 4}px`; tag.style.top = `${y + NODE / 2 - 8}px`;
+      tag.style.left = "0px"; tag.style.width = `${LABEL_W - 6}px`; tag.style.top = `${y + NODE / 2 - 8}px`;
       nodes.appendChild(tag);
     });
     // hidden layers, with +/- neuron buttons
