@@ -9,7 +9,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from tests.conftest import ROOT, require
 
 require("playwright")
@@ -170,3 +169,38 @@ def test_switch_to_korean(page, url):
     page.reload()  # the language is part of the state in the hash
     _wait_ready(page)
     expect(page.locator("label[for='learningRate']")).to_have_text("학습률")
+
+
+def test_nan_warning_link_edit_and_downloads(page, url):
+    page.goto(url + "#problem=regression&activation=relu&learningRate=10&seed=0.5")
+    _wait_ready(page)
+    page.wait_for_function("document.getElementById('learningRate').value === '10'")
+    page.click("#play")
+    expect(page.locator("#warning")).to_be_visible(timeout=15_000)
+    expect(page.locator("#warning")).to_contain_text("NaN")
+    expect(page.locator("#play")).to_have_attribute("aria-pressed", "false")
+    page.select_option("#learningRate", "0.03")
+    page.click("#reset")
+    expect(page.locator("#warning")).to_be_hidden()
+    page.wait_for_function("Number.isFinite(Number(document.getElementById('train-loss')"
+                           ".dataset.value))")
+    link = page.locator("#link-1-0-0")  # first hidden neuron -> second layer's first neuron
+    link.hover(force=True)
+    expect(page.locator("#link-tip")).to_be_visible()
+    expect(page.locator("#link-tip")).to_contain_text("Weight")
+    link.click(force=True)
+    page.fill("#weight-value", "1.25")
+    page.press("#weight-value", "Enter")
+    page.locator("#link-1-0-0").hover(force=True)
+    expect(page.locator("#link-tip")).to_contain_text("1.250")  # the server's new weight
+    with page.expect_download() as dl:
+        page.click("#export-script")
+    assert dl.value.suggested_filename.endswith(".py")
+    assert "glassnet" in Path(dl.value.path()).read_text()
+    with page.expect_download() as dl:
+        page.click("#export-weights")
+    weights = Path(dl.value.path())
+    assert dl.value.suggested_filename.endswith(".safetensors") and weights.stat().st_size > 100
+    page.set_input_files("#weights-input", str(weights))  # import them back
+    page.wait_for_timeout(300)
+    assert page.locator("#error").is_hidden()

@@ -8,9 +8,9 @@ import random
 import time
 
 import pytest
+from tests.conftest import require
 
 from glassnet.cli import main as cli_main
-from tests.conftest import require
 
 require("starlette")
 require("httpx")
@@ -243,3 +243,19 @@ def test_cli_playground_rejects_bad_flags(capsys):
     assert cli_main(["playground", "--port", "70000"]) == 2
     assert "--port" in capsys.readouterr().err
     assert cli_main(["playground", "--max-sessions", "0"]) == 2
+
+
+def test_a_diverging_learning_rate_warns_and_pauses(client):
+    with _open(client) as (ws, _, _):
+        _send(ws, {"type": "config", "config": {"problem": "regression", "activation": "relu",
+                                                 "learningRate": 10, "seed": "0.5"}})
+        _until(ws, lambda m: m["type"] == "frame")
+        _send(ws, {"type": "play"})
+        warning = _until(ws, lambda m: m["type"] == "warning")
+        assert warning["code"] == "nan" and "learning rate" in warning["message"]
+        frame = _until(ws, lambda m: m["type"] == "frame")
+        assert not frame["running"] and frame["trainLoss"] is None  # NaN sent as null
+        _send(ws, {"type": "config", "config": {"learningRate": 0.01}})
+        _send(ws, {"type": "reset"})
+        frame = _until(ws, lambda m: m["type"] == "frame" and m["trainLoss"] is not None)
+        assert frame["epoch"] == 0

@@ -550,6 +550,7 @@
     svg.setAttribute("width", L.width);
     svg.setAttribute("height", L.height);
     svg.innerHTML = "";
+    hovered = null;
     const ins = [enabledFeatures().map((f) => FEATURES.findIndex((g) => g[0] === f))];
     L.s.forEach((n) => ins.push(Array.from({ length: n }, (_, i) => i)));
     const outs = [...L.s.map((n) => Array.from({ length: n }, (_, i) => i)), [0]];
@@ -566,7 +567,7 @@
           p.dataset.layer = l; p.dataset.from = i; p.dataset.to = j;
           p.id = `link-${l}-${i}-${j}`;
           p.addEventListener("mousemove", (ev) => showTip(ev, p));
-          p.addEventListener("mouseleave", () => { $("link-tip").hidden = true; });
+          p.addEventListener("mouseleave", () => { hovered = null; $("link-tip").hidden = true; });
           p.addEventListener("click", (ev) => editWeight(ev, p));
           svg.appendChild(p);
         }
@@ -589,12 +590,19 @@
     el.style.top = `${ev.clientY - box.top + 12}px`;
   }
 
+  let hovered = null; // the link under the mouse: its tip follows the live weight
+
   function showTip(ev, p) {
-    const w = weightOf(p);
-    if (w === undefined) return;
+    hovered = p;
+    tipPlace($("link-tip"), ev);
+    updateTip();
+  }
+
+  function updateTip() {
     const tip = $("link-tip");
+    const w = hovered && weightOf(hovered);
+    if (w === undefined || w === null) { tip.hidden = true; return; }
     tip.textContent = t("weightTip").replace("{v}", Number(w).toFixed(3));
-    tipPlace(tip, ev);
     tip.hidden = false;
   }
 
@@ -619,6 +627,7 @@
       p.style.stroke = rgb(scale(w));
       p.style.strokeWidth = String(Math.min(8, 0.5 + Math.abs(w) * 2));
     }
+    if (hovered) updateTip();
   }
 
   function drawNeurons() {
