@@ -232,6 +232,8 @@ def test_set_weight_and_bias():
         s.set_weight(0, 0, 0, float("nan"))
     with pytest.raises(ValueError, match="to must be"):
         s.set_weight(0, 0, True, 1.0)
+    with pytest.raises(ValueError, match="epochs must be a non-negative integer, got 1.5"):
+        s.step(1.5)
 
 
 def test_nan_gives_a_warning_and_pauses():
@@ -268,7 +270,9 @@ def test_configure_rebuilds_what_changed():
     s.step(2)
     assert s.configure({"learningRate": 0.1}) == "none" and s.epoch == 2
     assert s.optimizer.param_groups[0]["lr"] == 0.1
+    s.running = True
     assert s.configure({"networkShape": [3]}) == "network" and s.epoch == 0
+    assert not s.running  # TF pauses on every reset
     assert len(s.layers) == 2
     before = s.y_train.copy()
     assert s.configure({"noise": 25}) == "data"

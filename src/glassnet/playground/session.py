@@ -145,7 +145,8 @@ class Session:
                 set_rng_state(outer)
 
     def _build(self) -> None:
-        """New features, targets and freshly initialised network and optimizer; epoch 0."""
+        """New features, targets and freshly initialised network and optimizer; epoch 0, paused
+        (TF pauses on every reset)."""
         c = self.config
         multi = c.is_multiclass
         self.f_train = make_features(self.x_train, c.features)
@@ -161,7 +162,7 @@ class Session:
                                        c.dropout, c.initZero, self.init_seed)
         self.optimizer = make_optimizer(self.model, c.optimizer, c.learningRate)
         self.layers = [m for m in self.model if isinstance(m, nn.Linear)]
-        self.epoch, self.edited = 0, False
+        self.epoch, self.edited, self.running = 0, False, False
         self._carry = np.zeros(0, dtype=np.int64)
         self._evaluate()
 
@@ -196,7 +197,6 @@ class Session:
 
     def reset(self) -> None:
         """Fresh random weights (as TF's reset), epoch 0, paused."""
-        self.running = False
         self._build()
 
     def regenerate(self) -> None:
@@ -245,6 +245,8 @@ class Session:
     # ----- training -------------------------------------------------------------------------
     def step(self, epochs: int = 1) -> list[dict[str, Any]]:
         """Train `epochs` epochs; returns warning messages (NaN pauses, stop conditions)."""
+        if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 0:
+            raise ValueError(f"step: epochs must be a non-negative integer, got {epochs!r}")
         with _one_blas_thread():
             return self._step(epochs)
 
