@@ -204,3 +204,17 @@ def test_nan_warning_link_edit_and_downloads(page, url):
     page.set_input_files("#weights-input", str(weights))  # import them back
     page.wait_for_timeout(300)
     assert page.locator("#error").is_hidden()
+
+
+def test_three_class_spiral_shows_accuracy_and_confusion_matrix(page, url):
+    page.goto(url + "#dataset=spiral&numClasses=3&seed=0.3&networkShape=8,8&learningRate=0.1"
+               "&optimizer=adam")
+    _wait_ready(page)
+    page.wait_for_function("document.getElementById('numClasses').value === '3'")
+    page.click("#step")
+    expect(page.locator("#epoch")).to_have_attribute("data-value", "1")
+    expect(page.locator("#confusion-box")).to_be_visible()
+    assert page.locator("#confusion tr").count() == 4  # a header row + one per class
+    expect(page.locator("#accuracy")).to_contain_text("%")
+    counts = [int(t) for t in page.locator("#confusion td").all_inner_texts()]
+    assert len(counts) == 9 and sum(counts) == 250  # every test point, once

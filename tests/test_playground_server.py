@@ -5,6 +5,9 @@ from __future__ import annotations
 import contextlib
 import json
 import random
+import socket
+import subprocess
+import sys
 import time
 
 import pytest
@@ -13,7 +16,7 @@ from tests.conftest import require
 from glassnet.cli import main as cli_main
 
 require("starlette")
-require("httpx")
+httpx = require("httpx")
 from starlette.testclient import TestClient  # noqa: E402
 from starlette.websockets import WebSocketDisconnect  # noqa: E402
 
@@ -259,3 +262,26 @@ def test_a_diverging_learning_rate_warns_and_pauses(client):
         _send(ws, {"type": "reset"})
         frame = _until(ws, lambda m: m["type"] == "frame" and m["trainLoss"] is not None)
         assert frame["epoch"] == 0
+
+
+def test_glassnet_playground_command_serves_the_page():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen([sys.executable, "-m", "glassnet", "playground", "--port", str(port),
+                             "--max-sessions", "2"], stdout=subprocess.PIPE, text=True)
+    try:
+        line = proc.stdout.readline()
+        assert f"http://127.0.0.1:{port}/" in line
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                r = httpx.get(f"http://127.0.0.1:{port}/", timeout=2)
+                break
+            except httpx.TransportError:
+                assert time.monotonic() < deadline, "the server does not answer"
+                time.sleep(0.1)
+        assert r.status_code == 200 and 'id="heatmap"' in r.text
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)

@@ -45,12 +45,13 @@
     for (const el of document.querySelectorAll("[data-help]")) {
       const text = help[el.dataset.help] || "";
       el.title = text;
-      let line = el.parentElement.querySelector(`.help[data-for="${el.dataset.help}"]`);
+      let line = document.querySelector(`.help[data-for="${el.dataset.help}"]`);
       if (!line) {
         line = document.createElement("small");
         line.className = "help";
         line.dataset.for = el.dataset.help;
-        el.insertAdjacentElement("afterend", line);
+        // a checkbox's help goes after its label, not between the box and its text
+        (el.type === "checkbox" ? el.parentElement : el).insertAdjacentElement("afterend", line);
       }
       line.textContent = text;
     }
@@ -369,6 +370,8 @@
 
   function rgb(c) { return `rgb(${c[0]},${c[1]},${c[2]})`; }
 
+  function confidenceOf(f) { return f.confidence ? decode(f.confidence) : null; }
+
   function decode(b64) {
     const bin = atob(b64);
     const bytes = new Uint8Array(bin.length);
@@ -377,7 +380,7 @@
   }
 
   // values: row 0 at y=+6; k>2 classes: the value is a class index.
-  function paintGrid(canvas, values, n, discretize) {
+  function paintGrid(canvas, values, n, discretize, confidence) {
     const off = canvas._off || (canvas._off = document.createElement("canvas"));
     off.width = n; off.height = n;
     const ctx = off.getContext("2d");
@@ -387,7 +390,10 @@
       let v = values[i];
       let c;
       if (!Number.isFinite(v)) c = [200, 200, 200];
-      else if (k > 2) { c = PALETTE[Math.max(0, Math.min(4, Math.round(v)))]; c = c.map((x) => Math.round(x * 0.55 + 255 * 0.45)); }
+      else if (k > 2) { // the predicted class, paler where the softmax is unsure
+        const a = discretize || !confidence ? 0.6 : 0.85 * Math.max(0, (confidence[i] - 1 / k) / (1 - 1 / k));
+        c = PALETTE[Math.max(0, Math.min(4, Math.round(v)))].map((x) => Math.round(x * a + 240 * (1 - a)));
+      }
       else { if (discretize) v = v >= 0 ? 1 : -1; c = scale(v); }
       img.data[4 * i] = c[0]; img.data[4 * i + 1] = c[1]; img.data[4 * i + 2] = c[2];
       img.data[4 * i + 3] = 255;
@@ -641,7 +647,7 @@
         if (c) { const v = decode(b64); paintGridPlain(c, v, Math.round(Math.sqrt(v.length))); }
       });
     });
-    if (frame.output) paintGrid($("neuron-out"), decode(frame.output), 50, !!config.discretize);
+    if (frame.output) paintGrid($("neuron-out"), decode(frame.output), 50, !!config.discretize, confidenceOf(frame));
   }
 
   function paintGridPlain(canvas, vals, n) {
@@ -708,7 +714,7 @@
   function drawHeatmap() {
     const c = $("heatmap");
     const g = c.getContext("2d");
-    if (frame && frame.output) paintGrid(c, decode(frame.output), 50, !!config.discretize);
+    if (frame && frame.output) paintGrid(c, decode(frame.output), 50, !!config.discretize, confidenceOf(frame));
     else { g.fillStyle = "#fff"; g.fillRect(0, 0, c.width, c.height); }
     const toPx = (v) => (v + 6) / 12 * c.width;
     const draw = (pts, test) => {
