@@ -35,6 +35,7 @@ STATIC = Path(__file__).with_name("static")
 MAX_MESSAGE = 2 * 1024 * 1024  # bytes of one page → server frame
 MAX_CSV = 1024 * 1024
 FRAME_INTERVAL = 1 / 30  # at most ~30 frames per second while playing
+STOP_TIMEOUT = 10.0  # seconds a pause waits for the running chunk and frame
 CHUNK_SECONDS = 0.03  # target time of one training chunk (about one frame interval)
 MAX_CHUNK = 1000  # epochs in one chunk, whatever the timing says
 LOG = logging.getLogger("glassnet.playground")
@@ -137,12 +138,12 @@ def _no_constant(name: str) -> None:
 class Client:
     """One WebSocket's session, its play state and the lock that keeps its CPU work in order."""
 
-    def __init__(self, ws: WebSocket, sid: str) -> None:
+    def __init__(self, ws: WebSocket, sid: str, work: asyncio.Lock) -> None:
         self.ws, self.id = ws, sid
         self.session: Session | None = None
         self.running = False
         self.task: asyncio.Task | None = None
-        self.lock = asyncio.Lock()
+        self.lock = work
         self.send_lock = asyncio.Lock()
         self.chunk = 1  # epochs per training chunk, adapted to CHUNK_SECONDS
 
@@ -152,7 +153,8 @@ class Client:
                 await self.ws.send_text(json.dumps(obj, allow_nan=False, default=_json_default))
 
     async def run(self, fn: Callable[..., Any], *args: Any) -> Any:
-        """fn(*args) in a worker thread, one at a time for this session."""
+        """fn(*args) in a worker thread; one at a time in the whole server (fair, FIFO), so
+        sessions take turns chunk by chunk and never run glassnet/BLAS code side by side."""
         async with self.lock:
             return await anyio.to_thread.run_sync(fn, *args)
 
@@ -193,18 +195,24 @@ class Client:
                 last = time.perf_counter()
                 await self.send_frame()
                 await asyncio.sleep(0)  # let this tab's messages in between chunks
-        except (WebSocketDisconnect, RuntimeError, OSError):
+        except (WebSocketDisconnect, RuntimeError, OSError):  # the tab went away
             self.running = False
+        except Exception as e:  # noqa: BLE001 - a failed chunk pauses, the session lives on
+            self.running = False
+            LOG.exception("playground: training failed")
+            await self.send({"type": "error", "field": None,
+                             "message": f"training stopped: {type(e).__name__}: {e}"})
 
     async def stop(self) -> None:
+        """Pause and wait for the training loop to finish its chunk (never cut a chunk short:
+        the worker thread would go on with the session while the next message uses it)."""
         self.running = False
-        if self.task is not None:
-            self.task.cancel()
+        task, self.task = self.task, None
+        if task is not None and task is not asyncio.current_task():
             try:
-                await self.task
-            except (asyncio.CancelledError, Exception):  # noqa: BLE001 - the loop is being torn down
-                pass
-            self.task = None
+                await asyncio.wait_for(asyncio.shield(task), timeout=STOP_TIMEOUT)
+            except TimeoutError:  # stuck sending to a tab that does not read: give up on it
+                task.cancel()
 
     # ----- message handlers -------------------------------------------------------------
     async def handle(self, msg: dict[str, Any]) -> None:
@@ -287,6 +295,7 @@ def create_app(max_sessions: int = 8, idle_timeout: float = 600.0) -> Starlette:
     if not idle_timeout > 0:
         raise ValueError(f"idle_timeout must be > 0 seconds, got {idle_timeout}")
     clients: dict[str, Client] = {}
+    work = asyncio.Lock()  # one worker thread at a time for all sessions (see Client.run)
 
     async def index(request: Request) -> Response:
         return FileResponse(STATIC / "index.html", headers={"Content-Security-Policy": CSP,
@@ -305,10 +314,10 @@ def create_app(max_sessions: int = 8, idle_timeout: float = 600.0) -> Starlette:
                            "try again later"}))
             await ws.close(code=1013)
             return
-        client = Client(ws, secrets.token_hex(8))
+        client = Client(ws, secrets.token_hex(8), work)
         clients[client.id] = client
         try:
-            client.session = await anyio.to_thread.run_sync(Session, PlaygroundConfig())
+            client.session = await client.run(Session, PlaygroundConfig())
             await client.send({"type": "hello", "session": client.id,
                                "config": client.session.config.to_dict(),
                                "limits": {**limits(), "maxMessage": MAX_MESSAGE,
