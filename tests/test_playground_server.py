@@ -285,3 +285,16 @@ def test_glassnet_playground_command_serves_the_page():
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_two_tabs_train_side_by_side(client):
+    with _open(client) as (a, _, _), _open(client) as (b, _, _):
+        _send(a, {"type": "play"})
+        _send(b, {"type": "play"})
+        for ws in (a, b):  # both keep getting frames with growing epochs
+            e1 = _until(ws, lambda m: m["type"] == "frame" and m["running"])["epoch"]
+            e2 = _until(ws, lambda m: m["type"] == "frame" and m["epoch"] > e1)["epoch"]
+            assert e2 > e1
+        for ws in (a, b):
+            _send(ws, {"type": "pause"})
+            _until(ws, lambda m: m["type"] == "frame" and not m["running"])
