@@ -78,6 +78,14 @@ def _text(limit: int) -> Callable[[str, Any], str]:
     return check
 
 
+def _base64(name: str, v: Any) -> bytes:
+    text = _text(MAX_MESSAGE)(name, v)
+    try:
+        return base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        raise MessageError(name, f"{name} must be base64 text") from None
+
+
 def _object(name: str, v: Any) -> dict:
     if not isinstance(v, dict):
         raise MessageError(name, f"{name} must be an object, got {type(v).__name__}")
@@ -91,7 +99,17 @@ MESSAGES: dict[str, dict[str, Callable[[str, Any], Any]]] = {
     "set_weight": {"layer": _int, "from": _int, "to": _int, "value": _finite},
     "upload_csv": {"text": _text(MAX_CSV)},
     "export_script": {}, "export_weights": {},
-    "import_weights": {"data": _text(MAX_MESSAGE)},
+    "import_weights": {"data": _base64},
+}
+# Messages that change the session, then get a frame: type -> (Session method, the message's
+# fields passed to it in order, whether the config may change so the page gets it too).
+COMMANDS: dict[str, tuple[str, tuple[str, ...], bool]] = {
+    "reset": ("reset", (), False),
+    "regenerate": ("regenerate", (), True),  # a new seed
+    "config": ("configure", ("config",), True),
+    "set_weight": ("set_weight", ("layer", "from", "to", "value"), False),
+    "upload_csv": ("load_csv", ("text",), True),
+    "import_weights": ("import_weights", ("data",), False),
 }
 
 
@@ -227,28 +245,16 @@ class Client:
             return
         if kind != "config" or set(msg["config"]) - LIVE_FIELDS:
             await self.stop()  # anything that changes the model pauses (as TF's reset does)
-        if kind == "pause":
+        if kind in COMMANDS:
+            method, fields, new_config = COMMANDS[kind]
+            await self.run(getattr(s, method), *(msg[f] for f in fields))
+            if new_config:
+                await self.send_config()
+            await self.send_frame()
+        elif kind == "pause":
             await self.send_frame()
         elif kind == "step":
             await self.train(1)
-            await self.send_frame()
-        elif kind == "reset":
-            await self.run(s.reset)
-            await self.send_frame()
-        elif kind == "regenerate":
-            await self.run(s.regenerate)  # a new seed
-            await self.send_config()
-            await self.send_frame()
-        elif kind == "config":
-            await self.run(s.configure, msg["config"])
-            await self.send_config()
-            await self.send_frame()
-        elif kind == "set_weight":
-            await self.run(s.set_weight, msg["layer"], msg["from"], msg["to"], msg["value"])
-            await self.send_frame()
-        elif kind == "upload_csv":
-            await self.run(s.load_csv, msg["text"])
-            await self.send_config()
             await self.send_frame()
         elif kind == "export_script":
             text = await self.run(s.export_script)
@@ -257,20 +263,11 @@ class Client:
             data = await self.run(s.export_weights)
             await self.send({"type": "weights", "filename": WEIGHTS_FILENAME,
                              "data": base64.b64encode(data).decode("ascii")})
-        elif kind == "import_weights":
-            try:
-                data = base64.b64decode(msg["data"], validate=True)
-            except (binascii.Error, ValueError):
-                raise MessageError("data", "data must be base64 text") from None
-            await self.run(s.import_weights, data)
-            await self.send_frame()
 
 
 def _json_default(o: Any) -> Any:
-    if hasattr(o, "tolist"):
+    if hasattr(o, "tolist"):  # NumPy scalars and arrays
         return o.tolist()
-    if isinstance(o, bytes):
-        return base64.b64encode(o).decode("ascii")
     raise TypeError(f"cannot send {type(o).__name__}")
 
 

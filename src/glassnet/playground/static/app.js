@@ -225,7 +225,8 @@
       const out = $(`${el.id}-value`);
       if (out) out.textContent = el.id === "percTrainData" ? `${v}%` : String(v);
     }
-    $("numClasses").disabled = !isClassification();
+    // 3-5 classes: the spiral or an uploaded CSV only (the server says so too)
+    $("numClasses").disabled = !isClassification() || !["spiral", "csv"].includes(config.dataset);
     renderDatasets();
     renderNetwork();
     writeHash();
