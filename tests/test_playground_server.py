@@ -293,7 +293,7 @@ def test_two_tabs_train_side_by_side(client):
         _send(b, {"type": "play"})
         for ws in (a, b):  # both keep getting frames with growing epochs
             e1 = _until(ws, lambda m: m["type"] == "frame" and m["running"])["epoch"]
-            e2 = _until(ws, lambda m: m["type"] == "frame" and m["epoch"] > e1)["epoch"]
+            e2 = _until(ws, lambda m, e1=e1: m["type"] == "frame" and m["epoch"] > e1)["epoch"]
             assert e2 > e1
         for ws in (a, b):
             _send(ws, {"type": "pause"})
