@@ -126,6 +126,7 @@
     },
     warning(msg) {
       $("warning").textContent = msg.message;
+      $("warning").classList.toggle("info", msg.code === "stop"); // a stop condition, no harm
       $("warning").hidden = false;
       running = false;
       updatePlay();
