@@ -298,3 +298,14 @@ def test_two_tabs_train_side_by_side(client):
         for ws in (a, b):
             _send(ws, {"type": "pause"})
             _until(ws, lambda m: m["type"] == "frame" and not m["running"])
+
+
+def test_stop_condition_pauses_at_the_epoch(client):
+    with _open(client) as (ws, _, _):
+        _send(ws, {"type": "config", "config": {"stopEpochs": 7}})
+        _until(ws, lambda m: m["type"] == "frame")
+        _send(ws, {"type": "play"})
+        warning = _until(ws, lambda m: m["type"] == "warning")
+        assert warning["code"] == "stop"
+        frame = _until(ws, lambda m: m["type"] == "frame")
+        assert frame["epoch"] == 7 and not frame["running"]
