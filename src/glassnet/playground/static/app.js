@@ -181,7 +181,8 @@
     const parts = [];
     for (const [k, v] of Object.entries(config)) {
       if (v === null || typeof v === "object" && !Array.isArray(v)) continue;
-      parts.push(`${k}=${encodeURIComponent(Array.isArray(v) ? v.join(",") : String(v))}`);
+      const text = encodeURIComponent(Array.isArray(v) ? v.join(",") : String(v));
+      parts.push(`${k}=${text.replace(/%2C/g, ",")}`); // "4,2" as TF writes it
     }
     history_replace("#" + parts.join("&"));
   }
