@@ -33,7 +33,7 @@ test: $(VENV)/.dev-stamp lint
 	$(PY) -m pytest -q
 
 bench: $(VENV)/.dev-stamp
-	for f in benchmarks/*.py; do echo "== $$f"; $(PY) $$f || exit 1; done
+	for f in benchmarks/[!_]*.py; do echo "== $$f"; $(PY) $$f || exit 1; done
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info runs

@@ -7,23 +7,8 @@ import statistics
 import time
 from collections.abc import Callable
 
-import threadpoolctl
 import torch
 from threadpoolctl import threadpool_info, threadpool_limits
-
-
-def match_threads() -> int:
-    """Give PyTorch the BLAS thread count NumPy runs with; print the BLAS kernel and env."""
-    blas = [i for i in threadpoolctl.threadpool_info() if i["user_api"] == "blas"]
-    threads = blas[0]["num_threads"] if blas else 1
-    torch.set_num_threads(threads)
-    for i in blas:
-        print(f"BLAS: {i['internal_api']} {i.get('version')} kernel={i.get('architecture')} "
-              f"threads={i['num_threads']} ({os.path.basename(i['filepath'])})")
-    env = {k: v for k, v in sorted(os.environ.items()) if k.startswith("OPENBLAS")}
-    print(f"OPENBLAS_* env: {env or 'none set'}")
-    print(f"torch {torch.__version__} threads={torch.get_num_threads()}")
-    return threads
 
 
 def _calibrate(fn: Callable[[], object], min_time: float) -> int:
@@ -64,12 +49,20 @@ _limits = []
 
 
 def setup_threads() -> int:
-    """Give NumPy's BLAS and torch the same thread count: $BENCH_THREADS, else BLAS's default."""
+    """Give NumPy's BLAS and torch one thread count ($BENCH_THREADS, else BLAS's default) and
+    print the BLAS kernel and OPENBLAS_* variables the run sees."""
     info = threadpool_info()
     n = int(os.environ.get("BENCH_THREADS", 0)) or max(
         (i["num_threads"] for i in info if i.get("user_api") == "blas"), default=1)
     _limits.append(threadpool_limits(n))
     torch.set_num_threads(n)
+    for i in threadpool_info():
+        print(f"threadpool: {i.get('internal_api')} {i.get('version')} "
+              f"kernel={i.get('architecture')} threads={i.get('num_threads')} "
+              f"({os.path.basename(i['filepath'])})")
+    env = {k: v for k, v in sorted(os.environ.items()) if k.startswith("OPENBLAS")}
+    print(f"OPENBLAS_* env: {env or 'none set'}; torch {torch.__version__} "
+          f"threads={torch.get_num_threads()}")
     return n
 
 
@@ -85,13 +78,7 @@ def best_time(fn: Callable[[], object], repeat: int = 5, number: int = 20) -> fl
     return best
 
 
-def report(name: str, t_gn: float, t_torch: float, threads: int) -> None:
-    """Print the environment, both timings, and the ratio last (torch time / glassnet time)."""
-    for i in threadpool_info():
-        print(f"threadpool: {i.get('internal_api')} {i.get('version')} "
-              f"kernel={i.get('architecture')} threads={i.get('num_threads')}")
-    env = {k: v for k, v in os.environ.items() if k.startswith("OPENBLAS_")}
-    print(f"OPENBLAS env: {env or 'none set'}; torch threads={torch.get_num_threads()} "
-          f"(numpy BLAS threads={threads})")
+def report(name: str, t_gn: float, t_torch: float) -> None:
+    """Print both timings, and the ratio last (torch time / glassnet time)."""
     print(f"glassnet: {t_gn * 1e3:.3f} ms/step   torch: {t_torch * 1e3:.3f} ms/step")
     print(f"ratio {name} (torch time / glassnet time, higher is better)={t_torch / t_gn:.3f}")

@@ -19,14 +19,13 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
-from threadpoolctl import threadpool_info, threadpool_limits  # noqa: E402
 
 import glassnet as gn  # noqa: E402
+from _common import setup_threads  # noqa: E402
 from glassnet.cli import build_mlp  # noqa: E402
 from glassnet.datasets import fashion_mnist  # noqa: E402
 from glassnet.train import Model  # noqa: E402
 
-THREADS = int(os.environ.get("THREADS", "2"))
 OPT = os.environ.get("OPT", "adagrad")
 LR = {"adagrad": 0.05, "adam": 1e-3}[OPT]
 
@@ -63,18 +62,15 @@ def torch_epoch(x: np.ndarray, y: np.ndarray) -> float:
 
 
 def main() -> None:
-    torch.set_num_threads(THREADS)
+    threads = setup_threads()
     x, y = data()
-    with threadpool_limits(THREADS):
-        glassnet_epochs(x[:5000], y[:5000], 1, verbose=0)  # warm-up
-        torch_epoch(x[:5000], y[:5000])
-        g = min(glassnet_epochs(x, y, 1) for _ in range(2))
-        t = min(torch_epoch(x, y) for _ in range(2))
-        full = glassnet_epochs(x, y, 40, verbose=0) if os.environ.get("FULL", "1") != "0" \
-            else float("nan")
-    print(f"BLAS: {[(i.get('internal_api'), i.get('num_threads')) for i in threadpool_info()]}")
-    print(f"OPENBLAS env: { {k: v for k, v in os.environ.items() if k.startswith('OPENBLAS')} }")
-    print(f"threads: {THREADS} (numpy BLAS and torch.set_num_threads), optimizer {OPT} lr {LR}")
+    glassnet_epochs(x[:5000], y[:5000], 1, verbose=0)  # warm-up
+    torch_epoch(x[:5000], y[:5000])
+    g = min(glassnet_epochs(x, y, 1) for _ in range(2))
+    t = min(torch_epoch(x, y) for _ in range(2))
+    full = glassnet_epochs(x, y, 40, verbose=0) if os.environ.get("FULL", "1") != "0" \
+        else float("nan")
+    print(f"threads: {threads} (numpy BLAS and torch), optimizer {OPT} lr {LR}")
     print(f"glassnet fit, 1 epoch (1,100 batches of 50): {g:.2f} s")
     print(f"pytorch loop + DataLoader, 1 epoch:           {t:.2f} s")
     print(f"glassnet fit, 40 epochs (no early stopping):  {full:.1f} s")

@@ -19,7 +19,7 @@ def torch_lenet() -> torch.nn.Module:
 
 
 def main() -> None:
-    threads = setup_threads()
+    setup_threads()
     rng = np.random.default_rng(0)
     x = rng.standard_normal((64, 1, 28, 28)).astype(np.float32)
     y = rng.integers(0, 10, 64)
@@ -43,7 +43,7 @@ def main() -> None:
         topt.step()
 
     t_gn, t_torch = best_time(gn_step), best_time(torch_step)
-    report("lenet_train_step", t_gn, t_torch, threads)
+    report("lenet_train_step", t_gn, t_torch)
 
 
 if __name__ == "__main__":

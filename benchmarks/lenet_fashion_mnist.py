@@ -1,6 +1,7 @@
 """LeNet-5 on Fashion-MNIST: glassnet and PyTorch from the same initial weights, same batches.
 
-Reads the IDX files from $GLASSNET_DATA/fashion-mnist (60,000 training, 10,000 test images),
+Reads Fashion-MNIST through glassnet.datasets ($GLASSNET_DATA/fashion-mnist, checksum-verified;
+60,000 training, 10,000 test images),
 trains both for EPOCHS epochs of Adam (lr 1e-3, batch 64) and prints both test accuracies and
 their difference in points; exits 1 unless glassnet reaches 0.90 within 0.5 points of torch.
 Usage: GLASSNET_DATA=/path/to/datasets BENCH_THREADS=1 python benchmarks/lenet_fashion_mnist.py
@@ -9,11 +10,9 @@ Measured (10 epochs, 1 thread, 2-core shared machine, ~4 min): glassnet 0.9036, 
 
 from __future__ import annotations
 
-import gzip
 import os
 import sys
 import time
-from pathlib import Path
 
 import numpy as np
 import torch
@@ -26,19 +25,9 @@ EPOCHS = int(os.environ.get("EPOCHS", 10))
 MEAN, STD = 0.2860, 0.3530
 
 
-def read_idx(path: Path) -> np.ndarray:
-    """An IDX file (big-endian header: magic, dims) as a uint8 array."""
-    with gzip.open(path, "rb") as f:
-        raw = f.read()
-    ndim = raw[3]
-    shape = tuple(int.from_bytes(raw[4 + 4 * i:8 + 4 * i], "big") for i in range(ndim))
-    return np.frombuffer(raw, np.uint8, offset=4 + 4 * ndim).reshape(shape)
-
-
 def load(split: str) -> tuple[np.ndarray, np.ndarray]:
-    root = Path(os.environ["GLASSNET_DATA"]) / "fashion-mnist"
-    x = read_idx(root / f"{split}-images-idx3-ubyte.gz").astype(np.float32) / 255
-    y = read_idx(root / f"{split}-labels-idx1-ubyte.gz").astype(np.int64)
+    x, y = gn.datasets.fashion_mnist(split, download=False)
+    x = x.astype(np.float32) / 255
     return ((x - MEAN) / STD)[:, None], y
 
 

@@ -10,7 +10,7 @@ from _common import best_time, report, setup_threads
 
 
 def main() -> None:
-    threads = setup_threads()
+    setup_threads()
     seq, batch, n_in, hid = 35, 32, 32, 128
     x = np.random.default_rng(0).standard_normal((seq, batch, n_in)).astype(np.float32)
 
@@ -31,7 +31,7 @@ def main() -> None:
         (out.sum() + h.sum()).backward()
 
     t_gn, t_torch = best_time(gn_step), best_time(torch_step)
-    report("lstm_fwd_bwd", t_gn, t_torch, threads)
+    report("lstm_fwd_bwd", t_gn, t_torch)
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ import numpy as np
 import torch
 
 import glassnet as gn
-from _common import compare, match_threads
+from _common import compare, setup_threads
 
 SIZES = (784, 300, 100, 10)
 
@@ -64,7 +64,7 @@ def numpy_step(batch: int, rng: np.random.Generator):
 
 
 def main() -> None:
-    match_threads()
+    setup_threads()
     ratios = {}
     for batch in (50, 128):
         rng = np.random.default_rng(0)

@@ -13,7 +13,7 @@ import numpy as np
 import torch
 
 import glassnet as gn
-from _common import compare, match_threads
+from _common import compare, setup_threads
 
 CHAIN = 20  # ops per timed call
 
@@ -48,7 +48,7 @@ def tensors(lib, requires_grad: bool):
 
 
 def main() -> None:
-    match_threads()
+    setup_threads()
     ratios = {}
     for name, make, grad in (("forward", forward_chain, False), ("backward", backward_chain, True)):
         ours = make(*tensors(gn, grad))

@@ -141,19 +141,16 @@ def main() -> None:
     name = sys.argv[1] if len(sys.argv) > 1 else "fashion-mnist"
     epochs = int(sys.argv[2]) if len(sys.argv) > 2 else 40
     seeds = int(sys.argv[3]) if len(sys.argv) > 3 else 1
-    torch.set_num_threads(int(os.environ.get("THREADS", "2")))
-    from threadpoolctl import threadpool_info, threadpool_limits
+    from _common import setup_threads
 
+    setup_threads()
     runs = []
-    with threadpool_limits(int(os.environ.get("THREADS", "2"))):
-        for seed in range(seeds):
-            r = compare(name, epochs, seed=seed, optimizer=OPT)
-            runs.append(r)
-            print(f"{name} seed {seed}: glassnet {r['glassnet']:.4f} ({r['glassnet_epochs']} "
-                  f"epochs, {r['glassnet_s']:.1f} s) | pytorch {r['torch']:.4f} "
-                  f"({r['torch_epochs']} epochs, {r['torch_s']:.1f} s)", flush=True)
-    print(f"BLAS: {[(i.get('internal_api'), i.get('num_threads')) for i in threadpool_info()]}")
-    print(f"env: { {k: v for k, v in os.environ.items() if k.startswith('OPENBLAS')} }")
+    for seed in range(seeds):
+        r = compare(name, epochs, seed=seed, optimizer=OPT)
+        runs.append(r)
+        print(f"{name} seed {seed}: glassnet {r['glassnet']:.4f} ({r['glassnet_epochs']} "
+              f"epochs, {r['glassnet_s']:.1f} s) | pytorch {r['torch']:.4f} "
+              f"({r['torch_epochs']} epochs, {r['torch_s']:.1f} s)", flush=True)
     g = np.mean([r["glassnet"] for r in runs])
     t = np.mean([r["torch"] for r in runs])
     print(f"{name}: mean test accuracy over {seeds} seed(s): glassnet {g:.4f}, pytorch {t:.4f}")

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import gzip
 import math
-import os
 from pathlib import Path
 
 import numpy as np
@@ -158,29 +156,16 @@ def test_lstm_char_language_model_learns_bundled_text():
 
 
 # ----- LeNet-5 on real Fashion-MNIST ------------------------------------------------------
-def _read_idx(path: Path) -> np.ndarray:
-    """An IDX file (big-endian magic and dims, then uint8 data)."""
-    with gzip.open(path, "rb") as f:
-        raw = f.read()
-    nd = raw[3]
-    shape = tuple(int.from_bytes(raw[4 + 4 * i:8 + 4 * i], "big") for i in range(nd))
-    return np.frombuffer(raw, np.uint8, offset=4 + 4 * nd).reshape(shape)
-
-
 @pytest.mark.slow
 def test_lenet5_on_fashion_mnist_subset_tracks_pytorch():
     torch = require("torch")
-    root = Path(os.environ["GLASSNET_DATA"]) / "fashion-mnist"
-    if not root.is_dir():
-        pytest.fail(f"Fashion-MNIST not found under {root} (set GLASSNET_DATA)")
 
     def load(split, n):
-        x = _read_idx(root / f"{split}-images-idx3-ubyte.gz")[:n].astype(np.float32) / 255
-        y = _read_idx(root / f"{split}-labels-idx1-ubyte.gz")[:n].astype(np.int64)
-        return ((x - 0.286) / 0.353)[:, None], y
+        x, y = gn.datasets.fashion_mnist(split, download=False)
+        return ((x[:n].astype(np.float32) / 255 - 0.286) / 0.353)[:, None], y[:n]
 
     xtr, ytr = load("train", 6400)
-    xte, yte = load("t10k", 2000)
+    xte, yte = load("test", 2000)
     torch.manual_seed(0)
     tm = torch.nn.Sequential(
         torch.nn.Conv2d(1, 6, 5, padding=2), torch.nn.ReLU(), torch.nn.MaxPool2d(2),

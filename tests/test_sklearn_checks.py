@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import unittest
 from pathlib import Path
 
 import pytest
@@ -34,7 +35,19 @@ ESTIMATORS = [
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 @parametrize_with_checks(ESTIMATORS, expected_failed_checks=expected_failed_checks)
 def test_sklearn_compatible(estimator, check):
-    check(estimator)
+    """Every check passes; a check may only skip itself for one of two stated reasons."""
+    try:
+        check(estimator)
+    except unittest.SkipTest as skip:
+        reason = str(skip)
+        # 1. The array-API check needs SCIPY_ARRAY_API=1 before SciPy is imported: it runs in a
+        #    fresh interpreter in test_array_api_dispatch_with_numpy_inputs below.
+        # 2. MLPs have predict_proba but no decision_function (as scikit-learn's own MLPs), so
+        #    the check that compares the two has nothing to compare.
+        allowed = ("SCIPY_ARRAY_API is not set" in reason
+                   or (reason == f"{type(estimator).__name__} does not have a decision_function "
+                       "method." and not hasattr(estimator, "decision_function")))
+        assert allowed, f"check {check} skipped for an unexpected reason: {reason}"
 
 
 def test_array_api_dispatch_with_numpy_inputs():

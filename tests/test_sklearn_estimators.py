@@ -372,23 +372,10 @@ def test_mlp_other_targets_follow_sklearn(kind):
 
 def _mnist_test_split() -> tuple[np.ndarray, np.ndarray]:
     """MNIST's 10,000 test images (the only split with images here), read from GLASSNET_DATA."""
-    import gzip
-    import os
-    from pathlib import Path
+    import glassnet as gn
 
-    from conftest import IN_CI
-
-    root = Path(os.environ.get("GLASSNET_DATA", "")) / "mnist"
-    images, labels = root / "t10k-images-idx3-ubyte.gz", root / "t10k-labels-idx1-ubyte.gz"
-    if not (images.is_file() and labels.is_file()):
-        if IN_CI:
-            raise FileNotFoundError(f"MNIST test split not found under {root}")
-        pytest.skip(f"MNIST test split not found under {root}")
-    with gzip.open(images) as f:
-        X = np.frombuffer(f.read(), np.uint8, offset=16).reshape(-1, 784)
-    with gzip.open(labels) as f:
-        y = np.frombuffer(f.read(), np.uint8, offset=8).astype(np.int64)
-    return X.astype(np.float32) / 255.0, y
+    X, y = gn.datasets.mnist("test", download=False)
+    return X.reshape(len(X), -1).astype(np.float32) / 255.0, y
 
 
 @pytest.mark.slow

@@ -20,7 +20,9 @@ from . import init
 from .module import Module, Parameter
 
 _GATES = {"LSTM": 4, "GRU": 3, "RNN_TANH": 1, "RNN_RELU": 1}
-_IFOG = [0, 1, 3, 2]  # PyTorch's i|f|g|o -> i|f|o|g, so one sigmoid covers three gates
+# LSTM gates run internally as o|i|f|g (PyTorch stores i|f|g|o): the forward's sigmoids cover
+# one block and the backward's three c-gradient gates i|f|g are one block too.
+_TO_OIFG, _FROM_OIFG = [3, 0, 1, 2], [1, 2, 3, 0]
 
 
 def _sigmoid_(a: Any) -> Any:
@@ -36,9 +38,9 @@ def _sigmoid_(a: Any) -> Any:
     return a
 
 
-def _ifog(w: Any, hidden: int) -> Any:
-    """Reorder LSTM gate blocks i|f|g|o <-> i|f|o|g (the swap is its own inverse)."""
-    return None if w is None else w.reshape(4, hidden, *w.shape[1:])[_IFOG].reshape(w.shape)
+def _gates(w: Any, hidden: int, order: list[int]) -> Any:
+    """Reorder the four LSTM gate blocks of a weight, bias or gradient (None passes through)."""
+    return None if w is None else w.reshape(4, hidden, *w.shape[1:])[order].reshape(w.shape)
 
 
 class Recurrence(Function):
@@ -55,11 +57,15 @@ class Recurrence(Function):
         hid = w_hh.shape[1]
         lstm, gru = mode == "LSTM", mode == "GRU"
         if lstm:
-            w_ih, w_hh, b_ih, b_hh = (_ifog(a, hid) for a in (w_ih, w_hh, b_ih, b_hh))
+            w_ih, w_hh, b_ih, b_hh = (_gates(a, hid, _TO_OIFG) for a in (w_ih, w_hh, b_ih, b_hh))
         proj = (x.reshape(t_len * batch, -1) @ w_ih.T).reshape(t_len, batch, -1)
         if b_ih is not None:
             proj += b_ih if gru else b_ih + b_hh
-        w_hh_t = w_hh.T
+        w_hh_t = xp.ascontiguousarray(w_hh.T)  # a contiguous right operand is a faster GEMM
+        if lstm:  # scaled so that one exp over all gates gives e^−z for o, i, f and e^−2z for g
+            scale = xp.repeat(xp.asarray([-1, -1, -1, -2], x.dtype), hid)
+            proj *= scale
+            w_hh_t *= scale
         hs = xp.empty((t_len + 1, batch, hid), x.dtype)  # by step, not time
         hs[0] = h0
         acts = xp.empty_like(proj)
@@ -102,13 +108,17 @@ class Recurrence(Function):
                 continue
             xp.matmul(h, w_hh_t, out=a)
             a += proj[t]
-            if lstm:
-                _sigmoid_(a[:, :3 * hid])
-                xp.tanh(a[:, 3 * hid:], out=a[:, 3 * hid:])
-                xp.multiply(a[:, hid:2 * hid], cs[s], out=cs[s + 1])  # c' = f c + i g
-                cs[s + 1] += a[:, :hid] * a[:, 3 * hid:]
+            if lstm:  # gates o|i|f|g; a holds −z (o, i, f) and −2z (g)
+                xp.exp(a, out=a)
+                a += 1
+                xp.reciprocal(a, out=a)  # σ(z) for o, i, f and σ(2z) for g
+                g = a[:, 3 * hid:]
+                g *= 2
+                g -= 1  # tanh z = 2σ(2z) − 1
+                xp.multiply(a[:, 2 * hid:3 * hid], cs[s], out=cs[s + 1])  # c' = f c + i g
+                cs[s + 1] += a[:, hid:2 * hid] * g
                 xp.tanh(cs[s + 1], out=tcs[s])
-                xp.multiply(a[:, 2 * hid:3 * hid], tcs[s], out=hs[s + 1])  # h' = o tanh(c')
+                xp.multiply(a[:, :hid], tcs[s], out=hs[s + 1])  # h' = o tanh(c')
             elif mode == "RNN_TANH":
                 xp.tanh(a, out=hs[s + 1])
             else:
@@ -124,13 +134,17 @@ class Recurrence(Function):
         gy = g[t_len - 1::-1] if ctx.reverse else g[:t_len]  # by step
         gh = g[t_len].copy()
         dz = xp.empty_like(acts)  # d(pre-activation) per step
-        if lstm:
-            cs, tcs = extra
+        if lstm:  # gates o|i|f|g; every factor that does not depend on the carried gradients
+            cs, tcs = extra  # is computed for all steps at once
             gc = g[t_len + 1].copy()
-            dact = xp.empty_like(acts)  # σ' for i, f, o and tanh' for g, all steps at once
-            xp.multiply(acts[:, :, :3 * hid], 1 - acts[:, :, :3 * hid], out=dact[:, :, :3 * hid])
-            xp.subtract(1, acts[:, :, 3 * hid:] ** 2, out=dact[:, :, 3 * hid:])
-            o_dtc = acts[:, :, 2 * hid:3 * hid] * (1 - tcs * tcs)  # dh'/dc' = o tanh'(c')
+            a4, d4 = acts.reshape(t_len, -1, 4, hid), dz.reshape(t_len, -1, 4, hid)
+            dsig = a4[:, :, :3] * (1 - a4[:, :, :3])  # σ' of o, i, f
+            q = tcs * dsig[:, :, 0]  # dz_o = gh tanh(c') σ'(o)
+            p = xp.empty_like(a4[:, :, 1:])  # dz_i, dz_f, dz_g = gc (g σ'(i), c σ'(f), i tanh'(g))
+            xp.multiply(a4[:, :, 3], dsig[:, :, 1], out=p[:, :, 0])
+            xp.multiply(cs[:-1], dsig[:, :, 2], out=p[:, :, 1])
+            xp.multiply(a4[:, :, 1], 1 - a4[:, :, 3] ** 2, out=p[:, :, 2])
+            o_dtc = a4[:, :, 0] * (1 - tcs * tcs)  # dh'/dc' = o tanh'(c')
         elif gru:
             (hhn,) = extra
             dhh = xp.empty_like(acts)
@@ -144,12 +158,9 @@ class Recurrence(Function):
             d, a = dz[s], acts[s]
             if lstm:  # c' = f c + i g, h' = o tanh(c')
                 gc += gh * o_dtc[s]
-                xp.multiply(gc, a[:, 3 * hid:], out=d[:, :hid])
-                xp.multiply(gc, cs[s], out=d[:, hid:2 * hid])
-                xp.multiply(gh, tcs[s], out=d[:, 2 * hid:3 * hid])
-                xp.multiply(gc, a[:, :hid], out=d[:, 3 * hid:])
-                d *= dact[s]
-                gc *= a[:, hid:2 * hid]
+                xp.multiply(gh, q[s], out=d[:, :hid])
+                xp.multiply(gc[:, None], p[s], out=d4[s, :, 1:])
+                gc *= a[:, 2 * hid:3 * hid]
                 xp.matmul(d, w_hh, out=gh)
             elif gru:  # h' = n + z (h − n), n = tanh(a_n + r hh_n)
                 dn = gh * (1 - a[:, hid:2 * hid]) * dtn[s]
@@ -173,7 +184,8 @@ class Recurrence(Function):
         if ctx.has_bias:
             gb_ih, gb_hh = g2.sum(axis=0), dhh_all.reshape(-1, dz.shape[2]).sum(axis=0)
         if lstm:
-            gw_ih, gw_hh, gb_ih, gb_hh = (_ifog(a, hid) for a in (gw_ih, gw_hh, gb_ih, gb_hh))
+            gw_ih, gw_hh, gb_ih, gb_hh = (_gates(a, hid, _FROM_OIFG)
+                                          for a in (gw_ih, gw_hh, gb_ih, gb_hh))
         return gx, gh, gc if lstm else None, gw_ih, gw_hh, gb_ih, gb_hh
 
 

@@ -37,8 +37,13 @@ class Adagrad(Optimizer):
         state["step"] += 1
         g = _decay(p, g, group)
         clr = group["lr"] / (1 + (state["step"] - 1) * group["lr_decay"])
-        state["sum"] += g * g
-        p.data -= clr * g / (np.sqrt(state["sum"]) + group["eps"])
+        s, tmp = state["sum"], self._buffer(p)
+        s += np.multiply(g, g, out=tmp)
+        np.sqrt(s, out=tmp)
+        tmp += group["eps"]
+        np.divide(g, tmp, out=tmp)  # g / (√sum + ε)
+        tmp *= clr
+        p.data -= tmp
 
 
 class RMSprop(Optimizer):
@@ -139,18 +144,23 @@ class Adam(Optimizer):
             p.data *= 1 - lr * wd
         elif wd:
             g = g + wd * p.data
-        m, v = state["exp_avg"], state["exp_avg_sq"]
+        m, v, tmp = state["exp_avg"], state["exp_avg_sq"], self._buffer(p)
         m *= b1
-        m += (1 - b1) * g
+        m += np.multiply(g, 1 - b1, out=tmp)
         v *= b2
-        v += (1 - b2) * g * g
+        np.multiply(g, g, out=tmp)
+        tmp *= 1 - b2
+        v += tmp
         if group["amsgrad"]:
             np.maximum(state["max_exp_avg_sq"], v, out=state["max_exp_avg_sq"])
             v = state["max_exp_avg_sq"]
         bc1, bc2 = 1 - b1**t, 1 - b2**t
-        denom = np.sqrt(v) / math.sqrt(bc2)
-        denom += eps
-        p.data -= (lr / bc1) * m / denom
+        np.sqrt(v, out=tmp)
+        tmp /= math.sqrt(bc2)
+        tmp += eps  # √(v / bc2) + ε
+        np.divide(m, tmp, out=tmp)
+        tmp *= lr / bc1
+        p.data -= tmp
 
 
 class AdamW(Adam):

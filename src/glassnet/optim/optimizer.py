@@ -21,6 +21,7 @@ class Optimizer:
     def __init__(self, params: Iterable[Any], defaults: dict[str, Any]) -> None:
         self.defaults = defaults
         self.state: dict[Tensor, dict[str, Any]] = {}
+        self._scratch: dict[Tensor, np.ndarray] = {}  # per-parameter work buffer, not state
         self.param_groups: list[dict[str, Any]] = []
         params = list(params)
         if not params:
@@ -65,6 +66,13 @@ class Optimizer:
 
     def _update(self, p: Tensor, grad: np.ndarray, state: dict, group: dict) -> None:
         raise NotImplementedError
+
+    def _buffer(self, p: Tensor) -> np.ndarray:
+        """A reusable array shaped like p, so an update allocates nothing per step."""
+        buf = self._scratch.get(p)
+        if buf is None or buf.shape != p.data.shape or buf.dtype != p.data.dtype:
+            buf = self._scratch[p] = np.empty_like(p.data)
+        return buf
 
     # ----- state -----------------------------------------------------------------------
     def state_dict(self) -> dict[str, Any]:

@@ -35,6 +35,6 @@ class SGD(Optimizer):
                 buf = state["momentum_buffer"] = np.array(g, copy=True)
             else:
                 buf *= mu
-                buf += (1 - group["dampening"]) * g
+                buf += np.multiply(g, 1 - group["dampening"], out=self._buffer(p))
             g = g + mu * buf if group["nesterov"] else buf
-        p.data -= group["lr"] * g
+        p.data -= np.multiply(g, group["lr"], out=self._buffer(p))
