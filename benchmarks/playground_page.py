@@ -21,12 +21,13 @@ import statistics
 import subprocess
 import sys
 import time
+from typing import Any
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from websockets.sync.client import connect  # noqa: E402
 
-from _common import match_threads, setup_threads  # noqa: E402
+from _common import setup_threads  # noqa: E402
 from glassnet.playground import PlaygroundConfig, Session  # noqa: E402
 from glassnet.playground.server import FRAME_INTERVAL  # noqa: E402
 from playground import TorchPlayground  # noqa: E402
@@ -62,8 +63,8 @@ def _start_server(port: int) -> subprocess.Popen:
 class Page:
     """A client of the running server: plays for a while and counts what arrives."""
 
-    def __init__(self, port: int) -> None:
-        self.ws = connect(f"ws://127.0.0.1:{port}/ws", max_size=None)
+    def __init__(self, ws: Any) -> None:
+        self.ws = ws
         self.until("hello")
         self.until("frame")
         self.ws.send(json.dumps({"type": "config", "config": {
@@ -114,17 +115,16 @@ class TorchLoop:
 
 def main() -> None:
     os.environ.setdefault("BENCH_THREADS", "1")
-    setup_threads()
-    match_threads()
+    setup_threads()  # also prints the BLAS kernel and OPENBLAS_* variables
     port = _free_port()
     server = _start_server(port)
     ours, theirs = [], []
     try:
-        page, ref = Page(port), TorchLoop()
-        for _ in range(ROUNDS):  # alternate, so a noisy neighbour slows both sides alike
-            ours.append(page.play(SECONDS))
-            theirs.append(ref.play(SECONDS))
-        page.ws.close()
+        with connect(f"ws://127.0.0.1:{port}/ws", max_size=None) as ws:
+            page, ref = Page(ws), TorchLoop()
+            for _ in range(ROUNDS):  # alternate, so a noisy neighbour slows both sides alike
+                ours.append(page.play(SECONDS))
+                theirs.append(ref.play(SECONDS))
     finally:
         server.terminate()
         server.wait(timeout=10)
