@@ -301,8 +301,40 @@ def add_datasets(sub: Any) -> None:
     p.set_defaults(func=run_datasets)
 
 
-# Subcommands, in --help order. `glassnet playground` (issue 6) adds its add_playground here.
-SUBCOMMANDS: list[Callable[[Any], None]] = [add_train, add_evaluate, add_predict, add_datasets]
+# ----- playground -----------------------------------------------------------------------------
+def run_playground(args: argparse.Namespace) -> int:
+    try:
+        from .playground.server import main as serve
+    except ImportError as e:
+        raise CLIError(f"playground needs the playground extra (pip install "
+                       f"'glassnet[playground]'): {e}") from None
+    if not 0 < args.port < 65536:
+        raise CLIError(f"--port must be 1..65535, got {args.port}")
+    if args.max_sessions < 1 or args.idle_timeout <= 0:
+        raise CLIError(f"--max-sessions ({args.max_sessions}) and --idle-timeout "
+                       f"({args.idle_timeout}) must be positive")
+    serve(host=args.host, port=args.port, max_sessions=args.max_sessions,
+          idle_timeout=args.idle_timeout, open_browser=args.open)
+    return 0
+
+
+def add_playground(sub: Any) -> None:
+    p = sub.add_parser("playground", help="a TensorFlow-Playground-style trainer in the browser",
+                       description="Start a local web server and print its URL; the page trains "
+                       "a glassnet network and shows it as it learns.")
+    p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8765, help="port (default 8765)")
+    p.add_argument("--max-sessions", type=int, default=8,
+                   help="browser tabs served at once (default 8)")
+    p.add_argument("--idle-timeout", type=float, default=600.0,
+                   help="seconds without a message before a tab's session is freed (default 600)")
+    p.add_argument("--open", action="store_true", help="open the page in a web browser")
+    p.set_defaults(func=run_playground)
+
+
+# Subcommands, in --help order.
+SUBCOMMANDS: list[Callable[[Any], None]] = [add_train, add_evaluate, add_predict, add_datasets,
+                                               add_playground]
 
 
 def main(argv: list[str] | None = None) -> int:

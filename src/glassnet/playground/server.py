@@ -1,0 +1,385 @@
+"""The playground's web server: the page, and one training Session per WebSocket.
+
+Every message from the page is checked here (JSON, size, type, field types) and by the config
+module (names, ranges); a bad one gets an `error` frame and the connection keeps working.
+Training runs in short chunks in a worker thread, so other tabs and messages are still served.
+See docs/playground.md for the wire protocol.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import binascii
+import json
+import logging
+import math
+import secrets
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import anyio.to_thread
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import FileResponse, Response
+from starlette.routing import Mount, Route, WebSocketRoute
+from starlette.staticfiles import StaticFiles
+from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
+
+from .config import ConfigError, PlaygroundConfig, limits
+from .session import SCRIPT_FILENAME, WEIGHTS_FILENAME, Session
+
+STATIC = Path(__file__).with_name("static")
+MAX_MESSAGE = 2 * 1024 * 1024  # bytes of one page → server frame
+MAX_CSV = 1024 * 1024
+FRAME_INTERVAL = 1 / 30  # at most ~30 frames per second while playing
+STOP_TIMEOUT = 10.0  # seconds a pause waits for the running chunk and frame
+CHUNK_SECONDS = 0.03  # target time of one training chunk (about one frame interval)
+MAX_CHUNK = 1000  # epochs in one chunk, whatever the timing says
+LOG = logging.getLogger("glassnet.playground")
+# Config fields that change nothing the network was built from: playing goes on.
+LIVE_FIELDS = {"learningRate", "stopEpochs", "stopLoss", "showTestData", "discretize", "lang"}
+# The page's files may only load from this server (no external network resources).
+CSP = ("default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; "
+       "connect-src 'self' ws: wss:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'")
+
+
+class MessageError(ValueError):
+    """A page message that cannot be used; `field` names the offending field (or None)."""
+
+    def __init__(self, field: str | None, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+# ----- message checking -----------------------------------------------------------------------
+def _int(name: str, v: Any) -> int:
+    if isinstance(v, bool) or not isinstance(v, int) or not -1_000_000 <= v <= 1_000_000:
+        raise MessageError(name, f"{name} must be an integer, got {_short(v)}")
+    return v
+
+
+def _finite(name: str, v: Any) -> float:
+    if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v) \
+            or abs(v) > 1e6:
+        raise MessageError(name, f"{name} must be a finite number within ±1e6, got {_short(v)}")
+    return float(v)
+
+
+def _text(limit: int) -> Callable[[str, Any], str]:
+    def check(name: str, v: Any) -> str:
+        if not isinstance(v, str):
+            raise MessageError(name, f"{name} must be a string, got {type(v).__name__}")
+        if len(v.encode("utf-8", "surrogatepass")) > limit:
+            raise MessageError(name, f"{name} is larger than {limit} bytes")
+        return v
+    return check
+
+
+def _base64(name: str, v: Any) -> bytes:
+    text = _text(MAX_MESSAGE)(name, v)
+    try:
+        return base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        raise MessageError(name, f"{name} must be base64 text") from None
+
+
+def _object(name: str, v: Any) -> dict:
+    if not isinstance(v, dict):
+        raise MessageError(name, f"{name} must be an object, got {type(v).__name__}")
+    return v
+
+
+# Each message type and its fields (all required; no others allowed).
+MESSAGES: dict[str, dict[str, Callable[[str, Any], Any]]] = {
+    "config": {"config": _object},
+    "play": {}, "pause": {}, "step": {}, "reset": {}, "regenerate": {}, "ping": {},
+    "set_weight": {"layer": _int, "from": _int, "to": _int, "value": _finite},
+    "upload_csv": {"text": _text(MAX_CSV)},
+    "export_script": {}, "export_weights": {},
+    "import_weights": {"data": _base64},
+}
+# Messages that change the session, then get a frame: type -> (Session method, the message's
+# fields passed to it in order, whether the config may change so the page gets it too).
+COMMANDS: dict[str, tuple[str, tuple[str, ...], bool]] = {
+    "reset": ("reset", (), False),
+    "regenerate": ("regenerate", (), True),  # a new seed
+    "config": ("configure", ("config",), True),
+    "set_weight": ("set_weight", ("layer", "from", "to", "value"), False),
+    "upload_csv": ("load_csv", ("text",), True),
+    "import_weights": ("import_weights", ("data",), False),
+}
+
+
+def _short(v: Any) -> str:
+    s = repr(v)
+    return s if len(s) <= 60 else s[:57] + "..."
+
+
+def parse_message(raw: str | bytes | None) -> dict[str, Any]:
+    """A page message as a dict with checked fields, or MessageError saying what is wrong."""
+    if raw is None:
+        raise MessageError(None, "empty message")
+    if isinstance(raw, bytes):
+        raise MessageError(None, "binary frames are not accepted; send JSON text")
+    if len(raw) > MAX_MESSAGE or len(raw.encode("utf-8", "surrogatepass")) > MAX_MESSAGE:
+        raise MessageError(None, f"message larger than {MAX_MESSAGE} bytes")
+    try:
+        msg = json.loads(raw, parse_constant=_no_constant)
+    except (ValueError, RecursionError) as e:
+        raise MessageError(None, f"not valid JSON: {_short(str(e))}") from None
+    if not isinstance(msg, dict):
+        raise MessageError(None, f"a message must be a JSON object, got {type(msg).__name__}")
+    kind = msg.get("type")
+    if not isinstance(kind, str) or kind not in MESSAGES:
+        raise MessageError("type", f"unknown message type {_short(kind)}; known: "
+                           f"{', '.join(MESSAGES)}")
+    spec = MESSAGES[kind]
+    extra = sorted(set(msg) - set(spec) - {"type"})
+    if extra:
+        raise MessageError(extra[0], f"{kind}: unexpected field(s) {extra}")
+    out: dict[str, Any] = {"type": kind}
+    for name, check in spec.items():
+        if name not in msg:
+            raise MessageError(name, f"{kind}: missing field {name!r}")
+        out[name] = check(name, msg[name])
+    return out
+
+
+def _no_constant(name: str) -> None:
+    raise ValueError(f"{name} is not allowed")
+
+
+# ----- one tab --------------------------------------------------------------------------------
+class Client:
+    """One WebSocket's session, its play state and the lock that keeps its CPU work in order."""
+
+    def __init__(self, ws: WebSocket, sid: str, work: asyncio.Lock) -> None:
+        self.ws, self.id = ws, sid
+        self.session: Session | None = None
+        self.running = False
+        self.task: asyncio.Task | None = None
+        self.lock = work
+        self.send_lock = asyncio.Lock()
+        self.chunk = 1  # epochs per training chunk, adapted to CHUNK_SECONDS
+
+    async def send(self, obj: dict[str, Any]) -> None:
+        async with self.send_lock:
+            if self.ws.application_state == WebSocketState.CONNECTED:
+                await self.ws.send_text(json.dumps(obj, allow_nan=False, default=_json_default))
+
+    async def run(self, fn: Callable[..., Any], *args: Any) -> Any:
+        """fn(*args) in a worker thread; one at a time in the whole server (fair, FIFO), so
+        sessions take turns chunk by chunk and never run glassnet/BLAS code side by side."""
+        async with self.lock:
+            return await anyio.to_thread.run_sync(fn, *args)
+
+    async def send_frame(self) -> None:
+        frame = await self.run(self.session.frame)
+        await self.send(_finite_json({**frame, "type": "frame", "running": self.running}))
+
+    async def send_config(self) -> None:
+        await self.send({"type": "config", "config": self.session.config.to_dict()})
+
+    def train_chunk(self, epochs: int) -> tuple[float, list[dict[str, Any]]]:
+        """Train up to `epochs` epochs (worker thread): the seconds it took, and the session's
+        warnings (NaN, stop condition), after which training pauses."""
+        t = time.perf_counter()
+        events = self.session.step(epochs)
+        return time.perf_counter() - t, events
+
+    async def train(self, epochs: int) -> float:
+        took, events = await self.run(self.train_chunk, epochs)
+        if events:
+            self.running = False
+            for event in events:
+                await self.send(_finite_json({**event, "type": "warning"}))
+        return took
+
+    async def play_loop(self) -> None:
+        """Train in chunks while playing; one frame per chunk, at most ~30 per second."""
+        last = 0.0
+        try:
+            while self.running:
+                n = self.chunk
+                took = await self.train(n)
+                per_epoch = max(took / n, 1e-6)
+                self.chunk = int(min(MAX_CHUNK, max(1, CHUNK_SECONDS / per_epoch)))
+                wait = FRAME_INTERVAL - (time.perf_counter() - last)
+                if wait > 0:
+                    await asyncio.sleep(wait)
+                last = time.perf_counter()
+                await self.send_frame()
+                await asyncio.sleep(0)  # let this tab's messages in between chunks
+        except (WebSocketDisconnect, RuntimeError, OSError):  # the tab went away
+            self.running = False
+        except Exception as e:  # noqa: BLE001 - a failed chunk pauses, the session lives on
+            self.running = False
+            LOG.exception("playground: training failed")
+            await self.send({"type": "error", "field": None,
+                             "message": f"training stopped: {type(e).__name__}: {e}"})
+
+    async def stop(self) -> None:
+        """Pause and wait for the training loop to finish its chunk (never cut a chunk short:
+        the worker thread would go on with the session while the next message uses it)."""
+        self.running = False
+        task, self.task = self.task, None
+        if task is not None and task is not asyncio.current_task():
+            try:
+                await asyncio.wait_for(asyncio.shield(task), timeout=STOP_TIMEOUT)
+            except TimeoutError:  # stuck sending to a tab that does not read: give up on it
+                task.cancel()
+
+    # ----- message handlers -------------------------------------------------------------
+    async def handle(self, msg: dict[str, Any]) -> None:
+        kind = msg["type"]
+        s = self.session
+        if kind == "ping":
+            return
+        if kind == "play":
+            if not self.running:
+                self.running = True
+                self.task = asyncio.create_task(self.play_loop())
+            return
+        if kind != "config" or set(msg["config"]) - LIVE_FIELDS:
+            await self.stop()  # anything that changes the model pauses (as TF's reset does)
+        if kind in COMMANDS:
+            method, fields, new_config = COMMANDS[kind]
+            await self.run(getattr(s, method), *(msg[f] for f in fields))
+            if new_config:
+                await self.send_config()
+            await self.send_frame()
+        elif kind == "pause":
+            await self.send_frame()
+        elif kind == "step":
+            await self.train(1)
+            await self.send_frame()
+        elif kind == "export_script":
+            text = await self.run(s.export_script)
+            await self.send({"type": "script", "filename": SCRIPT_FILENAME, "text": text})
+        elif kind == "export_weights":
+            data = await self.run(s.export_weights)
+            await self.send({"type": "weights", "filename": WEIGHTS_FILENAME,
+                             "data": base64.b64encode(data).decode("ascii")})
+
+
+def _json_default(o: Any) -> Any:
+    if hasattr(o, "tolist"):  # NumPy scalars and arrays
+        return o.tolist()
+    raise TypeError(f"cannot send {type(o).__name__}")
+
+
+def _finite_json(o: Any) -> Any:
+    """NaN/inf become null, so a diverged model still gives valid JSON."""
+    if isinstance(o, float):
+        return o if math.isfinite(o) else None
+    if isinstance(o, dict):
+        return {k: _finite_json(v) for k, v in o.items()}
+    if isinstance(o, list | tuple):
+        return [_finite_json(v) for v in o]
+    if hasattr(o, "tolist") and not isinstance(o, str | bytes):
+        return _finite_json(o.tolist())
+    return o
+
+
+# ----- the app --------------------------------------------------------------------------------
+def create_app(max_sessions: int = 8, idle_timeout: float = 600.0) -> Starlette:
+    """The playground's Starlette app: page, static files and the /ws WebSocket."""
+    if max_sessions < 1:
+        raise ValueError(f"max_sessions must be >= 1, got {max_sessions}")
+    if not idle_timeout > 0:
+        raise ValueError(f"idle_timeout must be > 0 seconds, got {idle_timeout}")
+    clients: dict[str, Client] = {}
+    work = asyncio.Lock()  # one worker thread at a time for all sessions (see Client.run)
+
+    async def index(request: Request) -> Response:
+        return FileResponse(STATIC / "index.html", headers={"Content-Security-Policy": CSP,
+                                                            "Cache-Control": "no-cache"})
+
+    async def websocket(ws: WebSocket) -> None:
+        origin = ws.headers.get("origin")
+        if origin and origin.split("://", 1)[-1] != ws.headers.get("host"):
+            await ws.close(code=1008)  # another site's page may not drive this server
+            return
+        await ws.accept()
+        if len(clients) >= max_sessions:
+            await ws.send_text(json.dumps({
+                "type": "error", "field": None, "code": "full",
+                "message": f"the server already has {max_sessions} sessions; close a tab or "
+                           "try again later"}))
+            await ws.close(code=1013)
+            return
+        client = Client(ws, secrets.token_hex(8), work)
+        clients[client.id] = client
+        try:
+            client.session = await client.run(Session, PlaygroundConfig())
+            await client.send({"type": "hello", "session": client.id,
+                               "config": client.session.config.to_dict(),
+                               "limits": {**limits(), "maxMessage": MAX_MESSAGE,
+                                          "maxCsvBytes": MAX_CSV, "idleTimeout": idle_timeout}})
+            await client.send_frame()
+            await serve(client)
+        except WebSocketDisconnect:
+            pass
+        finally:
+            await client.stop()
+            clients.pop(client.id, None)
+
+    async def serve(client: Client) -> None:
+        ws = client.ws
+        while True:
+            try:
+                event = await asyncio.wait_for(ws.receive(), timeout=idle_timeout)
+            except TimeoutError:
+                await client.send({"type": "error", "field": None, "code": "idle",
+                                   "message": f"no message for {idle_timeout:g} s: session "
+                                              "closed; reload the page"})
+                await ws.close(code=1001)
+                return
+            if event["type"] == "websocket.disconnect":
+                return
+            try:
+                msg = parse_message(event.get("text", event.get("bytes")))
+                await client.handle(msg)
+            except MessageError as e:
+                await client.send({"type": "error", "field": e.field, "message": str(e)})
+            except ConfigError as e:
+                await client.send({"type": "error", "field": getattr(e, "field", None),
+                                   "message": str(e)})
+            except (ValueError, TypeError, KeyError, IndexError) as e:
+                await client.send({"type": "error", "field": None, "message": str(e)})
+            except WebSocketDisconnect:
+                return
+            except Exception as e:  # noqa: BLE001 - one bad request must not end the session
+                LOG.exception("playground: message failed")
+                await client.send({"type": "error", "field": None,
+                                   "message": f"internal error: {type(e).__name__}: {e}"})
+
+    app = Starlette(routes=[
+        Route("/", index),
+        Route("/index.html", index),
+        WebSocketRoute("/ws", websocket),
+        Mount("/static", StaticFiles(directory=STATIC), name="static"),
+    ])
+    app.state.clients = clients
+    return app
+
+
+def main(host: str = "127.0.0.1", port: int = 8765, max_sessions: int = 8,
+         idle_timeout: float = 600.0, open_browser: bool = False) -> None:
+    """Serve the playground with uvicorn and print its URL."""
+    import uvicorn
+
+    app = create_app(max_sessions=max_sessions, idle_timeout=idle_timeout)
+    shown = f"[{host}]" if ":" in host else host
+    url = f"http://{shown}:{port}/"
+    print(f"glassnet playground: open {url} (Ctrl+C stops)", flush=True)
+    if open_browser:
+        import threading
+        import webbrowser
+
+        threading.Timer(1.0, webbrowser.open, args=(url,)).start()
+    # Frames over MAX_MESSAGE get an error frame from the app; far larger ones are cut by uvicorn.
+    uvicorn.run(app, host=host, port=port, log_level="warning", ws_max_size=4 * MAX_MESSAGE)

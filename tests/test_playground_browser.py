@@ -1,0 +1,222 @@
+"""The playground page in headless Chromium (Playwright): train, TF hash, CSV upload, Korean."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from tests.conftest import ROOT, require
+
+require("playwright")
+require("uvicorn")
+import uvicorn  # noqa: E402
+from playwright.sync_api import expect, sync_playwright  # noqa: E402
+
+from glassnet.playground.server import create_app  # noqa: E402
+
+CHROMIUM = "/usr/bin/chromium"
+OUTPUT = ROOT / "test-output"  # screenshots (ignored by git)
+# A TF Playground link's hash, as TF writes it (keys we don't have, like cosX, are ignored).
+TF_HASH = ("#activation=relu&batchSize=20&dataset=xor&regDataset=reg-plane&learningRate=0.01"
+           "&regularizationRate=0.003&noise=15&networkShape=5,3,2&seed=0.61234"
+           "&showTestData=true&discretize=true&percTrainData=70&x=true&y=true&xTimesY=true"
+           "&xSquared=false&ySquared=false&cosX=false&sinX=true&cosY=false&sinY=false"
+           "&collectStats=false&problem=classification&initZero=false&hideText=false"
+           "&regularization=L2")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def url():
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(create_app(max_sessions=4), host="127.0.0.1",
+                                           port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert server.started, "uvicorn did not start"
+    yield f"http://127.0.0.1:{port}/"
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium (as .ci/run does)")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    # bypass_csp: Playwright evaluates its wait conditions as strings, which the CSP forbids
+    context = browser.new_context(viewport={"width": 1400, "height": 900}, bypass_csp=True)
+    pg = context.new_page()
+    errors: list[str] = []
+    pg.on("pageerror", lambda e: errors.append(str(e)))
+    yield pg
+    context.close()
+    assert not errors, f"JavaScript errors on the page: {errors}"
+
+
+def _value(page, selector: str) -> float:
+    return float(page.locator(selector).get_attribute("data-value") or "nan")
+
+
+def _wait_ready(page) -> None:
+    page.wait_for_function("document.getElementById('epoch').dataset.value !== undefined")
+
+
+def test_play_trains_circle_below_0_1_within_30_s(page, url):
+    # TF's default set-up; a fixed seed (as every TF link has) keeps the test deterministic:
+    # this one needs ~25 epochs, random ones 30-160, i.e. seconds even on a busy machine
+    page.goto(url + "#seed=0.44444")
+    _wait_ready(page)
+    expect(page.locator("#dataset-circle")).to_have_class("thumb selected")
+    start = _value(page, "#test-loss")
+    page.click("#play")
+    page.wait_for_function(
+        "Number(document.getElementById('test-loss').dataset.value) < 0.1", timeout=30_000)
+    assert start > 0.1
+    assert page.locator("#play").get_attribute("aria-pressed") == "true"
+    assert _value(page, "#epoch") > 0
+    assert "networkShape=4,2" in page.url  # as TF Playground writes it
+    page.click("#play")  # pause
+    expect(page.locator("#play")).to_have_attribute("aria-pressed", "false")
+    OUTPUT.mkdir(exist_ok=True)
+    shot = OUTPUT / "playground-circle-trained.png"
+    page.screenshot(path=str(shot), full_page=True)
+    assert shot.stat().st_size > 10_000
+
+
+def test_a_tf_playground_hash_sets_the_same_controls(page, url):
+    page.goto(url + TF_HASH)
+    _wait_ready(page)
+    page.wait_for_function("document.getElementById('activation').value === 'relu'")
+    page.wait_for_function("document.getElementById('layer-count').textContent === '3'")
+    expected = {"#activation": "relu", "#batchSize": "20", "#learningRate": "0.01",
+                "#regularization": "L2", "#regularizationRate": "0.003", "#noise": "15",
+                "#percTrainData": "70", "#problem": "classification"}
+    for sel, value in expected.items():
+        expect(page.locator(sel)).to_have_value(value)
+    expect(page.locator("#showTestData")).to_be_checked()
+    expect(page.locator("#discretize")).to_be_checked()
+    expect(page.locator("#dataset-xor")).to_have_class("thumb selected")
+    for name, on in (("x", True), ("y", True), ("xTimesY", True), ("sinX", True),
+                     ("xSquared", False), ("ySquared", False), ("sinY", False)):
+        cls = page.locator(f"#feature-{name}").get_attribute("class")
+        assert ("on" in cls.split()) == on, (name, cls)
+    # 4 features -> 5 -> 3 -> 2 -> output: neuron thumbnails and one link per weight
+    assert page.locator("canvas[id^='neuron-0-']").count() == 5
+    assert page.locator("canvas[id^='neuron-2-']").count() == 2
+    assert page.locator("#links path").count() == 4 * 5 + 5 * 3 + 3 * 2 + 2
+    assert page.locator("#error").is_hidden()
+    for part in ("activation=relu", "dataset=xor", "seed=0.61234", "regularization=L2"):
+        assert part in page.url
+
+
+def test_csv_upload_trains_and_a_broken_csv_shows_an_error(page, url, tmp_path):
+    rng = np.random.default_rng(1)
+    a = rng.normal([-2.5, -2.5], 1.0, (150, 2))
+    b = rng.normal([2.5, 2.5], 1.0, (150, 2))
+    rows = [f"{x:.4f},{y:.4f},0" for x, y in a] + [f"{x:.4f},{y:.4f},1" for x, y in b]
+    good = tmp_path / "blobs.csv"
+    good.write_text("x1,x2,label\n" + "\n".join(rows) + "\n")
+    page.goto(url + "#seed=0.44444")
+    _wait_ready(page)
+    page.set_input_files("#csv-input", str(good))
+    page.wait_for_function("location.hash.includes('dataset=csv')")
+    expect(page.locator("#dataset-circle")).to_have_class("thumb")  # no built-in set chosen
+    page.click("#play")
+    page.wait_for_function(  # two well separated blobs
+        "Number(document.getElementById('epoch').dataset.value) >= 5 && "
+        "Number(document.getElementById('test-loss').dataset.value) < 0.1", timeout=30_000)
+    page.click("#play")
+    expect(page.locator("#accuracy")).to_contain_text("%")
+    assert page.locator("#error").is_hidden()
+    bad = tmp_path / "broken.csv"
+    bad.write_text("x1,x2,label\n1.0,2.0,1\n3.0,oops,0\n")
+    page.set_input_files("#csv-input", str(bad))
+    expect(page.locator("#error")).to_be_visible()
+    expect(page.locator("#error")).to_contain_text("line")
+
+
+def test_switch_to_korean(page, url):
+    page.goto(url)
+    _wait_ready(page)
+    expect(page.locator("label[for='learningRate']")).to_have_text("Learning rate")
+    page.select_option("#lang", "ko")
+    expect(page.locator("label[for='learningRate']")).to_have_text("학습률")
+    expect(page.locator("html")).to_have_attribute("lang", "ko")
+    assert "갱신" in (page.locator("#learningRate").get_attribute("title") or "")  # its help
+    page.wait_for_function("location.hash.includes('lang=ko')")
+    page.click("#help-toggle")  # the one-line help under each control
+    expect(page.locator(".help[data-for='play']")).to_be_visible()
+    expect(page.locator(".help[data-for='play']")).to_contain_text("학습")
+    page.reload()  # the language is part of the state in the hash
+    _wait_ready(page)
+    expect(page.locator("label[for='learningRate']")).to_have_text("학습률")
+
+
+def test_nan_warning_link_edit_and_downloads(page, url):
+    page.goto(url + "#problem=regression&activation=relu&learningRate=10&seed=0.5")
+    _wait_ready(page)
+    page.wait_for_function("document.getElementById('learningRate').value === '10'")
+    page.click("#play")
+    expect(page.locator("#warning")).to_be_visible(timeout=15_000)
+    expect(page.locator("#warning")).to_contain_text("NaN")
+    expect(page.locator("#play")).to_have_attribute("aria-pressed", "false")
+    page.select_option("#learningRate", "0.03")
+    page.click("#reset")
+    expect(page.locator("#warning")).to_be_hidden()
+    page.wait_for_function("Number.isFinite(Number(document.getElementById('train-loss')"
+                           ".dataset.value))")
+    link = page.locator("#link-1-0-0")  # first hidden neuron -> second layer's first neuron
+    link.hover(force=True)
+    expect(page.locator("#link-tip")).to_be_visible()
+    expect(page.locator("#link-tip")).to_contain_text("Weight")
+    link.click(force=True)
+    page.fill("#weight-value", "1.25")
+    page.press("#weight-value", "Enter")
+    page.locator("#link-1-0-0").hover(force=True)
+    expect(page.locator("#link-tip")).to_contain_text("1.250")  # the server's new weight
+    with page.expect_download() as dl:
+        page.click("#export-script")
+    assert dl.value.suggested_filename.endswith(".py")
+    assert "glassnet" in Path(dl.value.path()).read_text()
+    with page.expect_download() as dl:
+        page.click("#export-weights")
+    weights = Path(dl.value.path())
+    assert dl.value.suggested_filename.endswith(".safetensors") and weights.stat().st_size > 100
+    page.set_input_files("#weights-input", str(weights))  # import them back
+    page.wait_for_timeout(300)
+    assert page.locator("#error").is_hidden()
+
+
+def test_three_class_spiral_shows_accuracy_and_confusion_matrix(page, url):
+    page.goto(url + "#dataset=spiral&numClasses=3&seed=0.3&networkShape=8,8&learningRate=0.1"
+               "&optimizer=adam")
+    _wait_ready(page)
+    page.wait_for_function("document.getElementById('numClasses').value === '3'")
+    page.click("#step")
+    expect(page.locator("#epoch")).to_have_attribute("data-value", "1")
+    expect(page.locator("#confusion-box")).to_be_visible()
+    assert page.locator("#confusion tr").count() == 4  # a header row + one per class
+    expect(page.locator("#accuracy")).to_contain_text("%")
+    counts = [int(t) for t in page.locator("#confusion td").all_inner_texts()]
+    assert len(counts) == 9 and sum(counts) == 250  # every test point, once
