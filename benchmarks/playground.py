@@ -20,7 +20,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import torch  # noqa: E402
 
-from _common import compare, match_threads, setup_threads  # noqa: E402
+from _common import compare, setup_threads  # noqa: E402
 from glassnet.playground import PlaygroundConfig, Session  # noqa: E402
 from glassnet.playground.session import _GRID, _N_OUT, _b64  # noqa: E402
 
@@ -75,7 +75,6 @@ class TorchPlayground:
 def main() -> None:
     os.environ.setdefault("BENCH_THREADS", "1")
     setup_threads()
-    match_threads()
     s = Session(PlaygroundConfig(seed="0.80000"))
     ref = TorchPlayground(s)
     assert len(s.x_train) == 250 and s.config.batchSize == 10 and s.config.networkShape == (4, 2)
