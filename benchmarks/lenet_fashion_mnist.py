@@ -87,7 +87,7 @@ def train_both(xtr: np.ndarray, ytr: np.ndarray, xte: np.ndarray, yte: np.ndarra
 def main() -> int:
     threads = setup_threads()
     xtr, ytr = load("train")
-    xte, yte = load("t10k")
+    xte, yte = load("test")
     r = train_both(xtr, ytr, xte, yte, EPOCHS)
     print(f"threads={threads}, epochs={EPOCHS}, Adam lr=1e-3, batch 64, train {len(xtr)}, "
           f"test {len(xte)}")
