@@ -358,3 +358,6 @@ def test_conv_errors_name_layer_and_shapes():
         nn.LSTM(3, 4)(gn.zeros(5, 2, 4))
     with pytest.raises(ValueError, match=r"BatchNorm2d.*4 channels.*\(2, 3, 5, 5\)"):
         nn.BatchNorm2d(4)(gn.zeros(2, 3, 5, 5))
+    for layer in (nn.RNN, nn.RNNCell):
+        with pytest.raises(ValueError, match=rf"{layer.__name__}: nonlinearity .* got 'gelu'"):
+            layer(3, 4, nonlinearity="gelu")

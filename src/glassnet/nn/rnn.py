@@ -288,15 +288,20 @@ class RNNBase(Module):
                 f"batch_first={self.batch_first}, bidirectional={self.bidirectional}")
 
 
+def _elman_mode(layer: str, nonlinearity: str) -> str:
+    """The recurrence mode of an Elman RNN/RNNCell: "RNN_TANH" or "RNN_RELU"."""
+    if nonlinearity not in ("tanh", "relu"):
+        raise ValueError(f"{layer}: nonlinearity must be 'tanh' or 'relu', got {nonlinearity!r}")
+    return "RNN_TANH" if nonlinearity == "tanh" else "RNN_RELU"
+
+
 class RNN(RNNBase):
     """Elman RNN: h' = tanh(W_ih x + b_ih + W_hh h + b_hh) (or ReLU)."""
 
     def __init__(self, *args: Any, nonlinearity: str = "tanh", **kwargs: Any) -> None:
-        if nonlinearity not in ("tanh", "relu"):
-            raise ValueError(f"RNN: nonlinearity must be 'tanh' or 'relu', got {nonlinearity!r}")
+        mode = _elman_mode("RNN", nonlinearity)
         super().__init__(*args, **kwargs)  # tanh and relu have the same weight shapes
-        self.mode = "RNN_TANH" if nonlinearity == "tanh" else "RNN_RELU"
-        self.nonlinearity = nonlinearity
+        self.mode, self.nonlinearity = mode, nonlinearity
 
 
 class LSTM(RNNBase):
@@ -360,12 +365,9 @@ class RNNCell(RNNCellBase):
 
     def __init__(self, input_size: int, hidden_size: int, bias: bool = True,
                  nonlinearity: str = "tanh", dtype: Any = None) -> None:
-        if nonlinearity not in ("tanh", "relu"):
-            raise ValueError(f"RNNCell: nonlinearity must be 'tanh' or 'relu', "
-                             f"got {nonlinearity!r}")
+        mode = _elman_mode("RNNCell", nonlinearity)
         super().__init__(input_size, hidden_size, bias, dtype)
-        self.mode = "RNN_TANH" if nonlinearity == "tanh" else "RNN_RELU"
-        self.nonlinearity = nonlinearity
+        self.mode, self.nonlinearity = mode, nonlinearity
 
 
 class LSTMCell(RNNCellBase):
