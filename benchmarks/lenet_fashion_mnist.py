@@ -19,7 +19,6 @@ import numpy as np
 import torch
 
 import glassnet as gn
-from _common import setup_threads
 from glassnet.models import LeNet5
 
 EPOCHS = int(os.environ.get("EPOCHS", 10))
@@ -86,6 +85,8 @@ def train_both(xtr: np.ndarray, ytr: np.ndarray, xte: np.ndarray, yte: np.ndarra
 
 
 def main() -> int:
+    from _common import setup_threads  # the script's folder; tests import train_both only
+
     threads = setup_threads()
     xtr, ytr = load("train")
     xte, yte = load("test")

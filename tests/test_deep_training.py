@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 import glassnet as gn
-from conftest import ROOT, require
+from conftest import require
 from glassnet import nn
 from glassnet.diagnostics import gradient_norms
 from glassnet.models import MLP, ResNet
@@ -161,10 +160,9 @@ def test_lenet5_on_fashion_mnist_matches_pytorch():
     """All 60,000 training images, 10 epochs of Adam, both frameworks from the same weights and
     batches (benchmarks/lenet_fashion_mnist.py): >= 0.90 test accuracy, within 0.5 points."""
     require("torch")
-    sys.path.insert(0, str(ROOT / "benchmarks"))
-    import lenet_fashion_mnist as bench
+    from benchmarks.lenet_fashion_mnist import load, train_both
 
-    (xtr, ytr), (xte, yte) = bench.load("train"), bench.load("test")
-    r = bench.train_both(xtr, ytr, xte, yte, epochs=10, log=False)
+    (xtr, ytr), (xte, yte) = load("train"), load("test")
+    r = train_both(xtr, ytr, xte, yte, epochs=10, log=False)
     assert r["glassnet"] >= 0.90, r
     assert abs(r["glassnet"] - r["torch"]) <= 0.005, r
