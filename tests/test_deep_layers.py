@@ -126,20 +126,36 @@ def test_conv_transpose2d_matches_torch(n, cin, cout, h, w, k, stride, pad, opad
 @SETTINGS
 @given(n=st.integers(1, 2), c=st.integers(1, 3), h=st.integers(4, 9), w=st.integers(4, 9),
        k=st.integers(1, 3), stride=st.integers(1, 3), pad=st.integers(0, 1),
-       dil=st.integers(1, 2), dtype=st.sampled_from(DTYPES))
-def test_max_pool2d_matches_torch(n, c, h, w, k, stride, pad, dil, dtype):
+       dil=st.integers(1, 2), ceil=st.booleans(), dtype=st.sampled_from(DTYPES))
+def test_max_pool2d_matches_torch(n, c, h, w, k, stride, pad, dil, ceil, dtype):
     pad = min(pad, k // 2)
-    kw = dict(stride=stride, padding=pad, dilation=dil)
+    kw = dict(stride=stride, padding=pad, dilation=dil, ceil_mode=ceil)
     check_module(nn.MaxPool2d(k, **kw), torch.nn.MaxPool2d(k, **kw), [_x(n, c, h, w)], dtype)
+
+
+@SETTINGS
+@given(h=st.integers(5, 9), w=st.integers(5, 9), k=st.integers(1, 3), stride=st.integers(1, 3),
+       pad=st.integers(0, 1), dil=st.integers(1, 2), ceil=st.booleans(), ties=st.booleans())
+def test_max_pool2d_return_indices_match_torch(h, w, k, stride, pad, dil, ceil, ties):
+    pad = min(pad, k // 2)
+    x = _x(2, 3, h, w)
+    if ties:  # equal values: both must pick the first maximum of each window
+        x = np.round(x)
+    kw = dict(kernel_size=k, stride=stride, padding=pad, dilation=dil, ceil_mode=ceil,
+              return_indices=True)
+    y, idx = nn.MaxPool2d(**kw)(gn.tensor(x))
+    ty, tidx = torch.nn.MaxPool2d(**kw)(torch.tensor(x))
+    _close(y, ty, 1e-12, "output")
+    np.testing.assert_array_equal(idx.data, tidx.numpy())
 
 
 @SETTINGS
 @given(n=st.integers(1, 2), c=st.integers(1, 3), h=st.integers(4, 9), w=st.integers(4, 9),
        k=st.integers(1, 3), stride=st.integers(1, 3), pad=st.integers(0, 1),
-       include=st.booleans(), dtype=st.sampled_from(DTYPES))
-def test_avg_pool2d_matches_torch(n, c, h, w, k, stride, pad, include, dtype):
+       include=st.booleans(), ceil=st.booleans(), dtype=st.sampled_from(DTYPES))
+def test_avg_pool2d_matches_torch(n, c, h, w, k, stride, pad, include, ceil, dtype):
     pad = min(pad, k // 2)
-    kw = dict(stride=stride, padding=pad, count_include_pad=include)
+    kw = dict(stride=stride, padding=pad, count_include_pad=include, ceil_mode=ceil)
     check_module(nn.AvgPool2d(k, **kw), torch.nn.AvgPool2d(k, **kw), [_x(n, c, h, w)], dtype)
 
 
@@ -157,6 +173,28 @@ def test_adaptive_avg_pool2d_matches_torch(h, w, oh, ow, dtype):
 def test_upsample_nearest_matches_torch(h, w, size, scale, dtype):
     kw = dict(scale_factor=scale) if scale else dict(size=(size, size + 1))
     check_module(nn.Upsample(**kw), torch.nn.Upsample(**kw), [_x(2, 2, h, w)], dtype)
+
+
+@SETTINGS
+@given(h=st.integers(1, 6), w=st.integers(1, 6), size=st.integers(1, 11),
+       scale=st.sampled_from([None, 0.5, 1.5, 2, 3]), align=st.sampled_from([None, False, True]),
+       dtype=st.sampled_from(DTYPES))
+def test_upsample_bilinear_matches_torch(h, w, size, scale, align, dtype):
+    kw = dict(scale_factor=scale) if scale else dict(size=(size, size + 1))
+    if min(int(h * (scale or 1)), int(w * (scale or 1))) < 1:
+        return  # an empty output: both refuse it (tested below)
+    kw.update(mode="bilinear", align_corners=align)
+    check_module(nn.Upsample(**kw), torch.nn.Upsample(**kw), [_x(2, 2, h, w)], dtype)
+
+
+def test_interpolate_refuses_what_torch_refuses():
+    x = gn.tensor(_x(1, 1, 2, 2))
+    with pytest.raises(ValueError, match="output size"):
+        nn.functional.interpolate(x, scale_factor=0.4, mode="bilinear")
+    with pytest.raises(ValueError, match="align_corners only applies"):
+        nn.functional.interpolate(x, scale_factor=2, align_corners=True)
+    with pytest.raises(NotImplementedError, match="'bicubic'"):
+        nn.Upsample(scale_factor=2, mode="bicubic")
 
 
 # ----- normalisation and embedding --------------------------------------------------------
@@ -315,6 +353,13 @@ def test_gradcheck_pools():
     assert gn.gradcheck(lambda x: pooling.MaxPool2dFn.apply(x, dilation=(1, 2), **kw), [x])
     assert gn.gradcheck(lambda x: pooling.AvgPool2dFn.apply(x, count_include_pad=False, **kw),
                         [x])
+    for include in (True, False):  # ceil_mode's partial last windows
+        assert gn.gradcheck(lambda x, include=include: pooling.AvgPool2dFn.apply(
+            x, kernel_size=(3, 3), stride=(2, 2), padding=(1, 0), ceil_mode=True,
+            count_include_pad=include), [x])
+    assert gn.gradcheck(lambda x: pooling.MaxPool2dFn.apply(
+        x, kernel_size=(2, 3), stride=(2, 2), ceil_mode=True), [x])
+    assert gn.gradcheck(lambda x: pooling.interpolate(x, size=(4, 7), mode="bilinear"), [x])
 
 
 def test_gradcheck_embedding():
@@ -354,6 +399,8 @@ def test_conv_errors_name_layer_and_shapes():
         nn.Conv1d(2, 2, 3)(gn.zeros(1, 3, 9))
     with pytest.raises(ValueError, match="larger than the padded input"):
         nn.MaxPool2d(3)(gn.zeros(1, 1, 2, 2))
+    with pytest.raises(ValueError, match=r"kernel size \(3, 3\) at dilation \(2, 2\) is larger"):
+        nn.MaxPool2d(3, dilation=2)(gn.zeros(1, 1, 4, 4))
     with pytest.raises(ValueError, match=r"LSTM: expected input \(seq, batch, 3\)"):
         nn.LSTM(3, 4)(gn.zeros(5, 2, 4))
     with pytest.raises(ValueError, match=r"BatchNorm2d.*4 channels.*\(2, 3, 5, 5\)"):
