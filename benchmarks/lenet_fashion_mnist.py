@@ -87,6 +87,9 @@ def train_both(xtr: np.ndarray, ytr: np.ndarray, xte: np.ndarray, yte: np.ndarra
 def main() -> int:
     from _common import setup_threads  # the script's folder; tests import train_both only
 
+    if EPOCHS < 1:
+        print(f"EPOCHS must be at least 1, got {EPOCHS}", file=sys.stderr)
+        return 2
     threads = setup_threads()
     xtr, ytr = load("train")
     xte, yte = load("test")
