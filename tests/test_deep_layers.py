@@ -160,6 +160,25 @@ def test_avg_pool2d_matches_torch(n, c, h, w, k, stride, pad, include, ceil, dty
 
 
 @SETTINGS
+@given(length=st.integers(5, 12), k=st.integers(1, 3), stride=st.integers(1, 3),
+       pad=st.integers(0, 1), dil=st.integers(1, 2), ceil=st.booleans(), include=st.booleans(),
+       dtype=st.sampled_from(DTYPES))
+def test_pool1d_matches_torch(length, k, stride, pad, dil, ceil, include, dtype):
+    pad = min(pad, k // 2)
+    x = [_x(2, 3, length)]
+    kw = dict(stride=stride, padding=pad, ceil_mode=ceil)
+    check_module(nn.MaxPool1d(k, dilation=dil, **kw), torch.nn.MaxPool1d(k, dilation=dil, **kw),
+                 x, dtype)
+    check_module(nn.AvgPool1d(k, count_include_pad=include, **kw),
+                 torch.nn.AvgPool1d(k, count_include_pad=include, **kw), x, dtype)
+    y, idx = nn.MaxPool1d(k, dilation=dil, return_indices=True, **kw)(gn.tensor(x[0]))
+    ty, tidx = torch.nn.MaxPool1d(k, dilation=dil, return_indices=True, **kw)(torch.tensor(x[0]))
+    np.testing.assert_array_equal(idx.data, tidx.numpy())
+    with pytest.raises(ValueError, match=r"max_pool1d: expected input \(N, C, L\), got \(2, 3\)"):
+        nn.MaxPool1d(k)(gn.zeros(2, 3))
+
+
+@SETTINGS
 @given(h=st.integers(1, 9), w=st.integers(1, 9), oh=st.integers(1, 5), ow=st.integers(1, 5),
        dtype=st.sampled_from(DTYPES))
 def test_adaptive_avg_pool2d_matches_torch(h, w, oh, ow, dtype):

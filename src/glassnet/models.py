@@ -7,8 +7,10 @@ from typing import Any
 
 from . import nn
 from .autograd import Tensor
+from .serialization import register_module
 
 
+@register_module
 class MLP(nn.Sequential):
     """Fully connected layers with an activation between them (none after the last)."""
 
@@ -24,14 +26,17 @@ class MLP(nn.Sequential):
                     layers.append(nn.BatchNorm1d(b))
                 layers.append(activation())
         super().__init__(*layers)
+        self.sizes, self.activation, self.batch_norm = list(sizes), activation, batch_norm
 
 
+@register_module
 class LeNet5(nn.Module):
     """LeNet-5 for 28×28 images: conv(6,5,pad 2)-pool-conv(16,5)-pool-120-84-classes."""
 
     def __init__(self, in_channels: int = 1, num_classes: int = 10,
                  activation: type = nn.ReLU) -> None:
         super().__init__()
+        self.in_channels, self.num_classes, self.activation = in_channels, num_classes, activation
         self.features = nn.Sequential(
             nn.Conv2d(in_channels, 6, 5, padding=2), activation(), nn.MaxPool2d(2),
             nn.Conv2d(6, 16, 5), activation(), nn.MaxPool2d(2))
@@ -43,11 +48,13 @@ class LeNet5(nn.Module):
         return self.classifier(self.features(x))
 
 
+@register_module
 class BasicBlock(nn.Module):
     """Residual block: relu(bn(conv(relu(bn(conv(x))))) + shortcut(x))."""
 
     def __init__(self, in_channels: int, out_channels: int, stride: int = 1) -> None:
         super().__init__()
+        self.in_channels, self.out_channels, self.stride = in_channels, out_channels, stride
         self.conv1 = nn.Conv2d(in_channels, out_channels, 3, stride, padding=1, bias=False)
         self.bn1 = nn.BatchNorm2d(out_channels)
         self.conv2 = nn.Conv2d(out_channels, out_channels, 3, padding=1, bias=False)
@@ -63,12 +70,15 @@ class BasicBlock(nn.Module):
         return nn.functional.relu(self.bn2(self.conv2(out)) + self.shortcut(x))
 
 
+@register_module
 class ResNet(nn.Module):
     """A small ResNet: a stem conv, stages of BasicBlocks (stride 2 between), global pooling."""
 
     def __init__(self, in_channels: int = 3, num_classes: int = 10,
                  widths: Sequence[int] = (16, 32, 64), blocks_per_stage: int = 2) -> None:
         super().__init__()
+        self.in_channels, self.num_classes = in_channels, num_classes
+        self.widths, self.blocks_per_stage = list(widths), blocks_per_stage
         self.stem = nn.Sequential(nn.Conv2d(in_channels, widths[0], 3, padding=1, bias=False),
                                   nn.BatchNorm2d(widths[0]), nn.ReLU())
         blocks: list[Any] = []

@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from . import nn
+from .autograd import Tensor
 from .io import atomic_write_bytes
 from .nn.module import Module
 
@@ -44,14 +45,51 @@ class _Entry:
 _REGISTRY: dict[str, _Entry] = {}
 
 
-def _init_args(m: Module) -> dict:
-    """Constructor arguments read back from same-named attributes (JSON-able ones only)."""
+def _init_args(m: Module, cls: type | None = None) -> dict:
+    """Constructor arguments of `cls` (default: m's class) read back from same-named attributes.
+
+    JSON-able values are kept; a `bias=True`-style flag that became a parameter (or None) is
+    saved as whether that parameter exists, and a layer class (an activation) by its
+    registered name. *args, **kwargs and dtype are left out (weights carry their dtype).
+    """
     out = {}
-    for p in list(inspect.signature(type(m).__init__).parameters)[1:]:
-        v = m.__dict__.get(p, inspect.Parameter.empty)
-        if isinstance(v, (bool, int, float, str, type(None))) or (
+    for p in inspect.signature((cls or type(m)).__init__).parameters.values():
+        if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD) or p.name in ("self", "dtype"):
+            continue
+        if p.name in m.__dict__:
+            v = m.__dict__[p.name]
+        elif p.name in m._parameters:
+            v = m._parameters[p.name]
+        else:
+            continue
+        if isinstance(p.default, bool) and (v is None or isinstance(v, Tensor)):
+            v = v is not None
+        elif isinstance(v, type) and issubclass(v, Module):
+            v = {"layer_type": _class_name(v)}
+        if isinstance(v, (bool, int, float, str, type(None), dict)) or (
                 isinstance(v, (list, tuple)) and all(isinstance(x, (int, float)) for x in v)):
-            out[p] = list(v) if isinstance(v, tuple) else v
+            out[p.name] = list(v) if isinstance(v, tuple) else v
+    return out
+
+
+def _class_name(cls: type) -> str:
+    for name, e in _REGISTRY.items():
+        if cls is e.cls:
+            return name
+    raise TypeError(f"save: layer type {cls.__name__} is not registered; decorate it with "
+                    "@glassnet.register_module so it can be rebuilt")
+
+
+def _from_config(cfg: dict) -> dict:
+    """Constructor arguments from a config: registered layer names back to their classes."""
+    out = {}
+    for k, v in cfg.items():
+        if isinstance(v, dict):
+            entry = _REGISTRY.get(v.get("layer_type"))  # type: ignore[arg-type]
+            if entry is None:
+                raise ValueError(f"argument {k}: unknown layer type {v}")
+            v = entry.cls
+        out[k] = tuple(v) if isinstance(v, list) else v  # JSON has no tuples
     return out
 
 
@@ -66,26 +104,28 @@ def register_module(cls: type | None = None, *, name: str | None = None,
     def deco(c: type) -> type:
         _REGISTRY[name or c.__name__] = _Entry(
             c, get_config or _init_args,
-            build or (lambda cfg, children, c=c: c(**cfg)))
+            build or (lambda cfg, children, c=c: c(**_from_config(cfg))))
         return c
     return deco(cls) if cls is not None else deco
 
 
 for _cls in (nn.Identity, nn.Flatten, nn.Dropout, nn.ReLU, nn.LeakyReLU, nn.Sigmoid, nn.Tanh,
-             nn.Step, nn.Softmax, nn.LogSoftmax):
+             nn.Step, nn.Softmax, nn.LogSoftmax,
+             nn.Conv1d, nn.Conv2d, nn.ConvTranspose2d, nn.MaxPool1d, nn.MaxPool2d, nn.AvgPool1d,
+             nn.AvgPool2d, nn.AdaptiveAvgPool2d, nn.Upsample, nn.BatchNorm1d, nn.BatchNorm2d,
+             nn.LayerNorm, nn.Embedding, nn.LSTM, nn.GRU, nn.RNNCell, nn.LSTMCell, nn.GRUCell):
     register_module(_cls)
+register_module(nn.RNN, get_config=lambda m: {**_init_args(m, nn.rnn.RNNBase),
+                                              "nonlinearity": m.nonlinearity})
 register_module(nn.Linear, get_config=lambda m: {
     "in_features": m.in_features, "out_features": m.out_features, "bias": m.bias is not None})
 register_module(nn.Sequential, build=lambda cfg, children: nn.Sequential(children))
 register_module(nn.ModuleList, build=lambda cfg, children: nn.ModuleList(children.values()))
+register_module(nn.ModuleDict, build=lambda cfg, children: nn.ModuleDict(children))
 
 
 def _type_name(m: Module) -> str:
-    for name, e in _REGISTRY.items():
-        if type(m) is e.cls:
-            return name
-    raise TypeError(f"save: layer type {type(m).__name__} is not registered; decorate it with "
-                    "@glassnet.register_module so it can be rebuilt")
+    return _class_name(type(m))
 
 
 def architecture(m: Module) -> dict:
@@ -143,6 +183,11 @@ def save(model: Any, path: str | os.PathLike, optimizer: Any = None, scheduler: 
     atomic_write_bytes(path, dumps(model, optimizer, scheduler, training))
 
 
+def _contiguous(a: np.ndarray) -> np.ndarray:
+    """C-contiguous, keeping 0-d arrays 0-d (np.ascontiguousarray makes them 1-d)."""
+    return np.ascontiguousarray(a).reshape(a.shape)
+
+
 def dumps(model: Module, optimizer: Any = None, scheduler: Any = None,
           training: dict | None = None) -> bytes:
     """The bytes `save` writes: a safetensors file with the architecture in its metadata."""
@@ -150,7 +195,7 @@ def dumps(model: Module, optimizer: Any = None, scheduler: Any = None,
         raise TypeError(f"save: expected an nn.Module or train.Model, got {type(model).__name__}")
     from safetensors.numpy import save as st_save
 
-    tensors = {f"model.{k}": np.ascontiguousarray(v.data) for k, v in model.state_dict().items()}
+    tensors = {f"model.{k}": _contiguous(v.data) for k, v in model.state_dict().items()}
     meta: dict[str, Any] = {"architecture": architecture(model)}
     if optimizer is not None:
         sd = optimizer.state_dict()
@@ -158,7 +203,7 @@ def dumps(model: Module, optimizer: Any = None, scheduler: Any = None,
         for i, s in sd["state"].items():
             for k, v in s.items():
                 if isinstance(v, np.ndarray):
-                    tensors[f"optimizer.{i}.{k}"] = np.ascontiguousarray(v)
+                    tensors[f"optimizer.{i}.{k}"] = _contiguous(v)
                 else:
                     scalars.setdefault(str(i), {})[k] = v
         meta["optimizer"] = {"type": type(optimizer).__name__, "param_groups": sd["param_groups"],

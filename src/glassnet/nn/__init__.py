@@ -1,7 +1,7 @@
 """Neural-network building blocks: `Module`, layers, losses, `init`, `functional`."""
 
 from . import functional, init, utils
-from .container import ModuleList, Sequential
+from .container import ModuleDict, ModuleList, Sequential
 from .conv import Conv1d, Conv2d, ConvTranspose2d
 from .layers import (
     Dropout,
@@ -19,15 +19,16 @@ from .layers import (
 from .loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, L1Loss, MSELoss, NLLLoss
 from .module import Module, Parameter
 from .normalization import BatchNorm1d, BatchNorm2d, Embedding, LayerNorm
-from .pooling import AdaptiveAvgPool2d, AvgPool2d, MaxPool2d, Upsample
+from .pooling import AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, MaxPool1d, MaxPool2d, Upsample
 from .rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
 
 __all__ = [
     "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "Dropout", "Flatten", "HuberLoss",
-    "Identity", "L1Loss", "LeakyReLU", "Linear", "LogSoftmax", "MSELoss", "Module", "ModuleList",
-    "NLLLoss", "Parameter", "ReLU", "Sequential", "Sigmoid", "Softmax", "Step", "Tanh",
+    "Identity", "L1Loss", "LeakyReLU", "Linear", "LogSoftmax", "MSELoss", "Module", "ModuleDict",
+    "ModuleList", "NLLLoss", "Parameter", "ReLU", "Sequential", "Sigmoid", "Softmax", "Step",
+    "Tanh",
     "functional", "init", "utils",
-    "AdaptiveAvgPool2d", "AvgPool2d", "BatchNorm1d", "BatchNorm2d", "Conv1d", "Conv2d",
+    "AdaptiveAvgPool2d", "AvgPool1d", "AvgPool2d", "BatchNorm1d", "BatchNorm2d", "Conv1d", "Conv2d",
     "ConvTranspose2d", "Embedding", "GRU", "GRUCell", "LSTM", "LSTMCell", "LayerNorm",
-    "MaxPool2d", "RNN", "RNNCell", "Upsample",
+    "MaxPool1d", "MaxPool2d", "RNN", "RNNCell", "Upsample",
 ]

@@ -1,9 +1,9 @@
-"""Containers: `Sequential` (layers in order) and `ModuleList`."""
+"""Containers: `Sequential` (layers in order), `ModuleList` and `ModuleDict`."""
 
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from .module import Module
@@ -64,3 +64,47 @@ class ModuleList(Module):
 
     def __iter__(self) -> Iterator[Module]:
         return iter(self._modules.values())
+
+
+class ModuleDict(Module):
+    """Modules by name, registered as submodules in insertion order (PyTorch's `ModuleDict`)."""
+
+    def __init__(self, modules: Mapping[str, Module] | Iterable[tuple[str, Module]] | None = None
+                 ) -> None:
+        super().__init__()
+        if modules is not None:
+            self.update(modules)
+
+    def update(self, modules: Mapping[str, Module] | Iterable[tuple[str, Module]]) -> None:
+        items = modules.items() if isinstance(modules, Mapping) else modules
+        for name, m in items:
+            self[name] = m
+
+    def __setitem__(self, name: str, m: Module) -> None:
+        if not isinstance(m, Module):
+            raise TypeError(f"ModuleDict: value for {name!r} is {type(m).__name__}, not a Module")
+        self.add_module(name, m)
+
+    def __getitem__(self, name: str) -> Module:
+        return self._modules[name]
+
+    def __delitem__(self, name: str) -> None:
+        del self._modules[name]
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._modules
+
+    def __len__(self) -> int:
+        return len(self._modules)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._modules)
+
+    def keys(self) -> Iterable[str]:
+        return self._modules.keys()
+
+    def values(self) -> Iterable[Module]:
+        return self._modules.values()
+
+    def items(self) -> Iterable[tuple[str, Module]]:
+        return self._modules.items()

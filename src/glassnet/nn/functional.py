@@ -293,4 +293,11 @@ def dropout(x: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
 # The deep layers' functional forms live beside their Functions.
 from .conv import conv1d, conv2d, conv_transpose2d  # noqa: E402, F401
 from .normalization import batch_norm, embedding, layer_norm  # noqa: E402, F401
-from .pooling import adaptive_avg_pool2d, avg_pool2d, interpolate, max_pool2d  # noqa: E402, F401
+from .pooling import (  # noqa: E402, F401
+    adaptive_avg_pool2d,
+    avg_pool1d,
+    avg_pool2d,
+    interpolate,
+    max_pool1d,
+    max_pool2d,
+)

@@ -1,4 +1,4 @@
-"""Pooling and resizing: `MaxPool2d`, `AvgPool2d`, `AdaptiveAvgPool2d`, `Upsample`.
+"""Pooling and resizing: `MaxPool1d/2d`, `AvgPool1d/2d`, `AdaptiveAvgPool2d`, `Upsample`.
 
 Max and average pooling combine kh·kw strided slices of the input with one ufunc each
 (a 2×2 max-pool is three `np.maximum` calls), which is far cheaper than reshaping windows.
@@ -167,6 +167,38 @@ def avg_pool2d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any
                              divisor_override=divisor_override, ceil_mode=ceil_mode)
 
 
+def _as_2d(name: str, input: Tensor) -> Tensor:
+    """(N, C, L) as a height-1 image (N, C, 1, L), so 1-D pooling is 2-D pooling."""
+    if input.ndim != 3:
+        raise ValueError(f"{name}: expected input (N, C, L), got {input.shape}")
+    return input.unsqueeze(2)
+
+
+def _row(name: str, v: Any, height: int = 1) -> tuple | None:
+    """A 1-D kernel/stride/padding/dilation as the 2-D one of a height-1 image."""
+    return None if v is None else (height, _tuple(v, 1, name)[0])
+
+
+def max_pool1d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0,
+               dilation: Any = 1, ceil_mode: bool = False,
+               return_indices: bool = False) -> Tensor | tuple[Tensor, Tensor]:
+    """Maximum over each window of (N, C, L): max_pool2d over a height-1 image."""
+    n = "max_pool1d"
+    out = max_pool2d(_as_2d(n, input), _row(f"{n}: kernel_size", kernel_size),
+                     _row(f"{n}: stride", stride), _row(f"{n}: padding", padding, 0),
+                     _row(f"{n}: dilation", dilation), ceil_mode, return_indices)
+    return (out[0].squeeze(2), out[1].squeeze(2)) if return_indices else out.squeeze(2)
+
+
+def avg_pool1d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0,
+               ceil_mode: bool = False, count_include_pad: bool = True) -> Tensor:
+    """Mean over each window of (N, C, L): avg_pool2d over a height-1 image."""
+    n = "avg_pool1d"
+    return avg_pool2d(_as_2d(n, input), _row(f"{n}: kernel_size", kernel_size),
+                      _row(f"{n}: stride", stride), _row(f"{n}: padding", padding, 0),
+                      ceil_mode, count_include_pad).squeeze(2)
+
+
 def _bins(n_in: int, n_out: int, dtype: Any) -> np.ndarray:
     """(n_out, n_in) averaging matrix over PyTorch's adaptive bins [⌊i·n/m⌋, ⌈(i+1)·n/m⌉)."""
     a = np.zeros((n_out, n_in), dtype)
@@ -269,6 +301,31 @@ class AvgPool2d(Module):
     def forward(self, x: Tensor) -> Tensor:
         return avg_pool2d(x, self.kernel_size, self.stride, self.padding, self.ceil_mode,
                           self.count_include_pad, self.divisor_override)
+
+    def extra_repr(self) -> str:
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+class MaxPool1d(MaxPool2d):
+    """Max over windows of (N, C, L) sequences, PyTorch's `MaxPool1d`."""
+
+    def forward(self, x: Tensor) -> Tensor | tuple[Tensor, Tensor]:
+        return max_pool1d(x, self.kernel_size, self.stride, self.padding, self.dilation,
+                          self.ceil_mode, self.return_indices)
+
+
+class AvgPool1d(Module):
+    """Mean over windows of (N, C, L) sequences, PyTorch's `AvgPool1d`."""
+
+    def __init__(self, kernel_size: Any, stride: Any = None, padding: Any = 0,
+                 ceil_mode: bool = False, count_include_pad: bool = True) -> None:
+        super().__init__()
+        self.kernel_size, self.stride, self.padding = kernel_size, stride or kernel_size, padding
+        self.ceil_mode, self.count_include_pad = ceil_mode, count_include_pad
+
+    def forward(self, x: Tensor) -> Tensor:
+        return avg_pool1d(x, self.kernel_size, self.stride, self.padding, self.ceil_mode,
+                          self.count_include_pad)
 
     def extra_repr(self) -> str:
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
