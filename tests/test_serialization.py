@@ -71,6 +71,11 @@ def test_unknown_layer_type_and_shape_mismatch(tmp_path):
                      "model.bias": np.zeros(4, np.float32)})
     with pytest.raises(gn.CheckpointError, match=r"'weight' has shape \(3, 2\).*\(4, 2\)"):
         gn.load(p)
+    arch = serialization.architecture(gn.models.MLP([2, 3]))
+    arch["config"]["activation"] = {"layer_type": "os.system"}
+    _write(p, arch, {})
+    with pytest.raises(gn.CheckpointError, match=r"argument activation: unknown layer type"):
+        gn.load(p)
 
 
 def test_unregistered_layers_fail_at_save_and_registered_ones_roundtrip(tmp_path):

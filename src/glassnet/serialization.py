@@ -65,8 +65,9 @@ def _init_args(m: Module, cls: type | None = None) -> dict:
         if isinstance(p.default, bool) and (v is None or isinstance(v, Tensor)):
             v = v is not None
         elif isinstance(v, type) and issubclass(v, Module):
-            v = {"layer_type": _class_name(v)}
-        if isinstance(v, (bool, int, float, str, type(None), dict)) or (
+            out[p.name] = {"layer_type": _class_name(v)}
+            continue
+        if isinstance(v, (bool, int, float, str, type(None))) or (
                 isinstance(v, (list, tuple)) and all(isinstance(x, (int, float)) for x in v)):
             out[p.name] = list(v) if isinstance(v, tuple) else v
     return out
