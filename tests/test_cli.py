@@ -18,6 +18,8 @@ def test_help_everywhere(capsys):
     (["train", "--epochs", "x"], "invalid int value"),
     (["train", "--dataset", "nope", "--epochs", "1"], "unknown dataset 'nope'"),
     (["train", "--hidden", "3,a"], "comma-separated integers"),
+    (["train", "--model", "lenet5"], "needs 28×28 images (784 inputs); this data set has 64"),
+    (["train", "--model", "vgg"], "invalid choice: 'vgg'"),
     (["train", "--config", "/no/such.toml"], "cannot read"),
     (["evaluate", "/no/model.safetensors"], "cannot read"),
     (["predict", "/no/model.safetensors", "x.csv"], "cannot read"),

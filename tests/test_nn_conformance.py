@@ -78,6 +78,9 @@ def test_flatten_dims(dtype):
     x = randn(np.random.default_rng(0), (2, 3, 4, 5), dtype)
     for args in [(), (0,), (1, 2), (2, -1), (0, -2)]:
         compare(nn.Flatten(*args), torch.nn.Flatten(*args), [x], what=f"Flatten{args}")
+    for dim, size in [(1, (3, 1)), (-1, (5, 1)), (2, (2, 2)), (0, (1, 2))]:
+        compare(nn.Unflatten(dim, size), torch.nn.Unflatten(dim, size), [x],
+                what=f"Unflatten({dim}, {size})")
 
 
 def test_dropout_is_identity_in_eval():

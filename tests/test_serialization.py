@@ -121,6 +121,7 @@ LAYERS = {
     "Conv1d": (lambda: nn.Conv1d(3, 2, 4, stride=2, padding=1), _X3),
     "ConvTranspose2d": (lambda: nn.ConvTranspose2d(3, 2, 3, stride=2, padding=1,
                                                    output_padding=1), _X4),
+    "Unflatten": (lambda: nn.Sequential(nn.Flatten(), nn.Unflatten(1, (24, 8))), _X4),
     "MaxPool2d": (lambda: nn.MaxPool2d(3, stride=2, padding=1, ceil_mode=True), _X4),
     "MaxPool1d": (lambda: nn.MaxPool1d(2, dilation=2), _X3),
     "AvgPool2d": (lambda: nn.AvgPool2d((2, 3), padding=1, count_include_pad=False), _X4),

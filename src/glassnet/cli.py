@@ -21,9 +21,9 @@ import numpy as np
 import glassnet as gn
 
 TRAIN_DEFAULTS: dict[str, Any] = {
-    "dataset": "digits", "hidden": [300, 100], "activation": "relu", "optimizer": "adagrad",
-    "lr": None, "epochs": 40, "batch_size": 50, "val_split": None, "early_stopping": None,
-    "seed": 0, "out": None, "verbose": 1, "l2": 0.0,
+    "dataset": "digits", "model": "mlp", "hidden": [300, 100], "activation": "relu",
+    "optimizer": "adagrad", "lr": None, "epochs": 40, "batch_size": 50, "val_split": None,
+    "early_stopping": None, "seed": 0, "out": None, "verbose": 1, "l2": 0.0,
 }
 SEED_LR = {"adagrad": 0.05}  # tf.estimator.DNNClassifier's Adagrad learning rate
 ACTIVATIONS = {"relu": gn.nn.ReLU, "tanh": gn.nn.Tanh, "sigmoid": gn.nn.Sigmoid,
@@ -57,8 +57,8 @@ def _int_list(v: Any, key: str) -> list[int]:
     return v
 
 
-_TYPES: dict[str, Any] = {"dataset": str, "activation": str, "optimizer": str, "lr": float,
-                          "epochs": int, "batch_size": int, "val_split": float,
+_TYPES: dict[str, Any] = {"dataset": str, "model": str, "activation": str, "optimizer": str,
+                          "lr": float, "epochs": int, "batch_size": int, "val_split": float,
                           "early_stopping": int, "seed": int, "out": str, "verbose": int,
                           "l2": float}
 
@@ -122,6 +122,26 @@ def build_mlp(n_in: int, hidden: list[int], n_out: int, activation: str) -> gn.n
     return gn.nn.Sequential(*layers, gn.nn.Linear(n_in, n_out))
 
 
+MODELS = ("mlp", "lenet5")
+
+
+def build_model(name: str, n_in: int, hidden: list[int], n_out: int,
+                activation: str) -> gn.nn.Module:
+    """The network `--model` names: the seed's MLP, or LeNet-5 for 28×28 images."""
+    if name == "mlp":
+        return build_mlp(n_in, hidden, n_out, activation)
+    if name != "lenet5":
+        raise CLIError(f"--model: unknown {name!r}; choose from {list(MODELS)}")
+    if n_in != 28 * 28:
+        raise CLIError(f"--model lenet5: needs 28×28 images (784 inputs); this data set has "
+                       f"{n_in} inputs per sample")
+    if activation not in ACTIVATIONS:
+        raise CLIError(f"--activation: unknown {activation!r}; choose from {sorted(ACTIVATIONS)}")
+    # rows of 784 pixels in, so evaluate/predict feed it exactly as they feed an MLP
+    return gn.nn.Sequential(gn.nn.Unflatten(1, (1, 28, 28)),
+                            gn.models.LeNet5(1, n_out, ACTIVATIONS[activation]))
+
+
 def _val_count(val: float | int, n: int) -> int:
     k = int(val) if val >= 1 else int(round(val * n))
     if not 0 < k < n:
@@ -148,7 +168,8 @@ def run_train(args: argparse.Namespace) -> int:
     k = _val_count(cfg["val_split"] if cfg["val_split"] is not None else ds.val_default, len(x))
     xv, yv, x, y = x[:k], y[:k], x[k:], y[k:]  # the seed's hold-out: the first k samples
     n_classes = int(max(y.max(), yt.max())) + 1
-    model = Model(build_mlp(x.shape[1], cfg["hidden"], n_classes, cfg["activation"]))
+    model = Model(build_model(cfg["model"], x.shape[1], cfg["hidden"], n_classes,
+                              cfg["activation"]))
     lr = cfg["lr"] if cfg["lr"] is not None else SEED_LR.get(cfg["optimizer"])
     model.compile(cfg["optimizer"], "cross_entropy", ["accuracy"], lr=lr, l2=cfg["l2"])
     model.info = {"dataset": cfg["dataset"], "shift": ds.shift, "scale": ds.scale,
@@ -163,8 +184,9 @@ def run_train(args: argparse.Namespace) -> int:
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)
         callbacks.append(CSVLogger(out / "history.csv"))
+    net = f"hidden {cfg['hidden']}" if cfg["model"] == "mlp" else "LeNet-5"
     print(f"glassnet train: {cfg['dataset']} ({len(x)} train, {len(xv)} validation, {len(xt)} "
-          f"test), hidden {cfg['hidden']}, {cfg['activation']}, {cfg['optimizer']}, "
+          f"test), {net}, {cfg['activation']}, {cfg['optimizer']}, "
           f"batch {cfg['batch_size']}, up to {cfg['epochs']} epochs", flush=True)
     history = model.fit(x, y, batch_size=cfg["batch_size"], epochs=cfg["epochs"],
                         validation_data=(xv, yv), callbacks=callbacks, verbose=cfg["verbose"])
@@ -190,13 +212,15 @@ def run_train(args: argparse.Namespace) -> int:
 
 
 def add_train(sub: Any) -> None:
-    p = sub.add_parser("train", help="train the seed's DNN (an MLP) on a data set",
-                       description="Train an MLP classifier; flags override --config values.")
+    p = sub.add_parser("train", help="train the seed's DNN (an MLP) or LeNet-5 on a data set",
+                       description="Train a classifier; flags override --config values.")
     p.add_argument("--config", help="TOML or JSON file with the settings below (keys as flags, "
                    "with _ for -)")
     p.add_argument("--dataset", help=f"data set name (default {TRAIN_DEFAULTS['dataset']}; "
                    "see `glassnet datasets`)")
-    p.add_argument("--hidden", help="hidden layer sizes, e.g. 300,100 (the default)")
+    p.add_argument("--model", choices=MODELS, help="mlp (default: the seed's DNN) or lenet5 "
+                   "(a CNN for 28×28 images: the MNIST sets)")
+    p.add_argument("--hidden", help="hidden layer sizes of the mlp, e.g. 300,100 (the default)")
     p.add_argument("--activation", choices=sorted(ACTIVATIONS), help="default relu")
     p.add_argument("--optimizer", help="adagrad (default, as the seed's DNNClassifier), sgd, "
                    "adam, adamw, rmsprop, adadelta")

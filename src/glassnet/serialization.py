@@ -110,8 +110,8 @@ def register_module(cls: type | None = None, *, name: str | None = None,
     return deco(cls) if cls is not None else deco
 
 
-for _cls in (nn.Identity, nn.Flatten, nn.Dropout, nn.ReLU, nn.LeakyReLU, nn.Sigmoid, nn.Tanh,
-             nn.Step, nn.Softmax, nn.LogSoftmax,
+for _cls in (nn.Identity, nn.Flatten, nn.Unflatten, nn.Dropout, nn.ReLU, nn.LeakyReLU,
+             nn.Sigmoid, nn.Tanh, nn.Step, nn.Softmax, nn.LogSoftmax,
              nn.Conv1d, nn.Conv2d, nn.ConvTranspose2d, nn.MaxPool1d, nn.MaxPool2d, nn.AvgPool1d,
              nn.AvgPool2d, nn.AdaptiveAvgPool2d, nn.Upsample, nn.BatchNorm1d, nn.BatchNorm2d,
              nn.LayerNorm, nn.Embedding, nn.LSTM, nn.GRU, nn.RNNCell, nn.LSTMCell, nn.GRUCell):

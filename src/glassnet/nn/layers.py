@@ -1,4 +1,4 @@
-"""Basic layers: Linear, activations, Dropout, Flatten, Identity."""
+"""Basic layers: Linear, activations, Dropout, Flatten/Unflatten, Identity."""
 
 from __future__ import annotations
 
@@ -67,6 +67,24 @@ class Flatten(Module):
 
     def extra_repr(self) -> str:
         return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
+
+
+class Unflatten(Module):
+    """Split dim into unflattened_size, e.g. (N, 784) -> (N, 1, 28, 28): Flatten's inverse."""
+
+    def __init__(self, dim: int, unflattened_size: tuple[int, ...]) -> None:
+        super().__init__()
+        self.dim, self.unflattened_size = dim, tuple(unflattened_size)
+
+    def forward(self, x: Tensor) -> Tensor:
+        d = self.dim % x.ndim
+        if math.prod(self.unflattened_size) != x.shape[d]:
+            raise ValueError(f"{self}: dim {self.dim} of input {x.shape} has {x.shape[d]} "
+                             f"elements, not {math.prod(self.unflattened_size)}")
+        return x.reshape(*x.shape[:d], *self.unflattened_size, *x.shape[d + 1:])
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}, unflattened_size={self.unflattened_size}"
 
 
 class Dropout(Module):
