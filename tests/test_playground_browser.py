@@ -171,6 +171,10 @@ def test_switch_to_korean(page, url):
     page.reload()  # the language is part of the state in the hash
     _wait_ready(page)
     expect(page.locator("label[for='learningRate']")).to_have_text("학습률")
+    OUTPUT.mkdir(exist_ok=True)
+    shot = OUTPUT / "playground-korean.png"
+    page.screenshot(path=str(shot), full_page=True)
+    assert shot.stat().st_size > 10_000
 
 
 def test_nan_warning_link_edit_and_downloads(page, url):
