@@ -111,13 +111,18 @@ def _read_config(path: str) -> dict[str, Any]:
 
 
 # ----- train ----------------------------------------------------------------------------------
+def _activation(name: str) -> type:
+    if name not in ACTIVATIONS:
+        raise CLIError(f"--activation: unknown {name!r}; choose from {sorted(ACTIVATIONS)}")
+    return ACTIVATIONS[name]
+
+
 def build_mlp(n_in: int, hidden: list[int], n_out: int, activation: str) -> gn.nn.Sequential:
     """The seed's DNN: Linear + activation per hidden layer, then a Linear to the logits."""
-    if activation not in ACTIVATIONS:
-        raise CLIError(f"--activation: unknown {activation!r}; choose from {sorted(ACTIVATIONS)}")
+    act = _activation(activation)
     layers: list[gn.nn.Module] = []
     for h in hidden:
-        layers += [gn.nn.Linear(n_in, h), ACTIVATIONS[activation]()]
+        layers += [gn.nn.Linear(n_in, h), act()]
         n_in = h
     return gn.nn.Sequential(*layers, gn.nn.Linear(n_in, n_out))
 
@@ -135,11 +140,9 @@ def build_model(name: str, n_in: int, hidden: list[int], n_out: int,
     if n_in != 28 * 28:
         raise CLIError(f"--model lenet5: needs 28×28 images (784 inputs); this data set has "
                        f"{n_in} inputs per sample")
-    if activation not in ACTIVATIONS:
-        raise CLIError(f"--activation: unknown {activation!r}; choose from {sorted(ACTIVATIONS)}")
     # rows of 784 pixels in, so evaluate/predict feed it exactly as they feed an MLP
     return gn.nn.Sequential(gn.nn.Unflatten(1, (1, 28, 28)),
-                            gn.models.LeNet5(1, n_out, ACTIVATIONS[activation]))
+                            gn.models.LeNet5(1, n_out, _activation(activation)))
 
 
 def _val_count(val: float | int, n: int) -> int:

@@ -125,13 +125,9 @@ register_module(nn.ModuleList, build=lambda cfg, children: nn.ModuleList(childre
 register_module(nn.ModuleDict, build=lambda cfg, children: nn.ModuleDict(children))
 
 
-def _type_name(m: Module) -> str:
-    return _class_name(type(m))
-
-
 def architecture(m: Module) -> dict:
     """The JSON-able description of a module tree."""
-    name = _type_name(m)
+    name = _class_name(type(m))
     return {"type": name, "config": _REGISTRY[name].get_config(m),
             "children": {k: architecture(c) for k, c in m.named_children()}}
 

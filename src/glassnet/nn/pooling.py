@@ -58,14 +58,20 @@ def _offsets(k: tuple, s: tuple, d: tuple, out: tuple) -> Iterator[tuple]:
                    slice(j * d[1], j * d[1] + s[1] * (out[1] - 1) + 1, s[1]))
 
 
+def _padded_windows(name: str, x: Any, k: tuple, s: tuple, p: tuple, d: tuple,
+                    ceil_mode: bool, fill: float) -> tuple:
+    """The input padded with `fill`, each kernel offset's index into every window, and the
+    extra bottom/right padding that ceil_mode added."""
+    out, extra = _geometry(name, x, k, s, p, d, ceil_mode)
+    return _pad(x, p, fill, extra), list(_offsets(k, s, d, out)), extra
+
+
 class MaxPool2dFn(Function):
     @staticmethod
     def forward(ctx, x, kernel_size=(2, 2), stride=(2, 2), padding=(0, 0), dilation=(1, 1),
                 ceil_mode=False):
         k, s, p, d = kernel_size, stride, padding, dilation
-        out, extra = _geometry("max_pool2d", x, k, s, p, d, ceil_mode)
-        xpad = _pad(x, p, -np.inf, extra)
-        idx = list(_offsets(k, s, d, out))
+        xpad, idx, _ = _padded_windows("max_pool2d", x, k, s, p, d, ceil_mode, -np.inf)
         y = xpad[idx[0]].copy(order="K")  # keep the memory layout of a conv output
         for ix in idx[1:]:
             get_array_module(x).maximum(y, xpad[ix], out=y)
@@ -92,9 +98,7 @@ class AvgPool2dFn(Function):
     def forward(ctx, x, kernel_size=(2, 2), stride=(2, 2), padding=(0, 0),
                 count_include_pad=True, divisor_override=None, ceil_mode=False):
         k, s, p, d = kernel_size, stride, padding, (1, 1)
-        out, extra = _geometry("avg_pool2d", x, k, s, p, d, ceil_mode)
-        xpad = _pad(x, p, 0.0, extra)
-        idx = list(_offsets(k, s, d, out))
+        xpad, idx, extra = _padded_windows("avg_pool2d", x, k, s, p, d, ceil_mode, 0.0)
         y = xpad[idx[0]].copy(order="K")  # keep the memory layout of a conv output
         for ix in idx[1:]:
             y += xpad[ix]
@@ -143,11 +147,10 @@ def _argmax_indices(x: Any, y: Any, k: tuple, s: tuple, p: tuple, d: tuple,
                     ceil_mode: bool) -> Tensor:
     """Flat input index of the first maximum of every window (not differentiable)."""
     xp = get_array_module(x)
-    out, extra = _geometry("max_pool2d", x, k, s, p, d, ceil_mode)
-    xpad = _pad(x, p, -np.inf, extra)
-    rows, cols = xp.arange(out[0]) * s[0] - p[0], xp.arange(out[1]) * s[1] - p[1]
+    xpad, idx, _ = _padded_windows("max_pool2d", x, k, s, p, d, ceil_mode, -np.inf)
+    rows, cols = xp.arange(y.shape[2]) * s[0] - p[0], xp.arange(y.shape[3]) * s[1] - p[1]
     found = xp.full(y.shape, -1, np.int64)
-    for n, ix in enumerate(_offsets(k, s, d, out)):
+    for n, ix in enumerate(idx):
         i, j = divmod(n, k[1])
         flat = (rows[:, None] + i * d[0]) * x.shape[3] + cols[None, :] + j * d[1]
         xp.copyto(found, flat, where=(found < 0) & (xpad[ix] == y))
@@ -219,14 +222,14 @@ def adaptive_avg_pool2d(input: Tensor, output_size: Any) -> Tensor:
     return Tensor(ah) @ input @ Tensor(aw.T)
 
 
-def _linear_weights(n_in: int, n_out: int, scale: float | None, align_corners: bool,
+def _linear_weights(n_in: int, n_out: int, scale: float, align_corners: bool,
                     dtype: Any) -> np.ndarray:
     """(n_out, n_in) matrix of PyTorch's linear-interpolation weights along one axis."""
     dst = np.arange(n_out, dtype=np.float64)
     if align_corners:  # corners map to corners
         src = dst * ((n_in - 1) / (n_out - 1) if n_out > 1 else 0.0)
     else:  # pixel centres map to pixel centres, clamped at the first one
-        src = np.maximum((dst + 0.5) * (scale or n_in / n_out) - 0.5, 0.0)
+        src = np.maximum((dst + 0.5) * scale - 0.5, 0.0)
     lo = np.minimum(src.astype(np.int64), n_in - 1)
     hi = np.minimum(lo + 1, n_in - 1)
     frac = src - lo
