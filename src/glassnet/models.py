@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Sequence
 from typing import Any
 
@@ -9,24 +10,54 @@ from . import nn
 from .autograd import Tensor
 from .serialization import register_module
 
+INITS = ("torch", "playground", "zeros")
+
 
 @register_module
 class MLP(nn.Sequential):
-    """Fully connected layers with an activation between them (none after the last)."""
+    """Fully connected layers with an activation between them: the one MLP builder.
 
-    def __init__(self, sizes: Sequence[int], activation: type = nn.ReLU,
-                 batch_norm: bool = False) -> None:
-        if len(sizes) < 2:
-            raise ValueError(f"MLP: need at least input and output sizes, got {list(sizes)}")
+    `sizes` = [inputs, *hidden, outputs]; each hidden layer is Linear (+ BatchNorm1d) +
+    activation (+ Dropout). `output_activation` (e.g. "tanh", "sigmoid") follows the last
+    Linear. `init`: "torch" (PyTorch's Linear init), "playground" (TF Playground's: weights
+    U(−0.5, 0.5), biases 0.1) or "zeros". Activations are names in `nn.ACTIVATIONS` or classes.
+    """
+
+    def __init__(self, sizes: Sequence[int], activation: str | type = nn.ReLU,
+                 batch_norm: bool = False, dropout: float = 0.0,
+                 output_activation: str | type | None = None, init: str = "torch") -> None:
+        sizes = [int(n) if isinstance(n, numbers.Integral) else n for n in sizes]
+        if len(sizes) < 2 or not all(isinstance(n, int) and n > 0 for n in sizes):
+            raise ValueError(f"MLP: sizes must be at least [inputs, outputs], all positive "
+                             f"integers, got {sizes}")
+        if init not in INITS:
+            raise ValueError(f"MLP: unknown init {init!r}; choose from {list(INITS)}")
+        act = nn.get_activation(activation, "MLP: activation")
         layers: list[nn.Module] = []
         for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:])):
             layers.append(nn.Linear(a, b))
             if i < len(sizes) - 2:
                 if batch_norm:
                     layers.append(nn.BatchNorm1d(b))
-                layers.append(activation())
+                layers.append(act())
+                if dropout:
+                    layers.append(nn.Dropout(dropout))
+        if output_activation is not None:
+            layers.append(nn.get_activation(output_activation, "MLP: output_activation")())
         super().__init__(*layers)
-        self.sizes, self.activation, self.batch_norm = list(sizes), activation, batch_norm
+        self.sizes, self.activation, self.batch_norm = sizes, activation, batch_norm
+        self.dropout, self.output_activation, self.init = dropout, output_activation, init
+        if init != "torch":
+            for layer in self.linears():
+                nn.init.constant_(layer.bias, 0.1 if init == "playground" else 0.0)
+                if init == "playground":
+                    nn.init.uniform_(layer.weight, -0.5, 0.5)
+                else:
+                    nn.init.constant_(layer.weight, 0.0)
+
+    def linears(self) -> list[nn.Linear]:
+        """The Linear layers, input to output."""
+        return [m for m in self if isinstance(m, nn.Linear)]
 
 
 @register_module

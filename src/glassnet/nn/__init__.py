@@ -1,29 +1,29 @@
 """Neural-network building blocks: `Module`, layers, losses, `init`, `functional`."""
 
 from . import functional, init, utils
-from .container import ModuleDict, ModuleList, Sequential
-from .conv import Conv1d, Conv2d, ConvTranspose2d
-from .layers import (
-    Dropout,
-    Flatten,
-    Identity,
+from .activation import (
+    ACTIVATIONS,
     LeakyReLU,
-    Linear,
     LogSoftmax,
     ReLU,
     Sigmoid,
     Softmax,
     Step,
     Tanh,
-    Unflatten,
+    get_activation,
 )
+from .container import ModuleDict, ModuleList, Sequential
+from .conv import Conv1d, Conv2d, ConvTranspose2d
+from .layers import Dropout, Flatten, Identity, Linear, Unflatten
 from .loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, L1Loss, MSELoss, NLLLoss
 from .module import Module, Parameter
 from .normalization import BatchNorm1d, BatchNorm2d, Embedding, LayerNorm
 from .pooling import AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, MaxPool1d, MaxPool2d, Upsample
+from .regularization import penalty, weight_matrices
 from .rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
 
 __all__ = [
+    "ACTIVATIONS", "get_activation", "penalty", "weight_matrices",
     "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "Dropout", "Flatten", "HuberLoss",
     "Identity", "L1Loss", "LeakyReLU", "Linear", "LogSoftmax", "MSELoss", "Module", "ModuleDict",
     "ModuleList", "NLLLoss", "Parameter", "ReLU", "Sequential", "Sigmoid", "Softmax", "Step",

@@ -3,6 +3,8 @@
 from . import lr_scheduler
 from .adaptive import Adadelta, Adagrad, Adam, AdamW, RMSprop
 from .optimizer import Optimizer
+from .registry import DEFAULT_LR, OPTIMIZERS, create, optimizer_name
 from .sgd import SGD
 
-__all__ = ["SGD", "Adadelta", "Adagrad", "Adam", "AdamW", "Optimizer", "RMSprop", "lr_scheduler"]
+__all__ = ["DEFAULT_LR", "OPTIMIZERS", "SGD", "Adadelta", "Adagrad", "Adam", "AdamW", "Optimizer",
+           "RMSprop", "create", "lr_scheduler", "optimizer_name"]
