@@ -93,3 +93,31 @@ def train_val_test_split(*arrays: Any, val_size: float = 0.2, test_size: float =
     for i in range(len(arrays)):
         out += [second[2 * i], second[2 * i + 1], test[i]]
     return out
+
+
+def holdout(x: Any, y: Any, split: float | int, where: str = "validation_split") -> list[Any]:
+    """Split off a validation part, unshuffled: [x_train, y_train, x_val, y_val].
+
+    The one hold-out rule of `Model.fit` and the CLI: a fraction in (0, 1) takes the *last*
+    ⌊n·fraction⌋ samples (Keras' rule); an integer count ≥ 1 takes the *first* `count` samples,
+    as the seed's ``X_valid = X_train[:5000]`` does. Either part empty is an error, and so is a
+    fraction ≥ 1 that is not a whole number.
+    """
+    n = len(x)
+    if len(y) != n:
+        raise ValueError(f"{where}: x has {n} samples, y has {len(y)}")
+    if isinstance(split, bool) or not isinstance(split, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{where}: expected a fraction in (0, 1) or a count, got {split!r}")
+    if 0 < split < 1:
+        k = int(math.floor(n * split))
+        first = False
+    elif split >= 1 and float(split).is_integer():
+        k, first = int(split), True
+    else:
+        raise ValueError(f"{where}={split}: expected a fraction in (0, 1) or a whole count >= 1")
+    if not 0 < k < n:
+        raise ValueError(f"{where}={split} of {n} samples leaves an empty training or "
+                         f"validation part ({k} validation samples)")
+    if first:
+        return [x[k:], y[k:], x[:k], y[:k]]
+    return [x[:n - k], y[:n - k], x[n - k:], y[n - k:]]
