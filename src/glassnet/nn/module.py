@@ -236,10 +236,11 @@ class Module:
         return head + "\n  " + "\n  ".join(lines) + "\n)"
 
     def summary(self, input_shape: tuple[int, ...], dtype: Any = None, print_fn: Any = print
-                ) -> str:
+                ) -> str | None:
         """Print a Keras-like table of each layer's output shape and parameter count.
 
         `input_shape` excludes the batch dimension; one sample is run through the model.
+        As in Keras it prints and returns None; with print_fn=None it returns the text.
         """
         rows: list[tuple[str, str, int]] = []
         hooks = []
@@ -274,9 +275,10 @@ class Module:
         text += ["=" * (w + 34), f"Total params: {total:,}", f"Trainable params: {trainable:,}",
                  f"Non-trainable params: {total - trainable:,}"]
         out = "\n".join(text)
-        if print_fn is not None:
-            print_fn(out)
-        return out
+        if print_fn is None:
+            return out
+        print_fn(out)  # printed, not also returned: print(model.summary(...)) shows it once
+        return None
 
 
 def _param_dtype(m: Module) -> Any:
