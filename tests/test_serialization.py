@@ -190,3 +190,121 @@ def test_module_dict_registers_its_modules_by_name():
     assert list(d.keys()) == ["enc", "dec"]
     with pytest.raises(TypeError, match="ModuleDict: value for 'x' is int, not a Module"):
         d["x"] = 3
+
+
+# ----- constructor arguments are recorded, never guessed -----------------------------------
+@gn.register_module
+class _Scale(nn.Module):
+    """Keeps its argument under another name: only the recorded arguments can rebuild it."""
+
+    def __init__(self, factor: float = 2.0) -> None:
+        super().__init__()
+        self.f = factor
+
+    def forward(self, x):
+        return x * self.f
+
+
+@gn.register_module
+class _Wide(nn.Linear):
+    """A subclass whose own arguments differ from the Linear it builds."""
+
+    def __init__(self, n: int, act: type = nn.Tanh) -> None:
+        super().__init__(n, 2 * n, bias=False)
+        self.act = act()
+
+    def forward(self, x):
+        return self.act(super().forward(x))
+
+
+def test_arguments_stored_under_other_names_survive_a_roundtrip(tmp_path):
+    gn.save(nn.Sequential(_Scale(factor=3.0)), tmp_path / "s.safetensors")
+    back = gn.load(tmp_path / "s.safetensors")
+    assert back[0].f == 3.0
+    assert back(gn.ones(2)).tolist() == [3.0, 3.0]
+
+
+def test_a_subclass_records_its_own_arguments_not_those_of_super_init(tmp_path):
+    m = _Wide(3, act=nn.Sigmoid)
+    assert serialization.architecture(m)["config"] == {"n": 3, "act": {"layer_type": "Sigmoid"}}
+    gn.save(m, tmp_path / "w.safetensors")
+    back = gn.load(tmp_path / "w.safetensors")
+    assert type(back.act) is nn.Sigmoid and back.weight.shape == (6, 3)
+    x = gn.randn(4, 3)
+    np.testing.assert_array_equal(back(x).detach().numpy(), m(x).detach().numpy())
+
+
+def test_layer_norm_without_affine_weights_roundtrips(tmp_path):
+    m = nn.LayerNorm(4, elementwise_affine=False)
+    gn.save(m, tmp_path / "n.safetensors")
+    back = gn.load(tmp_path / "n.safetensors")
+    assert list(back.parameters()) == [] and repr(back) == repr(m)
+
+
+def test_arguments_that_cannot_be_recorded_are_refused_at_save(tmp_path):
+    @gn.register_module
+    class Apply(nn.Module):
+        def __init__(self, fn=None, *extra, **options) -> None:
+            super().__init__()
+            self.fn = fn
+
+    p = tmp_path / "a.safetensors"
+    with pytest.raises(TypeError, match=r"Apply at model\.1: argument 'fn' has type ufunc "
+                       r"\(<ufunc 'tanh'>\); a saved layer's arguments must be JSON"):
+        gn.save(nn.Sequential(nn.Linear(2, 2), Apply(np.tanh)), p)
+    with pytest.raises(TypeError, match=r"Apply at model: argument 'fn' has type Linear"):
+        gn.save(Apply(nn.Linear(2, 2)), p)
+    with pytest.raises(TypeError,
+                       match=r"Apply at model: argument 'extra' \(\*args\) got \(1, 2\)"):
+        gn.save(Apply(None, 1, 2), p)
+    with pytest.raises(TypeError, match=r"Apply at model: argument 'options' \(\*\*kwargs\) "
+                       r"got \{'scale': 2\}"):
+        gn.save(Apply(scale=2), p)
+    with pytest.raises(TypeError, match=r"argument 'fn' has type list"):
+        gn.save(Apply(["a", object()]), p)
+    assert not p.exists()
+    gn.save(Apply(), p)  # nothing lost: the defaults
+    assert type(gn.load(p)) is Apply
+
+
+def test_numpy_scalar_arguments_are_saved_as_numbers(tmp_path):
+    m = nn.Linear(np.int64(3), np.int32(2))
+    assert serialization.architecture(m)["config"] == {"in_features": 3, "out_features": 2,
+                                                       "bias": True}
+    gn.save(m, tmp_path / "l.safetensors")
+    assert gn.load(tmp_path / "l.safetensors").weight.shape == (2, 3)
+
+
+# Configs as the code before recorded arguments wrote them: such files must keep loading.
+_OLD_ARCHS = [
+    {"type": "MLP", "config": {"sizes": [3, 5, 2], "activation": {"layer_type": "Tanh"},
+                               "batch_norm": False, "dropout": 0.1, "output_activation": None,
+                               "init": "torch"},
+     "children": {"0": {"type": "Linear", "config": {"in_features": 3, "out_features": 5,
+                                                      "bias": True}, "children": {}},
+                  "1": {"type": "Tanh", "config": {}, "children": {}},
+                  "2": {"type": "Dropout", "config": {"p": 0.1}, "children": {}},
+                  "3": {"type": "Linear", "config": {"in_features": 5, "out_features": 2,
+                                                      "bias": True}, "children": {}}}},
+    {"type": "Conv2d", "config": {"in_channels": 3, "out_channels": 4, "kernel_size": [3, 2],
+                                  "stride": [2, 1], "padding": [1, 1], "dilation": [1, 1],
+                                  "groups": 1, "bias": False}, "children": {}},
+    {"type": "RNN", "config": {"input_size": 3, "hidden_size": 4, "num_layers": 1,
+                               "bias": True, "batch_first": False, "dropout": 0.0,
+                               "bidirectional": False, "nonlinearity": "relu"}, "children": {}},
+    {"type": "Sequential", "config": {}, "children": {
+        "0": {"type": "LayerNorm", "config": {"normalized_shape": [8, 8], "eps": 1e-05,
+                                              "bias": False}, "children": {}}}},
+]
+
+
+@pytest.mark.parametrize("arch", _OLD_ARCHS, ids=lambda a: a["type"])
+def test_files_written_before_recorded_arguments_still_load(arch, tmp_path):
+    model = serialization.build(arch)
+    tensors = {f"model.{k}": v.data for k, v in model.state_dict().items()}
+    _write(tmp_path / "old.safetensors", arch, tensors)
+    back = gn.load(tmp_path / "old.safetensors")
+    assert repr(back) == repr(model)
+    new = serialization.architecture(back)
+    assert new["type"] == arch["type"]
+    assert {k: v for k, v in new["config"].items() if k in arch["config"]} == arch["config"]

@@ -23,7 +23,6 @@ from typing import Any
 import numpy as np
 
 from . import nn
-from .autograd import Tensor
 from .io import atomic_write_bytes
 from .nn.module import Module
 
@@ -45,31 +44,71 @@ class _Entry:
 _REGISTRY: dict[str, _Entry] = {}
 
 
-def _init_args(m: Module, cls: type | None = None) -> dict:
-    """Constructor arguments of `cls` (default: m's class) read back from same-named attributes.
+class _UnsavableArgument(TypeError):
+    """A recorded constructor argument that the config cannot hold (located by `architecture`)."""
 
-    JSON-able values are kept; a `bias=True`-style flag that became a parameter (or None) is
-    saved as whether that parameter exists, and a layer class (an activation) by its
-    registered name. *args, **kwargs and dtype are left out (weights carry their dtype).
+
+_SCALARS = (bool, int, float, str, type(None))
+_ACCEPTED = ("JSON numbers, strings, booleans, None, lists/tuples of numbers and registered "
+             "layer classes")
+
+
+def _encode(v: Any) -> Any:
+    """A constructor argument as config JSON, or _UnsavableArgument's reason as a ValueError."""
+    if isinstance(v, np.generic) and isinstance(v.item(), _SCALARS):
+        v = v.item()
+    if isinstance(v, _SCALARS):
+        return v
+    if isinstance(v, (list, tuple)) and all(
+            isinstance(x, (int, float, np.integer, np.floating)) for x in v):
+        return [x.item() if isinstance(x, np.generic) else x for x in v]
+    if isinstance(v, type) and issubclass(v, Module):
+        if not any(v is e.cls for e in _REGISTRY.values()):
+            raise ValueError(f"is an unregistered layer class {v.__name__} (decorate it with "
+                             "@glassnet.register_module)")
+        return {"layer_type": _class_name(v)}
+    raise ValueError(f"has type {type(v).__name__} ({_short(v)})")
+
+
+def _short(v: Any) -> str:
+    r = repr(v)
+    return r if len(r) <= 80 else r[:77] + "..."
+
+
+def _recorded_config(m: Module) -> dict:
+    """The arguments `m` was constructed with (defaults applied), bound to its __init__.
+
+    `dtype` is left out (the weights carry it); a default that cannot be encoded is left out
+    too (the rebuilt layer gets the same default). A passed argument that cannot be encoded,
+    or any *args/**kwargs, raises: a saved layer must rebuild exactly, never from a guess.
     """
+    cls = type(m)
+    args, kwargs = m.__dict__.get("_constructor_call", ((), {}))
+    sig = inspect.signature(cls.__init__)
+    try:
+        bound = sig.bind(m, *args, **kwargs)
+    except TypeError as e:
+        raise _UnsavableArgument(f"the recorded arguments no longer fit {cls.__name__}.__init__ "
+                                 f"({e})") from None
+    passed = set(bound.arguments)
+    bound.apply_defaults()
     out = {}
-    for p in inspect.signature((cls or type(m)).__init__).parameters.values():
-        if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD) or p.name in ("self", "dtype"):
+    for i, (name, v) in enumerate(bound.arguments.items()):
+        kind = sig.parameters[name].kind
+        if i == 0 or name == "dtype" or (kind in (kind.VAR_POSITIONAL, kind.VAR_KEYWORD)
+                                         and not v):
             continue
-        if p.name in m.__dict__:
-            v = m.__dict__[p.name]
-        elif p.name in m._parameters:
-            v = m._parameters[p.name]
-        else:
-            continue
-        if isinstance(p.default, bool) and (v is None or isinstance(v, Tensor)):
-            v = v is not None
-        elif isinstance(v, type) and issubclass(v, Module):
-            out[p.name] = {"layer_type": _class_name(v)}
-            continue
-        if isinstance(v, (bool, int, float, str, type(None))) or (
-                isinstance(v, (list, tuple)) and all(isinstance(x, (int, float)) for x in v)):
-            out[p.name] = list(v) if isinstance(v, tuple) else v
+        if kind in (kind.VAR_POSITIONAL, kind.VAR_KEYWORD):
+            star = "*args" if kind is kind.VAR_POSITIONAL else "**kwargs"
+            raise _UnsavableArgument(f"argument {name!r} ({star}) got {_short(v)}; only named "
+                                     "arguments can be saved: give them parameters of their own")
+        try:
+            out[name] = _encode(v)
+        except ValueError as e:
+            if name in passed:
+                raise _UnsavableArgument(
+                    f"argument {name!r} {e}; a saved layer's arguments must be {_ACCEPTED} "
+                    "(or register the type with get_config= and build=)") from None
     return out
 
 
@@ -99,37 +138,47 @@ def register_module(cls: type | None = None, *, name: str | None = None,
                     build: Callable[[dict, OrderedDict], Module] | None = None) -> Any:
     """Make a layer type saveable: `@register_module` on the class, or register_module(cls, ...).
 
-    By default the config is the constructor arguments found as attributes, and the layer is
-    rebuilt as `cls(**config)`; containers pass `build(config, children)`.
+    By default the config is the arguments the layer was constructed with (see
+    `_recorded_config`) and it is rebuilt as `cls(**config)`; containers pass `build(config,
+    children)` and a `get_config` (e.g. one that returns {}).
     """
     def deco(c: type) -> type:
         _REGISTRY[name or c.__name__] = _Entry(
-            c, get_config or _init_args,
+            c, get_config or _recorded_config,
             build or (lambda cfg, children, c=c: c(**_from_config(cfg))))
         return c
     return deco(cls) if cls is not None else deco
 
 
+def _no_config(m: Module) -> dict:
+    """Containers are rebuilt from their children alone."""
+    return {}
+
+
 for _cls in (nn.Identity, nn.Flatten, nn.Unflatten, nn.Dropout, nn.ReLU, nn.LeakyReLU,
-             nn.Sigmoid, nn.Tanh, nn.Step, nn.Softmax, nn.LogSoftmax,
+             nn.Sigmoid, nn.Tanh, nn.Step, nn.Softmax, nn.LogSoftmax, nn.Linear,
              nn.Conv1d, nn.Conv2d, nn.ConvTranspose2d, nn.MaxPool1d, nn.MaxPool2d, nn.AvgPool1d,
              nn.AvgPool2d, nn.AdaptiveAvgPool2d, nn.Upsample, nn.BatchNorm1d, nn.BatchNorm2d,
-             nn.LayerNorm, nn.Embedding, nn.LSTM, nn.GRU, nn.RNNCell, nn.LSTMCell, nn.GRUCell):
+             nn.LayerNorm, nn.Embedding, nn.RNN, nn.LSTM, nn.GRU, nn.RNNCell, nn.LSTMCell,
+             nn.GRUCell):
     register_module(_cls)
-register_module(nn.RNN, get_config=lambda m: {**_init_args(m, nn.rnn.RNNBase),
-                                              "nonlinearity": m.nonlinearity})
-register_module(nn.Linear, get_config=lambda m: {
-    "in_features": m.in_features, "out_features": m.out_features, "bias": m.bias is not None})
-register_module(nn.Sequential, build=lambda cfg, children: nn.Sequential(children))
-register_module(nn.ModuleList, build=lambda cfg, children: nn.ModuleList(children.values()))
-register_module(nn.ModuleDict, build=lambda cfg, children: nn.ModuleDict(children))
+register_module(nn.Sequential, get_config=_no_config,
+                build=lambda cfg, children: nn.Sequential(children))
+register_module(nn.ModuleList, get_config=_no_config,
+                build=lambda cfg, children: nn.ModuleList(children.values()))
+register_module(nn.ModuleDict, get_config=_no_config,
+                build=lambda cfg, children: nn.ModuleDict(children))
 
 
-def architecture(m: Module) -> dict:
-    """The JSON-able description of a module tree."""
+def architecture(m: Module, where: str = "model") -> dict:
+    """The JSON-able description of a module tree (`where` names `m` in error messages)."""
     name = _class_name(type(m))
-    return {"type": name, "config": _REGISTRY[name].get_config(m),
-            "children": {k: architecture(c) for k, c in m.named_children()}}
+    try:
+        config = _REGISTRY[name].get_config(m)
+    except _UnsavableArgument as e:
+        raise TypeError(f"save: {name} at {where}: {e}") from None
+    return {"type": name, "config": config,
+            "children": {k: architecture(c, f"{where}.{k}") for k, c in m.named_children()}}
 
 
 def build(arch: Any, where: str = "model") -> Module:

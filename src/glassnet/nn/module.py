@@ -31,6 +31,16 @@ class Parameter(Tensor):
 class Module:
     """Base class of every layer and model."""
 
+    def __new__(cls, *args: Any, **kwargs: Any) -> Module:
+        """Record the constructor call (once, for the class actually built) so save can rebuild it.
+
+        `__new__` runs once per construction with the outermost class's arguments, so a
+        subclass calling `super().__init__(...)` does not overwrite them (Keras 3 does the same).
+        """
+        self = super().__new__(cls)
+        self.__dict__["_constructor_call"] = (args, kwargs)
+        return self
+
     def __init__(self) -> None:
         object.__setattr__(self, "_parameters", OrderedDict())
         object.__setattr__(self, "_buffers", OrderedDict())
