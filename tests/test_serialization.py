@@ -2,6 +2,7 @@
 
 import json
 import struct
+from collections import OrderedDict
 
 import numpy as np
 import pytest
@@ -308,3 +309,60 @@ def test_files_written_before_recorded_arguments_still_load(arch, tmp_path):
     new = serialization.architecture(back)
     assert new["type"] == arch["type"]
     assert {k: v for k, v in new["config"].items() if k in arch["config"]} == arch["config"]
+
+
+# ----- state dicts, as PyTorch users save them ---------------------------------------------
+def test_a_state_dict_saves_and_loads_into_a_module(tmp_path):
+    m = nn.Sequential(nn.Linear(3, 4), nn.BatchNorm1d(4), nn.Linear(4, 2)).eval()
+    m(gn.randn(5, 3))
+    p = tmp_path / "sd.safetensors"
+    gn.save(m.state_dict(), p)
+    sd = gn.load(p)
+    assert isinstance(sd, OrderedDict) and list(sd) == list(m.state_dict())
+    assert all(isinstance(v, gn.Tensor) for v in sd.values())
+    assert sd["1.num_batches_tracked"].dtype == m[1].num_batches_tracked.dtype
+    other = nn.Sequential(nn.Linear(3, 4), nn.BatchNorm1d(4), nn.Linear(4, 2)).eval()
+    other.load_state_dict(sd)
+    x = gn.randn(5, 3)
+    np.testing.assert_array_equal(other(x).detach().numpy(), m(x).detach().numpy())
+
+
+def test_a_state_dict_file_is_plain_safetensors_that_torch_loads(tmp_path):
+    from safetensors.torch import load_file
+
+    from reference_torch import torch
+
+    p = tmp_path / "sd.safetensors"
+    ours = nn.Linear(3, 2)
+    gn.save(ours.state_dict(), p)
+    ref = torch.nn.Linear(3, 2)
+    ref.load_state_dict(load_file(str(p)))
+    np.testing.assert_array_equal(ref.weight.detach().numpy(), ours.weight.detach().numpy())
+    gn.save({"w": np.arange(6.0).reshape(2, 3), "step": np.int64(7)}, p)
+    back = gn.load(p)
+    assert back["w"].dtype == np.float64 and back["step"].shape == () and back["step"].item() == 7
+
+
+def test_a_state_dict_file_is_checksummed_and_bad_values_are_refused(tmp_path):
+    p = tmp_path / "sd.safetensors"
+    gn.save(nn.Linear(3, 2).state_dict(), p)
+    raw = bytearray(p.read_bytes())
+    raw[-2] ^= 0xFF
+    p.write_bytes(bytes(raw))
+    with pytest.raises(gn.CheckpointError, match="SHA-256"):
+        gn.load(p)
+    gn.save(nn.Linear(3, 2).state_dict(), p)
+    with pytest.raises(gn.CheckpointError, match=r"a state dict, not a model.*load_state_dict"):
+        serialization.load_checkpoint(p)
+    with pytest.raises(TypeError, match=r"save: state dict value for 'b' has type list"):
+        gn.save({"a": np.zeros(2), "b": [1, 2]}, tmp_path / "x.safetensors")
+    with pytest.raises(TypeError, match=r"save: state dict value for 'model' has type "
+                       r"OrderedDict"):
+        gn.save({"model": nn.Linear(2, 2).state_dict()}, tmp_path / "x.safetensors")
+    with pytest.raises(TypeError, match=r"save: state dict key 3 is int, not str"):
+        gn.save({3: np.zeros(2)}, tmp_path / "x.safetensors")
+    with pytest.raises(TypeError, match=r"'o' has dtype object"):
+        gn.save({"o": np.array([None])}, tmp_path / "x.safetensors")
+    with pytest.raises(TypeError, match=r"optimizer.*needs a model"):
+        gn.save(nn.Linear(2, 2).state_dict(), tmp_path / "x.safetensors", optimizer=object())
+    assert not (tmp_path / "x.safetensors").exists()

@@ -4,7 +4,9 @@ The file holds the weights (``model.<name>``), optimizer arrays (``optimizer.<i>
 the safetensors metadata, the architecture (a tree of registered layer types and their
 constructor arguments), optional training state (optimizer hyper-parameters, scheduler, RNG,
 epoch) and a SHA-256 of all tensor bytes, so a tampered or truncated file is refused. Loading
-never runs code from the file: layer types are looked up in a registry.
+never runs code from the file: layer types are looked up in a registry. A state dict saves as
+its tensors under their own names (any safetensors reader, torch's included, can read it) and
+loads back as an OrderedDict of Tensors.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import json
 import os
 import struct
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from . import nn
+from .autograd import Tensor
 from .io import atomic_write_bytes
 from .nn.module import Module
 
@@ -223,10 +226,48 @@ def _jsonable(v: Any) -> Any:
 
 def save(model: Any, path: str | os.PathLike, optimizer: Any = None, scheduler: Any = None,
          training: dict | None = None) -> None:
-    """Write `model` (an nn.Module, or a train.Model with its training state) atomically."""
+    """Write `model` atomically: an nn.Module, a train.Model, or a state dict.
+
+    A state dict (`module.state_dict()`, or any mapping of names to Tensors/arrays) is written
+    as a plain safetensors file under its own names, as PyTorch users save one; `load` gives
+    it back as an OrderedDict for `module.load_state_dict`. Either way nothing is pickled and
+    the tensor bytes carry a SHA-256 that `load` verifies.
+    """
+    if isinstance(model, Mapping):
+        if optimizer is not None or scheduler is not None or training:
+            raise TypeError("save: optimizer, scheduler and training state needs a model, not a "
+                            "state dict; pass the nn.Module itself")
+        return atomic_write_bytes(path, dumps_state_dict(model))
     if not isinstance(model, Module) and hasattr(model, "save"):
         return model.save(path)
     atomic_write_bytes(path, dumps(model, optimizer, scheduler, training))
+
+
+def _state_array(key: Any, v: Any) -> np.ndarray:
+    """One state dict value as a C-contiguous array the safetensors format can hold."""
+    if not isinstance(key, str):
+        raise TypeError(f"save: state dict key {key!r} is {type(key).__name__}, not str")
+    if isinstance(v, Tensor):
+        v = v.data
+    if not isinstance(v, (np.ndarray, np.generic)):
+        raise TypeError(f"save: state dict value for {key!r} has type {type(v).__name__}; a "
+                        "state dict maps names to Tensors or NumPy arrays (to save a model "
+                        "with its training state, pass the module: gn.save(module, path))")
+    a = np.asarray(v)
+    if a.dtype.kind not in "biuf":
+        raise TypeError(f"save: state dict value for {key!r} has dtype {a.dtype}; only bool, "
+                        "integer and floating arrays can be saved")
+    return _contiguous(a)
+
+
+def dumps_state_dict(state_dict: Mapping[str, Any]) -> bytes:
+    """The bytes `save` writes for a state dict: its tensors under their own names."""
+    from safetensors.numpy import save as st_save
+
+    tensors = {k: _state_array(k, v) for k, v in state_dict.items()}
+    metadata = {"format": FORMAT, "sha256": _digest(tensors),
+                "state_dict": json.dumps(list(tensors))}  # the keys in their order
+    return st_save(tensors, metadata=metadata)
 
 
 def _contiguous(a: np.ndarray) -> np.ndarray:
@@ -299,8 +340,8 @@ def _meta_json(meta: dict, key: str, where: str) -> Any:
         raise CheckpointError(f"{where}: metadata {key!r} is not valid JSON ({e})") from None
 
 
-def loads(raw: bytes, where: str = "<bytes>") -> Checkpoint:
-    """Parse the bytes of a model file (see `load_checkpoint`)."""
+def _verified(raw: bytes, where: str) -> tuple[dict, dict[str, np.ndarray]]:
+    """The metadata and tensors of a glassnet file, after checking the tensors' SHA-256."""
     from safetensors.numpy import load as st_load
 
     meta = _header(raw, where)
@@ -311,6 +352,25 @@ def loads(raw: bytes, where: str = "<bytes>") -> Checkpoint:
     if meta.get("sha256") != _digest(tensors):
         raise CheckpointError(f"{where}: the tensor data does not match its SHA-256 (the file was "
                               "modified or damaged)")
+    return meta, tensors
+
+
+def loads_state_dict(raw: bytes, where: str = "<bytes>") -> OrderedDict[str, Tensor]:
+    """Parse the bytes of a saved state dict: its Tensors by name, in the order saved."""
+    meta, tensors = _verified(raw, where)
+    keys = _meta_json(meta, "state_dict", where)
+    if not isinstance(keys, list) or sorted(keys) != sorted(tensors):
+        raise CheckpointError(f"{where}: the state dict's key list does not match its tensors")
+    return OrderedDict((k, Tensor(tensors[k])) for k in keys)
+
+
+def loads(raw: bytes, where: str = "<bytes>") -> Checkpoint:
+    """Parse the bytes of a model file (see `load_checkpoint`)."""
+    meta, tensors = _verified(raw, where)
+    if "state_dict" in meta:
+        raise CheckpointError(f"{where}: holds a state dict, not a model (no architecture): "
+                              "read it with glassnet.load(path) and pass the result to "
+                              "module.load_state_dict()")
     module = build(_meta_json(meta, "architecture", where), f"{where}: model")
     _assign(module, {k[6:]: v for k, v in tensors.items() if k.startswith("model.")}, where)
     opt = _meta_json(meta, "optimizer", where)
@@ -347,15 +407,25 @@ def _assign(module: Module, weights: dict[str, np.ndarray], where: str) -> None:
         t.data = np.array(weights[k])
 
 
-def load_checkpoint(path: str | os.PathLike) -> Checkpoint:
-    """Read a model file: the rebuilt module plus any optimizer/scheduler/training state."""
+def _read(path: str | os.PathLike) -> bytes:
     try:
-        raw = Path(path).read_bytes()
+        return Path(path).read_bytes()
     except OSError as e:
         raise CheckpointError(f"{path}: cannot read ({e.strerror or e})") from None
-    return loads(raw, str(path))
 
 
-def load(path: str | os.PathLike) -> Module:
-    """Rebuild a saved model (architecture and weights) without the code that defined it."""
-    return load_checkpoint(path).module
+def load_checkpoint(path: str | os.PathLike) -> Checkpoint:
+    """Read a model file: the rebuilt module plus any optimizer/scheduler/training state."""
+    return loads(_read(path), str(path))
+
+
+def load(path: str | os.PathLike) -> Any:
+    """Rebuild a saved model (architecture and weights) without the code that defined it.
+
+    A file saved from a state dict gives an OrderedDict of Tensors instead, ready for
+    `module.load_state_dict(...)`. The SHA-256 of the tensors is checked either way.
+    """
+    raw = _read(path)
+    if "state_dict" in _header(raw, str(path)):
+        return loads_state_dict(raw, str(path))
+    return loads(raw, str(path)).module
