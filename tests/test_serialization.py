@@ -1,6 +1,8 @@
 """glassnet.save / glassnet.load: safetensors + architecture JSON, clear errors."""
 
 import json
+import os
+import stat
 import struct
 from collections import OrderedDict
 
@@ -9,7 +11,7 @@ import pytest
 
 import glassnet as gn
 from glassnet import nn, serialization
-from glassnet.io import atomic_open
+from glassnet.io import atomic_open, atomic_write_text
 
 
 def _model():
@@ -366,3 +368,28 @@ def test_a_state_dict_file_is_checksummed_and_bad_values_are_refused(tmp_path):
     with pytest.raises(TypeError, match=r"optimizer.*needs a model"):
         gn.save(nn.Linear(2, 2).state_dict(), tmp_path / "x.safetensors", optimizer=object())
     assert not (tmp_path / "x.safetensors").exists()
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o077, 0o002])
+def test_atomic_writes_get_the_mode_an_ordinary_open_would(umask, tmp_path):
+    old = os.umask(umask)
+    try:
+        with open(tmp_path / "plain", "wb"):
+            pass
+        gn.save(nn.Linear(2, 2), tmp_path / "m.safetensors")
+        atomic_write_text(tmp_path / "t.csv", "a\n")
+    finally:
+        os.umask(old)
+    want = 0o666 & ~umask
+    assert stat.S_IMODE((tmp_path / "plain").stat().st_mode) == want
+    assert stat.S_IMODE((tmp_path / "m.safetensors").stat().st_mode) == want
+    assert stat.S_IMODE((tmp_path / "t.csv").stat().st_mode) == want
+
+
+def test_an_atomic_write_keeps_the_mode_of_the_file_it_replaces(tmp_path):
+    p = tmp_path / "m.safetensors"
+    p.write_bytes(b"old")
+    p.chmod(0o640)
+    gn.save(nn.Linear(2, 2), p)
+    assert stat.S_IMODE(p.stat().st_mode) == 0o640 and gn.load(p).weight.shape == (2, 2)
+    assert [q.name for q in tmp_path.iterdir()] == ["m.safetensors"]
