@@ -91,8 +91,8 @@ def _recorded_config(m: Module) -> dict:
     try:
         bound = sig.bind(m, *args, **kwargs)
     except TypeError as e:
-        raise _UnsavableArgument(f"the recorded arguments no longer fit {cls.__name__}.__init__ "
-                                 f"({e})") from None
+        raise _UnsavableArgument(f"the recorded constructor arguments do not bind to "
+                                 f"{cls.__name__}.__init__ ({e})") from None
     passed = set(bound.arguments)
     bound.apply_defaults()
     out = {}
