@@ -12,6 +12,8 @@ from .module import Module, Parameter
 
 
 class Identity(Module):
+    """Returns its input unchanged: a placeholder where a layer is optional (e.g. no activation)."""
+
     def forward(self, x: Tensor) -> Tensor:
         return x
 
