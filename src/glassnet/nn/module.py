@@ -115,6 +115,9 @@ class Module:
 
     # ----- calling ----------------------------------------------------------------------------
     def forward(self, *args: Any, **kwargs: Any) -> Any:
+        """The layer's computation; every subclass defines it. Call the module, `m(x)`,
+        rather than `m.forward(x)`, so forward hooks run.
+        """
         raise NotImplementedError(f"{type(self).__name__} has no forward()")
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
@@ -289,6 +292,9 @@ class Module:
 
     # ----- display ----------------------------------------------------------------------------
     def extra_repr(self) -> str:
+        """The text inside this module's `repr` parentheses (Linear's "in_features=784, ...");
+        override it to show the constructor arguments.
+        """
         return ""
 
     def __repr__(self) -> str:
