@@ -137,16 +137,21 @@ class Metric:
         self.reset()
 
     def reset(self) -> None:
+        """Forget the batches seen so far; `Model` calls it before every epoch and evaluation."""
         self._out: list[np.ndarray] = []
         self._target: list[np.ndarray] = []
 
     def update(self, output: np.ndarray, target: np.ndarray) -> None:
+        """Keep one batch's predictions (labels, for classification metrics) and targets."""
         out = predicted_labels(output, self.threshold) if self.labels else \
             output.reshape(target.shape) if output.size == target.size else output
         self._out.append(out)
         self._target.append(target.reshape(len(target)) if self.labels else target)
 
     def result(self) -> float:
+        """The metric over every batch since `reset`, computed on them all at once
+        (exact for f1 or r2, which a mean of per-batch values is not).
+        """
         return float(self.fn(np.concatenate(self._target), np.concatenate(self._out)))
 
 
@@ -157,14 +162,17 @@ class Accuracy(Metric):
         super().__init__("accuracy", accuracy_score, True, threshold)
 
     def reset(self) -> None:
+        """Zero the correct and seen counters."""
         self.correct = self.count = 0
 
     def update(self, output: np.ndarray, target: np.ndarray) -> None:
+        """Count one batch's correct predictions and samples."""
         t = target.reshape(len(target))
         self.correct += int((predicted_labels(output, self.threshold) == t).sum())
         self.count += len(t)
 
     def result(self) -> float:
+        """correct / seen so far (0.0 before any batch)."""
         return self.correct / self.count if self.count else 0.0
 
 

@@ -61,6 +61,7 @@ class McCullochPittsNeuron:
         return int(total >= self.threshold)
 
     def truth_table(self) -> str:
+        """The neuron's output on every binary input, as a printable table: which gate it is."""
         return truth_table(self, self.n_inputs, self.name)
 
     def __repr__(self) -> str:
@@ -78,6 +79,7 @@ class Gate:
         return int(self.fn(*inputs))
 
     def truth_table(self) -> str:
+        """The gate's output on every binary input, as a printable table."""
         return truth_table(self, self.n_inputs, self.name)
 
     def __repr__(self) -> str:
@@ -106,6 +108,7 @@ class TLU:
         return int(self.predict(np.asarray(inputs, dtype=np.float64)[None])[0])
 
     def decision_function(self, X: Any) -> np.ndarray:
+        """The weighted sums X·w + b, one per row of X; the unit fires where it is >= 0."""
         X = np.atleast_2d(np.asarray(X, dtype=np.float64))
         if X.shape[1] != self.weights.shape[0]:
             raise ValueError(f"TLU: expected {self.weights.shape[0]} inputs per sample, got X "
@@ -113,9 +116,11 @@ class TLU:
         return X @ self.weights + self.bias
 
     def predict(self, X: Any) -> np.ndarray:
+        """The step of the weighted sum per row: 1 where X·w + b >= 0, else 0."""
         return (self.decision_function(X) >= 0).astype(np.int64)
 
     def truth_table(self, name: str = "TLU") -> str:
+        """The unit's output on every binary input, as a printable table headed `name`."""
         return truth_table(self, self.weights.shape[0], name)
 
     def __repr__(self) -> str:
@@ -190,6 +195,7 @@ class Perceptron:
         return self
 
     def predict(self, X: Any) -> np.ndarray:
+        """0/1 labels from the TLU that `fit` learned (w = `coef_`, b = `intercept_`)."""
         return self.tlu_.predict(X)
 
 

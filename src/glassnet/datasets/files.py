@@ -38,6 +38,9 @@ class RemoteFile:
     gz_sha256: str | None = None
 
     def matches(self, raw: bytes, data: bytes) -> bool:
+        """Whether the bytes are this file: SHA-256 of the decompressed `data`, or of the
+        file as stored (`raw`, the .gz) where only `gz_sha256` is known.
+        """
         if self.sha256 is not None:
             return hashlib.sha256(data).hexdigest() == self.sha256
         return hashlib.sha256(raw).hexdigest() == self.gz_sha256

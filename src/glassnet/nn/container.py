@@ -40,6 +40,7 @@ class Sequential(Module):
         return iter(self._modules.values())
 
     def append(self, m: Module) -> Sequential:
+        """Add `m` at the end under the next index; returns self, so calls chain."""
         self.add_module(str(len(self)), m)
         return self
 
@@ -53,6 +54,7 @@ class ModuleList(Module):
             self.append(m)
 
     def append(self, m: Module) -> ModuleList:
+        """Add `m` at the end under the next index, registering its parameters."""
         self.add_module(str(len(self)), m)
         return self
 
@@ -76,6 +78,7 @@ class ModuleDict(Module):
             self.update(modules)
 
     def update(self, modules: Mapping[str, Module] | Iterable[tuple[str, Module]]) -> None:
+        """Add or replace modules from a mapping or from (name, module) pairs."""
         items = modules.items() if isinstance(modules, Mapping) else modules
         for name, m in items:
             self[name] = m
@@ -101,10 +104,13 @@ class ModuleDict(Module):
         return iter(self._modules)
 
     def keys(self) -> Iterable[str]:
+        """The names, in insertion order."""
         return self._modules.keys()
 
     def values(self) -> Iterable[Module]:
+        """The modules, in insertion order."""
         return self._modules.values()
 
     def items(self) -> Iterable[tuple[str, Module]]:
+        """(name, module) pairs, in insertion order."""
         return self._modules.items()

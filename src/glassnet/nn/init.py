@@ -38,25 +38,34 @@ def _fan(t: Tensor, mode: str) -> int:
 
 
 def uniform_(t: Tensor, a: float = 0.0, b: float = 1.0) -> Tensor:
+    """Fill `t` in place from U(a, b) (glassnet's seeded generator), without
+    recording a graph, so it works on parameters; returns t.
+    """
     with no_grad():
         return t.uniform_(a, b)
 
 
 def normal_(t: Tensor, mean: float = 0.0, std: float = 1.0) -> Tensor:
+    """Fill `t` in place from N(mean, std²) (glassnet's seeded generator), without
+    recording a graph; returns t.
+    """
     with no_grad():
         return t.normal_(mean, std)
 
 
 def constant_(t: Tensor, val: float) -> Tensor:
+    """Fill `t` in place with `val`, without recording a graph; returns t."""
     with no_grad():
         return t.fill_(val)
 
 
 def zeros_(t: Tensor) -> Tensor:
+    """Fill `t` with 0 in place (the usual start for biases); returns t."""
     return constant_(t, 0.0)
 
 
 def ones_(t: Tensor) -> Tensor:
+    """Fill `t` with 1 in place (e.g. a normalisation layer's scale); returns t."""
     return constant_(t, 1.0)
 
 

@@ -12,6 +12,8 @@ from .module import Module, Parameter
 
 
 class Identity(Module):
+    """Returns its input unchanged: a placeholder where a layer is optional (e.g. no activation)."""
+
     def forward(self, x: Tensor) -> Tensor:
         return x
 
@@ -34,6 +36,7 @@ class Linear(Module):
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
+        """Redraw weight and bias from U(±1/√in_features), PyTorch's default for Linear."""
         # PyTorch: kaiming_uniform_(a=√5) gives U(±1/√fan_in); bias U(±1/√fan_in)
         init.kaiming_uniform_(self.weight, a=math.sqrt(5))
         if self.bias is not None:

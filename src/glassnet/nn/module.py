@@ -87,6 +87,9 @@ class Module:
         setattr(self, name, tensor)
 
     def register_parameter(self, name: str, param: Parameter | None) -> None:
+        """Register a Parameter under `name`; None records an absent one (e.g. Linear's
+        bias=False), so `self.name` reads None and it is left out of `parameters()`.
+        """
         if param is None:
             self.__dict__.pop(name, None)
             self._parameters[name] = None
@@ -94,6 +97,9 @@ class Module:
             setattr(self, name, param)
 
     def add_module(self, name: str, module: Module) -> None:
+        """Register a submodule under `name`, as assignment does; also for names that are
+        not identifiers, such as Sequential's "0", "1", ...
+        """
         setattr(self, name, module)
 
     def register_forward_hook(self, hook: Callable[[Module, tuple, Any], Any]) -> Any:
@@ -109,6 +115,9 @@ class Module:
 
     # ----- calling ----------------------------------------------------------------------------
     def forward(self, *args: Any, **kwargs: Any) -> Any:
+        """The layer's computation; every subclass defines it. Call the module, `m(x)`,
+        rather than `m.forward(x)`, so forward hooks run.
+        """
         raise NotImplementedError(f"{type(self).__name__} has no forward()")
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
@@ -123,24 +132,31 @@ class Module:
 
     # ----- traversal --------------------------------------------------------------------------
     def named_modules(self, prefix: str = "") -> Iterator[tuple[str, Module]]:
+        """This module (named `prefix`) and every descendant, depth-first, with dotted names."""
         yield prefix, self
         for name, m in self._modules.items():
             if m is not None:
                 yield from m.named_modules(f"{prefix}.{name}" if prefix else name)
 
     def modules(self) -> Iterator[Module]:
+        """This module and every descendant, depth-first (`named_modules` without the names)."""
         for _, m in self.named_modules():
             yield m
 
     def named_children(self) -> Iterator[tuple[str, Module]]:
+        """The direct submodules with their attribute names (not their descendants)."""
         yield from ((n, m) for n, m in self._modules.items() if m is not None)
 
     def children(self) -> Iterator[Module]:
+        """The direct submodules (not their descendants)."""
         for _, m in self.named_children():
             yield m
 
     def named_parameters(self, prefix: str = "", recurse: bool = True
                          ) -> Iterator[tuple[str, Parameter]]:
+        """(dotted name, Parameter) pairs, self's first, then each submodule's; a shared
+        parameter appears once. `recurse=False` gives only this module's own.
+        """
         seen = set()
         mods = self.named_modules(prefix) if recurse else [(prefix, self)]
         for mname, m in mods:
@@ -150,29 +166,41 @@ class Module:
                     yield (f"{mname}.{pname}" if mname else pname), p
 
     def parameters(self, recurse: bool = True) -> Iterator[Parameter]:
+        """Every Parameter once (a shared one is not repeated): what an optimizer is given."""
         for _, p in self.named_parameters(recurse=recurse):
             yield p
 
     def named_buffers(self, prefix: str = "") -> Iterator[tuple[str, Tensor]]:
+        """(dotted name, buffer) pairs of the registered buffers, e.g. BatchNorm's running
+        statistics: state that `state_dict` saves but no optimizer updates.
+        """
         for mname, m in self.named_modules(prefix):
             for bname, b in m._buffers.items():
                 if b is not None:
                     yield (f"{mname}.{bname}" if mname else bname), b
 
     def buffers(self) -> Iterator[Tensor]:
+        """Every registered buffer (`named_buffers` without the names)."""
         for _, b in self.named_buffers():
             yield b
 
     # ----- modes and grads --------------------------------------------------------------------
     def train(self, mode: bool = True) -> Module:
+        """Switch this module and all descendants to training mode (`mode=True`) or inference
+        mode, in which Dropout and BatchNorm act differently; returns self.
+        """
         for m in self.modules():
             object.__setattr__(m, "training", mode)
         return self
 
     def eval(self) -> Module:
+        """Inference mode, `train(False)`: Dropout off, BatchNorm uses its running statistics."""
         return self.train(False)
 
     def zero_grad(self, set_to_none: bool = True) -> None:
+        """Clear every parameter's gradient (accumulated by backward): drop it (None), or
+        fill it with zeros when `set_to_none=False`.
+        """
         for p in self.parameters():
             if set_to_none:
                 p.grad = None
@@ -180,11 +208,17 @@ class Module:
                 p.grad.data[...] = 0
 
     def requires_grad_(self, requires_grad: bool = True) -> Module:
+        """Turn gradient tracking of every parameter on or off (e.g. to freeze a
+        pretrained part); returns self.
+        """
         for p in self.parameters():
             p.requires_grad = requires_grad
         return self
 
     def apply(self, fn: Callable[[Module], Any]) -> Module:
+        """Call `fn` on every submodule (deepest first) and then on self, e.g. for a custom
+        initialisation; returns self.
+        """
         for m in self.children():
             m.apply(fn)
         fn(self)
@@ -218,9 +252,12 @@ class Module:
         return self
 
     def double(self) -> Module:
+        """Cast floating parameters and buffers to float64 in place, for gradient checks; returns
+        self."""
         return self.to(np.float64)
 
     def float(self) -> Module:
+        """Cast floating parameters and buffers to float32 in place; returns self."""
         return self.to(np.float32)
 
     # ----- state ------------------------------------------------------------------------------
@@ -255,6 +292,9 @@ class Module:
 
     # ----- display ----------------------------------------------------------------------------
     def extra_repr(self) -> str:
+        """The text inside this module's `repr` parentheses (Linear's "in_features=784, ...");
+        override it to show the constructor arguments.
+        """
         return ""
 
     def __repr__(self) -> str:

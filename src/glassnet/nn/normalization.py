@@ -152,6 +152,10 @@ class LayerNorm(Module):
 
 # ----- embedding --------------------------------------------------------------------------
 class EmbeddingFn(Function):
+    """Row lookup as an autograd Function: forward gathers `weight[indices]`; backward
+    scatter-adds each output row's gradient to its row (repeats add up; `padding_idx` gets 0).
+    """
+
     @staticmethod
     def forward(ctx, weight, indices, padding_idx=None):
         ctx.indices, ctx.shape, ctx.padding_idx = indices, weight.shape, padding_idx

@@ -20,7 +20,21 @@ def _decay(p, g, group):
 
 
 class Adagrad(Optimizer):
-    """Divide by the root of the sum of all past squared gradients."""
+    """Adagrad: divide each step by the root of the sum of all past squared gradients.
+
+    Parameters whose gradients have been small (rare features) keep larger steps; the sum only
+    grows, so every step size shrinks over time. For a parameter w with gradient g = ∇f(w)::
+
+        input: γ (lr), η (lr_decay), λ (weight_decay), s₀ (initial_accumulator_value), ε (eps)
+        init:  s ← s₀ (everywhere), t ← 0
+        t ← t + 1
+        if λ ≠ 0:  g ← g + λ·w
+        γₜ ← γ / (1 + (t − 1)·η)
+        s ← s + g²
+        w ← w − γₜ · g / (√s + ε)
+
+    s is kept as ``state["sum"]``.
+    """
 
     def __init__(self, params: Iterable[Any], lr: float = 1e-2, lr_decay: float = 0.0,
                  weight_decay: float = 0.0, initial_accumulator_value: float = 0.0,
@@ -47,7 +61,22 @@ class Adagrad(Optimizer):
 
 
 class RMSprop(Optimizer):
-    """Divide by the root of a running mean of squared gradients (optionally centred)."""
+    """RMSprop: divide by the root of a running mean of squared gradients (optionally centred).
+
+    Unlike Adagrad's sum, the exponential average forgets old gradients, so step sizes do not
+    decay to zero. For a parameter w with gradient g = ∇f(w)::
+
+        input: γ (lr), α (alpha), ε (eps), λ (weight_decay), μ (momentum), centered
+        init:  v ← 0, ḡ ← 0, b ← 0
+        if λ ≠ 0:  g ← g + λ·w
+        v ← α·v + (1 − α)·g²
+        if centered:  ḡ ← α·ḡ + (1 − α)·g;  d ← √(v − ḡ²) + ε    (variance, not raw 2nd moment)
+        else:         d ← √v + ε
+        if μ ≠ 0:  b ← μ·b + g/d;  w ← w − γ·b
+        else:      w ← w − γ·g/d
+
+    v, ḡ, b are kept as ``state["square_avg"]``, ``["grad_avg"]``, ``["momentum_buffer"]``.
+    """
 
     def __init__(self, params: Iterable[Any], lr: float = 1e-2, alpha: float = 0.99,
                  eps: float = 1e-8, weight_decay: float = 0.0, momentum: float = 0.0,
@@ -88,7 +117,21 @@ class RMSprop(Optimizer):
 
 
 class Adadelta(Optimizer):
-    """Step size from the ratio of running RMS of updates to running RMS of gradients."""
+    """Adadelta: step size from the ratio of running RMS of updates to running RMS of gradients.
+
+    The ratio gives the update the units of w, so it needs little lr tuning (lr = 1 is
+    Zeiler's original rule). For a parameter w with gradient g = ∇f(w)::
+
+        input: γ (lr), ρ (rho), ε (eps), λ (weight_decay)
+        init:  v ← 0, u ← 0
+        if λ ≠ 0:  g ← g + λ·w
+        v ← ρ·v + (1 − ρ)·g²
+        Δ ← √(u + ε) / √(v + ε) · g
+        u ← ρ·u + (1 − ρ)·Δ²
+        w ← w − γ·Δ
+
+    v and u are kept as ``state["square_avg"]`` and ``state["acc_delta"]``.
+    """
 
     def __init__(self, params: Iterable[Any], lr: float = 1.0, rho: float = 0.9,
                  eps: float = 1e-6, weight_decay: float = 0.0) -> None:
@@ -113,7 +156,23 @@ class Adadelta(Optimizer):
 
 
 class Adam(Optimizer):
-    """Momentum (first moment) divided by RMS (second moment), both bias-corrected."""
+    """Adam: momentum (first moment) divided by RMS (second moment), both bias-corrected.
+
+    The bias correction undoes the zero start of both averages, so early steps are not too
+    small. For a parameter w with gradient g = ∇f(w), step t = 1, 2, ...::
+
+        input: γ (lr), β₁, β₂ (betas), ε (eps), λ (weight_decay), amsgrad, maximize
+        init:  m ← 0, v ← 0, v_max ← 0
+        if maximize:  g ← −g
+        if λ ≠ 0:     g ← g + λ·w       (Adam; AdamW instead decays w directly, see there)
+        m ← β₁·m + (1 − β₁)·g
+        v ← β₂·v + (1 − β₂)·g²
+        if amsgrad:  v_max ← max(v_max, v);  v̂ ← v_max    (the denominator never shrinks)
+        else:        v̂ ← v
+        w ← w − γ/(1 − β₁ᵗ) · m / (√(v̂ / (1 − β₂ᵗ)) + ε)
+
+    m, v, v_max are kept as ``state["exp_avg"]``, ``["exp_avg_sq"]``, ``["max_exp_avg_sq"]``.
+    """
 
     decoupled = False
 
@@ -164,7 +223,14 @@ class Adam(Optimizer):
 
 
 class AdamW(Adam):
-    """Adam with decoupled weight decay: w ← w(1 − lr·λ) before the Adam step."""
+    """AdamW: Adam with decoupled weight decay (Loshchilov & Hutter), default λ = 0.01.
+
+    In Adam the L2 term λ·w is divided by √v̂ like the gradient, so weights with large
+    gradients are barely decayed; AdamW shrinks w directly instead. The step is Adam's with::
+
+        if λ ≠ 0:  w ← w·(1 − γ·λ)       before the moments, in place of g ← g + λ·w
+        (then m, v, v̂ and the update exactly as in Adam, with the undecayed g)
+    """
 
     decoupled = True
 

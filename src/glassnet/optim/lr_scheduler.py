@@ -25,22 +25,31 @@ class LRScheduler:
         self.step()
 
     def lr_at(self, base_lr: float, epoch: int) -> float:
+        """The schedule itself: a group's lr at `epoch` from its initial lr (subclasses define it).
+
+        Computed from the epoch alone, so a restored `last_epoch` resumes the same schedule.
+        """
         raise NotImplementedError
 
     def get_last_lr(self) -> list[float]:
+        """The learning rate of each parameter group as set by the latest `step()`."""
         return list(self._last_lr)
 
     def step(self) -> None:
+        """Advance one epoch and set every group's lr for it (call once per epoch, after
+        `optimizer.step()`; the constructor already did it for epoch 0)."""
         self.last_epoch += 1
         for g, base in zip(self.optimizer.param_groups, self.base_lrs):
             g["lr"] = self.lr_at(base, self.last_epoch)
         self._last_lr = [g["lr"] for g in self.optimizer.param_groups]
 
     def state_dict(self) -> dict[str, Any]:
+        """The scheduler's attributes except the optimizer and callables (e.g. `lr_lambda`)."""
         return {k: v for k, v in self.__dict__.items()
                 if k != "optimizer" and not callable(v)}
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
+        """Restore attributes saved by `state_dict()` (the optimizer keeps its own state)."""
         self.__dict__.update(state)
 
 
@@ -53,6 +62,7 @@ class StepLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def lr_at(self, base_lr: float, epoch: int) -> float:
+        """base_lr · gamma^(epoch // step_size): decay by gamma every step_size epochs."""
         return base_lr * self.gamma ** (epoch // self.step_size)
 
 
@@ -65,6 +75,7 @@ class MultiStepLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def lr_at(self, base_lr: float, epoch: int) -> float:
+        """base_lr · gamma^k, k = the number of milestones <= epoch."""
         return base_lr * self.gamma ** bisect_right(self.milestones, epoch)
 
 
@@ -76,6 +87,7 @@ class ExponentialLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def lr_at(self, base_lr: float, epoch: int) -> float:
+        """base_lr · gamma^epoch: decay by gamma every epoch."""
         return base_lr * self.gamma**epoch
 
 
@@ -88,6 +100,7 @@ class CosineAnnealingLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def lr_at(self, base_lr: float, epoch: int) -> float:
+        """Half a cosine from base_lr at epoch 0 down to eta_min at epoch T_max."""
         return self.eta_min + (base_lr - self.eta_min) * (
             1 + math.cos(math.pi * epoch / self.T_max)) / 2
 
@@ -101,6 +114,7 @@ class LambdaLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def lr_at(self, base_lr: float, epoch: int) -> float:
+        """base_lr times the user's factor `lr_lambda(epoch)`."""
         return base_lr * self.lr_lambda(epoch)
 
 
@@ -128,6 +142,10 @@ class ReduceLROnPlateau:
         self._last_lr = [g["lr"] for g in optimizer.param_groups]
 
     def is_better(self, a: float, best: float) -> bool:
+        """Whether `a` beats `best` (lower in "min" mode, higher in "max") beyond `threshold`.
+
+        `threshold_mode` "rel" compares with best·(1 ∓ threshold), "abs" with best ∓ threshold.
+        """
         if self.mode == "min":
             edge = best * (1 - self.threshold) if self.threshold_mode == "rel" else \
                 best - self.threshold
@@ -137,6 +155,8 @@ class ReduceLROnPlateau:
         return a > edge
 
     def step(self, metrics: float) -> None:
+        """Record this epoch's monitored value; cut lr by `factor` (not below `min_lr`) once it
+        has failed to improve for more than `patience` epochs, then wait `cooldown` epochs."""
         current = float(metrics)
         self.last_epoch += 1
         if self.is_better(current, self.best):
@@ -155,10 +175,13 @@ class ReduceLROnPlateau:
         self._last_lr = [g["lr"] for g in self.optimizer.param_groups]
 
     def get_last_lr(self) -> list[float]:
+        """The learning rate of each parameter group after the latest `step(metrics)`."""
         return list(self._last_lr)
 
     def state_dict(self) -> dict[str, Any]:
+        """Best value, counters and settings, everything but the optimizer."""
         return {k: v for k, v in self.__dict__.items() if k != "optimizer"}
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
+        """Restore what `state_dict()` saved."""
         self.__dict__.update(state)

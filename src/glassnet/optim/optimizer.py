@@ -31,6 +31,10 @@ class Optimizer:
             self.add_param_group(g)
 
     def add_param_group(self, group: dict[str, Any]) -> None:
+        """Add a group of parameters with its own hyper-parameters (unset ones take the defaults).
+
+        Used for per-layer learning rates or fine-tuning; a parameter may be in one group only.
+        """
         group = dict(group)
         ps = group["params"]
         group["params"] = [ps] if isinstance(ps, Tensor) else list(ps)
@@ -46,6 +50,10 @@ class Optimizer:
         self.param_groups.append(group)
 
     def zero_grad(self, set_to_none: bool = True) -> None:
+        """Clear every parameter's gradient before the next backward, which accumulates into it.
+
+        `set_to_none=True` (PyTorch's default) drops the arrays; False fills them with zeros.
+        """
         for g in self.param_groups:
             for p in g["params"]:
                 if set_to_none:
@@ -90,6 +98,10 @@ class Optimizer:
         return {"state": state, "param_groups": groups}
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Restore a `state_dict()`: state matched to parameters by position, groups' values too.
+
+        Raises if the group layout differs, so a checkpoint cannot land on the wrong weights.
+        """
         groups = state_dict["param_groups"]
         if len(groups) != len(self.param_groups) or any(
                 len(a["params"]) != len(b["params"]) for a, b in zip(groups, self.param_groups)):

@@ -11,7 +11,22 @@ from .optimizer import Optimizer, _check
 
 
 class SGD(Optimizer):
-    """w ← w − lr·v, with v ← μv + (1 − dampening)·g (PyTorch's formulation)."""
+    """Stochastic gradient descent with optional (Nesterov) momentum, as PyTorch's `SGD`.
+
+    Momentum averages past gradients so steps keep their direction through noisy or narrow
+    valleys. For a parameter w with gradient g = ∇f(w), on each `step()`::
+
+        input: γ (lr), μ (momentum), τ (dampening), λ (weight_decay), nesterov, maximize
+        if maximize:  g ← −g
+        if λ ≠ 0:     g ← g + λ·w                  (L2 penalty folded into the gradient)
+        if μ ≠ 0:
+            b ← g                    on the parameter's first step (no dampening yet)
+            b ← μ·b + (1 − τ)·g      on later steps
+            g ← g + μ·b  if nesterov, else  g ← b
+        w ← w − γ·g
+
+    b is kept as ``state["momentum_buffer"]``. Nesterov needs μ > 0 and τ = 0.
+    """
 
     def __init__(self, params: Iterable[Any], lr: float = 1e-3, momentum: float = 0.0,
                  dampening: float = 0.0, weight_decay: float = 0.0, nesterov: bool = False,

@@ -36,12 +36,29 @@ class Callback:
         """Called by fit with {"epochs", "steps", "verbose"}."""
         self.params = params
 
-    def on_train_begin(self, logs: dict | None = None) -> None: ...
-    def on_train_end(self, logs: dict | None = None) -> None: ...
-    def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None: ...
-    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None: ...
-    def on_train_batch_begin(self, batch: int, logs: dict | None = None) -> None: ...
-    def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None: ...
+    def on_train_begin(self, logs: dict | None = None) -> None:
+        """Called once before the first epoch; reset per-run state here, not in `__init__`."""
+
+    def on_train_end(self, logs: dict | None = None) -> None:
+        """Called once after the last epoch (or an early stop) with the final epoch's logs."""
+
+    def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
+        """Called at the start of each epoch (`epoch` counts from 0), before any batch."""
+
+    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+        """Called after each epoch's training and validation; `logs` holds its results.
+
+        Set `self.model.stop_training = True` here to end `fit` after this epoch.
+        """
+
+    def on_train_batch_begin(self, batch: int, logs: dict | None = None) -> None:
+        """Called before each training batch; only callbacks that override it are called."""
+
+    def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
+        """Called after each training step; `logs` is train_step's (loss, ...) plus "batch", "size".
+
+        Only callbacks that override it are called, so an unused hook costs nothing per batch.
+        """
 
 
 class CallbackList:
@@ -70,13 +87,17 @@ def _overrides(c: Callback, hook: str) -> bool:
 
 
 class History(Callback):
-    """Records every epoch's logs: `history.history["val_loss"]` is a list, one per epoch."""
+    """Records every epoch's logs: `history.history["val_loss"]` is a list, one per epoch.
+
+    `fit` adds it first and returns it; `history.epoch` lists the epoch numbers (from 0).
+    """
 
     def __init__(self) -> None:
         self.history: dict[str, list[float]] = {}
         self.epoch: list[int] = []
 
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+        """Append the epoch number and each logs value to the lists."""
         self.epoch.append(epoch)
         for k, v in (logs or {}).items():
             self.history.setdefault(k, []).append(v)
@@ -102,7 +123,23 @@ def _monitored(name: str, logs: dict | None, monitor: str) -> float | None:
 
 
 class EarlyStopping(Callback):
-    """Stop when `monitor` has not improved by more than `min_delta` for `patience` epochs."""
+    """Stop when `monitor` has not improved by more than `min_delta` for `patience` epochs.
+
+    Stopping once validation stops improving keeps the model from over-fitting the training set.
+
+    Args:
+        monitor: the logs key to watch, e.g. "val_loss" or "val_accuracy".
+        min_delta: a change smaller than this does not count as an improvement.
+        patience: epochs without improvement after which training stops.
+        verbose: 1 prints the epoch it stopped at and when weights are restored.
+        mode: "min" (lower is better), "max", or "auto": "max" when the name contains acc,
+            precision, recall, f1, r2 or auc, "min" otherwise.
+        baseline: a value the metric must beat; until it does, improvements do not reset
+            the patience count, so training stops if it is not reached within `patience`.
+        restore_best_weights: when training stopped early, put back the weights of the best
+            epoch (otherwise the last epoch's weights stay).
+        start_from_epoch: epochs before this one are ignored (a warm-up with no stopping).
+    """
 
     def __init__(self, monitor: str = "val_loss", min_delta: float = 0.0, patience: int = 0,
                  verbose: int = 0, mode: str = "auto", baseline: float | None = None,
@@ -114,6 +151,7 @@ class EarlyStopping(Callback):
         self.min_delta = abs(min_delta) * (1 if self.monitor_op is np.greater else -1)
 
     def on_train_begin(self, logs: dict | None = None) -> None:
+        """Reset the patience count and best value, so one instance can serve several fits."""
         self.wait, self.stopped_epoch, self.best_epoch = 0, 0, 0
         self.best = -math.inf if self.monitor_op is np.greater else math.inf
         self.best_weights = None
@@ -122,6 +160,8 @@ class EarlyStopping(Callback):
         return bool(self.monitor_op(current - self.min_delta, reference))
 
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+        """Compare `monitor` with the best so far; stop fit after `patience` epochs without
+        improvement."""
         current = _monitored("EarlyStopping", logs, self.monitor)
         if current is None or epoch < self.start_from_epoch:
             return
@@ -140,6 +180,7 @@ class EarlyStopping(Callback):
             self.model.stop_training = True
 
     def on_train_end(self, logs: dict | None = None) -> None:
+        """Report the stop and, with `restore_best_weights`, load the best epoch's weights."""
         if self.stopped_epoch > 0:
             if self.verbose:
                 print(f"Epoch {self.stopped_epoch + 1}: early stopping")
@@ -151,7 +192,22 @@ class EarlyStopping(Callback):
 
 
 class ReduceLROnPlateau(Callback):
-    """Multiply the learning rate by `factor` after `patience` epochs without improvement."""
+    """Multiply the learning rate by `factor` after `patience` epochs without improvement.
+
+    Smaller steps often get a stalled loss moving again. Wraps
+    `optim.lr_scheduler.ReduceLROnPlateau` (absolute threshold) on the model's optimizer,
+    and changes every parameter group.
+
+    Args:
+        monitor: the logs key to watch, e.g. "val_loss".
+        factor: the multiplier for the learning rate (< 1): new_lr = lr · factor.
+        patience: epochs without improvement before the learning rate is cut.
+        verbose: 1 prints each reduction.
+        mode: "min", "max", or "auto" (from the metric's name, as in `EarlyStopping`).
+        min_delta: the smallest change that counts as an improvement (absolute).
+        cooldown: epochs to wait after a cut before counting epochs without improvement again.
+        min_lr: the learning rate is never cut below this.
+    """
 
     def __init__(self, monitor: str = "val_loss", factor: float = 0.1, patience: int = 10,
                  verbose: int = 0, mode: str = "auto", min_delta: float = 1e-4,
@@ -165,9 +221,11 @@ class ReduceLROnPlateau(Callback):
             raise ValueError(f"ReduceLROnPlateau: factor must be < 1, got {factor}")
 
     def on_train_begin(self, logs: dict | None = None) -> None:
+        """Attach a fresh plateau scheduler to the model's optimizer."""
         self.plateau = lr_scheduler.ReduceLROnPlateau(self.model.optimizer, **self._args)
 
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+        """Feed `monitor` to the scheduler, which cuts the learning rate on a plateau."""
         current = _monitored("ReduceLROnPlateau", logs, self.monitor)
         if current is None:
             return
@@ -181,7 +239,16 @@ class ReduceLROnPlateau(Callback):
 class ModelCheckpoint(Callback):
     """Save the model (with optimizer and RNG state) after each epoch, written atomically.
 
-    `filepath` may hold format fields such as ``"ckpt-{epoch:02d}-{val_loss:.3f}.safetensors"``.
+    So a long run can be resumed (`train.load_model`) or its best epoch kept.
+
+    Args:
+        filepath: where to save; may hold format fields, `epoch` (from 1) and any logs key,
+            such as ``"ckpt-{epoch:02d}-{val_loss:.3f}.safetensors"``.
+        monitor: the logs key that decides "best" when `save_best_only` is set.
+        verbose: 1 prints a line each time a better model is saved (with `save_best_only`).
+        save_best_only: save only when `monitor` improves on the best value so far;
+            otherwise save every epoch.
+        mode: "min", "max", or "auto" (from the metric's name, as in `EarlyStopping`).
     """
 
     def __init__(self, filepath: str | os.PathLike, monitor: str = "val_loss", verbose: int = 0,
@@ -192,6 +259,7 @@ class ModelCheckpoint(Callback):
         self.best = -math.inf if self.monitor_op is np.greater else math.inf
 
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+        """Save the model to the formatted path (if it improved, with `save_best_only`)."""
         logs = logs or {}
         path = self.filepath.format(epoch=epoch + 1, **logs)
         if self.save_best_only:
@@ -206,13 +274,24 @@ class ModelCheckpoint(Callback):
 
 
 class CSVLogger(Callback):
-    """Write one CSV row per epoch (epoch, then the logs' keys in sorted order)."""
+    """Write one CSV row per epoch (epoch, then the logs' keys in sorted order).
+
+    The file is rewritten atomically after every epoch, so it is complete even if training
+    is killed. The columns are fixed by the first epoch's logs (or an appended file's header).
+
+    Args:
+        filename: the CSV file to write.
+        separator: the field delimiter.
+        append: keep an existing file's rows (and its columns) and add to them, instead of
+            starting a new file.
+    """
 
     def __init__(self, filename: str | os.PathLike, separator: str = ",", append: bool = False
                  ) -> None:
         self.filename, self.sep, self.append = Path(filename), separator, append
 
     def on_train_begin(self, logs: dict | None = None) -> None:
+        """Start a new file, or read an appended file's rows and columns."""
         exists = self.append and self.filename.exists()
         self._text = self.filename.read_text() if exists else ""
         self._keys: list[str] | None = None
@@ -220,6 +299,7 @@ class CSVLogger(Callback):
             self._keys = self._text.splitlines()[0].split(self.sep)[1:]
 
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+        """Add the epoch's row (and the header on the first) and rewrite the file atomically."""
         logs = logs or {}
         buf = io.StringIO()
         w = csv.writer(buf, delimiter=self.sep, lineterminator="\n")
@@ -232,12 +312,21 @@ class CSVLogger(Callback):
 
 
 class LearningRateScheduler(Callback):
-    """Set the learning rate at each epoch's start to `schedule(epoch, lr)`."""
+    """Set the learning rate at each epoch's start to `schedule(epoch, lr)`.
+
+    For a schedule written as a plain function; a non-finite or negative result raises.
+
+    Args:
+        schedule: called as schedule(epoch, lr) with the epoch (from 0) and the current lr
+            of the first parameter group; its return value becomes every group's lr.
+        verbose: 1 prints the learning rate set at each epoch.
+    """
 
     def __init__(self, schedule: Callable[[int, float], float], verbose: int = 0) -> None:
         self.schedule, self.verbose = schedule, verbose
 
     def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
+        """Set every group's lr to `schedule(epoch, lr)`."""
         groups = self.model.optimizer.param_groups
         lr = float(self.schedule(epoch, float(groups[0]["lr"])))
         if not math.isfinite(lr) or lr < 0:
@@ -250,13 +339,19 @@ class LearningRateScheduler(Callback):
 
 class ProgbarLogger(Callback):
     """fit's progress: a tqdm bar per epoch with running loss and metrics (verbose=1), or one
-    line per epoch (verbose=2). fit adds it when verbose > 0."""
+    line per epoch (verbose=2). fit adds it when verbose > 0.
+
+    Args:
+        refresh_s: the fewest seconds between updates of the bar's running metrics, since
+            some (f1, precision) cost a pass over the epoch's outputs to compute.
+    """
 
     def __init__(self, refresh_s: float = 0.25) -> None:
         self.refresh_s = refresh_s
         self.bar: Any = None
 
     def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
+        """Start the epoch's clock and, with verbose=1, its progress bar."""
         self.start, self.shown, self.epoch = time.perf_counter(), 0.0, epoch
         if self.params.get("verbose", 1) == 1:
             from tqdm.auto import tqdm
@@ -266,6 +361,7 @@ class ProgbarLogger(Callback):
                             dynamic_ncols=True, leave=True)
 
     def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
+        """Advance the bar; refresh its running metrics at most every `refresh_s`."""
         if self.bar is None:
             return
         self.bar.update(1)
@@ -275,6 +371,7 @@ class ProgbarLogger(Callback):
             self.bar.set_postfix(self.model.running_logs(), refresh=False)
 
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+        """Close the bar with the epoch's final logs, or print the verbose=2 line."""
         shown = {k: v for k, v in (logs or {}).items() if k != "lr"}
         if self.bar is not None:
             self.bar.set_postfix(shown)
@@ -295,10 +392,12 @@ class TerminateOnNaN(Callback):
     """
 
     def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
+        """Copy the weights, to roll back to if this epoch produces NaN weights."""
         self.epoch = epoch
         self._snapshot = self.model.get_weights()
 
     def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
+        """On a non-finite loss: restore the copy if the weights broke, and stop fit."""
         loss = (logs or {}).get("loss")
         if loss is not None and not math.isfinite(loss):
             restored = not all(np.isfinite(w).all() for w in self.model.get_weights())
@@ -312,7 +411,12 @@ class TerminateOnNaN(Callback):
 
 
 class LambdaCallback(Callback):
-    """A callback from plain functions: LambdaCallback(on_epoch_end=lambda epoch, logs: ...)."""
+    """A callback from plain functions: LambdaCallback(on_epoch_end=lambda epoch, logs: ...).
+
+    For a one-off hook without writing a class. Each argument, when given, is used as the hook
+    of the same name and takes that hook's arguments: on_epoch_begin/on_epoch_end (epoch, logs),
+    on_train_begin/on_train_end (logs), on_train_batch_begin/on_train_batch_end (batch, logs).
+    """
 
     def __init__(self, on_epoch_begin: Callable | None = None, on_epoch_end: Callable | None = None,
                  on_train_begin: Callable | None = None, on_train_end: Callable | None = None,
