@@ -9,7 +9,16 @@ from .backend import (
     set_default_dtype,
     set_rng_state,
 )
-from .function import Function, enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .function import (
+    Function,
+    enable_grad,
+    fused,
+    is_fused,
+    is_grad_enabled,
+    no_grad,
+    set_fused,
+    set_grad_enabled,
+)
 from .functional import *  # noqa: F403
 from .functional import __all__ as _functional_all
 from .gradcheck import GradcheckError, gradcheck
@@ -30,7 +39,8 @@ from .tensor import (
 
 __all__ = [
     "Function", "GradcheckError", "Tensor", "arange", "enable_grad", "from_numpy", "full",
-    "get_array_module", "get_default_dtype", "get_rng_state", "gradcheck", "is_grad_enabled",
-    "manual_seed", "no_grad", "ones", "ones_like", "ops", "rand", "randint", "randn",
-    "set_default_dtype", "set_grad_enabled", "set_rng_state", "tensor", "zeros", "zeros_like",
+    "fused", "get_array_module", "get_default_dtype", "get_rng_state", "gradcheck", "is_fused",
+    "is_grad_enabled", "manual_seed", "no_grad", "ones", "ones_like", "ops", "rand", "randint",
+    "randn", "set_default_dtype", "set_fused", "set_grad_enabled", "set_rng_state", "tensor",
+    "zeros", "zeros_like",
 ] + _functional_all
