@@ -158,7 +158,7 @@ class EmbeddingFn(Function):
         return weight[indices]
 
     @staticmethod
-    def backward(ctx, g):  # scatter-add each row's gradient back to its index
+    def backward(ctx, g):  # gW[i] = Σ g over the lookups of row i (0 for padding_idx)
         xp = get_array_module(g)
         gw = xp.zeros(ctx.shape, g.dtype)
         xp.add.at(gw, ctx.indices.reshape(-1), g.reshape(-1, ctx.shape[1]))

@@ -80,7 +80,7 @@ class MaxPool2dFn(Function):
         return y
 
     @staticmethod
-    def backward(ctx, g):  # to the first maximum of each window (PyTorch's tie rule)
+    def backward(ctx, g):  # gx = g at each window's first maximum (PyTorch's tie rule)
         xpad, y = ctx.saved_tensors
         shape, idx, p = ctx.geom
         xp = get_array_module(g)
@@ -117,7 +117,7 @@ class AvgPool2dFn(Function):
         return y
 
     @staticmethod
-    def backward(ctx, g):  # each window element gets g / divisor
+    def backward(ctx, g):  # gx = Σ over the windows that hold x of g / divisor
         shape, pshape, idx, p, div = ctx.geom
         gx = get_array_module(g).zeros(pshape, g.dtype)
         gd = g / div

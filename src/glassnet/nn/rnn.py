@@ -130,7 +130,7 @@ class Recurrence(Function):
                 xp.maximum(a, 0, out=hs[s + 1])
 
     @staticmethod
-    def backward(ctx, g):  # back-propagation through time, step by step in reverse
+    def backward(ctx, g):  # BPTT: gz_t = (g_t + gz_t+1 W_hh) ∂h_t/∂z_t, gW_hh = Σ gz_tᵀ h_t−1
         x, w_ih, w_hh, hs, acts, *extra = ctx.saved_tensors
         xp = get_array_module(g)
         mode, t_len = ctx.mode, x.shape[0]
