@@ -6,9 +6,6 @@ anywhere in the package fails it until it has a case in CASES.
 
 from __future__ import annotations
 
-import importlib
-import inspect
-import pkgutil
 import sys
 from types import ModuleType
 
@@ -16,7 +13,7 @@ import numpy as np
 import pytest
 
 import glassnet as gn
-from glassnet.autograd import Function, GradcheckError, gradcheck, ops
+from glassnet.autograd import Function, GradcheckError, gradcheck, ops, rules
 from glassnet.nn import conv, normalization, pooling, rnn
 from glassnet.nn import functional as F
 
@@ -118,28 +115,14 @@ EXTRA = {  # other paths through the same Functions
 }
 
 
-def _modules(package: ModuleType) -> list[ModuleType]:
-    """The package and every module below it, imported (an import error fails the test).
-
-    `__main__` modules are left out: importing one runs the program.
-    """
-    found = [package]
-    for info in pkgutil.walk_packages(package.__path__, package.__name__ + "."):
-        if info.name.rsplit(".", 1)[-1] != "__main__":
-            found.append(importlib.import_module(info.name))
-    return found
-
-
 def _functions(package: ModuleType = gn) -> dict[str, type]:
-    """Every Function subclass defined in a module of `package`, by class name."""
+    """Every Function subclass defined in any module of `package` (all imported by
+    `rules.functions`, which walks the package; an import error fails the test), by name."""
     found: dict[str, type] = {}
-    for module in _modules(package):
-        for obj in vars(module).values():
-            if inspect.isclass(obj) and issubclass(obj, Function) and obj is not Function \
-                    and obj.__module__ == module.__name__:
-                other = found.setdefault(obj.__name__, obj)
-                assert other is obj, (f"two Functions named {obj.__name__}: in "
-                                      f"{other.__module__} and {obj.__module__}; rename one")
+    for cls in rules.functions(package):
+        other = found.setdefault(cls.__name__, cls)
+        assert other is cls, (f"two Functions named {cls.__name__}: in {other.__module__} "
+                              f"and {cls.__module__}; rename one")
     return found
 
 
@@ -161,7 +144,7 @@ def test_the_walk_finds_every_module_with_a_function():
     modules = {cls.__module__ for cls in _functions().values()}
     assert {"glassnet.autograd.ops", "glassnet.nn.functional", "glassnet.nn.conv",
             "glassnet.nn.rnn", "glassnet.nn.pooling", "glassnet.nn.normalization"} <= modules
-    assert "glassnet.playground.server" in {m.__name__ for m in _modules(gn)}
+    assert "glassnet.playground.server" in {m.__name__ for m in rules.modules(gn)}
 
 
 class _Probe(Function):
