@@ -1,6 +1,6 @@
 """The autograd engine: `Tensor`, `Function`, the ops, and `gradcheck`."""
 
-from . import ops
+from . import functional, ops
 from .backend import (
     get_array_module,
     get_default_dtype,
@@ -20,7 +20,6 @@ from .function import (
     set_grad_enabled,
 )
 from .functional import *  # noqa: F403
-from .functional import __all__ as _functional_all
 from .gradcheck import GradcheckError, gradcheck
 from .tensor import (
     Tensor,
@@ -43,4 +42,5 @@ __all__ = [
     "is_grad_enabled", "manual_seed", "no_grad", "ones", "ones_like", "ops", "rand", "randint",
     "randn", "set_default_dtype", "set_fused", "set_grad_enabled", "set_rng_state", "tensor",
     "zeros", "zeros_like",
-] + _functional_all
+]
+__all__ += functional.__all__

@@ -18,7 +18,7 @@ result to its inputs so `Tensor.backward` can call `backward` later.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -99,7 +99,7 @@ class Function:
     """Base class of every op; an instance is the graph node (the ``ctx``)."""
 
     inputs: tuple = ()  # the op's arguments (tensors and constants), set when recorded
-    needs_grad: tuple = ()  # per input: does it want a gradient?
+    needs_grad: Sequence[bool] = ()  # per input: does it want a gradient?
     saved_tensors: tuple | None = ()  # None once the graph is freed
     retained: Any = None  # the output tensor, when it asked to keep its .grad
 

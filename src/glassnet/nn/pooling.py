@@ -190,7 +190,7 @@ def max_pool1d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any
     out = max_pool2d(_as_2d(n, input), _row(f"{n}: kernel_size", kernel_size),
                      _row(f"{n}: stride", stride), _row(f"{n}: padding", padding, 0),
                      _row(f"{n}: dilation", dilation), ceil_mode, return_indices)
-    return (out[0].squeeze(2), out[1].squeeze(2)) if return_indices else out.squeeze(2)
+    return (out[0].squeeze(2), out[1].squeeze(2)) if isinstance(out, tuple) else out.squeeze(2)
 
 
 def avg_pool1d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0,

@@ -314,6 +314,8 @@ class RNNBase(Module):
         lstm = self.mode == "LSTM"
         dirs = 2 if self.bidirectional else 1
         state_shape = (self.num_layers * dirs, x.shape[1], self.hidden_size)
+        h0: Any
+        c0: Any
         h0, c0 = (hx if lstm else (hx, None)) if hx is not None else (None, None)
         if h0 is None:
             h0 = np.zeros(state_shape, x.dtype)
@@ -408,6 +410,8 @@ class RNNCellBase(Module):
         x = input.reshape(1, 1, -1) if unbatched else input.unsqueeze(0)
         lstm = self.mode == "LSTM"
         shape = (x.shape[1], self.hidden_size)
+        h: Any
+        c: Any
         h, c = (hx if lstm else (hx, None)) if hx is not None else (None, None)
         if h is None:
             h = np.zeros(shape, x.dtype)
