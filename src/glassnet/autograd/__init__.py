@@ -1,6 +1,6 @@
-"""The autograd engine: `Tensor`, `Function`, the ops, and `gradcheck`."""
+"""The autograd engine: `Tensor`, `Function`, the ops, `gradcheck`, dtypes and devices."""
 
-from . import functional, ops
+from . import dtypes, functional, ops
 from .backend import (
     get_array_module,
     get_default_dtype,
@@ -9,6 +9,8 @@ from .backend import (
     set_default_dtype,
     set_rng_state,
 )
+from .device import device
+from .dtypes import *  # noqa: F403
 from .function import (
     Function,
     enable_grad,
@@ -38,9 +40,10 @@ from .tensor import (
 
 __all__ = [
     "Function", "GradcheckError", "Tensor", "arange", "enable_grad", "from_numpy", "full",
-    "fused", "get_array_module", "get_default_dtype", "get_rng_state", "gradcheck", "is_fused",
-    "is_grad_enabled", "manual_seed", "no_grad", "ones", "ones_like", "ops", "rand", "randint",
-    "randn", "set_default_dtype", "set_fused", "set_grad_enabled", "set_rng_state", "tensor",
-    "zeros", "zeros_like",
+    "device", "fused", "get_array_module", "get_default_dtype", "get_rng_state", "gradcheck",
+    "is_fused", "is_grad_enabled", "manual_seed", "no_grad", "ones", "ones_like", "ops", "rand",
+    "randint", "randn", "set_default_dtype", "set_fused", "set_grad_enabled", "set_rng_state",
+    "tensor", "zeros", "zeros_like",
 ]
 __all__ += functional.__all__
+__all__ += dtypes.__all__
