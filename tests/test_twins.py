@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 import glassnet as gn
-from glassnet import nn
+from glassnet import nn, serialization
 from glassnet.autograd import Function, gradcheck, ops
 from glassnet.nn import conv, rnn
 from glassnet.nn import functional as F
@@ -101,6 +101,16 @@ def test_a_module_argument_overrides_the_global_switch():
     assert F.Linear not in graph_ops(lin(x))
     loss = nn.CrossEntropyLoss(fused=False)(lin(x[0]), np.array([0, 1]))
     assert F.CrossEntropy not in graph_ops(loss)
+
+
+def test_the_module_argument_is_not_saved_with_the_architecture(tmp_path):
+    m = nn.LSTM(2, 3, fused=False, dtype=np.float64)
+    assert "fused" not in serialization.architecture(m)["config"]
+    gn.save(m, tmp_path / "lstm.safetensors")
+    back = gn.load(tmp_path / "lstm.safetensors")
+    assert back.fused is None  # follows glassnet.is_fused() again
+    x = gn.tensor(np.ones((2, 1, 2)))
+    np.testing.assert_allclose(back(x)[0].data, m(x)[0].data, rtol=0, atol=TOL)
 
 
 def test_a_whole_model_runs_composed_under_set_fused_false():
