@@ -1,14 +1,20 @@
-"""Every differentiable Function in the core passes `glassnet.autograd.gradcheck` in float64."""
+"""Every differentiable Function in glassnet passes `glassnet.autograd.gradcheck` in float64.
+
+`test_every_function_has_a_gradcheck_case` walks every glassnet module, so a new Function
+anywhere in the package fails it until it has a case in CASES.
+"""
 
 from __future__ import annotations
 
-import inspect
+import sys
+from types import ModuleType
 
 import numpy as np
 import pytest
 
 import glassnet as gn
-from glassnet.autograd import Function, GradcheckError, gradcheck, ops
+from glassnet.autograd import Function, GradcheckError, gradcheck, ops, rules
+from glassnet.nn import conv, normalization, pooling, rnn
 from glassnet.nn import functional as F
 
 rng = np.random.default_rng(0)
@@ -73,6 +79,21 @@ CASES = {
                                                label_smoothing=0.1), [t(4, 3)]),
     "BinaryCrossEntropy": (F.binary_cross_entropy, [t(3, 2, low=0.1, high=0.9),
                                                     t(3, 2, low=0, high=1)]),
+    "Conv2dFn": (lambda x, w, b: conv.Conv2dFn.apply(
+        x, w, b, stride=(2, 1), padding=(1, 0, 2, 1), dilation=(1, 2), groups=2),
+        [t(2, 4, 5, 4), t(4, 2, 2, 3), t(4)]),
+    "ConvTranspose2dFn": (lambda x, w, b: conv.ConvTranspose2dFn.apply(
+        x, w, b, stride=(2, 1), padding=(1, 0), output_padding=(1, 0), dilation=(1, 2)),
+        [t(2, 3, 3, 4), t(3, 2, 3, 2), t(2)]),
+    "MaxPool2dFn": (lambda x: pooling.MaxPool2dFn.apply(
+        x, kernel_size=(3, 2), stride=(2, 1), padding=(1, 1), dilation=(1, 2)), [t(2, 2, 6, 5)]),
+    "AvgPool2dFn": (lambda x: pooling.AvgPool2dFn.apply(
+        x, kernel_size=(3, 2), stride=(2, 1), padding=(1, 1), count_include_pad=False),
+        [t(2, 2, 6, 5)]),
+    "EmbeddingFn": (lambda w: normalization.EmbeddingFn.apply(
+        w, np.array([[0, 2, 2], [4, 1, 0]]), padding_idx=3), [t(5, 3)]),  # row 3 unused
+    "Recurrence": (lambda *a: rnn.Recurrence.apply(*a, mode="LSTM"),
+                   [t(3, 2, 2), t(2, 3), t(2, 3), t(12, 2), t(12, 3), t(12), t(12)]),
 }
 EXTRA = {  # other paths through the same Functions
     "cross_entropy probabilities, sum": (
@@ -85,19 +106,76 @@ EXTRA = {  # other paths through the same Functions
     "max(dim) values": (lambda a: a.max(1).values, [t(3, 4)]),
     "matmul vector·vector": (lambda a, b: a @ b, [t(4), t(4)]),
     "huber": (lambda a, b: F.huber_loss(a, b, delta=0.5), [t(5), t(5)]),
+    "Recurrence GRU reverse, no c0": (
+        lambda *a: rnn.Recurrence.apply(*a, mode="GRU", reverse=True),
+        [t(3, 2, 2), t(2, 3), None, t(9, 2), t(9, 3), t(9), t(9)]),
+    "Recurrence RNN_RELU without bias": (
+        lambda *a: rnn.Recurrence.apply(*a, mode="RNN_RELU"),
+        [t(3, 2, 2), t(2, 3), None, t(3, 2), t(3, 3)]),
 }
 
 
-def _functions():
-    for module in (ops, F):
-        for name, obj in vars(module).items():
-            if inspect.isclass(obj) and issubclass(obj, Function) and obj.__module__ == \
-                    module.__name__:
-                yield name
+def _functions(package: ModuleType = gn) -> dict[str, type]:
+    """Every Function subclass defined in any module of `package` (all imported by
+    `rules.functions`, which walks the package; an import error fails the test), by name."""
+    found: dict[str, type] = {}
+    for cls in rules.functions(package):
+        other = found.setdefault(cls.__name__, cls)
+        assert other is cls, (f"two Functions named {cls.__name__}: in {other.__module__} "
+                              f"and {cls.__module__}; rename one")
+    return found
+
+
+def _uncovered(package: ModuleType = gn) -> list[str]:
+    """Functions of `package` without a gradcheck case, as 'module.Name'."""
+    return sorted(f"{cls.__module__}.{name}" for name, cls in _functions(package).items()
+                  if name not in CASES)
 
 
 def test_every_function_has_a_gradcheck_case():
-    assert set(_functions()) == set(CASES)
+    missing = _uncovered()
+    assert not missing, f"Functions without a gradcheck case in tests/test_gradcheck.py " \
+                        f"CASES: {missing}"
+    stale = set(CASES) - set(_functions())
+    assert not stale, f"CASES names no Function of glassnet: {sorted(stale)}"
+
+
+def test_the_walk_finds_every_module_with_a_function():
+    modules = {cls.__module__ for cls in _functions().values()}
+    assert {"glassnet.autograd.ops", "glassnet.nn.functional", "glassnet.nn.conv",
+            "glassnet.nn.rnn", "glassnet.nn.pooling", "glassnet.nn.normalization"} <= modules
+    assert "glassnet.playground.server" in {m.__name__ for m in rules.modules(gn)}
+
+
+class _Probe(Function):
+    @staticmethod
+    def forward(ctx, x):
+        return x
+
+    @staticmethod
+    def backward(ctx, g):  # identity
+        return g
+
+
+def test_a_new_function_without_a_case_is_reported(tmp_path, monkeypatch):
+    # a Function added to an existing module ...
+    monkeypatch.setattr(_Probe, "__module__", "glassnet.nn.rnn")
+    monkeypatch.setattr(rnn, "_Probe", _Probe, raising=False)
+    assert _uncovered() == ["glassnet.nn.rnn._Probe"]
+    monkeypatch.delattr(rnn, "_Probe")
+    # ... and one in a new module of the package
+    (tmp_path / "probe_ops.py").write_text(
+        "from glassnet.autograd import Function\n\n\n"
+        "class ProbeOp(Function):\n"
+        "    @staticmethod\n"
+        "    def forward(ctx, x):\n"
+        "        return x\n")
+    monkeypatch.setattr(gn, "__path__", [*gn.__path__, str(tmp_path)])
+    monkeypatch.delitem(sys.modules, "glassnet.probe_ops", raising=False)
+    try:
+        assert _uncovered() == ["glassnet.probe_ops.ProbeOp"]
+    finally:
+        sys.modules.pop("glassnet.probe_ops", None)
 
 
 @pytest.mark.parametrize("name", list(CASES) + list(EXTRA))

@@ -81,7 +81,8 @@ def _short(v: Any) -> str:
 def _recorded_config(m: Module) -> dict:
     """The arguments `m` was constructed with (defaults applied), bound to its __init__.
 
-    `dtype` is left out (the weights carry it); a default that cannot be encoded is left out
+    `dtype` is left out (the weights carry it), and `fused` (it picks how the same math runs,
+    see `glassnet.set_fused`, not what the layer is); a default that cannot be encoded is left out
     too (the rebuilt layer gets the same default). A passed argument that cannot be encoded,
     or any *args/**kwargs, raises: a saved layer must rebuild exactly, never from a guess.
     """
@@ -98,7 +99,7 @@ def _recorded_config(m: Module) -> dict:
     out = {}
     for i, (name, v) in enumerate(bound.arguments.items()):
         kind = sig.parameters[name].kind
-        if i == 0 or name == "dtype" or (kind in (kind.VAR_POSITIONAL, kind.VAR_KEYWORD)
+        if i == 0 or name in ("dtype", "fused") or (kind in (kind.VAR_POSITIONAL, kind.VAR_KEYWORD)
                                          and not v):
             continue
         if kind in (kind.VAR_POSITIONAL, kind.VAR_KEYWORD):

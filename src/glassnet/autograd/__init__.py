@@ -1,6 +1,6 @@
 """The autograd engine: `Tensor`, `Function`, the ops, `gradcheck`, dtypes and devices."""
 
-from . import ops
+from . import dtypes, functional, ops
 from .backend import (
     get_array_module,
     get_default_dtype,
@@ -11,10 +11,17 @@ from .backend import (
 )
 from .device import device
 from .dtypes import *  # noqa: F403
-from .dtypes import __all__ as _dtypes_all
-from .function import Function, enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .function import (
+    Function,
+    enable_grad,
+    fused,
+    is_fused,
+    is_grad_enabled,
+    no_grad,
+    set_fused,
+    set_grad_enabled,
+)
 from .functional import *  # noqa: F403
-from .functional import __all__ as _functional_all
 from .gradcheck import GradcheckError, gradcheck
 from .tensor import (
     Tensor,
@@ -33,8 +40,10 @@ from .tensor import (
 
 __all__ = [
     "Function", "GradcheckError", "Tensor", "arange", "enable_grad", "from_numpy", "full",
-    "get_array_module", "get_default_dtype", "get_rng_state", "gradcheck", "is_grad_enabled",
-    "manual_seed", "no_grad", "ones", "ones_like", "ops", "rand", "randint", "randn",
-    "set_default_dtype", "set_grad_enabled", "set_rng_state", "tensor", "zeros", "zeros_like",
-    "device",
-] + _functional_all + _dtypes_all
+    "device", "fused", "get_array_module", "get_default_dtype", "get_rng_state", "gradcheck",
+    "is_fused", "is_grad_enabled", "manual_seed", "no_grad", "ones", "ones_like", "ops", "rand",
+    "randint", "randn", "set_default_dtype", "set_fused", "set_grad_enabled", "set_rng_state",
+    "tensor", "zeros", "zeros_like",
+]
+__all__ += functional.__all__
+__all__ += dtypes.__all__

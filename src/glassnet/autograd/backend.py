@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import sys
 from types import ModuleType
+from typing import Any, cast
 
 import numpy as np
+from numpy.typing import DTypeLike
 
 DEFAULT_DTYPE = np.float32
 _default_dtype = np.dtype(DEFAULT_DTYPE)
@@ -30,7 +32,7 @@ def get_default_dtype() -> np.dtype:
     return _default_dtype
 
 
-def set_default_dtype(dtype: object) -> None:
+def set_default_dtype(dtype: DTypeLike) -> None:
     """Set the dtype of new floating tensors, e.g. ``np.float64`` for gradient checks."""
     global _default_dtype
     d = np.dtype(dtype)
@@ -55,9 +57,9 @@ def manual_seed(seed: int) -> np.random.Generator:
     return _rng
 
 
-def get_rng_state() -> dict:
+def get_rng_state() -> dict[str, Any]:
     """The generator state as a JSON-able dict (goes into checkpoints)."""
-    return _rng.bit_generator.state
+    return cast("dict[str, Any]", _rng.bit_generator.state)  # typed as a Mapping; it is a dict
 
 
 def set_rng_state(state: dict) -> None:

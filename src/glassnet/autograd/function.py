@@ -18,7 +18,7 @@ result to its inputs so `Tensor.backward` can call `backward` later.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -54,6 +54,37 @@ def enable_grad() -> contextlib.AbstractContextManager[None]:
     return set_grad_enabled(True)
 
 
+# Layers and losses with a fused kernel (linear, softmax + cross-entropy, convolution, the
+# recurrences) read this flag when they run forward: True runs the fast single-node kernel,
+# False its readable twin composed from the primitives in `ops` (the graph a learner can see).
+_fused = True
+
+
+def is_fused() -> bool:
+    """Whether layers and losses run their fused kernels (the default) or the composed twins."""
+    return _fused
+
+
+def set_fused(mode: bool) -> None:
+    """Run fused kernels (True, the default) or their twins composed from primitives (False)."""
+    global _fused
+    _fused = bool(mode)
+
+
+@contextlib.contextmanager
+def fused(mode: bool) -> Iterator[None]:
+    """Context manager for `set_fused`: ``with glassnet.fused(False): loss = model(x)``.
+
+    The choice is made when an op runs forward; a graph built inside keeps its kernels.
+    """
+    global _fused
+    prev, _fused = _fused, bool(mode)
+    try:
+        yield
+    finally:
+        _fused = prev
+
+
 _F64 = np.dtype(np.float64)
 Tensor: Any = None  # set by tensor.py, which imports this module
 
@@ -68,7 +99,7 @@ class Function:
     """Base class of every op; an instance is the graph node (the ``ctx``)."""
 
     inputs: tuple = ()  # the op's arguments (tensors and constants), set when recorded
-    needs_grad: tuple = ()  # per input: does it want a gradient?
+    needs_grad: Sequence[bool] = ()  # per input: does it want a gradient?
     saved_tensors: tuple | None = ()  # None once the graph is freed
     retained: Any = None  # the output tensor, when it asked to keep its .grad
 

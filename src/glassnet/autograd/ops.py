@@ -223,7 +223,7 @@ class Clamp(Function):
         return get_array_module(x).clip(x, lo, hi)
 
     @staticmethod
-    def backward(ctx, g):  # gradient passes where lo <= x <= hi
+    def backward(ctx, g):  # gx = g where lo <= x <= hi, else 0
         (x,) = ctx.saved_tensors
         inside = np.ones(x.shape, bool) if ctx.lo is None else x >= ctx.lo
         if ctx.hi is not None:
@@ -240,7 +240,7 @@ class Maximum(Function):
         return type(ctx).pick(x, y)
 
     @staticmethod
-    def backward(ctx, g):  # to the chosen input; ties split the gradient in half (as PyTorch)
+    def backward(ctx, g):  # gx = g·[x wins], gy = g·[y wins]; a tie gives each g/2 (PyTorch)
         x, y = ctx.saved_tensors
         share = type(ctx).wins(x, y) + 0.5 * (x == y)
         return unbroadcast(g * share, _shape(x)), unbroadcast(g * (1 - share), _shape(y))
@@ -257,7 +257,7 @@ class Where(Function):
         return get_array_module(cond).where(cond, x, y)
 
     @staticmethod
-    def backward(ctx, g):  # the gradient goes to whichever input was chosen
+    def backward(ctx, g):  # gx = g·cond, gy = g·(1 − cond); the condition gets none
         c, (xs, ys) = ctx.cond, ctx.shapes
         return None, unbroadcast(g * c, xs), unbroadcast(g * ~c, ys)
 
@@ -269,7 +269,7 @@ class Cast(Function):
         return x.astype(dtype)
 
     @staticmethod
-    def backward(ctx, g):  # same values, back in the input's dtype
+    def backward(ctx, g):  # gx = g, cast back to x's dtype
         return g.astype(ctx.dtype) if ctx.dtype.kind == "f" else None
 
 
@@ -279,7 +279,7 @@ class Clone(Function):
         return x.copy()
 
     @staticmethod
-    def backward(ctx, g):  # identity
+    def backward(ctx, g):  # gx = g
         return g
 
 
@@ -298,7 +298,7 @@ class Sum(Function):
         return x.sum(axis=ctx.axes, keepdims=keepdim)
 
     @staticmethod
-    def backward(ctx, g):  # each summed element gets the whole gradient
+    def backward(ctx, g):  # gx = g, broadcast back over the summed axes
         return _expand_back(g, ctx.shape, ctx.axes, ctx.keepdim)
 
 
@@ -310,7 +310,7 @@ class Mean(Function):
         return x.mean(axis=ctx.axes, keepdims=keepdim)
 
     @staticmethod
-    def backward(ctx, g):  # each of the n elements gets gradient / n
+    def backward(ctx, g):  # gx = g / n, broadcast back over the n averaged elements
         return _expand_back(g / ctx.count, ctx.shape, ctx.axes, ctx.keepdim)
 
 
@@ -328,7 +328,7 @@ class Max(Function):
         return y if keepdim else y.squeeze(axis=axes)
 
     @staticmethod
-    def backward(ctx, g):  # to the extreme element(s); ties share the gradient evenly
+    def backward(ctx, g):  # gx = g·[x = y] / #ties, y the max (min): ties share g evenly
         x, y = ctx.saved_tensors
         mask = x == y
         g = g if ctx.keepdim else get_array_module(g).expand_dims(g, ctx.axes)
@@ -351,7 +351,7 @@ class Reshape(Function):
                              f"as {shape}") from None
 
     @staticmethod
-    def backward(ctx, g):  # same elements, original shape
+    def backward(ctx, g):  # gx = g reshaped to x's shape
         return g.reshape(ctx.shape)
 
 
@@ -364,7 +364,7 @@ class Permute(Function):
         return x.transpose(dims)
 
     @staticmethod
-    def backward(ctx, g):  # apply the inverse permutation
+    def backward(ctx, g):  # gx = g permuted by the inverse permutation
         return g.transpose(np.argsort([d % g.ndim for d in ctx.dims]))
 
 
@@ -375,7 +375,7 @@ class Expand(Function):
         return get_array_module(x).broadcast_to(x, shape)
 
     @staticmethod
-    def backward(ctx, g):  # sum over the copies
+    def backward(ctx, g):  # gx = g summed over the broadcast copies
         return unbroadcast(g, ctx.shape)
 
 
@@ -389,7 +389,7 @@ class GetItem(Function):
             raise IndexError(f"index {index!r} into shape {x.shape}: {e}") from None
 
     @staticmethod
-    def backward(ctx, g):  # scatter-add into zeros (repeated integer indices add up)
+    def backward(ctx, g):  # gx = zeros with g added back at the index (repeats add up)
         xp = get_array_module(g)
         gx = xp.zeros(ctx.shape, ctx.dtype)
         idx = ctx.index if isinstance(ctx.index, tuple) else (ctx.index,)
@@ -412,7 +412,7 @@ class Cat(Function):
                              "differ outside that dim") from None
 
     @staticmethod
-    def backward(ctx, g):  # split the gradient back into the pieces
+    def backward(ctx, g):  # gx_i = the slice of g along dim that x_i filled
         return tuple(get_array_module(g).split(g, np.cumsum(ctx.sizes)[:-1], axis=ctx.dim))
 
 
@@ -425,7 +425,7 @@ class Stack(Function):
         return get_array_module(*xs).stack(xs, axis=dim)
 
     @staticmethod
-    def backward(ctx, g):  # slice each piece back out
+    def backward(ctx, g):  # gx_i = g[i] along the new dim
         return tuple(get_array_module(g).moveaxis(g, ctx.dim, 0))
 
 
@@ -438,7 +438,7 @@ class ReLU(Function):
         return y
 
     @staticmethod
-    def backward(ctx, g):  # 1 where x > 0, else 0
+    def backward(ctx, g):  # gx = g·[x > 0]
         return g * (ctx.saved_tensors[0] > 0)
 
 
@@ -450,7 +450,7 @@ class LeakyReLU(Function):
         return get_array_module(x).where(x > 0, x, x * negative_slope)
 
     @staticmethod
-    def backward(ctx, g):  # 1 where x > 0, else the slope
+    def backward(ctx, g):  # gx = g where x > 0, else slope·g
         return get_array_module(g).where(ctx.saved_tensors[0] > 0, g, g * ctx.slope)
 
 
@@ -465,7 +465,7 @@ class Sigmoid(Function):
         return y
 
     @staticmethod
-    def backward(ctx, g):  # σ' = σ(1 − σ)
+    def backward(ctx, g):  # d σ(x) = σ(x)(1 − σ(x)) dx
         (y,) = ctx.saved_tensors
         return g * y * (1 - y)
 
@@ -493,7 +493,7 @@ class Tanh(Function):
         return y
 
     @staticmethod
-    def backward(ctx, g):  # tanh' = 1 − tanh²
+    def backward(ctx, g):  # d tanh x = (1 − tanh² x) dx
         (y,) = ctx.saved_tensors
         return g * (1 - y * y)
 
@@ -526,7 +526,7 @@ class Softmax(Function):
         return y
 
     @staticmethod
-    def backward(ctx, g):  # J = diag(y) − y yᵀ  ->  y ⊙ (g − Σ g y)
+    def backward(ctx, g):  # J = diag(y) − y yᵀ  ->  gx = y ⊙ (g − Σ g y)
         (y,) = ctx.saved_tensors
         return y * (g - (g * y).sum(axis=ctx.dim, keepdims=True))
 
@@ -542,6 +542,6 @@ class LogSoftmax(Function):
         return y
 
     @staticmethod
-    def backward(ctx, g):  # g − softmax(x) Σ g
+    def backward(ctx, g):  # y = log softmax(x)  ->  gx = g − softmax(x) Σ g
         (y,) = ctx.saved_tensors
         return g - get_array_module(y).exp(y) * g.sum(axis=ctx.dim, keepdims=True)

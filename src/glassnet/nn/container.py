@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping
-from typing import Any
+from typing import Any, cast
 
 from .module import Module
 
@@ -80,7 +80,7 @@ class ModuleDict(Module):
     def update(self, modules: Mapping[str, Module] | Iterable[tuple[str, Module]]) -> None:
         """Add or replace modules from a mapping or from (name, module) pairs."""
         items = modules.items() if isinstance(modules, Mapping) else modules
-        for name, m in items:
+        for name, m in cast(Iterable[tuple[str, Module]], items):
             self[name] = m
 
     def __setitem__(self, name: str, m: Module) -> None:

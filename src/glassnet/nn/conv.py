@@ -6,6 +6,11 @@ of a whole output row, and one GEMM with the weight (O, C·kh·kw) gives the out
 (O, N, Ho, Wo) memory, which the next layer reads without a transpose. The backward adds the
 window gradients back with one strided add per kernel offset (kh·kw adds, never a loop over
 output positions).
+
+Beside each Function is its readable twin composed from autograd primitives (`conv2d_simple`:
+im2col by slicing, one matmul per group; `conv_transpose2d_simple`: zero-stuffing, then
+`conv2d_simple` with the flipped kernel). `glassnet.set_fused(False)`, or ``fused=False`` on a
+layer or a functional call, runs the twin, whose graph shows every step.
 """
 
 from __future__ import annotations
@@ -15,7 +20,8 @@ from typing import Any
 
 import numpy as np
 
-from ..autograd import Function, Tensor, get_array_module, get_default_dtype, zeros
+from ..autograd import Function, Tensor, cat, get_array_module, get_default_dtype, stack, zeros
+from ..autograd import function as _fn
 from . import init
 from .module import Module, Parameter
 
@@ -167,6 +173,70 @@ class ConvTranspose2dFn(Function):
         return gx, gw, gb
 
 
+# ----- the readable twins, composed from autograd primitives ------------------------------
+def _pad_simple(x: Tensor, pad: tuple) -> Tensor:
+    """Zero-pad H and W by (top, bottom, left, right) with cat; negative amounts crop."""
+    h, w = x.shape[2:]
+    if min(pad) < 0:
+        t, b, l, r = (max(-p, 0) for p in pad)
+        x = x[:, :, t:h - b, l:w - r]
+    t, b, l, r = (max(p, 0) for p in pad)
+    n, c, h, w = x.shape
+    if t or b:
+        x = cat([Tensor(np.zeros((n, c, t, w), x.dtype)), x,
+                 Tensor(np.zeros((n, c, b, w), x.dtype))], dim=2)
+    if l or r:
+        x = cat([Tensor(np.zeros((n, c, h + t + b, l), x.dtype)), x,
+                 Tensor(np.zeros((n, c, h + t + b, r), x.dtype))], dim=3)
+    return x
+
+
+def conv2d_simple(x: Tensor, w: Tensor, b: Tensor | None = None, stride: tuple = (1, 1),
+                  padding: tuple = (0, 0, 0, 0), dilation: tuple = (1, 1), groups: int = 1
+                  ) -> Tensor:
+    """The twin of `Conv2dFn`: pad, cut one strided slice per kernel offset, stack them into
+    the im2col matrix (N, C·kh·kw, Ho·Wo), and multiply each group by its weight rows."""
+    n, c = x.shape[:2]
+    o, cg, kh, kw = w.shape
+    (sh, sw), (dh, dw) = stride, dilation
+    x = _pad_simple(x, padding)
+    ho = (x.shape[2] - dh * (kh - 1) - 1) // sh + 1
+    wo = (x.shape[3] - dw * (kw - 1) - 1) // sw + 1
+    _check_out("conv2d", (ho, wo), x.shape[2:], (kh, kw), dilation)
+    patches = [x[:, :, i * dh:i * dh + sh * ho:sh, j * dw:j * dw + sw * wo:sw]  # (N, C, Ho, Wo)
+               for i in range(kh) for j in range(kw)]
+    cols = stack(patches, dim=2).reshape(n, c * kh * kw, ho * wo)
+    wm, k, og = w.reshape(o, cg * kh * kw), cg * kh * kw, o // groups
+    ys = [wm[g * og:(g + 1) * og] @ cols[:, g * k:(g + 1) * k] for g in range(groups)]
+    y = (ys[0] if groups == 1 else cat(ys, dim=1)).reshape(n, o, ho, wo)
+    return y if b is None else y + b.reshape(1, o, 1, 1)
+
+
+def _spread(x: Tensor, stride: tuple) -> Tensor:
+    """Put stride − 1 zeros between neighbouring pixels of (N, C, H, W), by stack and reshape."""
+    for axis, s in ((2, stride[0]), (3, stride[1])):
+        if s > 1:
+            size, zero = x.shape[axis], Tensor(np.zeros(x.shape, x.dtype))
+            shape = list(x.shape)
+            shape[axis] *= s
+            x = stack([x] + [zero] * (s - 1), dim=axis + 1).reshape(*shape)
+            x = x[(slice(None),) * axis + (slice(0, (size - 1) * s + 1),)]
+    return x
+
+
+def conv_transpose2d_simple(x: Tensor, w: Tensor, b: Tensor | None = None,
+                            stride: tuple = (1, 1), padding: tuple = (0, 0),
+                            output_padding: tuple = (0, 0), dilation: tuple = (1, 1)) -> Tensor:
+    """The twin of `ConvTranspose2dFn`: spread x out by the stride, pad by d·(k − 1) − padding
+    (plus output_padding at the end), and run `conv2d_simple` with the flipped kernel."""
+    k = w.shape[2:]
+    lo = [dilation[i] * (k[i] - 1) - padding[i] for i in range(2)]
+    x = _pad_simple(_spread(x, stride), (lo[0], lo[0] + output_padding[0],
+                                         lo[1], lo[1] + output_padding[1]))
+    flipped = w[:, :, ::-1, ::-1].transpose(0, 1)  # (Cout, Cin, kh, kw)
+    return conv2d_simple(x, flipped, b, (1, 1), (0, 0, 0, 0), dilation)
+
+
 # ----- functional forms -------------------------------------------------------------------
 def _padding2d(padding: Any, k: tuple, d: tuple, stride: tuple, name: str) -> tuple:
     """Padding as (top, bottom, left, right); 'same' splits odd totals like PyTorch."""
@@ -185,18 +255,24 @@ def _padding2d(padding: Any, k: tuple, d: tuple, stride: tuple, name: str) -> tu
 
 
 def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: Any = 1,
-           padding: Any = 0, dilation: Any = 1, groups: int = 1) -> Tensor:
-    """2-D cross-correlation of (N, C, H, W) with weight (O, C/groups, kh, kw)."""
+           padding: Any = 0, dilation: Any = 1, groups: int = 1, *,
+           fused: bool | None = None) -> Tensor:
+    """2-D cross-correlation of (N, C, H, W) with weight (O, C/groups, kh, kw); fused=False
+    (or `glassnet.set_fused(False)`) runs `conv2d_simple`."""
     s, d = _tuple(stride, 2, "conv2d: stride"), _tuple(dilation, 2, "conv2d: dilation")
     pad = _padding2d(padding, weight.shape[2:], d, s, "conv2d")
     if input.ndim != 4 or input.shape[1] != weight.shape[1] * groups:
         raise ValueError(f"conv2d: expected input (N, {weight.shape[1] * groups}, H, W), "
                          f"got {input.shape}")
-    return Conv2dFn.apply(input, weight, bias, stride=s, padding=pad, dilation=d, groups=groups)
+    if _fn._fused if fused is None else fused:
+        return Conv2dFn.apply(input, weight, bias, stride=s, padding=pad, dilation=d,
+                              groups=groups)
+    return conv2d_simple(input, weight, bias, s, pad, d, groups)
 
 
 def conv1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: Any = 1,
-           padding: Any = 0, dilation: Any = 1, groups: int = 1) -> Tensor:
+           padding: Any = 0, dilation: Any = 1, groups: int = 1, *,
+           fused: bool | None = None) -> Tensor:
     """1-D cross-correlation of (N, C, L): conv2d over a height-1 image."""
     if input.ndim != 3 or input.shape[1] != weight.shape[1] * groups:
         raise ValueError(f"conv1d: expected input (N, {weight.shape[1] * groups}, L), "
@@ -208,23 +284,29 @@ def conv1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: An
         p = _tuple(padding, 1, "conv1d: padding")[0]
         pad = (0, 0, p, p)
     w2 = weight.reshape(weight.shape[0], weight.shape[1], 1, weight.shape[2])
-    y = Conv2dFn.apply(input.unsqueeze(2), w2, bias, stride=(1, s), padding=pad,
-                       dilation=(1, d), groups=groups)
+    if _fn._fused if fused is None else fused:
+        y = Conv2dFn.apply(input.unsqueeze(2), w2, bias, stride=(1, s), padding=pad,
+                           dilation=(1, d), groups=groups)
+    else:
+        y = conv2d_simple(input.unsqueeze(2), w2, bias, (1, s), pad, (1, d), groups)
     return y.squeeze(2)
 
 
 def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None,
                      stride: Any = 1, padding: Any = 0, output_padding: Any = 0,
-                     dilation: Any = 1) -> Tensor:
-    """The adjoint (gradient) of conv2d: upsamples (N, Cin, H, W) with weight (Cin, Cout, k)."""
+                     dilation: Any = 1, *, fused: bool | None = None) -> Tensor:
+    """The adjoint (gradient) of conv2d: upsamples (N, Cin, H, W) with weight (Cin, Cout, k);
+    fused=False (or `glassnet.set_fused(False)`) runs `conv_transpose2d_simple`."""
     if input.ndim != 4 or input.shape[1] != weight.shape[0]:
         raise ValueError(f"conv_transpose2d: expected input (N, {weight.shape[0]}, H, W), "
                          f"got {input.shape}")
-    return ConvTranspose2dFn.apply(
-        input, weight, bias, stride=_tuple(stride, 2, "stride"),
-        padding=_tuple(padding, 2, "padding"),
-        output_padding=_tuple(output_padding, 2, "output_padding"),
-        dilation=_tuple(dilation, 2, "dilation"))
+    geom = (_tuple(stride, 2, "stride"), _tuple(padding, 2, "padding"),
+            _tuple(output_padding, 2, "output_padding"), _tuple(dilation, 2, "dilation"))
+    if _fn._fused if fused is None else fused:
+        s, p, op, d = geom
+        return ConvTranspose2dFn.apply(input, weight, bias, stride=s, padding=p,
+                                       output_padding=op, dilation=d)
+    return conv_transpose2d_simple(input, weight, bias, *geom)
 
 
 # ----- modules ----------------------------------------------------------------------------
@@ -235,8 +317,10 @@ class _ConvNd(Module):
 
     def __init__(self, in_channels: int, out_channels: int, kernel_size: Any, stride: Any = 1,
                  padding: Any = 0, dilation: Any = 1, groups: int = 1, bias: bool = True,
-                 dtype: Any = None, transposed: bool = False) -> None:
+                 dtype: Any = None, transposed: bool = False, *, fused: bool | None = None
+                 ) -> None:
         super().__init__()
+        self.fused = fused  # False: the composed twin; None: follow glassnet.is_fused()
         name = type(self).__name__
         if in_channels % groups or out_channels % groups:
             raise ValueError(f"{name}: in_channels {in_channels} and out_channels "
@@ -281,7 +365,7 @@ class Conv2d(_ConvNd):
     def forward(self, x: Tensor) -> Tensor:
         self._check(x)
         return conv2d(x, self.weight, self.bias, self.stride, self.padding, self.dilation,
-                      self.groups)
+                      self.groups, fused=self.fused)
 
 
 class Conv1d(_ConvNd):
@@ -293,7 +377,7 @@ class Conv1d(_ConvNd):
         self._check(x)
         pad = self.padding if isinstance(self.padding, str) else self.padding[0]
         return conv1d(x, self.weight, self.bias, self.stride[0], pad, self.dilation[0],
-                      self.groups)
+                      self.groups, fused=self.fused)
 
 
 class ConvTranspose2d(_ConvNd):
@@ -301,16 +385,16 @@ class ConvTranspose2d(_ConvNd):
 
     def __init__(self, in_channels: int, out_channels: int, kernel_size: Any, stride: Any = 1,
                  padding: Any = 0, output_padding: Any = 0, groups: int = 1, bias: bool = True,
-                 dilation: Any = 1, dtype: Any = None) -> None:
+                 dilation: Any = 1, dtype: Any = None, *, fused: bool | None = None) -> None:
         if groups != 1:
             raise NotImplementedError("ConvTranspose2d: groups > 1 is not supported yet")
         if isinstance(padding, str):
             raise ValueError(f"ConvTranspose2d: padding must be an int or tuple, got {padding!r}")
         super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation,
-                         groups, bias, dtype, transposed=True)
+                         groups, bias, dtype, transposed=True, fused=fused)
         self.output_padding = _tuple(output_padding, 2, "ConvTranspose2d: output_padding")
 
     def forward(self, x: Tensor) -> Tensor:
         self._check(x)
         return conv_transpose2d(x, self.weight, self.bias, self.stride, self.padding,
-                                self.output_padding, self.dilation)
+                                self.output_padding, self.dilation, fused=self.fused)

@@ -1,8 +1,10 @@
 """Functional forms of layers and losses, with fused ops for the hot paths.
 
 `linear` and `cross_entropy` are single Functions (one node each, no intermediate tensors):
-they are most of an MLP's training step. The other losses are composed from autograd ops,
-which keeps them short and checks them against the same engine.
+they are most of an MLP's training step. Each has a readable twin beside it (`linear_simple`,
+`cross_entropy_simple`) composed from autograd primitives, which runs instead under
+`glassnet.set_fused(False)` or with ``fused=False``. The other losses are composed from
+autograd ops, which keeps them short and checks them against the same engine.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from ..autograd import Function, Tensor, get_array_module
+from ..autograd import function as _fn
 from ..autograd import functional as F_ops
 from ..autograd.backend import default_generator
 from ..autograd.functional import (  # noqa: F401 - re-exported as nn.functional.*
@@ -48,9 +51,19 @@ class Linear(Function):
         return gx, gw, gb
 
 
-def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
-    """y = x Wᵀ + b, one fused op."""
-    return Linear.apply(x, weight, bias)
+def linear_simple(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    """The twin of `Linear`: y = x Wᵀ + b as a transpose, a matmul and an add."""
+    y = x @ weight.T
+    return y if bias is None else y + bias
+
+
+def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None, *,
+           fused: bool | None = None) -> Tensor:
+    """y = x Wᵀ + b, one fused op (`linear_simple` when fused is False, or by default when
+    `glassnet.is_fused()` is False)."""
+    if _fn._fused if fused is None else fused:
+        return Linear.apply(x, weight, bias)
+    return linear_simple(x, weight, bias)
 
 
 # ----- fused softmax + cross-entropy ------------------------------------------------------
@@ -116,6 +129,28 @@ class CrossEntropy(Function):
         return grad, None
 
 
+def cross_entropy_simple(logits: Tensor, target: Any, weight: Any = None,
+                         ignore_index: int = -100, reduction: str = "mean",
+                         label_smoothing: float = 0.0) -> Tensor:
+    """The twin of `CrossEntropy` on (N, C) logits: log-softmax from exp, sum and log, then
+    −Σ w q log p with the (smoothed, weighted) target distribution q as a constant."""
+    n, c = logits.shape
+    w = np.ones(c, logits.dtype) if weight is None else weight
+    z = logits - logits.data.max(axis=1, keepdims=True)  # shift by a constant: no overflow
+    logp = z - z.exp().sum(1, keepdim=True).log()  # log softmax
+    if target.ndim == 2:  # class probabilities
+        q, denom = target * (1 - label_smoothing) + label_smoothing / c, n
+    else:  # class indices: one-hot rows, zero rows where ignored
+        valid = (target != ignore_index)[:, None]
+        hot = np.eye(c, dtype=logits.dtype)[np.where(valid[:, 0], target, 0)]
+        q = (hot * (1 - label_smoothing) + label_smoothing / c) * valid
+        denom = (hot * valid * w).sum()
+    loss = -(logp * (q * w).astype(logits.dtype)).sum(1)
+    if reduction != "mean":
+        return loss.sum() if reduction == "sum" else loss
+    return loss.sum() / denom if denom else loss.sum() + np.nan  # all ignored: NaN, zero grad
+
+
 def _check_reduction(name: str, reduction: str) -> None:
     if reduction not in ("mean", "sum", "none"):
         raise ValueError(f"{name}: reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
@@ -163,12 +198,18 @@ def _weight(weight: Any, input: Tensor) -> Any:
 
 
 def cross_entropy(input: Tensor, target: Any, weight: Any = None, ignore_index: int = -100,
-                  reduction: str = "mean", label_smoothing: float = 0.0) -> Tensor:
-    """Cross-entropy of logits (N, C) or (N, C, d1, ...) against class indices or probabilities."""
+                  reduction: str = "mean", label_smoothing: float = 0.0, *,
+                  fused: bool | None = None) -> Tensor:
+    """Cross-entropy of logits (N, C) or (N, C, d1, ...) against class indices or probabilities
+    (the fused op; `cross_entropy_simple` when fused is False or `glassnet.is_fused()` is)."""
     _check_reduction("cross_entropy", reduction)
     x, t, spatial = _classes_last("cross_entropy", input, target, ignore_index)
-    out = CrossEntropy.apply(x, t, weight=_weight(weight, x), reduction=reduction,
-                             ignore_index=ignore_index, label_smoothing=label_smoothing)
+    if _fn._fused if fused is None else fused:
+        out = CrossEntropy.apply(x, t, weight=_weight(weight, x), reduction=reduction,
+                                 ignore_index=ignore_index, label_smoothing=label_smoothing)
+    else:
+        out = cross_entropy_simple(x, t, _weight(weight, x), ignore_index, reduction,
+                                   label_smoothing)
     return out.reshape(-1, *spatial) if reduction == "none" and spatial else out
 
 

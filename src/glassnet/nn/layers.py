@@ -19,11 +19,15 @@ class Identity(Module):
 
 
 class Linear(Module):
-    """y = x Wᵀ + b with weight (out_features, in_features), initialised as in PyTorch."""
+    """y = x Wᵀ + b with weight (out_features, in_features), initialised as in PyTorch.
+
+    ``fused=False`` runs `F.linear_simple` instead; None follows `glassnet.is_fused()`.
+    """
 
     def __init__(self, in_features: int, out_features: int, bias: bool = True,
-                 dtype: Any = None) -> None:
+                 dtype: Any = None, *, fused: bool | None = None) -> None:
         super().__init__()
+        self.fused = fused
         if in_features <= 0 or out_features <= 0:
             raise ValueError(f"Linear: in_features and out_features must be positive, got "
                              f"{in_features}, {out_features}")
@@ -51,7 +55,7 @@ class Linear(Module):
         if x.dtype != self.weight.dtype:
             raise TypeError(f"{self}: input dtype {x.dtype} differs from weight dtype "
                             f"{self.weight.dtype}; convert with x.to(gn.{self.weight.dtype})")
-        return F.linear(x, self.weight, self.bias)
+        return F.linear(x, self.weight, self.bias, fused=self.fused)
 
     def extra_repr(self) -> str:
         return (f"in_features={self.in_features}, out_features={self.out_features}, "

@@ -71,19 +71,23 @@ class BCEWithLogitsLoss(_Loss):
 
 
 class CrossEntropyLoss(_Loss):
-    """Softmax + negative log-likelihood, fused; takes logits and class indices."""
+    """Softmax + negative log-likelihood, fused; takes logits and class indices.
+
+    ``fused=False`` runs `F.cross_entropy_simple` instead; None follows `glassnet.is_fused()`.
+    """
 
     def __init__(self, weight: Any = None, ignore_index: int = -100, reduction: str = "mean",
-                 label_smoothing: float = 0.0) -> None:
+                 label_smoothing: float = 0.0, *, fused: bool | None = None) -> None:
         super().__init__(reduction)
         if not 0.0 <= label_smoothing <= 1.0:
             raise ValueError(f"CrossEntropyLoss: label_smoothing must be in [0, 1], "
                              f"got {label_smoothing}")
         self.weight, self.ignore_index, self.label_smoothing = weight, ignore_index, label_smoothing
+        self.fused = fused
 
     def forward(self, input: Tensor, target: Any) -> Tensor:
         return F.cross_entropy(input, target, self.weight, self.ignore_index, self.reduction,
-                               self.label_smoothing)
+                               self.label_smoothing, fused=self.fused)
 
 
 class NLLLoss(_Loss):

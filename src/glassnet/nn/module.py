@@ -272,7 +272,7 @@ class Module:
 
     def load_state_dict(self, state_dict: dict[str, Any], strict: bool = True) -> Any:
         """Copy values in by name; accepts glassnet/PyTorch tensors or arrays."""
-        own = dict(self.named_parameters())
+        own: dict[str, Any] = dict(self.named_parameters())
         own.update(self.named_buffers())
         missing = [k for k in own if k not in state_dict]
         unexpected = [k for k in state_dict if k not in own]

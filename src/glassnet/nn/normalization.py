@@ -36,14 +36,20 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
                              f"training, got input of shape {input.shape}")
         y = _normalize(input, axes, eps)
         if training and running_mean is not None:
+            assert running_var is not None, "batch_norm: running_mean needs running_var"
             x = input.data
             mean, var = x.mean(axis=axes), x.var(axis=axes, ddof=1)
             if num_batches_tracked is not None:
                 num_batches_tracked.data += 1
-            m = 1.0 / float(num_batches_tracked.data) if momentum is None else momentum
+            if momentum is None:  # a cumulative average over the batches seen
+                assert num_batches_tracked is not None, "batch_norm: momentum=None needs " \
+                    "num_batches_tracked"
+                momentum = 1.0 / float(num_batches_tracked.data)
+            m = momentum
             running_mean.data[...] = (1 - m) * running_mean.data + m * mean
             running_var.data[...] = (1 - m) * running_var.data + m * var
     else:
+        assert running_var is not None, "batch_norm: running_mean needs running_var"
         y = (input - running_mean.data.reshape(shape)) / np.sqrt(
             running_var.data.reshape(shape) + eps)
     if weight is not None:
@@ -162,7 +168,7 @@ class EmbeddingFn(Function):
         return weight[indices]
 
     @staticmethod
-    def backward(ctx, g):  # scatter-add each row's gradient back to its index
+    def backward(ctx, g):  # gW[i] = Σ g over the lookups of row i (0 for padding_idx)
         xp = get_array_module(g)
         gw = xp.zeros(ctx.shape, g.dtype)
         xp.add.at(gw, ctx.indices.reshape(-1), g.reshape(-1, ctx.shape[1]))

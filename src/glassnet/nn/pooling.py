@@ -80,7 +80,7 @@ class MaxPool2dFn(Function):
         return y
 
     @staticmethod
-    def backward(ctx, g):  # to the first maximum of each window (PyTorch's tie rule)
+    def backward(ctx, g):  # gx = g at each window's first maximum (PyTorch's tie rule)
         xpad, y = ctx.saved_tensors
         shape, idx, p = ctx.geom
         xp = get_array_module(g)
@@ -117,7 +117,7 @@ class AvgPool2dFn(Function):
         return y
 
     @staticmethod
-    def backward(ctx, g):  # each window element gets g / divisor
+    def backward(ctx, g):  # gx = Σ over the windows that hold x of g / divisor
         shape, pshape, idx, p, div = ctx.geom
         gx = get_array_module(g).zeros(pshape, g.dtype)
         gd = g / div
@@ -190,7 +190,7 @@ def max_pool1d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any
     out = max_pool2d(_as_2d(n, input), _row(f"{n}: kernel_size", kernel_size),
                      _row(f"{n}: stride", stride), _row(f"{n}: padding", padding, 0),
                      _row(f"{n}: dilation", dilation), ceil_mode, return_indices)
-    return (out[0].squeeze(2), out[1].squeeze(2)) if return_indices else out.squeeze(2)
+    return (out[0].squeeze(2), out[1].squeeze(2)) if isinstance(out, tuple) else out.squeeze(2)
 
 
 def avg_pool1d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0,

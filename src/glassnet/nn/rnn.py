@@ -5,6 +5,10 @@ projection for all steps is one GEMM, each step is one GEMM with W_hh plus a few
 ufuncs, and the backward runs back through time inside the same node. Weights use PyTorch's
 layout (gates stacked i|f|g|o for LSTM, r|z|n for GRU) and names (``weight_ih_l0``,
 ``bias_hh_l1_reverse``), so a torch state_dict loads as is.
+
+The readable twins sit beside it: `rnn_cell_simple`, `lstm_cell_simple` and `gru_cell_simple`
+compose one step from matmul, slicing, sigmoid, tanh, mul and add, and `recurrence_simple`
+loops them over time. `glassnet.set_fused(False)` (or ``fused=False`` on a layer) runs them.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from ..autograd import Function, Tensor, cat, get_array_module, get_default_dtype, stack, zeros
+from ..autograd import function as _fn
 from . import functional as F
 from . import init
 from .module import Module, Parameter
@@ -125,7 +130,7 @@ class Recurrence(Function):
                 xp.maximum(a, 0, out=hs[s + 1])
 
     @staticmethod
-    def backward(ctx, g):  # back-propagation through time, step by step in reverse
+    def backward(ctx, g):  # BPTT: gz_t = (g_t + gz_t+1 W_hh) ∂h_t/∂z_t, gW_hh = Σ gz_tᵀ h_t−1
         x, w_ih, w_hh, hs, acts, *extra = ctx.saved_tensors
         xp = get_array_module(g)
         mode, t_len = ctx.mode, x.shape[0]
@@ -189,8 +194,65 @@ class Recurrence(Function):
         return gx, gh, gc if lstm else None, gw_ih, gw_hh, gb_ih, gb_hh
 
 
-def _run(mode: str, x: Any, h0: Any, c0: Any, params: list, reverse: bool = False) -> tuple:
+# ----- the readable twins: one step composed from autograd primitives ---------------------
+def _affine(x: Any, w: Tensor, b: Tensor | None) -> Tensor:
+    """x Wᵀ + b (b may be None), from a transpose, a matmul and an add."""
+    y = (x if isinstance(x, Tensor) else Tensor(x)) @ w.T
+    return y if b is None else y + b
+
+
+def rnn_cell_simple(x: Tensor, h: Any, w_ih: Tensor, w_hh: Tensor, b_ih: Tensor | None = None,
+                    b_hh: Tensor | None = None, nonlinearity: str = "tanh") -> Tensor:
+    """One Elman step: h' = tanh(x W_ihᵀ + b_ih + h W_hhᵀ + b_hh) (or ReLU)."""
+    a = _affine(x, w_ih, b_ih) + _affine(h, w_hh, b_hh)
+    return a.tanh() if nonlinearity == "tanh" else a.relu()
+
+
+def lstm_cell_simple(x: Tensor, h: Any, c: Any, w_ih: Tensor, w_hh: Tensor,
+                     b_ih: Tensor | None = None, b_hh: Tensor | None = None
+                     ) -> tuple[Tensor, Tensor]:
+    """One LSTM step: gates i, f, g, o from one sum of two affine maps; returns (h', c')."""
+    z = _affine(x, w_ih, b_ih) + _affine(h, w_hh, b_hh)  # (B, 4H), stacked i|f|g|o
+    n = w_hh.shape[1]
+    i, f, o = z[:, :n].sigmoid(), z[:, n:2 * n].sigmoid(), z[:, 3 * n:].sigmoid()
+    g = z[:, 2 * n:3 * n].tanh()
+    c = f * c + i * g  # forget some of the old cell, write some of the new candidate
+    return o * c.tanh(), c
+
+
+def gru_cell_simple(x: Tensor, h: Any, w_ih: Tensor, w_hh: Tensor, b_ih: Tensor | None = None,
+                    b_hh: Tensor | None = None) -> Tensor:
+    """One GRU step: reset r and update z gates, candidate n = tanh(a_n + r (W_hn h + b_hn))."""
+    a, b = _affine(x, w_ih, b_ih), _affine(h, w_hh, b_hh)  # (B, 3H) each, stacked r|z|n
+    n = w_hh.shape[1]
+    r = (a[:, :n] + b[:, :n]).sigmoid()
+    z = (a[:, n:2 * n] + b[:, n:2 * n]).sigmoid()
+    cand = (a[:, 2 * n:] + r * b[:, 2 * n:]).tanh()
+    return (1 - z) * cand + z * h  # keep z of the old state, take 1 − z of the candidate
+
+
+def recurrence_simple(mode: str, x: Tensor, h: Any, c: Any, params: list,
+                      reverse: bool = False) -> tuple:
+    """The twin of `Recurrence`: a Python loop of composed cells over (T, B, I); returns
+    (outputs (T, B, H), h_T, c_T or None)."""
+    ys = []
+    for t in range(x.shape[0] - 1, -1, -1) if reverse else range(x.shape[0]):
+        if mode == "LSTM":
+            h, c = lstm_cell_simple(x[t], h, c, *params)
+        elif mode == "GRU":
+            h = gru_cell_simple(x[t], h, *params)
+        else:
+            h = rnn_cell_simple(x[t], h, *params,
+                                nonlinearity="tanh" if mode == "RNN_TANH" else "relu")
+        ys.append(h)
+    return stack(ys[::-1] if reverse else ys), h, c
+
+
+def _run(mode: str, x: Any, h0: Any, c0: Any, params: list, reverse: bool = False,
+         fused: bool = True) -> tuple:
     """Run one direction: (outputs (T, B, H), h_T, c_T or None)."""
+    if not fused:
+        return recurrence_simple(mode, x, h0, c0, params, reverse)
     out = Recurrence.apply(x, h0, c0, *params, mode=mode, reverse=reverse)
     t = x.shape[0]
     return out[:t], out[t], out[t + 1] if mode == "LSTM" else None
@@ -210,8 +272,9 @@ class RNNBase(Module):
 
     def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1, bias: bool = True,
                  batch_first: bool = False, dropout: float = 0.0, bidirectional: bool = False,
-                 dtype: Any = None) -> None:
+                 dtype: Any = None, *, fused: bool | None = None) -> None:
         super().__init__()
+        self.fused = fused  # False: the composed twin; None: follow glassnet.is_fused()
         name = type(self).__name__
         if input_size <= 0 or hidden_size <= 0 or num_layers <= 0:
             raise ValueError(f"{name}: input_size, hidden_size and num_layers must be positive, "
@@ -251,6 +314,8 @@ class RNNBase(Module):
         lstm = self.mode == "LSTM"
         dirs = 2 if self.bidirectional else 1
         state_shape = (self.num_layers * dirs, x.shape[1], self.hidden_size)
+        h0: Any
+        c0: Any
         h0, c0 = (hx if lstm else (hx, None)) if hx is not None else (None, None)
         if h0 is None:
             h0 = np.zeros(state_shape, x.dtype)
@@ -262,6 +327,7 @@ class RNNBase(Module):
                 raise ValueError(f"{name}: expected initial state of shape {state_shape}, "
                                  f"got {tuple(s.shape)}")
         hn, cn = [], []
+        fused = _fn._fused if self.fused is None else self.fused
         for layer in range(self.num_layers):
             if layer and self.dropout and self.training:
                 x = F.dropout(x, self.dropout, True)
@@ -269,7 +335,7 @@ class RNNBase(Module):
             for d, suffix in enumerate(("", "_reverse")[:dirs]):
                 i = layer * dirs + d
                 y, h, c = _run(self.mode, x, h0[i], c0[i] if lstm else None,
-                               self._params(layer, suffix), reverse=d == 1)
+                               self._params(layer, suffix), d == 1, fused)
                 outs.append(y)
                 hn.append(h)
                 cn.append(c)
@@ -325,8 +391,9 @@ class RNNCellBase(Module):
     mode = "RNN_TANH"
 
     def __init__(self, input_size: int, hidden_size: int, bias: bool = True,
-                 dtype: Any = None) -> None:
+                 dtype: Any = None, *, fused: bool | None = None) -> None:
         super().__init__()
+        self.fused = fused  # False: the composed twin; None: follow glassnet.is_fused()
         self.input_size, self.hidden_size, self.bias = input_size, hidden_size, bias
         gh = _GATES[self.mode] * hidden_size
         dtype = dtype or get_default_dtype()
@@ -346,6 +413,8 @@ class RNNCellBase(Module):
         x = input.reshape(1, 1, -1) if unbatched else input.unsqueeze(0)
         lstm = self.mode == "LSTM"
         shape = (x.shape[1], self.hidden_size)
+        h: Any
+        c: Any
         h, c = (hx if lstm else (hx, None)) if hx is not None else (None, None)
         if h is None:
             h = np.zeros(shape, x.dtype)
@@ -354,7 +423,8 @@ class RNNCellBase(Module):
             h, c = h.reshape(shape), c.reshape(shape) if lstm else None
         params = [self.weight_ih, self.weight_hh] + ([self.bias_ih, self.bias_hh]
                                                      if self.bias else [])
-        _, h1, c1 = _run(self.mode, x, h, c, params)
+        _, h1, c1 = _run(self.mode, x, h, c, params, False,
+                         _fn._fused if self.fused is None else self.fused)
         if unbatched:
             h1, c1 = h1.reshape(-1), c1.reshape(-1) if lstm else None
         return (h1, c1) if lstm else h1
@@ -367,9 +437,10 @@ class RNNCell(RNNCellBase):
     """One Elman step (tanh or ReLU)."""
 
     def __init__(self, input_size: int, hidden_size: int, bias: bool = True,
-                 nonlinearity: str = "tanh", dtype: Any = None) -> None:
+                 nonlinearity: str = "tanh", dtype: Any = None, *,
+                 fused: bool | None = None) -> None:
         mode = _elman_mode("RNNCell", nonlinearity)
-        super().__init__(input_size, hidden_size, bias, dtype)
+        super().__init__(input_size, hidden_size, bias, dtype, fused=fused)
         self.mode, self.nonlinearity = mode, nonlinearity
 
 
