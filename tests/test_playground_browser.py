@@ -9,14 +9,16 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from tests.conftest import ROOT, require
+from tests.conftest import ROOT
 
-require("playwright")
-require("uvicorn")
-import uvicorn  # noqa: E402
-from playwright.sync_api import expect, sync_playwright  # noqa: E402
+try:  # a missing browser stack fails these tests (never a skip)
+    import uvicorn
+    from playwright.sync_api import ConsoleMessage, expect, sync_playwright
+except ImportError as e:
+    raise ImportError(f"the browser tests need playwright and uvicorn "
+                      f"(pip install -e '.[dev,playground]'): {e}") from e
 
-from glassnet.playground.server import create_app  # noqa: E402
+from glassnet.playground.server import create_app
 
 CHROMIUM = "/usr/bin/chromium"
 OUTPUT = ROOT / "test-output"  # screenshots (ignored by git)
@@ -62,24 +64,46 @@ def browser():
         b.close()
 
 
+def _console_error(errors: list[str], msg: ConsoleMessage) -> None:
+    """Keep a console message of type error (a CSP violation, a failed load, console.error)."""
+    if msg.type == "error":
+        where = msg.location.get("url", "") if msg.location else ""
+        errors.append(f"console error: {msg.text} ({where})")
+
+
+def _open_page(browser, viewport: dict[str, int]):
+    """A fresh page under the server's real Content-Security-Policy (no bypass), with every
+    console error and uncaught exception collected in `page.errors`."""
+    context = browser.new_context(viewport=viewport)
+    pg = context.new_page()
+    pg.errors = []
+    pg.on("pageerror", lambda e: pg.errors.append(f"page error: {e}"))
+    pg.on("console", lambda m: _console_error(pg.errors, m))
+    return context, pg
+
+
 @pytest.fixture
 def page(browser):
-    # bypass_csp: Playwright evaluates its wait conditions as strings, which the CSP forbids
-    context = browser.new_context(viewport={"width": 1400, "height": 900}, bypass_csp=True)
-    pg = context.new_page()
-    errors: list[str] = []
-    pg.on("pageerror", lambda e: errors.append(str(e)))
+    """The page at desktop size; any console error or page error fails the test."""
+    context, pg = _open_page(browser, {"width": 1400, "height": 900})
     yield pg
+    pg.wait_for_timeout(100)  # let messages of the last action arrive
     context.close()
-    assert not errors, f"JavaScript errors on the page: {errors}"
+    assert not pg.errors, f"{len(pg.errors)} errors on the page, first: {pg.errors[:3]}"
 
 
 def _value(page, selector: str) -> float:
     return float(page.locator(selector).get_attribute("data-value") or "nan")
 
 
+def _until(page, condition: str, timeout: float = 30_000) -> None:
+    """Wait until a JS expression is true. It goes in as an arrow function: Playwright would
+    eval() a bare expression, which the page's CSP (no 'unsafe-eval') refuses."""
+    page.wait_for_function(f"() => ({condition})", timeout=timeout)
+
+
 def _wait_ready(page) -> None:
-    page.wait_for_function("document.getElementById('epoch').dataset.value !== undefined")
+    _until(page, "document.getElementById('epoch').dataset.value !== undefined")
 
 
 def test_play_trains_circle_below_0_1_within_30_s(page, url):
@@ -90,8 +114,7 @@ def test_play_trains_circle_below_0_1_within_30_s(page, url):
     expect(page.locator("#dataset-circle")).to_have_class("thumb selected")
     start = _value(page, "#test-loss")
     page.click("#play")
-    page.wait_for_function(
-        "Number(document.getElementById('test-loss').dataset.value) < 0.1", timeout=30_000)
+    _until(page, "Number(document.getElementById('test-loss').dataset.value) < 0.1")
     assert start > 0.1
     assert page.locator("#play").get_attribute("aria-pressed") == "true"
     assert _value(page, "#epoch") > 0
@@ -107,8 +130,8 @@ def test_play_trains_circle_below_0_1_within_30_s(page, url):
 def test_a_tf_playground_hash_sets_the_same_controls(page, url):
     page.goto(url + TF_HASH)
     _wait_ready(page)
-    page.wait_for_function("document.getElementById('activation').value === 'relu'")
-    page.wait_for_function("document.getElementById('layer-count').textContent === '3'")
+    _until(page, "document.getElementById('activation').value === 'relu'")
+    _until(page, "document.getElementById('layer-count').textContent === '3'")
     expected = {"#activation": "relu", "#batchSize": "20", "#learningRate": "0.01",
                 "#regularization": "L2", "#regularizationRate": "0.003", "#noise": "15",
                 "#percTrainData": "70", "#problem": "classification"}
@@ -140,11 +163,11 @@ def test_csv_upload_trains_and_a_broken_csv_shows_an_error(page, url, tmp_path):
     page.goto(url + "#seed=0.44444")
     _wait_ready(page)
     page.set_input_files("#csv-input", str(good))
-    page.wait_for_function("location.hash.includes('dataset=csv')")
+    _until(page, "location.hash.includes('dataset=csv')")
     expect(page.locator("#dataset-circle")).to_have_class("thumb")  # no built-in set chosen
     page.click("#play")
-    page.wait_for_function(  # two well separated blobs
-        "Number(document.getElementById('epoch').dataset.value) >= 5 && "
+    _until(page,  # two well separated blobs
+           "Number(document.getElementById('epoch').dataset.value) >= 5 && "
         "Number(document.getElementById('test-loss').dataset.value) < 0.1", timeout=30_000)
     page.click("#play")
     expect(page.locator("#accuracy")).to_contain_text("%")
@@ -164,7 +187,7 @@ def test_switch_to_korean(page, url):
     expect(page.locator("label[for='learningRate']")).to_have_text("학습률")
     expect(page.locator("html")).to_have_attribute("lang", "ko")
     assert "갱신" in (page.locator("#learningRate").get_attribute("title") or "")  # its help
-    page.wait_for_function("location.hash.includes('lang=ko')")
+    _until(page, "location.hash.includes('lang=ko')")
     page.click("#help-toggle")  # the one-line help under each control
     expect(page.locator(".help[data-for='play']")).to_be_visible()
     expect(page.locator(".help[data-for='play']")).to_contain_text("학습")
@@ -180,7 +203,7 @@ def test_switch_to_korean(page, url):
 def test_nan_warning_link_edit_and_downloads(page, url):
     page.goto(url + "#problem=regression&activation=relu&learningRate=10&seed=0.5")
     _wait_ready(page)
-    page.wait_for_function("document.getElementById('learningRate').value === '10'")
+    _until(page, "document.getElementById('learningRate').value === '10'")
     page.click("#play")
     expect(page.locator("#warning")).to_be_visible(timeout=15_000)
     expect(page.locator("#warning")).to_contain_text("NaN")
@@ -188,7 +211,7 @@ def test_nan_warning_link_edit_and_downloads(page, url):
     page.select_option("#learningRate", "0.03")
     page.click("#reset")
     expect(page.locator("#warning")).to_be_hidden()
-    page.wait_for_function("Number.isFinite(Number(document.getElementById('train-loss')"
+    _until(page, "Number.isFinite(Number(document.getElementById('train-loss')"
                            ".dataset.value))")
     link = page.locator("#link-1-0-0")  # first hidden neuron -> second layer's first neuron
     link.hover(force=True)
@@ -216,7 +239,7 @@ def test_three_class_spiral_shows_accuracy_and_confusion_matrix(page, url):
     page.goto(url + "#dataset=spiral&numClasses=3&seed=0.3&networkShape=8,8&learningRate=0.1"
                "&optimizer=adam")
     _wait_ready(page)
-    page.wait_for_function("document.getElementById('numClasses').value === '3'")
+    _until(page, "document.getElementById('numClasses').value === '3'")
     page.click("#step")
     expect(page.locator("#epoch")).to_have_attribute("data-value", "1")
     expect(page.locator("#confusion-box")).to_be_visible()
@@ -224,3 +247,20 @@ def test_three_class_spiral_shows_accuracy_and_confusion_matrix(page, url):
     expect(page.locator("#accuracy")).to_contain_text("%")
     counts = [int(t) for t in page.locator("#confusion td").all_inner_texts()]
     assert len(counts) == 9 and sum(counts) == 250  # every test point, once
+
+
+def test_confusion_cells_are_coloured_under_the_csp(page, url):
+    # the colours must survive the page's own style-src 'self' (no inline style attributes)
+    page.goto(url + "#dataset=circle&seed=0.44444")
+    _wait_ready(page)
+    page.click("#step")
+    expect(page.locator("#epoch")).to_have_attribute("data-value", "1")
+    expect(page.locator("#confusion-box")).to_be_visible()
+    colours = page.eval_on_selector_all(
+        "#confusion td", "cells => cells.map(c => getComputedStyle(c).backgroundColor)")
+    counts = [int(t) for t in page.locator("#confusion td").all_inner_texts()]
+    assert len(colours) == 4 and sum(counts) == 250
+    for colour, n in zip(colours, counts):
+        if n:  # a cell with points is tinted: blue on the diagonal, orange off it
+            assert colour.startswith("rgba(") and not colour.endswith(", 0)"), colours
+    assert "8, 119, 189" in colours[0] or counts[0] == 0, colours

@@ -194,7 +194,7 @@
   // ----- controls -----------------------------------------------------------------------------
   function fillSelect(id, values, fmt) {
     const el = $(id);
-    el.innerHTML = "";
+    el.replaceChildren();
     for (const v of values) {
       const o = document.createElement("option");
       o.value = String(v);
@@ -451,7 +451,7 @@
     const names = isClassification() ? CLASS_DATASETS : REG_DATASETS;
     const key = isClassification() ? "dataset" : "regDataset";
     if (box.dataset.kind !== key) {
-      box.innerHTML = "";
+      box.replaceChildren();
       for (const name of names) {
         const c = document.createElement("canvas");
         c.width = 48; c.height = 48;
@@ -494,7 +494,7 @@
     net.style.height = `${L.height}px`;
     net.style.width = `${L.width}px`;
     const nodes = $("nodes");
-    nodes.innerHTML = "";
+    nodes.replaceChildren();
     // features
     FEATURES.forEach(([name, label, fn], i) => {
       const [x, y] = nodePos(0, i);
@@ -558,7 +558,7 @@
     const svg = $("links");
     svg.setAttribute("width", L.width);
     svg.setAttribute("height", L.height);
-    svg.innerHTML = "";
+    svg.replaceChildren();
     hovered = null;
     const ins = [enabledFeatures().map((f) => FEATURES.findIndex((g) => g[0] === f))];
     L.s.forEach((n) => ins.push(Array.from({ length: n }, (_, i) => i)));
@@ -697,21 +697,30 @@
     const m = frame && frame.confusion;
     if (!m || !isClassification() || m.length < 2) { box.hidden = true; return; }
     box.hidden = false;
-    const tbl = $("confusion");
-    let html = `<tr><th>${t("actual")} \\ ${t("predicted")}</th>`;
-    m.forEach((_, j) => { html += `<th>${j}</th>`; });
-    html += "</tr>";
+    // built node by node, colours through the CSSOM: the page's CSP (style-src 'self')
+    // blocks inline style attributes
+    const cell = (tag, text) => {
+      const el = document.createElement(tag);
+      el.textContent = text;
+      return el;
+    };
+    const head = document.createElement("tr");
+    head.appendChild(cell("th", `${t("actual")} \\ ${t("predicted")}`));
+    m.forEach((_, j) => head.appendChild(cell("th", String(j))));
+    const rows = [head];
     const total = Math.max(1, m.flat().reduce((a, b) => a + b, 0));
     m.forEach((row, i) => {
-      html += `<tr><th>${i}</th>`;
+      const tr = document.createElement("tr");
+      tr.appendChild(cell("th", String(i)));
       row.forEach((v, j) => {
         const a = Math.min(0.85, 4 * v / total);
-        const bg = i === j ? `rgba(8,119,189,${a})` : `rgba(245,147,34,${a})`;
-        html += `<td style="background:${bg}">${Number(v)}</td>`;
+        const td = cell("td", String(Number(v)));
+        td.style.backgroundColor = i === j ? `rgba(8,119,189,${a})` : `rgba(245,147,34,${a})`;
+        tr.appendChild(td);
       });
-      html += "</tr>";
+      rows.push(tr);
     });
-    tbl.innerHTML = html;
+    $("confusion").replaceChildren(...rows);
   }
 
   function drawHeatmap() {
