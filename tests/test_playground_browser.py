@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import threading
 import time
@@ -53,13 +54,18 @@ def url():
     thread.join(timeout=10)
 
 
-@pytest.fixture(scope="module")
-def browser():
+def _launch(chromium, env: dict[str, str] | None = None):
+    """Debian's Chromium, headless (`chromium`: Playwright's browser type)."""
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium (as .ci/run does)")
+    return chromium.launch(executable_path=CHROMIUM, headless=True, env=env, args=[
+        "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+
+
+@pytest.fixture(scope="module")
+def browser():
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        b = _launch(p.chromium)
         yield b
         b.close()
 
@@ -82,14 +88,25 @@ def _open_page(browser, viewport: dict[str, int]):
     return context, pg
 
 
-@pytest.fixture
-def page(browser):
-    """The page at desktop size; any console error or page error fails the test."""
-    context, pg = _open_page(browser, {"width": 1400, "height": 900})
+def _checked_page(browser, viewport: dict[str, int]):
+    """Yield a page; afterwards any console error or page error fails the test."""
+    context, pg = _open_page(browser, viewport)
     yield pg
     pg.wait_for_timeout(100)  # let messages of the last action arrive
     context.close()
     assert not pg.errors, f"{len(pg.errors)} errors on the page, first: {pg.errors[:3]}"
+
+
+@pytest.fixture
+def page(browser):
+    """The page at desktop size."""
+    yield from _checked_page(browser, {"width": 1400, "height": 900})
+
+
+@pytest.fixture
+def phone(browser):
+    """The page on a phone-width screen (an iPhone 14's 390x844 CSS pixels)."""
+    yield from _checked_page(browser, {"width": 390, "height": 844})
 
 
 def _value(page, selector: str) -> float:
@@ -179,6 +196,33 @@ def test_csv_upload_trains_and_a_broken_csv_shows_an_error(page, url, tmp_path):
     expect(page.locator("#error")).to_contain_text("line")
 
 
+# Draws three Hangul syllables and a codepoint no font has (U+10FFFD) in the page's own font
+# stack: with a Korean font the syllables are three different inked glyphs; without one they
+# are all the same missing-glyph box (or nothing).
+HANGUL_PROBE = r"""() => {
+  const family = getComputedStyle(document.querySelector("label[for='learningRate']")).fontFamily;
+  const draw = (text) => {
+    const c = document.createElement("canvas");
+    c.width = 64; c.height = 48;
+    const g = c.getContext("2d");
+    g.font = `32px ${family}`;
+    g.fillText(text, 4, 36);
+    return Array.from(g.getImageData(0, 0, 64, 48).data.filter((_, i) => i % 4 === 3)).join();
+  };
+  const tofu = draw("\u{10FFFD}");
+  const glyphs = ["학", "습", "률"].map(draw);
+  return {family, distinct: new Set(glyphs).size, asTofu: glyphs.filter((g) => g === tofu).length,
+          inked: glyphs.map((g) => g.split(",").filter((v) => v !== "0").length)};
+}"""
+
+
+def _hangul_renders(page) -> tuple[bool, dict]:
+    """Whether the page's font stack draws real Hangul glyphs, and what was measured."""
+    probe = page.evaluate(HANGUL_PROBE)
+    ok = probe["distinct"] == 3 and probe["asTofu"] == 0 and min(probe["inked"]) > 20
+    return ok, probe
+
+
 def test_switch_to_korean(page, url):
     page.goto(url)
     _wait_ready(page)
@@ -194,10 +238,28 @@ def test_switch_to_korean(page, url):
     page.reload()  # the language is part of the state in the hash
     _wait_ready(page)
     expect(page.locator("label[for='learningRate']")).to_have_text("학습률")
+    ok, probe = _hangul_renders(page)
+    assert ok, f"Hangul does not render (no Korean font? apt-get install fonts-nanum): {probe}"
     OUTPUT.mkdir(exist_ok=True)
-    shot = OUTPUT / "playground-korean.png"
-    page.screenshot(path=str(shot), full_page=True)
-    assert shot.stat().st_size > 10_000
+    page.screenshot(path=str(OUTPUT / "playground-korean.png"), full_page=True)
+
+
+def test_the_hangul_check_fails_without_a_korean_font(browser, url, tmp_path):
+    # the same page in a Chromium whose fontconfig rejects every font covering Korean
+    conf = tmp_path / "fonts.conf"
+    conf.write_text('<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n'
+                    "<fontconfig><include ignore_missing=\"yes\">/etc/fonts/fonts.conf</include>"
+                    "<selectfont><rejectfont><pattern><patelt name=\"lang\"><string>ko</string>"
+                    "</patelt></pattern></rejectfont></selectfont></fontconfig>\n")
+    b = _launch(browser.browser_type, env={**os.environ, "FONTCONFIG_FILE": str(conf)})
+    try:
+        pg = b.new_page()
+        pg.goto(url + "#lang=ko")
+        expect(pg.locator("label[for='learningRate']")).to_have_text("학습률")
+        ok, probe = _hangul_renders(pg)
+    finally:
+        b.close()
+    assert not ok, f"the check saw Hangul without a Korean font: {probe}"
 
 
 def test_nan_warning_link_edit_and_downloads(page, url):
@@ -264,3 +326,55 @@ def test_confusion_cells_are_coloured_under_the_csp(page, url):
         if n:  # a cell with points is tinted: blue on the diagonal, orange off it
             assert colour.startswith("rgba(") and not colour.endswith(", 0)"), colours
     assert "8, 119, 189" in colours[0] or counts[0] == 0, colours
+
+
+def test_a_bad_hash_value_keeps_the_other_settings_and_is_named_once(page, url):
+    page.goto(url + "#activation=relu&batchSize=ten&learningRate=0.02&noise=15&seed=0.5")
+    _wait_ready(page)
+    expect(page.locator("#error")).to_be_visible()
+    message = page.locator("#error").inner_text()
+    assert message.count("batchSize") == 1 and message.count("learningRate") == 1, message
+    for sel, value in (("#activation", "relu"), ("#noise", "15"), ("#batchSize", "10"),
+                       ("#learningRate", "0.03")):
+        expect(page.locator(sel)).to_have_value(value)
+    _until(page, "location.hash.includes('activation=relu') && location.hash.includes("
+                 "'seed=0.5') && location.hash.includes('batchSize=10')")
+    page.evaluate("() => { location.hash = 'activation=sigmoid&dropout=0.9'; }")  # typed in
+    expect(page.locator("#activation")).to_have_value("sigmoid")
+    expect(page.locator("#error")).to_contain_text("dropout")
+    assert page.locator("#error").inner_text().count("dropout") == 1
+
+
+def _inside(inner: dict, outer: dict) -> bool:
+    return outer["x"] - 0.5 <= inner["x"] and inner["x"] + inner["width"] <= \
+        outer["x"] + outer["width"] + 0.5
+
+
+def test_the_network_fits_a_phone_screen(phone, url):
+    phone.goto(url + "#seed=0.44444")
+    _wait_ready(phone)
+    col = phone.locator("#net-col").bounding_box()
+    assert col["x"] >= 0 and col["x"] + col["width"] <= 390
+    for sel in ("#feature-x", "#feature-sinY", "#neuron-0-3", "#neuron-1-1", "#neuron-out"):
+        assert _inside(phone.locator(sel).bounding_box(), col), sel
+    expect(phone.locator("#net-scroll-hint")).to_be_hidden()
+    phone.click("#step")  # still a working page
+    expect(phone.locator("#epoch")).to_have_attribute("data-value", "1")
+
+
+def test_a_wide_network_scrolls_visibly_on_a_phone(phone, url):
+    phone.goto(url + "#networkShape=8,8,8,8,8,8,8,8&seed=0.44444")
+    _wait_ready(phone)
+    _until(phone, "document.getElementById('layer-count').textContent === '8'")
+    col = phone.locator("#net-col").bounding_box()
+    out = phone.locator("#neuron-out")
+    if not _inside(out.bounding_box(), col):  # too wide to scale: it must scroll, and say so
+        assert phone.evaluate("() => { const c = document.getElementById('net-col'); return "
+                              "c.scrollWidth > c.clientWidth && "
+                              "['auto', 'scroll'].includes(getComputedStyle(c).overflowX); }")
+        expect(phone.locator("#net-scroll-hint")).to_be_visible()
+        phone.evaluate("() => { const c = document.getElementById('net-col'); "
+                       "c.scrollLeft = c.scrollWidth; }")
+        assert _inside(out.bounding_box(), phone.locator("#net-col").bounding_box())
+    assert _inside(phone.locator("#feature-x").bounding_box(), col) or \
+        phone.evaluate("() => document.getElementById('net-col').scrollLeft > 0")

@@ -28,19 +28,19 @@ from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
-from .config import ConfigError, PlaygroundConfig, limits
-from .session import SCRIPT_FILENAME, WEIGHTS_FILENAME, Session
+from .config import LIVE_FIELDS, ConfigError, PlaygroundConfig, limits
+from .session import MAX_WEIGHTS_BYTES, SCRIPT_FILENAME, WEIGHTS_FILENAME, Session
 
 STATIC = Path(__file__).with_name("static")
 MAX_MESSAGE = 2 * 1024 * 1024  # bytes of one page → server frame
 MAX_CSV = 1024 * 1024
+# The largest weights file whose base64 fits in one message (and that the session accepts).
+MAX_WEIGHTS_FILE = min(MAX_WEIGHTS_BYTES, (MAX_MESSAGE - 1024) // 4 * 3)
 FRAME_INTERVAL = 1 / 30  # at most ~30 frames per second while playing
 STOP_TIMEOUT = 10.0  # seconds a pause waits for the running chunk and frame
 CHUNK_SECONDS = 0.03  # target time of one training chunk (about one frame interval)
 MAX_CHUNK = 1000  # epochs in one chunk, whatever the timing says
 LOG = logging.getLogger("glassnet.playground")
-# Config fields that change nothing the network was built from: playing goes on.
-LIVE_FIELDS = {"learningRate", "stopEpochs", "stopLoss", "showTestData", "discretize", "lang"}
 # The page's files may only load from this server (no external network resources).
 CSP = ("default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; "
        "connect-src 'self' ws: wss:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'")
@@ -95,6 +95,7 @@ def _object(name: str, v: Any) -> dict:
 # Each message type and its fields (all required; no others allowed).
 MESSAGES: dict[str, dict[str, Callable[[str, Any], Any]]] = {
     "config": {"config": _object},
+    "hash": {"text": _text(MAX_MESSAGE)},  # a URL hash; config.parse_hash checks its length
     "play": {}, "pause": {}, "step": {}, "reset": {}, "regenerate": {}, "ping": {},
     "set_weight": {"layer": _int, "from": _int, "to": _int, "value": _finite},
     "upload_csv": {"text": _text(MAX_CSV)},
@@ -107,6 +108,7 @@ COMMANDS: dict[str, tuple[str, tuple[str, ...], bool]] = {
     "reset": ("reset", (), False),
     "regenerate": ("regenerate", (), True),  # a new seed
     "config": ("configure", ("config",), True),
+    "hash": ("apply_hash", ("text",), True),  # returns the values it left out
     "set_weight": ("set_weight", ("layer", "from", "to", "value"), False),
     "upload_csv": ("load_csv", ("text",), True),
     "import_weights": ("import_weights", ("data",), False),
@@ -243,14 +245,16 @@ class Client:
                 self.running = True
                 self.task = asyncio.create_task(self.play_loop())
             return
-        if kind != "config" or set(msg["config"]) - LIVE_FIELDS:
+        if kind != "config" or set(msg["config"]) - set(LIVE_FIELDS):
             await self.stop()  # anything that changes the model pauses (as TF's reset does)
         if kind in COMMANDS:
             method, fields, new_config = COMMANDS[kind]
-            await self.run(getattr(s, method), *(msg[f] for f in fields))
+            left_out = await self.run(getattr(s, method), *(msg[f] for f in fields))
             if new_config:
                 await self.send_config()
             await self.send_frame()
+            if kind == "hash" and left_out:
+                await self.send(_hash_error(left_out))
         elif kind == "pause":
             await self.send_frame()
         elif kind == "step":
@@ -263,6 +267,14 @@ class Client:
             data = await self.run(s.export_weights)
             await self.send({"type": "weights", "filename": WEIGHTS_FILENAME,
                              "data": base64.b64encode(data).decode("ascii")})
+
+
+def _hash_error(errors: list[ConfigError]) -> dict[str, Any]:
+    """One `error` frame for the values a URL hash had wrong (each named once); the hash's
+    other settings were applied."""
+    return {"type": "error", "field": errors[0].field,
+            "message": f"URL hash: {'; '.join(map(str, errors))} (left out; the link's other "
+                       "settings are applied)"}
 
 
 def _json_default(o: Any) -> Any:
@@ -318,7 +330,9 @@ def create_app(max_sessions: int = 8, idle_timeout: float = 600.0) -> Starlette:
             await client.send({"type": "hello", "session": client.id,
                                "config": client.session.config.to_dict(),
                                "limits": {**limits(), "maxMessage": MAX_MESSAGE,
-                                          "maxCsvBytes": MAX_CSV, "idleTimeout": idle_timeout}})
+                                          "maxCsvBytes": MAX_CSV,
+                                          "maxWeightsBytes": MAX_WEIGHTS_FILE,
+                                          "idleTimeout": idle_timeout}})
             await client.send_frame()
             await serve(client)
         except WebSocketDisconnect:

@@ -21,7 +21,7 @@ from .. import nn
 from ..autograd import from_numpy, no_grad
 from ..autograd.backend import get_rng_state, set_rng_state
 from ..datasets import playground as pg
-from .config import CSV_DATASET, PlaygroundConfig, _random_seed
+from .config import CSV_DATASET, LIVE_FIELDS, ConfigError, PlaygroundConfig, _random_seed
 from .csv import CSVData, parse_csv
 from .training import (
     build_network,
@@ -40,10 +40,10 @@ WEIGHTS_FILENAME = "playground_weights.safetensors"
 MAX_WEIGHTS_BYTES = 4 << 20
 _RNG_LOCK = threading.RLock()  # sessions take turns with glassnet's global random stream
 
-# Which config changes rebuild what (TF Playground resets the network on all but these).
+# Which config changes rebuild what (TF Playground resets the network on all but the
+# config's LIVE_FIELDS).
 _DATA_FIELDS = {"dataset", "regDataset", "noise", "seed", "percTrainData", "problem",
                 "numClasses"}
-_LIVE_FIELDS = {"learningRate", "stopEpochs", "stopLoss", "showTestData", "discretize", "lang"}
 
 
 _blas = None
@@ -172,10 +172,17 @@ class Session:
 
         Choosing circle, xor or gauss sets numClasses back to 2 unless the message sets it.
         """
-        if isinstance(changes, dict) and changes.get("dataset") in ("circle", "xor", "gauss") \
-                and "numClasses" not in changes:
-            changes = {**changes, "numClasses": 2}
-        new = self.config.update(changes)
+        return self._apply(self.config.update(changes))
+
+    def apply_hash(self, text: str) -> list[ConfigError]:
+        """Apply a URL hash (TF Playground's keys) on top of this config, keeping its good
+        fields; returns the bad values, left out (an empty list when all were good)."""
+        new, errors = PlaygroundConfig.parse_hash(text, self.config)
+        self._apply(new)
+        return errors
+
+    def _apply(self, new: PlaygroundConfig) -> str:
+        """Switch to a checked config and rebuild what its changes touch."""
         changed = {k for k, v in new.to_dict().items() if v != self.config.to_dict()[k]}
         old, self.config = self.config, new
         try:
@@ -183,7 +190,7 @@ class Session:
                 self._load_data()
                 self._build()
                 return "data"
-            if changed - _LIVE_FIELDS:
+            if changed - set(LIVE_FIELDS):
                 self._build()
                 return "network"
         except ValueError:
