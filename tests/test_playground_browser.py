@@ -19,6 +19,8 @@ except ImportError as e:
     raise ImportError(f"the browser tests need playwright and uvicorn "
                       f"(pip install -e '.[dev,playground]'): {e}") from e
 
+from glassnet.playground import server
+from glassnet.playground.config import limits
 from glassnet.playground.server import create_app
 
 CHROMIUM = "/usr/bin/chromium"
@@ -378,3 +380,29 @@ def test_a_wide_network_scrolls_visibly_on_a_phone(phone, url):
         assert _inside(out.bounding_box(), phone.locator("#net-col").bounding_box())
     assert _inside(phone.locator("#feature-x").bounding_box(), col) or \
         phone.evaluate("() => document.getElementById('net-col').scrollLeft > 0")
+
+
+def test_the_page_takes_choices_and_limits_from_hello(page, url, monkeypatch):
+    # the page has no table of its own: change the server's and the page follows
+    real = limits()
+    monkeypatch.setattr(server, "limits", lambda: {
+        **real, "learningRate": [0.03, 0.3], "activation": ["tanh", "relu"],
+        "batchSize": {"min": 1, "max": 12, "step": 1},
+        "networkShape": {"maxLayers": 3, "maxNeurons": 5}})
+    page.goto(url + "#seed=0.44444")
+    _wait_ready(page)
+    options = "el => Array.from(el.options).map(o => o.value)"
+    assert page.eval_on_selector("#learningRate", options) == ["0.03", "0.3"]
+    assert page.eval_on_selector("#activation", options) == ["tanh", "relu"]
+    assert page.eval_on_selector("#optimizer", options) == real["optimizer"]
+    assert page.eval_on_selector("#batchSize", "el => [el.min, el.max, el.step]") == \
+        ["1", "12", "1"]
+    page.click("#add-layer")  # each click after the server confirmed the last one
+    _until(page, "location.hash.includes('networkShape=4,2,2&')")
+    page.click("[data-testid='layer-0-add']")
+    _until(page, "location.hash.includes('networkShape=5,2,2&')")
+    page.click("#add-layer")
+    page.click("[data-testid='layer-0-add']")
+    page.wait_for_timeout(300)
+    assert "networkShape=5,2,2&" in page.url  # maxLayers and maxNeurons from hello
+    expect(page.locator("#layer-count")).to_have_text("3")
