@@ -275,6 +275,18 @@ def test_cli_playground_rejects_bad_flags(capsys):
     assert cli_main(["playground", "--max-sessions", "0"]) == 2
 
 
+def test_cli_playground_on_a_taken_port_says_so_before_any_url(capsys):
+    with socket.socket() as other:  # someone else's server on the port
+        other.bind(("127.0.0.1", 0))
+        other.listen()
+        port = other.getsockname()[1]
+        assert cli_main(["playground", "--port", str(port)]) == 2
+    out, err = capsys.readouterr()
+    assert "http://" not in out, out  # no URL of someone else's server
+    assert f"port {port} on 127.0.0.1 is taken" in err and "--port" in err, err
+    assert err.count("\n") == 1  # one line
+
+
 def test_a_diverging_learning_rate_warns_and_pauses(client):
     with _open(client) as (ws, _, _):
         _send(ws, {"type": "config", "config": {"problem": "regression", "activation": "relu",

@@ -11,10 +11,12 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
+import errno
 import json
 import logging
 import math
 import secrets
+import socket
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -381,12 +383,43 @@ def create_app(max_sessions: int = 8, idle_timeout: float = 600.0) -> Starlette:
     return app
 
 
+class PortInUseError(OSError):
+    """Another program already listens on the port (its server, not ours, would answer)."""
+
+    def __init__(self, host: str, port: int) -> None:
+        super().__init__(f"port {port} on {host} is taken (another server is listening there)")
+        self.host, self.port = host, port
+
+
+def bind_socket(host: str, port: int) -> socket.socket:
+    """A TCP socket bound to host:port as uvicorn binds it (SO_REUSEADDR), for it to serve on;
+    PortInUseError when the port is taken, OSError naming host and port for other failures."""
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)[0]
+    except socket.gaierror as e:
+        raise OSError(f"cannot serve on {host!r}: not an address of this machine "
+                      f"({e.strerror})") from None
+    sock = socket.socket(family, kind, proto)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind(address)
+    except OSError as e:
+        sock.close()
+        if e.errno == errno.EADDRINUSE:
+            raise PortInUseError(host, port) from None
+        raise OSError(e.errno, f"cannot serve on {host}:{port}: {e.strerror}") from None
+    return sock
+
+
 def main(host: str = "127.0.0.1", port: int = 8765, max_sessions: int = 8,
          idle_timeout: float = 600.0, open_browser: bool = False) -> None:
-    """Serve the playground with uvicorn and print its URL."""
+    """Serve the playground with uvicorn and print its URL; the port is bound first, so a
+    taken one raises PortInUseError before any URL is printed."""
     import uvicorn
 
     app = create_app(max_sessions=max_sessions, idle_timeout=idle_timeout)
+    sock = bind_socket(host, port)
     shown = f"[{host}]" if ":" in host else host
     url = f"http://{shown}:{port}/"
     print(f"glassnet playground: open {url} (Ctrl+C stops)", flush=True)
@@ -396,4 +429,6 @@ def main(host: str = "127.0.0.1", port: int = 8765, max_sessions: int = 8,
 
         threading.Timer(1.0, webbrowser.open, args=(url,)).start()
     # Frames over MAX_MESSAGE get an error frame from the app; far larger ones are cut by uvicorn.
-    uvicorn.run(app, host=host, port=port, log_level="warning", ws_max_size=4 * MAX_MESSAGE)
+    config = uvicorn.Config(app, host=host, port=port, log_level="warning",
+                            ws_max_size=4 * MAX_MESSAGE)
+    uvicorn.Server(config).run(sockets=[sock])
