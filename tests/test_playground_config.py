@@ -129,6 +129,14 @@ def test_a_bad_hash_value_keeps_the_good_fields_and_is_named_once():
     assert base.update({"dataset": "xor"}).numClasses == 2
 
 
+def test_the_activation_choices_are_names_of_glassnets_table():
+    from glassnet import nn
+    from glassnet.playground.config import ACTIVATION_CHOICES
+
+    assert set(ACTIVATION_CHOICES) <= set(nn.ACTIVATIONS) and limits()["activation"] == \
+        list(ACTIVATION_CHOICES)
+
+
 def test_limits_describe_the_ranges():
     lim = limits()
     assert lim["learningRate"][0] == 0.00001 and lim["learningRate"][-1] == 10

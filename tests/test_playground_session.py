@@ -61,7 +61,7 @@ class TFNet:
 
     def update(self, lr, reg, rate):
         for i in range(len(self.w)):
-            reg_der = {"none": 0 * self.w[i], "L1": np.where(self.w[i] < 0, -1.0, 1.0),
+            reg_der = {"none": 0 * self.w[i], "L1": np.sign(self.w[i]),  # 0 at 0, as nn.ts
                        "L2": self.w[i]}[reg]
             self.b[i] -= lr * self.acc_b[i] / self.count
             self.w[i] -= lr / self.count * (self.acc_w[i] + rate * reg_der)
@@ -115,6 +115,16 @@ def test_initialisation_is_tfs():
     assert all((m.weight.data == 0).all() and (m.bias.data == 0).all() for m in z.layers)
     assert isinstance(s.model, gn.nn.Sequential) and isinstance(s.model[-1], gn.nn.Tanh)
     assert not isinstance(session(problem="regression").model[-1], gn.nn.Tanh)
+
+
+def test_l1_does_not_push_a_zero_weight_off_zero():
+    # TF Playground's L1 slope is sign(w), 0 at w = 0, as the gradient of nn.penalty's |w|: a
+    # zero-initialised tanh network stays at zero under L1 as without it (only the output bias
+    # learns), instead of every weight stepping to -lr·rate/batch
+    s = session(initZero=True, regularization="L1", regularizationRate=0.1, learningRate=0.1)
+    s.step(2)
+    assert all((m.weight.data == 0).all() for m in s.layers)
+    assert s.layers[-1].bias.data[0] != 0
 
 
 @pytest.mark.parametrize("optimizer", ["momentum", "adam"])

@@ -21,7 +21,8 @@ from typing import Any
 
 import numpy as np
 
-ACTIVATIONS = ("relu", "tanh", "sigmoid", "linear")
+# TF Playground's activation choices: names the MLP looks up in glassnet.nn's one table
+ACTIVATION_CHOICES = ("relu", "tanh", "sigmoid", "linear")
 DATASETS = ("circle", "xor", "gauss", "spiral")
 CSV_DATASET = "csv"  # the uploaded points (set by Session.load_csv, never from a hash)
 REG_DATASETS = ("reg-plane", "reg-gauss")
@@ -187,7 +188,7 @@ class PlaygroundConfig:
 
 
 _FIELDS = {f.name: f for f in dataclasses.fields(PlaygroundConfig)}
-_CHOICES = {"activation": ACTIVATIONS, "dataset": DATASETS + (CSV_DATASET,),
+_CHOICES = {"activation": ACTIVATION_CHOICES, "dataset": DATASETS + (CSV_DATASET,),
             "regDataset": REG_DATASETS + (CSV_DATASET,), "regularization": REGULARIZATIONS,
             "problem": PROBLEMS, "optimizer": OPTIMIZERS, "lang": LANGS}
 _LISTS = {"learningRate": LEARNING_RATES, "regularizationRate": REGULARIZATION_RATES}

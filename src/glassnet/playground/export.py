@@ -33,6 +33,7 @@ import glassnet as gn
 import glassnet.nn.functional as F
 from glassnet import nn
 from glassnet.datasets.playground import {loader}
+from glassnet.models import MLP
 
 '''
 _MARK = "# ----- exported scripts copy everything below this line"
@@ -45,7 +46,7 @@ def main():
     t_train, t_test = make_targets(y_train, MULTICLASS), make_targets(y_test, MULTICLASS)
     model = build_network(len(FEATURES_USED), HIDDEN, ACTIVATION, N_OUTPUTS, TANH_OUTPUT,
                           DROPOUT, INIT_ZERO, INIT_SEED)
-    optimizer = make_optimizer(model, OPTIMIZER, LEARNING_RATE)
+    optimizer = gn.optim.create(OPTIMIZER, model.parameters(), lr=LEARNING_RATE)
     print(model)
     carry = np.zeros(0, dtype=np.int64)  # points waiting for the next update (TF's rule)
     for _ in range(EPOCHS):

@@ -17,20 +17,13 @@ from typing import Any
 
 import numpy as np
 
-from .. import nn
+from .. import nn, optim
 from ..autograd import from_numpy, no_grad
 from ..autograd.backend import get_rng_state, set_rng_state
 from ..datasets import playground as pg
 from .config import CSV_DATASET, LIVE_FIELDS, ConfigError, PlaygroundConfig, _random_seed
 from .csv import CSVData, parse_csv
-from .training import (
-    build_network,
-    loss_fn,
-    make_features,
-    make_optimizer,
-    make_targets,
-    train_epoch,
-)
+from .training import build_network, loss_fn, make_features, make_targets, train_epoch
 
 OUTPUT_DENSITY = 50  # the output heatmap is 50×50 over [-6, 6]², row 0 at y = +6
 NEURON_DENSITY = 20  # each neuron's thumbnail is 20×20
@@ -160,8 +153,8 @@ class Session:
             self.model = build_network(len(c.features), c.networkShape, c.activation,
                                        c.n_outputs, c.problem == "classification" and not multi,
                                        c.dropout, c.initZero, self.init_seed)
-        self.optimizer = make_optimizer(self.model, c.optimizer, c.learningRate)
-        self.layers = [m for m in self.model if isinstance(m, nn.Linear)]
+        self.optimizer = optim.create(c.optimizer, self.model.parameters(), lr=c.learningRate)
+        self.layers = self.model.linears()
         self.epoch, self.edited, self.running = 0, False, False
         self._carry = np.zeros(0, dtype=np.int64)
         self._evaluate()
