@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench clean system-deps
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -29,7 +29,11 @@ run: $(VENV)/.run-stamp
 lint: $(VENV)/.dev-stamp
 	$(VENV)/bin/ruff check src tests benchmarks
 
-test: $(VENV)/.dev-stamp lint
+# Chromium and a Korean font for the browser tests (apt-get when root and missing).
+system-deps:
+	scripts/ensure-system-deps.sh
+
+test: system-deps $(VENV)/.dev-stamp lint
 	$(PY) -m pytest -q
 
 bench: $(VENV)/.dev-stamp

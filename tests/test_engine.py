@@ -167,6 +167,28 @@ def test_float64_on_request():
         gn.set_default_dtype(np.int32)
 
 
+_TORCH_NAMES = ["float16", "float32", "float64", "int32", "int64", "bool", "float", "double",
+                "long", "half", "int"]
+
+
+@pytest.mark.parametrize("name", _TORCH_NAMES)
+def test_pytorch_dtype_names_convert_as_in_torch(name):
+    ours, ref = getattr(gn, name), getattr(torch, name)
+    assert isinstance(ours, np.dtype) and name in gn.__all__
+    t, r = gn.tensor([1.5, 0.0, -2.0]).to(ours), torch.tensor([1.5, 0.0, -2.0]).to(ref)
+    assert t.dtype == r.numpy().dtype
+    np.testing.assert_array_equal(t.numpy(), r.numpy())
+    assert gn.zeros(2, dtype=ours).dtype == ours
+
+
+def test_the_dtype_hint_names_a_conversion_that_works():
+    lin, x = nn.Linear(3, 2), gn.ones(1, 3, dtype=gn.float64)
+    with pytest.raises(TypeError, match=r"convert with x\.to\(gn\.float32\)") as e:
+        lin(x)
+    hint = str(e.value).rsplit("convert with ", 1)[1]
+    assert lin(eval(hint, {"gn": gn, "x": x})).shape == (1, 2)
+
+
 @pytest.mark.parametrize("expr", [
     lambda t: t * np.float64(2.5), lambda t: np.float64(2.5) * t, lambda t: t + np.float64(1),
     lambda t: np.float64(1) - t, lambda t: t / np.float64(3), lambda t: np.float64(3) / t,
@@ -320,6 +342,45 @@ def test_summary_lists_each_layer_with_output_shape_and_parameter_count():
     assert sum(p.numel() for p in ref.parameters()) == 235_500
     assert f"Total params: {total:,}" in text and f"Trainable params: {total:,}" in text
     assert net.training  # summary leaves the mode as it was
+
+
+def test_cpu_device_is_accepted_as_in_torch():
+    x, r = gn.ones(2, 3), torch.ones(2, 3)
+    assert x.to("cpu") is x and r.to("cpu") is r
+    assert x.cpu() is x and r.cpu() is r
+    assert str(x.device) == str(r.device) == "cpu" and x.device.type == r.device.type == "cpu"
+    assert x.device == gn.device("cpu") and x.device == "cpu" and x.device.index is None
+    assert repr(x.device) == repr(r.device) == "device(type='cpu')"
+    assert {gn.device("cpu"): 1}["cpu"] == 1 and gn.device("cuda:1").index == 1
+    for args, kwargs in [(("cpu", gn.float64), {}), ((), {"device": "cpu", "dtype": gn.float64}),
+                         ((gn.device("cpu"),), {"dtype": gn.float64}), ((x.double(),), {})]:
+        y = x.to(*args, **kwargs)
+        assert y.dtype == np.float64 and y.device == "cpu"
+    assert x.to(gn.float32) is x and x.to(gn.float32, copy=True) is not x
+    m, tm = nn.Linear(2, 2), torch.nn.Linear(2, 2)
+    assert m.to("cpu") is m and m.cpu() is m and tm.to("cpu") is tm
+    assert m.to(gn.float64) is m and m.weight.dtype == np.float64
+    assert m.to(device="cpu", dtype=gn.float32).weight.dtype == np.float32
+    assert m.to("cpu", gn.float64).bias.dtype == np.float64
+    with pytest.raises(TypeError, match=r"only accepts floating point or complex dtypes"):
+        tm.to(torch.int64)
+    with pytest.raises(TypeError, match=r"Linear\.to only accepts floating point dtypes, but got "
+                       r"int64"):
+        m.to(gn.int64)
+    with pytest.raises(TypeError, match=r"Tensor\.to: 'gpu' is neither a device .* nor a dtype"):
+        x.to("gpu")
+    with pytest.raises(RuntimeError, match=r"device type.*'gpu'"):
+        gn.device("gpu")
+
+
+@pytest.mark.parametrize("call", [
+    lambda: gn.ones(2).to("cuda"), lambda: gn.ones(2).cuda(), lambda: nn.Linear(2, 2).cuda(),
+    lambda: nn.Linear(2, 2).to("cuda:0"), lambda: gn.ones(2).to(device=gn.device("cuda")),
+    lambda: nn.Linear(2, 2).to(device="cuda", dtype=gn.float64),
+])
+def test_cuda_says_that_no_gpu_backend_is_installed(call):
+    with pytest.raises(RuntimeError, match=r"'cuda(:0)?': no GPU backend is installed"):
+        call()
 
 
 def test_module_without_super_init_gets_a_clear_error():

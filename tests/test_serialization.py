@@ -1,14 +1,17 @@
 """glassnet.save / glassnet.load: safetensors + architecture JSON, clear errors."""
 
 import json
+import os
+import stat
 import struct
+from collections import OrderedDict
 
 import numpy as np
 import pytest
 
 import glassnet as gn
 from glassnet import nn, serialization
-from glassnet.io import atomic_open
+from glassnet.io import atomic_open, atomic_write_text
 
 
 def _model():
@@ -190,3 +193,203 @@ def test_module_dict_registers_its_modules_by_name():
     assert list(d.keys()) == ["enc", "dec"]
     with pytest.raises(TypeError, match="ModuleDict: value for 'x' is int, not a Module"):
         d["x"] = 3
+
+
+# ----- constructor arguments are recorded, never guessed -----------------------------------
+@gn.register_module
+class _Scale(nn.Module):
+    """Keeps its argument under another name: only the recorded arguments can rebuild it."""
+
+    def __init__(self, factor: float = 2.0) -> None:
+        super().__init__()
+        self.f = factor
+
+    def forward(self, x):
+        return x * self.f
+
+
+@gn.register_module
+class _Wide(nn.Linear):
+    """A subclass whose own arguments differ from the Linear it builds."""
+
+    def __init__(self, n: int, act: type = nn.Tanh) -> None:
+        super().__init__(n, 2 * n, bias=False)
+        self.act = act()
+
+    def forward(self, x):
+        return self.act(super().forward(x))
+
+
+def test_arguments_stored_under_other_names_survive_a_roundtrip(tmp_path):
+    gn.save(nn.Sequential(_Scale(factor=3.0)), tmp_path / "s.safetensors")
+    back = gn.load(tmp_path / "s.safetensors")
+    assert back[0].f == 3.0
+    assert back(gn.ones(2)).tolist() == [3.0, 3.0]
+
+
+def test_a_subclass_records_its_own_arguments_not_those_of_super_init(tmp_path):
+    m = _Wide(3, act=nn.Sigmoid)
+    assert serialization.architecture(m)["config"] == {"n": 3, "act": {"layer_type": "Sigmoid"}}
+    gn.save(m, tmp_path / "w.safetensors")
+    back = gn.load(tmp_path / "w.safetensors")
+    assert type(back.act) is nn.Sigmoid and back.weight.shape == (6, 3)
+    x = gn.randn(4, 3)
+    np.testing.assert_array_equal(back(x).detach().numpy(), m(x).detach().numpy())
+
+
+def test_layer_norm_without_affine_weights_roundtrips(tmp_path):
+    m = nn.LayerNorm(4, elementwise_affine=False)
+    gn.save(m, tmp_path / "n.safetensors")
+    back = gn.load(tmp_path / "n.safetensors")
+    assert list(back.parameters()) == [] and repr(back) == repr(m)
+
+
+def test_arguments_that_cannot_be_recorded_are_refused_at_save(tmp_path):
+    @gn.register_module
+    class Apply(nn.Module):
+        def __init__(self, fn=None, *extra, **options) -> None:
+            super().__init__()
+            self.fn = fn
+
+    p = tmp_path / "a.safetensors"
+    with pytest.raises(TypeError, match=r"Apply at model\.1: argument 'fn' has type ufunc "
+                       r"\(<ufunc 'tanh'>\); a saved layer's arguments must be JSON"):
+        gn.save(nn.Sequential(nn.Linear(2, 2), Apply(np.tanh)), p)
+    with pytest.raises(TypeError, match=r"Apply at model: argument 'fn' has type Linear"):
+        gn.save(Apply(nn.Linear(2, 2)), p)
+    with pytest.raises(TypeError,
+                       match=r"Apply at model: argument 'extra' \(\*args\) got \(1, 2\)"):
+        gn.save(Apply(None, 1, 2), p)
+    with pytest.raises(TypeError, match=r"Apply at model: argument 'options' \(\*\*kwargs\) "
+                       r"got \{'scale': 2\}"):
+        gn.save(Apply(scale=2), p)
+    with pytest.raises(TypeError, match=r"argument 'fn' has type list"):
+        gn.save(Apply(["a", object()]), p)
+    assert not p.exists()
+    gn.save(Apply(), p)  # nothing lost: the defaults
+    assert type(gn.load(p)) is Apply
+
+
+def test_numpy_scalar_arguments_are_saved_as_numbers(tmp_path):
+    m = nn.Linear(np.int64(3), np.int32(2))
+    assert serialization.architecture(m)["config"] == {"in_features": 3, "out_features": 2,
+                                                       "bias": True}
+    gn.save(m, tmp_path / "l.safetensors")
+    assert gn.load(tmp_path / "l.safetensors").weight.shape == (2, 3)
+
+
+# Configs as the code before recorded arguments wrote them: such files must keep loading.
+_OLD_ARCHS = [
+    {"type": "MLP", "config": {"sizes": [3, 5, 2], "activation": {"layer_type": "Tanh"},
+                               "batch_norm": False, "dropout": 0.1, "output_activation": None,
+                               "init": "torch"},
+     "children": {"0": {"type": "Linear", "config": {"in_features": 3, "out_features": 5,
+                                                      "bias": True}, "children": {}},
+                  "1": {"type": "Tanh", "config": {}, "children": {}},
+                  "2": {"type": "Dropout", "config": {"p": 0.1}, "children": {}},
+                  "3": {"type": "Linear", "config": {"in_features": 5, "out_features": 2,
+                                                      "bias": True}, "children": {}}}},
+    {"type": "Conv2d", "config": {"in_channels": 3, "out_channels": 4, "kernel_size": [3, 2],
+                                  "stride": [2, 1], "padding": [1, 1], "dilation": [1, 1],
+                                  "groups": 1, "bias": False}, "children": {}},
+    {"type": "RNN", "config": {"input_size": 3, "hidden_size": 4, "num_layers": 1,
+                               "bias": True, "batch_first": False, "dropout": 0.0,
+                               "bidirectional": False, "nonlinearity": "relu"}, "children": {}},
+    {"type": "Sequential", "config": {}, "children": {
+        "0": {"type": "LayerNorm", "config": {"normalized_shape": [8, 8], "eps": 1e-05,
+                                              "bias": False}, "children": {}}}},
+]
+
+
+@pytest.mark.parametrize("arch", _OLD_ARCHS, ids=lambda a: a["type"])
+def test_files_written_before_recorded_arguments_still_load(arch, tmp_path):
+    model = serialization.build(arch)
+    tensors = {f"model.{k}": v.data for k, v in model.state_dict().items()}
+    _write(tmp_path / "old.safetensors", arch, tensors)
+    back = gn.load(tmp_path / "old.safetensors")
+    assert repr(back) == repr(model)
+    new = serialization.architecture(back)
+    assert new["type"] == arch["type"]
+    assert {k: v for k, v in new["config"].items() if k in arch["config"]} == arch["config"]
+
+
+# ----- state dicts, as PyTorch users save them ---------------------------------------------
+def test_a_state_dict_saves_and_loads_into_a_module(tmp_path):
+    m = nn.Sequential(nn.Linear(3, 4), nn.BatchNorm1d(4), nn.Linear(4, 2)).eval()
+    m(gn.randn(5, 3))
+    p = tmp_path / "sd.safetensors"
+    gn.save(m.state_dict(), p)
+    sd = gn.load(p)
+    assert isinstance(sd, OrderedDict) and list(sd) == list(m.state_dict())
+    assert all(isinstance(v, gn.Tensor) for v in sd.values())
+    assert sd["1.num_batches_tracked"].dtype == m[1].num_batches_tracked.dtype
+    other = nn.Sequential(nn.Linear(3, 4), nn.BatchNorm1d(4), nn.Linear(4, 2)).eval()
+    other.load_state_dict(sd)
+    x = gn.randn(5, 3)
+    np.testing.assert_array_equal(other(x).detach().numpy(), m(x).detach().numpy())
+
+
+def test_a_state_dict_file_is_plain_safetensors_that_torch_loads(tmp_path):
+    from safetensors.torch import load_file
+
+    from reference_torch import torch
+
+    p = tmp_path / "sd.safetensors"
+    ours = nn.Linear(3, 2)
+    gn.save(ours.state_dict(), p)
+    ref = torch.nn.Linear(3, 2)
+    ref.load_state_dict(load_file(str(p)))
+    np.testing.assert_array_equal(ref.weight.detach().numpy(), ours.weight.detach().numpy())
+    gn.save({"w": np.arange(6.0).reshape(2, 3), "step": np.int64(7)}, p)
+    back = gn.load(p)
+    assert back["w"].dtype == np.float64 and back["step"].shape == () and back["step"].item() == 7
+
+
+def test_a_state_dict_file_is_checksummed_and_bad_values_are_refused(tmp_path):
+    p = tmp_path / "sd.safetensors"
+    gn.save(nn.Linear(3, 2).state_dict(), p)
+    raw = bytearray(p.read_bytes())
+    raw[-2] ^= 0xFF
+    p.write_bytes(bytes(raw))
+    with pytest.raises(gn.CheckpointError, match="SHA-256"):
+        gn.load(p)
+    gn.save(nn.Linear(3, 2).state_dict(), p)
+    with pytest.raises(gn.CheckpointError, match=r"a state dict, not a model.*load_state_dict"):
+        serialization.load_checkpoint(p)
+    with pytest.raises(TypeError, match=r"save: state dict value for 'b' has type list"):
+        gn.save({"a": np.zeros(2), "b": [1, 2]}, tmp_path / "x.safetensors")
+    with pytest.raises(TypeError, match=r"save: state dict value for 'model' has type "
+                       r"OrderedDict"):
+        gn.save({"model": nn.Linear(2, 2).state_dict()}, tmp_path / "x.safetensors")
+    with pytest.raises(TypeError, match=r"save: state dict key 3 is int, not str"):
+        gn.save({3: np.zeros(2)}, tmp_path / "x.safetensors")
+    with pytest.raises(TypeError, match=r"'o' has dtype object"):
+        gn.save({"o": np.array([None])}, tmp_path / "x.safetensors")
+    with pytest.raises(TypeError, match=r"optimizer.*needs a model"):
+        gn.save(nn.Linear(2, 2).state_dict(), tmp_path / "x.safetensors", optimizer=object())
+    assert not (tmp_path / "x.safetensors").exists()
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o077, 0o002])
+def test_atomic_writes_get_the_mode_an_ordinary_open_would(umask, tmp_path):
+    old = os.umask(umask)
+    try:
+        with open(tmp_path / "plain", "wb"):
+            pass
+        gn.save(nn.Linear(2, 2), tmp_path / "m.safetensors")
+        atomic_write_text(tmp_path / "t.csv", "a\n")
+    finally:
+        os.umask(old)
+    want = 0o666 & ~umask
+    assert stat.S_IMODE((tmp_path / "plain").stat().st_mode) == want
+    assert stat.S_IMODE((tmp_path / "m.safetensors").stat().st_mode) == want
+    assert stat.S_IMODE((tmp_path / "t.csv").stat().st_mode) == want
+
+
+def test_an_atomic_write_keeps_the_mode_of_the_file_it_replaces(tmp_path):
+    p = tmp_path / "m.safetensors"
+    p.write_bytes(b"old")
+    p.chmod(0o640)
+    gn.save(nn.Linear(2, 2), p)
+    assert stat.S_IMODE(p.stat().st_mode) == 0o640 and gn.load(p).weight.shape == (2, 2)
+    assert [q.name for q in tmp_path.iterdir()] == ["m.safetensors"]

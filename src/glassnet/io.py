@@ -1,16 +1,33 @@
 """Atomic file writes: temp file in the same folder, fsync, os.replace.
 
-A crash mid-write leaves the previous file intact, never a half-written one.
+A crash mid-write leaves the previous file intact, never a half-written one. The file gets
+the permissions an ordinary open() would give it (0666 less the umask), or keeps those of the
+file it replaces.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
+import secrets
+import stat
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
+
+_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0) | \
+    getattr(os, "O_BINARY", 0)
+
+
+def _create_temp(path: Path) -> tuple[int, str]:
+    """A new file beside `path`, created as open() would create it (so the umask applies)."""
+    for _ in range(100):
+        tmp = str(path.parent / f".{path.name}.{secrets.token_hex(4)}.tmp")
+        try:
+            return os.open(tmp, _FLAGS, 0o666), tmp
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"{path}: no free temporary name beside it after 100 tries")
 
 
 @contextlib.contextmanager
@@ -18,9 +35,12 @@ def atomic_open(path: str | os.PathLike, mode: str = "wb") -> Iterator[IO]:
     """Open a temp file beside `path` for writing; it replaces `path` only on success."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    fd, tmp = _create_temp(path)
     try:
-        with os.fdopen(fd, mode, **({} if "b" in mode else {"newline": ""})) as f:
+        with os.fdopen(fd, mode, **({} if "b" in mode else {"newline": "",
+                                                             "encoding": "utf-8"})) as f:
+            with contextlib.suppress(FileNotFoundError):  # keep the mode of the file replaced
+                os.chmod(tmp, stat.S_IMODE(os.stat(path).st_mode))
             yield f
             f.flush()
             os.fsync(f.fileno())

@@ -4,7 +4,9 @@ The file holds the weights (``model.<name>``), optimizer arrays (``optimizer.<i>
 the safetensors metadata, the architecture (a tree of registered layer types and their
 constructor arguments), optional training state (optimizer hyper-parameters, scheduler, RNG,
 epoch) and a SHA-256 of all tensor bytes, so a tampered or truncated file is refused. Loading
-never runs code from the file: layer types are looked up in a registry.
+never runs code from the file: layer types are looked up in a registry. A state dict saves as
+its tensors under their own names (any safetensors reader, torch's included, can read it) and
+loads back as an OrderedDict of Tensors.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import json
 import os
 import struct
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -45,31 +47,71 @@ class _Entry:
 _REGISTRY: dict[str, _Entry] = {}
 
 
-def _init_args(m: Module, cls: type | None = None) -> dict:
-    """Constructor arguments of `cls` (default: m's class) read back from same-named attributes.
+class _UnsavableArgument(TypeError):
+    """A recorded constructor argument that the config cannot hold (located by `architecture`)."""
 
-    JSON-able values are kept; a `bias=True`-style flag that became a parameter (or None) is
-    saved as whether that parameter exists, and a layer class (an activation) by its
-    registered name. *args, **kwargs and dtype are left out (weights carry their dtype).
+
+_SCALARS = (bool, int, float, str, type(None))
+_ACCEPTED = ("JSON numbers, strings, booleans, None, lists/tuples of numbers and registered "
+             "layer classes")
+
+
+def _encode(v: Any) -> Any:
+    """A constructor argument as config JSON, or _UnsavableArgument's reason as a ValueError."""
+    if isinstance(v, np.generic) and isinstance(v.item(), _SCALARS):
+        v = v.item()
+    if isinstance(v, _SCALARS):
+        return v
+    if isinstance(v, (list, tuple)) and all(
+            isinstance(x, (int, float, np.integer, np.floating)) for x in v):
+        return [x.item() if isinstance(x, np.generic) else x for x in v]
+    if isinstance(v, type) and issubclass(v, Module):
+        if not any(v is e.cls for e in _REGISTRY.values()):
+            raise ValueError(f"is an unregistered layer class {v.__name__} (decorate it with "
+                             "@glassnet.register_module)")
+        return {"layer_type": _class_name(v)}
+    raise ValueError(f"has type {type(v).__name__} ({_short(v)})")
+
+
+def _short(v: Any) -> str:
+    r = repr(v)
+    return r if len(r) <= 80 else r[:77] + "..."
+
+
+def _recorded_config(m: Module) -> dict:
+    """The arguments `m` was constructed with (defaults applied), bound to its __init__.
+
+    `dtype` is left out (the weights carry it); a default that cannot be encoded is left out
+    too (the rebuilt layer gets the same default). A passed argument that cannot be encoded,
+    or any *args/**kwargs, raises: a saved layer must rebuild exactly, never from a guess.
     """
+    cls = type(m)
+    args, kwargs = m.__dict__.get("_constructor_call", ((), {}))
+    sig = inspect.signature(cls.__init__)
+    try:
+        bound = sig.bind(m, *args, **kwargs)
+    except TypeError as e:
+        raise _UnsavableArgument(f"the recorded constructor arguments do not bind to "
+                                 f"{cls.__name__}.__init__ ({e})") from None
+    passed = set(bound.arguments)
+    bound.apply_defaults()
     out = {}
-    for p in inspect.signature((cls or type(m)).__init__).parameters.values():
-        if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD) or p.name in ("self", "dtype"):
+    for i, (name, v) in enumerate(bound.arguments.items()):
+        kind = sig.parameters[name].kind
+        if i == 0 or name == "dtype" or (kind in (kind.VAR_POSITIONAL, kind.VAR_KEYWORD)
+                                         and not v):
             continue
-        if p.name in m.__dict__:
-            v = m.__dict__[p.name]
-        elif p.name in m._parameters:
-            v = m._parameters[p.name]
-        else:
-            continue
-        if isinstance(p.default, bool) and (v is None or isinstance(v, Tensor)):
-            v = v is not None
-        elif isinstance(v, type) and issubclass(v, Module):
-            out[p.name] = {"layer_type": _class_name(v)}
-            continue
-        if isinstance(v, (bool, int, float, str, type(None))) or (
-                isinstance(v, (list, tuple)) and all(isinstance(x, (int, float)) for x in v)):
-            out[p.name] = list(v) if isinstance(v, tuple) else v
+        if kind in (kind.VAR_POSITIONAL, kind.VAR_KEYWORD):
+            star = "*args" if kind is kind.VAR_POSITIONAL else "**kwargs"
+            raise _UnsavableArgument(f"argument {name!r} ({star}) got {_short(v)}; only named "
+                                     "arguments can be saved: give them parameters of their own")
+        try:
+            out[name] = _encode(v)
+        except ValueError as e:
+            if name in passed:
+                raise _UnsavableArgument(
+                    f"argument {name!r} {e}; a saved layer's arguments must be {_ACCEPTED} "
+                    "(or register the type with get_config= and build=)") from None
     return out
 
 
@@ -99,37 +141,47 @@ def register_module(cls: type | None = None, *, name: str | None = None,
                     build: Callable[[dict, OrderedDict], Module] | None = None) -> Any:
     """Make a layer type saveable: `@register_module` on the class, or register_module(cls, ...).
 
-    By default the config is the constructor arguments found as attributes, and the layer is
-    rebuilt as `cls(**config)`; containers pass `build(config, children)`.
+    By default the config is the arguments the layer was constructed with (see
+    `_recorded_config`) and it is rebuilt as `cls(**config)`; containers pass `build(config,
+    children)` and a `get_config` (e.g. one that returns {}).
     """
     def deco(c: type) -> type:
         _REGISTRY[name or c.__name__] = _Entry(
-            c, get_config or _init_args,
+            c, get_config or _recorded_config,
             build or (lambda cfg, children, c=c: c(**_from_config(cfg))))
         return c
     return deco(cls) if cls is not None else deco
 
 
+def _no_config(m: Module) -> dict:
+    """Containers are rebuilt from their children alone."""
+    return {}
+
+
 for _cls in (nn.Identity, nn.Flatten, nn.Unflatten, nn.Dropout, nn.ReLU, nn.LeakyReLU,
-             nn.Sigmoid, nn.Tanh, nn.Step, nn.Softmax, nn.LogSoftmax,
+             nn.Sigmoid, nn.Tanh, nn.Step, nn.Softmax, nn.LogSoftmax, nn.Linear,
              nn.Conv1d, nn.Conv2d, nn.ConvTranspose2d, nn.MaxPool1d, nn.MaxPool2d, nn.AvgPool1d,
              nn.AvgPool2d, nn.AdaptiveAvgPool2d, nn.Upsample, nn.BatchNorm1d, nn.BatchNorm2d,
-             nn.LayerNorm, nn.Embedding, nn.LSTM, nn.GRU, nn.RNNCell, nn.LSTMCell, nn.GRUCell):
+             nn.LayerNorm, nn.Embedding, nn.RNN, nn.LSTM, nn.GRU, nn.RNNCell, nn.LSTMCell,
+             nn.GRUCell):
     register_module(_cls)
-register_module(nn.RNN, get_config=lambda m: {**_init_args(m, nn.rnn.RNNBase),
-                                              "nonlinearity": m.nonlinearity})
-register_module(nn.Linear, get_config=lambda m: {
-    "in_features": m.in_features, "out_features": m.out_features, "bias": m.bias is not None})
-register_module(nn.Sequential, build=lambda cfg, children: nn.Sequential(children))
-register_module(nn.ModuleList, build=lambda cfg, children: nn.ModuleList(children.values()))
-register_module(nn.ModuleDict, build=lambda cfg, children: nn.ModuleDict(children))
+register_module(nn.Sequential, get_config=_no_config,
+                build=lambda cfg, children: nn.Sequential(children))
+register_module(nn.ModuleList, get_config=_no_config,
+                build=lambda cfg, children: nn.ModuleList(children.values()))
+register_module(nn.ModuleDict, get_config=_no_config,
+                build=lambda cfg, children: nn.ModuleDict(children))
 
 
-def architecture(m: Module) -> dict:
-    """The JSON-able description of a module tree."""
+def architecture(m: Module, where: str = "model") -> dict:
+    """The JSON-able description of a module tree (`where` names `m` in error messages)."""
     name = _class_name(type(m))
-    return {"type": name, "config": _REGISTRY[name].get_config(m),
-            "children": {k: architecture(c) for k, c in m.named_children()}}
+    try:
+        config = _REGISTRY[name].get_config(m)
+    except _UnsavableArgument as e:
+        raise TypeError(f"save: {name} at {where}: {e}") from None
+    return {"type": name, "config": config,
+            "children": {k: architecture(c, f"{where}.{k}") for k, c in m.named_children()}}
 
 
 def build(arch: Any, where: str = "model") -> Module:
@@ -174,10 +226,48 @@ def _jsonable(v: Any) -> Any:
 
 def save(model: Any, path: str | os.PathLike, optimizer: Any = None, scheduler: Any = None,
          training: dict | None = None) -> None:
-    """Write `model` (an nn.Module, or a train.Model with its training state) atomically."""
+    """Write `model` atomically: an nn.Module, a train.Model, or a state dict.
+
+    A state dict (`module.state_dict()`, or any mapping of names to Tensors/arrays) is written
+    as a plain safetensors file under its own names, as PyTorch users save one; `load` gives
+    it back as an OrderedDict for `module.load_state_dict`. Either way nothing is pickled and
+    the tensor bytes carry a SHA-256 that `load` verifies.
+    """
+    if isinstance(model, Mapping):
+        if optimizer is not None or scheduler is not None or training:
+            raise TypeError("save: optimizer, scheduler and training state needs a model, not a "
+                            "state dict; pass the nn.Module itself")
+        return atomic_write_bytes(path, dumps_state_dict(model))
     if not isinstance(model, Module) and hasattr(model, "save"):
         return model.save(path)
     atomic_write_bytes(path, dumps(model, optimizer, scheduler, training))
+
+
+def _state_array(key: Any, v: Any) -> np.ndarray:
+    """One state dict value as a C-contiguous array the safetensors format can hold."""
+    if not isinstance(key, str):
+        raise TypeError(f"save: state dict key {key!r} is {type(key).__name__}, not str")
+    if isinstance(v, Tensor):
+        v = v.data
+    if not isinstance(v, (np.ndarray, np.generic)):
+        raise TypeError(f"save: state dict value for {key!r} has type {type(v).__name__}; a "
+                        "state dict maps names to Tensors or NumPy arrays (to save a model "
+                        "with its training state, pass the module: gn.save(module, path))")
+    a = np.asarray(v)
+    if a.dtype.kind not in "biuf":
+        raise TypeError(f"save: state dict value for {key!r} has dtype {a.dtype}; only bool, "
+                        "integer and floating arrays can be saved")
+    return _contiguous(a)
+
+
+def dumps_state_dict(state_dict: Mapping[str, Any]) -> bytes:
+    """The bytes `save` writes for a state dict: its tensors under their own names."""
+    from safetensors.numpy import save as st_save
+
+    tensors = {k: _state_array(k, v) for k, v in state_dict.items()}
+    metadata = {"format": FORMAT, "sha256": _digest(tensors),
+                "state_dict": json.dumps(list(tensors))}  # the keys in their order
+    return st_save(tensors, metadata=metadata)
 
 
 def _contiguous(a: np.ndarray) -> np.ndarray:
@@ -250,8 +340,8 @@ def _meta_json(meta: dict, key: str, where: str) -> Any:
         raise CheckpointError(f"{where}: metadata {key!r} is not valid JSON ({e})") from None
 
 
-def loads(raw: bytes, where: str = "<bytes>") -> Checkpoint:
-    """Parse the bytes of a model file (see `load_checkpoint`)."""
+def _verified(raw: bytes, where: str) -> tuple[dict, dict[str, np.ndarray]]:
+    """The metadata and tensors of a glassnet file, after checking the tensors' SHA-256."""
     from safetensors.numpy import load as st_load
 
     meta = _header(raw, where)
@@ -262,6 +352,25 @@ def loads(raw: bytes, where: str = "<bytes>") -> Checkpoint:
     if meta.get("sha256") != _digest(tensors):
         raise CheckpointError(f"{where}: the tensor data does not match its SHA-256 (the file was "
                               "modified or damaged)")
+    return meta, tensors
+
+
+def loads_state_dict(raw: bytes, where: str = "<bytes>") -> OrderedDict[str, Tensor]:
+    """Parse the bytes of a saved state dict: its Tensors by name, in the order saved."""
+    meta, tensors = _verified(raw, where)
+    keys = _meta_json(meta, "state_dict", where)
+    if not isinstance(keys, list) or sorted(keys) != sorted(tensors):
+        raise CheckpointError(f"{where}: the state dict's key list does not match its tensors")
+    return OrderedDict((k, Tensor(tensors[k])) for k in keys)
+
+
+def loads(raw: bytes, where: str = "<bytes>") -> Checkpoint:
+    """Parse the bytes of a model file (see `load_checkpoint`)."""
+    meta, tensors = _verified(raw, where)
+    if "state_dict" in meta:
+        raise CheckpointError(f"{where}: holds a state dict, not a model (no architecture): "
+                              "read it with glassnet.load(path) and pass the result to "
+                              "module.load_state_dict()")
     module = build(_meta_json(meta, "architecture", where), f"{where}: model")
     _assign(module, {k[6:]: v for k, v in tensors.items() if k.startswith("model.")}, where)
     opt = _meta_json(meta, "optimizer", where)
@@ -298,15 +407,25 @@ def _assign(module: Module, weights: dict[str, np.ndarray], where: str) -> None:
         t.data = np.array(weights[k])
 
 
-def load_checkpoint(path: str | os.PathLike) -> Checkpoint:
-    """Read a model file: the rebuilt module plus any optimizer/scheduler/training state."""
+def _read(path: str | os.PathLike) -> bytes:
     try:
-        raw = Path(path).read_bytes()
+        return Path(path).read_bytes()
     except OSError as e:
         raise CheckpointError(f"{path}: cannot read ({e.strerror or e})") from None
-    return loads(raw, str(path))
 
 
-def load(path: str | os.PathLike) -> Module:
-    """Rebuild a saved model (architecture and weights) without the code that defined it."""
-    return load_checkpoint(path).module
+def load_checkpoint(path: str | os.PathLike) -> Checkpoint:
+    """Read a model file: the rebuilt module plus any optimizer/scheduler/training state."""
+    return loads(_read(path), str(path))
+
+
+def load(path: str | os.PathLike) -> Any:
+    """Rebuild a saved model (architecture and weights) without the code that defined it.
+
+    A file saved from a state dict gives an OrderedDict of Tensors instead, ready for
+    `module.load_state_dict(...)`. The SHA-256 of the tensors is checked either way.
+    """
+    raw = _read(path)
+    if "state_dict" in _header(raw, str(path)):
+        return loads_state_dict(raw, str(path))
+    return loads(raw, str(path)).module

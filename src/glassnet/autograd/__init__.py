@@ -1,4 +1,4 @@
-"""The autograd engine: `Tensor`, `Function`, the ops, and `gradcheck`."""
+"""The autograd engine: `Tensor`, `Function`, the ops, `gradcheck`, dtypes and devices."""
 
 from . import ops
 from .backend import (
@@ -9,6 +9,9 @@ from .backend import (
     set_default_dtype,
     set_rng_state,
 )
+from .device import device
+from .dtypes import *  # noqa: F403
+from .dtypes import __all__ as _dtypes_all
 from .function import Function, enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .functional import *  # noqa: F403
 from .functional import __all__ as _functional_all
@@ -33,4 +36,5 @@ __all__ = [
     "get_array_module", "get_default_dtype", "get_rng_state", "gradcheck", "is_grad_enabled",
     "manual_seed", "no_grad", "ones", "ones_like", "ops", "rand", "randint", "randn",
     "set_default_dtype", "set_grad_enabled", "set_rng_state", "tensor", "zeros", "zeros_like",
-] + _functional_all
+    "device",
+] + _functional_all + _dtypes_all

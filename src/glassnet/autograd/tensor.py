@@ -15,6 +15,7 @@ import numpy as np
 from . import function as _fn
 from . import ops
 from .backend import default_generator, get_array_module, get_default_dtype
+from .device import CPU, check_device, parse_to
 
 MinMax = namedtuple("MinMax", ["values", "indices"])
 
@@ -61,6 +62,7 @@ class Tensor:
     # ----- properties -------------------------------------------------------------------
     shape = property(lambda self: self.data.shape, doc="Tuple of dimension sizes.")
     dtype = property(lambda self: self.data.dtype, doc="NumPy dtype of the elements.")
+    device = property(lambda self: CPU, doc="Where the data lives: the CPU (NumPy) for now.")
     ndim = property(lambda self: self.data.ndim, doc="Number of dimensions.")
     is_leaf = property(lambda self: self._ctx is None, doc="True unless made by a recorded op.")
     grad_fn = property(lambda self: self._ctx, doc="The op node that made this tensor.")
@@ -333,13 +335,25 @@ class Tensor:
                       zip(shape, (1,) * (len(shape) - self.ndim) + self.shape))
         return ops.Expand.apply(self, shape=shape)
 
-    def to(self, dtype: Any) -> Tensor:
-        """This tensor in another dtype; a cast to integers or bools leaves the graph."""
-        d = np.dtype(dtype)
-        if d == self.dtype:
-            return self
+    def to(self, *args: Any, device: Any = None, dtype: Any = None, non_blocking: bool = False,
+           copy: bool = False) -> Tensor:
+        """This tensor on a device and/or in a dtype, as PyTorch's: to(gn.float64), to("cpu"),
+        to("cpu", gn.float64), to(device=..., dtype=...), to(other). Casts to integers or
+        bools leave the graph; with nothing to change it is `self` (a copy if `copy`)."""
+        _, d = parse_to("Tensor.to", args, device, dtype)
+        if d is None or d == self.dtype:
+            return self.clone() if copy else self
         return ops.Cast.apply(self, dtype=d) if d.kind == "f" else Tensor._wrap(
             self.data.astype(d), False)
+
+    def cpu(self) -> Tensor:
+        """This tensor on the CPU: itself, since glassnet computes there."""
+        return self
+
+    def cuda(self, device: Any = None, non_blocking: bool = False) -> Tensor:
+        """Refused with a clear error until a GPU backend (CuPy) is added."""
+        check_device("cuda" if device is None else device, "Tensor.cuda")
+        return self
 
     type = astype = to
     def float(self) -> Tensor: return self.to(np.float32)

@@ -47,7 +47,7 @@ class Linear(Module):
             raise ValueError(f"{self}: expected input (..., {self.in_features}), got {x.shape}")
         if x.dtype != self.weight.dtype:
             raise TypeError(f"{self}: input dtype {x.dtype} differs from weight dtype "
-                            f"{self.weight.dtype}; convert with x.to({self.weight.dtype})")
+                            f"{self.weight.dtype}; convert with x.to(gn.{self.weight.dtype})")
         return F.linear(x, self.weight, self.bias)
 
     def extra_repr(self) -> str:

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from ..autograd import Tensor, no_grad
+from ..autograd.device import check_device, parse_to
 
 
 class Parameter(Tensor):
@@ -30,6 +31,16 @@ class Parameter(Tensor):
 
 class Module:
     """Base class of every layer and model."""
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> Module:
+        """Record the constructor call (once, for the class actually built) so save can rebuild it.
+
+        `__new__` runs once per construction with the outermost class's arguments, so a
+        subclass calling `super().__init__(...)` does not overwrite them (Keras 3 does the same).
+        """
+        self = super().__new__(cls)
+        self.__dict__["_constructor_call"] = (args, kwargs)
+        return self
 
     def __init__(self) -> None:
         object.__setattr__(self, "_parameters", OrderedDict())
@@ -179,13 +190,31 @@ class Module:
         fn(self)
         return self
 
-    def to(self, dtype: Any) -> Module:
-        """Cast floating parameters and buffers to dtype (e.g. np.float64 for gradchecks)."""
+    def to(self, *args: Any, device: Any = None, dtype: Any = None, non_blocking: bool = False
+           ) -> Module:
+        """Cast floating parameters and buffers, in place, as PyTorch's: to(gn.float64) (for
+        gradchecks), to("cpu"), to(device=..., dtype=...); returns self."""
+        name = f"{type(self).__name__}.to"
+        _, dtype = parse_to(name, args, device, dtype)
+        if dtype is None:
+            return self
+        if dtype.kind != "f":
+            raise TypeError(f"{name} only accepts floating point dtypes, but got {dtype} (cast "
+                            "integer inputs with Tensor.to instead)")
         for m in self.modules():
             for store in (m._parameters, m._buffers):
                 for t in store.values():
                     if t is not None and t.dtype.kind == "f":
                         t.data = t.data.astype(dtype)
+        return self
+
+    def cpu(self) -> Module:
+        """The module on the CPU: itself, since glassnet computes there."""
+        return self
+
+    def cuda(self, device: Any = None) -> Module:
+        """Refused with a clear error until a GPU backend (CuPy) is added."""
+        check_device("cuda" if device is None else device, f"{type(self).__name__}.cuda")
         return self
 
     def double(self) -> Module:
@@ -236,10 +265,11 @@ class Module:
         return head + "\n  " + "\n  ".join(lines) + "\n)"
 
     def summary(self, input_shape: tuple[int, ...], dtype: Any = None, print_fn: Any = print
-                ) -> str:
+                ) -> str | None:
         """Print a Keras-like table of each layer's output shape and parameter count.
 
         `input_shape` excludes the batch dimension; one sample is run through the model.
+        As in Keras it prints and returns None; with print_fn=None it returns the text.
         """
         rows: list[tuple[str, str, int]] = []
         hooks = []
@@ -274,9 +304,10 @@ class Module:
         text += ["=" * (w + 34), f"Total params: {total:,}", f"Trainable params: {trainable:,}",
                  f"Non-trainable params: {total - trainable:,}"]
         out = "\n".join(text)
-        if print_fn is not None:
-            print_fn(out)
-        return out
+        if print_fn is None:
+            return out
+        print_fn(out)  # printed, not also returned: print(model.summary(...)) shows it once
+        return None
 
 
 def _param_dtype(m: Module) -> Any:

@@ -298,9 +298,12 @@ def _elman_mode(layer: str, nonlinearity: str) -> str:
 class RNN(RNNBase):
     """Elman RNN: h' = tanh(W_ih x + b_ih + W_hh h + b_hh) (or ReLU)."""
 
-    def __init__(self, *args: Any, nonlinearity: str = "tanh", **kwargs: Any) -> None:
-        mode = _elman_mode("RNN", nonlinearity)
-        super().__init__(*args, **kwargs)  # tanh and relu have the same weight shapes
+    def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1,
+                 nonlinearity: str = "tanh", bias: bool = True, batch_first: bool = False,
+                 dropout: float = 0.0, bidirectional: bool = False, dtype: Any = None) -> None:
+        mode = _elman_mode("RNN", nonlinearity)  # PyTorch's argument order
+        super().__init__(input_size, hidden_size, num_layers, bias, batch_first, dropout,
+                         bidirectional, dtype)  # tanh and relu have the same weight shapes
         self.mode, self.nonlinearity = mode, nonlinearity
 
 

@@ -8,6 +8,7 @@ from .callbacks import (
     LambdaCallback,
     LearningRateScheduler,
     ModelCheckpoint,
+    ProgbarLogger,
     ReduceLROnPlateau,
     TerminateOnNaN,
 )
@@ -15,6 +16,6 @@ from .model import LOSSES, OPTIMIZERS, Model, load_model
 
 __all__ = [
     "CSVLogger", "Callback", "EarlyStopping", "History", "LOSSES", "LambdaCallback",
-    "LearningRateScheduler", "Model", "ModelCheckpoint", "OPTIMIZERS", "ReduceLROnPlateau",
-    "TerminateOnNaN", "load_model",
+    "LearningRateScheduler", "Model", "ModelCheckpoint", "OPTIMIZERS", "ProgbarLogger",
+    "ReduceLROnPlateau", "TerminateOnNaN", "load_model",
 ]

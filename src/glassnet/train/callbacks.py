@@ -10,6 +10,8 @@ import csv
 import io
 import math
 import os
+import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -24,9 +26,15 @@ class Callback:
     """Base class: override the hooks you need; `self.model` is the training `Model`."""
 
     model: Any = None
+    params: dict = {}  # set per fit: epochs, steps (batches per epoch), verbose
 
     def set_model(self, model: Any) -> None:
+        """Called by fit with the Model being trained."""
         self.model = model
+
+    def set_params(self, params: dict) -> None:
+        """Called by fit with {"epochs", "steps", "verbose"}."""
+        self.params = params
 
     def on_train_begin(self, logs: dict | None = None) -> None: ...
     def on_train_end(self, logs: dict | None = None) -> None: ...
@@ -46,7 +54,13 @@ class CallbackList:
         self.batch_begin = [c for c in callbacks if _overrides(c, "on_train_batch_begin")]
         self.batch_end = [c for c in callbacks if _overrides(c, "on_train_batch_end")]
 
+    def set_params(self, params: dict) -> None:
+        """Hand fit's parameters to every callback."""
+        for c in self.callbacks:
+            c.set_params(params)
+
     def call(self, hook: str, *args: Any) -> None:
+        """Call `hook(*args)` on every callback, in order."""
         for c in self.callbacks:
             getattr(c, hook)(*args)
 
@@ -232,6 +246,45 @@ class LearningRateScheduler(Callback):
             g["lr"] = lr
         if self.verbose:
             print(f"Epoch {epoch + 1}: LearningRateScheduler setting learning rate to {lr:.4g}.")
+
+
+class ProgbarLogger(Callback):
+    """fit's progress: a tqdm bar per epoch with running loss and metrics (verbose=1), or one
+    line per epoch (verbose=2). fit adds it when verbose > 0."""
+
+    def __init__(self, refresh_s: float = 0.25) -> None:
+        self.refresh_s = refresh_s
+        self.bar: Any = None
+
+    def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
+        self.start, self.shown, self.epoch = time.perf_counter(), 0.0, epoch
+        if self.params.get("verbose", 1) == 1:
+            from tqdm.auto import tqdm
+
+            self.bar = tqdm(total=self.params.get("steps"), unit="batch", file=sys.stdout,
+                            desc=f"Epoch {epoch + 1}/{self.params.get('epochs', '?')}",
+                            dynamic_ncols=True, leave=True)
+
+    def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
+        if self.bar is None:
+            return
+        self.bar.update(1)
+        now = time.monotonic()
+        if now - self.shown > self.refresh_s:  # metrics such as f1 cost O(n) to compute
+            self.shown = now
+            self.bar.set_postfix(self.model.running_logs(), refresh=False)
+
+    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+        shown = {k: v for k, v in (logs or {}).items() if k != "lr"}
+        if self.bar is not None:
+            self.bar.set_postfix(shown)
+            self.bar.close()
+            self.bar = None
+        elif self.params.get("verbose") == 2:
+            secs = time.perf_counter() - self.start
+            parts = " - ".join(f"{k}: {v:.4f}" for k, v in shown.items())
+            print(f"Epoch {epoch + 1}/{self.params.get('epochs', '?')} - {secs:.1f}s - {parts}",
+                  flush=True)
 
 
 class TerminateOnNaN(Callback):

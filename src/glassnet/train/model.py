@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import math
 import os
-import sys
-import time
 from typing import Any
 
 import numpy as np
@@ -22,14 +20,12 @@ import numpy as np
 from .. import metrics as _metrics
 from .. import nn, optim
 from ..autograd import Tensor, get_rng_state, no_grad, set_rng_state
-from ..data import DataLoader, TensorDataset
+from ..data import DataLoader, TensorDataset, holdout
 from ..optim import lr_scheduler
 from ..serialization import CheckpointError, load_checkpoint, save
-from .callbacks import Callback, CallbackList, History, TerminateOnNaN
+from .callbacks import Callback, CallbackList, History, ProgbarLogger, TerminateOnNaN
 
-OPTIMIZERS = {"sgd": optim.SGD, "adam": optim.Adam, "adamw": optim.AdamW,
-              "rmsprop": optim.RMSprop, "adagrad": optim.Adagrad, "adadelta": optim.Adadelta}
-KERAS_LR = {"sgd": 0.01}  # Keras' default where PyTorch's differs (SGD has none)
+OPTIMIZERS = optim.OPTIMIZERS  # names → classes; learning-rate defaults in optim.DEFAULT_LR
 LOSSES = {"cross_entropy": nn.CrossEntropyLoss, "sparse_categorical_crossentropy":
           nn.CrossEntropyLoss, "mse": nn.MSELoss, "mean_squared_error": nn.MSELoss,
           "mae": nn.L1Loss, "mean_absolute_error": nn.L1Loss, "huber": nn.HuberLoss,
@@ -39,6 +35,29 @@ LOSSES = {"cross_entropy": nn.CrossEntropyLoss, "sparse_categorical_crossentropy
 
 def _raw(a: Any) -> np.ndarray:
     return a.data if isinstance(a, Tensor) else np.asarray(a)
+
+
+def _batch_len(batch: Any) -> int:
+    first = batch[0] if isinstance(batch, (tuple, list)) else batch
+    return len(first)
+
+
+class _Mean:
+    """Batch-size-weighted running means of every number in a step's logs."""
+
+    def __init__(self) -> None:
+        self.sums: dict[str, float] = {}
+        self.count = 0
+
+    def add(self, logs: dict[str, float], n: int) -> None:
+        for k, v in logs.items():
+            self.sums[k] = self.sums.get(k, 0.0) + float(v) * n
+        self.count += n
+
+    def result(self) -> dict[str, float]:
+        if not self.count:
+            return {"loss": float("nan")}
+        return {k: v / self.count for k, v in self.sums.items()}
 
 
 def _lookup(kind: str, table: dict, name: str) -> Any:
@@ -59,7 +78,10 @@ class Model:
         self.optimizer: optim.Optimizer | None = None
         self.scheduler: Any = None
         self.loss_fn: Any = None
+        self.metrics: list[_metrics.Metric] = []
         self.metric_names: list[str] = []
+        self.l1 = self.l2 = 0.0
+        self._running = _Mean()
         self.history: History | None = None
         self.stop_training = False
         self.epoch = 0  # epochs completed (resumes continue from here)
@@ -77,9 +99,8 @@ class Model:
         stepped after every epoch; `l1`/`l2` add λ·Σ|w| / λ·Σw² over weight matrices.
         """
         if isinstance(optimizer, str):
-            key, cls = _lookup("optimizer", OPTIMIZERS, optimizer)
-            rate = lr if lr is not None else KERAS_LR.get(key)
-            self.optimizer = cls(self.module.parameters(), **({} if rate is None else {"lr": rate}))
+            name = optim.optimizer_name(optimizer, "compile")
+            self.optimizer = optim.create(name, self.module.parameters(), lr=lr)
         elif isinstance(optimizer, optim.Optimizer):
             self.optimizer = optimizer
         else:
@@ -93,11 +114,9 @@ class Model:
         else:
             raise TypeError(f"compile: loss must be a name or a callable, got "
                             f"{type(loss).__name__}")
-        logits = isinstance(self.loss_fn, nn.BCEWithLogitsLoss)
-        self.metric_names = list(metrics or [])
-        self._threshold = 0.0 if logits else 0.5
-        for m in self.metric_names:
-            _metrics.get(m)  # fail now on unknown names
+        threshold = 0.0 if isinstance(self.loss_fn, nn.BCEWithLogitsLoss) else 0.5
+        self.metrics = [_metrics.get(m, threshold) for m in metrics or []]
+        self.metric_names = [m.name for m in self.metrics]
         self.scheduler = scheduler(self.optimizer) if callable(scheduler) and not hasattr(
             scheduler, "step") else scheduler
         if l1 < 0 or l2 < 0:
@@ -163,8 +182,11 @@ class Model:
             xb = xb.astype(self._dtype())
         return Tensor._wrap(xb, False), yb
 
-    def _loss(self, out: Tensor, yb: np.ndarray) -> Tensor:
-        """The loss, with regression/binary targets cast to the output's dtype and shape."""
+    # ----- one batch: the units custom training overrides -------------------------------------
+    def compute_loss(self, out: Tensor, y: Any) -> Tensor:
+        """The loss of outputs against targets (regression/binary targets cast to out's dtype
+        and shape)."""
+        yb = _raw(y)
         if not isinstance(self.loss_fn, (nn.CrossEntropyLoss, nn.NLLLoss)):
             if yb.dtype != out.dtype:
                 yb = yb.astype(out.dtype)
@@ -172,26 +194,60 @@ class Model:
                 yb = yb[..., None]
         return self.loss_fn(out, yb)
 
-    def _penalty(self) -> float:
-        """Add the L1/L2 gradient to weight matrices' grads; return the penalty's value."""
-        total = 0.0
-        for p in self.module.parameters():
-            if p.ndim < 2 or p.grad is None:
-                continue
-            if self.l2:
-                total += self.l2 * float((p.data * p.data).sum())
-                p.grad.data += (2 * self.l2) * p.data
-            if self.l1:
-                total += self.l1 * float(np.abs(p.data).sum())
-                p.grad.data += self.l1 * np.sign(p.data)
-        return total
+    def train_step(self, batch: Any) -> dict[str, float]:
+        """One batch of training: forward, loss (+ L1/L2 penalty), backward, optimizer step.
+
+        Updates `self.metrics` and returns this batch's logs ({"loss": ...}). A GAN, a VAE or
+        a DQN overrides this method; `fit` only iterates and calls it. A non-finite loss is
+        never stepped on (TerminateOnNaN then stops the run).
+        """
+        xb, yb = self._batch(batch)
+        out = self.module(xb)
+        loss = self.compute_loss(out, yb)
+        extra = nn.penalty(self.module, self.l1, self.l2) if self.l1 or self.l2 else None
+        if extra is not None:
+            loss = loss + extra
+        value = float(loss.data)
+        if math.isfinite(value):
+            self.optimizer.zero_grad()
+            loss.backward()
+            self.optimizer.step()
+        for m in self.metrics:
+            m.update(out.data, yb)
+        return {"loss": value}
+
+    def test_step(self, batch: Any) -> dict[str, float]:
+        """One batch of evaluation: forward and loss (no penalty); updates `self.metrics`.
+
+        Called under `no_grad` with the module in eval mode.
+        """
+        xb, yb = self._batch(batch)
+        out = self.module(xb)
+        value = float(self.compute_loss(out, yb).data)
+        for m in self.metrics:
+            m.update(out.data, yb)
+        return {"loss": value}
+
+    def predict_step(self, batch: Any) -> np.ndarray:
+        """The module's outputs for one batch of inputs (under `no_grad`, in eval mode)."""
+        if isinstance(batch, (tuple, list)):
+            batch = batch[0]
+        return self.module(Tensor._wrap(self._features(batch), False)).data
+
+    def reset_metrics(self) -> None:
+        """Reset every metric's state (fit does it at each epoch's start, evaluate at its own)."""
+        for m in self.metrics:
+            m.reset()
 
     # ----- training ---------------------------------------------------------------------------
     def fit(self, x: Any = None, y: Any = None, batch_size: int = 32, epochs: int = 1,
             verbose: int = 1, callbacks: list[Callback] | None = None,
             validation_split: float = 0.0, validation_data: Any = None, shuffle: bool = True,
             initial_epoch: int = 0) -> History:
-        """Train for `epochs` (counted from `initial_epoch`); returns the History."""
+        """Train for `epochs` (counted from `initial_epoch`); returns the History.
+
+        `validation_split` holds out the *last* fraction of x/y (Keras' rule, `data.holdout`).
+        """
         self._require_compiled("fit")
         if verbose not in (0, 1, 2):
             raise ValueError(f"fit: verbose must be 0, 1 or 2, got {verbose!r}")
@@ -201,34 +257,22 @@ class Model:
             if isinstance(x, DataLoader):
                 raise ValueError("fit: validation_split needs arrays; pass validation_data "
                                  "with a DataLoader")
-            xa, ya = _raw(x), _raw(y)
-            cut = len(xa) - int(math.floor(len(xa) * validation_split))  # Keras: the last part
-            if cut == len(xa) or cut == 0:
-                raise ValueError(f"fit: validation_split={validation_split} of {len(xa)} samples "
-                                 "leaves an empty part")
-            x, y, validation_data = xa[:cut], ya[:cut], (xa[cut:], ya[cut:])
+            x, y, *validation_data = holdout(_raw(x), _raw(y), validation_split,
+                                             "fit: validation_split")
         train = self._loader(x, y, batch_size, shuffle)
         val = None
         if validation_data is not None:
             val = validation_data if isinstance(validation_data, DataLoader) else \
                 self._loader(validation_data[0], validation_data[1], max(batch_size, 256), False)
-        cbs = list(callbacks or [])
-        if not any(isinstance(c, TerminateOnNaN) for c in cbs):
-            cbs.append(TerminateOnNaN())
-        self.history = History()
-        hooks = CallbackList([self.history, *cbs], self)
+        hooks = self._callbacks(callbacks, verbose, epochs, len(train))
         self.stop_training, self.nan_at = False, None
         hooks.call("on_train_begin", {})
         logs: dict[str, float] = {}
         for epoch in range(initial_epoch, epochs):
             hooks.call("on_epoch_begin", epoch, {})
-            start = time.perf_counter()
-            logs, bar = self._train_epoch(train, epoch, epochs, hooks, verbose)
+            logs = self._train_epoch(train, hooks)
             if val is not None and not self.stop_training:
                 logs.update({f"val_{k}": v for k, v in self._evaluate(val).items()})
-            if bar is not None:
-                bar.set_postfix(logs)
-                bar.close()
             logs["lr"] = float(self.optimizer.param_groups[0]["lr"])
             if self.scheduler is not None:
                 if isinstance(self.scheduler, lr_scheduler.ReduceLROnPlateau):
@@ -236,89 +280,70 @@ class Model:
                 else:
                     self.scheduler.step()
             self.epoch = epoch + 1
-            if verbose == 2:
-                self._print_epoch(epoch, epochs, logs, time.perf_counter() - start)
             hooks.call("on_epoch_end", epoch, logs)
             if self.stop_training:
                 break
         hooks.call("on_train_end", logs)
         return self.history
 
-    def _train_epoch(self, loader: DataLoader, epoch: int, epochs: int, hooks: CallbackList,
-                     verbose: int) -> tuple[dict[str, float], Any]:
-        self.module.train()
-        mets = [_metrics.get(m, self._threshold) for m in self.metric_names]
-        bar = None
-        if verbose == 1:
-            from tqdm.auto import tqdm
+    def _callbacks(self, callbacks: list[Callback] | None, verbose: int, epochs: int,
+                   steps: int) -> CallbackList:
+        """History first, the progress bar next (it closes before others print), then the
+        user's callbacks and the always-on NaN guard."""
+        cbs = list(callbacks or [])
+        if not any(isinstance(c, TerminateOnNaN) for c in cbs):
+            cbs.append(TerminateOnNaN())
+        self.history = History()
+        front: list[Callback] = [self.history]
+        if verbose and not any(isinstance(c, ProgbarLogger) for c in cbs):
+            front.append(ProgbarLogger())
+        hooks = CallbackList([*front, *cbs], self)
+        hooks.set_params({"epochs": epochs, "steps": steps, "verbose": verbose})
+        return hooks
 
-            bar = tqdm(total=len(loader), desc=f"Epoch {epoch + 1}/{epochs}", unit="batch",
-                       file=sys.stdout, dynamic_ncols=True, leave=True)
-        total, count, shown = 0.0, 0, 0.0
-        penalize = self.l1 or self.l2
-        opt, module = self.optimizer, self.module
+    def _train_epoch(self, loader: DataLoader, hooks: CallbackList) -> dict[str, float]:
+        """Run train_step over one epoch; returns the epoch's mean logs and metrics."""
+        self.module.train()
+        self.reset_metrics()
+        self._running = _Mean()
         for i, batch in enumerate(loader):
             for c in hooks.batch_begin:
                 c.on_train_batch_begin(i, {})
-            xb, yb = self._batch(batch)
-            out = module(xb)
-            loss = self._loss(out, yb)
-            value = float(loss.data)
-            if math.isfinite(value):  # never step on a NaN/inf loss
-                opt.zero_grad()
-                loss.backward()
-                if penalize:
-                    value += self._penalty()
-                opt.step()
-            n = len(yb)
-            total += value * n
-            count += n
-            for m in mets:
-                m.update(out.data, yb)
+            step_logs = self.train_step(batch)
+            n = _batch_len(batch)
+            self._running.add(step_logs, n)
             if hooks.batch_end:
+                batch_logs = {**step_logs, "batch": i, "size": n}
                 for c in hooks.batch_end:
-                    c.on_train_batch_end(i, {"loss": value, "batch": i, "size": n})
-            if bar is not None:
-                bar.update(1)
-                now = time.monotonic()
-                if now - shown > 0.25:
-                    shown = now
-                    bar.set_postfix(self._running(total, count, mets), refresh=False)
+                    c.on_train_batch_end(i, batch_logs)
             if self.stop_training:
                 break
-        return self._running(total, count, mets), bar
+        return self.running_logs()
 
-    @staticmethod
-    def _running(total: float, count: int, mets: list) -> dict[str, float]:
-        logs = {"loss": total / count if count else float("nan")}
-        logs.update({m.name: m.result() for m in mets})
+    def running_logs(self) -> dict[str, float]:
+        """This epoch's logs so far: batch-size-weighted means of train_step's logs, and the
+        metrics' results (what the progress bar shows)."""
+        logs = self._running.result()
+        logs.update({m.name: m.result() for m in self.metrics})
         return logs
-
-    @staticmethod
-    def _print_epoch(epoch: int, epochs: int, logs: dict, secs: float) -> None:
-        parts = [f"{k}: {v:.4f}" for k, v in logs.items() if k != "lr"]
-        print(f"Epoch {epoch + 1}/{epochs} - {secs:.1f}s - " + " - ".join(parts), flush=True)
 
     # ----- evaluation ---------------------------------------------------------------------
     def _evaluate(self, loader: DataLoader) -> dict[str, float]:
         was = self.module.training
         self.module.eval()
-        mets = [_metrics.get(m, self._threshold) for m in self.metric_names]
-        total, count = 0.0, 0
+        self.reset_metrics()
+        mean = _Mean()
         try:
             with no_grad():
                 for batch in loader:
-                    xb, yb = self._batch(batch)
-                    out = self.module(xb)
-                    total += float(self._loss(out, yb).data) * len(yb)
-                    count += len(yb)
-                    for m in mets:
-                        m.update(out.data, yb)
+                    mean.add(self.test_step(batch), _batch_len(batch))
         finally:
             self.module.train(was)
-        if count == 0:
+        if mean.count == 0:
             raise ValueError("evaluate: got no samples")
-        return self._running(total, count, mets)
+        logs = mean.result()
+        logs.update({m.name: m.result() for m in self.metrics})
+        return logs
 
     def evaluate(self, x: Any = None, y: Any = None, batch_size: int = 256, verbose: int = 0,
                  return_dict: bool = False) -> Any:
@@ -333,26 +358,32 @@ class Model:
         """The network's outputs for inputs x (an array or a DataLoader), in eval mode."""
         was = self.module.training
         self.module.eval()
-        outs = []
+        if isinstance(x, DataLoader):
+            batches: Any = x
+        else:
+            xa = self._features(x)
+            batches = (xa[i:i + batch_size] for i in range(0, len(xa), batch_size))
         try:
             with no_grad():
-                if isinstance(x, DataLoader):
-                    batches = (self._batch(b)[0] if isinstance(b, (tuple, list)) else
-                               Tensor._wrap(self._features(b), False) for b in x)
-                else:
-                    xa = self._features(x)
-                    batches = (Tensor._wrap(xa[i:i + batch_size], False)
-                               for i in range(0, len(xa), batch_size))
-                for xb in batches:
-                    outs.append(self.module(xb).data)
+                outs = [self.predict_step(b) for b in batches]
         finally:
             self.module.train(was)
         if not outs:
             raise ValueError("predict: got no samples")
         return np.concatenate(outs)
 
-    def summary(self, input_shape: tuple[int, ...]) -> str:
-        return self.module.summary(input_shape)
+    def summary(self, input_shape: tuple[int, ...], print_fn: Any = print) -> str | None:
+        """The module's layer table for `input_shape` (no batch dim), printed as Keras does;
+        with print_fn=None it is returned instead."""
+        return self.module.summary(input_shape, print_fn=print_fn)
+
+    def __repr__(self) -> str:
+        opt = "not compiled" if self.optimizer is None else (
+            f"{type(self.optimizer).__name__}(lr={self.optimizer.param_groups[0]['lr']:g})")
+        loss = type(self.loss_fn).__name__ if self.loss_fn is not None else None
+        n = sum(p.numel() for p in self.module.parameters())
+        return (f"Model({type(self.module).__name__}, {n:,} parameters, optimizer={opt}, "
+                f"loss={loss}, metrics={self.metric_names}, epoch={self.epoch})")
 
     # ----- saving ---------------------------------------------------------------------------
     def save(self, path: str | os.PathLike) -> None:
