@@ -17,13 +17,13 @@ from typing import Any
 
 import numpy as np
 
-from .. import nn, optim
+from .. import nn
 from ..autograd import from_numpy, no_grad
 from ..autograd.backend import get_rng_state, set_rng_state
 from ..datasets import playground as pg
 from .config import CSV_DATASET, LIVE_FIELDS, ConfigError, PlaygroundConfig, _random_seed
 from .csv import CSVData, parse_csv
-from .training import build_network, loss_fn, make_features, make_targets, train_epoch
+from .training import build_network, make_features, make_targets, make_trainer, train_epoch
 
 OUTPUT_DENSITY = 50  # the output heatmap is 50×50 over [-6, 6]², row 0 at y = +6
 NEURON_DENSITY = 20  # each neuron's thumbnail is 20×20
@@ -153,7 +153,8 @@ class Session:
             self.model = build_network(len(c.features), c.networkShape, c.activation,
                                        c.n_outputs, c.problem == "classification" and not multi,
                                        c.dropout, c.initZero, self.init_seed)
-        self.optimizer = optim.create(c.optimizer, self.model.parameters(), lr=c.learningRate)
+        self.trainer = make_trainer(self.model, c.optimizer, c.learningRate, multi)
+        self.optimizer = self.trainer.optimizer
         self.layers = self.model.linears()
         self.epoch, self.edited, self.running = 0, False, False
         self._carry = np.zeros(0, dtype=np.int64)
@@ -255,9 +256,9 @@ class Session:
         events: list[dict[str, Any]] = []
         for _ in range(epochs):
             with self._own_rng(), np.errstate(all="ignore"):
-                self._carry = train_epoch(self.model, self.optimizer, self.f_train, self.t_train,
-                                          c.batchSize, self._carry, c.is_multiclass,
-                                          c.regularization, c.regularizationRate)
+                self._carry = train_epoch(self.trainer, self.f_train, self.t_train,
+                                          c.batchSize, self._carry, c.regularization,
+                                          c.regularizationRate)
             self.epoch += 1
             self._evaluate()
             event = self._check_stop()
@@ -291,13 +292,11 @@ class Session:
 
     def _evaluate(self) -> None:
         """Losses (TF's: without the regulariser) and predictions on both sets."""
-        multi = self.config.is_multiclass
         self._out_train, self._out_test = self._outputs(self.f_train), self._outputs(self.f_test)
+        loss = self.trainer.compute_loss  # the loss test_step computes, from these outputs
         with no_grad(), np.errstate(all="ignore"):
-            self.train_loss = float(loss_fn(from_numpy(self._out_train), self.t_train,
-                                            multi).item())
-            self.test_loss = float(loss_fn(from_numpy(self._out_test), self.t_test,
-                                           multi).item())
+            self.train_loss = float(loss(from_numpy(self._out_train), self.t_train).item())
+            self.test_loss = float(loss(from_numpy(self._out_test), self.t_test).item())
 
     # ----- what the page shows ----------------------------------------------------------------
     def _classes(self, out: np.ndarray) -> np.ndarray:

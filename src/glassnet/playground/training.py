@@ -4,9 +4,10 @@ one training core.
 The playground's Session runs these functions, and `export.py` copies this file's code into
 every exported script, so the page and the script compute the very same numbers. The network is
 glassnet's `models.MLP` (activation names as glassnet.nn knows them) with TF's init
-(`init="playground"`: weights U(−0.5, 0.5), biases 0.1; `"zeros"` for initZero); the optimizer
-comes from `optim.create` (sgd, momentum = SGD with momentum 0.9, adam); regularisation is
-`nn.penalty` added to the loss. TF Playground's rules kept here: the output is tanh (two
+(`init="playground"`: weights U(−0.5, 0.5), biases 0.1; `"zeros"` for initZero), trained one
+batch at a time by `train.Model.train_step` (forward, loss plus `nn.penalty`, backward, step;
+the optimizer by name through `optim.create`: sgd, momentum = SGD with momentum 0.9, adam).
+TF Playground's rules kept here: the output is tanh (two
 classes, labels ±1) or linear (regression) with the halved squared error ½(o − t)²; the
 training points are visited in order and the weights move after every `batch_size` points by
 the mean gradient plus rate·R′(w)/batch, i.e. the loss term rate·R(w)/batch with R = ½w² (L2)
@@ -18,9 +19,9 @@ cross-entropy instead.
 import numpy as np
 
 import glassnet as gn
-import glassnet.nn.functional as F
 from glassnet import nn
 from glassnet.models import MLP
+from glassnet.train import Model
 
 # ----- exported scripts copy everything below this line ---------------------------------------
 FEATURES = {  # TF Playground's input features of a point (x1, x2), in its order
@@ -57,22 +58,27 @@ def build_network(n_inputs: int, hidden: list[int], activation: str, n_outputs: 
                init="zeros" if init_zero else "playground")
 
 
-def loss_fn(output: gn.Tensor, target: np.ndarray, multiclass: bool) -> gn.Tensor:
-    """Softmax cross-entropy for 3-5 classes, else TF's mean halved squared error."""
-    if multiclass:
-        return F.cross_entropy(output, target)
+def half_squared_error(output: gn.Tensor, target: np.ndarray) -> gn.Tensor:
+    """TF Playground's loss: the mean of ½(o − t)²."""
     d = output - target
     return (d * d).mean() * 0.5
 
 
-def penalty(model: nn.Module, kind: str, rate: float, batch_len: int) -> gn.Tensor | None:
-    """TF's regularisation of one batch as a loss term (nn.penalty): rate·R(w)/batch, whose
-    gradient is TF's rate·R′(w)/batch; None without regularisation."""
-    if kind == "L2" and rate:
-        return nn.penalty(model, l2=rate / (2 * batch_len))  # R = ½w², R′ = w
-    if kind == "L1" and rate:
-        return nn.penalty(model, l1=rate / batch_len)  # R = |w|, R′ = sign(w)
-    return None
+def make_trainer(model: nn.Module, optimizer: str, lr: float, multiclass: bool) -> Model:
+    """glassnet's Model around the network: the optimizer by name, TF's loss (softmax
+    cross-entropy for 3-5 classes); it trains and evaluates one batch at a time."""
+    loss = nn.CrossEntropyLoss() if multiclass else half_squared_error
+    return Model(model).compile(optimizer=optimizer, lr=lr, loss=loss)
+
+
+def penalty_rates(kind: str, rate: float, batch_len: int) -> tuple[float, float]:
+    """(l1, l2) of the loss term l1·Σ|w| + l2·Σw² (nn.penalty, weights only) whose gradient
+    is TF's rate·R′(w)/batch: L1, R = |w|: l1 = rate/batch; L2, R = ½w²: l2 = rate/(2·batch)."""
+    if kind == "L1":
+        return rate / batch_len, 0.0
+    if kind == "L2":
+        return 0.0, rate / (2 * batch_len)
+    return 0.0, 0.0
 
 
 def epoch_batches(n: int, batch_size: int, carry: np.ndarray) -> tuple[list, np.ndarray]:
@@ -84,27 +90,21 @@ def epoch_batches(n: int, batch_size: int, carry: np.ndarray) -> tuple[list, np.
     return batches, np.arange(end, n)
 
 
-def train_epoch(model: nn.Module, optimizer: gn.optim.Optimizer, features: np.ndarray,
-                targets: np.ndarray, batch_size: int, carry: np.ndarray, multiclass: bool,
-                regularization: str = "none", reg_rate: float = 0.0) -> np.ndarray:
-    """One pass over the training points; returns the carried remainder."""
-    model.train()
+def train_epoch(trainer: Model, features: np.ndarray, targets: np.ndarray, batch_size: int,
+                carry: np.ndarray, regularization: str = "none", reg_rate: float = 0.0
+                ) -> np.ndarray:
+    """One pass over the training points, a `train_step` per batch (the penalty's rates set
+    for that batch's size); returns the carried remainder."""
+    trainer.module.train()
     batches, carry = epoch_batches(len(features), batch_size, carry)
     for batch in batches:
-        t = targets[batch]
-        loss = loss_fn(model(gn.from_numpy(features[batch])), t, multiclass)
-        extra = penalty(model, regularization, reg_rate, len(t))
-        if extra is not None:
-            loss = loss + extra
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
+        trainer.l1, trainer.l2 = penalty_rates(regularization, reg_rate, len(batch))
+        trainer.train_step((features[batch], targets[batch]))
     return carry
 
 
-def evaluate(model: nn.Module, features: np.ndarray, targets: np.ndarray,
-             multiclass: bool) -> float:
-    """The loss over a whole set (TF shows it without the regulariser)."""
-    model.eval()
+def evaluate(trainer: Model, features: np.ndarray, targets: np.ndarray) -> float:
+    """The loss over a whole set (TF shows it without the regulariser): one `test_step`."""
+    trainer.module.eval()
     with gn.no_grad():
-        return float(loss_fn(model(gn.from_numpy(features)), targets, multiclass).item())
+        return trainer.test_step((features, targets))["loss"]
