@@ -299,6 +299,39 @@ def _finite_json(o: Any) -> Any:
 
 
 # ----- the app --------------------------------------------------------------------------------
+async def _serve(client: Client, idle_timeout: float) -> None:
+    """One tab's message loop until it disconnects or stays silent for `idle_timeout` s."""
+    ws = client.ws
+    while True:
+        try:
+            event = await asyncio.wait_for(ws.receive(), timeout=idle_timeout)
+        except TimeoutError:
+            await client.send({"type": "error", "field": None, "code": "idle",
+                               "message": f"no message for {idle_timeout:g} s: session "
+                                          "closed; reload the page"})
+            await ws.close(code=1001)
+            return
+        if event["type"] == "websocket.disconnect":
+            return
+        try:
+            await client.handle(parse_message(event.get("text", event.get("bytes"))))
+        except WebSocketDisconnect:
+            return
+        except Exception as e:  # noqa: BLE001 - one bad request must not end the session
+            await client.send(_error_frame(e))
+
+
+def _error_frame(e: Exception) -> dict[str, Any]:
+    """The `error` frame for a message that failed (a bad one, or an internal error)."""
+    if isinstance(e, MessageError | ConfigError):
+        return {"type": "error", "field": e.field, "message": str(e)}
+    if isinstance(e, ValueError | TypeError | KeyError | IndexError):
+        return {"type": "error", "field": None, "message": str(e)}
+    LOG.error("playground: message failed", exc_info=e)
+    return {"type": "error", "field": None,
+            "message": f"internal error: {type(e).__name__}: {e}"}
+
+
 def create_app(max_sessions: int = 8, idle_timeout: float = 600.0) -> Starlette:
     """The playground's Starlette app: page, static files and the /ws WebSocket."""
     if max_sessions < 1:
@@ -336,42 +369,12 @@ def create_app(max_sessions: int = 8, idle_timeout: float = 600.0) -> Starlette:
                                           "maxWeightsBytes": MAX_WEIGHTS_FILE,
                                           "idleTimeout": idle_timeout}})
             await client.send_frame()
-            await serve(client)
+            await _serve(client, idle_timeout)
         except WebSocketDisconnect:
             pass
         finally:
             await client.stop()
             clients.pop(client.id, None)
-
-    async def serve(client: Client) -> None:
-        ws = client.ws
-        while True:
-            try:
-                event = await asyncio.wait_for(ws.receive(), timeout=idle_timeout)
-            except TimeoutError:
-                await client.send({"type": "error", "field": None, "code": "idle",
-                                   "message": f"no message for {idle_timeout:g} s: session "
-                                              "closed; reload the page"})
-                await ws.close(code=1001)
-                return
-            if event["type"] == "websocket.disconnect":
-                return
-            try:
-                msg = parse_message(event.get("text", event.get("bytes")))
-                await client.handle(msg)
-            except MessageError as e:
-                await client.send({"type": "error", "field": e.field, "message": str(e)})
-            except ConfigError as e:
-                await client.send({"type": "error", "field": getattr(e, "field", None),
-                                   "message": str(e)})
-            except (ValueError, TypeError, KeyError, IndexError) as e:
-                await client.send({"type": "error", "field": None, "message": str(e)})
-            except WebSocketDisconnect:
-                return
-            except Exception as e:  # noqa: BLE001 - one bad request must not end the session
-                LOG.exception("playground: message failed")
-                await client.send({"type": "error", "field": None,
-                                   "message": f"internal error: {type(e).__name__}: {e}"})
 
     app = Starlette(routes=[
         Route("/", index),
