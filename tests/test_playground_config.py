@@ -106,9 +106,43 @@ def test_bad_hash_values_are_refused_too():
     assert PlaygroundConfig.from_hash("#dataset=csv&seed=1").dataset == "circle"
 
 
+def test_a_bad_hash_value_keeps_the_good_fields_and_is_named_once():
+    c, errors = PlaygroundConfig.parse_hash(
+        "#activation=relu&batchSize=ten&noise=15&learningRate=0.02&networkShape=3%2C3&seed=1")
+    assert (c.activation, c.noise, c.networkShape, c.seed) == ("relu", 15, (3, 3), "1")
+    assert (c.batchSize, c.learningRate) == (10, 0.03)  # the bad ones keep their defaults
+    assert [e.field for e in errors] == ["batchSize", "learningRate"]
+    for e in errors:
+        assert str(e).count(e.field) == 1, str(e)
+    assert str(errors[0]) == "batchSize: got 'ten'; allowed: a number"
+    # a rule between fields leaves out the field it names, and keeps the rest
+    c, errors = PlaygroundConfig.parse_hash("#dataset=circle&numClasses=3&activation=relu")
+    assert (c.dataset, c.numClasses, c.activation) == ("circle", 2, "relu")
+    assert [e.field for e in errors] == ["numClasses"]
+    c, errors = PlaygroundConfig.parse_hash("#x=false&y=false&sinX=false")
+    assert c.features == ["x"] and [e.field for e in errors] == ["x"]
+    # on top of a base: absent keys keep the base's values; circle sets 2 classes
+    base = PlaygroundConfig(dataset="spiral", numClasses=3, seed="s", activation="relu")
+    c, errors = PlaygroundConfig.parse_hash("dataset=circle&noise=5", base)
+    assert (c.dataset, c.numClasses, c.noise, c.seed, c.activation) == \
+        ("circle", 2, 5, "s", "relu") and errors == []
+    assert base.update({"dataset": "xor"}).numClasses == 2
+
+
+def test_the_activation_choices_are_names_of_glassnets_table():
+    from glassnet import nn
+    from glassnet.playground.config import ACTIVATION_CHOICES
+
+    assert set(ACTIVATION_CHOICES) <= set(nn.ACTIVATIONS) and limits()["activation"] == \
+        list(ACTIVATION_CHOICES)
+
+
 def test_limits_describe_the_ranges():
     lim = limits()
     assert lim["learningRate"][0] == 0.00001 and lim["learningRate"][-1] == 10
     assert lim["batchSize"] == {"min": 1, "max": 30, "step": 1}
     assert lim["networkShape"] == {"maxLayers": 8, "maxNeurons": 16}
     assert lim["features"] == ["x", "y", "xSquared", "ySquared", "xTimesY", "sinX", "sinY"]
+    assert lim["liveFields"] == ["learningRate", "stopEpochs", "stopLoss", "showTestData",
+                                 "discretize", "lang"]
+    assert set(lim["viewFields"]) <= set(lim["liveFields"])

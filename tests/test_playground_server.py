@@ -11,17 +11,19 @@ import sys
 import time
 
 import pytest
-from tests.conftest import require
 
 from glassnet.cli import main as cli_main
 
-require("starlette")
-httpx = require("httpx")
-from starlette.testclient import TestClient  # noqa: E402
-from starlette.websockets import WebSocketDisconnect  # noqa: E402
+try:  # a missing server stack fails these tests (never a skip)
+    import httpx
+    from starlette.testclient import TestClient
+    from starlette.websockets import WebSocketDisconnect
+except ImportError as e:
+    raise ImportError(f"the playground server tests need starlette and httpx "
+                      f"(pip install -e '.[dev,playground]'): {e}") from e
 
-from glassnet.playground.config import PlaygroundConfig  # noqa: E402
-from glassnet.playground.server import MAX_MESSAGE, MESSAGES, create_app  # noqa: E402
+from glassnet.playground.config import LIVE_FIELDS, PlaygroundConfig
+from glassnet.playground.server import MAX_MESSAGE, MESSAGES, create_app
 
 
 def _send(ws, obj) -> None:
@@ -98,6 +100,31 @@ def test_hello_config_step_and_frame(client):
         assert frame["weights"][1][0][2] == 0.75
         _send(ws, {"type": "reset"})
         assert _until(ws, lambda m: m["type"] == "frame")["epoch"] == 0
+
+
+def test_a_url_hash_with_a_bad_value_keeps_the_rest_and_names_it_once(client):
+    with _open(client) as (ws, hello, _):
+        assert hello["limits"]["liveFields"] == list(LIVE_FIELDS)
+        _send(ws, {"type": "hash", "text": "activation=relu&batchSize=ten&noise=15&"
+                                           "learningRate=0.02&cosX=true&seed=0.5"})
+        cfg = ws.receive_json()
+        assert cfg["type"] == "config"
+        c = cfg["config"]
+        assert (c["activation"], c["noise"], c["seed"]) == ("relu", 15, "0.5")
+        assert (c["batchSize"], c["learningRate"]) == (10, 0.03)
+        assert ws.receive_json()["type"] == "frame"
+        err = ws.receive_json()
+        assert err["type"] == "error" and err["field"] == "batchSize"
+        assert err["message"].count("batchSize") == 1, err["message"]
+        assert err["message"].count("learningRate") == 1, err["message"]
+        _send(ws, {"type": "hash", "text": "noise=10"})  # all good: no error frame
+        assert ws.receive_json()["config"]["noise"] == 10
+        assert ws.receive_json()["type"] == "frame"
+        _send(ws, {"type": "hash", "text": "x" * 5000})  # refused whole: one error
+        err = ws.receive_json()
+        assert err["type"] == "error" and "4096" in err["message"]
+        _send(ws, {"type": "step"})
+        assert _until(ws, lambda m: m["type"] == "frame")["epoch"] == 1
 
 
 def _malformed(rng: random.Random, i: int):
@@ -246,6 +273,18 @@ def test_cli_playground_rejects_bad_flags(capsys):
     assert cli_main(["playground", "--port", "70000"]) == 2
     assert "--port" in capsys.readouterr().err
     assert cli_main(["playground", "--max-sessions", "0"]) == 2
+
+
+def test_cli_playground_on_a_taken_port_says_so_before_any_url(capsys):
+    with socket.socket() as other:  # someone else's server on the port
+        other.bind(("127.0.0.1", 0))
+        other.listen()
+        port = other.getsockname()[1]
+        assert cli_main(["playground", "--port", str(port)]) == 2
+    out, err = capsys.readouterr()
+    assert "http://" not in out, out  # no URL of someone else's server
+    assert f"port {port} on 127.0.0.1 is taken" in err and "--port" in err, err
+    assert err.count("\n") == 1  # one line
 
 
 def test_a_diverging_learning_rate_warns_and_pauses(client):

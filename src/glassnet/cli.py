@@ -330,7 +330,9 @@ def add_datasets(sub: Any) -> None:
 
 # ----- playground -----------------------------------------------------------------------------
 def run_playground(args: argparse.Namespace) -> int:
+    """`glassnet playground`: serve the page (a taken port is refused before any URL)."""
     try:
+        from .playground.server import PortInUseError
         from .playground.server import main as serve
     except ImportError as e:
         raise CLIError(f"playground needs the playground extra (pip install "
@@ -340,8 +342,12 @@ def run_playground(args: argparse.Namespace) -> int:
     if args.max_sessions < 1 or args.idle_timeout <= 0:
         raise CLIError(f"--max-sessions ({args.max_sessions}) and --idle-timeout "
                        f"({args.idle_timeout}) must be positive")
-    serve(host=args.host, port=args.port, max_sessions=args.max_sessions,
-          idle_timeout=args.idle_timeout, open_browser=args.open)
+    try:
+        serve(host=args.host, port=args.port, max_sessions=args.max_sessions,
+              idle_timeout=args.idle_timeout, open_browser=args.open)
+    except PortInUseError as e:
+        other = args.port + 1 if args.port < 65535 else args.port - 1
+        raise CLIError(f"{e}; choose a free one with --port (e.g. --port {other})") from None
     return 0
 
 

@@ -1,10 +1,12 @@
 """`PlaygroundConfig`: the page's whole state, with TF Playground's names, defaults and ranges.
 
 A TF Playground URL hash (``#activation=tanh&batchSize=10&...``) opens the same set-up:
-`from_hash` reads TF's keys (unknown ones such as cosX or hideText are ignored, as TF ignores
-keys it does not know) and `to_hash` writes them back. `from_message` checks a (partial) JSON
-object from the page: every bad value raises `ConfigError` naming the field, the value and what
-is allowed.
+`parse_hash` reads TF's keys (unknown ones such as cosX or hideText are ignored, as TF ignores
+keys it does not know) field by field, leaving out and reporting each bad value, and `to_hash`
+writes them back. `from_message` checks a (partial) JSON object from the page: every bad value
+raises `ConfigError` naming the field, the value and what is allowed. `LIVE_FIELDS` and
+`limits()` are the one table of what the page may change live and of every field's range; the
+server and (through `hello`) the page both read them.
 """
 
 from __future__ import annotations
@@ -13,12 +15,14 @@ import dataclasses
 import math
 import random
 import re
+import urllib.parse
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-ACTIVATIONS = ("relu", "tanh", "sigmoid", "linear")
+# TF Playground's activation choices: names the MLP looks up in glassnet.nn's one table
+ACTIVATION_CHOICES = ("relu", "tanh", "sigmoid", "linear")
 DATASETS = ("circle", "xor", "gauss", "spiral")
 CSV_DATASET = "csv"  # the uploaded points (set by Session.load_csv, never from a hash)
 REG_DATASETS = ("reg-plane", "reg-gauss")
@@ -31,6 +35,12 @@ LANGS = ("en", "ko")
 FEATURES = ("x", "y", "xSquared", "ySquared", "xTimesY", "sinX", "sinY")  # TF's input order
 MAX_LAYERS, MAX_NEURONS = 8, 16
 MAX_STOP_EPOCHS = 1_000_000
+MAX_HASH = 4096  # characters of a URL hash
+# Fields whose change leaves the network and data as they are (training goes on, as in TF);
+# every other change rebuilds and pauses. VIEW_FIELDS change only what the page draws.
+VIEW_FIELDS = ("showTestData", "discretize", "lang")
+LIVE_FIELDS = ("learningRate", "stopEpochs", "stopLoss") + VIEW_FIELDS
+TWO_CLASS_DATASETS = ("circle", "xor", "gauss")
 _SEED = re.compile(r"[A-Za-z0-9._-]{1,64}")
 
 
@@ -117,20 +127,30 @@ class PlaygroundConfig:
     # ----- URL hash -----------------------------------------------------------------------
     @classmethod
     def from_hash(cls, text: str) -> PlaygroundConfig:
-        """Parse a TF Playground hash like '#activation=tanh&networkShape=4,2&...'."""
+        """Parse a TF Playground hash like '#activation=tanh&networkShape=4,2&...' strictly:
+        the first bad value raises ConfigError (see `parse_hash` to keep the good ones)."""
+        config, errors = cls.parse_hash(text)
+        if errors:
+            raise errors[0]
+        return config
+
+    @classmethod
+    def parse_hash(cls, text: str, base: PlaygroundConfig | None = None
+                   ) -> tuple[PlaygroundConfig, list[ConfigError]]:
+        """A hash read field by field on top of `base` (default: the defaults): each bad value
+        is left out and returned as a ConfigError, so one typo keeps a link's other settings."""
         if not isinstance(text, str):
             raise ConfigError(None, text, "a URL hash string")
-        if len(text) > 4096:
-            raise ConfigError(None, text, "a URL hash of at most 4096 characters")
-        values: dict[str, Any] = {}
-        for part in text.lstrip("#").split("&"):
-            name, _, raw = part.partition("=")
-            if name not in _FIELDS or raw == CSV_DATASET:
-                continue  # TF's other keys (cosX, hideText, ...) and per-session data
-            if name != "networkShape" and not raw.strip():
-                continue  # TF keeps the default for an empty value
-            values[name] = _parse_hash_value(name, raw)
-        return cls(**values)
+        if len(text) > MAX_HASH:
+            raise ConfigError(None, text, f"a URL hash of at most {MAX_HASH} characters")
+        good: dict[str, Any] = {}
+        errors: list[ConfigError] = []
+        for name, raw in _hash_items(text):
+            try:
+                good[name] = _check(name, _parse_hash_value(name, raw))
+            except ConfigError as e:
+                errors.append(e)
+        return _combine(base or cls(), _implied(good), errors), errors
 
     def to_hash(self) -> str:
         """This config as a URL hash, TF's keys first (TF leaves regularization=none out)."""
@@ -149,7 +169,8 @@ class PlaygroundConfig:
 
     # ----- page messages ------------------------------------------------------------------
     def update(self, message: Any) -> PlaygroundConfig:
-        """A new config: this one with the fields of a (partial) message object changed."""
+        """A new config: this one with the fields of a (partial) message object changed
+        (choosing circle, xor or gauss without numClasses sets it back to 2)."""
         if not isinstance(message, dict):
             raise ConfigError("config", type(message).__name__, "an object of config fields")
         unknown = sorted(set(message) - set(_FIELDS))
@@ -157,7 +178,7 @@ class PlaygroundConfig:
             raise ConfigError(str(unknown[0]), message[unknown[0]],
                               f"the config fields {', '.join(_FIELDS)}")
         changes = {k: _from_json(k, v) for k, v in message.items()}
-        return self.replace(**changes)
+        return self.replace(**_implied(changes))
 
     @classmethod
     def from_message(cls, message: Any, base: PlaygroundConfig | None = None
@@ -167,7 +188,7 @@ class PlaygroundConfig:
 
 
 _FIELDS = {f.name: f for f in dataclasses.fields(PlaygroundConfig)}
-_CHOICES = {"activation": ACTIVATIONS, "dataset": DATASETS + (CSV_DATASET,),
+_CHOICES = {"activation": ACTIVATION_CHOICES, "dataset": DATASETS + (CSV_DATASET,),
             "regDataset": REG_DATASETS + (CSV_DATASET,), "regularization": REGULARIZATIONS,
             "problem": PROBLEMS, "optimizer": OPTIMIZERS, "lang": LANGS}
 _LISTS = {"learningRate": LEARNING_RATES, "regularizationRate": REGULARIZATION_RATES}
@@ -177,13 +198,58 @@ _BOOLS = ("showTestData", "discretize", "initZero") + FEATURES
 
 
 def limits() -> dict[str, Any]:
-    """The allowed values of every field, for the page's controls (sent in `hello`)."""
+    """The allowed values of every field and the live ones, for the page (sent in `hello`)."""
     out: dict[str, Any] = {k: list(v) for k, v in {**_CHOICES, **_LISTS}.items()}
     out.update({k: {"min": lo, "max": hi, "step": st} for k, (lo, hi, st) in _INT_RANGES.items()})
-    out.update(dropout={"min": 0.0, "max": 0.5}, stopLoss={"min": 0.0},
+    out.update(dropout={"min": 0.0, "max": 0.5, "step": 0.1},  # step: the page's choices
+               stopLoss={"min": 0.0},
                networkShape={"maxLayers": MAX_LAYERS, "maxNeurons": MAX_NEURONS},
-               features=list(FEATURES))
+               features=list(FEATURES), liveFields=list(LIVE_FIELDS),
+               viewFields=list(VIEW_FIELDS), maxHash=MAX_HASH)
     return out
+
+
+def _hash_items(text: str) -> list[tuple[str, str]]:
+    """The (name, raw value) pairs of a hash that are ours, URL-decoded; TF's other keys
+    (cosX, hideText, ...), per-session data ('csv') and TF's empty values are left out."""
+    items = []
+    for part in text.lstrip("#").split("&"):
+        name, _, raw = (urllib.parse.unquote(p) for p in part.partition("="))
+        if name not in _FIELDS or raw == CSV_DATASET:
+            continue
+        if name != "networkShape" and not raw.strip():
+            continue  # TF keeps the default for an empty value
+        items.append((name, raw))
+    return items
+
+
+def _implied(changes: dict[str, Any]) -> dict[str, Any]:
+    """Choosing circle, xor or gauss (two classes only) without numClasses sets it to 2."""
+    if changes.get("dataset") in TWO_CLASS_DATASETS and "numClasses" not in changes:
+        return {**changes, "numClasses": 2}
+    return changes
+
+
+# The fields a rule between fields involves, by the field its ConfigError names.
+_RULE_FIELDS = {"x": FEATURES, "numClasses": ("numClasses", "dataset", "problem")}
+
+
+def _combine(base: PlaygroundConfig, good: dict[str, Any], errors: list[ConfigError]
+             ) -> PlaygroundConfig:
+    """`base` with the checked fields `good`; a rule between fields that fails (no feature on,
+    3 classes on circle) leaves out the field it names (or else the hash's fields it involves),
+    and is added to `errors`."""
+    while good:
+        try:
+            return base.replace(**good)
+        except ConfigError as e:
+            errors.append(e)
+            involved = {e.field} if e.field in good else set(_RULE_FIELDS.get(e.field or "", ()))
+            kept = {k: v for k, v in good.items() if k not in involved}
+            if len(kept) == len(good):  # a rule the hash's fields do not touch: base is bad
+                raise
+            good = kept
+    return base
 
 
 def _parse_hash_value(name: str, raw: str) -> Any:

@@ -30,9 +30,10 @@ match the page's. The page's set-up (paste it after the page's URL to open it ag
 import numpy as np
 
 import glassnet as gn
-import glassnet.nn.functional as F
 from glassnet import nn
 from glassnet.datasets.playground import {loader}
+from glassnet.models import MLP
+from glassnet.train import Model
 
 '''
 _MARK = "# ----- exported scripts copy everything below this line"
@@ -45,15 +46,15 @@ def main():
     t_train, t_test = make_targets(y_train, MULTICLASS), make_targets(y_test, MULTICLASS)
     model = build_network(len(FEATURES_USED), HIDDEN, ACTIVATION, N_OUTPUTS, TANH_OUTPUT,
                           DROPOUT, INIT_ZERO, INIT_SEED)
-    optimizer = make_optimizer(model, OPTIMIZER, LEARNING_RATE)
+    trainer = make_trainer(model, OPTIMIZER, LEARNING_RATE, MULTICLASS)
     print(model)
     carry = np.zeros(0, dtype=np.int64)  # points waiting for the next update (TF's rule)
     for _ in range(EPOCHS):
-        carry = train_epoch(model, optimizer, f_train, t_train, BATCH_SIZE, carry, MULTICLASS,
-                            REGULARIZATION, REGULARIZATION_RATE)
+        carry = train_epoch(trainer, f_train, t_train, BATCH_SIZE, carry, REGULARIZATION,
+                            REGULARIZATION_RATE)
     print(f"epochs: {{EPOCHS}}")
-    print(f"train loss: {{evaluate(model, f_train, t_train, MULTICLASS):.9f}}")
-    print(f"test loss: {{evaluate(model, f_test, t_test, MULTICLASS):.9f}}")
+    print(f"train loss: {{evaluate(trainer, f_train, t_train):.9f}}")
+    print(f"test loss: {{evaluate(trainer, f_test, t_test):.9f}}")
 
 
 if __name__ == "__main__":

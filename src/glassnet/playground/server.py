@@ -11,10 +11,12 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
+import errno
 import json
 import logging
 import math
 import secrets
+import socket
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -28,19 +30,19 @@ from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
-from .config import ConfigError, PlaygroundConfig, limits
-from .session import SCRIPT_FILENAME, WEIGHTS_FILENAME, Session
+from .config import LIVE_FIELDS, ConfigError, PlaygroundConfig, limits
+from .session import MAX_WEIGHTS_BYTES, SCRIPT_FILENAME, WEIGHTS_FILENAME, Session
 
 STATIC = Path(__file__).with_name("static")
 MAX_MESSAGE = 2 * 1024 * 1024  # bytes of one page → server frame
 MAX_CSV = 1024 * 1024
+# The largest weights file whose base64 fits in one message (and that the session accepts).
+MAX_WEIGHTS_FILE = min(MAX_WEIGHTS_BYTES, (MAX_MESSAGE - 1024) // 4 * 3)
 FRAME_INTERVAL = 1 / 30  # at most ~30 frames per second while playing
 STOP_TIMEOUT = 10.0  # seconds a pause waits for the running chunk and frame
 CHUNK_SECONDS = 0.03  # target time of one training chunk (about one frame interval)
 MAX_CHUNK = 1000  # epochs in one chunk, whatever the timing says
 LOG = logging.getLogger("glassnet.playground")
-# Config fields that change nothing the network was built from: playing goes on.
-LIVE_FIELDS = {"learningRate", "stopEpochs", "stopLoss", "showTestData", "discretize", "lang"}
 # The page's files may only load from this server (no external network resources).
 CSP = ("default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; "
        "connect-src 'self' ws: wss:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'")
@@ -95,6 +97,7 @@ def _object(name: str, v: Any) -> dict:
 # Each message type and its fields (all required; no others allowed).
 MESSAGES: dict[str, dict[str, Callable[[str, Any], Any]]] = {
     "config": {"config": _object},
+    "hash": {"text": _text(MAX_MESSAGE)},  # a URL hash; config.parse_hash checks its length
     "play": {}, "pause": {}, "step": {}, "reset": {}, "regenerate": {}, "ping": {},
     "set_weight": {"layer": _int, "from": _int, "to": _int, "value": _finite},
     "upload_csv": {"text": _text(MAX_CSV)},
@@ -107,6 +110,7 @@ COMMANDS: dict[str, tuple[str, tuple[str, ...], bool]] = {
     "reset": ("reset", (), False),
     "regenerate": ("regenerate", (), True),  # a new seed
     "config": ("configure", ("config",), True),
+    "hash": ("apply_hash", ("text",), True),  # returns the values it left out
     "set_weight": ("set_weight", ("layer", "from", "to", "value"), False),
     "upload_csv": ("load_csv", ("text",), True),
     "import_weights": ("import_weights", ("data",), False),
@@ -243,14 +247,16 @@ class Client:
                 self.running = True
                 self.task = asyncio.create_task(self.play_loop())
             return
-        if kind != "config" or set(msg["config"]) - LIVE_FIELDS:
+        if kind != "config" or set(msg["config"]) - set(LIVE_FIELDS):
             await self.stop()  # anything that changes the model pauses (as TF's reset does)
         if kind in COMMANDS:
             method, fields, new_config = COMMANDS[kind]
-            await self.run(getattr(s, method), *(msg[f] for f in fields))
+            left_out = await self.run(getattr(s, method), *(msg[f] for f in fields))
             if new_config:
                 await self.send_config()
             await self.send_frame()
+            if kind == "hash" and left_out:
+                await self.send(_hash_error(left_out))
         elif kind == "pause":
             await self.send_frame()
         elif kind == "step":
@@ -263,6 +269,14 @@ class Client:
             data = await self.run(s.export_weights)
             await self.send({"type": "weights", "filename": WEIGHTS_FILENAME,
                              "data": base64.b64encode(data).decode("ascii")})
+
+
+def _hash_error(errors: list[ConfigError]) -> dict[str, Any]:
+    """One `error` frame for the values a URL hash had wrong (each named once); the hash's
+    other settings were applied."""
+    return {"type": "error", "field": errors[0].field,
+            "message": f"URL hash: {'; '.join(map(str, errors))} (left out; the link's other "
+                       "settings are applied)"}
 
 
 def _json_default(o: Any) -> Any:
@@ -285,6 +299,39 @@ def _finite_json(o: Any) -> Any:
 
 
 # ----- the app --------------------------------------------------------------------------------
+async def _serve(client: Client, idle_timeout: float) -> None:
+    """One tab's message loop until it disconnects or stays silent for `idle_timeout` s."""
+    ws = client.ws
+    while True:
+        try:
+            event = await asyncio.wait_for(ws.receive(), timeout=idle_timeout)
+        except TimeoutError:
+            await client.send({"type": "error", "field": None, "code": "idle",
+                               "message": f"no message for {idle_timeout:g} s: session "
+                                          "closed; reload the page"})
+            await ws.close(code=1001)
+            return
+        if event["type"] == "websocket.disconnect":
+            return
+        try:
+            await client.handle(parse_message(event.get("text", event.get("bytes"))))
+        except WebSocketDisconnect:
+            return
+        except Exception as e:  # noqa: BLE001 - one bad request must not end the session
+            await client.send(_error_frame(e))
+
+
+def _error_frame(e: Exception) -> dict[str, Any]:
+    """The `error` frame for a message that failed (a bad one, or an internal error)."""
+    if isinstance(e, MessageError | ConfigError):
+        return {"type": "error", "field": e.field, "message": str(e)}
+    if isinstance(e, ValueError | TypeError | KeyError | IndexError):
+        return {"type": "error", "field": None, "message": str(e)}
+    LOG.error("playground: message failed", exc_info=e)
+    return {"type": "error", "field": None,
+            "message": f"internal error: {type(e).__name__}: {e}"}
+
+
 def create_app(max_sessions: int = 8, idle_timeout: float = 600.0) -> Starlette:
     """The playground's Starlette app: page, static files and the /ws WebSocket."""
     if max_sessions < 1:
@@ -318,44 +365,16 @@ def create_app(max_sessions: int = 8, idle_timeout: float = 600.0) -> Starlette:
             await client.send({"type": "hello", "session": client.id,
                                "config": client.session.config.to_dict(),
                                "limits": {**limits(), "maxMessage": MAX_MESSAGE,
-                                          "maxCsvBytes": MAX_CSV, "idleTimeout": idle_timeout}})
+                                          "maxCsvBytes": MAX_CSV,
+                                          "maxWeightsBytes": MAX_WEIGHTS_FILE,
+                                          "idleTimeout": idle_timeout}})
             await client.send_frame()
-            await serve(client)
+            await _serve(client, idle_timeout)
         except WebSocketDisconnect:
             pass
         finally:
             await client.stop()
             clients.pop(client.id, None)
-
-    async def serve(client: Client) -> None:
-        ws = client.ws
-        while True:
-            try:
-                event = await asyncio.wait_for(ws.receive(), timeout=idle_timeout)
-            except TimeoutError:
-                await client.send({"type": "error", "field": None, "code": "idle",
-                                   "message": f"no message for {idle_timeout:g} s: session "
-                                              "closed; reload the page"})
-                await ws.close(code=1001)
-                return
-            if event["type"] == "websocket.disconnect":
-                return
-            try:
-                msg = parse_message(event.get("text", event.get("bytes")))
-                await client.handle(msg)
-            except MessageError as e:
-                await client.send({"type": "error", "field": e.field, "message": str(e)})
-            except ConfigError as e:
-                await client.send({"type": "error", "field": getattr(e, "field", None),
-                                   "message": str(e)})
-            except (ValueError, TypeError, KeyError, IndexError) as e:
-                await client.send({"type": "error", "field": None, "message": str(e)})
-            except WebSocketDisconnect:
-                return
-            except Exception as e:  # noqa: BLE001 - one bad request must not end the session
-                LOG.exception("playground: message failed")
-                await client.send({"type": "error", "field": None,
-                                   "message": f"internal error: {type(e).__name__}: {e}"})
 
     app = Starlette(routes=[
         Route("/", index),
@@ -367,12 +386,43 @@ def create_app(max_sessions: int = 8, idle_timeout: float = 600.0) -> Starlette:
     return app
 
 
+class PortInUseError(OSError):
+    """Another program already listens on the port (its server, not ours, would answer)."""
+
+    def __init__(self, host: str, port: int) -> None:
+        super().__init__(f"port {port} on {host} is taken (another server is listening there)")
+        self.host, self.port = host, port
+
+
+def bind_socket(host: str, port: int) -> socket.socket:
+    """A TCP socket bound to host:port as uvicorn binds it (SO_REUSEADDR), for it to serve on;
+    PortInUseError when the port is taken, OSError naming host and port for other failures."""
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)[0]
+    except socket.gaierror as e:
+        raise OSError(f"cannot serve on {host!r}: not an address of this machine "
+                      f"({e.strerror})") from None
+    sock = socket.socket(family, kind, proto)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind(address)
+    except OSError as e:
+        sock.close()
+        if e.errno == errno.EADDRINUSE:
+            raise PortInUseError(host, port) from None
+        raise OSError(e.errno, f"cannot serve on {host}:{port}: {e.strerror}") from None
+    return sock
+
+
 def main(host: str = "127.0.0.1", port: int = 8765, max_sessions: int = 8,
          idle_timeout: float = 600.0, open_browser: bool = False) -> None:
-    """Serve the playground with uvicorn and print its URL."""
+    """Serve the playground with uvicorn and print its URL; the port is bound first, so a
+    taken one raises PortInUseError before any URL is printed."""
     import uvicorn
 
     app = create_app(max_sessions=max_sessions, idle_timeout=idle_timeout)
+    sock = bind_socket(host, port)
     shown = f"[{host}]" if ":" in host else host
     url = f"http://{shown}:{port}/"
     print(f"glassnet playground: open {url} (Ctrl+C stops)", flush=True)
@@ -382,4 +432,6 @@ def main(host: str = "127.0.0.1", port: int = 8765, max_sessions: int = 8,
 
         threading.Timer(1.0, webbrowser.open, args=(url,)).start()
     # Frames over MAX_MESSAGE get an error frame from the app; far larger ones are cut by uvicorn.
-    uvicorn.run(app, host=host, port=port, log_level="warning", ws_max_size=4 * MAX_MESSAGE)
+    config = uvicorn.Config(app, host=host, port=port, log_level="warning",
+                            ws_max_size=4 * MAX_MESSAGE)
+    uvicorn.Server(config).run(sockets=[sock])

@@ -21,16 +21,9 @@ from .. import nn
 from ..autograd import from_numpy, no_grad
 from ..autograd.backend import get_rng_state, set_rng_state
 from ..datasets import playground as pg
-from .config import CSV_DATASET, PlaygroundConfig, _random_seed
+from .config import CSV_DATASET, LIVE_FIELDS, ConfigError, PlaygroundConfig, _random_seed
 from .csv import CSVData, parse_csv
-from .training import (
-    build_network,
-    loss_fn,
-    make_features,
-    make_optimizer,
-    make_targets,
-    train_epoch,
-)
+from .training import build_network, make_features, make_targets, make_trainer, train_epoch
 
 OUTPUT_DENSITY = 50  # the output heatmap is 50×50 over [-6, 6]², row 0 at y = +6
 NEURON_DENSITY = 20  # each neuron's thumbnail is 20×20
@@ -40,10 +33,10 @@ WEIGHTS_FILENAME = "playground_weights.safetensors"
 MAX_WEIGHTS_BYTES = 4 << 20
 _RNG_LOCK = threading.RLock()  # sessions take turns with glassnet's global random stream
 
-# Which config changes rebuild what (TF Playground resets the network on all but these).
+# Which config changes rebuild what (TF Playground resets the network on all but the
+# config's LIVE_FIELDS).
 _DATA_FIELDS = {"dataset", "regDataset", "noise", "seed", "percTrainData", "problem",
                 "numClasses"}
-_LIVE_FIELDS = {"learningRate", "stopEpochs", "stopLoss", "showTestData", "discretize", "lang"}
 
 
 _blas = None
@@ -160,8 +153,9 @@ class Session:
             self.model = build_network(len(c.features), c.networkShape, c.activation,
                                        c.n_outputs, c.problem == "classification" and not multi,
                                        c.dropout, c.initZero, self.init_seed)
-        self.optimizer = make_optimizer(self.model, c.optimizer, c.learningRate)
-        self.layers = [m for m in self.model if isinstance(m, nn.Linear)]
+        self.trainer = make_trainer(self.model, c.optimizer, c.learningRate, multi)
+        self.optimizer = self.trainer.optimizer
+        self.layers = self.model.linears()
         self.epoch, self.edited, self.running = 0, False, False
         self._carry = np.zeros(0, dtype=np.int64)
         self._evaluate()
@@ -172,10 +166,17 @@ class Session:
 
         Choosing circle, xor or gauss sets numClasses back to 2 unless the message sets it.
         """
-        if isinstance(changes, dict) and changes.get("dataset") in ("circle", "xor", "gauss") \
-                and "numClasses" not in changes:
-            changes = {**changes, "numClasses": 2}
-        new = self.config.update(changes)
+        return self._apply(self.config.update(changes))
+
+    def apply_hash(self, text: str) -> list[ConfigError]:
+        """Apply a URL hash (TF Playground's keys) on top of this config, keeping its good
+        fields; returns the bad values, left out (an empty list when all were good)."""
+        new, errors = PlaygroundConfig.parse_hash(text, self.config)
+        self._apply(new)
+        return errors
+
+    def _apply(self, new: PlaygroundConfig) -> str:
+        """Switch to a checked config and rebuild what its changes touch."""
         changed = {k for k, v in new.to_dict().items() if v != self.config.to_dict()[k]}
         old, self.config = self.config, new
         try:
@@ -183,7 +184,7 @@ class Session:
                 self._load_data()
                 self._build()
                 return "data"
-            if changed - _LIVE_FIELDS:
+            if changed - set(LIVE_FIELDS):
                 self._build()
                 return "network"
         except ValueError:
@@ -255,9 +256,9 @@ class Session:
         events: list[dict[str, Any]] = []
         for _ in range(epochs):
             with self._own_rng(), np.errstate(all="ignore"):
-                self._carry = train_epoch(self.model, self.optimizer, self.f_train, self.t_train,
-                                          c.batchSize, self._carry, c.is_multiclass,
-                                          c.regularization, c.regularizationRate)
+                self._carry = train_epoch(self.trainer, self.f_train, self.t_train,
+                                          c.batchSize, self._carry, c.regularization,
+                                          c.regularizationRate)
             self.epoch += 1
             self._evaluate()
             event = self._check_stop()
@@ -291,13 +292,11 @@ class Session:
 
     def _evaluate(self) -> None:
         """Losses (TF's: without the regulariser) and predictions on both sets."""
-        multi = self.config.is_multiclass
         self._out_train, self._out_test = self._outputs(self.f_train), self._outputs(self.f_test)
+        loss = self.trainer.compute_loss  # the loss test_step computes, from these outputs
         with no_grad(), np.errstate(all="ignore"):
-            self.train_loss = float(loss_fn(from_numpy(self._out_train), self.t_train,
-                                            multi).item())
-            self.test_loss = float(loss_fn(from_numpy(self._out_test), self.t_test,
-                                           multi).item())
+            self.train_loss = float(loss(from_numpy(self._out_train), self.t_train).item())
+            self.test_loss = float(loss(from_numpy(self._out_test), self.t_test).item())
 
     # ----- what the page shows ----------------------------------------------------------------
     def _classes(self, out: np.ndarray) -> np.ndarray:

@@ -1,20 +1,27 @@
-"""How the playground trains: TF Playground's features, network, loss and mini-batch rule.
+"""How the playground trains: TF Playground's features, loss and mini-batch rule, on glassnet's
+one training core.
 
 The playground's Session runs these functions, and `export.py` copies this file's code into
-every exported script, so the page and the script compute the very same numbers. It uses only
-NumPy and glassnet. TF Playground's rules kept here: weights start U(−0.5, 0.5) and biases 0.1;
-the output is tanh (two classes, labels ±1) or linear (regression) with the halved squared
-error ½(o − t)²; the training points are visited in order and the weights move after every
-`batch_size` points by the mean gradient plus rate·R′(w)/batch (L1: R′ = sign, +1 at 0;
-L2: R′ = w; biases are not regularised); a remainder joins the next epoch's first batch.
-Three to five classes use softmax cross-entropy instead.
+every exported script, so the page and the script compute the very same numbers. The network is
+glassnet's `models.MLP` (activation names as glassnet.nn knows them) with TF's init
+(`init="playground"`: weights U(−0.5, 0.5), biases 0.1; `"zeros"` for initZero), trained one
+batch at a time by `train.Model.train_step` (forward, loss plus `nn.penalty`, backward, step;
+the optimizer by name through `optim.create`: sgd, momentum = SGD with momentum 0.9, adam).
+TF Playground's rules kept here: the output is tanh (two
+classes, labels ±1) or linear (regression) with the halved squared error ½(o − t)²; the
+training points are visited in order and the weights move after every `batch_size` points by
+the mean gradient plus rate·R′(w)/batch, i.e. the loss term rate·R(w)/batch with R = ½w² (L2)
+or |w| (L1, whose slope is 0 at exactly 0, as TF Playground's sign); biases are not
+regularised; a remainder joins the next epoch's first batch. Three to five classes use softmax
+cross-entropy instead.
 """
 
 import numpy as np
 
 import glassnet as gn
-import glassnet.nn.functional as F
 from glassnet import nn
+from glassnet.models import MLP
+from glassnet.train import Model
 
 # ----- exported scripts copy everything below this line ---------------------------------------
 FEATURES = {  # TF Playground's input features of a point (x1, x2), in its order
@@ -26,7 +33,6 @@ FEATURES = {  # TF Playground's input features of a point (x1, x2), in its order
     "sinX": lambda x1, x2: np.sin(x1),
     "sinY": lambda x1, x2: np.sin(x2),
 }
-ACTIVATIONS = {"relu": nn.ReLU, "tanh": nn.Tanh, "sigmoid": nn.Sigmoid, "linear": nn.Identity}
 
 
 def make_features(points: np.ndarray, names: list[str]) -> np.ndarray:
@@ -44,55 +50,35 @@ def make_targets(labels: np.ndarray, multiclass: bool) -> np.ndarray:
 
 def build_network(n_inputs: int, hidden: list[int], activation: str, n_outputs: int,
                   tanh_output: bool, dropout: float = 0.0, init_zero: bool = False,
-                  seed: int = 0) -> nn.Sequential:
-    """Linear + activation (+ Dropout) per hidden layer, then the output layer; TF's init."""
+                  seed: int = 0) -> MLP:
+    """glassnet's MLP for these settings, with TF Playground's initialisation."""
     gn.manual_seed(seed)
-    sizes = [n_inputs, *hidden]
-    layers = []
-    for n_in, n_out in zip(sizes, sizes[1:]):
-        layers += [nn.Linear(n_in, n_out), ACTIVATIONS[activation]()]
-        if dropout:
-            layers.append(nn.Dropout(dropout))
-    layers.append(nn.Linear(sizes[-1], n_outputs))
-    if tanh_output:
-        layers.append(nn.Tanh())
-    model = nn.Sequential(*layers)
-    for layer in model:
-        if isinstance(layer, nn.Linear):
-            if init_zero:
-                nn.init.constant_(layer.weight, 0.0)
-            else:
-                nn.init.uniform_(layer.weight, -0.5, 0.5)
-            nn.init.constant_(layer.bias, 0.0 if init_zero else 0.1)
-    return model
+    return MLP([n_inputs, *hidden, n_outputs], activation, dropout=dropout,
+               output_activation="tanh" if tanh_output else None,
+               init="zeros" if init_zero else "playground")
 
 
-def make_optimizer(model: nn.Module, name: str, lr: float) -> gn.optim.Optimizer:
-    """TF's plain SGD, or SGD with momentum 0.9, or Adam."""
-    if name == "momentum":
-        return gn.optim.SGD(model.parameters(), lr=lr, momentum=0.9)
-    if name == "adam":
-        return gn.optim.Adam(model.parameters(), lr=lr)
-    return gn.optim.SGD(model.parameters(), lr=lr)
-
-
-def loss_fn(output: gn.Tensor, target: np.ndarray, multiclass: bool) -> gn.Tensor:
-    """Softmax cross-entropy for 3-5 classes, else TF's mean halved squared error."""
-    if multiclass:
-        return F.cross_entropy(output, target)
+def half_squared_error(output: gn.Tensor, target: np.ndarray) -> gn.Tensor:
+    """TF Playground's loss: the mean of ½(o − t)²."""
     d = output - target
     return (d * d).mean() * 0.5
 
 
-def regularize(model: nn.Sequential, kind: str, rate: float, batch_len: int) -> None:
-    """Add TF's penalty gradient rate·R′(w)/batch to every weight matrix's gradient."""
-    if kind == "none" or rate == 0:
-        return
-    for layer in model:
-        if isinstance(layer, nn.Linear):
-            w = layer.weight.data
-            slope = np.where(w < 0, -1.0, 1.0) if kind == "L1" else w
-            layer.weight.grad.data += (rate / batch_len) * slope
+def make_trainer(model: nn.Module, optimizer: str, lr: float, multiclass: bool) -> Model:
+    """glassnet's Model around the network: the optimizer by name, TF's loss (softmax
+    cross-entropy for 3-5 classes); it trains and evaluates one batch at a time."""
+    loss = nn.CrossEntropyLoss() if multiclass else half_squared_error
+    return Model(model).compile(optimizer=optimizer, lr=lr, loss=loss)
+
+
+def penalty_rates(kind: str, rate: float, batch_len: int) -> tuple[float, float]:
+    """(l1, l2) of the loss term l1·Σ|w| + l2·Σw² (nn.penalty, weights only) whose gradient
+    is TF's rate·R′(w)/batch: L1, R = |w|: l1 = rate/batch; L2, R = ½w²: l2 = rate/(2·batch)."""
+    if kind == "L1":
+        return rate / batch_len, 0.0
+    if kind == "L2":
+        return 0.0, rate / (2 * batch_len)
+    return 0.0, 0.0
 
 
 def epoch_batches(n: int, batch_size: int, carry: np.ndarray) -> tuple[list, np.ndarray]:
@@ -104,24 +90,21 @@ def epoch_batches(n: int, batch_size: int, carry: np.ndarray) -> tuple[list, np.
     return batches, np.arange(end, n)
 
 
-def train_epoch(model: nn.Sequential, optimizer: gn.optim.Optimizer, features: np.ndarray,
-                targets: np.ndarray, batch_size: int, carry: np.ndarray, multiclass: bool,
-                regularization: str = "none", reg_rate: float = 0.0) -> np.ndarray:
-    """One pass over the training points; returns the carried remainder."""
-    model.train()
+def train_epoch(trainer: Model, features: np.ndarray, targets: np.ndarray, batch_size: int,
+                carry: np.ndarray, regularization: str = "none", reg_rate: float = 0.0
+                ) -> np.ndarray:
+    """One pass over the training points, a `train_step` per batch (the penalty's rates set
+    for that batch's size); returns the carried remainder."""
+    trainer.module.train()
     batches, carry = epoch_batches(len(features), batch_size, carry)
     for batch in batches:
-        loss = loss_fn(model(gn.from_numpy(features[batch])), targets[batch], multiclass)
-        optimizer.zero_grad()
-        loss.backward()
-        regularize(model, regularization, reg_rate, len(batch))
-        optimizer.step()
+        trainer.l1, trainer.l2 = penalty_rates(regularization, reg_rate, len(batch))
+        trainer.train_step((features[batch], targets[batch]))
     return carry
 
 
-def evaluate(model: nn.Module, features: np.ndarray, targets: np.ndarray,
-             multiclass: bool) -> float:
-    """The loss over a whole set (TF shows it without the regulariser)."""
-    model.eval()
+def evaluate(trainer: Model, features: np.ndarray, targets: np.ndarray) -> float:
+    """The loss over a whole set (TF shows it without the regulariser): one `test_step`."""
+    trainer.module.eval()
     with gn.no_grad():
-        return float(loss_fn(model(gn.from_numpy(features)), targets, multiclass).item())
+        return trainer.test_step((features, targets))["loss"]

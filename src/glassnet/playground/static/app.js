@@ -1,24 +1,23 @@
 // The playground page: one state object (the server's config plus view settings) mirrored in
 // the URL hash with TF Playground's names; frames from the server drawn on canvas and SVG.
+// Every field's allowed values, the live fields and the upload limits come from the server's
+// `hello` (glassnet/playground/config.py owns them); the server also parses URL hashes.
 "use strict";
 
 (function () {
   const $ = (id) => document.getElementById(id);
-  const LEARNING_RATES = [0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10];
-  const REG_RATES = [0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10];
-  const DROPOUTS = [0, 0.1, 0.2, 0.3, 0.4, 0.5];
-  const CLASS_DATASETS = ["circle", "xor", "gauss", "spiral"];
-  const REG_DATASETS = ["reg-plane", "reg-gauss"];
-  // TF Playground's feature order and labels.
-  const FEATURES = [
-    ["x", "X₁", (a, b) => a], ["y", "X₂", (a, b) => b],
-    ["xSquared", "X₁²", (a, b) => a * a], ["ySquared", "X₂²", (a, b) => b * b],
-    ["xTimesY", "X₁X₂", (a, b) => a * b], ["sinX", "sin(X₁)", (a, b) => Math.sin(a)],
-    ["sinY", "sin(X₂)", (a, b) => Math.sin(b)],
-  ];
-  const VIEW_KEYS = ["showTestData", "discretize", "lang"]; // drawn here at once, no rebuild
+  // How each input feature is drawn (its label and formula); which there are, and their order,
+  // come from limits.features.
+  const FEATURE_VIEW = {
+    x: ["X₁", (a, b) => a], y: ["X₂", (a, b) => b],
+    xSquared: ["X₁²", (a, b) => a * a], ySquared: ["X₂²", (a, b) => b * b],
+    xTimesY: ["X₁X₂", (a, b) => a * b], sinX: ["sin(X₁)", (a, b) => Math.sin(a)],
+    sinY: ["sin(X₂)", (a, b) => Math.sin(b)],
+  };
+  // Shown names of option values; the ones in I18N are translated.
+  const OPTION_LABELS = { relu: "ReLU", tanh: "Tanh", sigmoid: "Sigmoid", linear: "Linear",
+                          sgd: "SGD", adam: "Adam" };
   const PALETTE = [[245, 147, 34], [8, 119, 189], [60, 160, 80], [150, 80, 180], [200, 50, 60]];
-  const MAX_LAYERS = 8, MAX_NEURONS = 16, MAX_UPLOAD = 1024 * 1024;
 
   let ws = null;
   let config = null; // the page's state: the server's config with the user's pending changes
@@ -30,6 +29,8 @@
   let drawPending = false;
   let netShapeKey = "";
   let lang = "en";
+  let limits = null; // from hello: allowed values, live and view fields, upload limits
+  let hashPending = false; // the URL's hash went to the server; keep it until its reply
 
   // ----- strings ------------------------------------------------------------------------------
   function t(key) {
@@ -95,19 +96,16 @@
 
   const HANDLERS = {
     hello(msg) {
-      serverConfig = msg.config;
-      const fromHash = parseHash(location.hash, msg.config);
-      const changes = {};
-      for (const [k, v] of Object.entries(fromHash)) {
-        if (!same(v, msg.config[k])) changes[k] = v;
-      }
-      config = { ...msg.config, ...changes }; // shown at once; the server's reply confirms
+      limits = msg.limits;
+      applyLimits();
+      config = serverConfig = msg.config;
       lang = config.lang === "ko" ? "ko" : "en";
       applyLanguage();
-      if (Object.keys(changes).length) send({ type: "config", config: changes });
+      sendHash();
       renderControls();
     },
     config(msg) {
+      hashPending = false;
       config = serverConfig = msg.config;
       if (config.lang !== lang) { lang = config.lang === "ko" ? "ko" : "en"; applyLanguage(); }
       renderControls();
@@ -132,7 +130,8 @@
       updatePlay();
     },
     error(msg) {
-      showError(msg.field ? `${msg.field}: ${msg.message}` : msg.message);
+      hashPending = false;
+      showError(msg.message); // the server's messages name their field (ConfigError's rule)
       if (serverConfig) { config = { ...serverConfig }; renderControls(); } // the server's values
     },
     script(msg) { download(msg.filename, new Blob([msg.text], { type: "text/x-python" })); },
@@ -153,31 +152,18 @@
     setTimeout(() => { URL.revokeObjectURL(a.href); a.remove(); }, 1000);
   }
 
-  function same(a, b) { return JSON.stringify(a) === JSON.stringify(b); }
-
   // ----- URL hash (TF Playground's names) ------------------------------------------------------
-  function parseHash(hash, defaults) {
-    const out = {};
-    const text = (hash || "").replace(/^#/, "");
-    if (!text) return out;
-    for (const part of text.split("&")) {
-      const eq = part.indexOf("=");
-      if (eq < 0) continue;
-      const key = decodeURIComponent(part.slice(0, eq));
-      const raw = decodeURIComponent(part.slice(eq + 1));
-      if (key === "lang") { out.lang = raw === "ko" ? "ko" : "en"; continue; }
-      if (!(key in defaults)) continue; // e.g. TF's cosX, collectStats, hideText
-      if (raw === "csv") continue; // uploaded points belong to one session, not to a link
-      const d = defaults[key];
-      if (typeof d === "boolean") out[key] = raw !== "false"; // as TF reads booleans
-      else if (typeof d === "number") { const v = Number(raw); if (raw !== "" && Number.isFinite(v)) out[key] = v; }
-      else if (Array.isArray(d)) out[key] = raw === "" ? [] : raw.split(",").map(Number);
-      else out[key] = raw;
-    }
-    return out;
+  // The server reads a hash (config.parse_hash): it keeps the good values and names each bad
+  // one in an error frame.
+  function sendHash() {
+    const text = (location.hash || "").replace(/^#/, "");
+    if (!text) return;
+    hashPending = true;
+    send({ type: "hash", text });
   }
 
   function writeHash() {
+    if (hashPending) return;
     const parts = [];
     for (const [k, v] of Object.entries(config)) {
       if (v === null || typeof v === "object" && !Array.isArray(v)) continue;
@@ -192,16 +178,37 @@
   }
 
   // ----- controls -----------------------------------------------------------------------------
-  function fillSelect(id, values, fmt) {
-    const el = $(id);
-    el.innerHTML = "";
+  function fillSelect(el, values) {
+    el.replaceChildren();
     for (const v of values) {
       const o = document.createElement("option");
       o.value = String(v);
-      o.textContent = fmt ? fmt(v) : String(v);
+      o.textContent = OPTION_LABELS[v] || String(v);
+      if (window.I18N.en[v] !== undefined) o.dataset.i18n = String(v);
       el.appendChild(o);
     }
   }
+
+  // min..max in steps (rounded, so 0.1 steps give 0.3, not 0.30000000000000004)
+  function steps(r) {
+    const out = [];
+    for (let i = 0; r.min + i * r.step <= r.max + 1e-9; i++) out.push(Number((r.min + i * r.step).toFixed(6)));
+    return out;
+  }
+
+  // The controls' choices and ranges, as the server's limits say.
+  function applyLimits() {
+    for (const el of document.querySelectorAll("[data-key]")) {
+      const lim = limits[el.dataset.key];
+      if (lim === undefined) continue;
+      if (el.tagName === "SELECT") fillSelect(el, Array.isArray(lim) ? lim : steps(lim));
+      else if (!Array.isArray(lim)) {
+        for (const k of ["min", "max", "step"]) if (lim[k] !== undefined) el[k] = String(lim[k]);
+      }
+    }
+  }
+
+  function isView(key) { return limits.viewFields.includes(key); }
 
   function shape() {
     const s = config.networkShape;
@@ -237,8 +244,8 @@
 
   function changeConfig(fields) {
     clearError();
-    for (const k of Object.keys(fields)) if (VIEW_KEYS.includes(k)) config[k] = fields[k];
-    if (Object.keys(fields).some((k) => !VIEW_KEYS.includes(k))) $("warning").hidden = true;
+    for (const k of Object.keys(fields)) if (isView(k)) config[k] = fields[k];
+    if (Object.keys(fields).some((k) => !isView(k))) $("warning").hidden = true;
     send({ type: "config", config: fields });
     writeHash();
     scheduleDraw();
@@ -252,9 +259,6 @@
   }
 
   function bindControls() {
-    fillSelect("learningRate", LEARNING_RATES);
-    fillSelect("regularizationRate", REG_RATES);
-    fillSelect("dropout", DROPOUTS);
     for (const el of document.querySelectorAll("[data-key]")) {
       const ev = el.type === "range" ? "input" : "change";
       el.addEventListener(ev, () => {
@@ -295,7 +299,7 @@
     $("regenerate").addEventListener("click", () => { clearError(); send({ type: "regenerate" }); });
     $("add-layer").addEventListener("click", () => {
       const s = shape();
-      if (s.length < MAX_LAYERS) { s.push(2); changeConfig({ networkShape: shapeValue(s) }); }
+      if (s.length < limits.networkShape.maxLayers) { s.push(2); changeConfig({ networkShape: shapeValue(s) }); }
     });
     $("remove-layer").addEventListener("click", () => {
       const s = shape();
@@ -305,7 +309,7 @@
       const file = $("csv-input").files[0];
       if (!file) return;
       clearError();
-      if (file.size > MAX_UPLOAD) { showError(t("csvTooBig")); return; }
+      if (file.size > limits.maxCsvBytes) { showError(tooBig("csvTooBig", limits.maxCsvBytes)); return; }
       file.text().then((text) => { history = []; send({ type: "upload_csv", text }); });
       $("csv-input").value = "";
     });
@@ -315,7 +319,10 @@
       const file = $("weights-input").files[0];
       if (!file) return;
       clearError();
-      if (file.size > MAX_UPLOAD) { showError(t("weightsTooBig")); return; }
+      if (file.size > limits.maxWeightsBytes) {
+        showError(tooBig("weightsTooBig", limits.maxWeightsBytes));
+        return;
+      }
       file.arrayBuffer().then((buf) => {
         const bytes = new Uint8Array(buf);
         let bin = "";
@@ -336,17 +343,19 @@
       }
       ed.hidden = true;
     });
+    window.addEventListener("resize", fitNetwork);
     document.addEventListener("keydown", (ev) => {
       if (ev.key === "Escape") $("weight-editor").hidden = true;
     });
-    window.addEventListener("hashchange", () => {
+    window.addEventListener("hashchange", () => { // a hash typed or pasted into the URL
       if (!config) return;
-      const h = parseHash(location.hash, config);
-      const changes = {};
-      for (const [k, v] of Object.entries(h)) if (!same(v, config[k])) changes[k] = v;
-      if (changes.lang) { lang = changes.lang; applyLanguage(); }
-      if (Object.keys(changes).length) changeConfig(changes);
+      clearError();
+      sendHash();
     });
+  }
+
+  function tooBig(key, bytes) {
+    return t(key).replace("{n}", `${Math.floor(bytes / 1024)} kB`);
   }
 
   function updatePlay() {
@@ -448,10 +457,10 @@
 
   function renderDatasets() {
     const box = $("datasets");
-    const names = isClassification() ? CLASS_DATASETS : REG_DATASETS;
     const key = isClassification() ? "dataset" : "regDataset";
+    const names = limits[key].filter((name) => name !== "csv"); // csv: after an upload only
     if (box.dataset.kind !== key) {
-      box.innerHTML = "";
+      box.replaceChildren();
       for (const name of names) {
         const c = document.createElement("canvas");
         c.width = 48; c.height = 48;
@@ -472,17 +481,35 @@
 
   // ----- network ------------------------------------------------------------------------------
   const NODE = 34, GAP = 8, COL = 110, LABEL_W = 62;
+  const MIN_SCALE = 0.55; // smaller than this is too small to touch: the column scrolls instead
+
+  // Scale the network to the column's width (a phone's 390 px), down to MIN_SCALE; what is
+  // still wider scrolls sideways, with a visible scrollbar and a hint.
+  function fitNetwork() {
+    const net = $("network"), box = $("network-box"), col = $("net-col");
+    const w = Number(net.dataset.width || 0), h = Number(net.dataset.height || 0);
+    if (!w) return;
+    const cs = getComputedStyle(col);
+    const room = col.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight);
+    const netScale = Math.max(MIN_SCALE, Math.min(1, room / w));
+    net.style.transform = netScale < 1 ? `scale(${netScale})` : "";
+    box.style.width = `${Math.ceil(w * netScale)}px`;
+    box.style.height = `${Math.ceil(h * netScale)}px`;
+    const scrolls = w * netScale > room + 0.5;
+    col.classList.toggle("scrolls", scrolls);
+    $("net-scroll-hint").hidden = !scrolls;
+  }
 
   function layout() {
     const s = shape();
-    const cols = [FEATURES.map((f) => f[0]), ...s.map((n) => Array.from({ length: n }, (_, i) => i)), ["out"]];
+    const cols = [limits.features, ...s.map((n) => Array.from({ length: n }, (_, i) => i)), ["out"]];
     const rows = Math.max(...cols.map((c) => c.length));
     return { s, cols, height: rows * (NODE + GAP) + 40, width: LABEL_W + (cols.length - 1) * COL + NODE + 10 };
   }
 
   function nodePos(col, i) { return [LABEL_W + col * COL, 30 + i * (NODE + GAP)]; }
 
-  function enabledFeatures() { return FEATURES.filter((f) => config[f[0]]).map((f) => f[0]); }
+  function enabledFeatures() { return limits.features.filter((f) => config[f]); }
 
   function renderNetwork() {
     const L = layout();
@@ -493,10 +520,14 @@
     const net = $("network");
     net.style.height = `${L.height}px`;
     net.style.width = `${L.width}px`;
+    net.dataset.width = String(L.width);
+    net.dataset.height = String(L.height);
+    fitNetwork();
     const nodes = $("nodes");
-    nodes.innerHTML = "";
+    nodes.replaceChildren();
     // features
-    FEATURES.forEach(([name, label, fn], i) => {
+    limits.features.forEach((name, i) => {
+      const [label, fn] = FEATURE_VIEW[name];
       const [x, y] = nodePos(0, i);
       const c = document.createElement("canvas");
       c.width = NODE; c.height = NODE;
@@ -529,7 +560,7 @@
         b.addEventListener("click", () => {
           const s = shape();
           const m = s[l] + d;
-          if (m >= 1 && m <= MAX_NEURONS) { s[l] = m; changeConfig({ networkShape: shapeValue(s) }); }
+          if (m >= 1 && m <= limits.networkShape.maxNeurons) { s[l] = m; changeConfig({ networkShape: shapeValue(s) }); }
         });
         ctl.appendChild(b);
       }
@@ -558,9 +589,9 @@
     const svg = $("links");
     svg.setAttribute("width", L.width);
     svg.setAttribute("height", L.height);
-    svg.innerHTML = "";
+    svg.replaceChildren();
     hovered = null;
-    const ins = [enabledFeatures().map((f) => FEATURES.findIndex((g) => g[0] === f))];
+    const ins = [enabledFeatures().map((f) => limits.features.indexOf(f))];
     L.s.forEach((n) => ins.push(Array.from({ length: n }, (_, i) => i)));
     const outs = [...L.s.map((n) => Array.from({ length: n }, (_, i) => i)), [0]];
     for (let l = 0; l < outs.length; l++) {
@@ -594,7 +625,7 @@
   }
 
   function tipPlace(el, ev) {
-    const box = $("network").getBoundingClientRect();
+    const box = $("network-box").getBoundingClientRect(); // the tips are not scaled
     el.style.left = `${ev.clientX - box.left + 12}px`;
     el.style.top = `${ev.clientY - box.top + 12}px`;
   }
@@ -697,21 +728,30 @@
     const m = frame && frame.confusion;
     if (!m || !isClassification() || m.length < 2) { box.hidden = true; return; }
     box.hidden = false;
-    const tbl = $("confusion");
-    let html = `<tr><th>${t("actual")} \\ ${t("predicted")}</th>`;
-    m.forEach((_, j) => { html += `<th>${j}</th>`; });
-    html += "</tr>";
+    // built node by node, colours through the CSSOM: the page's CSP (style-src 'self')
+    // blocks inline style attributes
+    const cell = (tag, text) => {
+      const el = document.createElement(tag);
+      el.textContent = text;
+      return el;
+    };
+    const head = document.createElement("tr");
+    head.appendChild(cell("th", `${t("actual")} \\ ${t("predicted")}`));
+    m.forEach((_, j) => head.appendChild(cell("th", String(j))));
+    const rows = [head];
     const total = Math.max(1, m.flat().reduce((a, b) => a + b, 0));
     m.forEach((row, i) => {
-      html += `<tr><th>${i}</th>`;
+      const tr = document.createElement("tr");
+      tr.appendChild(cell("th", String(i)));
       row.forEach((v, j) => {
         const a = Math.min(0.85, 4 * v / total);
-        const bg = i === j ? `rgba(8,119,189,${a})` : `rgba(245,147,34,${a})`;
-        html += `<td style="background:${bg}">${Number(v)}</td>`;
+        const td = cell("td", String(Number(v)));
+        td.style.backgroundColor = i === j ? `rgba(8,119,189,${a})` : `rgba(245,147,34,${a})`;
+        tr.appendChild(td);
       });
-      html += "</tr>";
+      rows.push(tr);
     });
-    tbl.innerHTML = html;
+    $("confusion").replaceChildren(...rows);
   }
 
   function drawHeatmap() {
