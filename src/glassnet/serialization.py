@@ -120,6 +120,7 @@ register_module(nn.RNN, get_config=lambda m: {**_init_args(m, nn.rnn.RNNBase),
                                               "nonlinearity": m.nonlinearity})
 register_module(nn.Linear, get_config=lambda m: {
     "in_features": m.in_features, "out_features": m.out_features, "bias": m.bias is not None})
+register_module(nn.Standardize, get_config=nn.Standardize.get_config)
 register_module(nn.Sequential, build=lambda cfg, children: nn.Sequential(children))
 register_module(nn.ModuleList, build=lambda cfg, children: nn.ModuleList(children.values()))
 register_module(nn.ModuleDict, build=lambda cfg, children: nn.ModuleDict(children))
