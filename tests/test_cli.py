@@ -81,3 +81,24 @@ def test_plots_are_pngs_with_the_early_stop_marked(tmp_path):
     plot_confusion_matrix(np.array([[5, 1], [0, 4]]), tmp_path / "m.png", ["a", "b"])
     for f in ("c.png", "m.png"):
         assert (tmp_path / f).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_plots_say_what_was_trained_and_how_well(tmp_path, monkeypatch):
+    require("matplotlib")
+    from glassnet.train import plots
+
+    figs = []
+    save = plots._save
+    monkeypatch.setattr(plots, "_save", lambda fig, path: (figs.append(fig), save(fig, path)))
+    h = {"loss": [1.0, 0.5, 0.4], "val_loss": [1.1, 0.6, 0.5], "accuracy": [0.5, 0.7, 0.8],
+         "val_accuracy": [0.4, 0.6, 0.7]}
+    plots.plot_history(h, tmp_path / "c.png", title="iris: hidden [16], test accuracy 0.9333")
+    plots.plot_confusion_matrix(np.array([[5, 1], [0, 4]]), tmp_path / "m.png", ["a", "b"],
+                                title="iris: test set")
+    curves, confusion = figs
+    assert curves._suptitle.get_text() == "iris: hidden [16], test accuracy 0.9333"
+    for ax in curves.axes:
+        assert [t for t in ax.get_xticks() if 1 <= t <= 3] == [1, 2, 3]  # whole epochs only
+    main_ax, bar = confusion.axes  # the heat map and its colour scale
+    assert main_ax.get_title() == "iris: test set\n10 samples, accuracy 0.9000 (9 correct)"
+    assert bar.get_ylabel() == "samples"
