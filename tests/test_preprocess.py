@@ -57,6 +57,10 @@ def test_inputs_scaled_differently_from_training_warn_once():
     with pytest.warns(nn.InputRangeWarning, match=r"inputs span \[0, 1\] but the training "
                       r"inputs spanned \[0, 255\]"):
         pixels(np.linspace(0, 1, 784 * 2).reshape(2, 784))  # already divided by 255
+    d, _ = gn.datasets.digits()
+    digits = nn.Standardize(d.mean(0).tolist(), 1.0, d.min(0).tolist(), d.max(0).tolist())
+    with pytest.warns(nn.InputRangeWarning, match=r"\d+ of 64 values \(\d+%\) lie outside"):
+        digits((d[:1] - d.mean(0)) / (d.std(0) + 1))  # one standardised row
 
 
 def test_standardize_refuses_what_it_cannot_use():

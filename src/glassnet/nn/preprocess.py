@@ -20,11 +20,12 @@ from .module import Module
 
 Values = float | Sequence[float] | np.ndarray
 
-# Inputs are "far outside" the training range when a feature goes beyond it by more than
-# OUTSIDE x the feature's training width (at least SQUEEZE x the overall width, so constant
-# training features do not warn on any change), or "squeezed" when all of them span less than
-# SQUEEZE x the training span (e.g. pixels already divided by 255 for a model that divides).
-OUTSIDE, SQUEEZE = 0.5, 0.1
+# Inputs count as scaled unlike the training data when (1) a feature goes beyond its training
+# range by more than OUTSIDE x that range's width (at least SQUEEZE x the overall width, so a
+# constant training feature does not warn on any change), (2) more than STRAY of the values
+# (and at least MIN_STRAY of them) lie outside their feature's training range at all, or (3)
+# all of them span less than SQUEEZE x the training span (pixels already divided by 255).
+OUTSIDE, SQUEEZE, STRAY, MIN_STRAY = 0.5, 0.1, 0.25, 8
 
 
 class InputRangeWarning(UserWarning):
@@ -52,6 +53,29 @@ def _plain(a: Tensor | None) -> float | list[float] | None:
 
 def _fmt(lo: Any, hi: Any) -> str:
     return f"[{float(lo):.4g}, {float(hi):.4g}]"
+
+
+def _range_problem(flat: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> str:
+    """What is wrong with inputs `flat` (rows x features, or values) against the training
+    range [lo, hi] (per feature or one), in words; "" when nothing is."""
+    seen_lo, seen_hi = flat.min(0), flat.max(0)
+    span = float(hi.max() - lo.min())
+    width = np.maximum(hi - lo, SQUEEZE * span)
+    far = np.maximum(lo - seen_lo, seen_hi - hi) / np.where(width > 0, width, 1.0)
+    if far.max() > OUTSIDE:
+        if far.ndim == 0:
+            return "far beyond that range"
+        j = int(np.argmax(far))
+        return (f"feature {j} (the furthest out) spans {_fmt(seen_lo[j], seen_hi[j])} against "
+                f"{_fmt(lo[j], hi[j])}")
+    stray = int(np.count_nonzero((flat < lo) | (flat > hi)))
+    if stray >= MIN_STRAY and stray > STRAY * flat.size:
+        return (f"{stray} of {flat.size} values ({stray / flat.size:.0%}) lie outside their "
+                "feature's training range")
+    seen_span = float(seen_hi.max() - seen_lo.min())
+    if span > 0 and 0 < seen_span < SQUEEZE * span:
+        return f"they fill only {seen_span / span:.1%} of it"
+    return ""
 
 
 class Standardize(Module):
@@ -105,23 +129,14 @@ class Standardize(Module):
         return (x - self.shift) / self.scale
 
     def _check_range(self, a: np.ndarray) -> None:
-        """Warn (once) when inputs are far outside, or squeezed into a sliver of, the training
-        range: the sign of data scaled differently from the training data."""
+        """Warn (once) when inputs look scaled unlike the training inputs (see OUTSIDE)."""
         lo, hi = _host(self.low.data), _host(self.high.data)
         flat = a.reshape(-1, lo.size) if lo.ndim else a.reshape(-1)
-        seen_lo, seen_hi = flat.min(0), flat.max(0)
-        span = float(hi.max() - lo.min())
-        width = np.maximum(hi - lo, SQUEEZE * span)
-        far = np.maximum(lo - seen_lo, seen_hi - hi) / np.where(width > 0, width, 1.0)
-        seen_span = float(seen_hi.max() - seen_lo.min())
-        if far.max() > OUTSIDE or (span > 0 and 0 < seen_span < SQUEEZE * span):
+        why = _range_problem(flat, lo, hi)
+        if why:
             self._warned = True
-            j = int(np.argmax(far)) if far.ndim else None
-            feat = "" if j is None else (f"; feature {j} (the furthest out) spans "
-                                         f"{_fmt(seen_lo[j], seen_hi[j])} against "
-                                         f"{_fmt(lo[j], hi[j])}")
-            warnings.warn(f"Standardize: inputs span {_fmt(seen_lo.min(), seen_hi.max())} but the "
-                          f"training inputs spanned {_fmt(lo.min(), hi.max())}{feat}. This model "
+            warnings.warn(f"Standardize: inputs span {_fmt(flat.min(), flat.max())} but the "
+                          f"training inputs spanned {_fmt(lo.min(), hi.max())}; {why}. This model "
                           "takes raw inputs in its training data's units and scales them itself; "
                           "inputs scaled another way give wrong answers.",
                           InputRangeWarning, stacklevel=3)
