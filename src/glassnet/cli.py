@@ -227,6 +227,7 @@ def _plots(out: Path, history: Any, stopper: Any, yt: np.ndarray, pred: np.ndarr
 
 
 def run_train(args: argparse.Namespace) -> int:
+    """`glassnet train`: fit the network, report the test score, save model, history, plots."""
     from .datasets.catalog import prepare
     from .train import CSVLogger, EarlyStopping, Model
 
@@ -271,6 +272,7 @@ def run_train(args: argparse.Namespace) -> int:
 
 
 def add_train(sub: Any) -> None:
+    """Register `glassnet train` and its flags."""
     p = sub.add_parser("train", help="train the seed's DNN (an MLP) or LeNet-5 on a data set",
                        description="Train a classifier; flags override --config values. The "
                        "model is saved with its input scaling as its first layer, so it takes "
@@ -321,6 +323,7 @@ def _load(path: str) -> Any:
 
 
 def run_evaluate(args: argparse.Namespace) -> int:
+    """`glassnet evaluate`: a saved model's test loss and accuracy on raw test data."""
     from .datasets.catalog import canonical_name, prepare
 
     model = _load(args.model)
@@ -348,6 +351,7 @@ def _model_parser(sub: Any, name: str, about: str, description: str, func: Calla
 
 
 def add_evaluate(sub: Any) -> None:
+    """Register `glassnet evaluate`."""
     p = _model_parser(sub, "evaluate", "test loss and accuracy of a saved model",
                       "Evaluate a saved model on a data set's test part.", run_evaluate)
     p.add_argument("--dataset", help="data set (default: the one it was trained on)")
@@ -416,6 +420,7 @@ def _check_columns(model: Any, x: np.ndarray, args: argparse.Namespace) -> None:
 
 
 def run_predict(args: argparse.Namespace) -> int:
+    """`glassnet predict`: classes and probabilities for the raw rows of a CSV, to stdout."""
     from .data import load_csv
 
     model = _load(args.model)
@@ -442,6 +447,7 @@ def run_predict(args: argparse.Namespace) -> int:
 
 
 def add_predict(sub: Any) -> None:
+    """Register `glassnet predict`; its help says what input scale to give."""
     p = _model_parser(
         sub, "predict", "predict classes for rows of a CSV file (to stdout)",
         "Write prediction, label and class probabilities as CSV. Give RAW inputs, in the "
@@ -459,6 +465,7 @@ def add_predict(sub: Any) -> None:
 
 # ----- datasets -------------------------------------------------------------------------------
 def run_datasets(args: argparse.Namespace) -> int:
+    """`glassnet datasets`: the folders searched, each data set, and its files' state."""
     import os
 
     from .datasets.catalog import CATALOG, REMOTE
@@ -486,6 +493,7 @@ def run_datasets(args: argparse.Namespace) -> int:
 
 
 def add_datasets(sub: Any) -> None:
+    """Register `glassnet datasets`."""
     p = sub.add_parser("datasets", help="list data sets and which files are present and verified",
                        description="List the data sets; for downloadable ones, where each file "
                        "was found and whether its SHA-256 checks out, and the folders searched "

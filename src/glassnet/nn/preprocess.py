@@ -119,6 +119,7 @@ class Standardize(Module):
                 "low": _plain(self.low), "high": _plain(self.high)}
 
     def forward(self, x: Any) -> Tensor:
+        """(x − shift) / scale; checks the feature count and (once) the input range."""
         x = x if isinstance(x, Tensor) else Tensor(np.asarray(x, np.float32))
         if self.num_features is not None and (x.ndim < 1 or x.shape[-1] != self.num_features):
             raise ValueError(f"Standardize: inputs of shape {x.shape} have "
@@ -142,6 +143,7 @@ class Standardize(Module):
                           InputRangeWarning, stacklevel=3)
 
     def extra_repr(self) -> str:
+        """Per-feature or scalar, and whether it keeps the training range."""
         n = "scalar" if self.num_features is None else f"{self.num_features} features"
         rng = "" if self.low is None else ", with training range"
         return f"{n}{rng}"
