@@ -532,7 +532,6 @@ def add_playground(sub: Any) -> None:
     p.set_defaults(func=run_playground)
 
 
-
 # Subcommands, in --help order.
 SUBCOMMANDS: list[Callable[[Any], None]] = [add_train, add_evaluate, add_predict, add_datasets,
                                                add_playground]
