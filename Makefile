@@ -25,6 +25,8 @@ run: $(VENV)/.run-stamp
 	$(VENV)/bin/glassnet train --dataset digits --hidden 300,100 --activation relu \
 		--optimizer adagrad --lr 0.05 --epochs 40 --batch-size 50 --early-stopping 10 \
 		--out runs/digits
+	@echo "glassnet is in $(VENV)/bin, not on your PATH: run $(VENV)/bin/glassnet --help," \
+		"or source $(VENV)/bin/activate first"
 
 lint: $(VENV)/.dev-stamp
 	$(VENV)/bin/ruff check src tests benchmarks

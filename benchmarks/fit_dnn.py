@@ -22,7 +22,6 @@ import torch  # noqa: E402
 
 import glassnet as gn  # noqa: E402
 from _common import setup_threads  # noqa: E402
-from glassnet.cli import build_mlp  # noqa: E402
 from glassnet.datasets import fashion_mnist  # noqa: E402
 from glassnet.train import Model  # noqa: E402
 
@@ -38,7 +37,7 @@ def data() -> tuple[np.ndarray, np.ndarray]:
 
 def glassnet_epochs(x: np.ndarray, y: np.ndarray, epochs: int, verbose: int = 1) -> float:
     gn.manual_seed(0)
-    model = Model(build_mlp(784, [300, 100], 10, "relu"))
+    model = Model(gn.models.MLP([784, 300, 100, 10], "relu"))
     model.compile(OPT, "cross_entropy", ["accuracy"], lr=LR)
     t = time.perf_counter()
     model.fit(x, y, batch_size=50, epochs=epochs, verbose=verbose)

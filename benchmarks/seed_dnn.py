@@ -29,7 +29,6 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
 import glassnet as gn  # noqa: E402
-from glassnet.cli import build_mlp  # noqa: E402
 from glassnet.datasets.catalog import prepare  # noqa: E402
 from glassnet.train import EarlyStopping, Model  # noqa: E402
 
@@ -108,14 +107,14 @@ def torch_accuracy(model, x, y) -> float:
 def compare(name: str, epochs: int, patience: int | None = 5, seed: int = 0,
             subset: int | None = None, optimizer: str = "adagrad") -> dict:
     """Train both frameworks on the same split and weights; returns accuracies and times."""
-    ds = prepare(name)
+    ds = prepare(name)  # raw features; both frameworks get them scaled as the CLI's layer does
     (x, y), (xt, yt) = ds.train, ds.test
-    k = int(ds.val_default)
-    xv, yv, x, y = x[:k], y[:k], x[k:], y[k:]
+    x, xt = ds.scaled(x), ds.scaled(xt)
+    x, y, xv, yv = gn.data.holdout(x, y, int(ds.val_default))  # the seed's: the first k
     if subset:
         x, y = x[:subset], y[:subset]
     gn.manual_seed(seed)
-    net = build_mlp(x.shape[1], [300, 100], 10, "relu")
+    net = gn.models.MLP([x.shape[1], 300, 100, 10], "relu")
     tnet = torch_mlp(net)
     model = Model(net).compile(optimizer, "cross_entropy", ["accuracy"],
                                lr=OPTIMIZERS[optimizer][1])

@@ -1,5 +1,9 @@
 """The glassnet command: train / evaluate / predict / datasets, errors as one line."""
 
+import re
+import warnings
+from pathlib import Path
+
 import numpy as np
 import pytest
 from tests.conftest import require
@@ -18,6 +22,16 @@ def test_help_everywhere(capsys):
     (["train", "--epochs", "x"], "invalid int value"),
     (["train", "--dataset", "nope", "--epochs", "1"], "unknown dataset 'nope'"),
     (["train", "--hidden", "3,a"], "comma-separated integers"),
+    (["train", "--hidden", "300,,100"], "--hidden '300,,100' has an empty size between commas"),
+    (["train", "--hidden", ""], "--hidden '' is empty"),
+    (["train", "--lr", "0"], "--lr must be positive, got 0.0"),
+    (["train", "--dataset", "iris", "--val-split", "2.5"],
+     "--val-split=2.5: expected a fraction in (0, 1) or a whole count >= 1"),
+    (["train", "--dataset", "iris", "--val-split", "2", "--early-stopping", "5"],
+     "--early-stopping 5: --val-split 2 holds out only 2 of 120 samples"),
+    (["train", "--dataset", "nope"],
+     "fashion-mnist (fashion_mnist), mnist, mnist-t10k (mnist_t10k)"),
+    (["train", "--optimizer", "adamax"], "--optimizer: unknown optimizer 'adamax'"),
     (["train", "--model", "lenet5"], "needs 28×28 images (784 inputs); this data set has 64"),
     (["train", "--model", "vgg"], "invalid choice: 'vgg'"),
     (["train", "--config", "/no/such.toml"], "cannot read"),
@@ -81,3 +95,208 @@ def test_plots_are_pngs_with_the_early_stop_marked(tmp_path):
     plot_confusion_matrix(np.array([[5, 1], [0, 4]]), tmp_path / "m.png", ["a", "b"])
     for f in ("c.png", "m.png"):
         assert (tmp_path / f).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+# ----- issue 11: what a new user found ------------------------------------------------------
+@pytest.fixture(scope="module")
+def iris_run(tmp_path_factory):
+    """An iris model trained by the CLI, with its test accuracy."""
+    import contextlib
+    import io
+
+    out = tmp_path_factory.mktemp("iris") / "run"
+    buf = io.StringIO()
+    with contextlib.redirect_stdout(buf):
+        assert main(["train", "--dataset", "iris", "--hidden", "16", "--optimizer", "adam",
+                     "--lr", "0.01", "--epochs", "60", "--batch-size", "16", "--seed", "1",
+                     "--verbose", "0", "--out", str(out)]) == 0
+    acc = float(buf.getvalue().split("test accuracy")[1].split()[0])
+    return out / "model.safetensors", acc
+
+
+def _predictions(capsys, *argv):
+    assert main(["predict", *argv]) == 0
+    cap = capsys.readouterr()
+    return [int(r.split(",")[0]) for r in cap.out.strip().splitlines()[1:]], cap.err
+
+
+def test_a_cli_model_loaded_in_python_takes_raw_inputs(iris_run, tmp_path, capsys):
+    import glassnet as gn
+
+    path, acc = iris_run
+    x, y = gn.datasets.iris()  # raw flowers in cm, split as the catalog splits them
+    x, xt, _, yt = gn.data.train_test_split(x, y, test_size=0.2, stratify=y, random_state=0)
+    net = gn.load(path)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # raw test flowers are in the training range
+        pred = net(xt).data.argmax(1)
+    assert np.mean(pred == yt) == pytest.approx(acc)  # what `glassnet train` reported
+    assert isinstance(net[0], gn.nn.Standardize)
+    skp = require("sklearn.preprocessing")  # the scaling is the one scikit-learn computes
+    np.testing.assert_allclose(net[0](xt).data, skp.StandardScaler().fit(x).transform(xt),
+                               atol=1e-5)
+    rows = tmp_path / "raw.csv"
+    np.savetxt(rows, xt, fmt="%.1f", delimiter=",", header="sl,sw,pl,pw", comments="")
+    got, err = _predictions(capsys, str(path), str(rows))
+    assert got == pred.tolist() and "warning" not in err
+
+
+def test_a_csv_scaled_unlike_training_warns(iris_run, tmp_path, capsys):
+    import glassnet as gn
+
+    x, _ = gn.datasets.iris()
+    z = (x - x.mean(0)) / x.std(0)  # already standardised, as a user might send it
+    rows = tmp_path / "z.csv"
+    np.savetxt(rows, z, fmt="%.4f", delimiter=",", header="sl,sw,pl,pw", comments="")
+    _, err = _predictions(capsys, str(iris_run[0]), str(rows))
+    warning = [ln for ln in err.splitlines() if "warning" in ln]
+    assert len(warning) == 1 and "Standardize: inputs span" in warning[0]
+    assert re.search(r"training inputs spanned \[0\.1, 7\.\d+\]", warning[0])
+    assert "raw inputs" in warning[0]
+
+
+def test_a_model_file_with_its_scaling_in_the_metadata_still_predicts(iris_run, tmp_path,
+                                                                      capsys):
+    import glassnet as gn
+    from glassnet.train import Model
+
+    path, acc = iris_run
+    new = gn.load(path)
+    old = Model(new[1])  # as glassnet train wrote it before: bare MLP, scaling as metadata
+    old.compile("sgd", "cross_entropy", ["accuracy"])
+    old.info = {"dataset": "iris", "classes": ["setosa", "versicolor", "virginica"],
+                "shift": new[0].shift.data.tolist(), "scale": new[0].scale.data.tolist()}
+    old.save(tmp_path / "old.safetensors")
+    assert main(["evaluate", str(tmp_path / "old.safetensors")]) == 0
+    assert f"accuracy {acc:.4f}" in capsys.readouterr().out
+    rows = tmp_path / "raw.csv"
+    rows.write_text("sl,sw,pl,pw\n5.1,3.5,1.4,0.2\n6.9,3.1,5.4,2.1\n")
+    assert _predictions(capsys, str(tmp_path / "old.safetensors"), str(rows))[0] == [0, 2]
+
+
+def test_predict_keeps_the_first_row_of_a_csv_without_header(iris_run, tmp_path, capsys):
+    rows = tmp_path / "rows.csv"
+    rows.write_text("5.1,3.5,1.4,0.2\n6.9,3.1,5.4,2.1\n")
+    got, err = _predictions(capsys, str(iris_run[0]), str(rows))
+    assert got == [0, 2] and "no header: its first line is all numbers" in err
+    assert _predictions(capsys, str(iris_run[0]), str(rows), "--header")[0] == [2]
+    rows.write_text("0,1,2,3\n5.1,3.5,1.4,0.2\n")  # pandas' column names for an array
+    got, err = _predictions(capsys, str(iris_run[0]), str(rows))
+    assert got == [0] and "a header row" in err
+    assert _predictions(capsys, str(iris_run[0]), str(rows), "--no-header")[0][1:] == [0]
+
+
+def test_predict_names_a_wrong_column_count(iris_run, tmp_path, capsys):
+    rows = tmp_path / "labelled.csv"
+    rows.write_text("sl,sw,pl,pw,species\n5.1,3.5,1.4,0.2,0\n6.9,3.1,5.4,2.1,2\n")
+    assert main(["predict", str(iris_run[0]), str(rows)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()[-1]
+    assert f"{rows}: 5 columns, the model expects 4" in err and "--target NAME" in err
+    assert "broadcast" not in err
+    for target in ("species", "-1", "4"):
+        assert _predictions(capsys, str(iris_run[0]), str(rows), "--target", target)[0] == [0, 2]
+    rows.write_text("5.1,3.5,1.4,0.2,0\n6.9,3.1,5.4,2.1,2\n")
+    assert _predictions(capsys, str(iris_run[0]), str(rows), "--target", "-1")[0] == [0, 2]
+
+
+def test_train_without_out_saves_into_a_timestamped_runs_folder(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert main(["train", "--dataset", "iris", "--hidden", "4", "--epochs", "1",
+                 "--verbose", "0"]) == 0
+    out = capsys.readouterr().out
+    (run,) = (tmp_path / "runs").iterdir()
+    assert re.fullmatch(r"iris-\d{8}-\d{6}", run.name)
+    assert (run / "model.safetensors").is_file() and f"wrote {Path('runs') / run.name}" in out
+
+
+def test_validation_hold_out_is_data_holdouts_rule(monkeypatch, tmp_path):
+    from glassnet.datasets.catalog import prepare
+    from glassnet.train import Model
+
+    seen = []
+    fit = Model.fit
+
+    def spy(self, x, y, **kw):
+        seen.append(kw["validation_data"][0])
+        return fit(self, x, y, **kw)
+
+    monkeypatch.setattr(Model, "fit", spy)
+    for flags in ([], ["--val-split", "5"]):
+        assert main(["train", "--dataset", "iris", "--hidden", "4", "--epochs", "1",
+                     "--verbose", "0", "--out", str(tmp_path / "run"), *flags]) == 0
+    x = prepare("iris").train[0]
+    np.testing.assert_array_equal(seen[0], x[-12:])  # default 0.1, a fraction: the last 10 %
+    np.testing.assert_array_equal(seen[1], x[:5])  # a count: the first 5, as the seed's 5000
+
+
+def test_dataset_names_take_either_spelling(tmp_path, capsys):
+    cfg = tmp_path / "t10k.toml"
+    cfg.write_text('dataset = "mnist_t10k"\nhidden = [8]\nepochs = 1\nverbose = 0\n')
+    assert main(["train", "--config", str(cfg), "--out", str(tmp_path / "run")]) == 0
+    assert "glassnet train: mnist-t10k (7000 train, 1000 validation, 2000 test)" in \
+        capsys.readouterr().out
+    assert main(["evaluate", str(tmp_path / "run" / "model.safetensors"), "--dataset",
+                 "MNIST_T10K"]) == 0
+    assert capsys.readouterr().out.startswith("mnist-t10k test: loss")
+    from glassnet.datasets.catalog import canonical_name
+
+    assert canonical_name("fashion_mnist") == canonical_name("Fashion-MNIST") == "fashion-mnist"
+
+
+def test_no_arguments_prints_the_help_and_version_works(capsys):
+    import glassnet as gn
+
+    assert main([]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("usage: glassnet") and "train" in out and "error" not in out
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out.strip() == f"glassnet {gn.__version__}"
+
+
+def test_datasets_says_where_it_looked_and_about_glassnet_data(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("GLASSNET_DATA", str(tmp_path))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    assert main(["datasets"]) == 0
+    out = capsys.readouterr().out
+    assert f"{tmp_path}/<name>/   ($GLASSNET_DATA={tmp_path})" in out
+    assert f"missing (looked in {tmp_path}/fashion-mnist/, {tmp_path}/cache/glassnet/" in out
+    monkeypatch.delenv("GLASSNET_DATA")
+    assert main(["datasets"]) == 0
+    assert "$GLASSNET_DATA/<name>/   (GLASSNET_DATA is not set" in capsys.readouterr().out
+
+
+def test_plots_say_what_was_trained_and_how_well(tmp_path, monkeypatch):
+    require("matplotlib")
+    from glassnet.train import plots
+
+    figs = []
+    save = plots._save
+    monkeypatch.setattr(plots, "_save", lambda fig, path: (figs.append(fig), save(fig, path)))
+    h = {"loss": [1.0, 0.5, 0.4], "val_loss": [1.1, 0.6, 0.5], "accuracy": [0.5, 0.7, 0.8],
+         "val_accuracy": [0.4, 0.6, 0.7]}
+    plots.plot_history(h, tmp_path / "c.png", title="iris: hidden [16], test accuracy 0.9333")
+    plots.plot_confusion_matrix(np.array([[5, 1], [0, 4]]), tmp_path / "m.png", ["a", "b"],
+                                title="iris: test set")
+    curves, confusion = figs
+    assert curves._suptitle.get_text() == "iris: hidden [16], test accuracy 0.9333"
+    for ax in curves.axes:
+        assert [t for t in ax.get_xticks() if 1 <= t <= 3] == [1, 2, 3]  # whole epochs only
+    main_ax, bar = confusion.axes  # the heat map and its colour scale
+    assert main_ax.get_title() == "iris: test set\n10 samples, accuracy 0.9000 (9 correct)"
+    assert bar.get_ylabel() == "samples"
+
+
+def test_the_cli_builds_with_the_shared_core(tmp_path):
+    import glassnet as gn
+    from glassnet import cli
+
+    assert not hasattr(cli, "build_mlp") and not hasattr(cli, "ACTIVATIONS")
+    out = tmp_path / "run"
+    assert main(["train", "--dataset", "iris", "--hidden", "8,4", "--activation", "logistic",
+                 "--optimizer", "momentum", "--epochs", "1", "--verbose", "0",
+                 "--out", str(out)]) == 0
+    net = gn.load(out / "model.safetensors")
+    assert isinstance(net[1], gn.models.MLP) and net[1].sizes == [4, 8, 4, 3]
+    assert isinstance(net[1][1], gn.nn.Sigmoid)  # "logistic" from nn.ACTIVATIONS
+    group = gn.train.load_model(out / "model.safetensors").optimizer.param_groups[0]
+    assert group["lr"] == gn.optim.DEFAULT_LR["momentum"] and group["momentum"] == 0.9

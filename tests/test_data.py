@@ -136,3 +136,20 @@ def test_load_csv(tmp_path):
         load_csv(p, target=None)
     with pytest.raises(CSVError, match="cannot read"):
         load_csv(tmp_path / "missing.csv")
+
+
+def test_csv_without_a_header_keeps_its_first_row(tmp_path):
+    from glassnet.data import has_header, looks_like_header
+
+    p = tmp_path / "rows.csv"
+    p.write_text("# raw rows\n5.1,3.5,1.4,0.2\n6.9,3.1,5.4,2.1\n")
+    assert not has_header(p)
+    x, y = load_csv(p, target=None, header=False)
+    np.testing.assert_array_equal(x, np.float32([[5.1, 3.5, 1.4, 0.2], [6.9, 3.1, 5.4, 2.1]]))
+    x, y = load_csv(p, target=-1, header=False)
+    assert x.shape == (2, 3) and y.tolist() == np.float32([0.2, 2.1]).tolist()
+    p.write_text("1,2\n3\n")
+    with pytest.raises(CSVError, match="line 2 has 1 fields, the first line has 2"):
+        load_csv(p, header=False)
+    assert looks_like_header(["sl", "sw"]) and looks_like_header(["0", "1", "2"])  # pandas'
+    assert not looks_like_header(["0", "1.5", "2"]) and not looks_like_header([" 1e3", "-2"])

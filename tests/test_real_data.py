@@ -31,10 +31,11 @@ def test_mnist_test_images_split_matches_pytorch():
 
 
 @pytest.mark.slow
-def test_cli_trains_on_real_mnist_files(capsys):
+def test_cli_trains_on_real_mnist_files(tmp_path, capsys):
     from glassnet.cli import main
 
-    assert main(["train", "--dataset", "mnist-t10k", "--epochs", "3", "--verbose", "0"]) == 0
+    assert main(["train", "--dataset", "mnist-t10k", "--epochs", "3", "--verbose", "0",
+                 "--out", str(tmp_path / "run")]) == 0
     acc = float(capsys.readouterr().out.split("test accuracy")[1].split()[0])
     assert acc >= 0.92
 

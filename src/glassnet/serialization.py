@@ -172,6 +172,7 @@ register_module(nn.ModuleList, get_config=_no_config,
                 build=lambda cfg, children: nn.ModuleList(children.values()))
 register_module(nn.ModuleDict, get_config=_no_config,
                 build=lambda cfg, children: nn.ModuleDict(children))
+register_module(nn.Standardize, get_config=nn.Standardize.get_config)  # from its buffers
 
 
 def architecture(m: Module, where: str = "model") -> dict:
