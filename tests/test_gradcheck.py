@@ -14,7 +14,7 @@ import pytest
 
 import glassnet as gn
 from glassnet.autograd import Function, GradcheckError, gradcheck, ops, rules
-from glassnet.nn import conv, normalization, pooling, rnn
+from glassnet.nn import conv, normalization, pooling, regularization, rnn
 from glassnet.nn import functional as F
 
 rng = np.random.default_rng(0)
@@ -92,6 +92,8 @@ CASES = {
         [t(2, 2, 6, 5)]),
     "EmbeddingFn": (lambda w: normalization.EmbeddingFn.apply(
         w, np.array([[0, 2, 2], [4, 1, 0]]), padding_idx=3), [t(5, 3)]),  # row 3 unused
+    "Penalty": (lambda a, b: regularization.Penalty.apply(a, b, l1=0.3, l2=0.7),
+                [away(3, 4), away(2, 2, 3)]),
     "Recurrence": (lambda *a: rnn.Recurrence.apply(*a, mode="LSTM"),
                    [t(3, 2, 2), t(2, 3), t(2, 3), t(12, 2), t(12, 3), t(12), t(12)]),
 }

@@ -349,3 +349,12 @@ def test_gradcheck_composed_recurrent_twins():
             return gn.cat([ys.reshape(-1), hn.reshape(-1)] + ([cn.reshape(-1)] if lstm else []))
 
         assert gradcheck(fn, [seq, h0, *([c0] if lstm else []), *ws])
+
+
+def test_penalty_twin():
+    from glassnet.nn.regularization import Penalty
+
+    net = gn.models.MLP([3, 4, 5, 2]).to(gn.float64)
+    ws = nn.weight_matrices(net)
+    assert len(ws) == 3
+    assert_twins_agree(lambda: nn.penalty(net, l1=0.03, l2=0.2), ws, Penalty)
