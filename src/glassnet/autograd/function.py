@@ -109,10 +109,13 @@ class Function:
 
     @staticmethod
     def forward(ctx: Function, *args: Any, **kwargs: Any) -> Any:
+        """The op on raw arrays: return the output, saving on `ctx` what backward needs."""
         raise NotImplementedError
 
     @staticmethod
     def backward(ctx: Function, grad: Any) -> Any:
+        """The output's gradient in, one gradient per input out (None for an input that
+        needs none); its def line carries the rule's math as a comment (docs/autograd.md)."""
         raise NotImplementedError
 
     @classmethod

@@ -47,30 +47,37 @@ def _t(x: Any) -> Tensor:
 
 
 def exp(x: Tensor) -> Tensor:
+    """eˣ elementwise."""
     return ops.Exp.apply(x)
 
 
 def log(x: Tensor) -> Tensor:
+    """The natural log elementwise."""
     return ops.Log.apply(x)
 
 
 def sqrt(x: Tensor) -> Tensor:
+    """√x elementwise."""
     return ops.Sqrt.apply(x)
 
 
 def abs(x: Tensor) -> Tensor:  # noqa: A001 - PyTorch's name
+    """|x| elementwise."""
     return ops.Abs.apply(x)
 
 
 def sin(x: Tensor) -> Tensor:
+    """sin x elementwise (radians)."""
     return ops.Sin.apply(x)
 
 
 def cos(x: Tensor) -> Tensor:
+    """cos x elementwise (radians)."""
     return ops.Cos.apply(x)
 
 
 def matmul(x: Tensor, y: Tensor) -> Tensor:
+    """x @ y, with matmul's rules for vectors and batch dims."""
     return ops.MatMul.apply(x, y)
 
 
@@ -94,26 +101,32 @@ def where(condition: Any, x: Any, y: Any) -> Tensor:
 
 
 def clamp(x: Tensor, min: float | None = None, max: float | None = None) -> Tensor:
+    """x clipped to [min, max], either bound None for none, as torch.clamp."""
     return ops.Clamp.apply(x, lo=min, hi=max)
 
 
 def maximum(x: Tensor, y: Tensor) -> Tensor:
+    """Elementwise max (broadcasting); ties share the gradient, as torch.maximum."""
     return ops.Maximum.apply(x, y)
 
 
 def minimum(x: Tensor, y: Tensor) -> Tensor:
+    """Elementwise min (broadcasting); ties share the gradient, as torch.minimum."""
     return ops.Minimum.apply(x, y)
 
 
 def relu(x: Tensor) -> Tensor:
+    """max(x, 0) elementwise."""
     return ops.ReLU.apply(x)
 
 
 def leaky_relu(x: Tensor, negative_slope: float = 0.01) -> Tensor:
+    """x where x > 0, else negative_slope·x."""
     return ops.LeakyReLU.apply(x, negative_slope=negative_slope)
 
 
 def sigmoid(x: Tensor) -> Tensor:
+    """1 / (1 + e⁻ˣ) elementwise, without overflow."""
     return ops.Sigmoid.apply(x)
 
 
@@ -123,6 +136,7 @@ def logsigmoid(x: Tensor) -> Tensor:
 
 
 def tanh(x: Tensor) -> Tensor:
+    """tanh x elementwise."""
     return ops.Tanh.apply(x)
 
 
@@ -132,32 +146,40 @@ def step(x: Tensor) -> Tensor:
 
 
 def softmax(x: Tensor, dim: int = -1) -> Tensor:
+    """eˣ / Σ eˣ along `dim` (default the last)."""
     return ops.Softmax.apply(x, dim=dim)
 
 
 def log_softmax(x: Tensor, dim: int = -1) -> Tensor:
+    """log softmax along `dim` (default the last), computed stably."""
     return ops.LogSoftmax.apply(x, dim=dim)
 
 
 def sum(x: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:  # noqa: A001
+    """The sum over `dim` (an int, a tuple, None for all), as `Tensor.sum`; x may be an array."""
     return _t(x).sum(dim, keepdim)
 
 
 def mean(x: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
+    """The mean over `dim` (an int, a tuple, None for all), as `Tensor.mean`; x may be an array."""
     return _t(x).mean(dim, keepdim)
 
 
 def reshape(x: Tensor, shape: Sequence[int]) -> Tensor:
+    """x's elements in `shape` (one -1 inferred), as `Tensor.reshape`."""
     return _t(x).reshape(tuple(shape))
 
 
 def flatten(x: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+    """Dims `start_dim`..`end_dim` (inclusive) merged into one, as `Tensor.flatten`."""
     return _t(x).flatten(start_dim, end_dim)
 
 
 def transpose(x: Tensor, dim0: int, dim1: int) -> Tensor:
+    """Dims `dim0` and `dim1` swapped."""
     return _t(x).transpose(dim0, dim1)
 
 
 def permute(x: Tensor, dims: Sequence[int]) -> Tensor:
+    """The dims reordered: dim i of the result is dim dims[i] of x."""
     return _t(x).permute(tuple(dims))

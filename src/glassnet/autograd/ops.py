@@ -40,6 +40,8 @@ def _axes(dim: Any, ndim: int) -> tuple:
 
 # ----- arithmetic -------------------------------------------------------------------------
 class Add(Function):
+    """z = x + y elementwise (broadcasting)."""
+
     @staticmethod
     def forward(ctx, x, y):
         ctx.shapes = _shape(x), _shape(y)
@@ -51,6 +53,8 @@ class Add(Function):
 
 
 class Sub(Function):
+    """z = x − y elementwise (broadcasting)."""
+
     @staticmethod
     def forward(ctx, x, y):
         ctx.shapes = _shape(x), _shape(y)
@@ -62,6 +66,8 @@ class Sub(Function):
 
 
 class Mul(Function):
+    """z = x·y elementwise (broadcasting)."""
+
     @staticmethod
     def forward(ctx, x, y):
         ctx.save_for_backward(x, y)
@@ -76,6 +82,8 @@ class Mul(Function):
 
 
 class Div(Function):
+    """z = x / y elementwise (broadcasting, true division)."""
+
     @staticmethod
     def forward(ctx, x, y):
         ctx.save_for_backward(x, y)
@@ -90,6 +98,8 @@ class Div(Function):
 
 
 class Neg(Function):
+    """y = −x."""
+
     @staticmethod
     def forward(ctx, x):
         return -x
@@ -100,6 +110,8 @@ class Neg(Function):
 
 
 class Pow(Function):
+    """z = x ** y elementwise (broadcasting); y's gradient takes ln x as 0 where x <= 0."""
+
     @staticmethod
     def forward(ctx, x, y):
         out = x ** y
@@ -119,6 +131,9 @@ class Pow(Function):
 
 
 class MatMul(Function):
+    """z = x @ y with NumPy's matmul rules (1-d vectors, broadcast batch dims); mismatched
+    inner dims are refused with both shapes."""
+
     @staticmethod
     def forward(ctx, x, y):
         xs, ys = _shape(x), _shape(y)
@@ -146,6 +161,8 @@ class MatMul(Function):
 
 # ----- elementwise functions --------------------------------------------------------------
 class Exp(Function):
+    """y = eˣ elementwise."""
+
     @staticmethod
     def forward(ctx, x):
         y = get_array_module(x).exp(x)
@@ -158,6 +175,8 @@ class Exp(Function):
 
 
 class Log(Function):
+    """y = ln x elementwise (the natural log)."""
+
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
@@ -169,6 +188,8 @@ class Log(Function):
 
 
 class Sqrt(Function):
+    """y = √x elementwise."""
+
     @staticmethod
     def forward(ctx, x):
         y = get_array_module(x).sqrt(x)
@@ -181,6 +202,8 @@ class Sqrt(Function):
 
 
 class Abs(Function):
+    """y = |x| elementwise."""
+
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
@@ -192,6 +215,8 @@ class Abs(Function):
 
 
 class Sin(Function):
+    """y = sin x elementwise (radians)."""
+
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
@@ -203,6 +228,8 @@ class Sin(Function):
 
 
 class Cos(Function):
+    """y = cos x elementwise (radians)."""
+
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
@@ -214,6 +241,8 @@ class Cos(Function):
 
 
 class Clamp(Function):
+    """y = x clipped to [lo, hi], as torch.clamp: either bound may be None, not both."""
+
     @staticmethod
     def forward(ctx, x, lo=None, hi=None):
         if lo is None and hi is None:
@@ -232,6 +261,8 @@ class Clamp(Function):
 
 
 class Maximum(Function):
+    """z = max(x, y) elementwise (broadcasting), as torch.maximum."""
+
     pick, wins = staticmethod(np.maximum), staticmethod(np.greater)
 
     @staticmethod
@@ -247,10 +278,14 @@ class Maximum(Function):
 
 
 class Minimum(Maximum):
+    """z = min(x, y) elementwise (broadcasting), as torch.minimum: `Maximum` with min."""
+
     pick, wins = staticmethod(np.minimum), staticmethod(np.less)
 
 
 class Where(Function):
+    """z = x where cond, else y (broadcasting); cond is a boolean array outside the graph."""
+
     @staticmethod
     def forward(ctx, cond, x, y):
         ctx.cond, ctx.shapes = cond, (_shape(x), _shape(y))
@@ -263,6 +298,8 @@ class Where(Function):
 
 
 class Cast(Function):
+    """y = x converted to `dtype`; the gradient returns in x's dtype (none to a non-float x)."""
+
     @staticmethod
     def forward(ctx, x, dtype=None):
         ctx.dtype = x.dtype
@@ -274,6 +311,8 @@ class Cast(Function):
 
 
 class Clone(Function):
+    """y = a copy of x in its own memory; the gradient passes straight through."""
+
     @staticmethod
     def forward(ctx, x):
         return x.copy()
@@ -292,6 +331,8 @@ def _expand_back(g: Any, shape: tuple, axes: tuple, keepdim: bool) -> Any:
 
 
 class Sum(Function):
+    """y = Σ x over `dim` (an int, a tuple, or None for all), kept as size 1 if `keepdim`."""
+
     @staticmethod
     def forward(ctx, x, dim=None, keepdim=False):
         ctx.shape, ctx.axes, ctx.keepdim = x.shape, _axes(dim, x.ndim), keepdim
@@ -303,6 +344,8 @@ class Sum(Function):
 
 
 class Mean(Function):
+    """y = the mean of x over `dim` (an int, a tuple, or None for all), size 1 if `keepdim`."""
+
     @staticmethod
     def forward(ctx, x, dim=None, keepdim=False):
         ctx.shape, ctx.axes, ctx.keepdim = x.shape, _axes(dim, x.ndim), keepdim
@@ -315,6 +358,8 @@ class Mean(Function):
 
 
 class Max(Function):
+    """y = the max of x over `dim` (None for all), as torch.amax: tied maxima share the gradient."""
+
     reduce = staticmethod(np.max)
 
     @staticmethod
@@ -336,11 +381,15 @@ class Max(Function):
 
 
 class Min(Max):
+    """y = the min of x over `dim` (None for all), as torch.amin: `Max` with np.min."""
+
     reduce = staticmethod(np.min)
 
 
 # ----- shape ------------------------------------------------------------------------------
 class Reshape(Function):
+    """y = x's elements, in the same order, in `shape` (one -1 allowed)."""
+
     @staticmethod
     def forward(ctx, x, shape=()):
         ctx.shape = x.shape
@@ -356,6 +405,8 @@ class Reshape(Function):
 
 
 class Permute(Function):
+    """y = x with its axes reordered by `dims` (a view, as np.transpose)."""
+
     @staticmethod
     def forward(ctx, x, dims=()):
         if sorted(d % max(x.ndim, 1) for d in dims) != list(range(x.ndim)):
@@ -369,6 +420,8 @@ class Permute(Function):
 
 
 class Expand(Function):
+    """y = x broadcast to `shape` without copying (a read-only view)."""
+
     @staticmethod
     def forward(ctx, x, shape=()):
         ctx.shape = x.shape
@@ -380,6 +433,8 @@ class Expand(Function):
 
 
 class GetItem(Function):
+    """y = x[index] with NumPy's indexing: ints, slices, masks, integer arrays (repeats add)."""
+
     @staticmethod
     def forward(ctx, x, index=None):
         ctx.shape, ctx.dtype, ctx.index = x.shape, x.dtype, index
@@ -402,6 +457,8 @@ class GetItem(Function):
 
 
 class Cat(Function):
+    """y = the inputs joined along an existing `dim` (torch.cat)."""
+
     @staticmethod
     def forward(ctx, *xs, dim=0):
         ctx.dim, ctx.sizes = dim, [x.shape[dim] for x in xs]
@@ -417,6 +474,8 @@ class Cat(Function):
 
 
 class Stack(Function):
+    """y = same-shaped inputs stacked along a new `dim` (torch.stack)."""
+
     @staticmethod
     def forward(ctx, *xs, dim=0):
         ctx.dim = dim
@@ -431,6 +490,8 @@ class Stack(Function):
 
 # ----- activations ------------------------------------------------------------------------
 class ReLU(Function):
+    """y = max(x, 0) elementwise."""
+
     @staticmethod
     def forward(ctx, x):
         y = get_array_module(x).maximum(x, 0)
@@ -443,6 +504,8 @@ class ReLU(Function):
 
 
 class LeakyReLU(Function):
+    """y = x where x > 0, else negative_slope·x (default 0.01)."""
+
     @staticmethod
     def forward(ctx, x, negative_slope=0.01):
         ctx.save_for_backward(x)
@@ -455,6 +518,8 @@ class LeakyReLU(Function):
 
 
 class Sigmoid(Function):
+    """y = σ(x) = 1 / (1 + e⁻ˣ), computed from e^−|x| so it never overflows."""
+
     @staticmethod
     def forward(ctx, x):
         xp = get_array_module(x)
@@ -471,6 +536,8 @@ class Sigmoid(Function):
 
 
 class LogSigmoid(Function):
+    """y = log σ(x) = min(x, 0) − log(1 + e^−|x|), finite for any x."""
+
     @staticmethod
     def forward(ctx, x):
         xp = get_array_module(x)
@@ -486,6 +553,8 @@ class LogSigmoid(Function):
 
 
 class Tanh(Function):
+    """y = tanh x elementwise."""
+
     @staticmethod
     def forward(ctx, x):
         y = get_array_module(x).tanh(x)
@@ -516,6 +585,8 @@ class Step(Function):
 
 
 class Softmax(Function):
+    """y = eˣ / Σ eˣ along `dim` (default -1), the max subtracted first: it never overflows."""
+
     @staticmethod
     def forward(ctx, x, dim=-1):
         xp = get_array_module(x)
@@ -532,6 +603,8 @@ class Softmax(Function):
 
 
 class LogSoftmax(Function):
+    """y = x − log Σ eˣ along `dim` (default -1), the max subtracted first (stable)."""
+
     @staticmethod
     def forward(ctx, x, dim=-1):
         xp = get_array_module(x)

@@ -18,6 +18,7 @@ from .backend import default_generator, get_array_module, get_default_dtype
 from .device import CPU, check_device, parse_to
 
 MinMax = namedtuple("MinMax", ["values", "indices"])
+MinMax.__doc__ = "The (values, indices) pair of `Tensor.max(dim)`/`min(dim)`, as PyTorch's."
 
 
 def _as_array(data: Any, dtype: Any = None) -> np.ndarray:
@@ -69,12 +70,15 @@ class Tensor:
     T = property(lambda self: self.permute(*reversed(range(self.ndim))), doc="All dims reversed.")
 
     def size(self, dim: int | None = None) -> Any:
+        """The shape as a tuple, or the size of dimension `dim`."""
         return self.data.shape if dim is None else self.data.shape[dim]
 
     def dim(self) -> int:
+        """The number of dimensions (as `ndim`)."""
         return self.data.ndim
 
     def numel(self) -> int:
+        """The number of elements."""
         return int(self.data.size)
 
     def __len__(self) -> int:
@@ -93,6 +97,7 @@ class Tensor:
         return self.data
 
     def tolist(self) -> Any:
+        """The data as nested Python lists (a plain number for a 0-d tensor)."""
         return self.data.tolist()
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
@@ -103,9 +108,11 @@ class Tensor:
         return Tensor._wrap(self.data, False)
 
     def clone(self) -> Tensor:
+        """A copy in its own memory that stays in the graph (its gradient flows back to self)."""
         return ops.Clone.apply(self)
 
     def requires_grad_(self, mode: bool = True) -> Tensor:
+        """Turn gradient tracking of this tensor on or off in place (floats only); returns self."""
         if mode and self.data.dtype.kind not in "fc":
             raise RuntimeError(
                 f"only floating point tensors can require gradients, got {self.dtype}")
@@ -220,36 +227,71 @@ class Tensor:
         return int(self.item())
 
     # ----- math methods ---------------------------------------------------------------------
-    def exp(self) -> Tensor: return ops.Exp.apply(self)
-    def log(self) -> Tensor: return ops.Log.apply(self)
-    def sqrt(self) -> Tensor: return ops.Sqrt.apply(self)
-    def abs(self) -> Tensor: return ops.Abs.apply(self)
-    def sin(self) -> Tensor: return ops.Sin.apply(self)
-    def cos(self) -> Tensor: return ops.Cos.apply(self)
-    def pow(self, e: Any) -> Tensor: return ops.Pow.apply(self, e)
-    def matmul(self, o: Any) -> Tensor: return ops.MatMul.apply(self, o)
-    def relu(self) -> Tensor: return ops.ReLU.apply(self)
-    def sigmoid(self) -> Tensor: return ops.Sigmoid.apply(self)
-    def tanh(self) -> Tensor: return ops.Tanh.apply(self)
-    def softmax(self, dim: int = -1) -> Tensor: return ops.Softmax.apply(self, dim=dim)
-    def log_softmax(self, dim: int = -1) -> Tensor: return ops.LogSoftmax.apply(self, dim=dim)
+    def exp(self) -> Tensor:
+        """eˣ elementwise."""
+        return ops.Exp.apply(self)
+    def log(self) -> Tensor:
+        """The natural log elementwise."""
+        return ops.Log.apply(self)
+    def sqrt(self) -> Tensor:
+        """√x elementwise."""
+        return ops.Sqrt.apply(self)
+    def abs(self) -> Tensor:
+        """|x| elementwise."""
+        return ops.Abs.apply(self)
+    def sin(self) -> Tensor:
+        """sin x elementwise (radians)."""
+        return ops.Sin.apply(self)
+    def cos(self) -> Tensor:
+        """cos x elementwise (radians)."""
+        return ops.Cos.apply(self)
+    def pow(self, e: Any) -> Tensor:
+        """self ** e elementwise; e a number or a tensor (broadcasting)."""
+        return ops.Pow.apply(self, e)
+    def matmul(self, o: Any) -> Tensor:
+        """self @ o, with matmul's rules for vectors and batch dims."""
+        return ops.MatMul.apply(self, o)
+    def relu(self) -> Tensor:
+        """max(x, 0) elementwise."""
+        return ops.ReLU.apply(self)
+    def sigmoid(self) -> Tensor:
+        """1 / (1 + e⁻ˣ) elementwise."""
+        return ops.Sigmoid.apply(self)
+    def tanh(self) -> Tensor:
+        """tanh x elementwise."""
+        return ops.Tanh.apply(self)
+    def softmax(self, dim: int = -1) -> Tensor:
+        """eˣ / Σ eˣ along `dim` (default the last)."""
+        return ops.Softmax.apply(self, dim=dim)
+    def log_softmax(self, dim: int = -1) -> Tensor:
+        """log softmax along `dim` (default the last), computed stably."""
+        return ops.LogSoftmax.apply(self, dim=dim)
 
     def clamp(self, min: float | None = None, max: float | None = None) -> Tensor:
+        """Values clipped to [min, max], either bound None for none (`clip` is the same)."""
         return ops.Clamp.apply(self, lo=min, hi=max)
 
     clip = clamp
 
-    def maximum(self, o: Any) -> Tensor: return ops.Maximum.apply(self, o)
-    def minimum(self, o: Any) -> Tensor: return ops.Minimum.apply(self, o)
+    def maximum(self, o: Any) -> Tensor:
+        """Elementwise max with o (broadcasting); ties share the gradient, as torch.maximum."""
+        return ops.Maximum.apply(self, o)
+    def minimum(self, o: Any) -> Tensor:
+        """Elementwise min with o (broadcasting); ties share the gradient, as torch.minimum."""
+        return ops.Minimum.apply(self, o)
 
     def sum(self, dim: Any = None, keepdim: bool = False) -> Tensor:
+        """The sum over `dim` (an int, a tuple, None for all); `keepdim` keeps them as size 1."""
         return ops.Sum.apply(self, dim=dim, keepdim=keepdim)
 
     def mean(self, dim: Any = None, keepdim: bool = False) -> Tensor:
+        """The mean over `dim` (an int, a tuple, None for all); `keepdim` keeps them as size 1."""
         return ops.Mean.apply(self, dim=dim, keepdim=keepdim)
 
     def var(self, dim: Any = None, keepdim: bool = False, correction: int = 1,
             unbiased: bool | None = None) -> Tensor:
+        """The variance over `dim`, divided by n - correction (1: Bessel's, as PyTorch);
+        unbiased=True/False is the older spelling of correction=1/0."""
         if unbiased is not None:
             correction = int(unbiased)
         d = self - self.mean(dim, keepdim=True)
@@ -258,6 +300,7 @@ class Tensor:
 
     def std(self, dim: Any = None, keepdim: bool = False, correction: int = 1,
             unbiased: bool | None = None) -> Tensor:
+        """The standard deviation: the square root of `var` with the same arguments."""
         return self.var(dim, keepdim, correction, unbiased).sqrt()
 
     def _minmax(self, fn: Any, arg: Any, dim: Any, keepdim: bool) -> Any:
@@ -282,31 +325,41 @@ class Tensor:
         return self._minmax(ops.Min, np.argmin, dim, keepdim)
 
     def amax(self, dim: Any = None, keepdim: bool = False) -> Tensor:
+        """The largest value over `dim` (int, tuple, None for all); ties share the gradient."""
         return ops.Max.apply(self, dim=dim, keepdim=keepdim)
 
     def amin(self, dim: Any = None, keepdim: bool = False) -> Tensor:
+        """The smallest value over `dim` (int, tuple, None for all); ties share the gradient."""
         return ops.Min.apply(self, dim=dim, keepdim=keepdim)
 
     def logsumexp(self, dim: Any = None, keepdim: bool = False) -> Tensor:
+        """log Σ eˣ over `dim` (None for all), the max subtracted first so it never overflows."""
         m = self.data.max(axis=dim, keepdims=True)
         out = (self - m).exp().sum(dim, keepdim=True).log() + m
         return out if keepdim else out.reshape(np.squeeze(out.data, axis=dim).shape)
 
     def argmax(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
+        """The index of the largest value along `dim` (of the flattened tensor when None), outside
+        the graph."""
         idx = np.argmax(self.data, axis=dim, keepdims=keepdim)
         return Tensor._wrap(np.asarray(idx), False)
 
     def argmin(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
+        """The index of the smallest value along `dim` (of the flattened tensor when None), outside
+        the graph."""
         idx = np.argmin(self.data, axis=dim, keepdims=keepdim)
         return Tensor._wrap(np.asarray(idx), False)
 
     # ----- shape methods ----------------------------------------------------------------
     def reshape(self, *shape: Any) -> Tensor:
+        """The same elements in a new shape, one -1 inferred: reshape(2, 3) or reshape((2, 3));
+        `view` is the same."""
         return ops.Reshape.apply(self, shape=_shape(shape))
 
     view = reshape
 
     def flatten(self, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+        """Dims `start_dim`..`end_dim` (inclusive) merged into one; a 0-d tensor becomes 1-d."""
         s = self.shape
         if not s:
             return self.reshape(1)
@@ -314,22 +367,28 @@ class Tensor:
         return self.reshape(*s[:start], -1, *s[end + 1:])
 
     def unsqueeze(self, dim: int) -> Tensor:
+        """A new dimension of size 1 inserted at `dim`."""
         return self.reshape(np.expand_dims(self.data, dim).shape)
 
     def squeeze(self, dim: int | None = None) -> Tensor:
+        """Every size-1 dim removed, or only `dim` (self unchanged when that dim is not size 1)."""
         if dim is not None and self.shape[dim] != 1:
             return self
         return self.reshape(np.squeeze(self.data, axis=dim).shape)
 
     def permute(self, *dims: Any) -> Tensor:
+        """The dims reordered: dim i of the result is dim dims[i] of self; permute(1, 0) or
+        permute((1, 0))."""
         return ops.Permute.apply(self, dims=_shape(dims))
 
     def transpose(self, dim0: int, dim1: int) -> Tensor:
+        """Dims `dim0` and `dim1` swapped."""
         dims = list(range(self.ndim))
         dims[dim0], dims[dim1] = dims[dim1], dims[dim0]
         return self.permute(dims)
 
     def expand(self, *shape: Any) -> Tensor:
+        """Broadcast to `shape` without copying; -1 keeps a dim's size, new dims go in front."""
         shape = _shape(shape)
         shape = tuple(s if n == -1 else n for n, s in
                       zip(shape, (1,) * (len(shape) - self.ndim) + self.shape))
@@ -356,10 +415,18 @@ class Tensor:
         return self
 
     type = astype = to
-    def float(self) -> Tensor: return self.to(np.float32)
-    def double(self) -> Tensor: return self.to(np.float64)
-    def long(self) -> Tensor: return self.to(np.int64)
-    def contiguous(self) -> Tensor: return self
+    def float(self) -> Tensor:
+        """This tensor as float32 (self when it already is)."""
+        return self.to(np.float32)
+    def double(self) -> Tensor:
+        """This tensor as float64 (self when it already is)."""
+        return self.to(np.float64)
+    def long(self) -> Tensor:
+        """This tensor as int64, outside the graph (integers carry no gradient)."""
+        return self.to(np.int64)
+    def contiguous(self) -> Tensor:
+        """Self: every glassnet op takes any memory layout, so there is nothing to copy."""
+        return self
 
     # ----- in-place (for init and optimizers; refused on graph leaves while recording) ---
     def _check_inplace(self, name: str) -> None:
@@ -368,16 +435,20 @@ class Tensor:
                                "while a graph is recorded; wrap the update in glassnet.no_grad()")
 
     def zero_(self) -> Tensor:
+        """Fill with 0 in place; returns self (under no_grad if it requires grad)."""
         self._check_inplace("zero_")
         self.data[...] = 0
         return self
 
     def fill_(self, value: float) -> Tensor:
+        """Fill with `value` in place; returns self (under no_grad if it requires grad)."""
         self._check_inplace("fill_")
         self.data[...] = value
         return self
 
     def copy_(self, src: Any) -> Tensor:
+        """Copy `src` (a tensor or array, broadcast to self's shape) into self in place; returns
+        self (under no_grad if it requires grad)."""
         self._check_inplace("copy_")
         src = src.data if isinstance(src, Tensor) else np.asarray(src)
         if src.shape != self.shape and np.broadcast_shapes(src.shape, self.shape) != self.shape:
@@ -386,22 +457,26 @@ class Tensor:
         return self
 
     def uniform_(self, a: float = 0.0, b: float = 1.0) -> Tensor:
+        """Fill in place with U[a, b) samples from the seeded generator; returns self."""
         self._check_inplace("uniform_")
         self.data[...] = default_generator().uniform(a, b, self.shape)
         return self
 
     def normal_(self, mean: float = 0.0, std: float = 1.0) -> Tensor:
+        """Fill in place with N(mean, std²) samples from the seeded generator; returns self."""
         self._check_inplace("normal_")
         self.data[...] = default_generator().normal(mean, std, self.shape)
         return self
 
     def add_(self, other: Any, alpha: float = 1.0) -> Tensor:
+        """self += alpha·other in place (broadcasting other); returns self."""
         self._check_inplace("add_")
         o = other.data if isinstance(other, Tensor) else other
         self.data += o if alpha == 1.0 else alpha * o
         return self
 
     def mul_(self, other: Any) -> Tensor:
+        """self *= other in place (broadcasting other); returns self."""
         self._check_inplace("mul_")
         self.data *= other.data if isinstance(other, Tensor) else other
         return self
@@ -467,23 +542,29 @@ def _shape(shape: tuple) -> tuple:
 
 
 def zeros(*shape: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """A tensor of zeros, zeros(2, 3) or zeros((2, 3)), in the default dtype unless `dtype`."""
     return Tensor(np.zeros(_shape(shape), dtype or get_default_dtype()), requires_grad)
 
 
 def ones(*shape: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """A tensor of ones, ones(2, 3) or ones((2, 3)), in the default dtype unless `dtype`."""
     return Tensor(np.ones(_shape(shape), dtype or get_default_dtype()), requires_grad)
 
 
 def full(shape: Any, fill_value: float, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """A tensor of `shape` filled with `fill_value`, in the default dtype unless `dtype` (an int
+    fill gives floats too, where PyTorch would give int64)."""
     return Tensor(np.full(_shape((shape,)), fill_value, dtype or get_default_dtype()),
                   requires_grad)
 
 
 def zeros_like(t: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """Zeros of t's shape, in t's dtype unless `dtype`."""
     return Tensor(np.zeros(t.shape, dtype or t.dtype), requires_grad)
 
 
 def ones_like(t: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """Ones of t's shape, in t's dtype unless `dtype`."""
     return Tensor(np.ones(t.shape, dtype or t.dtype), requires_grad)
 
 
@@ -500,11 +581,14 @@ def rand(*shape: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
 
 
 def randint(low: int, high: int, size: Any, dtype: Any = np.int64) -> Tensor:
+    """Integers drawn uniformly from [low, high) by the seeded generator (int64 unless `dtype`)."""
     return Tensor(default_generator().integers(low, high, size).astype(dtype))
 
 
 def arange(start: float, end: float | None = None, step: float = 1, dtype: Any = None,
            requires_grad: bool = False) -> Tensor:
+    """Values from `start` up to, not including, `end` by `step` (arange(n) is 0..n-1); floats
+    in the default dtype, integer arguments give int64."""
     if end is None:
         start, end = 0, start
     arr = np.arange(start, end, step)

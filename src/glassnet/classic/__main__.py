@@ -11,6 +11,8 @@ from .xor import train_xor_network
 
 
 def main() -> None:
+    """Print the story: the McCulloch-Pitts gates, the perceptron rule on each (XOR fails),
+    XOR built from NAND/OR and learned by backprop, and Hebb's rule recalling two patterns."""
     print("McCulloch-Pitts gates\n")
     for gate in (*GATES.values(), NOT):
         print(gate.truth_table(), end="\n\n")

@@ -94,6 +94,9 @@ def _channels_first(x: Any) -> Any:
 
 
 class Conv2dFn(Function):
+    """y = conv2d(x, W) + b, PyTorch's cross-correlation, by im2col and one matrix product per
+    group: x (N, C, H, W), W (O, C/groups, kh, kw), padding (top, bottom, left, right)."""
+
     @staticmethod
     def forward(ctx, x, w, b=None, stride=(1, 1), padding=(0, 0, 0, 0), dilation=(1, 1),
                 groups=1):
@@ -138,6 +141,9 @@ class Conv2dFn(Function):
 
 
 class ConvTranspose2dFn(Function):
+    """y = conv_transpose2d(x, W) + b, the adjoint of conv2d (each input pixel scatters W into
+    the output), as PyTorch's: W (Cin, Cout, kh, kw); output_padding adds rows/cols at the end."""
+
     @staticmethod
     def forward(ctx, x, w, b=None, stride=(1, 1), padding=(0, 0), output_padding=(0, 0),
                 dilation=(1, 1)):

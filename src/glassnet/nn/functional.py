@@ -31,6 +31,8 @@ from ..autograd.functional import (  # noqa: F401 - re-exported as nn.functional
 
 # ----- fused linear -----------------------------------------------------------------------
 class Linear(Function):
+    """y = x Wᵀ + b in one node, as torch's linear: x (..., in), W (out, in), b (out,) or None."""
+
     @staticmethod
     def forward(ctx, x, w, b=None):
         ctx.save_for_backward(x, w)

@@ -67,6 +67,9 @@ def _padded_windows(name: str, x: Any, k: tuple, s: tuple, p: tuple, d: tuple,
 
 
 class MaxPool2dFn(Function):
+    """y = the max of each (dilated, strided) kh×kw window of x (N, C, H, W), padding as −∞,
+    as torch's max_pool2d (ceil_mode included)."""
+
     @staticmethod
     def forward(ctx, x, kernel_size=(2, 2), stride=(2, 2), padding=(0, 0), dilation=(1, 1),
                 ceil_mode=False):
@@ -94,6 +97,9 @@ class MaxPool2dFn(Function):
 
 
 class AvgPool2dFn(Function):
+    """y = the mean of each strided kh×kw window of x (N, C, H, W), as torch's avg_pool2d:
+    zero padding counts unless count_include_pad=False; divisor_override replaces the count."""
+
     @staticmethod
     def forward(ctx, x, kernel_size=(2, 2), stride=(2, 2), padding=(0, 0),
                 count_include_pad=True, divisor_override=None, ceil_mode=False):
