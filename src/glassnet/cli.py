@@ -525,6 +525,7 @@ def run_playground(args: argparse.Namespace) -> int:
 
 
 def add_playground(sub: Any) -> None:
+    """The `playground` subcommand: serve the browser trainer on loopback."""
     p = sub.add_parser("playground", help="a TensorFlow-Playground-style trainer in the browser",
                        description="Start a local web server and print its URL; the page trains "
                        "a glassnet network and shows it as it learns.")

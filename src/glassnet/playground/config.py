@@ -112,6 +112,7 @@ class PlaygroundConfig:
 
     @property
     def is_multiclass(self) -> bool:
+        """Three to five classes: softmax outputs instead of one tanh output."""
         return self.problem == "classification" and self.numClasses > 2
 
     def to_dict(self) -> dict[str, Any]:

@@ -32,9 +32,11 @@ class CSVData:
 
     @property
     def n_classes(self) -> int:
+        """How many distinct labels the file has (0 for regression)."""
         return len(self.classes)
 
     def summary(self) -> dict[str, Any]:
+        """What the page shows about the upload: rows, problem, classes and scaling."""
         return {"rows": len(self.points), "problem": self.problem, "classes": self.classes,
                 "scale": self.scale}
 

@@ -170,6 +170,7 @@ class Client:
         self.chunk = 1  # epochs per training chunk, adapted to CHUNK_SECONDS
 
     async def send(self, obj: dict[str, Any]) -> None:
+        """Send one JSON message, one sender at a time, if the socket is still open."""
         async with self.send_lock:
             if self.ws.application_state == WebSocketState.CONNECTED:
                 await self.ws.send_text(json.dumps(obj, allow_nan=False, default=_json_default))
@@ -181,10 +182,12 @@ class Client:
             return await anyio.to_thread.run_sync(fn, *args)
 
     async def send_frame(self) -> None:
+        """Render the session's current frame (worker thread) and send it."""
         frame = await self.run(self.session.frame)
         await self.send(_finite_json({**frame, "type": "frame", "running": self.running}))
 
     async def send_config(self) -> None:
+        """Send the session's whole configuration (after a change the page must mirror)."""
         await self.send({"type": "config", "config": self.session.config.to_dict()})
 
     def train_chunk(self, epochs: int) -> tuple[float, list[dict[str, Any]]]:
@@ -195,6 +198,7 @@ class Client:
         return time.perf_counter() - t, events
 
     async def train(self, epochs: int) -> float:
+        """Train a chunk in the worker thread, report its warnings; returns its seconds."""
         took, events = await self.run(self.train_chunk, epochs)
         if events:
             self.running = False
@@ -238,6 +242,7 @@ class Client:
 
     # ----- message handlers -------------------------------------------------------------
     async def handle(self, msg: dict[str, Any]) -> None:
+        """Carry out one validated client message (see docs/playground.md, the protocol)."""
         kind = msg["type"]
         s = self.session
         if kind == "ping":

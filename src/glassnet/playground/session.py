@@ -108,6 +108,7 @@ class Session:
 
     @property
     def uses_csv(self) -> bool:
+        """Whether the chosen data set (for the current problem) is the uploaded CSV."""
         c = self.config
         return (c.regDataset if c.problem == "regression" else c.dataset) == CSV_DATASET
 
