@@ -391,3 +391,64 @@ def test_seed_dnn_classifier_on_mnist_matches_sklearn():
         ours = dnn.fit(X_train, y_train).score(X_test, y_test)
         theirs = ref.fit(X_train, y_train).score(X_test, y_test)
     assert ours > 0.93 and abs(ours - theirs) <= 0.01, (ours, theirs)
+
+
+# ----- the shared core: scikit-learn's update rules as glassnet optimizers -------------------
+def _run_rules(ours_cls, ref_cls, ours_kw, ref_args, lr_changes, seed=0, scale=1.0):
+    """Feed the same float64 gradients to one of our optimizers and to scikit-learn's; changing
+    the lr at the given steps (ours: param_groups' lr; theirs: its learning_rate attribute)."""
+    import glassnet as gn
+
+    rng = np.random.default_rng(seed)
+    w0 = rng.normal(size=(6, 5))
+    p = gn.nn.Parameter(gn.Tensor(w0.copy()))
+    ours = ours_cls([p], **ours_kw)
+    ref_params = [w0.copy()]
+    ref = ref_cls(ref_params, *ref_args)
+    worst = 0.0
+    for step in range(40):
+        if step in lr_changes:
+            ours.param_groups[0]["lr"] = lr_changes[step]
+            ref.learning_rate = lr_changes[step]
+        g = rng.normal(size=w0.shape) * scale * rng.uniform(0, 1, size=w0.shape)
+        ref.update_params(ref_params, [g])
+        p.grad = gn.Tensor(g.copy())
+        ours.step()
+        worst = max(worst, np.abs(p.data - ref_params[0]).max()
+                    / np.abs(ref_params[0] - w0).max())
+    return worst
+
+
+@pytest.mark.parametrize("momentum,nesterov", [(0.9, True), (0.9, False), (0.0, True)])
+def test_sklearn_sgd_rule_is_sklearns_when_the_lr_changes(momentum, nesterov):
+    """v ← μv − lr·g: a new lr is just a new param_groups lr, no momentum buffer rescaled."""
+    from sklearn.neural_network._stochastic_optimizers import SGDOptimizer
+
+    from glassnet import optim
+    from glassnet.sklearn._optim import SklearnSGD
+
+    changes = {10: 0.02, 25: 0.004}
+    args = (0.1, "constant", momentum, nesterov, 0.5)
+    worst = _run_rules(SklearnSGD, SGDOptimizer,
+                       dict(lr=0.1, momentum=momentum, nesterov=nesterov), args, changes)
+    assert worst < 1e-12
+    if momentum:  # PyTorch's b ← μb + g, w ← w − lr·b rescales the velocity at each change
+        torch_like = _run_rules(optim.SGD, SGDOptimizer, dict(lr=0.1, momentum=momentum,
+                                                              nesterov=nesterov), args, changes)
+        assert torch_like > 1e-3
+
+
+@pytest.mark.parametrize("scale", [1.0, 1e-4])
+def test_sklearn_adam_rule_is_sklearns(scale):
+    """scikit-learn adds ε to √v (not to √v̂) and folds both bias corrections into the lr;
+    glassnet's (PyTorch's) Adam does not match it, hence the subclass."""
+    from sklearn.neural_network._stochastic_optimizers import AdamOptimizer
+
+    from glassnet import optim
+    from glassnet.sklearn._optim import SklearnAdam
+
+    kw = dict(lr=1e-3, betas=(0.9, 0.999), eps=1e-8)
+    args = (1e-3, 0.9, 0.999, 1e-8)
+    assert _run_rules(SklearnAdam, AdamOptimizer, kw, args, {}, scale=scale) < 1e-12
+    # PyTorch's form is off by far more than float32 rounding (~1e-7 a step)
+    assert _run_rules(optim.Adam, AdamOptimizer, kw, args, {}, scale=scale) > 1e-5

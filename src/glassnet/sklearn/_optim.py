@@ -1,0 +1,82 @@
+"""scikit-learn's SGD and Adam update rules as glassnet optimizers.
+
+scikit-learn's MLP solvers write the same methods as PyTorch's in another form. The forms agree
+while the hyper-parameters stay fixed and differ when a schedule changes the learning rate
+(SGD) or where √v is close to ε (Adam), so the estimators use these two subclasses: a schedule
+then only sets `param_groups[i]["lr"]`, as with any glassnet optimizer.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+
+from .. import optim
+
+
+class SklearnSGD(optim.SGD):
+    """SGD with scikit-learn's velocity: v ← μv − lr·g, w ← w + v (Nesterov: w ← w + μv − lr·g).
+
+    PyTorch's SGD keeps b ← μb + g and steps −lr·b, so its velocity is −lr·b: a new lr would
+    rescale the whole history at once. Here the velocity carries the old lr's steps, as in
+    scikit-learn, and a schedule only sets the group's lr.
+    """
+
+    def __init__(self, params: Iterable[Any], lr: float = 1e-3, momentum: float = 0.0,
+                 nesterov: bool = False) -> None:
+        # scikit-learn allows nesterovs_momentum with momentum 0: it is then plain SGD
+        super().__init__(params, lr=lr, momentum=momentum, nesterov=nesterov and momentum > 0)
+
+    def _update(self, p, g, state, group):
+        lr, mu = group["lr"], group["momentum"]
+        step = np.multiply(g, lr, out=self._buffer(p))  # lr·g
+        if not mu:
+            p.data -= step
+            return
+        v = state.get("velocity")
+        if v is None:
+            v = state["velocity"] = np.zeros_like(p.data)
+        v *= mu
+        v -= step  # v ← μv − lr·g
+        if group["nesterov"]:
+            step *= -1
+            step += mu * v  # the look-ahead step μv − lr·g with the new v
+            p.data += step
+        else:
+            p.data += v
+
+
+class SklearnAdam(optim.Adam):
+    """Adam in scikit-learn's form: w ← w − lr·√(1−β₂ᵗ)/(1−β₁ᵗ) · m / (√v + ε).
+
+    PyTorch's Adam divides by √v/√(1−β₂ᵗ) + ε, which is this rule with ε/√(1−β₂ᵗ) in place
+    of ε: the two differ wherever √v is not large against ε (early steps, small gradients).
+    """
+
+    def __init__(self, params: Iterable[Any], lr: float = 1e-3,
+                 betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8) -> None:
+        super().__init__(params, lr=lr, betas=betas, eps=eps)
+
+    def _update(self, p, g, state, group):
+        if not state:
+            state["step"] = 0
+            state["exp_avg"] = np.zeros_like(p.data)
+            state["exp_avg_sq"] = np.zeros_like(p.data)
+        state["step"] += 1
+        t, (b1, b2) = state["step"], group["betas"]
+        m, v, tmp = state["exp_avg"], state["exp_avg_sq"], self._buffer(p)
+        m *= b1
+        m += np.multiply(g, 1 - b1, out=tmp)  # m ← β₁m + (1−β₁)g
+        v *= b2
+        np.multiply(g, g, out=tmp)
+        tmp *= 1 - b2
+        v += tmp  # v ← β₂v + (1−β₂)g²
+        lr_t = group["lr"] * math.sqrt(1 - b2**t) / (1 - b1**t)
+        np.sqrt(v, out=tmp)
+        tmp += group["eps"]
+        np.divide(m, tmp, out=tmp)
+        tmp *= lr_t
+        p.data -= tmp
