@@ -452,3 +452,73 @@ def test_sklearn_adam_rule_is_sklearns(scale):
     assert _run_rules(SklearnAdam, AdamOptimizer, kw, args, {}, scale=scale) < 1e-12
     # PyTorch's form is off by far more than float32 rounding (~1e-7 a step)
     assert _run_rules(optim.Adam, AdamOptimizer, kw, args, {}, scale=scale) > 1e-5
+
+
+@pytest.mark.parametrize("solver", ["adam", "sgd"])
+def test_mlp_warm_start_follows_sklearn(solver):
+    """A warm-started fit continues from the weights with a fresh optimizer, as scikit-learn's."""
+    X, y = load_digits(return_X_y=True)
+    kw = dict(hidden_layer_sizes=(32,), shuffle=False, max_iter=5, random_state=0,
+              warm_start=True, solver=solver, learning_rate_init=0.05 if solver == "sgd"
+              else 0.001)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        ours, ref = MLPClassifier(**kw), neural_network.MLPClassifier(**kw)
+        for est in (ours, ref):
+            est.fit(X / 16, y).fit(X / 16, y)
+    np.testing.assert_allclose(ours.loss_curve_, ref.loss_curve_, rtol=1e-4)
+    for a, b in zip(ours.coefs_, ref.coefs_):
+        np.testing.assert_allclose(a, b, atol=1e-4)
+
+
+@pytest.mark.parametrize("activation", ["identity", "logistic", "tanh", "relu"])
+def test_mlp_predictions_are_sklearns_for_the_same_weights(activation):
+    """The float64 MLP that predicts gives scikit-learn's outputs for the same coefs_."""
+    X, y = load_digits(return_X_y=True)
+    X = X / 16
+    kw = dict(hidden_layer_sizes=(32, 16), activation=activation, max_iter=3, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        for target in (y, y > 4):
+            ours = MLPClassifier(**kw).fit(X, target)
+            ref = neural_network.MLPClassifier(**kw).fit(X, target)
+            ref.coefs_ = [w.astype(np.float64) for w in ours.coefs_]
+            ref.intercepts_ = [b.astype(np.float64) for b in ours.intercepts_]
+            np.testing.assert_allclose(ours.predict_proba(X), ref.predict_proba(X), rtol=0,
+                                       atol=1e-14)
+            np.testing.assert_array_equal(ours.predict(X), ref.predict(X))
+        Xr, yr = load_diabetes(return_X_y=True)
+        ours = MLPRegressor(**kw).fit(Xr, yr / 100)
+        ref = neural_network.MLPRegressor(**kw).fit(Xr, yr / 100)
+        ref.coefs_ = [w.astype(np.float64) for w in ours.coefs_]
+        ref.intercepts_ = [b.astype(np.float64) for b in ours.intercepts_]
+        np.testing.assert_allclose(ours.predict(Xr), ref.predict(Xr), rtol=1e-14, atol=1e-14)
+
+
+def test_mlp_estimators_build_on_the_shared_core():
+    """models.MLP with nn.ACTIVATIONS' layers, trained by train.Model with scikit-learn's rules;
+    glassnet's global generator is not touched (without dropout, random_state decides all)."""
+    import glassnet as gn
+    from glassnet.models import MLP
+    from glassnet.sklearn._optim import SklearnAdam, SklearnSGD
+    from glassnet.train import Model
+
+    X, y = load_iris(return_X_y=True)
+    gn.manual_seed(3)
+    state = gn.get_rng_state()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf = MLPClassifier(hidden_layer_sizes=(8, 4), activation="logistic", max_iter=3,
+                            random_state=0).fit(X, y)
+        reg = MLPRegressor(hidden_layer_sizes=(5,), solver="sgd", max_iter=3,
+                           random_state=0).fit(X, y.astype(float))
+    clf.predict(X)
+    assert gn.get_rng_state() == state
+    net = clf._network()
+    assert isinstance(net, MLP) and net.sizes == [4, 8, 4, 3]
+    assert [type(m) for m in net] == [gn.nn.Linear, gn.nn.ACTIVATIONS["logistic"], gn.nn.Linear,
+                                      gn.nn.ACTIVATIONS["logistic"], gn.nn.Linear]
+    assert isinstance(clf._trainer, Model) and isinstance(clf._trainer.optimizer, SklearnAdam)
+    assert isinstance(reg._trainer.optimizer, SklearnSGD)
+    # the L2 term is nn.penalty's: α/2m·Σ‖W‖² on the weights of the last batch (m = 150 rows)
+    assert clf._trainer.l2 == pytest.approx(clf.alpha / (2 * len(X)))

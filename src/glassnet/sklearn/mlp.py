@@ -1,10 +1,12 @@
 """`MLPClassifier`, `MLPRegressor` and `DNNClassifier`: scikit-learn estimators on glassnet.
 
-Each estimator builds an `nn.Sequential` of `nn.Linear` layers and activations, trains it with
-`glassnet.optim.SGD` or `glassnet.optim.Adam` on mini-batches, and follows scikit-learn's MLP
-recipe: Glorot-uniform initialisation, L2 penalty alpha/2·Σ‖W‖²/batch on the weights (not the
-biases), loss_curve_ of epoch-mean losses, and the tol/n_iter_no_change stopping rule.
-Fitted weights are exposed as scikit-learn's `coefs_` (fan_in, fan_out) and `intercepts_`.
+Each estimator is a `glassnet.models.MLP` trained by `glassnet.train.Model.train_step`, one call
+per mini-batch, and follows scikit-learn's MLP recipe: Glorot-uniform initialisation, the L2
+penalty alpha/2·Σ‖W‖²/batch on the weights (not the biases) through `nn.penalty`, loss_curve_ of
+epoch-mean losses, and the tol/n_iter_no_change stopping rule. The solvers are scikit-learn's
+update rules as glassnet optimizers (`_optim.SklearnSGD`, `_optim.SklearnAdam`), so a
+learning-rate schedule only sets the optimizer's lr. Fitted weights are exposed as
+scikit-learn's `coefs_` (fan_in, fan_out) and `intercepts_`.
 With the same random_state the initial weights, batch order and every update are scikit-learn's
 (up to float32 rounding: training runs in float32, prediction in float64), so the loss curves
 agree; `tests/test_sklearn_estimators.py` checks this for each solver and schedule.
@@ -26,13 +28,31 @@ from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 
 from .. import nn, optim
-from ..autograd import Tensor
+from ..autograd import Tensor, get_rng_state, set_rng_state
+from ..models import MLP
+from ..train import Model
+from ._optim import SklearnAdam, SklearnSGD
 from ._validation import check_param, class_labels
 
-_ACTIVATIONS = {"identity": nn.Identity, "logistic": nn.Sigmoid, "tanh": nn.Tanh,
-                "relu": nn.ReLU}
-_NUMPY_ACTIVATIONS = {"identity": lambda z: z, "logistic": lambda z: 1 / (1 + np.exp(-z)),
-                      "tanh": np.tanh, "relu": lambda z: np.maximum(z, 0, out=z)}
+# scikit-learn's values for `activation`; the layers are nn.ACTIVATIONS' (via models.MLP)
+ACTIVATION_NAMES = ("identity", "logistic", "tanh", "relu")
+
+
+def _sigmoid_log_loss(out: Tensor, y: np.ndarray) -> Tensor:
+    """scikit-learn's binary and multilabel log-loss: summed over outputs, mean over rows."""
+    return nn.functional.binary_cross_entropy_with_logits(out, y, reduction="sum") \
+        * (1.0 / y.shape[0])
+
+
+def _half_squared_error(out: Tensor, y: np.ndarray) -> Tensor:
+    """scikit-learn's squared loss: the mean of (y − ŷ)² over every entry, halved."""
+    return nn.functional.mse_loss(out, y) * 0.5
+
+
+def _set_lr(optimizer: optim.Optimizer, lr: float) -> None:
+    """A new learning rate for every parameter group (the update rules carry no lr state)."""
+    for group in optimizer.param_groups:
+        group["lr"] = lr
 
 
 class _BaseMLP(BaseEstimator):
@@ -71,7 +91,7 @@ class _BaseMLP(BaseEstimator):
 
     def _check_params(self) -> None:
         self._hidden_sizes()
-        check_param("activation", self.activation, options=tuple(_ACTIVATIONS))
+        check_param("activation", self.activation, options=ACTIVATION_NAMES)
         if self.solver == "lbfgs":
             raise ValueError("solver='lbfgs' is not available in glassnet: use 'sgd' or 'adam'.")
         check_param("solver", self.solver, options=("sgd", "adam"))
@@ -94,7 +114,8 @@ class _BaseMLP(BaseEstimator):
 
     # ----- the network ------------------------------------------------------------------
     def _build(self, n_features: int, n_outputs: int, rng: np.random.RandomState) -> None:
-        """Create the network with Glorot-uniform weights and biases (scikit-learn's init)."""
+        """Draw Glorot-uniform weights and biases into coefs_ / intercepts_ (scikit-learn's
+        init, in its RandomState order); the MLP is filled from them."""
         sizes = [n_features, *self._hidden_sizes(), n_outputs]
         factor = 2.0 if self.activation == "logistic" else 6.0
         self.coefs_, self.intercepts_ = [], []
@@ -105,69 +126,79 @@ class _BaseMLP(BaseEstimator):
         self.n_layers_ = len(sizes)
         self.n_outputs_ = n_outputs
         self.out_activation_ = self._out_activation()
-        self._model = None
+        self._model = self._trainer = self._predict_net = None
 
-    def _network(self) -> nn.Sequential:
-        """The nn.Sequential holding coefs_ / intercepts_ (rebuilt if they were replaced)."""
+    def _mlp(self, dropout: float) -> MLP:
+        """A `models.MLP` with coefs_' layer sizes (zero weights, filled by the caller).
+
+        glassnet's global generator is left as it was: scikit-learn's random_state decides.
+        """
+        sizes = [self.coefs_[0].shape[0], *(w.shape[1] for w in self.coefs_)]
+        state = get_rng_state()
+        try:
+            return MLP(sizes, activation=self.activation, dropout=dropout, init="zeros")
+        finally:
+            set_rng_state(state)
+
+    def _network(self) -> MLP:
+        """The float32 MLP holding coefs_ / intercepts_ (rebuilt if they were replaced)."""
         if self._model is not None:
             return self._model
-        layers: list[nn.Module] = []
-        p = self._dropout()
-        for i, (w, b) in enumerate(zip(self.coefs_, self.intercepts_)):
-            lin = nn.Linear(*w.shape)
-            lin.weight.data = np.ascontiguousarray(np.asarray(w, np.float32).T)
-            lin.bias.data = np.asarray(b, np.float32).copy()
-            layers.append(lin)
-            if i < len(self.coefs_) - 1:
-                layers.append(_ACTIVATIONS[self.activation]())
-                if p:
-                    layers.append(nn.Dropout(p))
-        self._model = nn.Sequential(*layers)
-        self._linears = [m for m in self._model if isinstance(m, nn.Linear)]
-        self._optimizer = None
+        self._model = self._mlp(self._dropout())
+        self._load_weights()
+        self._trainer = None
         return self._model
 
-    def _make_optimizer(self) -> optim.Optimizer:
-        weights = [lin.weight for lin in self._linears]
-        biases = [lin.bias for lin in self._linears]
-        groups = [{"params": weights}, {"params": biases}]
+    def _load_weights(self) -> None:
+        """Copy coefs_ / intercepts_ into the training network."""
+        for lin, w, b in zip(self._model.linears(), self.coefs_, self.intercepts_):
+            lin.weight.data[...] = np.asarray(w).T
+            lin.bias.data[...] = b
+
+    def _make_optimizer(self, params: list[Tensor]) -> optim.Optimizer:
         if self.solver == "sgd":
-            return optim.SGD(groups, lr=self.learning_rate_init, momentum=self.momentum,
-                             nesterov=self.nesterovs_momentum and self.momentum > 0)
-        return optim.Adam(groups, lr=self.learning_rate_init, betas=(self.beta_1, self.beta_2),
-                          eps=self.epsilon)
+            return SklearnSGD(params, lr=self.learning_rate_init, momentum=self.momentum,
+                              nesterov=self.nesterovs_momentum)
+        return SklearnAdam(params, lr=self.learning_rate_init,
+                           betas=(self.beta_1, self.beta_2), eps=self.epsilon)
 
-    def _set_lr(self, opt: optim.Optimizer, lr: float) -> None:
-        """Change the learning rate keeping scikit-learn's momentum, v ← μv − lr·g.
-
-        PyTorch's SGD keeps b ← μb + g and steps −lr·b, so v = −lr·b: when lr changes, b is
-        rescaled by lr_old/lr_new to carry the same velocity.
-        """
-        for g in opt.param_groups:
-            ratio = g["lr"] / lr
-            g["lr"] = lr
-            for p in g["params"]:
-                buf = opt.state.get(p, {}).get("momentum_buffer")
-                if buf is not None:
-                    buf *= ratio
+    def _training_model(self, fresh: bool, incremental: bool) -> Model:
+        """The `train.Model` whose train_step runs each batch: a new optimizer for every fit,
+        the same one across partial_fit calls (scikit-learn's rule)."""
+        net = self._network()
+        if not fresh:  # the user may have replaced coefs_ / intercepts_ since the last fit
+            self._load_weights()
+        if self._trainer is None or not incremental:
+            self._trainer = Model(net).compile(
+                optimizer=self._make_optimizer(list(net.parameters())), loss=self._loss_fn())
+        return self._trainer
 
     def _sync_out(self) -> None:
         """Copy the trained weights into coefs_ / intercepts_ (scikit-learn's layout)."""
-        self.coefs_ = [lin.weight.data.T.copy() for lin in self._linears]
-        self.intercepts_ = [lin.bias.data.copy() for lin in self._linears]
+        linears = self._model.linears()
+        self.coefs_ = [lin.weight.data.T.copy() for lin in linears]
+        self.intercepts_ = [lin.bias.data.copy() for lin in linears]
+        if self._predict_net is None:
+            self._predict_net = self._mlp(0.0).double()
 
     def _forward(self, X: np.ndarray) -> np.ndarray:
-        """Output-layer pre-activations, computed in NumPy from coefs_ (no graph)."""
-        act = _NUMPY_ACTIVATIONS[self.activation]
-        h = np.asarray(X, dtype=np.float64)  # float64: rows give the same result in any order
-        for i, (w, b) in enumerate(zip(self.coefs_, self.intercepts_)):
-            h = h @ w.astype(np.float64) + b
-            if i < len(self.coefs_) - 1:
-                h = act(h)
-        return h
+        """Output-layer pre-activations: the MLP in float64 on coefs_, under no_grad.
+
+        float64 so that rows give the same result in any order and batch.
+        """
+        net = self._predict_net
+        if net is None or [lin.weight.shape[::-1] for lin in net.linears()] != \
+                [np.shape(w) for w in self.coefs_]:
+            net = self._mlp(0.0).double()  # coefs_ were given new shapes; not kept
+        for lin, w, b in zip(net.linears(), self.coefs_, self.intercepts_):
+            lin.weight.data = np.asarray(w, np.float64).T  # a view: x @ weight.T is X @ coef
+            lin.bias.data = np.asarray(b, np.float64)
+        return Model(net).predict(X, batch_size=max(len(X), 1))
 
     # ----- training ---------------------------------------------------------------------
-    def _fit(self, X: np.ndarray, Y: np.ndarray, incremental: bool) -> _BaseMLP:
+    def _begin(self, X: np.ndarray, Y: np.ndarray, incremental: bool) -> bool:
+        """Initialise (fresh fit) or check the shapes against the fitted network; True if
+        fresh."""
         fresh = not hasattr(self, "coefs_") or (not self.warm_start and not incremental)
         if fresh:
             self._random_state = check_random_state(self.random_state)
@@ -177,128 +208,130 @@ class _BaseMLP(BaseEstimator):
             self.best_loss_ = np.inf
             self.validation_scores_ = None
             self.best_validation_score_ = None
-        else:
-            if self.coefs_[0].shape[0] != X.shape[1] or self.n_outputs_ != Y.shape[1]:
-                raise ValueError(f"{type(self).__name__}: X has {X.shape[1]} features and y "
-                                 f"{Y.shape[1]} outputs, the fitted network expects "
-                                 f"{self.coefs_[0].shape[0]} and {self.n_outputs_}")
-        model = self._network()
-        if not fresh:  # the user may have replaced coefs_ / intercepts_ since the last fit
-            for lin, w, b in zip(self._linears, self.coefs_, self.intercepts_):
-                lin.weight.data[...] = np.asarray(w).T
-                lin.bias.data[...] = b
-        opt = getattr(self, "_optimizer", None)
-        if opt is None:
-            opt, self._steps = self._make_optimizer(), 0
-        self._optimizer = opt
+        elif self.coefs_[0].shape[0] != X.shape[1] or self.n_outputs_ != Y.shape[1]:
+            raise ValueError(f"{type(self).__name__}: X has {X.shape[1]} features and y "
+                             f"{Y.shape[1]} outputs, the fitted network expects "
+                             f"{self.coefs_[0].shape[0]} and {self.n_outputs_}")
+        return fresh
+
+    def _holdout(self, X: np.ndarray, Y: np.ndarray) -> tuple[np.ndarray, ...]:
+        """scikit-learn's validation split for early stopping: X, X_val, Y, Y_val."""
+        # scikit-learn stratifies only single-output classification (binary)
+        stratify = Y if isinstance(self, ClassifierMixin) and Y.shape[1] == 1 else None
+        parts = train_test_split(X, Y, random_state=self._random_state,
+                                 test_size=self.validation_fraction, stratify=stratify)
+        if self.validation_scores_ is None:
+            self.validation_scores_, self.best_validation_score_ = [], -np.inf
+        return parts
+
+    def _batch_size(self, n: int) -> int:
+        if self.batch_size == "auto":
+            return min(200, n)
+        if self.batch_size > n:
+            warnings.warn("Got `batch_size` less than 1 or larger than sample size. It is going"
+                          " to be clipped", stacklevel=4)
+        return min(self.batch_size, n)
+
+    def _fit(self, X: np.ndarray, Y: np.ndarray, incremental: bool) -> _BaseMLP:
+        fresh = self._begin(X, Y, incremental)
+        trainer = self._training_model(fresh, incremental)
         early = self.early_stopping and not incremental
         X_val = Y_val = None
         if early:
-            # scikit-learn stratifies only single-output classification (binary)
-            stratify = Y if isinstance(self, ClassifierMixin) and Y.shape[1] == 1 else None
-            X, X_val, Y, Y_val = train_test_split(X, Y, random_state=self._random_state,
-                                                  test_size=self.validation_fraction,
-                                                  stratify=stratify)
-            if self.validation_scores_ is None:
-                self.validation_scores_, self.best_validation_score_ = [], -np.inf
-            best_params = None
-        n = X.shape[0]
-        batch = min(200, n) if self.batch_size == "auto" else min(self.batch_size, n)
-        if self.batch_size != "auto" and self.batch_size > n:
-            warnings.warn("Got `batch_size` less than 1 or larger than sample size. It is going"
-                          " to be clipped", stacklevel=3)
-        Xf = np.ascontiguousarray(X, dtype=np.float32)
-        Yf = self._targets(Y)
-        max_iter = 1 if incremental else self.max_iter
-        order = np.arange(n)
-        model.train()
-        for _ in range(max_iter):
-            if self.shuffle:  # one gather per epoch; the batches are then contiguous views
-                order = order[self._random_state.permutation(n)]  # scikit-learn's sequence
-                Xe, Ye = Xf[order], Yf[order]
-            else:
-                Xe, Ye = Xf, Yf
-            total = 0.0
-            for start in range(0, n, batch):
-                sl = slice(start, start + batch)
-                xb, yb = Xe[sl], Ye[sl]
-                m = xb.shape[0]
-                opt.param_groups[0]["weight_decay"] = self.alpha / m  # ∂(α/2m·Σ‖W‖²)/∂W
-                if isinstance(opt, optim.Adam):
-                    # scikit-learn adds eps to √v, PyTorch's Adam to √v̂ = √v/√(1−β₂ᵗ)
-                    self._steps += 1
-                    for g in opt.param_groups:
-                        g["eps"] = self.epsilon / np.sqrt(1 - self.beta_2 ** self._steps)
-                opt.zero_grad()
-                loss = self._loss(model(Tensor(xb)), yb)
-                loss.backward()
-                penalty = 0.5 * self.alpha / m * sum(  # at the weights the loss was taken at
-                    float(np.vdot(lin.weight.data, lin.weight.data)) for lin in self._linears)
-                opt.step()
-                total += (loss.item() + penalty) * m
-                self.t_ += m
-            self.n_iter_ += 1
-            self.loss_curve_.append(total / n)
-            if self.solver == "sgd" and self.learning_rate == "invscaling":
-                # scikit-learn: once per epoch, t = samples seen
-                self._set_lr(opt, self.learning_rate_init / (self.t_ + 1) ** self.power_t)
-            if self.verbose:
-                print(f"Iteration {self.n_iter_}, loss = {self.loss_curve_[-1]:.8f}")
-            if not np.isfinite(self.loss_curve_[-1]):
-                raise ValueError(f"{type(self).__name__}: the loss became {total / n} at "
-                                 f"iteration {self.n_iter_}; scale X or lower "
-                                 "learning_rate_init")
-            if incremental:
+            X, X_val, Y, Y_val = self._holdout(X, Y)
+        self._best_params = None
+        batch = self._batch_size(X.shape[0])
+        Xf, Yf = np.ascontiguousarray(X, dtype=np.float32), self._targets(Y)
+        order = np.arange(X.shape[0])
+        trainer.module.train()
+        stopped = incremental
+        for _ in range(1 if incremental else self.max_iter):
+            order = self._epoch(trainer, Xf, Yf, order, batch)
+            if not incremental and self._should_stop(trainer.optimizer, X_val, Y_val):
+                stopped = True
                 break
-            if early:
-                self._sync_out()
-                score = self._score(X_val, Y_val)
-                self.validation_scores_.append(score)
-                improved = score >= self.best_validation_score_ + self.tol
-                if score > self.best_validation_score_:
-                    self.best_validation_score_ = score
-                    best_params = ([w.copy() for w in self.coefs_],
-                                   [b.copy() for b in self.intercepts_])
-            else:
-                best = np.inf if self.best_loss_ is None else self.best_loss_
-                improved = self.loss_curve_[-1] <= best - self.tol
-                self.best_loss_ = min(best, self.loss_curve_[-1])
-            self._no_improvement_count = 0 if improved else self._no_improvement_count + 1
-            if self._no_improvement_count > self.n_iter_no_change:
-                if self.solver == "sgd" and self.learning_rate == "adaptive" and \
-                        opt.param_groups[0]["lr"] > 1e-6:
-                    self._set_lr(opt, opt.param_groups[0]["lr"] / 5.0)
-                    self._no_improvement_count = 0
-                    continue
-                break
-        else:
-            if not incremental:
-                warnings.warn(f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) "
-                              "reached and the optimization hasn't converged yet.",
-                              ConvergenceWarning, stacklevel=3)
-        model.eval()
+        if not stopped:
+            warnings.warn(f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) "
+                          "reached and the optimization hasn't converged yet.",
+                          ConvergenceWarning, stacklevel=3)
+        trainer.module.eval()
         self._sync_out()
-        if early and best_params is not None:
-            self.coefs_, self.intercepts_ = best_params
-            self._model = None
         if early:
+            if self._best_params is not None:
+                self.coefs_, self.intercepts_ = self._best_params
+                self._model = None
             self.best_loss_ = None
+        self._best_params = None
         return self
+
+    def _epoch(self, trainer: Model, X: np.ndarray, Y: np.ndarray, order: np.ndarray,
+               batch: int) -> np.ndarray:
+        """One pass in scikit-learn's batch order, Model.train_step per batch; appends to
+        loss_curve_, applies invscaling and returns the (cumulative) shuffle order."""
+        n = X.shape[0]
+        if self.shuffle:  # one gather per epoch; the batches are then contiguous views
+            order = order[self._random_state.permutation(n)]  # scikit-learn's sequence
+            X, Y = X[order], Y[order]
+        total = 0.0
+        for start in range(0, n, batch):
+            xb, yb = X[start:start + batch], Y[start:start + batch]
+            m = xb.shape[0]
+            trainer.l2 = self.alpha / (2 * m)  # nn.penalty adds α/2m·Σ‖W‖² to the loss
+            total += trainer.train_step((xb, yb))["loss"] * m
+            self.t_ += m
+        self.n_iter_ += 1
+        self.loss_curve_.append(total / n)
+        if self.solver == "sgd" and self.learning_rate == "invscaling":
+            # scikit-learn: once per epoch, t = samples seen
+            _set_lr(trainer.optimizer, self.learning_rate_init / (self.t_ + 1) ** self.power_t)
+        if self.verbose:
+            print(f"Iteration {self.n_iter_}, loss = {self.loss_curve_[-1]:.8f}")
+        if not np.isfinite(self.loss_curve_[-1]):
+            raise ValueError(f"{type(self).__name__}: the loss became {total / n} at "
+                             f"iteration {self.n_iter_}; scale X or lower learning_rate_init")
+        return order
+
+    def _should_stop(self, opt: optim.Optimizer, X_val: np.ndarray | None,
+                     Y_val: np.ndarray | None) -> bool:
+        """scikit-learn's tol/n_iter_no_change rule on the training loss (or the validation
+        score); 'adaptive' divides the lr by 5 instead of stopping while it is above 1e-6."""
+        if X_val is not None:
+            self._sync_out()
+            score = self._score(X_val, Y_val)
+            self.validation_scores_.append(score)
+            improved = score >= self.best_validation_score_ + self.tol
+            if score > self.best_validation_score_:
+                self.best_validation_score_ = score
+                self._best_params = ([w.copy() for w in self.coefs_],
+                                     [b.copy() for b in self.intercepts_])
+        else:
+            best = np.inf if self.best_loss_ is None else self.best_loss_
+            improved = self.loss_curve_[-1] <= best - self.tol
+            self.best_loss_ = min(best, self.loss_curve_[-1])
+        self._no_improvement_count = 0 if improved else self._no_improvement_count + 1
+        if self._no_improvement_count <= self.n_iter_no_change:
+            return False
+        lr = opt.param_groups[0]["lr"]
+        if self.solver == "sgd" and self.learning_rate == "adaptive" and lr > 1e-6:
+            _set_lr(opt, lr / 5.0)
+            self._no_improvement_count = 0
+            return False
+        return True
 
     def _check_X(self, X: Any, reset: bool) -> np.ndarray:
         return validate_data(self, X, dtype=(np.float64, np.float32), reset=reset)
 
     def __getstate__(self) -> dict:
-        # the network and optimizer are rebuilt from coefs_ on demand; keep pickles small
+        # the networks and optimizer are rebuilt from coefs_ on demand; keep pickles small
         state = dict(self.__dict__)
-        for k in ("_model", "_optimizer", "_linears"):
+        for k in ("_model", "_trainer", "_predict_net"):
             state.pop(k, None)
         return state
 
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state)
-        self._model = None
-        self._optimizer = None
+        self._model = self._trainer = None
+        self._predict_net = self._mlp(0.0).double() if "coefs_" in state else None
 
 
 class MLPClassifier(ClassifierMixin, _BaseMLP):
@@ -313,12 +346,11 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
             return Y.argmax(axis=1)
         return np.ascontiguousarray(Y, dtype=np.float32)
 
-    def _loss(self, out: Tensor, yb: np.ndarray) -> Tensor:
+    def _loss_fn(self) -> Any:
+        """Softmax cross-entropy for multiclass; sigmoid log-loss for binary and multilabel."""
         if self._label_binarizer.y_type_ == "multiclass":
-            return nn.functional.cross_entropy(out, yb)
-        # binary (one output) or multilabel: sigmoid log-loss summed over outputs, mean over rows
-        return nn.functional.binary_cross_entropy_with_logits(out, yb, reduction="sum") \
-            * (1.0 / yb.shape[0])
+            return nn.CrossEntropyLoss()
+        return _sigmoid_log_loss
 
     def _score(self, X: np.ndarray, Y: np.ndarray) -> float:
         return accuracy_score(self._label_binarizer.inverse_transform(Y), self._predict(X))
@@ -415,8 +447,8 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
     def _targets(self, Y: np.ndarray) -> np.ndarray:
         return np.ascontiguousarray(Y, dtype=np.float32)
 
-    def _loss(self, out: Tensor, yb: np.ndarray) -> Tensor:
-        return nn.functional.mse_loss(out, yb) * 0.5
+    def _loss_fn(self) -> Any:
+        return _half_squared_error
 
     def _score(self, X: np.ndarray, Y: np.ndarray) -> float:
         return r2_score(Y, self._forward(X))
@@ -488,18 +520,16 @@ class DNNClassifier(MLPClassifier):
         check_param("epochs", self.epochs, low=1, integer=True)
         check_param("dropout", self.dropout, low=0, high=1, closed="left", none=True)
         check_param("n_classes", self.n_classes, low=2, integer=True, none=True)
-        check_param("activation", self.activation, options=tuple(_ACTIVATIONS))
+        check_param("activation", self.activation, options=ACTIVATION_NAMES)
         self._hidden_sizes()
 
     def _dropout(self) -> float:
         return self.dropout or 0.0
 
-    def _make_optimizer(self) -> optim.Optimizer:
+    def _make_optimizer(self, params: list[Tensor]) -> optim.Optimizer:
         if self.optimizer == "adagrad":
-            groups = [{"params": [lin.weight for lin in self._linears]},
-                      {"params": [lin.bias for lin in self._linears]}]
-            return optim.Adagrad(groups, lr=self.learning_rate)
-        return super()._make_optimizer()
+            return optim.Adagrad(params, lr=self.learning_rate)
+        return super()._make_optimizer(params)
 
     def _encode(self, y: np.ndarray, first: bool, classes: Any = None) -> np.ndarray:
         if self.n_classes is not None and first and classes is None:
