@@ -124,6 +124,20 @@ def test_xor_network_hidden_units_act_like_or_and_nand():
     assert {tuple(h[:, j].astype(int)) for j in range(2)} == cols
 
 
+def test_xor_network_is_the_shared_mlp_trained_by_model():
+    """models.MLP + train.Model give the hand-written loop's run: same weights, same losses."""
+    from glassnet import nn
+    from glassnet.models import MLP
+
+    net = train_xor_network()
+    assert isinstance(net.model, MLP) and net.model.sizes == [2, 2, 1]
+    assert [type(m) for m in net.model] == [nn.Linear, nn.Sigmoid, nn.Linear, nn.Sigmoid]
+    assert len(net.losses) == 2000
+    # the values the hand-written Adam/BCE loop gave with seed 9, before it went through Model
+    assert net.losses[0] == pytest.approx(0.6938055753707886, rel=1e-6)
+    assert net.losses[-1] == pytest.approx(3.886677441187203e-4, rel=1e-4)
+
+
 def test_hebb_update_strengthens_coactive_connections():
     w = hebb_update(np.zeros((2, 3)), [1, 0, 1], [1, -1], lr=0.5)
     np.testing.assert_array_equal(w, 0.5 * np.outer([1, -1], [1, 0, 1]))

@@ -1,8 +1,9 @@
 """XOR, the problem one perceptron cannot learn, solved by a hidden layer trained with backprop.
 
 The 2-2-1 network replaces the step with a sigmoid (whose gradient is not zero), so glassnet's
-autograd can train it. After training, thresholding each hidden unit at 0.5 gives a gate: the
-network rediscovers "XOR = (a OR b) AND (a NAND b)" by itself.
+autograd can train it: a `models.MLP` trained by `train.Model.fit`, as any other network.
+After training, thresholding each hidden unit at 0.5 gives a gate: the network rediscovers
+"XOR = (a OR b) AND (a NAND b)" by itself.
 """
 
 from __future__ import annotations
@@ -11,8 +12,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .. import nn, optim
+from .. import optim
 from ..autograd import Tensor, manual_seed, no_grad
+from ..models import MLP
+from ..train import Model
 from .neurons import GATES, gate_data, truth_table, truth_vector
 
 _NAMED = {truth_vector(g, 2): name for name, g in GATES.items()}
@@ -31,7 +34,7 @@ def gate_name(outputs: tuple[int, ...]) -> str:
 class XORNetwork:
     """A trained 2-2-1 sigmoid network and what its hidden units learned."""
 
-    model: nn.Sequential
+    model: MLP
     losses: list[float]
 
     def hidden(self, X: np.ndarray) -> np.ndarray:
@@ -40,6 +43,7 @@ class XORNetwork:
             return self.model[:2](Tensor(np.asarray(X, np.float32))).numpy()
 
     def predict(self, X: np.ndarray) -> np.ndarray:
+        """The network's answers, 0 or 1 (output thresholded at 0.5)."""
         with no_grad():
             return (self.model(Tensor(np.asarray(X, np.float32))).numpy()[:, 0] >= 0.5
                     ).astype(np.int64)
@@ -66,16 +70,9 @@ class XORNetwork:
 def train_xor_network(seed: int = 9, epochs: int = 2000, lr: float = 0.1) -> XORNetwork:
     """Train Linear(2,2)-Sigmoid-Linear(2,1)-Sigmoid on XOR with BCE and Adam (full batch)."""
     manual_seed(seed)
-    model = nn.Sequential(nn.Linear(2, 2), nn.Sigmoid(), nn.Linear(2, 1), nn.Sigmoid())
+    model = MLP([2, 2, 1], activation="sigmoid", output_activation="sigmoid")
     X, y = gate_data(GATES["XOR"])
-    xt, yt = Tensor(X.astype(np.float32)), Tensor(y.astype(np.float32)[:, None])
-    opt = optim.Adam(model.parameters(), lr=lr)
-    loss_fn = nn.BCELoss()
-    losses = []
-    for _ in range(epochs):
-        opt.zero_grad()
-        loss = loss_fn(model(xt), yt)
-        loss.backward()
-        opt.step()
-        losses.append(loss.item())
-    return XORNetwork(model, losses)
+    trainer = Model(model).compile(optimizer=optim.Adam(model.parameters(), lr=lr), loss="bce")
+    history = trainer.fit(X.astype(np.float32), y.astype(np.float32), batch_size=len(X),
+                          epochs=epochs, shuffle=False, verbose=0)
+    return XORNetwork(model, history.history["loss"])
