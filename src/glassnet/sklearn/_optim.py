@@ -18,11 +18,17 @@ from .. import optim
 
 
 class SklearnSGD(optim.SGD):
-    """SGD with scikit-learn's velocity: v ← μv − lr·g, w ← w + v (Nesterov: w ← w + μv − lr·g).
+    """SGD with scikit-learn's velocity, so that a learning-rate schedule only sets the lr.
 
-    PyTorch's SGD keeps b ← μb + g and steps −lr·b, so its velocity is −lr·b: a new lr would
-    rescale the whole history at once. Here the velocity carries the old lr's steps, as in
-    scikit-learn, and a schedule only sets the group's lr.
+    PyTorch's SGD keeps b ← μb + g and steps −γ·b: its velocity −γ·b is rescaled at once when γ
+    changes. scikit-learn's velocity keeps the steps taken with the old γ. On each `step()`::
+
+        input: γ (lr), μ (momentum), nesterov
+        init:  v ← 0
+        v ← μ·v − γ·g
+        w ← w + μ·v − γ·g  if nesterov, else  w ← w + v
+
+    v is kept as ``state["velocity"]`` (none while μ = 0: then w ← w − γ·g).
     """
 
     def __init__(self, params: Iterable[Any], lr: float = 1e-3, momentum: float = 0.0,
@@ -50,10 +56,19 @@ class SklearnSGD(optim.SGD):
 
 
 class SklearnAdam(optim.Adam):
-    """Adam in scikit-learn's form: w ← w − lr·√(1−β₂ᵗ)/(1−β₁ᵗ) · m / (√v + ε).
+    """Adam in scikit-learn's form: both bias corrections in the step size, ε added to √v.
 
-    PyTorch's Adam divides by √v/√(1−β₂ᵗ) + ε, which is this rule with ε/√(1−β₂ᵗ) in place
-    of ε: the two differ wherever √v is not large against ε (early steps, small gradients).
+    PyTorch's Adam divides by √(v/(1 − β₂ᵗ)) + ε, which is this rule with ε/√(1 − β₂ᵗ) for ε:
+    the two differ wherever √v is not large against ε (early steps, small gradients). On
+    each `step()`, t = 1, 2, ...::
+
+        input: γ (lr), β₁, β₂ (betas), ε (eps)
+        init:  m ← 0, v ← 0
+        m ← β₁·m + (1 − β₁)·g
+        v ← β₂·v + (1 − β₂)·g²
+        w ← w − γ·√(1 − β₂ᵗ)/(1 − β₁ᵗ) · m / (√v + ε)
+
+    m, v are kept as ``state["exp_avg"]``, ``state["exp_avg_sq"]``, as in `optim.Adam`.
     """
 
     def __init__(self, params: Iterable[Any], lr: float = 1e-3,

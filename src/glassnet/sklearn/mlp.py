@@ -418,6 +418,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         return self.classes_[(p[:, 0] > 0.5).astype(int)]
 
     def predict(self, X: Any) -> np.ndarray:
+        """The most probable class of each row (one 0/1 column per label for multilabel)."""
         check_is_fitted(self)
         return self._predict(self._check_X(X, reset=False))
 
@@ -430,6 +431,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         return p
 
     def predict_log_proba(self, X: Any) -> np.ndarray:
+        """The log of predict_proba (scikit-learn's method, for log-loss scorers)."""
         return np.log(self.predict_proba(X))
 
     def __sklearn_tags__(self) -> Any:
@@ -473,6 +475,7 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
         return self._fit(X, Y, incremental=True)
 
     def predict(self, X: Any) -> np.ndarray:
+        """The network's outputs: (n,) when fitted on a 1-D y, else (n, n_outputs)."""
         check_is_fitted(self)
         out = self._forward(self._check_X(X, reset=False))
         return out.ravel() if self._y_1d else out
@@ -507,10 +510,13 @@ class DNNClassifier(MLPClassifier):
         self.verbose, self.warm_start = verbose, warm_start
 
     # the base class's names, read from TensorFlow's
-    hidden_layer_sizes = property(lambda self: self.hidden_units)
-    max_iter = property(lambda self: self.epochs)
-    learning_rate_init = property(lambda self: self.learning_rate)
-    solver = property(lambda self: "sgd" if self.optimizer == "sgd" else "adam")
+    hidden_layer_sizes = property(lambda self: self.hidden_units,
+                                  doc="hidden_units, by scikit-learn's name.")
+    max_iter = property(lambda self: self.epochs, doc="epochs, by scikit-learn's name.")
+    learning_rate_init = property(lambda self: self.learning_rate,
+                                  doc="learning_rate, by scikit-learn's name.")
+    solver = property(lambda self: "sgd" if self.optimizer == "sgd" else "adam",
+                      doc="'sgd' or 'adam' (the base class's solver for optimizer).")
     power_t, momentum, nesterovs_momentum = 0.5, 0.0, False
     beta_1, beta_2, epsilon = 0.9, 0.999, 1e-8
 
