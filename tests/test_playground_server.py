@@ -42,15 +42,19 @@ def _until(ws, pred, limit: int = 10_000) -> dict:
 @contextlib.contextmanager
 def _open(client: TestClient):
     """A WebSocket session past its hello and first frame."""
-    with client.websocket_connect("/ws") as ws:
+    with client.websocket_connect(WS) as ws:
         hello = ws.receive_json()
         first = ws.receive_json()
         yield ws, hello, first
 
 
+BASE = "http://127.0.0.1:8765"  # the Host the app answers by default (create_app's port)
+WS = "ws://127.0.0.1:8765/ws"
+
+
 @pytest.fixture
 def client():
-    with TestClient(create_app(max_sessions=3, idle_timeout=60)) as c:
+    with TestClient(create_app(max_sessions=3, idle_timeout=60), base_url=BASE) as c:
         yield c
 
 
@@ -223,7 +227,7 @@ def test_session_limit_and_release(client):
         first.enter_context(_open(client))
         for _ in range(2):
             stack.enter_context(_open(client))
-        with client.websocket_connect("/ws") as extra:
+        with client.websocket_connect(WS) as extra:
             msg = extra.receive_json()
             assert msg["type"] == "error" and msg["code"] == "full"
             assert "3 sessions" in msg["message"]
@@ -238,7 +242,7 @@ def test_session_limit_and_release(client):
 
 
 def test_idle_sessions_are_freed():
-    with TestClient(create_app(max_sessions=1, idle_timeout=0.3)) as client:
+    with TestClient(create_app(max_sessions=1, idle_timeout=0.3), base_url=BASE) as client:
         with _open(client) as (ws, _, _):
             msg = ws.receive_json()  # nothing sent for 0.3 s
             assert msg["type"] == "error" and msg["code"] == "idle"
@@ -265,7 +269,7 @@ def test_messages_are_served_while_playing(client):
 
 def test_other_sites_cannot_open_a_session(client):
     with pytest.raises(WebSocketDisconnect):
-        with client.websocket_connect("/ws", headers={"origin": "http://evil.example"}) as ws:
+        with client.websocket_connect(WS, headers={"origin": "http://evil.example"}) as ws:
             ws.receive_json()
 
 

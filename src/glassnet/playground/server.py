@@ -24,10 +24,13 @@ from typing import Any
 
 import anyio.to_thread
 from starlette.applications import Starlette
+from starlette.datastructures import Headers
+from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import FileResponse, Response
+from starlette.responses import FileResponse, PlainTextResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from .config import LIVE_FIELDS, ConfigError, PlaygroundConfig, limits
@@ -42,6 +45,8 @@ FRAME_INTERVAL = 1 / 30  # at most ~30 frames per second while playing
 STOP_TIMEOUT = 10.0  # seconds a pause waits for the running chunk and frame
 CHUNK_SECONDS = 0.03  # target time of one training chunk (about one frame interval)
 MAX_CHUNK = 1000  # epochs in one chunk, whatever the timing says
+SEND_TIMEOUT = 5.0  # seconds a tab has to take one frame; one that does not is dropped
+LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")
 LOG = logging.getLogger("glassnet.playground")
 # The page's files may only load from this server (no external network resources).
 CSP = ("default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; "
@@ -303,6 +308,50 @@ def _finite_json(o: Any) -> Any:
     return o
 
 
+# ----- who may talk to the server ---------------------------------------------------------------
+def allowed_hosts(host: str = "127.0.0.1", port: int = 8765) -> frozenset[str]:
+    """The Host header values the server answers: 127.0.0.1, localhost, [::1] and `host`
+    (the address it was started on), each with `port` (and also without it on port 80)."""
+    names = {*LOOPBACK_NAMES, f"[{host}]" if ":" in host and not host.startswith("[") else host}
+    out = {f"{n}:{port}" for n in names} | (names if port == 80 else set())
+    return frozenset(n.lower() for n in out)
+
+
+class HostGuard:
+    """ASGI middleware against DNS rebinding and other sites' pages: a request whose Host is
+    not one of `hosts` gets 400, and a WebSocket whose Origin (when sent) is not
+    http://<one of `hosts`> is refused (HTTP 403), before the app sees either."""
+
+    def __init__(self, app: ASGIApp, hosts: frozenset[str]) -> None:
+        self.app, self.hosts = app, hosts
+        self.origins = frozenset(f"http://{h}" for h in hosts)
+
+    def refusal(self, scope: Scope) -> str | None:
+        """Why this request is refused, or None when it may go on."""
+        headers = Headers(scope=scope)
+        hosts = headers.getlist("host")
+        if len(hosts) != 1 or hosts[0].lower() not in self.hosts:
+            return (f"Host {_short(', '.join(hosts))} is not this server's; it answers only "
+                    f"{', '.join(sorted(self.hosts))}")
+        origins = headers.getlist("origin")
+        if scope["type"] == "websocket" and origins and (
+                len(origins) != 1 or origins[0].lower() not in self.origins):
+            return f"WebSocket from Origin {_short(', '.join(origins))} refused"
+        return None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Pass a request on to the app, or refuse it (see the class)."""
+        why = self.refusal(scope) if scope["type"] in ("http", "websocket") else None
+        if why is None:
+            await self.app(scope, receive, send)
+            return
+        LOG.info("playground: %s", why)
+        if scope["type"] == "http":
+            await PlainTextResponse(why, status_code=400)(scope, receive, send)
+        else:  # closing before the handshake: the server answers HTTP 403
+            await send({"type": "websocket.close", "code": 1008})
+
+
 # ----- the app --------------------------------------------------------------------------------
 async def _serve(client: Client, idle_timeout: float) -> None:
     """One tab's message loop until it disconnects or stays silent for `idle_timeout` s."""
@@ -337,8 +386,10 @@ def _error_frame(e: Exception) -> dict[str, Any]:
             "message": f"internal error: {type(e).__name__}: {e}"}
 
 
-def create_app(max_sessions: int = 8, idle_timeout: float = 600.0) -> Starlette:
-    """The playground's Starlette app: page, static files and the /ws WebSocket."""
+def create_app(max_sessions: int = 8, idle_timeout: float = 600.0, *, host: str = "127.0.0.1",
+               port: int = 8765) -> Starlette:
+    """The playground's Starlette app: page, static files and the /ws WebSocket, answering only
+    requests to `host`:`port` or a loopback name with that port (see HostGuard)."""
     if max_sessions < 1:
         raise ValueError(f"max_sessions must be >= 1, got {max_sessions}")
     if not idle_timeout > 0:
@@ -351,11 +402,7 @@ def create_app(max_sessions: int = 8, idle_timeout: float = 600.0) -> Starlette:
                                                             "Cache-Control": "no-cache"})
 
     async def websocket(ws: WebSocket) -> None:
-        origin = ws.headers.get("origin")
-        if origin and origin.split("://", 1)[-1] != ws.headers.get("host"):
-            await ws.close(code=1008)  # another site's page may not drive this server
-            return
-        await ws.accept()
+        await ws.accept()  # HostGuard has checked Host and Origin
         if len(clients) >= max_sessions:
             await ws.send_text(json.dumps({
                 "type": "error", "field": None, "code": "full",
@@ -381,7 +428,7 @@ def create_app(max_sessions: int = 8, idle_timeout: float = 600.0) -> Starlette:
             await client.stop()
             clients.pop(client.id, None)
 
-    app = Starlette(routes=[
+    app = Starlette(middleware=[Middleware(HostGuard, hosts=allowed_hosts(host, port))], routes=[
         Route("/", index),
         Route("/index.html", index),
         WebSocketRoute("/ws", websocket),
@@ -426,8 +473,14 @@ def main(host: str = "127.0.0.1", port: int = 8765, max_sessions: int = 8,
     taken one raises PortInUseError before any URL is printed."""
     import uvicorn
 
-    app = create_app(max_sessions=max_sessions, idle_timeout=idle_timeout)
     sock = bind_socket(host, port)
+    port = sock.getsockname()[1]  # the one bound (port 0 picks a free one)
+    try:
+        app = create_app(max_sessions=max_sessions, idle_timeout=idle_timeout, host=host,
+                         port=port)
+    except ValueError:
+        sock.close()
+        raise
     shown = f"[{host}]" if ":" in host else host
     url = f"http://{shown}:{port}/"
     print(f"glassnet playground: open {url} (Ctrl+C stops)", flush=True)
