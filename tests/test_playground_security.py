@@ -216,3 +216,43 @@ def test_a_real_server_refuses_a_rebound_host_over_http_and_websocket():
             assert _ws_message(s)["type"] == "frame"
             s.sendall(_ws_frame({"type": "export_script"}))
             assert _ws_message(s)["type"] == "script"
+
+
+# ----- item 3: tabs that stop reading ------------------------------------------------------------
+def _new_tab(port: int) -> str:
+    """Open a tab (a raw WebSocket), read its first message's type or code, close it."""
+    s, status = _ws_open(port, f"127.0.0.1:{port}")
+    with s:
+        assert status == 101, status
+        m = _ws_message(s)
+    return m.get("code") or m["type"]
+
+
+def test_tabs_that_stop_reading_are_dropped_and_free_their_slots():
+    """Two tabs press play and never read again (tiny receive buffers): once the server's
+    buffers are full, each send times out, the tab is dropped and its slot is free."""
+    send_timeout = 1.0
+    with _server(max_sessions=2, idle_timeout=120, send_timeout=send_timeout) as port:
+        stuck = []
+        try:
+            for _ in range(2):
+                s, status = _ws_open(port, f"127.0.0.1:{port}", rcvbuf=4096)
+                stuck.append(s)
+                assert status == 101
+                s.sendall(_ws_frame({"type": "play"}))  # frames stream in; none is read
+            start = time.monotonic()
+            seen = [_new_tab(port)]
+            assert seen == ["full"]  # both slots are taken while the tabs are playing
+            while seen[-1] != "hello" and time.monotonic() - start < 60:
+                time.sleep(0.25)
+                seen.append(_new_tab(port))
+            freed = time.monotonic() - start
+            assert seen[-1] == "hello", f"still {seen[-1]!r} after {freed:.0f} s"
+            assert freed < 30, freed
+            s, status = _ws_open(port, f"127.0.0.1:{port}")  # both slots: two tabs at once
+            with s:
+                assert _ws_message(s)["type"] == "hello"
+                assert _new_tab(port) == "hello"
+        finally:
+            for s in stuck:
+                s.close()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
+import contextlib
 import errno
 import json
 import logging
@@ -162,23 +163,78 @@ def _no_constant(name: str) -> None:
 
 
 # ----- one tab --------------------------------------------------------------------------------
+class ClientGone(WebSocketDisconnect):
+    """The tab was dropped: it did not take a message within the send timeout."""
+
+
 class Client:
     """One WebSocket's session, its play state and the lock that keeps its CPU work in order."""
 
-    def __init__(self, ws: WebSocket, sid: str, work: asyncio.Lock) -> None:
+    def __init__(self, ws: WebSocket, sid: str, work: asyncio.Lock,
+                 send_timeout: float = SEND_TIMEOUT) -> None:
         self.ws, self.id = ws, sid
         self.session: Session | None = None
         self.running = False
         self.task: asyncio.Task | None = None
         self.lock = work
         self.send_lock = asyncio.Lock()
+        self.send_timeout = send_timeout
+        self.gone = asyncio.Event()  # set when dropped: ends the message loop at once
         self.chunk = 1  # epochs per training chunk, adapted to CHUNK_SECONDS
 
     async def send(self, obj: dict[str, Any]) -> None:
-        """Send one JSON message, one sender at a time, if the socket is still open."""
+        """Send one JSON message (one sender at a time) if the socket is open; a tab that does
+        not take it within `send_timeout` s is dropped (ClientGone), freeing its slot."""
+        text = json.dumps(obj, allow_nan=False, default=_json_default)
+        if self.gone.is_set():
+            raise ClientGone(1008, "dropped")
+        try:
+            await asyncio.wait_for(self._send_text(text), self.send_timeout)
+        except TimeoutError:
+            self.drop(f"it did not take a message within {self.send_timeout:g} s")
+            raise ClientGone(1008, "send timeout") from None
+
+    async def _send_text(self, text: str) -> None:
         async with self.send_lock:
             if self.ws.application_state == WebSocketState.CONNECTED:
-                await self.ws.send_text(json.dumps(obj, allow_nan=False, default=_json_default))
+                await self.ws.send_text(text)
+
+    def drop(self, why: str) -> None:
+        """Give up on this tab: training stops and its message loop ends (see `receive`)."""
+        if not self.gone.is_set():
+            LOG.warning("playground: session %s dropped: %s", self.id, why)
+        self.running = False
+        self.gone.set()
+
+    async def receive(self, timeout: float) -> dict[str, Any] | None:
+        """The tab's next ASGI event, or None after `timeout` s without one; ClientGone as
+        soon as the tab is dropped (a stuck send must not wait for the idle timeout)."""
+        if self.gone.is_set():
+            raise ClientGone(1008, "dropped")
+        recv = asyncio.ensure_future(self.ws.receive())
+        gone = asyncio.ensure_future(self.gone.wait())
+        try:
+            done, _ = await asyncio.wait((recv, gone), timeout=timeout,
+                                         return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            recv.cancel()  # no-op when done
+            gone.cancel()
+        if recv in done:
+            return recv.result()
+        if gone in done:
+            raise ClientGone(1008, "dropped")
+        return None
+
+    async def close(self, code: int) -> None:
+        """Close the socket, waiting at most `send_timeout` s (a stuck tab is only dropped)."""
+        if self.gone.is_set() or self.ws.application_state != WebSocketState.CONNECTED:
+            return
+        try:
+            await asyncio.wait_for(self.ws.close(code=code), self.send_timeout)
+        except TimeoutError:
+            self.drop("it did not take the close frame")
+        except (RuntimeError, OSError, WebSocketDisconnect):  # already closed by the peer
+            pass
 
     async def run(self, fn: Callable[..., Any], *args: Any) -> Any:
         """fn(*args) in a worker thread; one at a time in the whole server (fair, FIFO), so
@@ -231,8 +287,9 @@ class Client:
         except Exception as e:  # noqa: BLE001 - a failed chunk pauses, the session lives on
             self.running = False
             LOG.exception("playground: training failed")
-            await self.send({"type": "error", "field": None,
-                             "message": f"training stopped: {type(e).__name__}: {e}"})
+            with contextlib.suppress(WebSocketDisconnect):  # dropped meanwhile: nothing to say
+                await self.send({"type": "error", "field": None,
+                                 "message": f"training stopped: {type(e).__name__}: {e}"})
 
     async def stop(self) -> None:
         """Pause and wait for the training loop to finish its chunk (never cut a chunk short:
@@ -355,15 +412,13 @@ class HostGuard:
 # ----- the app --------------------------------------------------------------------------------
 async def _serve(client: Client, idle_timeout: float) -> None:
     """One tab's message loop until it disconnects or stays silent for `idle_timeout` s."""
-    ws = client.ws
     while True:
-        try:
-            event = await asyncio.wait_for(ws.receive(), timeout=idle_timeout)
-        except TimeoutError:
+        event = await client.receive(idle_timeout)  # ClientGone once the tab is dropped
+        if event is None:
             await client.send({"type": "error", "field": None, "code": "idle",
                                "message": f"no message for {idle_timeout:g} s: session "
                                           "closed; reload the page"})
-            await ws.close(code=1001)
+            await client.close(1001)
             return
         if event["type"] == "websocket.disconnect":
             return
@@ -387,13 +442,16 @@ def _error_frame(e: Exception) -> dict[str, Any]:
 
 
 def create_app(max_sessions: int = 8, idle_timeout: float = 600.0, *, host: str = "127.0.0.1",
-               port: int = 8765) -> Starlette:
+               port: int = 8765, send_timeout: float = SEND_TIMEOUT) -> Starlette:
     """The playground's Starlette app: page, static files and the /ws WebSocket, answering only
-    requests to `host`:`port` or a loopback name with that port (see HostGuard)."""
+    requests to `host`:`port` or a loopback name with that port (see HostGuard); a tab that
+    does not take a message within `send_timeout` s is dropped."""
     if max_sessions < 1:
         raise ValueError(f"max_sessions must be >= 1, got {max_sessions}")
     if not idle_timeout > 0:
         raise ValueError(f"idle_timeout must be > 0 seconds, got {idle_timeout}")
+    if not send_timeout > 0:
+        raise ValueError(f"send_timeout must be > 0 seconds, got {send_timeout}")
     clients: dict[str, Client] = {}
     work = asyncio.Lock()  # one worker thread at a time for all sessions (see Client.run)
 
@@ -403,14 +461,15 @@ def create_app(max_sessions: int = 8, idle_timeout: float = 600.0, *, host: str 
 
     async def websocket(ws: WebSocket) -> None:
         await ws.accept()  # HostGuard has checked Host and Origin
+        client = Client(ws, secrets.token_hex(8), work, send_timeout)
         if len(clients) >= max_sessions:
-            await ws.send_text(json.dumps({
-                "type": "error", "field": None, "code": "full",
-                "message": f"the server already has {max_sessions} sessions; close a tab or "
-                           "try again later"}))
-            await ws.close(code=1013)
+            with contextlib.suppress(WebSocketDisconnect):
+                await client.send({
+                    "type": "error", "field": None, "code": "full",
+                    "message": f"the server already has {max_sessions} sessions; close a tab "
+                               "or try again later"})
+                await client.close(1013)
             return
-        client = Client(ws, secrets.token_hex(8), work)
         clients[client.id] = client
         try:
             client.session = await client.run(Session, PlaygroundConfig())
