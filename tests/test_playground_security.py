@@ -256,3 +256,95 @@ def test_tabs_that_stop_reading_are_dropped_and_free_their_slots():
         finally:
             for s in stuck:
                 s.close()
+
+
+# ----- item 2 (the playground's part): weight files within its own network limits -------------
+def _with_metadata(data: bytes, **changes: str) -> bytes:
+    """The same tensors under edited metadata (as a crafted file would be)."""
+    from safetensors.numpy import load, save
+
+    (n,) = struct.unpack("<Q", data[:8])
+    meta = json.loads(data[8:8 + n])["__metadata__"]
+    return save(load(data), metadata={**meta, **changes})
+
+
+def _peak_bytes(fn) -> tuple[int, BaseException | None]:
+    """The peak of Python/NumPy allocations while fn() runs, and what it raised."""
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        fn()
+        raised = None
+    except Exception as e:  # noqa: BLE001 - returned for the test to check
+        raised = e
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return peak, raised
+
+
+def test_the_largest_playground_network_round_trips_and_sets_the_byte_limit():
+    from glassnet.playground.config import FEATURES, MAX_LAYERS, MAX_NEURONS, PlaygroundConfig
+    from glassnet.playground.server import MAX_WEIGHTS_FILE
+    from glassnet.playground.session import MAX_WEIGHTS_BYTES, Session
+
+    big = PlaygroundConfig(dataset="spiral", numClasses=5, networkShape=(MAX_NEURONS,) * MAX_LAYERS,
+                           optimizer="adam", **{f: True for f in FEATURES})
+    s = Session(big)
+    s.step(1)
+    data = s.export_weights()
+    t = Session(big)
+    t.import_weights(data)
+    assert t.train_loss == s.train_loss
+    assert len(data) < MAX_WEIGHTS_BYTES <= 256 << 10  # a few times the largest file, no more
+    assert MAX_WEIGHTS_FILE == MAX_WEIGHTS_BYTES
+
+
+def test_weight_files_beyond_the_playground_limits_are_refused_before_they_are_built():
+    from glassnet import nn
+    from glassnet.playground.session import MAX_WEIGHTS_BYTES, Session
+    from glassnet.serialization import dumps
+
+    s = Session()
+    good = s.export_weights()
+    mlp = json.loads(json.loads(good[8:8 + struct.unpack("<Q", good[:8])[0]])
+                     ["__metadata__"]["architecture"])
+    huge_mlp = {**mlp, "config": {**mlp["config"], "sizes": [2, 3000, 3000, 1]}}
+    huge_child = {**mlp, "children": {**mlp["children"], "9": {
+        "type": "Linear", "config": {"in_features": 3000, "out_features": 3000, "bias": True},
+        "children": {}}}}
+    lstm = {"type": "LSTM", "config": {"input_size": 2, "hidden_size": 4, "num_layers": 3000},
+            "children": {}}
+    deep = '{"children":{"0":' * 2000 + json.dumps(mlp) + "}}" * 2000  # deeper than Python's stack
+    crafted = {  # what each file is, and what the refusal must say
+        "a real Linear(300, 300)": (dumps(nn.Linear(300, 300)), f"{MAX_WEIGHTS_BYTES}-byte"),
+        "an MLP declaring 3000-neuron layers": (
+            _with_metadata(good, architecture=json.dumps(huge_mlp)), "sizes"),
+        "an extra 3000x3000 layer": (
+            _with_metadata(good, architecture=json.dumps(huge_child)), "3000"),
+        "an LSTM with 3000 layers": (_with_metadata(good, architecture=json.dumps(lstm)), "LSTM"),
+        "2000 nested layers": (
+            _with_metadata(good, architecture=deep), "architecture"),
+        "a header length beyond the file": (struct.pack("<Q", 1 << 40) + good[8:], "header"),
+    }
+    for what, (data, says) in crafted.items():
+        peak, e = _peak_bytes(lambda data=data: s.import_weights(data))
+        assert isinstance(e, ValueError), (what, repr(e))
+        assert says in str(e) and str(e).startswith("import_weights"), (what, str(e))
+        assert peak < 4 * len(data) + (2 << 20), (what, peak)  # nothing built from the file
+    s.import_weights(good)  # the session is unharmed
+
+
+def test_an_oversized_weights_message_is_refused_before_it_is_decoded():
+    from glassnet.playground.server import MAX_WEIGHTS_FILE
+
+    with TestClient(create_app(max_sessions=1), base_url=f"http://127.0.0.1:{PORT}") as c:
+        with c.websocket_connect(f"ws://127.0.0.1:{PORT}/ws") as ws:
+            hello = ws.receive_json()
+            assert hello["limits"]["maxWeightsBytes"] == MAX_WEIGHTS_FILE
+            ws.receive_json()
+            too_big = base64.b64encode(bytes(MAX_WEIGHTS_FILE + 3)).decode()
+            ws.send_text(json.dumps({"type": "import_weights", "data": too_big}))
+            err = ws.receive_json()
+            assert err["type"] == "error" and err["field"] == "data"
+            assert f"over {MAX_WEIGHTS_FILE} bytes" in err["message"]

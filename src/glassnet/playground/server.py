@@ -86,12 +86,17 @@ def _text(limit: int) -> Callable[[str, Any], str]:
     return check
 
 
-def _base64(name: str, v: Any) -> bytes:
-    text = _text(MAX_MESSAGE)(name, v)
-    try:
-        return base64.b64decode(text, validate=True)
-    except (binascii.Error, ValueError):
-        raise MessageError(name, f"{name} must be base64 text") from None
+def _base64(limit: int) -> Callable[[str, Any], bytes]:
+    """A check for base64 text of at most `limit` decoded bytes (refused before decoding)."""
+    def check(name: str, v: Any) -> bytes:
+        if isinstance(v, str) and len(v) > -(-limit // 3) * 4:
+            raise MessageError(name, f"{name} is over {limit} bytes (the largest file allowed)")
+        text = _text(MAX_MESSAGE)(name, v)
+        try:
+            return base64.b64decode(text, validate=True)
+        except (binascii.Error, ValueError):
+            raise MessageError(name, f"{name} must be base64 text") from None
+    return check
 
 
 def _object(name: str, v: Any) -> dict:
@@ -108,7 +113,7 @@ MESSAGES: dict[str, dict[str, Callable[[str, Any], Any]]] = {
     "set_weight": {"layer": _int, "from": _int, "to": _int, "value": _finite},
     "upload_csv": {"text": _text(MAX_CSV)},
     "export_script": {}, "export_weights": {},
-    "import_weights": {"data": _base64},
+    "import_weights": {"data": _base64(MAX_WEIGHTS_FILE)},
 }
 # Messages that change the session, then get a frame: type -> (Session method, the message's
 # fields passed to it in order, whether the config may change so the page gets it too).
