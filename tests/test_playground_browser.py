@@ -43,8 +43,9 @@ def _free_port() -> int:
 @pytest.fixture(scope="module")
 def url():
     port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(max_sessions=4), host="127.0.0.1",
-                                           port=port, log_level="warning"))
+    app = create_app(max_sessions=4, port=port)  # it answers only Host 127.0.0.1:port etc.
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
+                                           log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20

@@ -42,15 +42,19 @@ def _until(ws, pred, limit: int = 10_000) -> dict:
 @contextlib.contextmanager
 def _open(client: TestClient):
     """A WebSocket session past its hello and first frame."""
-    with client.websocket_connect("/ws") as ws:
+    with client.websocket_connect(WS) as ws:
         hello = ws.receive_json()
         first = ws.receive_json()
         yield ws, hello, first
 
 
+BASE = "http://127.0.0.1:8765"  # the Host the app answers by default (create_app's port)
+WS = "ws://127.0.0.1:8765/ws"
+
+
 @pytest.fixture
 def client():
-    with TestClient(create_app(max_sessions=3, idle_timeout=60)) as c:
+    with TestClient(create_app(max_sessions=3, idle_timeout=60), base_url=BASE) as c:
         yield c
 
 
@@ -211,6 +215,98 @@ def test_a_thousand_malformed_messages_then_normal_training(client):
         assert not _until(ws, lambda m: m["type"] == "frame" and not m["running"])["running"]
 
 
+# ----- fuzzing: mutated and random messages ------------------------------------------------------
+_CSV = "".join(f"{x / 3:.3f},{-x / 5:.3f},{1 if x % 2 else -1}\n" for x in range(30))
+_VALUES = [0, 1, -1, 2, 7, 16, 17, 31, 1e6, 1e308, -1e-9, 0.5, 0.03, True, False, None, "", "x",
+           "relu", "spiral", "csv", "4,2", "#noise=10", [], [1], [16] * 8, [0], {}, {"a": 1},
+           "é\u0000\ud800", "9" * 400, [[[]]]]
+
+
+def _random_value(rng: random.Random):
+    return rng.choice(_VALUES) if rng.random() < 0.8 else rng.uniform(-1e3, 1e3)
+
+
+def _valid_messages(weights: str) -> list[dict]:
+    """One well-formed message of every type (the fuzzer mutates these)."""
+    return [{"type": "config", "config": {"noise": 10, "activation": "relu"}},
+            {"type": "config", "config": {"networkShape": [3, 2], "x": True, "sinX": True}},
+            {"type": "config", "config": {"dataset": "spiral", "numClasses": 3}},
+            {"type": "config", "config": {"problem": "regression", "learningRate": 0.1}},
+            {"type": "config", "config": {"stopEpochs": 2}}, {"type": "play"},
+            {"type": "hash", "text": "activation=relu&noise=5&networkShape=3"},
+            {"type": "step"}, {"type": "reset"}, {"type": "regenerate"}, {"type": "pause"},
+            {"type": "play"}, {"type": "ping"}, {"type": "export_script"},
+            {"type": "export_weights"}, {"type": "import_weights", "data": weights},
+            {"type": "set_weight", "layer": 0, "from": 1, "to": 2, "value": 0.5},
+            {"type": "upload_csv", "text": _CSV}]
+
+
+def _mutated(rng: random.Random, valid: list[dict]) -> str | bytes:
+    """A random message: a valid one as it is, or with a field changed, added, dropped or
+    given another type; a valid one's text with characters changed or cut; or a _malformed."""
+    msg = json.loads(json.dumps(rng.choice(valid)))
+    how = rng.randrange(8)
+    if how == 0 and len(msg) > 1:
+        msg[rng.choice(sorted(set(msg) - {"type"}))] = _random_value(rng)
+    elif how == 1 and isinstance(msg.get("config"), dict):
+        field = rng.choice(sorted(PlaygroundConfig().to_dict()) + ["nope"])
+        msg["config"][field] = _random_value(rng)
+    elif how == 2:
+        msg[rng.choice(["type", "text", "config", "extra", "layer"])] = _random_value(rng)
+    elif how == 3 and len(msg) > 1:
+        del msg[rng.choice(sorted(msg))]
+    elif how == 4:
+        msg["type"] = rng.choice(sorted(MESSAGES))
+    elif how == 5:
+        text = bytearray(json.dumps(msg).encode())
+        for _ in range(rng.randint(1, 4)):
+            text[rng.randrange(len(text))] = rng.choice(b'{}[]":,0123456789.eE+-abc \\')
+        return text[:rng.randint(1, len(text))].decode("utf-8", "replace")
+    elif how == 6:
+        return _malformed(rng, rng.randrange(60, 10**6))  # (none of the oversized ones)
+    return json.dumps(msg)
+
+
+REPLIES = {"config", "frame", "warning", "error", "script", "weights"}
+
+
+def test_fuzzed_messages_get_normal_replies_or_error_frames(client, caplog):
+    """Thousands of mutated and random messages: each reply is a protocol message (a bad
+    message's `error` names what is wrong, never an internal error), the session never closes
+    or hangs, and afterwards it still trains."""
+    rng = random.Random(12)
+    seen: dict[str, int] = {}
+    start = time.monotonic()
+    with caplog.at_level("ERROR", logger="glassnet.playground"), _open(client) as (ws, _, _):
+        _send(ws, {"type": "export_weights"})
+        valid = _valid_messages(_until(ws, lambda m: m["type"] == "weights")["data"])
+        for i in range(3000):
+            msg = _mutated(rng, valid)
+            if isinstance(msg, bytes):
+                ws.send_bytes(msg)
+            else:
+                ws.send_text(msg)
+            _send(ws, {"type": f"end{i}"})  # unknown: its error ends this message's replies
+            for _ in range(10_000):
+                reply = ws.receive_json()
+                assert reply.get("type") in REPLIES, (i, msg[:200], reply)
+                seen[reply["type"]] = seen.get(reply["type"], 0) + 1
+                if reply["type"] == "error":
+                    assert reply["message"] and "internal error" not in reply["message"], \
+                        (i, msg[:200], reply)
+                    if f"'end{i}'" in reply["message"]:
+                        break
+            assert time.monotonic() - start < 240, f"only {i} messages in 240 s"
+        _send(ws, {"type": "pause"})
+        _send(ws, {"type": "hash", "text": "seed=7&networkShape=4,2&dataset=circle"})
+        _send(ws, {"type": "config", "config": {"problem": "classification",
+                                                "learningRate": 0.1, "x": True, "y": True}})
+        _send(ws, {"type": "step"})
+        assert _until(ws, lambda m: m["type"] == "frame" and m["epoch"] == 1)
+    assert not [r for r in caplog.records if r.levelno >= 40], caplog.text
+    assert seen.keys() == REPLIES, seen  # every kind of reply was provoked
+
+
 def test_every_message_type_is_known_to_the_checker():
     assert set(MESSAGES) >= {"config", "play", "pause", "step", "reset", "regenerate",
                              "set_weight", "upload_csv", "export_script", "export_weights",
@@ -223,7 +319,7 @@ def test_session_limit_and_release(client):
         first.enter_context(_open(client))
         for _ in range(2):
             stack.enter_context(_open(client))
-        with client.websocket_connect("/ws") as extra:
+        with client.websocket_connect(WS) as extra:
             msg = extra.receive_json()
             assert msg["type"] == "error" and msg["code"] == "full"
             assert "3 sessions" in msg["message"]
@@ -238,7 +334,7 @@ def test_session_limit_and_release(client):
 
 
 def test_idle_sessions_are_freed():
-    with TestClient(create_app(max_sessions=1, idle_timeout=0.3)) as client:
+    with TestClient(create_app(max_sessions=1, idle_timeout=0.3), base_url=BASE) as client:
         with _open(client) as (ws, _, _):
             msg = ws.receive_json()  # nothing sent for 0.3 s
             assert msg["type"] == "error" and msg["code"] == "idle"
@@ -265,7 +361,7 @@ def test_messages_are_served_while_playing(client):
 
 def test_other_sites_cannot_open_a_session(client):
     with pytest.raises(WebSocketDisconnect):
-        with client.websocket_connect("/ws", headers={"origin": "http://evil.example"}) as ws:
+        with client.websocket_connect(WS, headers={"origin": "http://evil.example"}) as ws:
             ws.receive_json()
 
 

@@ -34,6 +34,7 @@ OPTIMIZERS = ("sgd", "momentum", "adam")
 LANGS = ("en", "ko")
 FEATURES = ("x", "y", "xSquared", "ySquared", "xTimesY", "sinX", "sinY")  # TF's input order
 MAX_LAYERS, MAX_NEURONS = 8, 16
+MAX_CLASSES = 5  # numClasses (spiral and CSV)
 MAX_STOP_EPOCHS = 1_000_000
 MAX_HASH = 4096  # characters of a URL hash
 # Fields whose change leaves the network and data as they are (training goes on, as in TF);
@@ -194,7 +195,7 @@ _CHOICES = {"activation": ACTIVATION_CHOICES, "dataset": DATASETS + (CSV_DATASET
             "problem": PROBLEMS, "optimizer": OPTIMIZERS, "lang": LANGS}
 _LISTS = {"learningRate": LEARNING_RATES, "regularizationRate": REGULARIZATION_RATES}
 _INT_RANGES = {"batchSize": (1, 30, 1), "noise": (0, 50, 5), "percTrainData": (10, 90, 10),
-               "numClasses": (2, 5, 1), "stopEpochs": (0, MAX_STOP_EPOCHS, 1)}
+               "numClasses": (2, MAX_CLASSES, 1), "stopEpochs": (0, MAX_STOP_EPOCHS, 1)}
 _BOOLS = ("showTestData", "discretize", "initZero") + FEATURES
 
 

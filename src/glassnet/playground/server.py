@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
+import contextlib
 import errno
 import json
 import logging
@@ -24,10 +25,13 @@ from typing import Any
 
 import anyio.to_thread
 from starlette.applications import Starlette
+from starlette.datastructures import Headers
+from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import FileResponse, Response
+from starlette.responses import FileResponse, PlainTextResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from .config import LIVE_FIELDS, ConfigError, PlaygroundConfig, limits
@@ -42,6 +46,8 @@ FRAME_INTERVAL = 1 / 30  # at most ~30 frames per second while playing
 STOP_TIMEOUT = 10.0  # seconds a pause waits for the running chunk and frame
 CHUNK_SECONDS = 0.03  # target time of one training chunk (about one frame interval)
 MAX_CHUNK = 1000  # epochs in one chunk, whatever the timing says
+SEND_TIMEOUT = 5.0  # seconds a tab has to take one frame; one that does not is dropped
+LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")
 LOG = logging.getLogger("glassnet.playground")
 # The page's files may only load from this server (no external network resources).
 CSP = ("default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; "
@@ -80,12 +86,17 @@ def _text(limit: int) -> Callable[[str, Any], str]:
     return check
 
 
-def _base64(name: str, v: Any) -> bytes:
-    text = _text(MAX_MESSAGE)(name, v)
-    try:
-        return base64.b64decode(text, validate=True)
-    except (binascii.Error, ValueError):
-        raise MessageError(name, f"{name} must be base64 text") from None
+def _base64(limit: int) -> Callable[[str, Any], bytes]:
+    """A check for base64 text of at most `limit` decoded bytes (refused before decoding)."""
+    def check(name: str, v: Any) -> bytes:
+        if isinstance(v, str) and len(v) > -(-limit // 3) * 4:
+            raise MessageError(name, f"{name} is over {limit} bytes (the largest file allowed)")
+        text = _text(MAX_MESSAGE)(name, v)
+        try:
+            return base64.b64decode(text, validate=True)
+        except (binascii.Error, ValueError):
+            raise MessageError(name, f"{name} must be base64 text") from None
+    return check
 
 
 def _object(name: str, v: Any) -> dict:
@@ -102,7 +113,7 @@ MESSAGES: dict[str, dict[str, Callable[[str, Any], Any]]] = {
     "set_weight": {"layer": _int, "from": _int, "to": _int, "value": _finite},
     "upload_csv": {"text": _text(MAX_CSV)},
     "export_script": {}, "export_weights": {},
-    "import_weights": {"data": _base64},
+    "import_weights": {"data": _base64(MAX_WEIGHTS_FILE)},
 }
 # Messages that change the session, then get a frame: type -> (Session method, the message's
 # fields passed to it in order, whether the config may change so the page gets it too).
@@ -157,23 +168,78 @@ def _no_constant(name: str) -> None:
 
 
 # ----- one tab --------------------------------------------------------------------------------
+class ClientGone(WebSocketDisconnect):
+    """The tab was dropped: it did not take a message within the send timeout."""
+
+
 class Client:
     """One WebSocket's session, its play state and the lock that keeps its CPU work in order."""
 
-    def __init__(self, ws: WebSocket, sid: str, work: asyncio.Lock) -> None:
+    def __init__(self, ws: WebSocket, sid: str, work: asyncio.Lock,
+                 send_timeout: float = SEND_TIMEOUT) -> None:
         self.ws, self.id = ws, sid
         self.session: Session | None = None
         self.running = False
         self.task: asyncio.Task | None = None
         self.lock = work
         self.send_lock = asyncio.Lock()
+        self.send_timeout = send_timeout
+        self.gone = asyncio.Event()  # set when dropped: ends the message loop at once
         self.chunk = 1  # epochs per training chunk, adapted to CHUNK_SECONDS
 
     async def send(self, obj: dict[str, Any]) -> None:
-        """Send one JSON message, one sender at a time, if the socket is still open."""
+        """Send one JSON message (one sender at a time) if the socket is open; a tab that does
+        not take it within `send_timeout` s is dropped (ClientGone), freeing its slot."""
+        text = json.dumps(obj, allow_nan=False, default=_json_default)
+        if self.gone.is_set():
+            raise ClientGone(1008, "dropped")
+        try:
+            await asyncio.wait_for(self._send_text(text), self.send_timeout)
+        except TimeoutError:
+            self.drop(f"it did not take a message within {self.send_timeout:g} s")
+            raise ClientGone(1008, "send timeout") from None
+
+    async def _send_text(self, text: str) -> None:
         async with self.send_lock:
             if self.ws.application_state == WebSocketState.CONNECTED:
-                await self.ws.send_text(json.dumps(obj, allow_nan=False, default=_json_default))
+                await self.ws.send_text(text)
+
+    def drop(self, why: str) -> None:
+        """Give up on this tab: training stops and its message loop ends (see `receive`)."""
+        if not self.gone.is_set():
+            LOG.warning("playground: session %s dropped: %s", self.id, why)
+        self.running = False
+        self.gone.set()
+
+    async def receive(self, timeout: float) -> dict[str, Any] | None:
+        """The tab's next ASGI event, or None after `timeout` s without one; ClientGone as
+        soon as the tab is dropped (a stuck send must not wait for the idle timeout)."""
+        if self.gone.is_set():
+            raise ClientGone(1008, "dropped")
+        recv = asyncio.ensure_future(self.ws.receive())
+        gone = asyncio.ensure_future(self.gone.wait())
+        try:
+            done, _ = await asyncio.wait((recv, gone), timeout=timeout,
+                                         return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            recv.cancel()  # no-op when done
+            gone.cancel()
+        if recv in done:
+            return recv.result()
+        if gone in done:
+            raise ClientGone(1008, "dropped")
+        return None
+
+    async def close(self, code: int) -> None:
+        """Close the socket, waiting at most `send_timeout` s (a stuck tab is only dropped)."""
+        if self.gone.is_set() or self.ws.application_state != WebSocketState.CONNECTED:
+            return
+        try:
+            await asyncio.wait_for(self.ws.close(code=code), self.send_timeout)
+        except TimeoutError:
+            self.drop("it did not take the close frame")
+        except (RuntimeError, OSError, WebSocketDisconnect):  # already closed by the peer
+            pass
 
     async def run(self, fn: Callable[..., Any], *args: Any) -> Any:
         """fn(*args) in a worker thread; one at a time in the whole server (fair, FIFO), so
@@ -226,8 +292,9 @@ class Client:
         except Exception as e:  # noqa: BLE001 - a failed chunk pauses, the session lives on
             self.running = False
             LOG.exception("playground: training failed")
-            await self.send({"type": "error", "field": None,
-                             "message": f"training stopped: {type(e).__name__}: {e}"})
+            with contextlib.suppress(WebSocketDisconnect):  # dropped meanwhile: nothing to say
+                await self.send({"type": "error", "field": None,
+                                 "message": f"training stopped: {type(e).__name__}: {e}"})
 
     async def stop(self) -> None:
         """Pause and wait for the training loop to finish its chunk (never cut a chunk short:
@@ -303,18 +370,60 @@ def _finite_json(o: Any) -> Any:
     return o
 
 
+# ----- who may talk to the server ---------------------------------------------------------------
+def allowed_hosts(host: str = "127.0.0.1", port: int = 8765) -> frozenset[str]:
+    """The Host header values the server answers: 127.0.0.1, localhost, [::1] and `host`
+    (the address it was started on), each with `port` (and also without it on port 80)."""
+    names = {*LOOPBACK_NAMES, f"[{host}]" if ":" in host and not host.startswith("[") else host}
+    out = {f"{n}:{port}" for n in names} | (names if port == 80 else set())
+    return frozenset(n.lower() for n in out)
+
+
+class HostGuard:
+    """ASGI middleware against DNS rebinding and other sites' pages: a request whose Host is
+    not one of `hosts` gets 400, and a WebSocket whose Origin (when sent) is not
+    http://<one of `hosts`> is refused (HTTP 403), before the app sees either."""
+
+    def __init__(self, app: ASGIApp, hosts: frozenset[str]) -> None:
+        self.app, self.hosts = app, hosts
+        self.origins = frozenset(f"http://{h}" for h in hosts)
+
+    def refusal(self, scope: Scope) -> str | None:
+        """Why this request is refused, or None when it may go on."""
+        headers = Headers(scope=scope)
+        hosts = headers.getlist("host")
+        if len(hosts) != 1 or hosts[0].lower() not in self.hosts:
+            return (f"Host {_short(', '.join(hosts))} is not this server's; it answers only "
+                    f"{', '.join(sorted(self.hosts))}")
+        origins = headers.getlist("origin")
+        if scope["type"] == "websocket" and origins and (
+                len(origins) != 1 or origins[0].lower() not in self.origins):
+            return f"WebSocket from Origin {_short(', '.join(origins))} refused"
+        return None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Pass a request on to the app, or refuse it (see the class)."""
+        why = self.refusal(scope) if scope["type"] in ("http", "websocket") else None
+        if why is None:
+            await self.app(scope, receive, send)
+            return
+        LOG.info("playground: %s", why)
+        if scope["type"] == "http":
+            await PlainTextResponse(why, status_code=400)(scope, receive, send)
+        else:  # closing before the handshake: the server answers HTTP 403
+            await send({"type": "websocket.close", "code": 1008})
+
+
 # ----- the app --------------------------------------------------------------------------------
 async def _serve(client: Client, idle_timeout: float) -> None:
     """One tab's message loop until it disconnects or stays silent for `idle_timeout` s."""
-    ws = client.ws
     while True:
-        try:
-            event = await asyncio.wait_for(ws.receive(), timeout=idle_timeout)
-        except TimeoutError:
+        event = await client.receive(idle_timeout)  # ClientGone once the tab is dropped
+        if event is None:
             await client.send({"type": "error", "field": None, "code": "idle",
                                "message": f"no message for {idle_timeout:g} s: session "
                                           "closed; reload the page"})
-            await ws.close(code=1001)
+            await client.close(1001)
             return
         if event["type"] == "websocket.disconnect":
             return
@@ -337,12 +446,17 @@ def _error_frame(e: Exception) -> dict[str, Any]:
             "message": f"internal error: {type(e).__name__}: {e}"}
 
 
-def create_app(max_sessions: int = 8, idle_timeout: float = 600.0) -> Starlette:
-    """The playground's Starlette app: page, static files and the /ws WebSocket."""
+def create_app(max_sessions: int = 8, idle_timeout: float = 600.0, *, host: str = "127.0.0.1",
+               port: int = 8765, send_timeout: float = SEND_TIMEOUT) -> Starlette:
+    """The playground's Starlette app: page, static files and the /ws WebSocket, answering only
+    requests to `host`:`port` or a loopback name with that port (see HostGuard); a tab that
+    does not take a message within `send_timeout` s is dropped."""
     if max_sessions < 1:
         raise ValueError(f"max_sessions must be >= 1, got {max_sessions}")
     if not idle_timeout > 0:
         raise ValueError(f"idle_timeout must be > 0 seconds, got {idle_timeout}")
+    if not send_timeout > 0:
+        raise ValueError(f"send_timeout must be > 0 seconds, got {send_timeout}")
     clients: dict[str, Client] = {}
     work = asyncio.Lock()  # one worker thread at a time for all sessions (see Client.run)
 
@@ -351,19 +465,16 @@ def create_app(max_sessions: int = 8, idle_timeout: float = 600.0) -> Starlette:
                                                             "Cache-Control": "no-cache"})
 
     async def websocket(ws: WebSocket) -> None:
-        origin = ws.headers.get("origin")
-        if origin and origin.split("://", 1)[-1] != ws.headers.get("host"):
-            await ws.close(code=1008)  # another site's page may not drive this server
-            return
-        await ws.accept()
+        await ws.accept()  # HostGuard has checked Host and Origin
+        client = Client(ws, secrets.token_hex(8), work, send_timeout)
         if len(clients) >= max_sessions:
-            await ws.send_text(json.dumps({
-                "type": "error", "field": None, "code": "full",
-                "message": f"the server already has {max_sessions} sessions; close a tab or "
-                           "try again later"}))
-            await ws.close(code=1013)
+            with contextlib.suppress(WebSocketDisconnect):
+                await client.send({
+                    "type": "error", "field": None, "code": "full",
+                    "message": f"the server already has {max_sessions} sessions; close a tab "
+                               "or try again later"})
+                await client.close(1013)
             return
-        client = Client(ws, secrets.token_hex(8), work)
         clients[client.id] = client
         try:
             client.session = await client.run(Session, PlaygroundConfig())
@@ -381,7 +492,7 @@ def create_app(max_sessions: int = 8, idle_timeout: float = 600.0) -> Starlette:
             await client.stop()
             clients.pop(client.id, None)
 
-    app = Starlette(routes=[
+    app = Starlette(middleware=[Middleware(HostGuard, hosts=allowed_hosts(host, port))], routes=[
         Route("/", index),
         Route("/index.html", index),
         WebSocketRoute("/ws", websocket),
@@ -426,8 +537,14 @@ def main(host: str = "127.0.0.1", port: int = 8765, max_sessions: int = 8,
     taken one raises PortInUseError before any URL is printed."""
     import uvicorn
 
-    app = create_app(max_sessions=max_sessions, idle_timeout=idle_timeout)
     sock = bind_socket(host, port)
+    port = sock.getsockname()[1]  # the one bound (port 0 picks a free one)
+    try:
+        app = create_app(max_sessions=max_sessions, idle_timeout=idle_timeout, host=host,
+                         port=port)
+    except ValueError:
+        sock.close()
+        raise
     shown = f"[{host}]" if ":" in host else host
     url = f"http://{shown}:{port}/"
     print(f"glassnet playground: open {url} (Ctrl+C stops)", flush=True)

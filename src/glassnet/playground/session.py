@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import json
 import math
+import struct
 import threading
 from collections.abc import Iterator
 from typing import Any
@@ -21,7 +23,17 @@ from .. import nn
 from ..autograd import from_numpy, no_grad
 from ..autograd.backend import get_rng_state, set_rng_state
 from ..datasets import playground as pg
-from .config import CSV_DATASET, LIVE_FIELDS, ConfigError, PlaygroundConfig, _random_seed
+from .config import (
+    CSV_DATASET,
+    FEATURES,
+    LIVE_FIELDS,
+    MAX_CLASSES,
+    MAX_LAYERS,
+    MAX_NEURONS,
+    ConfigError,
+    PlaygroundConfig,
+    _random_seed,
+)
 from .csv import CSVData, parse_csv
 from .training import build_network, make_features, make_targets, make_trainer, train_epoch
 
@@ -30,7 +42,15 @@ NEURON_DENSITY = 20  # each neuron's thumbnail is 20×20
 DOMAIN = 6.0
 SCRIPT_FILENAME = "playground_train.py"
 WEIGHTS_FILENAME = "playground_weights.safetensors"
-MAX_WEIGHTS_BYTES = 4 << 20
+# A weights file may hold no more than the largest network the page builds (all features,
+# MAX_LAYERS × MAX_NEURONS, MAX_CLASSES outputs) needs: its parameters and two optimizer
+# moments as float64, plus a header for the architecture and training metadata.
+_SIZES = (len(FEATURES), *(MAX_NEURONS,) * MAX_LAYERS, MAX_CLASSES)
+MAX_PARAMETERS = sum((a + 1) * b for a, b in zip(_SIZES, _SIZES[1:]))
+MAX_WEIGHTS_HEADER = 64 << 10
+MAX_WEIGHTS_BYTES = 8 + MAX_WEIGHTS_HEADER + 3 * 8 * MAX_PARAMETERS  # about 114 KiB
+# What a playground MLP is made of (see models.MLP): its layers, one level deep.
+_MLP_LAYERS = frozenset({"Linear", "ReLU", "Tanh", "Sigmoid", "Identity", "Dropout"})
 _RNG_LOCK = threading.RLock()  # sessions take turns with glassnet's global random stream
 
 # Which config changes rebuild what (TF Playground resets the network on all but the
@@ -84,6 +104,57 @@ def _check_int(name: str, value: Any, n: int) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or not 0 <= value < n:
         raise ValueError(f"{name} must be an integer in 0..{n - 1}, got {value!r}")
     return int(value)
+
+
+def _clip(v: Any) -> str:
+    s = repr(v)
+    return s if len(s) <= 60 else s[:57] + "..."
+
+
+def _weights_header(data: bytes) -> dict[str, Any]:
+    """The JSON header of a safetensors file (at most MAX_WEIGHTS_HEADER bytes), or ValueError."""
+    if len(data) < 8:
+        raise ValueError(f"import_weights: weights file: {len(data)} bytes is too short for a "
+                         "safetensors file")
+    (n,) = struct.unpack("<Q", data[:8])
+    if n > min(MAX_WEIGHTS_HEADER, len(data) - 8):
+        raise ValueError(f"import_weights: weights file: header length {n} does not fit the "
+                         f"file's {len(data)} bytes or the {MAX_WEIGHTS_HEADER}-byte limit")
+    try:
+        head = json.loads(data[8:8 + n])
+    except (ValueError, RecursionError):
+        raise ValueError("import_weights: weights file: the header is not valid JSON") from None
+    if not isinstance(head, dict):
+        raise ValueError("import_weights: weights file: the header is not a JSON object")
+    return head
+
+
+def _check_mlp(arch: Any, sizes: list[int]) -> None:
+    """ValueError unless `arch` is a playground MLP of these layer sizes, one level of layers
+    deep, each Linear between consecutive sizes (the checks build nothing)."""
+    what = arch.get("type") if isinstance(arch, dict) else type(arch).__name__
+    if what != "MLP":
+        raise ValueError(f"import_weights: the file's network is a {_clip(what)}, not a "
+                         "playground MLP")
+    cfg, kids = arch.get("config"), arch.get("children")
+    if not isinstance(cfg, dict) or cfg.get("sizes") != sizes:
+        got = cfg.get("sizes") if isinstance(cfg, dict) else None
+        raise ValueError(f"import_weights: the file's MLP has layer sizes {_clip(got)}, this "
+                         f"network {sizes}")
+    if not isinstance(kids, dict) or len(kids) > 3 * len(sizes):
+        raise ValueError("import_weights: the file's MLP has too many layers")
+    linears = []
+    for name, kid in kids.items():
+        kind = kid.get("type") if isinstance(kid, dict) else None
+        if kind not in _MLP_LAYERS or kid.get("children") or not isinstance(kid.get("config"),
+                                                                             dict):
+            raise ValueError(f"import_weights: the file's MLP has a layer {_clip(name)} of type "
+                             f"{_clip(kind)}, not one of {sorted(_MLP_LAYERS)}")
+        if kind == "Linear":
+            linears.append([kid["config"].get("in_features"), kid["config"].get("out_features")])
+    if linears != [list(p) for p in zip(sizes, sizes[1:])]:
+        raise ValueError(f"import_weights: the file's MLP has Linear layers {_clip(linears)}, "
+                         f"this network {sizes}")
 
 
 class Session:
@@ -369,6 +440,45 @@ class Session:
         return msg
 
     # ----- export / import ----------------------------------------------------------------------
+    def _check_tensors(self, saved: dict[str, tuple], own: dict[str, tuple]) -> None:
+        """ValueError unless the file's tensors are exactly this network's, shape for shape."""
+        for k, shape in own.items():
+            if saved.get(k) != shape:
+                have = saved[k] if k in saved else "nothing"
+                raise ValueError(f"import_weights: the file has {have} for {k}, this network "
+                                 f"needs {shape} (networkShape "
+                                 f"{','.join(map(str, self.config.networkShape))}, "
+                                 f"{len(self.config.features)} features)")
+        if set(saved) - set(own):
+            raise ValueError(f"import_weights: the file has extra tensors "
+                             f"{sorted(set(saved) - set(own))} this network lacks")
+
+    def _check_weights_file(self, data: bytes, own: dict[str, tuple]) -> None:
+        """Read only the safetensors header: the model tensors it lists must be this network's
+        (floating point) and its architecture this network's MLP, so nothing larger is built."""
+        head = _weights_header(data)
+        saved: dict[str, tuple] = {}
+        for k, v in head.items():
+            if k.startswith("model."):
+                if not isinstance(v, dict) or v.get("dtype") not in ("F16", "F32", "F64") or \
+                        not isinstance(v.get("shape"), list):
+                    raise ValueError(f"import_weights: tensor {_clip(k)} is not a floating-point "
+                                     "array")
+                saved[k[6:]] = tuple(v["shape"])
+        self._check_tensors(saved, own)
+        meta = head.get("__metadata__")
+        text = meta.get("architecture") if isinstance(meta, dict) else None
+        if not isinstance(text, str):
+            raise ValueError("import_weights: the file has no architecture (not a glassnet "
+                             "model file)")
+        try:
+            arch = json.loads(text)
+        except (ValueError, RecursionError):
+            raise ValueError("import_weights: the file's architecture is not valid JSON (or "
+                             "nested too deeply)") from None
+        _check_mlp(arch, [len(self.config.features), *self.config.networkShape,
+                          self.config.n_outputs])
+
     def export_script(self) -> str:
         """A standalone Python script (glassnet + NumPy) that replays this training."""
         from .export import render_script
@@ -383,26 +493,22 @@ class Session:
                                            "epoch": self.epoch})
 
     def import_weights(self, data: bytes) -> None:
-        """Load weights exported from a network of the same shape (no code is run)."""
+        """Load weights exported from a network of the same shape (no code is run). Before
+        anything is built, the file's size, tensors and architecture must fit this network."""
         from ..serialization import loads
 
         if not isinstance(data, (bytes, bytearray)):
             raise ValueError(f"import_weights: expected bytes, got {type(data).__name__}")
         if len(data) > MAX_WEIGHTS_BYTES:
-            raise ValueError(f"import_weights: {len(data)} bytes is over the "
-                             f"{MAX_WEIGHTS_BYTES >> 20} MiB limit")
-        saved = dict(loads(bytes(data), "weights file").module.state_dict())
+            raise ValueError(f"import_weights: the file's {len(data)} bytes are over the "
+                             f"{MAX_WEIGHTS_BYTES}-byte limit (the largest playground network "
+                             "needs less)")
+        data = bytes(data)
         own = dict(self.model.state_dict())
-        for k, p in own.items():
-            if k not in saved or saved[k].shape != p.shape:
-                have = tuple(saved[k].shape) if k in saved else "nothing"
-                raise ValueError(f"import_weights: the file has {have} for {k}, this network "
-                                 f"needs {tuple(p.shape)} (networkShape "
-                                 f"{','.join(map(str, self.config.networkShape))}, "
-                                 f"{len(self.config.features)} features)")
-        if set(saved) - set(own):
-            raise ValueError(f"import_weights: the file has extra tensors "
-                             f"{sorted(set(saved) - set(own))} this network lacks")
+        self._check_weights_file(data, {k: tuple(p.shape) for k, p in own.items()})
+        saved = dict(loads(data, "weights file").module.state_dict())
+        self._check_tensors({k: tuple(t.shape) for k, t in saved.items()},
+                            {k: tuple(p.shape) for k, p in own.items()})
         for k, p in own.items():
             p.data[...] = saved[k].data
         self.edited = True
