@@ -86,8 +86,8 @@ class _Response:
     def __exit__(self, *a):
         return False
 
-    def read(self):
-        return self.data
+    def read(self, size=-1):
+        return self.data if size < 0 else self.data[:size]
 
 
 def test_download_from_a_mirror_into_the_cache(tmp_path, monkeypatch):
@@ -132,3 +132,79 @@ def test_offline_and_missing_says_which_file_and_where(tmp_path, monkeypatch):
     msg = str(e.value)
     assert "train-images-idx3-ubyte.gz" in msg and str(tmp_path / "fashion-mnist") in msg
     assert "no network" in msg
+
+
+# ----- hostile files: bounded memory ------------------------------------------------------
+# Peak memory is the child's VmHWM: its ru_maxrss starts at the RSS of the pytest process that
+# forked it (Linux carries the high-water mark across exec), VmHWM belongs to the new image.
+_PEAK_SCRIPT = """
+import re, sys, time
+from glassnet.datasets import IDXError, read_idx
+from glassnet.datasets.files import status
+from glassnet.datasets.mnist import MNIST
+t = time.perf_counter()
+try:
+    out = repr(status(MNIST)) if sys.argv[1] == "status" else repr(read_idx(sys.argv[1]).shape)
+except IDXError as e:
+    out = "IDXError: " + str(e)
+secs = time.perf_counter() - t
+with open("/proc/self/status") as f:
+    print(int(re.search(r"VmHWM:\\s*(\\d+)", f.read()).group(1)) // 1024, secs)
+print(out)
+"""
+PEAK_CAP_MIB = 120  # a fresh interpreter with glassnet imported peaks at about 40 MiB
+
+
+def _peak(arg: str, **env: str) -> tuple[int, float, str]:
+    """Peak RSS (MiB), seconds and outcome of reading `arg` in a fresh interpreter."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import glassnet
+
+    src = str(Path(glassnet.__file__).resolve().parents[1])
+    env = {**os.environ, **env, "PYTHONPATH": src + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    r = subprocess.run([sys.executable, "-c", _PEAK_SCRIPT, arg], capture_output=True, text=True,
+                       timeout=300, env=env)
+    assert r.returncode == 0, r.stderr
+    figures, outcome = r.stdout.strip().split("\n", 1)
+    mib, secs = figures.split()
+    return int(mib), float(secs), outcome
+
+
+def _bomb(declared: tuple[int, ...], payload_mib: int) -> bytes:
+    """A .gz whose IDX header declares `declared` (uint8), followed by `payload_mib` MiB of
+    zeros: concatenated gzip members of 16 MiB each, so it is made in milliseconds."""
+    head = struct.pack(">HBB", 0, 8, len(declared)) + struct.pack(f">{len(declared)}I",
+                                                                 *declared)
+    member = gzip.compress(bytes(16 << 20), 9)
+    return gzip.compress(head) + member * (payload_mib // 16)
+
+
+def test_a_gzip_bomb_is_refused_without_inflating_it(tmp_path):
+    bomb = tmp_path / "t10k-labels-idx1-ubyte.gz"
+    bomb.write_bytes(_bomb((1,), 256))  # 256 KB on disk, 256 MiB inflated, declares 1 byte
+    mib, secs, outcome = _peak(str(bomb))
+    assert mib < PEAK_CAP_MIB and secs < 5, (mib, secs, outcome)
+    assert outcome.startswith("IDXError") and "more data than" in outcome, outcome
+    (tmp_path / "mnist").mkdir()
+    bomb.rename(tmp_path / "mnist" / bomb.name)
+    mib, secs, outcome = _peak("status", GLASSNET_DATA=str(tmp_path))  # `glassnet datasets`
+    assert mib < PEAK_CAP_MIB and secs < 5, (mib, secs, outcome)
+    assert "CORRUPT" in outcome and "more data than" in outcome, outcome
+
+
+def test_a_header_promising_more_than_a_gzip_file_can_hold_is_refused_before_reading(tmp_path):
+    p = tmp_path / "x.gz"
+    p.write_bytes(_bomb((50000, 200, 200), 16))  # declares 2e9 bytes from 16 KB
+    with pytest.raises(IDXError, match=r"x\.gz: header shape \(50000, 200, 200\) promises "
+                       "2000000000 bytes.*gzip file of 16"):
+        read_idx(p)
+    p.write_bytes(gzip.compress(_idx(np.zeros((2, 3)))) + b"junk")
+    with pytest.raises(IDXError, match="x.gz: corrupt gzip data"):
+        read_idx(p)
+    p.write_bytes(struct.pack(">HBB", 0, 8, 2) + struct.pack(">2I", 70000, 70000))
+    with pytest.raises(IDXError, match="4900000000 bytes, more than the 2147483648-byte limit"):
+        read_idx(p)

@@ -3,22 +3,28 @@
 Lookup order for a data set `name`: $GLASSNET_DATA/<name>/, ~/.cache/glassnet/<name>/,
 /usr/share/datasets/<name>/ (Debian's dataset-* packages), then the standard mirrors when
 online (saved into the cache). Each file is checked against the SHA-256 of its *decompressed*
-bytes, because repackagers rewrite gzip headers while the data stays the same.
+bytes, because repackagers rewrite gzip headers while the data stays the same; the file is
+read as a stream (see `idx`), so the hash is computed as it is decompressed and parsed.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
+
+import numpy as np
 
 from ..io import atomic_write_bytes
-from .idx import IDXError, decompress
+from .idx import CHUNK, MAX_BYTES, IDXError, read_stream
 
 SYSTEM_DIR = Path("/usr/share/datasets")
+MAX_DOWNLOAD = MAX_BYTES + (1 << 20)  # a gzip file of the largest IDX file allowed, stored
 
 
 class DatasetNotFoundError(FileNotFoundError):
@@ -36,14 +42,6 @@ class RemoteFile:
     name: str
     sha256: str | None
     gz_sha256: str | None = None
-
-    def matches(self, raw: bytes, data: bytes) -> bool:
-        """Whether the bytes are this file: SHA-256 of the decompressed `data`, or of the
-        file as stored (`raw`, the .gz) where only `gz_sha256` is known.
-        """
-        if self.sha256 is not None:
-            return hashlib.sha256(data).hexdigest() == self.sha256
-        return hashlib.sha256(raw).hexdigest() == self.gz_sha256
 
 
 @dataclass(frozen=True)
@@ -76,19 +74,39 @@ def _candidates(d: Path, fname: str) -> list[Path]:
     return [d / fname, d / raw]
 
 
-def verified_bytes(path: Path, f: RemoteFile) -> bytes:
-    """The decompressed content of `path`, or IDXError if its SHA-256 is not the expected one."""
+def _sha256(f: BinaryIO) -> str:
+    """The SHA-256 of a file object's bytes from where it is, read a chunk at a time."""
+    h = hashlib.sha256()
+    while chunk := f.read(CHUNK):
+        h.update(chunk)
+    return h.hexdigest()
+
+
+def _verified(f: BinaryIO, size: int, name: str, rf: RemoteFile) -> np.ndarray:
+    """The IDX array in `f` (`size` bytes), streamed, or IDXError if its SHA-256 is not rf's."""
+    if rf.sha256 is None:  # only the gzip file's hash is known: check it before inflating
+        ok = _sha256(f) == rf.gz_sha256
+        f.seek(0)
+        if ok:
+            return read_stream(f, size, name)
+    else:
+        h = hashlib.sha256()
+        array = read_stream(f, size, name, h)
+        if h.hexdigest() == rf.sha256:
+            return array
+    what = "decompressed data" if rf.sha256 else "gzip file"
+    raise IDXError(f"{name}: SHA-256 of the {what} is not the expected "
+                   f"{rf.sha256 or rf.gz_sha256} (corrupt, truncated or a different file); "
+                   "delete it and fetch it again")
+
+
+def verified_array(path: Path, f: RemoteFile) -> np.ndarray:
+    """The IDX array in `path`, or IDXError if its SHA-256 is not the expected one."""
     try:
-        raw = path.read_bytes()
+        with open(path, "rb") as fh:
+            return _verified(fh, os.fstat(fh.fileno()).st_size, str(path), f)
     except OSError as e:
         raise IDXError(f"{path}: cannot read ({e.strerror or e})") from None
-    data = decompress(raw, str(path))
-    if not f.matches(raw, data):
-        what = "decompressed data" if f.sha256 else "gzip file"
-        raise IDXError(f"{path}: SHA-256 of the {what} is not the expected "
-                       f"{f.sha256 or f.gz_sha256} (corrupt, truncated or a different file); "
-                       "delete it and fetch it again")
-    return data
 
 
 def locate(ds: RemoteDataset, key: str) -> Path | None:
@@ -101,44 +119,48 @@ def locate(ds: RemoteDataset, key: str) -> Path | None:
     return None
 
 
-def _download(ds: RemoteDataset, f: RemoteFile) -> Path:
-    dest_dir = cache_dir() / ds.name
+def _fetch(url: str) -> bytes:
+    """The body at `url`, refused past MAX_DOWNLOAD bytes."""
+    with urllib.request.urlopen(url, timeout=30) as r:  # noqa: S310 - fixed https URLs
+        raw = r.read(MAX_DOWNLOAD + 1)
+    if len(raw) > MAX_DOWNLOAD:
+        raise ValueError(f"more than {MAX_DOWNLOAD} bytes")
+    return raw
+
+
+def _download(ds: RemoteDataset, f: RemoteFile) -> np.ndarray:
+    """Fetch a file from the first mirror that serves it verified; save it in the cache."""
     errors = []
     for mirror in ds.mirrors:
         url = mirror + f.name
         try:
-            with urllib.request.urlopen(url, timeout=30) as r:  # noqa: S310 - fixed https URLs
-                raw = r.read()
+            raw = _fetch(url)
         except (urllib.error.URLError, OSError, ValueError) as e:
             errors.append(f"{url}: {e}")
             continue
         try:
-            data = decompress(raw, url)
+            array = _verified(io.BytesIO(raw), len(raw), url, f)
         except IDXError as e:
             errors.append(str(e))
             continue
-        if not f.matches(raw, data):
-            errors.append(f"{url}: wrong SHA-256")
-            continue
-        dest = dest_dir / f.name
-        atomic_write_bytes(dest, raw)
-        return dest
+        atomic_write_bytes(cache_dir() / ds.name / f.name, raw)
+        return array
     where = ", ".join(str(d) for d in search_dirs(ds.name))
     raise DatasetNotFoundError(
         f"{ds.name}: file {f.name} not found and could not be downloaded "
         f"({'; '.join(errors) or 'no mirrors'}). Put {f.name} (gzip or raw) into one of: {where}")
 
 
-def load_file(ds: RemoteDataset, key: str, download: bool = True) -> bytes:
-    """Verified, decompressed bytes of one file: found locally or downloaded into the cache."""
+def load_idx(ds: RemoteDataset, key: str, download: bool = True) -> np.ndarray:
+    """The verified IDX array of one file: found locally or downloaded into the cache."""
     path = locate(ds, key)
-    if path is None:
-        if not download:
-            where = ", ".join(str(d) for d in search_dirs(ds.name))
-            raise DatasetNotFoundError(f"{ds.name}: file {ds.files[key].name} not found; put it "
-                                       f"(gzip or raw) into one of: {where}")
-        path = _download(ds, ds.files[key])
-    return verified_bytes(path, ds.files[key])
+    if path is not None:
+        return verified_array(path, ds.files[key])
+    if not download:
+        where = ", ".join(str(d) for d in search_dirs(ds.name))
+        raise DatasetNotFoundError(f"{ds.name}: file {ds.files[key].name} not found; put it "
+                                   f"(gzip or raw) into one of: {where}")
+    return _download(ds, ds.files[key])
 
 
 def status(ds: RemoteDataset) -> dict[str, str]:
@@ -150,7 +172,7 @@ def status(ds: RemoteDataset) -> dict[str, str]:
             out[key] = "missing"
             continue
         try:
-            verified_bytes(p, f)
+            verified_array(p, f)
             out[key] = f"verified {p}"
         except IDXError as e:
             out[key] = f"CORRUPT {e}"

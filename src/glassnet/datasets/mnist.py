@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .files import RemoteDataset, RemoteFile, load_file
-from .idx import IDXError, parse_idx
+from .files import RemoteDataset, RemoteFile, load_idx
+from .idx import IDXError
 
 _FILES = {"train_images": "train-images-idx3-ubyte.gz",
           "train_labels": "train-labels-idx1-ubyte.gz",
@@ -45,8 +45,8 @@ FASHION_MNIST_CLASSES = ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", 
 def _load(ds: RemoteDataset, split: str, download: bool) -> tuple[np.ndarray, np.ndarray]:
     if split not in ("train", "test"):
         raise ValueError(f"{ds.name}: split must be 'train' or 'test', got {split!r}")
-    x = parse_idx(load_file(ds, f"{split}_images", download), ds.files[f"{split}_images"].name)
-    y = parse_idx(load_file(ds, f"{split}_labels", download), ds.files[f"{split}_labels"].name)
+    x = load_idx(ds, f"{split}_images", download)
+    y = load_idx(ds, f"{split}_labels", download)
     if x.ndim != 3 or y.ndim != 1 or len(x) != len(y):
         raise IDXError(f"{ds.name} {split}: images {x.shape} and labels {y.shape} do not match "
                        "(expected (n, 28, 28) and (n,))")
