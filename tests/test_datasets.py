@@ -208,3 +208,24 @@ def test_a_header_promising_more_than_a_gzip_file_can_hold_is_refused_before_rea
     p.write_bytes(struct.pack(">HBB", 0, 8, 2) + struct.pack(">2I", 70000, 70000))
     with pytest.raises(IDXError, match="4900000000 bytes, more than the 2147483648-byte limit"):
         read_idx(p)
+
+
+def test_files_verify_by_the_hash_of_their_data_or_of_the_gzip_file(tmp_path):
+    import hashlib
+
+    from glassnet.datasets.files import RemoteFile, verified_array
+
+    data = _idx(np.arange(12).reshape(3, 4))
+    gz = gzip.compress(data)
+    (tmp_path / "a.gz").write_bytes(gz)
+    (tmp_path / "a").write_bytes(data)
+    by_data = RemoteFile("a.gz", hashlib.sha256(data).hexdigest())
+    by_gz = RemoteFile("a.gz", None, hashlib.sha256(gz).hexdigest())
+    for path, f in ((tmp_path / "a.gz", by_data), (tmp_path / "a", by_data),
+                    (tmp_path / "a.gz", by_gz)):
+        assert verified_array(path, f).tolist() == np.arange(12).reshape(3, 4).tolist()
+    with pytest.raises(IDXError, match=r"a: SHA-256 of the gzip file is not the expected"):
+        verified_array(tmp_path / "a", by_gz)  # only the original .gz is accepted
+    (tmp_path / "b.gz").write_bytes(gzip.compress(data[:-1] + b"\x63"))
+    with pytest.raises(IDXError, match=r"b\.gz: SHA-256 of the decompressed data"):
+        verified_array(tmp_path / "b.gz", by_data)
