@@ -393,3 +393,62 @@ def test_an_atomic_write_keeps_the_mode_of_the_file_it_replaces(tmp_path):
     gn.save(nn.Linear(2, 2), p)
     assert stat.S_IMODE(p.stat().st_mode) == 0o640 and gn.load(p).weight.shape == (2, 2)
     assert [q.name for q in tmp_path.iterdir()] == ["m.safetensors"]
+
+
+# ----- what the checksum covers ------------------------------------------------------------
+def _edit_metadata(path, edit):
+    """Rewrite a file with edit(metadata) applied, its tensors and their SHA-256 unchanged."""
+    from safetensors.numpy import load, save
+
+    raw = path.read_bytes()
+    (n,) = struct.unpack("<Q", raw[:8])
+    meta = json.loads(raw[8:8 + n])["__metadata__"]
+    edit(meta)
+    path.write_bytes(save(load(raw), metadata=meta))
+
+
+def _set_json(key, change):
+    def edit(meta):
+        value = json.loads(meta[key])
+        change(value)
+        meta[key] = json.dumps(value)
+    return edit
+
+
+def test_edited_metadata_is_refused_by_the_checksum(tmp_path):
+    from glassnet.train import Model, load_model
+
+    model = Model(nn.Sequential(nn.Linear(3, 2), nn.LeakyReLU(0.2))).compile("sgd")
+    model.info = {"classes": ["cat", "dog"], "scale": 255.0}
+    p = tmp_path / "m.safetensors"
+    model.save(p)
+    assert load_model(p).info["classes"] == ["cat", "dog"]
+    edits = [("training", lambda t: t["info"].update(classes=["dog", "cat"])),
+             ("training", lambda t: t["info"].update(scale=1.0)),
+             ("architecture", lambda a: a["children"]["1"]["config"].update(negative_slope=5)),
+             ("optimizer", lambda o: o["param_groups"][0].update(lr=0.5))]
+    for key, change in edits:
+        model.save(p)
+        _edit_metadata(p, _set_json(key, change))
+        with pytest.raises(gn.CheckpointError, match=r"m\.safetensors: the metadata .*SHA-256"):
+            load_model(p)
+        with pytest.raises(gn.CheckpointError, match="SHA-256"):
+            gn.load(p)
+    gn.save(OrderedDict(a=np.zeros(2), b=np.ones(3)), p)
+    _edit_metadata(p, lambda meta: meta.update(state_dict='["b", "a"]'))
+    with pytest.raises(gn.CheckpointError, match="metadata .*SHA-256"):
+        gn.load(p)
+
+
+def test_files_without_the_metadata_checksum_load_with_the_tensor_checksum(tmp_path):
+    """Files written before the metadata was covered carry only the tensors' SHA-256."""
+    m = _model()
+    p = tmp_path / "m.safetensors"
+    gn.save(m, p)
+    _edit_metadata(p, lambda meta: meta.pop(serialization.FULL_DIGEST))
+    assert repr(gn.load(p)) == repr(m)
+    raw = bytearray(p.read_bytes())
+    raw[-3] ^= 0xFF
+    p.write_bytes(bytes(raw))
+    with pytest.raises(gn.CheckpointError, match="tensor data does not match its SHA-256"):
+        gn.load(p)

@@ -3,7 +3,9 @@
 The file holds the weights (``model.<name>``), optimizer arrays (``optimizer.<i>.<key>``) and, in
 the safetensors metadata, the architecture (a tree of registered layer types and their
 constructor arguments), optional training state (optimizer hyper-parameters, scheduler, RNG,
-epoch) and a SHA-256 of all tensor bytes, so a tampered or truncated file is refused. Loading
+epoch), a SHA-256 of all tensor bytes (`sha256`) and one of every metadata entry, that one
+included (`sha256_all`), so a tampered or truncated file is refused. (Files written before
+`sha256_all` existed load with the tensors' check alone.) Loading
 never runs code from the file: layer types are looked up in a registry. A state dict saves as
 its tensors under their own names (any safetensors reader, torch's included, can read it) and
 loads back as an OrderedDict of Tensors.
@@ -31,6 +33,7 @@ from .nn.module import Module
 
 FORMAT = "glassnet/1"
 MAX_HEADER = 100 << 20
+FULL_DIGEST = "sha256_all"  # metadata key: SHA-256 of all other metadata, `sha256` included
 
 
 class CheckpointError(ValueError):
@@ -216,6 +219,23 @@ def _digest(tensors: dict[str, np.ndarray]) -> str:
     return h.hexdigest()
 
 
+def _meta_digest(meta: Mapping[str, str]) -> str:
+    """SHA-256 of every metadata entry but FULL_DIGEST, so of the tensors' `sha256` too."""
+    h = hashlib.sha256(b"glassnet metadata\0")
+    for k in sorted(meta):
+        if k != FULL_DIGEST:
+            for part in (k, meta[k]):
+                b = part.encode("utf-8", "surrogatepass")
+                h.update(struct.pack("<Q", len(b)))
+                h.update(b)
+    return h.hexdigest()
+
+
+def _signed(metadata: dict[str, str]) -> dict[str, str]:
+    """`metadata` with its FULL_DIGEST added."""
+    return {**metadata, FULL_DIGEST: _meta_digest(metadata)}
+
+
 def _jsonable(v: Any) -> Any:
     if isinstance(v, np.generic):
         return v.item()
@@ -269,7 +289,7 @@ def dumps_state_dict(state_dict: Mapping[str, Any]) -> bytes:
     tensors = {k: _state_array(k, v) for k, v in state_dict.items()}
     metadata = {"format": FORMAT, "sha256": _digest(tensors),
                 "state_dict": json.dumps(list(tensors))}  # the keys in their order
-    return st_save(tensors, metadata=metadata)
+    return st_save(tensors, metadata=_signed(metadata))
 
 
 def _contiguous(a: np.ndarray) -> np.ndarray:
@@ -303,7 +323,7 @@ def dumps(model: Module, optimizer: Any = None, scheduler: Any = None,
         meta["training"] = training
     metadata = {"format": FORMAT, "sha256": _digest(tensors)}
     metadata.update({k: json.dumps(_jsonable(v)) for k, v in meta.items()})
-    return st_save(tensors, metadata=metadata)
+    return st_save(tensors, metadata=_signed(metadata))
 
 
 @dataclass
@@ -330,6 +350,9 @@ def _header(raw: bytes, where: str) -> dict:
     meta = head.get("__metadata__") if isinstance(head, dict) else None
     if not isinstance(meta, dict) or meta.get("format") != FORMAT:
         raise CheckpointError(f"{where}: not a glassnet model file (no '{FORMAT}' metadata)")
+    for k, v in meta.items():
+        if not isinstance(v, str):
+            raise CheckpointError(f"{where}: metadata {k!r} is {type(v).__name__}, not a string")
     return meta
 
 
@@ -343,10 +366,13 @@ def _meta_json(meta: dict, key: str, where: str) -> Any:
 
 
 def _verified(raw: bytes, where: str) -> tuple[dict, dict[str, np.ndarray]]:
-    """The metadata and tensors of a glassnet file, after checking the tensors' SHA-256."""
+    """The metadata and tensors of a glassnet file, after checking both SHA-256s."""
     from safetensors.numpy import load as st_load
 
     meta = _header(raw, where)
+    if FULL_DIGEST in meta and meta[FULL_DIGEST] != _meta_digest(meta):
+        raise CheckpointError(f"{where}: the metadata (architecture, training state, info) does "
+                              "not match its SHA-256 (the file was modified or damaged)")
     try:
         tensors = st_load(raw)
     except Exception as e:  # the Rust parser's own error types: reported as ours
