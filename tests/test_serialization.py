@@ -452,3 +452,166 @@ def test_files_without_the_metadata_checksum_load_with_the_tensor_checksum(tmp_p
     p.write_bytes(bytes(raw))
     with pytest.raises(gn.CheckpointError, match="tensor data does not match its SHA-256"):
         gn.load(p)
+
+
+# ----- training state: refused at load when it could not be resumed ----------------------
+def _resign(path, edit):
+    """Rewrite a model file with edit(meta, tensors) applied to its parsed metadata and its
+    tensors, then fix both checksums: as a careful forger would, so the content is tested."""
+    from safetensors.numpy import load, save
+
+    raw = path.read_bytes()
+    (n,) = struct.unpack("<Q", raw[:8])
+    meta = {k: (v if k in ("format", "sha256", serialization.FULL_DIGEST) else json.loads(v))
+            for k, v in json.loads(raw[8:8 + n])["__metadata__"].items()}
+    tensors = load(raw)
+    edit(meta, tensors)
+    out = {k: (v if k in ("format", "sha256") else json.dumps(v)) for k, v in meta.items()
+           if k != serialization.FULL_DIGEST}
+    out["sha256"] = serialization._digest(tensors)
+    out[serialization.FULL_DIGEST] = serialization._meta_digest(out)
+    path.write_bytes(save(tensors, metadata=out))
+
+
+def _trained(path, optimizer="adam", scheduler=None, **kw):
+    from glassnet.train import Model
+
+    m = Model(nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 2)))
+    m.compile(optimizer, "cross_entropy", ["accuracy"], scheduler=scheduler, **kw)
+    x, y = np.random.default_rng(0).normal(size=(8, 3)).astype(np.float32), np.arange(8) % 2
+    m.fit(x, y, epochs=2, batch_size=4, verbose=0)
+    m.save(path)
+    return x, y
+
+
+def _set(where, key, value):
+    def edit(meta, tensors):
+        target = meta
+        for k in where:
+            target = target[k]
+        if value is KeyError:
+            del target[key]
+        else:
+            target[key] = value
+    return edit
+
+
+def _tensor(key, value):
+    def edit(meta, tensors):
+        if value is KeyError:
+            del tensors[key]
+        else:
+            tensors[key] = value
+    return edit
+
+
+_BAD_STATE = [  # (edit, what the error must name)
+    (_tensor("optimizer.0.exp_avg", KeyError), r"optimizer state 0: 'exp_avg' is missing"),
+    (_tensor("optimizer.1.exp_avg_sq", np.zeros(3, np.float32)),
+     r"'exp_avg_sq' .*shape \(3,\).*\(4,\)"),
+    (_tensor("optimizer.2.exp_avg", np.zeros((2, 4), np.int64)), r"'exp_avg' .*int64"),
+    (_tensor("optimizer.2.momentum", np.zeros((2, 4), np.float32)), r"unexpected .*'momentum'"),
+    (_set(("optimizer", "param_groups", 0), "lr", "0.1"), r"param_groups\[0\]\['lr'\].*'0.1'"),
+    (_set(("optimizer", "param_groups", 0), "lr", float("inf")), r"'lr'.*inf"),
+    (_set(("optimizer", "param_groups", 0), "eps", -1.0), r"param_groups\[0\].*eps"),
+    (_set(("optimizer", "param_groups", 0), "betas", [0.9]), r"'betas'"),
+    (_set(("optimizer", "param_groups", 0), "amsgrad", 1), r"'amsgrad'.*bool"),
+    (_set(("optimizer", "param_groups", 0), "nesterov", True), r"unknown .*'nesterov'"),
+    (_set(("optimizer", "param_groups", 0), "params", [0, 0, 1, 2]), r"parameter 0 .*twice"),
+    (_set(("optimizer", "state", "1"), "step", "2"), r"optimizer state 1: 'step'.*'2'"),
+    (_set(("optimizer",), "type", "Lion"), r"optimizer type 'Lion'"),
+    (_set(("scheduler", "state"), "step_size", 0), r"scheduler StepLR.*'step_size'"),
+    (_set(("scheduler", "state"), "gamma", "x"), r"scheduler StepLR.*'gamma'"),
+    (_set(("scheduler", "state"), "step", 1), r"scheduler StepLR.*unexpected .*'step'"),
+    (_set(("scheduler", "state"), "last_epoch", KeyError), r"StepLR.*'last_epoch' is missing"),
+    (_set(("scheduler",), "type", "LambdaLR"), r"scheduler type 'LambdaLR'"),
+    (_tensor("model.0.weight", np.zeros((4, 3), bool)), r"'0.weight' .*bool.*float"),
+    (_tensor("model.2.bias", np.zeros(2, np.int64)), r"'2.bias' .*int64.*float"),
+    (_set(("training",), "epoch", 1e400), r"training 'epoch'"),
+    (_set(("training",), "rng", {"bit_generator": "PCG64"}), r"training 'rng'"),
+    (_set(("training",), "compile", {"loss": "mse", "l1": -1}), r"training 'compile'.*l1"),
+]
+
+
+@pytest.mark.parametrize("edit, message", _BAD_STATE, ids=[m for _, m in _BAD_STATE])
+def test_training_state_that_could_not_be_resumed_is_refused_at_load(edit, message, tmp_path):
+    from glassnet.train import load_model
+
+    p = tmp_path / "m.safetensors"
+    _trained(p, scheduler=lambda opt: gn.optim.lr_scheduler.StepLR(opt, 2))
+    _resign(p, edit)
+    with pytest.raises(gn.CheckpointError, match=r"m\.safetensors: .*" + message):
+        load_model(p)
+
+
+_RESUMABLE = [("sgd", None, {}), ("momentum", "MultiStepLR", {}), ("adam", "ExponentialLR", {}),
+              ("adamw", "CosineAnnealingLR", {}), ("rmsprop", "ReduceLROnPlateau", {}),
+              ("adagrad", "StepLR", {}), ("adadelta", None, {})]
+_SCHEDULER_ARGS = {"MultiStepLR": {"milestones": [1, 3]}, "ExponentialLR": {"gamma": 0.9},
+                   "CosineAnnealingLR": {"T_max": 4}, "StepLR": {"step_size": 1},
+                   "ReduceLROnPlateau": {"patience": 0}}
+
+
+@pytest.mark.parametrize("opt, sched, kw", _RESUMABLE, ids=[o for o, _, _ in _RESUMABLE])
+def test_every_optimizer_and_scheduler_saves_loads_and_trains_on(opt, sched, kw, tmp_path):
+    from glassnet.train import load_model
+
+    p = tmp_path / "m.safetensors"
+    make = None if sched is None else (
+        lambda o: getattr(gn.optim.lr_scheduler, sched)(o, **_SCHEDULER_ARGS[sched]))
+    x, y = _trained(p, opt, make, **kw)
+    m = load_model(p)
+    assert type(m.scheduler).__name__ == (sched or "NoneType")
+    m.fit(x, y, epochs=m.epoch + 2, initial_epoch=m.epoch, batch_size=4, verbose=0)
+    assert m.epoch == 4
+
+
+def test_optimizer_variants_with_more_state_resume(tmp_path):
+    from glassnet.train import Model, load_model
+
+    for opt in (gn.optim.Adam, gn.optim.RMSprop, gn.optim.SGD):
+        net = nn.Sequential(nn.Linear(3, 2))
+        kw = {"Adam": {"amsgrad": True}, "RMSprop": {"centered": True, "momentum": 0.5},
+              "SGD": {"momentum": 0.9, "nesterov": True}}[opt.__name__]
+        m = Model(net).compile(opt(net.parameters(), lr=0.01, **kw), "mse")
+        x = np.ones((4, 3), np.float32)
+        m.fit(x, np.zeros((4, 2), np.float32), epochs=1, verbose=0)
+        m.save(tmp_path / "m.safetensors")
+        back = load_model(tmp_path / "m.safetensors")
+        assert set(back.optimizer.state[back.module[0].weight]) == set(
+            m.optimizer.state[net[0].weight])
+        back.fit(x, np.zeros((4, 2), np.float32), epochs=2, initial_epoch=1, verbose=0)
+
+
+def test_what_a_file_cannot_restore_is_refused_at_save(tmp_path):
+    from glassnet.train import Model
+
+    m = Model(nn.Sequential(nn.Linear(3, 2))).compile(
+        "sgd", "mse", scheduler=lambda o: gn.optim.lr_scheduler.LambdaLR(o, lambda e: 0.9**e))
+    with pytest.raises(TypeError, match="save: the scheduler LambdaLR .*Python function"):
+        m.save(tmp_path / "m.safetensors")
+    assert not (tmp_path / "m.safetensors").exists()
+    other = nn.Linear(2, 2)
+    with pytest.raises(TypeError, match="save: the optimizer updates a tensor that is not one "
+                       "of the model's parameters"):
+        gn.save(m.module, tmp_path / "m.safetensors", optimizer=gn.optim.SGD(other.parameters()))
+
+    class Mine(gn.optim.SGD):
+        pass
+
+    with pytest.raises(TypeError, match="save: optimizer type Mine"):
+        gn.save(m.module, tmp_path / "m.safetensors", optimizer=Mine(m.module.parameters()))
+
+
+def test_an_optimizer_over_some_of_the_parameters_resumes(tmp_path):
+    from glassnet.train import Model, load_model
+
+    net = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 2))
+    m = Model(net).compile(gn.optim.Adam(net[2].parameters(), lr=0.01), "mse")
+    x = np.ones((4, 3), np.float32)
+    m.fit(x, np.zeros((4, 2), np.float32), epochs=1, verbose=0)
+    m.save(tmp_path / "m.safetensors")
+    back = load_model(tmp_path / "m.safetensors")
+    assert [p.shape for p in back.optimizer.param_groups[0]["params"]] == [(2, 4), (2,)]
+    np.testing.assert_array_equal(back.optimizer.state[back.module[2].weight]["exp_avg"],
+                                  m.optimizer.state[net[2].weight]["exp_avg"])

@@ -30,6 +30,7 @@ from . import nn
 from .autograd import Tensor
 from .io import atomic_write_bytes
 from .nn.module import Module
+from .optim import state as optim_state
 
 FORMAT = "glassnet/1"
 MAX_HEADER = 100 << 20
@@ -307,18 +308,11 @@ def dumps(model: Module, optimizer: Any = None, scheduler: Any = None,
     tensors = {f"model.{k}": _contiguous(v.data) for k, v in model.state_dict().items()}
     meta: dict[str, Any] = {"architecture": architecture(model)}
     if optimizer is not None:
-        sd = optimizer.state_dict()
-        scalars: dict[str, dict] = {}
-        for i, s in sd["state"].items():
-            for k, v in s.items():
-                if isinstance(v, np.ndarray):
-                    tensors[f"optimizer.{i}.{k}"] = _contiguous(v)
-                else:
-                    scalars.setdefault(str(i), {})[k] = v
-        meta["optimizer"] = {"type": type(optimizer).__name__, "param_groups": sd["param_groups"],
-                             "state": scalars}
+        meta["optimizer"], arrays = optim_state.optimizer_metadata(optimizer,
+                                                                   list(model.parameters()))
+        tensors.update({k: _contiguous(v) for k, v in arrays.items()})
     if scheduler is not None:
-        meta["scheduler"] = {"type": type(scheduler).__name__, "state": scheduler.state_dict()}
+        meta["scheduler"] = optim_state.scheduler_metadata(scheduler)
     if training:
         meta["training"] = training
     metadata = {"format": FORMAT, "sha256": _digest(tensors)}
@@ -401,23 +395,43 @@ def loads(raw: bytes, where: str = "<bytes>") -> Checkpoint:
                               "module.load_state_dict()")
     module = build(_meta_json(meta, "architecture", where), f"{where}: model")
     _assign(module, {k[6:]: v for k, v in tensors.items() if k.startswith("model.")}, where)
-    opt = _meta_json(meta, "optimizer", where)
-    if opt is not None:
-        if not isinstance(opt, dict) or not isinstance(opt.get("state"), dict):
-            raise CheckpointError(f"{where}: malformed optimizer state")
-        state: dict[int, dict] = {}
-        try:
-            for k, v in tensors.items():
-                if k.startswith("optimizer."):
-                    _, i, key = k.split(".", 2)
-                    state.setdefault(int(i), {})[key] = v
-            for i, s in opt["state"].items():
-                state.setdefault(int(i), {}).update(s)
-        except (ValueError, TypeError, AttributeError) as e:
-            raise CheckpointError(f"{where}: malformed optimizer state ({e})") from None
-        opt["state"] = state
-    training = _meta_json(meta, "training", where) or {}
-    return Checkpoint(module, opt, _meta_json(meta, "scheduler", where), training)
+    opt, sched = _meta_json(meta, "optimizer", where), _meta_json(meta, "scheduler", where)
+    training = _meta_json(meta, "training", where)
+    if training is not None and not isinstance(training, dict):
+        raise CheckpointError(f"{where}: metadata 'training' must be an object, got "
+                              f"{type(training).__name__}")
+    try:
+        if opt is not None:
+            opt = optim_state.check_optimizer(_optimizer_state(opt, tensors),
+                                              [p.shape for p in module.parameters()])
+        if sched is not None:
+            sched = optim_state.check_scheduler(sched, len(opt["param_groups"]) if opt else None)
+    except optim_state.StateError as e:
+        raise CheckpointError(f"{where}: {e}") from None
+    return Checkpoint(module, opt, sched, training or {})
+
+
+def _optimizer_state(opt: Any, tensors: dict[str, np.ndarray]) -> Any:
+    """The optimizer entry with its per-parameter state gathered from the metadata's numbers
+    and the 'optimizer.<i>.<key>' arrays, keyed by parameter position."""
+    if not isinstance(opt, dict) or not isinstance(opt.get("state"), dict):
+        raise optim_state.StateError("optimizer must be an object with a 'state' object")
+    state: dict[int, dict] = {}
+    for i, s in opt["state"].items():
+        if not (i.isascii() and i.isdigit() and i == str(int(i)) and isinstance(s, dict)):
+            raise optim_state.StateError(f"optimizer state {i!r} must be a parameter position "
+                                         "holding an object")
+        state[int(i)] = dict(s)
+    for k, v in tensors.items():
+        if k.startswith("optimizer."):
+            i, _, key = k[10:].partition(".")
+            if not (i.isascii() and i.isdigit() and i == str(int(i)) and key):
+                raise optim_state.StateError(f"tensor {k!r} is not named "
+                                             "optimizer.<position>.<key>")
+            if key in state.setdefault(int(i), {}):
+                raise optim_state.StateError(f"optimizer state {i}: {key!r} is given twice")
+            state[int(i)][key] = v
+    return {**opt, "state": state}
 
 
 def _assign(module: Module, weights: dict[str, np.ndarray], where: str) -> None:
@@ -428,11 +442,17 @@ def _assign(module: Module, weights: dict[str, np.ndarray], where: str) -> None:
     if missing or extra:
         raise CheckpointError(f"{where}: weights do not fit the architecture: missing {missing}, "
                               f"unexpected {extra}")
+    params = {id(p) for p in module.parameters()}
     for k, t in own.items():
-        if weights[k].shape != t.shape:
-            raise CheckpointError(f"{where}: weight {k!r} has shape {weights[k].shape} in the file "
+        w = weights[k]
+        if w.shape != t.shape:
+            raise CheckpointError(f"{where}: weight {k!r} has shape {w.shape} in the file "
                                   f"but {t.shape} in the rebuilt {type(module).__name__}")
-        t.data = np.array(weights[k])
+        want = "f" if id(t) in params else t.dtype.kind
+        if w.dtype.kind != want:
+            raise CheckpointError(f"{where}: weight {k!r} has dtype {w.dtype} in the file; it "
+                                  f"must be {'floating-point' if want == 'f' else t.dtype}")
+        t.data = np.array(w)
 
 
 def _read(path: str | os.PathLike) -> bytes:

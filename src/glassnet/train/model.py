@@ -395,33 +395,68 @@ class Model:
 
 
 def load_model(path: str | os.PathLike, restore_rng: bool = True) -> Model:
-    """Rebuild a saved Model, compiled, with its optimizer, scheduler, epoch and RNG state."""
+    """Rebuild a saved Model, compiled, with its optimizer, scheduler, epoch and RNG state.
+
+    Everything is checked before it is used: a file that loads resumes training (anything
+    else is a CheckpointError naming the file and the field).
+    """
     ck = load_checkpoint(path)
     model = Model(ck.module)
-    tr = ck.training
-    model.info = tr.get("info") or {}
-    cfg = tr.get("compile") or {}
+    try:
+        info, epoch, rng, cfg = _training_fields(ck.training)
+    except ValueError as e:
+        raise CheckpointError(f"{path}: {e}") from None
+    model.info = info
     if ck.optimizer is None:
         return model
     try:
-        opt_cls = next(c for c in OPTIMIZERS.values() if c.__name__ == ck.optimizer.get("type"))
-        optimizer = opt_cls(model.module.parameters())
-        optimizer.load_state_dict({"state": ck.optimizer["state"],
-                                   "param_groups": ck.optimizer["param_groups"]})
-        loss = cfg.get("loss", "cross_entropy")
-        loss = loss if loss in LOSSES else next(
-            k for k, v in LOSSES.items() if v.__name__ == loss)
-        model.compile(optimizer, loss, cfg.get("metrics"), l1=cfg.get("l1", 0.0),
-                      l2=cfg.get("l2", 0.0))
+        optimizer = optim.state.restore_optimizer(ck.optimizer, list(model.module.parameters()))
+        model.compile(optimizer, cfg["loss"], cfg["metrics"], l1=cfg["l1"], l2=cfg["l2"])
         if ck.scheduler is not None:
-            cls = getattr(lr_scheduler, ck.scheduler["type"])
-            sched = cls.__new__(cls)
-            sched.optimizer = optimizer
-            sched.load_state_dict(ck.scheduler["state"])
-            model.scheduler = sched
-    except (StopIteration, KeyError, TypeError, ValueError, AttributeError) as e:
-        raise CheckpointError(f"{path}: cannot restore the training state ({e!r})") from None
-    model.epoch = int(tr.get("epoch", 0))
-    if restore_rng and tr.get("rng"):
-        set_rng_state(tr["rng"])
+            model.scheduler = optim.state.restore_scheduler(ck.scheduler, optimizer)
+    except (TypeError, ValueError) as e:
+        raise CheckpointError(f"{path}: cannot restore the training state ({e})") from None
+    model.epoch = epoch
+    if restore_rng and rng:
+        set_rng_state(rng)
     return model
+
+
+def _finite_rate(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and 0 <= v < math.inf
+
+
+def _training_fields(tr: dict) -> tuple[dict, int, Any, dict]:
+    """info, epoch, RNG state and compile settings of a file's training metadata, checked
+    (ValueError naming the field)."""
+    info, epoch, rng = tr.get("info") or {}, tr.get("epoch", 0), tr.get("rng")
+    if not isinstance(info, dict):
+        raise ValueError(f"training 'info' must be an object, got {type(info).__name__}")
+    if not isinstance(epoch, int) or isinstance(epoch, bool) or not 0 <= epoch < 1 << 62:
+        raise ValueError(f"training 'epoch' must be a count of epochs, got {str(epoch)[:40]}")
+    if rng:
+        try:  # on a throwaway generator of the same kind: numpy checks every field
+            type(np.random.default_rng().bit_generator)().state = rng
+        except (TypeError, ValueError, KeyError, OverflowError, AttributeError) as e:
+            raise ValueError(f"training 'rng' is not a generator state ({e})") from None
+    cfg = tr.get("compile") or {}
+    if not isinstance(cfg, dict):
+        raise ValueError(f"training 'compile' must be an object, got {type(cfg).__name__}")
+    loss = cfg.get("loss", "cross_entropy")
+    names = [k for k, v in LOSSES.items() if loss in (k, v.__name__)]
+    metrics = cfg.get("metrics") or []
+    l1, l2 = cfg.get("l1", 0.0), cfg.get("l2", 0.0)
+    if not isinstance(loss, str) or not names:
+        raise ValueError(f"training 'compile': unknown loss {str(loss)[:40]!r}; a model file "
+                         f"can restore {sorted(LOSSES)}")
+    if not isinstance(metrics, list) or not all(isinstance(m, str) for m in metrics):
+        raise ValueError(f"training 'compile': metrics must be a list of names, got "
+                         f"{str(metrics)[:80]}")
+    for m in metrics:
+        try:
+            _metrics.get(m)
+        except ValueError as e:
+            raise ValueError(f"training 'compile': {e}") from None
+    if not (_finite_rate(l1) and _finite_rate(l2)):
+        raise ValueError(f"training 'compile': l1={l1!r} and l2={l2!r} must be finite and >= 0")
+    return info, epoch, rng, {"loss": names[0], "metrics": metrics, "l1": l1, "l2": l2}
