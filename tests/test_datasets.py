@@ -6,6 +6,7 @@ import struct
 import numpy as np
 import pytest
 from tests.conftest import require
+from tests.peak import measured
 
 from glassnet import datasets
 from glassnet.datasets import DatasetNotFoundError, IDXError, parse_idx, read_idx
@@ -135,43 +136,23 @@ def test_offline_and_missing_says_which_file_and_where(tmp_path, monkeypatch):
 
 
 # ----- hostile files: bounded memory ------------------------------------------------------
-# Peak memory is the child's VmHWM: its ru_maxrss starts at the RSS of the pytest process that
-# forked it (Linux carries the high-water mark across exec), VmHWM belongs to the new image.
-_PEAK_SCRIPT = """
-import re, sys, time
+_READ = """
 from glassnet.datasets import IDXError, read_idx
 from glassnet.datasets.files import status
 from glassnet.datasets.mnist import MNIST
-t = time.perf_counter()
-try:
-    out = repr(status(MNIST)) if sys.argv[1] == "status" else repr(read_idx(sys.argv[1]).shape)
-except IDXError as e:
-    out = "IDXError: " + str(e)
-secs = time.perf_counter() - t
-with open("/proc/self/status") as f:
-    print(int(re.search(r"VmHWM:\\s*(\\d+)", f.read()).group(1)) // 1024, secs)
-print(out)
+
+def run(arg):
+    try:
+        return repr(status(MNIST)) if arg == "status" else repr(read_idx(arg).shape)
+    except IDXError as e:
+        return "IDXError: " + str(e)
 """
 PEAK_CAP_MIB = 120  # a fresh interpreter with glassnet imported peaks at about 40 MiB
 
 
 def _peak(arg: str, **env: str) -> tuple[int, float, str]:
     """Peak RSS (MiB), seconds and outcome of reading `arg` in a fresh interpreter."""
-    import os
-    import subprocess
-    import sys
-    from pathlib import Path
-
-    import glassnet
-
-    src = str(Path(glassnet.__file__).resolve().parents[1])
-    env = {**os.environ, **env, "PYTHONPATH": src + os.pathsep + os.environ.get("PYTHONPATH", "")}
-    r = subprocess.run([sys.executable, "-c", _PEAK_SCRIPT, arg], capture_output=True, text=True,
-                       timeout=300, env=env)
-    assert r.returncode == 0, r.stderr
-    figures, outcome = r.stdout.strip().split("\n", 1)
-    mib, secs = figures.split()
-    return int(mib), float(secs), outcome
+    return measured(_READ, arg, **env)
 
 
 def _bomb(declared: tuple[int, ...], payload_mib: int) -> bytes:
