@@ -615,3 +615,114 @@ def test_an_optimizer_over_some_of_the_parameters_resumes(tmp_path):
     assert [p.shape for p in back.optimizer.param_groups[0]["params"]] == [(2, 4), (2,)]
     np.testing.assert_array_equal(back.optimizer.state[back.module[2].weight]["exp_avg"],
                                   m.optimizer.state[net[2].weight]["exp_avg"])
+
+
+# ----- what an architecture may demand --------------------------------------------------------
+def _leaf(kind, **config):
+    return {"type": kind, "config": config, "children": {}}
+
+
+def _nested(depth):
+    arch = _leaf("ReLU")
+    for _ in range(depth):
+        arch = {"type": "Sequential", "config": {}, "children": {"0": arch}}
+    return arch
+
+
+_HOSTILE = {  # tiny files whose architecture asks for gigabytes, hours or a deep recursion
+    "linear": (_leaf("Linear", in_features=20000, out_features=20000), "would allocate"),
+    "lstm": (_leaf("LSTM", input_size=1, hidden_size=1, num_layers=40000), "would allocate"),
+    "mlp": (_leaf("MLP", sizes=[20000, 20000]), "would allocate"),
+    "resnet": (_leaf("ResNet", widths=[4], blocks_per_stage=10**9), "would allocate"),
+    "conv": (_leaf("Conv2d", in_channels=1, out_channels=1, kernel_size=[50000, 50000]),
+             "would allocate"),
+    "deep": (_nested(400), "nests deeper than"),
+    "wide": ({"type": "ModuleList", "config": {},
+              "children": {str(i): _leaf("ReLU") for i in range(100_000)}}, "modules"),
+}
+_LOAD_ALL = """
+import json, os, time
+import glassnet as gn
+
+def run(folder):
+    out = []
+    for name in sorted(os.listdir(folder)):
+        t = time.perf_counter()
+        try:
+            gn.load(os.path.join(folder, name))
+            outcome = "loaded"
+        except gn.CheckpointError as e:
+            outcome = "CheckpointError: " + str(e)[:300]
+        out.append([name, time.perf_counter() - t, outcome])
+    return json.dumps(out)
+"""
+LOAD_CAP_MIB = 150  # glassnet, NumPy and safetensors imported: about 60 MiB
+
+
+def test_an_architecture_cannot_demand_more_than_the_file_carries(tmp_path):
+    from tests.peak import measured
+
+    for name, (arch, _) in _HOSTILE.items():
+        _write(tmp_path / name, arch, {})
+    assert (tmp_path / "linear").stat().st_size < 400
+    mib, secs, out = measured(_LOAD_ALL, str(tmp_path), timeout=600)
+    results = {name: (s, outcome) for name, s, outcome in json.loads(out)}
+    for name, (_, words) in _HOSTILE.items():
+        s, outcome = results[name]
+        assert outcome.startswith(f"CheckpointError: {tmp_path / name}") and words in outcome, \
+            (name, outcome)
+        assert s < 2, (name, s)
+    assert mib < LOAD_CAP_MIB, mib
+
+
+def test_check_architecture_counts_what_a_build_allocates():
+    arch = serialization.architecture(nn.Sequential(nn.Linear(3, 4), nn.BatchNorm1d(4)))
+    tensors = {k: v.data for k, v in serialization.build(arch).state_dict().items()}
+    assert serialization.check_architecture(arch, tensors) == (12 + 4) + (4 * 4 + 1)
+    with pytest.raises(gn.CheckpointError, match=r"33 .*more than the 20 allowed"):
+        serialization.check_architecture(arch, tensors, max_params=20)
+    big = _leaf("Linear", in_features=3000, out_features=4000)
+    with pytest.raises(gn.CheckpointError, match=r"model: the architecture would allocate "
+                       r"12,004,000 values.*file holds 0"):
+        serialization.check_architecture(big, {})
+    with pytest.raises(gn.CheckpointError, match=r"model.0: Linear config 'in_features' must be "
+                       r"a whole number >= 0, got 'x'"):
+        serialization.check_architecture(
+            {"type": "Sequential", "config": {}, "children": {"0": _leaf("Linear",
+                                                                          in_features="x",
+                                                                          out_features=2)}}, {})
+    with pytest.raises(gn.CheckpointError, match="nests deeper than 64"):
+        serialization.build(_nested(100))
+
+
+_SIZED = {**{k: make for k, (make, _) in LAYERS.items()},
+          "LSTM 3 layers": lambda: nn.LSTM(2, 5, num_layers=3, bidirectional=True),
+          "GRU no bias": lambda: nn.GRU(4, 3, bias=False), "LSTMCell": lambda: nn.LSTMCell(3, 4),
+          "Conv1d groups": lambda: nn.Conv1d(4, 6, 3, groups=2, bias=False),
+          "ConvTranspose2d no bias": lambda: nn.ConvTranspose2d(2, 5, (2, 3), bias=False),
+          "BatchNorm1d": lambda: nn.BatchNorm1d(5), "LayerNorm int": lambda: nn.LayerNorm(6),
+          "LayerNorm no affine": lambda: nn.LayerNorm(6, elementwise_affine=False),
+          "Linear no bias": lambda: nn.Linear(5, 2, bias=False),
+          "Standardize": lambda: nn.Standardize([1.0, 2.0], [3.0, 4.0], [0, 0], [5, 6]),
+          "Standardize scalar": lambda: nn.Standardize(127.5, 255.0),
+          "MLP": lambda: gn.models.MLP([4, 6, 5, 3], batch_norm=True, dropout=0.2),
+          "LeNet5": lambda: gn.models.LeNet5(),
+          "ResNet": lambda: gn.models.ResNet(1, 4, widths=(2, 3, 3), blocks_per_stage=3),
+          "ResNet no blocks": lambda: gn.models.ResNet(widths=(2, 4), blocks_per_stage=0),
+          "BasicBlock": lambda: gn.models.BasicBlock(3, 3),
+          "BasicBlock strided": lambda: gn.models.BasicBlock(3, 3, stride=2)}
+
+
+@pytest.mark.parametrize("name", sorted(_SIZED))
+def test_check_architecture_counts_exactly_what_each_layer_type_allocates(name):
+    model = _SIZED[name]()
+    tensors = {k: v.data for k, v in model.state_dict().items()}
+    arch = serialization.architecture(model)
+    assert serialization.check_architecture(arch, tensors) == sum(t.size for t in
+                                                                  tensors.values())
+
+
+def test_every_glassnet_layer_type_is_sized_before_it_is_built():
+    for name, entry in serialization._REGISTRY.items():
+        if entry.cls.__module__.startswith("glassnet."):
+            assert entry.numel is not None or entry.uses_children, name

@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import inspect
 import json
+import math
 import os
 import struct
 from collections import OrderedDict
@@ -46,6 +47,8 @@ class _Entry:
     cls: type
     get_config: Callable[[Module], dict]
     build: Callable[[dict, OrderedDict], Module]
+    numel: Callable[[dict], int] | None = None  # values its constructor allocates, from config
+    uses_children: bool = False  # a custom build: the children are built and handed to it
 
 
 _REGISTRY: dict[str, _Entry] = {}
@@ -141,19 +144,147 @@ def _from_config(cfg: dict) -> dict:
     return out
 
 
+# ----- what a constructor allocates, from its arguments alone ---------------------------------
+class _SizeError(ValueError):
+    """A config value that a size cannot be computed from (names the argument)."""
+
+
+def _n(args: dict, key: str) -> int:
+    """A size argument: a whole number >= 0 (a bool or a float is refused, as numpy would)."""
+    v = args.get(key)
+    if isinstance(v, bool) or not isinstance(v, int) or v < 0:
+        raise _SizeError(f"config {key!r} must be a whole number >= 0, got {_short(v)}")
+    return v
+
+
+def _ns(args: dict, key: str, n: int | None = None) -> list[int]:
+    """A size or a list of sizes (`n` of them when given, e.g. a kernel's)."""
+    v = args.get(key)
+    items = v if isinstance(v, (list, tuple)) else [v] * (n or 1)
+    if n is not None and len(items) != n:
+        raise _SizeError(f"config {key!r} must be a whole number or {n} of them, got "
+                         f"{_short(v)}")
+    return [_n({key: x}, key) for x in items]
+
+
+def _linear(a: dict) -> int:
+    return _n(a, "out_features") * (_n(a, "in_features") + bool(a.get("bias")))
+
+
+def _conv(dims: int, transposed: bool = False) -> Callable[[dict], int]:
+    def numel(a: dict) -> int:
+        cin, cout, groups = _n(a, "in_channels"), _n(a, "out_channels"), _n(a, "groups")
+        per = (cout if transposed else cin) // max(groups, 1)
+        return (cin if transposed else cout) * per * math.prod(_ns(a, "kernel_size", dims)) + \
+            (cout if a.get("bias") else 0)
+    return numel
+
+
+def _batch_norm(a: dict) -> int:
+    n = _n(a, "num_features")
+    return (2 * n if a.get("affine") else 0) + (2 * n + 1 if a.get("track_running_stats") else 0)
+
+
+def _layer_norm(a: dict) -> int:
+    n = math.prod(_ns(a, "normalized_shape"))
+    return n * (bool(a.get("elementwise_affine")) + bool(a.get("elementwise_affine") and
+                                                          a.get("bias")))
+
+
+def _cell(gates: int) -> Callable[[dict], int]:
+    def numel(a: dict) -> int:
+        gh, size_in = gates * _n(a, "hidden_size"), _n(a, "input_size")
+        return gh * (size_in + _n(a, "hidden_size") + (2 if a.get("bias") else 0))
+    return numel
+
+
+def _recurrent(gates: int) -> Callable[[dict], int]:
+    def numel(a: dict) -> int:
+        h, layers, dirs = _n(a, "hidden_size"), _n(a, "num_layers"), 2 if a.get("bidirectional") \
+            else 1
+        gh, b = gates * h, 2 * gates * h if a.get("bias") else 0
+        first = gh * (_n(a, "input_size") + h) + b
+        rest = gh * (h * dirs + h) + b
+        return dirs * (first + max(layers - 1, 0) * rest)
+    return numel
+
+
+def _standardize(a: dict) -> int:
+    return sum(len(v) if isinstance(v, (list, tuple)) else v is not None
+               for v in (a.get(k) for k in ("shift", "scale", "low", "high")))
+
+
+def _mlp(a: dict) -> int:
+    sizes = _ns(a, "sizes")
+    norms = sum(4 * n + 1 for n in sizes[1:-1]) if a.get("batch_norm") else 0
+    return sum(o * (i + 1) for i, o in zip(sizes, sizes[1:])) + norms
+
+
+def _lenet(a: dict) -> int:
+    return (6 * _n(a, "in_channels") * 25 + 6) + (16 * 6 * 25 + 16) + 400 * 120 + 120 + \
+        120 * 84 + 84 + (84 + 1) * _n(a, "num_classes")
+
+
+def _block(cin: int, cout: int, stride: int) -> int:
+    """A BasicBlock's values: two 3x3 convs and norms, a 1x1 shortcut where shapes change."""
+    shortcut = cout * cin + 4 * cout + 1 if stride != 1 or cin != cout else 0
+    return 9 * cout * cin + 9 * cout * cout + 2 * (4 * cout + 1) + shortcut
+
+
+def _basic_block(a: dict) -> int:
+    stride = a.get("stride")
+    return _block(_n(a, "in_channels"), _n(a, "out_channels"), 1 if stride == 1 else 2)
+
+
+def _resnet(a: dict) -> int:
+    widths, per_stage = _ns(a, "widths"), _n(a, "blocks_per_stage")
+    if not widths:
+        raise _SizeError("config 'widths' must list at least one width")
+    total = 9 * widths[0] * _n(a, "in_channels") + 4 * widths[0] + 1
+    prev = widths[0]
+    for i, w in enumerate(widths):
+        if per_stage:
+            total += _block(prev, w, 2 if i else 1) + (per_stage - 1) * _block(w, w, 1)
+            prev = w
+    return total + (prev + 1) * _n(a, "num_classes")
+
+
+_NUMEL: dict[str, Callable[[dict], int]] = {  # by the class's qualified name
+    "glassnet.nn.layers.Linear": _linear,
+    "glassnet.nn.conv.Conv1d": _conv(1), "glassnet.nn.conv.Conv2d": _conv(2),
+    "glassnet.nn.conv.ConvTranspose2d": _conv(2, transposed=True),
+    "glassnet.nn.normalization.BatchNorm1d": _batch_norm,
+    "glassnet.nn.normalization.BatchNorm2d": _batch_norm,
+    "glassnet.nn.normalization.LayerNorm": _layer_norm,
+    "glassnet.nn.normalization.Embedding": lambda a: _n(a, "num_embeddings") *
+    _n(a, "embedding_dim"),
+    "glassnet.nn.rnn.RNN": _recurrent(1), "glassnet.nn.rnn.LSTM": _recurrent(4),
+    "glassnet.nn.rnn.GRU": _recurrent(3), "glassnet.nn.rnn.RNNCell": _cell(1),
+    "glassnet.nn.rnn.LSTMCell": _cell(4), "glassnet.nn.rnn.GRUCell": _cell(3),
+    "glassnet.nn.preprocess.Standardize": _standardize,
+    "glassnet.models.MLP": _mlp, "glassnet.models.LeNet5": _lenet,
+    "glassnet.models.BasicBlock": _basic_block, "glassnet.models.ResNet": _resnet,
+}
+
+
 def register_module(cls: type | None = None, *, name: str | None = None,
                     get_config: Callable[[Module], dict] | None = None,
-                    build: Callable[[dict, OrderedDict], Module] | None = None) -> Any:
+                    build: Callable[[dict, OrderedDict], Module] | None = None,
+                    numel: Callable[[dict], int] | None = None) -> Any:
     """Make a layer type saveable: `@register_module` on the class, or register_module(cls, ...).
 
     By default the config is the arguments the layer was constructed with (see
     `_recorded_config`) and it is rebuilt as `cls(**config)`; containers pass `build(config,
-    children)` and a `get_config` (e.g. one that returns {}).
+    children)` and a `get_config` (e.g. one that returns {}). `numel(arguments)` (the config
+    with the constructor's defaults filled in) counts the parameter and buffer values the
+    constructor allocates, so a file's architecture is bounded before anything is built (see
+    `check_architecture`); glassnet's own layer types have one.
     """
     def deco(c: type) -> type:
         _REGISTRY[name or c.__name__] = _Entry(
             c, get_config or _recorded_config,
-            build or (lambda cfg, children, c=c: c(**_from_config(cfg))))
+            build or (lambda cfg, children, c=c: c(**_from_config(cfg))),
+            numel or _NUMEL.get(f"{c.__module__}.{c.__qualname__}"), build is not None)
         return c
     return deco(cls) if cls is not None else deco
 
@@ -164,12 +295,13 @@ def _no_config(m: Module) -> dict:
 
 
 for _cls in (nn.Identity, nn.Flatten, nn.Unflatten, nn.Dropout, nn.ReLU, nn.LeakyReLU,
-             nn.Sigmoid, nn.Tanh, nn.Step, nn.Softmax, nn.LogSoftmax, nn.Linear,
-             nn.Conv1d, nn.Conv2d, nn.ConvTranspose2d, nn.MaxPool1d, nn.MaxPool2d, nn.AvgPool1d,
-             nn.AvgPool2d, nn.AdaptiveAvgPool2d, nn.Upsample, nn.BatchNorm1d, nn.BatchNorm2d,
-             nn.LayerNorm, nn.Embedding, nn.RNN, nn.LSTM, nn.GRU, nn.RNNCell, nn.LSTMCell,
-             nn.GRUCell):
-    register_module(_cls)
+             nn.Sigmoid, nn.Tanh, nn.Step, nn.Softmax, nn.LogSoftmax, nn.MaxPool1d, nn.MaxPool2d,
+             nn.AvgPool1d, nn.AvgPool2d, nn.AdaptiveAvgPool2d, nn.Upsample):
+    register_module(_cls, numel=lambda args: 0)  # no parameters or buffers
+for _cls in (nn.Linear, nn.Conv1d, nn.Conv2d, nn.ConvTranspose2d, nn.BatchNorm1d,
+             nn.BatchNorm2d, nn.LayerNorm, nn.Embedding, nn.RNN, nn.LSTM, nn.GRU, nn.RNNCell,
+             nn.LSTMCell, nn.GRUCell):
+    register_module(_cls)  # sized by _NUMEL
 register_module(nn.Sequential, get_config=_no_config,
                 build=lambda cfg, children: nn.Sequential(children))
 register_module(nn.ModuleList, get_config=_no_config,
@@ -191,24 +323,114 @@ def architecture(m: Module, where: str = "model") -> dict:
 
 
 def build(arch: Any, where: str = "model") -> Module:
-    """Rebuild a module tree from `architecture()` output (no user code needed)."""
-    if not isinstance(arch, dict) or not isinstance(arch.get("type"), str):
-        raise CheckpointError(f"{where}: architecture entry must be an object with a 'type', got "
-                              f"{str(arch)[:80]!r}")
-    entry = _REGISTRY.get(arch["type"])
-    if entry is None:
-        raise CheckpointError(f"{where}: unknown layer type {arch['type']!r}; known types: "
-                              f"{sorted(_REGISTRY)} (register new ones with "
-                              "glassnet.register_module)")
+    """Rebuild a module tree from `architecture()` output (no user code needed).
+
+    The tree is walked first, without recursion: every type known, at most MAX_DEPTH levels
+    and MAX_MODULES modules. (`check_architecture` also bounds what it would allocate.)
+    """
+    _nodes(arch, where, MAX_MODULES)
+    return _build(arch, where)
+
+
+def _build(arch: dict, where: str) -> Module:
+    """build() on a tree `_nodes` has checked; a type rebuilt from its config alone (the
+    default build) gets no children built, since it makes its own."""
+    entry = _REGISTRY[arch["type"]]
     cfg, kids = arch.get("config", {}), arch.get("children", {})
-    if not isinstance(cfg, dict) or not isinstance(kids, dict):
-        raise CheckpointError(f"{where}: 'config' and 'children' of {arch['type']} must be objects")
-    children = OrderedDict((k, build(v, f"{where}.{k}")) for k, v in kids.items())
+    children = OrderedDict((k, _build(v, f"{where}.{k}")) for k, v in kids.items()) \
+        if entry.uses_children else OrderedDict()
     try:
         return entry.build(cfg, children)
-    except (TypeError, ValueError) as e:
-        raise CheckpointError(f"{where}: cannot build {arch['type']} from config {cfg}: {e}"
-                              ) from None
+    except (TypeError, ValueError, ArithmeticError, LookupError, NotImplementedError) as e:
+        raise CheckpointError(f"{where}: cannot build {arch['type']} from config "
+                              f"{_short(cfg)}: {e}") from None
+
+
+# ----- bounding an architecture before building it ------------------------------------------
+MAX_DEPTH = 64  # levels of nesting in an architecture
+MAX_MODULES = 1 << 17  # modules in one architecture, whatever the file holds
+MODULES_PER_TENSOR = 8  # ... and in a file's: 1024 + 8 per tensor it carries
+SLACK = 1 << 12  # values a build may allocate beyond the file's tensors (then refused by shape)
+
+
+def _nodes(arch: Any, where: str, max_modules: int) -> list[tuple[str, dict, _Entry, bool]]:
+    """Every node of an architecture tree as (dotted path, node, entry, built), checked (a
+    known type, 'config' and 'children' objects, bounded depth and count) without recursion.
+    `built`: whether build() constructs it (the children of a default build are not)."""
+    out: list[tuple[str, dict, _Entry, bool]] = []
+    todo: list[tuple[str, Any, int, bool]] = [("", arch, 0, True)]
+    while todo:
+        path, node, depth, built = todo.pop()
+        at = f"{where}.{path}" if path else where
+        if depth > MAX_DEPTH:
+            raise CheckpointError(f"{where}: the architecture nests deeper than {MAX_DEPTH} "
+                                  f"levels (at {_short(path)})")
+        if len(out) >= max_modules:
+            raise CheckpointError(f"{where}: the architecture has more than {max_modules:,} "
+                                  "modules, more than the file's tensors can account for")
+        if not isinstance(node, dict) or not isinstance(node.get("type"), str):
+            raise CheckpointError(f"{at}: architecture entry must be an object with a 'type', "
+                                  f"got {_short(node)}")
+        entry = _REGISTRY.get(node["type"])
+        if entry is None:
+            raise CheckpointError(f"{at}: unknown layer type {node['type']!r}; known types: "
+                                  f"{sorted(_REGISTRY)} (register new ones with "
+                                  "glassnet.register_module)")
+        cfg, kids = node.get("config", {}), node.get("children", {})
+        if not isinstance(cfg, dict) or not isinstance(kids, dict):
+            raise CheckpointError(f"{at}: 'config' and 'children' of {node['type']} must be "
+                                  "objects")
+        out.append((path, node, entry, built))
+        todo.extend((f"{path}.{k}" if path else str(k), v, depth + 1,
+                     built and entry.uses_children) for k, v in kids.items())
+    return out
+
+
+def _with_defaults(cls: type, cfg: dict) -> dict:
+    """A config with the constructor's defaults filled in."""
+    params = inspect.signature(cls.__init__).parameters.values()
+    return {**{p.name: p.default for p in params if p.default is not p.empty}, **cfg}
+
+
+def _allocates(path: str, node: dict, entry: _Entry, tensors: Mapping[str, Any]) -> int:
+    """Values the constructor of one built node allocates: its `numel`, 0 for a container,
+    and for a type registered without one, what the file holds under its name."""
+    if entry.numel is not None:
+        try:
+            return int(entry.numel(_with_defaults(entry.cls, node.get("config", {}))))
+        except (_SizeError, TypeError, ValueError) as e:
+            raise _SizeError(f"{node['type']} {e}") from None
+    if entry.uses_children:
+        return 0
+    prefix = f"{path}." if path else ""
+    return sum(int(np.prod(t.shape)) for k, t in tensors.items() if k.startswith(prefix))
+
+
+def check_architecture(arch: Any, tensors: Mapping[str, Any], max_params: int | None = None,
+                       where: str = "model") -> int:
+    """The number of parameter and buffer values building `arch` would allocate, computed
+    without building it; CheckpointError if that exceeds what `tensors` (the model's, by
+    state-dict name; anything with a .shape) hold, or `max_params`, or the tree nests deeper
+    than MAX_DEPTH or has more modules than 1024 + 8 per tensor.
+
+    Each parameter's shape is then checked against its stored tensor once built (`loads`).
+    """
+    nodes = _nodes(arch, where, min(MAX_MODULES, 1024 + MODULES_PER_TENSOR * len(tensors)))
+    total = 0
+    for path, node, entry, built in nodes:
+        if built:
+            try:
+                total += _allocates(path, node, entry, tensors)
+            except _SizeError as e:
+                raise CheckpointError(f"{where}{'.' + path if path else ''}: {e}") from None
+    held = sum(int(np.prod(t.shape)) for t in tensors.values())
+    if total > held + SLACK:
+        raise CheckpointError(f"{where}: the architecture would allocate {total:,} values, the "
+                              f"file holds {held:,}: it declares weights it does not carry")
+    if max_params is not None and total > max_params:
+        raise CheckpointError(f"{where}: the architecture has {total:,} parameter values, more "
+                              f"than the {max_params:,} allowed here")
+    return total
 
 
 def _digest(tensors: dict[str, np.ndarray]) -> str:
@@ -386,15 +608,19 @@ def loads_state_dict(raw: bytes, where: str = "<bytes>") -> OrderedDict[str, Ten
     return OrderedDict((k, Tensor(tensors[k])) for k in keys)
 
 
-def loads(raw: bytes, where: str = "<bytes>") -> Checkpoint:
-    """Parse the bytes of a model file (see `load_checkpoint`)."""
+def loads(raw: bytes, where: str = "<bytes>", max_params: int | None = None) -> Checkpoint:
+    """Parse the bytes of a model file (see `load_checkpoint`); `max_params` caps the values
+    its architecture may have (see `check_architecture`)."""
     meta, tensors = _verified(raw, where)
     if "state_dict" in meta:
         raise CheckpointError(f"{where}: holds a state dict, not a model (no architecture): "
                               "read it with glassnet.load(path) and pass the result to "
                               "module.load_state_dict()")
-    module = build(_meta_json(meta, "architecture", where), f"{where}: model")
-    _assign(module, {k[6:]: v for k, v in tensors.items() if k.startswith("model.")}, where)
+    arch = _meta_json(meta, "architecture", where)
+    weights = {k[6:]: v for k, v in tensors.items() if k.startswith("model.")}
+    check_architecture(arch, weights, max_params, f"{where}: model")
+    module = _build(arch, f"{where}: model")
+    _assign(module, weights, where)
     opt, sched = _meta_json(meta, "optimizer", where), _meta_json(meta, "scheduler", where)
     training = _meta_json(meta, "training", where)
     if training is not None and not isinstance(training, dict):
