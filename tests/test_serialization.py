@@ -726,3 +726,10 @@ def test_every_glassnet_layer_type_is_sized_before_it_is_built():
     for name, entry in serialization._REGISTRY.items():
         if entry.cls.__module__.startswith("glassnet."):
             assert entry.numel is not None or entry.uses_children, name
+
+
+def test_a_device_is_refused_instead_of_read_until_memory_runs_out():
+    with pytest.raises(gn.CheckpointError, match="/dev/zero: not a regular file"):
+        gn.load("/dev/zero")
+    with pytest.raises(gn.CheckpointError, match="not a regular file"):
+        gn.train.load_model("/dev/zero")

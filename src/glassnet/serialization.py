@@ -18,11 +18,11 @@ import inspect
 import json
 import math
 import os
+import stat
 import struct
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -682,8 +682,13 @@ def _assign(module: Module, weights: dict[str, np.ndarray], where: str) -> None:
 
 
 def _read(path: str | os.PathLike) -> bytes:
+    """The bytes of a model file; a device or a pipe (/dev/zero never ends) is refused."""
     try:
-        return Path(path).read_bytes()
+        with open(path, "rb") as f:
+            if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
+                raise CheckpointError(f"{path}: not a regular file (a device, pipe or socket); "
+                                      "a model file must be a file")
+            return f.read()
     except OSError as e:
         raise CheckpointError(f"{path}: cannot read ({e.strerror or e})") from None
 
