@@ -189,6 +189,11 @@ def test_a_header_promising_more_than_a_gzip_file_can_hold_is_refused_before_rea
     p.write_bytes(struct.pack(">HBB", 0, 8, 2) + struct.pack(">2I", 70000, 70000))
     with pytest.raises(IDXError, match="4900000000 bytes, more than the 2147483648-byte limit"):
         read_idx(p)
+    p.write_bytes(struct.pack(">HBB", 0, 8, 3) + struct.pack(">3I", 0, 2**32 - 1, 2**32 - 1))
+    with pytest.raises(IDXError, match="promises 0 bytes.*once its zero sizes are not zero"):
+        read_idx(p)  # numpy cannot even shape an empty array so wide (found by fuzzing)
+    p.write_bytes(struct.pack(">HBB", 0, 8, 2) + struct.pack(">2I", 0, 5))
+    assert read_idx(p).shape == (0, 5)
 
 
 def test_files_verify_by_the_hash_of_their_data_or_of_the_gzip_file(tmp_path):

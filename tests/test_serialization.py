@@ -530,6 +530,12 @@ _BAD_STATE = [  # (edit, what the error must name)
     (_set(("training",), "epoch", 1e400), r"training 'epoch'"),
     (_set(("training",), "rng", {"bit_generator": "PCG64"}), r"training 'rng'"),
     (_set(("training",), "compile", {"loss": "mse", "l1": -1}), r"training 'compile'.*l1"),
+    # found by tests/fuzzers.py: each loaded and then failed in fit (or at load, unnamed)
+    (_set(("training",), "compile", {"loss": "mse", "l2": 10**400}), r"training 'compile'.*l2"),
+    (_set(("optimizer",), "type", ["Adam"]), r"optimizer type \['Adam'\]"),
+    (_set(("scheduler",), "type", {}), r"scheduler type \{\}"),
+    (_tensor("model.2.bias", np.zeros(2, np.float64)), r"dtypes \['float32', 'float64'\]"),
+    (_tensor("model.0.weight", np.zeros((4, 3), np.float16)), r"dtypes \['float16', 'float32'"),
 ]
 
 
@@ -550,6 +556,35 @@ _RESUMABLE = [("sgd", None, {}), ("momentum", "MultiStepLR", {}), ("adam", "Expo
 _SCHEDULER_ARGS = {"MultiStepLR": {"milestones": [1, 3]}, "ExponentialLR": {"gamma": 0.9},
                    "CosineAnnealingLR": {"T_max": 4}, "StepLR": {"step_size": 1},
                    "ReduceLROnPlateau": {"patience": 0}}
+
+
+def test_a_buffer_wider_than_the_parameters_is_refused(tmp_path):
+    from glassnet.train import Model, load_model
+
+    p = tmp_path / "m.safetensors"
+    m = Model(nn.Sequential(nn.Linear(3, 4), nn.BatchNorm1d(4), nn.Linear(4, 2))).compile("sgd")
+    m.save(p)
+    _resign(p, _tensor("model.1.running_mean", np.zeros(4, np.float64)))
+    with pytest.raises(gn.CheckpointError, match=r"'1.running_mean' has dtype float64.*float32 "
+                       r"\(the parameters'\) or narrower"):
+        load_model(p)
+    m.module.double()
+    m.module[1].running_var.data = m.module[1].running_var.data.astype(np.float32)
+    m.save(p)  # float32 statistics in a float64 model compute in float64: fine
+    load_model(p).fit(np.ones((4, 3)), np.zeros(4, np.int64), epochs=1, verbose=0)
+
+
+def test_reduce_lr_on_plateau_keeps_its_infinite_best_and_refuses_a_huge_one(tmp_path):
+    from glassnet.train import load_model
+
+    p = tmp_path / "m.safetensors"
+    _trained(p, "sgd", lambda o: gn.optim.lr_scheduler.ReduceLROnPlateau(o))
+    assert load_model(p).scheduler.best < float("inf")
+    _resign(p, _set(("scheduler", "state"), "best", float("inf")))
+    assert load_model(p).scheduler.best == float("inf")
+    _resign(p, _set(("scheduler", "state"), "best", 10**400))
+    with pytest.raises(gn.CheckpointError, match="ReduceLROnPlateau: 'best'"):
+        load_model(p)
 
 
 @pytest.mark.parametrize("opt, sched, kw", _RESUMABLE, ids=[o for o, _, _ in _RESUMABLE])

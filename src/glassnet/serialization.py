@@ -660,6 +660,20 @@ def _optimizer_state(opt: Any, tensors: dict[str, np.ndarray]) -> Any:
     return {**opt, "state": state}
 
 
+def _dtype_problem(w: np.dtype, t: Tensor, dtype: np.dtype | None, is_param: bool
+                   ) -> str | None:
+    """What a stored dtype must be instead, or None if it fits: parameters are floating-point,
+    a floating buffer computes in the parameters' dtype (a float32 buffer in a float64 model
+    does, a float64 one in a float32 model does not), other buffers keep their kind."""
+    if is_param or t.dtype.kind == "f":
+        if w.kind != "f":
+            return "floating-point"
+        if not is_param and dtype is not None and np.promote_types(w, dtype) != dtype:
+            return f"{dtype} (the parameters') or narrower"
+        return None
+    return None if w.kind == t.dtype.kind else str(t.dtype)
+
+
 def _assign(module: Module, weights: dict[str, np.ndarray], where: str) -> None:
     own = dict(module.named_parameters())
     own.update(module.named_buffers())
@@ -669,16 +683,22 @@ def _assign(module: Module, weights: dict[str, np.ndarray], where: str) -> None:
         raise CheckpointError(f"{where}: weights do not fit the architecture: missing {missing}, "
                               f"unexpected {extra}")
     params = {id(p) for p in module.parameters()}
+    kinds = {weights[k].dtype for k, p in own.items() if id(p) in params}
+    dtype = next(iter(kinds)) if len(kinds) == 1 else None
     for k, t in own.items():
         w = weights[k]
         if w.shape != t.shape:
             raise CheckpointError(f"{where}: weight {k!r} has shape {w.shape} in the file "
                                   f"but {t.shape} in the rebuilt {type(module).__name__}")
-        want = "f" if id(t) in params else t.dtype.kind
-        if w.dtype.kind != want:
+        want = _dtype_problem(w.dtype, t, dtype, id(t) in params)
+        if want:
             raise CheckpointError(f"{where}: weight {k!r} has dtype {w.dtype} in the file; it "
-                                  f"must be {'floating-point' if want == 'f' else t.dtype}")
-        t.data = np.array(w)
+                                  f"must be {want}")
+    if len(kinds) > 1:
+        raise CheckpointError(f"{where}: the parameters have dtypes {sorted(map(str, kinds))}; "
+                              "they must share one, as the layers compute in one")
+    for k, t in own.items():
+        t.data = np.array(weights[k])
 
 
 def _read(path: str | os.PathLike) -> bytes:

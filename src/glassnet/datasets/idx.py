@@ -72,9 +72,10 @@ def _read_array(stream: BinaryIO, name: str, size: int, compressed: bool,
     if hasher is not None:
         hasher.update(head)
     n = int(np.prod(shape, dtype=object)) * dtype.itemsize
-    if n > MAX_BYTES:
+    if n > MAX_BYTES or int(np.prod([max(d, 1) for d in shape], dtype=object)) > MAX_BYTES:
         raise IDXError(f"{name}: header shape {shape} promises {n} bytes, more than the "
-                       f"{MAX_BYTES}-byte limit")
+                       f"{MAX_BYTES}-byte limit" + (" (once its zero sizes are not zero)"
+                                                    if not n else ""))
     if compressed and n > MAX_RATIO * size:
         raise IDXError(f"{name}: header shape {shape} promises {n} bytes, more than a gzip file "
                        f"of {size} bytes can sanely hold ({MAX_RATIO} bytes per byte): a gzip "

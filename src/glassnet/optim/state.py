@@ -29,7 +29,7 @@ class StateError(ValueError):
     """Saved optimizer or scheduler state that could not be resumed (names the key)."""
 
 
-def _number(v: Any) -> bool:
+def finite_number(v: Any) -> bool:
     """A finite real number (not a bool, not an int too large for a float)."""
     if isinstance(v, bool) or not isinstance(v, (int, float)):
         return False
@@ -61,10 +61,10 @@ def _hyper_value(v: Any, default: Any, key: str) -> Any:
     if isinstance(default, bool):
         ok = isinstance(v, bool)
     elif isinstance(default, tuple):
-        ok = isinstance(v, (list, tuple)) and len(v) == len(default) and all(map(_number, v))
+        ok = isinstance(v, (list, tuple)) and len(v) == len(default) and all(map(finite_number, v))
         v = tuple(v) if ok else v
     else:
-        ok = _number(v)
+        ok = finite_number(v)
     if not ok:
         want = "a bool" if isinstance(default, bool) else \
             f"a list of {len(default)} finite numbers" if isinstance(default, tuple) else \
@@ -84,7 +84,7 @@ def _check_group(cls: type[Optimizer], g: Any, gi: int) -> dict[str, Any]:
         if k == "params":
             continue
         if k == "initial_lr":
-            if not _number(v):
+            if not finite_number(v):
                 raise StateError(f"{where}['initial_lr'] must be a finite number, got {_show(v)}")
             continue
         if k not in defaults:
@@ -120,7 +120,8 @@ def _template(cls: type[Optimizer], group: dict[str, Any]) -> dict[str, bool]:
     p = Tensor(np.zeros(1, np.float32))
     opt = cls([p], **{k: v for k, v in group.items() if k not in ("params", "initial_lr")})
     state: dict[str, Any] = {}
-    opt._update(p, np.zeros(1, np.float32), state, opt.param_groups[0])
+    with np.errstate(all="ignore"):  # a dry run on zeros: 0/0 with eps=0 is no concern here
+        opt._update(p, np.zeros(1, np.float32), state, opt.param_groups[0])
     return {k: isinstance(v, np.ndarray) for k, v in state.items()}
 
 
@@ -154,7 +155,8 @@ def check_optimizer(meta: Any, shapes: Sequence[tuple]) -> dict[str, Any]:
     shapes of the model's parameters; the entry back with its values normalised."""
     if not isinstance(meta, dict):
         raise StateError(f"optimizer must be an object, got {type(meta).__name__}")
-    cls = OPTIMIZER_TYPES.get(meta.get("type"))  # type: ignore[arg-type]
+    kind = meta.get("type")
+    cls = OPTIMIZER_TYPES.get(kind) if isinstance(kind, str) else None
     if cls is None:
         raise StateError(f"optimizer type {meta.get('type')!r} is not one of "
                          f"{sorted(OPTIMIZER_TYPES)}")
@@ -216,11 +218,12 @@ def optimizer_metadata(optimizer: Optimizer, params: Sequence[Tensor]
 # ----- schedulers -----------------------------------------------------------------------------
 def _numbers(n: int | None) -> Callable[[Any], bool]:
     """A list of finite numbers, one per param group when `n` is known."""
-    return lambda v: isinstance(v, list) and (n is None or len(v) == n) and all(map(_number, v))
+    return lambda v: isinstance(v, list) and (n is None or len(v) == n) and \
+        all(map(finite_number, v))
 
 
 def _positive(v: Any) -> bool:
-    return _number(v) and v > 0
+    return finite_number(v) and v > 0
 
 
 def _epoch(v: Any) -> bool:
@@ -231,19 +234,19 @@ def _fields(name: str, n: int | None) -> dict[str, Callable[[Any], bool]]:
     """The attributes a saved schedule of type `name` has, each with its check."""
     common = {"base_lrs": _numbers(n), "last_epoch": _epoch, "_last_lr": _numbers(n)}
     own: dict[str, dict[str, Callable[[Any], bool]]] = {
-        "StepLR": {"step_size": lambda v: _count(v) and v > 0, "gamma": _number},
+        "StepLR": {"step_size": lambda v: _count(v) and v > 0, "gamma": finite_number},
         "MultiStepLR": {"milestones": lambda v: isinstance(v, list) and all(map(_count, v))
-                        and v == sorted(v), "gamma": _number},
-        "ExponentialLR": {"gamma": _number},
-        "CosineAnnealingLR": {"T_max": _positive, "eta_min": _number},
+                        and v == sorted(v), "gamma": finite_number},
+        "ExponentialLR": {"gamma": finite_number},
+        "CosineAnnealingLR": {"T_max": _positive, "eta_min": finite_number},
     }
     if name == "ReduceLROnPlateau":
-        return {"mode": lambda v: v in ("min", "max"), "factor": lambda v: _number(v) and
-                0 <= v < 1, "patience": _count, "threshold": _number,
+        return {"mode": lambda v: v in ("min", "max"), "factor": lambda v: finite_number(v) and
+                0 <= v < 1, "patience": _count, "threshold": finite_number,
                 "threshold_mode": lambda v: v in ("rel", "abs"), "cooldown": _count,
-                "eps": lambda v: _number(v) and v >= 0, "min_lrs": _numbers(n),
-                "best": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool)
-                and not math.isnan(v), "num_bad_epochs": _count, "cooldown_counter": _count,
+                "eps": lambda v: finite_number(v) and v >= 0, "min_lrs": _numbers(n),
+                "best": lambda v: finite_number(v) or v in (math.inf, -math.inf),
+                "num_bad_epochs": _count, "cooldown_counter": _count,
                 "last_epoch": _epoch, "_last_lr": _numbers(n)}
     return {**own[name], **common} if name in own else {}
 
@@ -258,7 +261,7 @@ def check_scheduler(meta: Any, n_groups: int | None) -> dict[str, Any]:
     if not isinstance(meta, dict) or not isinstance(meta.get("state"), dict):
         raise StateError("scheduler must be an object with a 'state' object")
     name, state = meta.get("type"), meta["state"]
-    if name not in SCHEDULER_TYPES:
+    if not isinstance(name, str) or name not in SCHEDULER_TYPES:
         raise StateError(f"scheduler type {name!r} is not one of {list(SCHEDULER_TYPES)}")
     fields = _fields(name, n_groups)
     for k in state:

@@ -423,7 +423,7 @@ def load_model(path: str | os.PathLike, restore_rng: bool = True) -> Model:
 
 
 def _finite_rate(v: Any) -> bool:
-    return isinstance(v, (int, float)) and not isinstance(v, bool) and 0 <= v < math.inf
+    return optim.state.finite_number(v) and v >= 0
 
 
 def _training_fields(tr: dict) -> tuple[dict, int, Any, dict]:
