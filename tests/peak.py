@@ -16,6 +16,8 @@ from pathlib import Path
 
 import glassnet
 
+ROOT = Path(__file__).resolve().parents[1]
+
 _WRAPPER = """
 import json as _json, re as _re, sys, time as _time
 {script}
@@ -31,9 +33,9 @@ print(_json.dumps([_hwm, _secs, str(_out)]))
 def measured(script: str, *args: str, timeout: float = 300, **env: str
              ) -> tuple[int, float, str]:
     """(peak MiB, seconds of `run(*args)`, str of its result) for a script defining run()."""
-    src = str(Path(glassnet.__file__).resolve().parents[1])
-    full_env = {**os.environ, **env,
-                "PYTHONPATH": src + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    paths = [str(Path(glassnet.__file__).resolve().parents[1]), str(ROOT),
+             os.environ.get("PYTHONPATH", "")]  # this glassnet, and `tests` for helpers
+    full_env = {**os.environ, **env, "PYTHONPATH": os.pathsep.join(paths)}
     code = _WRAPPER.format(script=textwrap.dedent(script))
     r = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True,
                        timeout=timeout, env=full_env)
