@@ -189,15 +189,20 @@ def _malformed(rng: random.Random, i: int):
     return json.dumps({"type": "step", "extra": "x" * rng.randint(0, 100)})
 
 
+def _send_raw(ws, msg) -> None:
+    """Send a fuzzed message as it is: bytes as a binary frame, text as a text frame."""
+    if isinstance(msg, bytes):
+        ws.send_bytes(msg)
+    else:
+        ws.send_text(msg)
+
+
 def test_a_thousand_malformed_messages_then_normal_training(client):
     rng = random.Random(0)
     with _open(client) as (ws, _, _):
         for i in range(1000):
             msg = _malformed(rng, i)
-            if isinstance(msg, bytes):
-                ws.send_bytes(msg)
-            else:
-                ws.send_text(msg)
+            _send_raw(ws, msg)
             reply = ws.receive_json()
             assert reply["type"] == "error" and reply["message"], (i, msg[:80], reply)
         # the same connection still trains: a fresh seed, play, and the test loss falls
@@ -282,10 +287,7 @@ def test_fuzzed_messages_get_normal_replies_or_error_frames(client, caplog):
         valid = _valid_messages(_until(ws, lambda m: m["type"] == "weights")["data"])
         for i in range(3000):
             msg = _mutated(rng, valid)
-            if isinstance(msg, bytes):
-                ws.send_bytes(msg)
-            else:
-                ws.send_text(msg)
+            _send_raw(ws, msg)
             _send(ws, {"type": f"end{i}"})  # unknown: its error ends this message's replies
             for _ in range(10_000):
                 reply = ws.receive_json()
