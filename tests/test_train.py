@@ -184,6 +184,47 @@ def test_nan_in_an_epochs_first_batch_restores_the_previous_epochs_start(tmp_pat
     assert np.isnan(h.history["val_loss"][2]) and not np.isnan(h.history["val_loss"][1])
 
 
+def test_a_killed_write_leaves_a_temporary_that_the_next_write_removes(tmp_path):
+    import os
+    import subprocess
+    import sys
+    import time
+
+    from glassnet.io import atomic_write_bytes
+
+    target = tmp_path / "ckpt.safetensors"
+    kill = ("import os, sys; from glassnet.io import atomic_open\n"
+            "with atomic_open(sys.argv[1]) as f:\n"
+            "    f.write(b'x' * 100000); f.flush(); os.kill(os.getpid(), 9)\n")
+    hold = ("import sys; from glassnet.io import atomic_open\n"
+            "with atomic_open(sys.argv[1]) as f:\n"
+            "    f.write(b'y'); f.flush(); print('writing', flush=True); sys.stdin.read()\n")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    for _ in range(3):
+        r = subprocess.run([sys.executable, "-c", kill, str(target)], env=env, timeout=120)
+        assert r.returncode == -9
+    killed = {p.name for p in tmp_path.glob(".ckpt.safetensors.*.tmp")}
+    assert len(killed) == 3
+    other = tmp_path / ".other.bin.0123abcd.tmp"  # another target's temporary: not ours
+    other.write_bytes(b"z")
+    writer = subprocess.Popen([sys.executable, "-c", hold, str(target)], env=env,
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert writer.stdout.readline().strip() == "writing"
+        live = {p.name for p in tmp_path.glob(".ckpt.safetensors.*.tmp")} - killed
+        assert len(live) == 1
+        old = time.time() - 3600
+        for p in tmp_path.iterdir():
+            os.utime(p, (old, old))  # all of them long untouched; only the lock tells
+        atomic_write_bytes(target, b"new")
+        left = {p.name for p in tmp_path.iterdir()}
+        assert left == {"ckpt.safetensors", other.name, *live}  # the killed ones are gone
+    finally:
+        writer.communicate("", timeout=60)
+    assert writer.returncode == 0 and target.read_bytes() == b"y"
+    assert {p.name for p in tmp_path.iterdir()} == {"ckpt.safetensors", other.name}
+
+
 def test_csv_logger_checkpoint_and_lr_callbacks(tmp_path):
     x, y = _blobs(120)
     m = Model(_mlp()).compile("sgd", "cross_entropy", ["accuracy"], lr=0.1)
