@@ -407,12 +407,15 @@ class ProgbarLogger(Callback):
 class TerminateOnNaN(Callback):
     """Stop at the first NaN/inf loss and put back the last *good* weights (on by default in fit).
 
-    "Good" is checked, not assumed: the weights (and optimizer state) an epoch started from,
-    once that epoch's first batch gave a finite loss with them and they are all finite. So the
-    weights put back are those at the start of the epoch in which the loss went non-finite, or
-    of the epoch before when the very first batch was already non-finite. The weights after the
-    last finite loss are not kept: a step that blows up (a far too large learning rate) leaves
-    weights that are finite but whose every output overflows. Costs one copy per epoch.
+    "Good" is checked, not assumed. The weights after the last finite loss are not kept: a step
+    that blows up (a far too large learning rate) leaves weights that are finite but whose every
+    output overflows. Instead, each epoch's starting weights (and optimizer state) are copied,
+    and the epoch's first batch, whose loss is computed with exactly those weights, judges them:
+    they count as good when all are finite and that loss is finite and no higher than the best
+    such first-batch loss so far. The weights put back are the last good ones: the start of the
+    epoch in which the loss went non-finite, unless they were already diverging (a finite but
+    higher loss) or non-finite on the first batch; then an earlier epoch's start. It costs one
+    copy per epoch (two are held while an epoch's copy awaits its verdict).
 
     After a stop, `nan_at` (also `model.nan_at`) is (epoch, batch), counted from 0, and
     `restored_epoch` is the epoch whose starting weights were put back (`model.epoch` is set to
@@ -427,6 +430,7 @@ class TerminateOnNaN(Callback):
         self._first_epoch: int | None = None
         self._good: tuple[int, list[np.ndarray], dict | None] | None = None
         self._candidate: tuple[int, list[np.ndarray], dict | None] | None = None
+        self._good_loss = math.inf
 
     def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
         """Copy the weights and optimizer state: good once this epoch's first loss is finite."""
@@ -445,8 +449,9 @@ class TerminateOnNaN(Callback):
             return
         if math.isfinite(loss):
             if self._candidate is not None:
-                if all(np.isfinite(w).all() for w in self._candidate[1]):
-                    self._good = self._candidate
+                if loss <= self._good_loss and all(np.isfinite(w).all()
+                                                   for w in self._candidate[1]):
+                    self._good, self._good_loss = self._candidate, loss
                 self._candidate = None
             return
         self.nan_at = self.model.nan_at = (self.epoch, batch)
