@@ -514,3 +514,29 @@ def test_a_second_writer_of_the_same_out_is_refused(tmp_path, capsys):
 
     with folder_lock(out):  # one process, two writers: refused too, naming this PID
         assert f"process {os.getpid()} is writing there" in _one_line(capsys, argv)
+
+
+def test_predicted_labels_cannot_run_as_spreadsheet_formulas(tmp_path, capsys):
+    import csv
+    import io
+
+    import glassnet as gn
+    from glassnet.train import Model
+
+    names = ['=HYPERLINK("http://evil.example","x")', "+1+2", "-2+3", "@SUM(A1)", "\tx",
+             "\rx", "setosa", "'quoted", 'a,"b"\rc']
+    net = gn.nn.Sequential(gn.nn.Linear(len(names), len(names)))
+    net[0].weight.data[...] = 10 * np.eye(len(names), dtype=np.float32)
+    net[0].bias.data[...] = 0
+    model = Model(net)
+    model.info = {"classes": names, "inputs": len(names)}
+    model.save(tmp_path / "m.safetensors")
+    rows = tmp_path / "rows.csv"
+    np.savetxt(rows, np.eye(len(names)), fmt="%d", delimiter=",")
+    assert main(["predict", str(tmp_path / "m.safetensors"), str(rows)]) == 0
+    got = [r[1] for r in csv.reader(io.StringIO(capsys.readouterr().out, newline=""))][1:]
+    assert got == ["'" + n for n in names[:6]] + names[6:]  # a lone CR is quoted too
+    assert main(["predict", "--help"]) == 0
+    assert "running it as a formula" in " ".join(capsys.readouterr().out.split())
+    err = _one_line(capsys, ["predict", str(tmp_path / "m.safetensors"), "/dev/zero"])
+    assert err == "glassnet: error: /dev/zero: not a regular file (a character device)"

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import csv
 import json
 import math
 import os
@@ -678,12 +677,31 @@ def run_predict(args: argparse.Namespace) -> int:
     probs = np.exp(out - out.max(1, keepdims=True))
     probs /= probs.sum(1, keepdims=True)
     classes = model.info.get("classes") or [str(i) for i in range(out.shape[1])]
-    w = csv.writer(sys.stdout, lineterminator="\n")
-    w.writerow(["prediction", "label", *(f"p_{i}" for i in range(out.shape[1]))])
+    labels = [csv_field(spreadsheet_safe(c)) for c in classes]
+    lines = [",".join(["prediction", "label", *(f"p_{i}" for i in range(out.shape[1]))])]
     for row in probs:
         k = int(row.argmax())
-        w.writerow([k, classes[k] if k < len(classes) else k, *(f"{p:.6f}" for p in row)])
+        lines.append(",".join([str(k), labels[k] if k < len(labels) else str(k),
+                               *(f"{p:.6f}" for p in row)]))
+    sys.stdout.write("\n".join(lines) + "\n")
     return 0
+
+
+def csv_field(text: str) -> str:
+    """One CSV field (RFC 4180): quoted, with quotes doubled, when it holds a comma, a quote,
+    CR or LF (csv.writer leaves a lone CR unquoted when rows end in LF)."""
+    if any(c in text for c in ',"\r\n'):
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(text: str) -> str:
+    """`text` with a ' in front when it starts like a spreadsheet formula (=, +, -, @, tab, CR),
+    as OWASP advises against CSV injection, so a spreadsheet shows it instead of running it."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def add_predict(sub: Any) -> None:
@@ -693,7 +711,10 @@ def add_predict(sub: Any) -> None:
         "Write prediction, label and class probabilities as CSV. Give RAW inputs, in the "
         "training data's own units (pixel values 0-255 for the MNIST sets and digits' 0-16, "
         "iris in cm), one column per feature: the model scales them itself (its first layer, "
-        "Standardize). Inputs far outside the training range print a warning.", run_predict)
+        "Standardize). Inputs far outside the training range print a warning. A label (a "
+        "class name from the model file) that starts with =, +, -, @, a tab or a carriage "
+        "return is written with a ' in front, so a spreadsheet shows it as text instead of "
+        "running it as a formula (OWASP's advice on CSV injection).", run_predict)
     p.add_argument("input", help="CSV file, one row per sample, one column per input feature; "
                    "a header row is detected (a first line of numbers is data)")
     p.add_argument("--header", action=argparse.BooleanOptionalAction, default=None,
