@@ -425,9 +425,10 @@ def _train_into(out: Path, cfg: dict[str, Any], run: dict[str, Any]) -> int:
           f"test), {about}, {cfg['activation']}, {cfg['optimizer']} (lr "
           f"{model.optimizer.param_groups[0]['lr']:g}), batch {cfg['batch_size']}, up to "
           f"{cfg['epochs']} epochs; writing to {out}", flush=True)
-    history = model.fit(x, y, batch_size=cfg["batch_size"], epochs=cfg["epochs"],
-                        validation_data=(xv, yv), callbacks=[*callbacks, guard],
-                        verbose=cfg["verbose"])
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # the guard reports
+        history = model.fit(x, y, batch_size=cfg["batch_size"], epochs=cfg["epochs"],
+                            validation_data=(xv, yv), callbacks=[*callbacks, guard],
+                            verbose=cfg["verbose"])
     terminated = _terminated(guard)
     if terminated:
         model.info["terminated"] = terminated
