@@ -1,5 +1,7 @@
 """The glassnet command: train / evaluate / predict / datasets, errors as one line."""
 
+import json
+import math
 import re
 import warnings
 from pathlib import Path
@@ -540,3 +542,61 @@ def test_predicted_labels_cannot_run_as_spreadsheet_formulas(tmp_path, capsys):
     assert "running it as a formula" in " ".join(capsys.readouterr().out.split())
     err = _one_line(capsys, ["predict", str(tmp_path / "m.safetensors"), "/dev/zero"])
     assert err == "glassnet: error: /dev/zero: not a regular file (a character device)"
+
+
+_EXTREMES = [math.inf, -math.inf, math.nan, 0, -1, 1, 2, 0.5, -0.0, 1e-308, 1e308, 2**63,
+             10**30, True, False, "", "iris", "adam", "x" * 500, "a\u0000b", "300,100", [],
+             [0], [1] * 200, [[1]], [10**6, 10**6], [3.5], {"a": 1}, None]
+_KEYS = ["dataset", "model", "activation", "optimizer", "lr", "epochs", "batch_size",
+         "val_split", "early_stopping", "seed", "out", "verbose", "l2", "hidden", "epoch",
+         "train", "Epochs", "batch-size"]
+
+
+def _toml_value(v):
+    """A value as TOML (no null in TOML: None is left to the JSON half)."""
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, float):
+        return "nan" if math.isnan(v) else "inf" if v == math.inf else "-inf" if \
+            v == -math.inf else repr(v)
+    if isinstance(v, int):
+        return str(v)
+    if isinstance(v, str):
+        return json.dumps(v)
+    if isinstance(v, list):
+        return "[" + ", ".join(_toml_value(i) for i in v) + "]"
+    return "{" + ", ".join(f"{k} = {_toml_value(i)}" for k, i in v.items()) + "}"
+
+
+def test_config_fuzz_every_outcome_is_valid_settings_or_an_error_naming_the_file():
+    """3,000 configs with one to three settings set to extremes or wrong types, as TOML and
+    JSON: parse_config + merge_settings accept them within the caps or refuse them with a
+    CLIError naming the file; nothing else, and quickly."""
+    import random
+    import time
+
+    from glassnet import cli
+
+    rng = random.Random(12)
+    start, accepted, refused = time.perf_counter(), 0, 0
+    for i in range(3000):
+        settings = {"dataset": "iris", "hidden": [16], "epochs": 2, "lr": 0.01}
+        for _ in range(rng.randint(1, 3)):
+            settings[rng.choice(_KEYS)] = rng.choice(_EXTREMES)
+        as_json = i % 2 or any(v is None for v in settings.values())
+        name = f"c{i}.json" if as_json else f"c{i}.toml"
+        text = json.dumps(settings) if as_json else "\n".join(
+            f"{k} = {_toml_value(v)}" for k, v in settings.items())
+        try:
+            cfg, _ = cli.merge_settings(cli.parse_config(text.encode(), name), {}, name)
+        except cli.CLIError as e:
+            assert str(e).startswith(f"{name}: "), (text, e)
+            refused += 1
+            continue
+        accepted += 1
+        for key, (low, high) in cli._INT_RANGES.items():
+            assert cfg[key] is None or low <= cfg[key] <= high, (text, cfg)
+        assert all(math.isfinite(cfg[k]) for k in ("lr", "l2") if cfg[k] is not None), text
+        assert 0 < len(cfg["hidden"]) <= cli.MAX_HIDDEN_LAYERS and min(cfg["hidden"]) > 0
+    assert accepted > 100 and refused > 1000, (accepted, refused)
+    assert time.perf_counter() - start < 30

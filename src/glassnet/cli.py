@@ -119,23 +119,32 @@ class _Parser(argparse.ArgumentParser):
 
 
 # ----- config files ---------------------------------------------------------------------------
+def _short(v: Any, limit: int = 80) -> str:
+    """repr(v), cut to `limit` characters so that a huge value cannot flood the error line."""
+    try:
+        r = repr(v)
+    except ValueError:  # an int beyond Python's digit limit
+        return f"an integer of more than {sys.get_int_max_str_digits()} digits"
+    return r if len(r) <= limit else r[:limit] + " ..."
+
+
 def _int_list(v: Any, key: str) -> list[int]:
     """Layer sizes from "300,100" or [300, 100]; empty sizes ("300,,100", "") are refused."""
     if isinstance(v, str):
         parts = [p.strip() for p in v.split(",")]
         if "" in parts:
             what = "is empty" if not v.strip() else "has an empty size between commas"
-            raise ConfigError(f"{key} {v!r} {what}; expected comma-separated integers like "
+            raise ConfigError(f"{key} {_short(v)} {what}; expected comma-separated integers like "
                               "300,100")
         try:
             v = [int(p) for p in parts]
         except ValueError:
             raise ConfigError(f"{key}: expected comma-separated integers like 300,100, got "
-                              f"{v!r}") from None
+                              f"{_short(v)}") from None
     if not isinstance(v, list) or not v or not all(
             isinstance(i, int) and not isinstance(i, bool) and i > 0 for i in v):
         raise ConfigError(f"{key}: expected a non-empty list of positive integers like "
-                          f"300,100, got {v!r}")
+                          f"300,100, got {_short(v)}")
     return v
 
 
@@ -146,7 +155,8 @@ _TYPES: dict[str, Any] = {"dataset": str, "model": str, "activation": str, "opti
 
 
 def parse_config(text: bytes, name: str = "<config>") -> dict[str, Any]:
-    """Training settings from TOML or JSON bytes, checked key by key."""
+    """Training settings from TOML or JSON bytes, checked key by key (type and range); any
+    problem is a ConfigError naming the file and the key."""
     try:
         s = text.decode("utf-8")
     except UnicodeDecodeError:
@@ -176,11 +186,12 @@ def parse_config(text: bytes, name: str = "<config>") -> dict[str, Any]:
             ok = isinstance(v, t) and not isinstance(v, bool) or (
                 t is float and isinstance(v, int) and not isinstance(v, bool))
             if not ok:
-                raise ConfigError(f"{name}: {key} must be {t.__name__}, got {v!r}")
+                raise ConfigError(f"{name}: {key} must be {t.__name__}, got {_short(v)}")
             out[key] = float(v) if t is float else v
         else:
             raise ConfigError(f"{name}: unknown setting {k!r}; known: "
                               f"{sorted([*_TYPES, 'hidden'])}")
+        check_setting(key, out[key], f"{name}: {key}", ConfigError)
     return out
 
 
@@ -234,27 +245,32 @@ def build_model(name: str, n_in: int, hidden: list[int], n_out: int,
     return gn.nn.Sequential(gn.nn.Unflatten(1, (1, 28, 28)), gn.models.LeNet5(1, n_out, act))
 
 
-def _check_numbers(cfg: dict[str, Any], where: dict[str, str]) -> None:
-    """Whole numbers within _INT_RANGES; lr, l2 and val_split finite, lr > 0 and l2 >= 0."""
-    for key, (low, high) in _INT_RANGES.items():
-        v = cfg[key]
-        if v is None:
-            continue
-        if v < low:
-            raise CLIError(f"{where[key]} must be at least {low}, got {v}")
-        if v > high:
-            raise CLIError(f"{where[key]} must be at most {high}, got {v}")
-    for key in ("lr", "l2", "val_split"):
-        if cfg[key] is not None and not math.isfinite(cfg[key]):
-            raise CLIError(f"{where[key]}: expected a finite number, got {cfg[key]}")
-    if cfg["lr"] is not None and not cfg["lr"] > 0:
-        raise CLIError(f"{where['lr']} must be positive, got {cfg['lr']}")
-    if cfg["l2"] < 0:
-        raise CLIError(f"{where['l2']} must be >= 0, got {cfg['l2']}")
+def check_setting(key: str, v: Any, where: str, error: type[CLIError] = CLIError) -> None:
+    """One training setting's range, `where` naming it in the error: whole numbers within
+    _INT_RANGES, lr/l2/val_split finite with lr > 0 and l2 >= 0, `out` without NUL, at most
+    MAX_HIDDEN_LAYERS hidden sizes (MAX_PARAMETERS is checked once the data set is known)."""
+    if v is None:
+        return
+    if key in _INT_RANGES:
+        low, high = _INT_RANGES[key]
+        if not low <= v <= high:
+            side = f"at least {low}" if v < low else f"at most {high}"
+            raise error(f"{where} must be {side}, got {_short(v)}")
+    elif key in ("lr", "l2", "val_split"):
+        if not math.isfinite(v):
+            raise error(f"{where}: expected a finite number, got {v}")
+        if key == "lr" and not v > 0:
+            raise error(f"{where} must be positive, got {v}")
+        if key == "l2" and v < 0:
+            raise error(f"{where} must be >= 0, got {v}")
+    elif key == "out" and "\0" in v:
+        raise error(f"{where}: a path cannot contain a NUL character")
+    elif key == "hidden" and len(v) > MAX_HIDDEN_LAYERS:
+        raise error(f"{where} has {len(v)} layers; at most {MAX_HIDDEN_LAYERS}")
 
 
 def _check_names(cfg: dict[str, Any], where: dict[str, str]) -> None:
-    """Data set, optimizer and --out: known names, a usable path, the hidden sizes' count."""
+    """The data set's and the optimizer's names, as the catalog and the registry spell them."""
     from .datasets.catalog import canonical_name
 
     try:
@@ -265,32 +281,32 @@ def _check_names(cfg: dict[str, Any], where: dict[str, str]) -> None:
         cfg["optimizer"] = gn.optim.optimizer_name(cfg["optimizer"], where["optimizer"])
     except ValueError as e:
         raise CLIError(str(e)) from None
-    if cfg["out"] is not None and "\0" in cfg["out"]:
-        raise CLIError(f"{where['out']}: a path cannot contain a NUL character")
-    if len(cfg["hidden"]) > MAX_HIDDEN_LAYERS:
-        raise CLIError(f"{where['hidden']} has {len(cfg['hidden'])} layers; at most "
-                       f"{MAX_HIDDEN_LAYERS}")
 
 
 def _settings(args: argparse.Namespace) -> tuple[dict[str, Any], dict[str, str]]:
-    """Defaults, then the config file, then the flags; each value checked, naming its source.
-
-    Returns the settings and, per key, how errors name it: "--flag" or "FILE: key" (and under
-    "hidden=" the hidden sizes as given).
-    """
-    cfg = dict(TRAIN_DEFAULTS)
+    """Defaults, then the config file, then the flags (see merge_settings)."""
     from_file: dict[str, Any] = _read_config(args.config) if args.config else {}
     flags = {k: v for k, v in vars(args).items() if k in TRAIN_DEFAULTS and v is not None}
-    cfg.update(from_file)
-    cfg.update(flags)
-    where = {k: f"{args.config}: {k}" if k in from_file and k not in flags else
+    return merge_settings(from_file, flags, args.config)
+
+
+def merge_settings(from_file: dict[str, Any], flags: dict[str, Any], config: str | None = None
+                   ) -> tuple[dict[str, Any], dict[str, str]]:
+    """The defaults updated by a config file's settings, then by the flags; each checked.
+
+    Returns the settings and, per key, how errors name it: "--flag" or "CONFIG: key" (and
+    under "hidden=" the hidden sizes as given).
+    """
+    cfg = {**TRAIN_DEFAULTS, **from_file, **flags}
+    where = {k: f"{config}: {k}" if k in from_file and k not in flags else
              f"--{k.replace('_', '-')}" for k in TRAIN_DEFAULTS}
     if isinstance(cfg["hidden"], str):
         where["hidden="] = f"--hidden {cfg['hidden']}"
         cfg["hidden"] = _int_list(cfg["hidden"], "--hidden")
     else:
         where["hidden="] = f"{where['hidden']} {cfg['hidden']}"
-    _check_numbers(cfg, where)
+    for key in TRAIN_DEFAULTS:
+        check_setting(key, cfg[key], where[key])
     _check_names(cfg, where)
     return cfg, where
 
