@@ -1,5 +1,7 @@
 """The glassnet command: train / evaluate / predict / datasets, errors as one line."""
 
+import json
+import math
 import re
 import warnings
 from pathlib import Path
@@ -300,3 +302,301 @@ def test_the_cli_builds_with_the_shared_core(tmp_path):
     assert isinstance(net[1][1], gn.nn.Sigmoid)  # "logistic" from nn.ACTIVATIONS
     group = gn.train.load_model(out / "model.safetensors").optimizer.param_groups[0]
     assert group["lr"] == gn.optim.DEFAULT_LR["momentum"] and group["momentum"] == 0.9
+
+
+# ----- issue 12: hostile input, NaN runs, concurrent writers, spreadsheet formulas ----------
+def _one_line(capsys, argv, status=2):
+    """Run the CLI; it must return `status` with exactly one line on stderr, no traceback."""
+    assert main(argv) == status
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "Traceback" not in err, err
+    return err
+
+
+def test_a_run_that_ends_in_nan_restores_good_weights_and_exits_nonzero(tmp_path, capsys):
+    import glassnet as gn
+    from glassnet.datasets.catalog import prepare
+
+    out = tmp_path / "run"
+    assert main(["train", "--dataset", "iris", "--optimizer", "sgd", "--lr", "1e6",
+                 "--hidden", "16", "--epochs", "5", "--verbose", "0", "--out", str(out)]) == 1
+    cap = capsys.readouterr()
+    assert "restored the weights from the start of epoch" in cap.out
+    err = cap.err.strip().splitlines()[-1]
+    assert err.startswith("glassnet: error: training terminated: the loss became")
+    assert "marked as terminated" in err and str(out / "model.safetensors") in err
+    model = gn.train.load_model(out / "model.safetensors")
+    assert model.info["terminated"]["weights_from_start_of_epoch"] == 1
+    xt = prepare("iris").test[0]
+    assert np.isfinite(model.predict(xt)).all()  # the weights kept give finite outputs
+    test = re.search(r"test loss (\S+)", cap.out).group(1)
+    assert test != "nan"
+    assert main(["evaluate", str(out / "model.safetensors")]) == 0
+    warning = capsys.readouterr().err.strip()
+    assert warning.startswith(f"glassnet evaluate: warning: {out / 'model.safetensors'}: its "
+                              "training was terminated: the loss became NaN/inf at epoch")
+
+
+def _model_file(tmp_path, name="m.safetensors", **training):
+    """A model file written by the library's own save, with crafted training metadata."""
+    import glassnet as gn
+
+    net = gn.nn.Sequential(gn.nn.Linear(4, 3))
+    opt = gn.optim.SGD(net.parameters(), lr=0.1)
+    path = tmp_path / name
+    meta = training.pop("raw", None)
+    if meta is None:
+        meta = {"epoch": 1, "compile": {"loss": "cross_entropy", "metrics": ["accuracy"]},
+                "info": {"dataset": "iris", "classes": ["a", "b", "c"], "inputs": 4}}
+        meta.update(training)
+    gn.serialization.save(net, path, optimizer=opt, training=meta)
+    return path
+
+
+@pytest.mark.parametrize("field, training", [
+    ("training", {"raw": [1, 2]}),  # the training metadata as a list: AttributeError before
+    ("epoch", {"epoch": float("inf")}),  # 1e400 reads as inf: OverflowError before
+    ("info", {"info": [1]}),
+    ("info", {"info": "iris"}),
+    ("classes", {"info": {"dataset": "iris", "classes": 5}}),
+    ("classes", {"info": {"dataset": "iris", "classes": [["a"], "b", "c"]}}),
+    ("dataset", {"info": {"dataset": 5}}),
+    ("inputs", {"info": {"dataset": "iris", "inputs": "x"}}),
+    ("loss", {"compile": {"loss": "zzz"}}),
+    ("compile", {"compile": [1]}),
+])
+@pytest.mark.parametrize("cmd", ["evaluate", "predict"])
+def test_a_crafted_model_file_gives_one_line_naming_the_file(field, training, cmd, tmp_path,
+                                                             capsys):
+    path = _model_file(tmp_path, **training)
+    rows = tmp_path / "rows.csv"
+    rows.write_text("5.1,3.5,1.4,0.2\n")
+    err = _one_line(capsys, [cmd, str(path), *([str(rows)] if cmd == "predict" else [])])
+    assert str(path) in err and "error" in err
+
+
+def test_model_metadata_is_checked_field_by_field():
+    from glassnet.cli import CLIError, checked_info
+
+    assert checked_info({"dataset": "iris", "classes": ["a", 2], "inputs": 4}, "f") == {
+        "dataset": "iris", "classes": ["a", "2"], "inputs": 4}
+    for bad, says in [([1], "info must be a table"), ({"classes": "abc"}, "info.classes"),
+                      ({"classes": [None]}, "info.classes"), ({"inputs": 0}, "info.inputs"),
+                      ({"inputs": True}, "info.inputs"), ({"dataset": ["x"]}, "info.dataset"),
+                      ({"shift": [1], "scale": "x"}, "info.scale"),
+                      ({"classes": ["a"] * 2_000_000}, "info.classes")]:
+        with pytest.raises(CLIError, match=f"^f: .*{re.escape(says)}"):
+            checked_info(bad, "f")
+
+
+def _limited(*argv, timeout=120):
+    """The CLI in a child process with at most 2 GiB of address space (so a reader that
+    reads without end fails fast instead of eating the machine)."""
+    import os
+    import resource
+    import subprocess
+    import sys
+
+    def cap():
+        resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))
+
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    return subprocess.run([sys.executable, "-m", "glassnet", *argv], capture_output=True,
+                          text=True, timeout=timeout, preexec_fn=cap, env=env)
+
+
+@pytest.mark.parametrize("argv, says", [
+    (["evaluate", "/dev/zero"], "/dev/zero: not a regular file (a character device)"),
+    (["predict", "/dev/zero", "rows.csv"], "/dev/zero: not a regular file (a character device)"),
+    (["train", "--config", "/dev/zero"], "/dev/zero: not a regular file (a character device)"),
+    (["evaluate", "."], ".: not a regular file (a directory)"),
+])
+def test_devices_and_folders_are_refused_before_reading(argv, says):
+    r = _limited(*argv)
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert r.stderr.strip().splitlines() == [f"glassnet: error: {says}"]
+
+
+def test_files_too_large_to_be_a_model_or_config_are_refused_unread(tmp_path, capsys):
+    from glassnet import cli
+
+    big = tmp_path / "big.safetensors"
+    with open(big, "wb") as f:
+        f.truncate(cli.MAX_MODEL_BYTES + 1)  # sparse: no disk used
+    assert "is larger than the" in _one_line(capsys, ["evaluate", str(big)])
+    cfg = tmp_path / "big.toml"
+    with open(cfg, "wb") as f:
+        f.truncate(cli.MAX_CONFIG_BYTES + 1)
+    err = _one_line(capsys, ["train", "--config", str(cfg)])
+    assert str(cfg) in err and "is larger than the" in err
+
+
+@pytest.mark.parametrize("text, says", [
+    ("val_split = inf", "val_split: expected a finite number, got inf"),
+    ("val_split = nan", "val_split: expected a finite number, got nan"),
+    ("lr = inf", "lr: expected a finite number, got inf"),
+    ("l2 = nan", "l2: expected a finite number, got nan"),
+    ("l2 = -1", "l2 must be >= 0, got -1"),
+    ("epochs = 99999999999999999999999", "epochs must be at most 1000000"),
+    ("epochs = 0", "epochs must be at least 1, got 0"),
+    ("batch_size = 99999999999999999999999", "batch_size must be at most"),
+    ("early_stopping = 99999999999999999999", "early_stopping must be at most"),
+    ("verbose = 7", "verbose must be at most 2, got 7"),
+    ("seed = -1", "seed must be at least 0, got -1"),
+    ("hidden = [100000, 100000]", "hidden [100000, 100000] makes 10,000,"),
+    ("hidden = [4, 99999999999999999999]", "hidden [4, 99999999999999999999] makes"),
+    ("hidden = " + str([2] * 1000), "hidden has 1000 layers; at most 100"),
+    ('out = "a\\u0000b"', "out: a path cannot contain a NUL character"),
+    ("train = 5", "unknown setting 'train'"),
+])
+def test_config_values_are_range_checked_naming_file_and_key(text, says, tmp_path, capsys):
+    cfg = tmp_path / "run.toml"
+    cfg.write_text(f'dataset = "iris"\n{text}\n' + ("" if "verbose" in text else "verbose = 0\n"))
+    out = [] if text.startswith("out") else ["--out", str(tmp_path / "o")]  # flags win
+    err = _one_line(capsys, ["train", "--config", str(cfg), *out])
+    assert f"{cfg}: " in err and says in err
+    assert not (tmp_path / "o").exists()  # refused before anything was built or written
+
+
+@pytest.mark.parametrize("flags, says", [
+    (["--lr", "inf"], "--lr: expected a finite number, got inf"),
+    (["--lr", "1e400"], "--lr: expected a finite number, got inf"),
+    (["--l2", "nan"], "--l2: expected a finite number, got nan"),
+    (["--val-split", "inf"], "--val-split: expected a finite number, got inf"),
+    (["--epochs", "10000000000"], "--epochs must be at most 1000000"),
+    (["--hidden", "100000,100000"], "--hidden 100000,100000 makes 10,000,"),
+    (["--seed", "-3"], "--seed must be at least 0, got -3"),
+])
+def test_flags_are_range_checked_too(flags, says, tmp_path, capsys):
+    err = _one_line(capsys, ["train", "--dataset", "iris", "--verbose", "0",
+                             "--out", str(tmp_path / "o"), *flags])
+    assert says in err and "parameters" in err if "hidden" in flags[0] else says in err
+
+
+def test_unexpected_failures_are_one_line_with_status_1(monkeypatch, capsys):
+    from glassnet import cli
+
+    def boom(args):
+        raise KeyError("oops")
+
+    monkeypatch.setattr(cli, "run_datasets", boom)
+    monkeypatch.delenv("GLASSNET_DEBUG", raising=False)
+    err = _one_line(capsys, ["datasets"], status=1)
+    assert "KeyError" in err and "GLASSNET_DEBUG=1" in err
+    monkeypatch.setattr(cli, "run_datasets", lambda a: (_ for _ in ()).throw(MemoryError()))
+    assert "out of memory" in _one_line(capsys, ["datasets"], status=1)
+
+
+def test_a_second_writer_of_the_same_out_is_refused(tmp_path, capsys):
+    import os
+    import subprocess
+    import sys
+
+    out = tmp_path / "run"
+    out.mkdir()
+    holder = ("import fcntl, os, sys\n"
+              "f = open(os.path.join(sys.argv[1], '.glassnet.lock'), 'a+')\n"
+              "fcntl.flock(f, fcntl.LOCK_EX); f.truncate(0); f.write(f'{os.getpid()}\\n')\n"
+              "f.flush(); print('locked', flush=True); sys.stdin.read()\n")
+    p = subprocess.Popen([sys.executable, "-c", holder, str(out)], stdin=subprocess.PIPE,
+                         stdout=subprocess.PIPE, text=True)
+    argv = ["train", "--dataset", "iris", "--hidden", "4", "--epochs", "1", "--verbose", "0",
+            "--out", str(out)]
+    try:
+        assert p.stdout.readline().strip() == "locked"
+        err = _one_line(capsys, argv)
+        assert f"--out {out}: process {p.pid} is writing there" in err
+        assert not (out / "model.safetensors").exists() and not (out / "history.csv").exists()
+    finally:
+        p.kill()  # a crashed holder: its lock dies with it
+        p.wait(timeout=60)
+    assert main(argv) == 0
+    assert (out / "model.safetensors").is_file() and not (out / ".glassnet.lock").exists()
+    from glassnet.io import folder_lock
+
+    with folder_lock(out):  # one process, two writers: refused too, naming this PID
+        assert f"process {os.getpid()} is writing there" in _one_line(capsys, argv)
+
+
+def test_predicted_labels_cannot_run_as_spreadsheet_formulas(tmp_path, capsys):
+    import csv
+    import io
+
+    import glassnet as gn
+    from glassnet.train import Model
+
+    names = ['=HYPERLINK("http://evil.example","x")', "+1+2", "-2+3", "@SUM(A1)", "\tx",
+             "\rx", "setosa", "'quoted", 'a,"b"\rc']
+    net = gn.nn.Sequential(gn.nn.Linear(len(names), len(names)))
+    net[0].weight.data[...] = 10 * np.eye(len(names), dtype=np.float32)
+    net[0].bias.data[...] = 0
+    model = Model(net)
+    model.info = {"classes": names, "inputs": len(names)}
+    model.save(tmp_path / "m.safetensors")
+    rows = tmp_path / "rows.csv"
+    np.savetxt(rows, np.eye(len(names)), fmt="%d", delimiter=",")
+    assert main(["predict", str(tmp_path / "m.safetensors"), str(rows)]) == 0
+    got = [r[1] for r in csv.reader(io.StringIO(capsys.readouterr().out, newline=""))][1:]
+    assert got == ["'" + n for n in names[:6]] + names[6:]  # a lone CR is quoted too
+    assert main(["predict", "--help"]) == 0
+    assert "running it as a formula" in " ".join(capsys.readouterr().out.split())
+    err = _one_line(capsys, ["predict", str(tmp_path / "m.safetensors"), "/dev/zero"])
+    assert err == "glassnet: error: /dev/zero: not a regular file (a character device)"
+
+
+_EXTREMES = [math.inf, -math.inf, math.nan, 0, -1, 1, 2, 0.5, -0.0, 1e-308, 1e308, 2**63,
+             10**30, True, False, "", "iris", "adam", "x" * 500, "a\u0000b", "300,100", [],
+             [0], [1] * 200, [[1]], [10**6, 10**6], [3.5], {"a": 1}, None]
+_KEYS = ["dataset", "model", "activation", "optimizer", "lr", "epochs", "batch_size",
+         "val_split", "early_stopping", "seed", "out", "verbose", "l2", "hidden", "epoch",
+         "train", "Epochs", "batch-size"]
+
+
+def _toml_value(v):
+    """A value as TOML (no null in TOML: None is left to the JSON half)."""
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, float):
+        return "nan" if math.isnan(v) else "inf" if v == math.inf else "-inf" if \
+            v == -math.inf else repr(v)
+    if isinstance(v, int):
+        return str(v)
+    if isinstance(v, str):
+        return json.dumps(v)
+    if isinstance(v, list):
+        return "[" + ", ".join(_toml_value(i) for i in v) + "]"
+    return "{" + ", ".join(f"{k} = {_toml_value(i)}" for k, i in v.items()) + "}"
+
+
+def test_config_fuzz_every_outcome_is_valid_settings_or_an_error_naming_the_file():
+    """3,000 configs with one to three settings set to extremes or wrong types, as TOML and
+    JSON: parse_config + merge_settings accept them within the caps or refuse them with a
+    CLIError naming the file; nothing else, and quickly."""
+    import random
+    import time
+
+    from glassnet import cli
+
+    rng = random.Random(12)
+    start, accepted, refused = time.perf_counter(), 0, 0
+    for i in range(3000):
+        settings = {"dataset": "iris", "hidden": [16], "epochs": 2, "lr": 0.01}
+        for _ in range(rng.randint(1, 3)):
+            settings[rng.choice(_KEYS)] = rng.choice(_EXTREMES)
+        as_json = i % 2 or any(v is None for v in settings.values())
+        name = f"c{i}.json" if as_json else f"c{i}.toml"
+        text = json.dumps(settings) if as_json else "\n".join(
+            f"{k} = {_toml_value(v)}" for k, v in settings.items())
+        try:
+            cfg, _ = cli.merge_settings(cli.parse_config(text.encode(), name), {}, name)
+        except cli.CLIError as e:
+            assert str(e).startswith(f"{name}: "), (text, e)
+            refused += 1
+            continue
+        accepted += 1
+        for key, (low, high) in cli._INT_RANGES.items():
+            assert cfg[key] is None or low <= cfg[key] <= high, (text, cfg)
+        assert all(math.isfinite(cfg[k]) for k in ("lr", "l2") if cfg[k] is not None), text
+        assert 0 < len(cfg["hidden"]) <= cli.MAX_HIDDEN_LAYERS and min(cfg["hidden"]) > 0
+    assert accepted > 100 and refused > 1000, (accepted, refused)
+    assert time.perf_counter() - start < 30

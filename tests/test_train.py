@@ -119,20 +119,110 @@ def test_resume_from_a_checkpoint_is_bit_identical(tmp_path):
     assert full.optimizer.param_groups[0]["lr"] == resumed.optimizer.param_groups[0]["lr"]
 
 
-def test_terminate_on_nan_names_epoch_and_batch_and_keeps_good_weights(capsys):
+def test_terminate_on_nan_names_epoch_and_batch_and_restores_the_epochs_start(capsys):
     x, y = _blobs(100)
     x[35] = np.nan  # in the 4th batch of 10
     gn.manual_seed(0)
     m = Model(_mlp()).compile("sgd", "cross_entropy", lr=0.1)
+    start = m.get_weights()
     h = m.fit(x, y, epochs=3, batch_size=10, shuffle=False, verbose=0)
     out = capsys.readouterr().out
     assert re.search(r"epoch 1, batch 4", out) and m.nan_at == (0, 3)
-    assert len(h.history["loss"]) == 1
+    assert "restored the weights from the start of epoch 1 (those fit started from)" in out
+    assert len(h.history["loss"]) == 1 and m.epoch == 0
+    for a, b in zip(m.get_weights(), start):
+        np.testing.assert_array_equal(a, b)  # the weights of the last start known to be good
+
+
+# ----- issue 12: truly good weights after NaN, no leftovers --------------------------------
+def _diverging(lr=1e6, optimizer="sgd"):
     gn.manual_seed(0)
-    ref = Model(_mlp()).compile("sgd", "cross_entropy", lr=0.1)
-    ref.fit(x[:30], y[:30], epochs=1, batch_size=10, shuffle=False, verbose=0)
-    for a, b in zip(m.get_weights(), ref.get_weights()):
-        np.testing.assert_array_equal(a, b)  # the three good batches, nothing after
+    return Model(_mlp()).compile(optimizer, "cross_entropy", lr=lr)
+
+
+def test_after_a_diverging_step_the_kept_weights_give_finite_outputs(capsys):
+    from glassnet.train import TerminateOnNaN
+
+    x, y = _blobs(100)
+    m = _diverging()
+    guard = TerminateOnNaN()
+    m.fit(x, y, epochs=3, batch_size=10, verbose=0, callbacks=[guard])
+    assert m.nan_at is not None  # lr 1e6 blows up in epoch 1
+    assert np.isfinite(m.predict(x)).all()  # not just finite weights: finite outputs
+    assert guard.nan_at == m.nan_at
+    assert all(np.isfinite(w).all() for w in m.get_weights())
+    assert guard.restored_epoch == 0 and "from the start of epoch 1" in capsys.readouterr().out
+
+
+def test_nan_in_an_epochs_first_batch_restores_the_previous_epochs_start(tmp_path, capsys):
+    from glassnet.train import TerminateOnNaN
+
+    x, y = _blobs(100)
+    m = _diverging(lr=0.01, optimizer="adam")
+    starts = []
+
+    def poison(epoch, logs):
+        starts.append(m.get_weights())
+        if epoch == 2:  # the weights the epoch starts from give NaN on its very first batch
+            for p in m.module.parameters():
+                p.data[...] = np.float32(3e38)
+
+    guard = TerminateOnNaN()
+    every = ModelCheckpoint(str(tmp_path / "ep{epoch}.safetensors"))
+    h = m.fit(x, y, epochs=5, batch_size=10, verbose=0, validation_data=(x, y),
+              callbacks=[LambdaCallback(on_epoch_begin=poison), every, guard])
+    assert m.nan_at == (2, 0)
+    for a, b in zip(m.get_weights(), starts[1]):
+        np.testing.assert_array_equal(a, b)
+    assert guard.restored_epoch == 1 and m.epoch == 1
+    state = m.optimizer.state_dict()["state"]
+    assert state and all(np.isfinite(v).all() for s in state.values() for v in s.values())
+    assert "restored the weights from the start of epoch 2" in capsys.readouterr().out
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ep1.safetensors", "ep2.safetensors"]
+    # the stopped epoch has no validation: its columns stay aligned (NaN), so curves can plot
+    assert len(h.history["loss"]) == len(h.history["val_loss"]) == 3
+    assert np.isnan(h.history["val_loss"][2]) and not np.isnan(h.history["val_loss"][1])
+
+
+def test_a_killed_write_leaves_a_temporary_that_the_next_write_removes(tmp_path):
+    import os
+    import subprocess
+    import sys
+    import time
+
+    from glassnet.io import atomic_write_bytes
+
+    target = tmp_path / "ckpt.safetensors"
+    kill = ("import os, sys; from glassnet.io import atomic_open\n"
+            "with atomic_open(sys.argv[1]) as f:\n"
+            "    f.write(b'x' * 100000); f.flush(); os.kill(os.getpid(), 9)\n")
+    hold = ("import sys; from glassnet.io import atomic_open\n"
+            "with atomic_open(sys.argv[1]) as f:\n"
+            "    f.write(b'y'); f.flush(); print('writing', flush=True); sys.stdin.read()\n")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    for _ in range(3):
+        r = subprocess.run([sys.executable, "-c", kill, str(target)], env=env, timeout=120)
+        assert r.returncode == -9
+    killed = {p.name for p in tmp_path.glob(".ckpt.safetensors.*.tmp")}
+    assert len(killed) == 3
+    other = tmp_path / ".other.bin.0123abcd.tmp"  # another target's temporary: not ours
+    other.write_bytes(b"z")
+    writer = subprocess.Popen([sys.executable, "-c", hold, str(target)], env=env,
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert writer.stdout.readline().strip() == "writing"
+        live = {p.name for p in tmp_path.glob(".ckpt.safetensors.*.tmp")} - killed
+        assert len(live) == 1
+        old = time.time() - 3600
+        for p in tmp_path.iterdir():
+            os.utime(p, (old, old))  # all of them long untouched; only the lock tells
+        atomic_write_bytes(target, b"new")
+        left = {p.name for p in tmp_path.iterdir()}
+        assert left == {"ckpt.safetensors", other.name, *live}  # the killed ones are gone
+    finally:
+        writer.communicate("", timeout=60)
+    assert writer.returncode == 0 and target.read_bytes() == b"y"
+    assert {p.name for p in tmp_path.iterdir()} == {"ckpt.safetensors", other.name}
 
 
 def test_csv_logger_checkpoint_and_lr_callbacks(tmp_path):

@@ -2,7 +2,10 @@
 
 Each subcommand is one `add_<name>(subparsers)` function registered in SUBCOMMANDS; a new
 one only appends its own function there. Errors print one line on stderr and exit non-zero
-(2: bad usage, 1: failed), never a traceback. `glassnet` alone prints the help and exits 0.
+(2: bad usage or bad input, naming the flag, file or field; 1: failed), never a traceback
+(GLASSNET_DEBUG=1 shows one for an unexpected error). `glassnet` alone prints the help and
+exits 0. Every file the CLI reads must be a regular file (not a device or a pipe), and model
+and config files are size-checked before they are read.
 
 The CLI builds nothing of its own: the network is `models.MLP` (or `models.LeNet5`) behind
 the data set's `nn.Standardize`, so a saved model takes raw inputs; activations come from
@@ -13,9 +16,12 @@ validation hold-out from `data.holdout`.
 from __future__ import annotations
 
 import argparse
-import csv
+import contextlib
 import json
+import math
+import os
 import re
+import stat
 import sys
 import time
 import tomllib
@@ -34,6 +40,17 @@ TRAIN_DEFAULTS: dict[str, Any] = {
     "early_stopping": None, "seed": 0, "out": None, "verbose": 1, "l2": 0.0,
 }
 MIN_VAL_FOR_EARLY_STOPPING = 10  # below this, val_loss is too noisy to stop on
+# Caps on what a flag, a config file or a model file may ask for (before anything is built):
+MAX_CONFIG_BYTES = 1 << 20  # a settings file
+MAX_MODEL_BYTES = 2 << 30  # a model file (the IDX reader's limit too)
+MAX_EPOCHS = 1_000_000
+MAX_BATCH_SIZE = 1 << 24
+MAX_HIDDEN_LAYERS = 100
+MAX_PARAMETERS = 100_000_000  # 400 MB of float32 weights, ~1.6 GB while training with Adam
+MAX_CLASSES = 1_000_000
+_INT_RANGES: dict[str, tuple[int, int]] = {
+    "epochs": (1, MAX_EPOCHS), "batch_size": (1, MAX_BATCH_SIZE),
+    "early_stopping": (0, MAX_EPOCHS), "seed": (0, 2**64 - 1), "verbose": (0, 2)}
 HOLDOUT_RULE = ("a fraction in (0, 1) holds out the LAST part of the training data (Keras' "
                 "validation_split rule); a whole count >= 1 holds out the FIRST that many "
                 "samples (the seed's X_train[:5000])")
@@ -47,29 +64,87 @@ class ConfigError(CLIError, ValueError):
     """A config file that cannot be used (names the file and the key)."""
 
 
+class RunFailed(Exception):
+    """A run that went wrong after its input was accepted (exit status 1), e.g. a NaN loss."""
+
+
+def _kind(mode: int) -> str:
+    """What a non-regular file is, in words."""
+    for test, name in ((stat.S_ISDIR, "a directory"), (stat.S_ISCHR, "a character device"),
+                       (stat.S_ISBLK, "a block device"), (stat.S_ISFIFO, "a pipe"),
+                       (stat.S_ISSOCK, "a socket")):
+        if test(mode):
+            return name
+    return "not a plain file"
+
+
+def _check_regular(path: str, st: os.stat_result, limit: int | None, what: str) -> None:
+    if not stat.S_ISREG(st.st_mode):
+        raise CLIError(f"{path}: not a regular file ({_kind(st.st_mode)})")
+    if limit is not None and st.st_size > limit:
+        raise CLIError(f"{path}: {st.st_size:,} bytes is larger than the {limit:,} a {what} may "
+                       "have")
+
+
+def check_input_file(path: str, limit: int | None = None, what: str = "file") -> None:
+    """Refuse, naming `path`, what is missing, not a regular file, or over `limit` bytes."""
+    try:
+        st = os.stat(path)
+    except (OSError, ValueError) as e:  # ValueError: a NUL in the name
+        raise CLIError(f"{path}: cannot read ({getattr(e, 'strerror', None) or e})") from None
+    _check_regular(path, st, limit, what)
+
+
+def read_input_file(path: str, limit: int, what: str = "file") -> bytes:
+    """The bytes of a regular file of at most `limit` bytes (checked on the open file)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) |
+                     getattr(os, "O_CLOEXEC", 0))
+    except (OSError, ValueError) as e:
+        raise CLIError(f"{path}: cannot read ({getattr(e, 'strerror', None) or e})") from None
+    with os.fdopen(fd, "rb") as f:
+        _check_regular(path, os.fstat(fd), limit, what)
+        try:
+            data = f.read(limit + 1)
+        except OSError as e:
+            raise CLIError(f"{path}: cannot read ({e.strerror or e})") from None
+    if len(data) > limit:  # it grew after the check
+        raise CLIError(f"{path}: larger than the {limit:,} bytes a {what} may have")
+    return data
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # one line instead of usage + message
         raise CLIError(f"{self.prog}: {message} (see {self.prog} --help)")
 
 
 # ----- config files ---------------------------------------------------------------------------
+def _short(v: Any, limit: int = 80) -> str:
+    """repr(v), cut to `limit` characters so that a huge value cannot flood the error line."""
+    try:
+        r = repr(v)
+    except ValueError:  # an int beyond Python's digit limit
+        return f"an integer of more than {sys.get_int_max_str_digits()} digits"
+    return r if len(r) <= limit else r[:limit] + " ..."
+
+
 def _int_list(v: Any, key: str) -> list[int]:
     """Layer sizes from "300,100" or [300, 100]; empty sizes ("300,,100", "") are refused."""
     if isinstance(v, str):
         parts = [p.strip() for p in v.split(",")]
         if "" in parts:
             what = "is empty" if not v.strip() else "has an empty size between commas"
-            raise ConfigError(f"{key} {v!r} {what}; expected comma-separated integers like "
+            raise ConfigError(f"{key} {_short(v)} {what}; expected comma-separated integers like "
                               "300,100")
         try:
             v = [int(p) for p in parts]
         except ValueError:
             raise ConfigError(f"{key}: expected comma-separated integers like 300,100, got "
-                              f"{v!r}") from None
+                              f"{_short(v)}") from None
     if not isinstance(v, list) or not v or not all(
             isinstance(i, int) and not isinstance(i, bool) and i > 0 for i in v):
         raise ConfigError(f"{key}: expected a non-empty list of positive integers like "
-                          f"300,100, got {v!r}")
+                          f"300,100, got {_short(v)}")
     return v
 
 
@@ -80,7 +155,8 @@ _TYPES: dict[str, Any] = {"dataset": str, "model": str, "activation": str, "opti
 
 
 def parse_config(text: bytes, name: str = "<config>") -> dict[str, Any]:
-    """Training settings from TOML or JSON bytes, checked key by key."""
+    """Training settings from TOML or JSON bytes, checked key by key (type and range); any
+    problem is a ConfigError naming the file and the key."""
     try:
         s = text.decode("utf-8")
     except UnicodeDecodeError:
@@ -110,87 +186,143 @@ def parse_config(text: bytes, name: str = "<config>") -> dict[str, Any]:
             ok = isinstance(v, t) and not isinstance(v, bool) or (
                 t is float and isinstance(v, int) and not isinstance(v, bool))
             if not ok:
-                raise ConfigError(f"{name}: {key} must be {t.__name__}, got {v!r}")
+                raise ConfigError(f"{name}: {key} must be {t.__name__}, got {_short(v)}")
             out[key] = float(v) if t is float else v
         else:
             raise ConfigError(f"{name}: unknown setting {k!r}; known: "
                               f"{sorted([*_TYPES, 'hidden'])}")
+        check_setting(key, out[key], f"{name}: {key}", ConfigError)
     return out
 
 
 def _read_config(path: str) -> dict[str, Any]:
-    try:
-        raw = Path(path).read_bytes()
-    except OSError as e:
-        raise ConfigError(f"{path}: cannot read ({e.strerror or e})") from None
-    return parse_config(raw, path)
+    return parse_config(read_input_file(path, MAX_CONFIG_BYTES, "config file"), path)
 
 
 # ----- train ----------------------------------------------------------------------------------
 MODELS = ("mlp", "lenet5")
 
 
-def _activation(name: str) -> type:
+def _activation(name: str, where: str = "--activation") -> type:
     try:
-        return gn.nn.get_activation(name, "--activation")
+        return gn.nn.get_activation(name, where)
     except ValueError as e:
         raise CLIError(str(e)) from None
 
 
+def mlp_parameters(sizes: list[int]) -> int:
+    """How many weights and biases `models.MLP(sizes)` has."""
+    return sum(a * b + b for a, b in zip(sizes, sizes[1:]))
+
+
+def _check_size(sizes: list[int], what: str) -> None:
+    """Refuse a network over MAX_PARAMETERS before allocating it; `what` names the setting."""
+    n = mlp_parameters(sizes)
+    if n > MAX_PARAMETERS:
+        raise CLIError(f"{what} makes {n:,} parameters with {sizes[0]} inputs and {sizes[-1]} "
+                       f"outputs; at most {MAX_PARAMETERS:,} (a cap, so that a typo cannot "
+                       "allocate all memory)")
+
+
 def build_model(name: str, n_in: int, hidden: list[int], n_out: int,
-                activation: str) -> gn.nn.Module:
+                activation: str, where: dict[str, str] | None = None) -> gn.nn.Module:
     """The network `--model` names: `models.MLP` (the seed's DNN), or LeNet-5 for 28×28 images
-    behind an Unflatten, so both take rows of features."""
-    act = _activation(activation)
+    behind an Unflatten, so both take rows of features.
+
+    `where` names each setting after its source (a flag, or a config file's key) in errors.
+    """
+    where = where or {}
+    act = _activation(activation, where.get("activation", "--activation"))
+    model = where.get("model", "--model")
     if name == "mlp":
+        _check_size([n_in, *hidden, n_out], where.get("hidden=", f"--hidden {hidden}"))
         return gn.models.MLP([n_in, *hidden, n_out], activation)
     if name != "lenet5":
-        raise CLIError(f"--model: unknown {name!r}; choose from {list(MODELS)}")
+        raise CLIError(f"{model}: unknown {name!r}; choose from {list(MODELS)}")
     if n_in != 28 * 28:
-        raise CLIError(f"--model lenet5: needs 28×28 images (784 inputs); this data set has "
+        raise CLIError(f"{model} lenet5: needs 28×28 images (784 inputs); this data set has "
                        f"{n_in} inputs per sample")
     return gn.nn.Sequential(gn.nn.Unflatten(1, (1, 28, 28)), gn.models.LeNet5(1, n_out, act))
 
 
-def _settings(args: argparse.Namespace) -> dict[str, Any]:
-    """Defaults, then the config file, then the flags; each value checked, naming its flag."""
+def check_setting(key: str, v: Any, where: str, error: type[CLIError] = CLIError) -> None:
+    """One training setting's range, `where` naming it in the error: whole numbers within
+    _INT_RANGES, lr/l2/val_split finite with lr > 0 and l2 >= 0, `out` without NUL, at most
+    MAX_HIDDEN_LAYERS hidden sizes (MAX_PARAMETERS is checked once the data set is known)."""
+    if v is None:
+        return
+    if key in _INT_RANGES:
+        low, high = _INT_RANGES[key]
+        if not low <= v <= high:
+            side = f"at least {low}" if v < low else f"at most {high}"
+            raise error(f"{where} must be {side}, got {_short(v)}")
+    elif key in ("lr", "l2", "val_split"):
+        if not math.isfinite(v):
+            raise error(f"{where}: expected a finite number, got {v}")
+        if key == "lr" and not v > 0:
+            raise error(f"{where} must be positive, got {v}")
+        if key == "l2" and v < 0:
+            raise error(f"{where} must be >= 0, got {v}")
+    elif key == "out" and "\0" in v:
+        raise error(f"{where}: a path cannot contain a NUL character")
+    elif key == "hidden" and len(v) > MAX_HIDDEN_LAYERS:
+        raise error(f"{where} has {len(v)} layers; at most {MAX_HIDDEN_LAYERS}")
+
+
+def _check_names(cfg: dict[str, Any], where: dict[str, str]) -> None:
+    """The data set's and the optimizer's names, as the catalog and the registry spell them."""
     from .datasets.catalog import canonical_name
 
-    cfg = dict(TRAIN_DEFAULTS)
-    if args.config:
-        cfg.update(_read_config(args.config))
-    cfg.update({k: v for k, v in vars(args).items() if k in TRAIN_DEFAULTS and v is not None})
-    if isinstance(cfg["hidden"], str):
-        cfg["hidden"] = _int_list(cfg["hidden"], "--hidden")
-    for key in ("epochs", "batch_size"):
-        if cfg[key] <= 0:
-            raise CLIError(f"--{key.replace('_', '-')} must be positive, got {cfg[key]}")
-    if cfg["lr"] is not None and not cfg["lr"] > 0:
-        raise CLIError(f"--lr must be positive, got {cfg['lr']}")
-    if cfg["early_stopping"] is not None and cfg["early_stopping"] < 0:
-        raise CLIError(f"--early-stopping (patience) must be >= 0, got {cfg['early_stopping']}")
     try:
         cfg["dataset"] = canonical_name(cfg["dataset"])
     except ValueError as e:
-        raise CLIError(f"--dataset: {e}") from None
+        raise CLIError(f"{where['dataset']}: {e}") from None
     try:
-        cfg["optimizer"] = gn.optim.optimizer_name(cfg["optimizer"], "--optimizer")
+        cfg["optimizer"] = gn.optim.optimizer_name(cfg["optimizer"], where["optimizer"])
     except ValueError as e:
         raise CLIError(str(e)) from None
-    return cfg
 
 
-def _split(cfg: dict[str, Any], x: np.ndarray, y: np.ndarray,
-           default: float | int) -> list[np.ndarray]:
-    """data.holdout with the flag's name in its errors; early stopping needs enough samples."""
+def _settings(args: argparse.Namespace) -> tuple[dict[str, Any], dict[str, str]]:
+    """Defaults, then the config file, then the flags (see merge_settings)."""
+    from_file: dict[str, Any] = _read_config(args.config) if args.config else {}
+    flags = {k: v for k, v in vars(args).items() if k in TRAIN_DEFAULTS and v is not None}
+    return merge_settings(from_file, flags, args.config)
+
+
+def merge_settings(from_file: dict[str, Any], flags: dict[str, Any], config: str | None = None
+                   ) -> tuple[dict[str, Any], dict[str, str]]:
+    """The defaults updated by a config file's settings, then by the flags; each checked.
+
+    Returns the settings and, per key, how errors name it: "--flag" or "CONFIG: key" (and
+    under "hidden=" the hidden sizes as given).
+    """
+    cfg = {**TRAIN_DEFAULTS, **from_file, **flags}
+    where = {k: f"{config}: {k}" if k in from_file and k not in flags else
+             f"--{k.replace('_', '-')}" for k in TRAIN_DEFAULTS}
+    if isinstance(cfg["hidden"], str):
+        where["hidden="] = f"--hidden {cfg['hidden']}"
+        cfg["hidden"] = _int_list(cfg["hidden"], "--hidden")
+    else:
+        where["hidden="] = f"{where['hidden']} {cfg['hidden']}"
+    for key in TRAIN_DEFAULTS:
+        check_setting(key, cfg[key], where[key])
+    _check_names(cfg, where)
+    return cfg, where
+
+
+def _split(cfg: dict[str, Any], x: np.ndarray, y: np.ndarray, default: float | int,
+           where: str = "--val-split") -> list[np.ndarray]:
+    """data.holdout with the setting's name in its errors; early stopping needs enough
+    samples."""
     split = cfg["val_split"] if cfg["val_split"] is not None else default
     try:
-        parts = gn.data.holdout(x, y, split, where="--val-split")
+        parts = gn.data.holdout(x, y, split, where=where)
     except (TypeError, ValueError) as e:
         raise CLIError(str(e)) from None
     k = len(parts[2])
     if cfg["early_stopping"] is not None and k < MIN_VAL_FOR_EARLY_STOPPING:
-        raise CLIError(f"--early-stopping {cfg['early_stopping']}: --val-split {split:g} holds "
+        raise CLIError(f"--early-stopping {cfg['early_stopping']}: {where} {split:g} holds "
                        f"out only {k} of {len(x)} samples; val_loss on fewer than "
                        f"{MIN_VAL_FOR_EARLY_STOPPING} is noise (use e.g. --val-split 0.1)")
     return parts
@@ -226,28 +358,79 @@ def _plots(out: Path, history: Any, stopper: Any, yt: np.ndarray, pred: np.ndarr
     return ["curves.png", "confusion.png"]
 
 
-def run_train(args: argparse.Namespace) -> int:
-    """`glassnet train`: fit the network, report the test score, save model, history, plots."""
-    from .datasets.catalog import prepare
-    from .train import CSVLogger, EarlyStopping, Model
+def _terminated(guard: Any) -> dict[str, Any] | None:
+    """What TerminateOnNaN did, as the saved model's info["terminated"] (None: it did not)."""
+    if guard.nan_at is None:
+        return None
+    epoch, batch = guard.nan_at
+    restored = guard.restored_epoch
+    return {"reason": "non-finite loss", "epoch": epoch + 1, "batch": batch + 1,
+            "weights_from_start_of_epoch": None if restored is None else restored + 1}
 
-    cfg = _settings(args)
+
+def _terminated_note(t: dict[str, Any]) -> str:
+    """info["terminated"] in words."""
+    e = t.get("weights_from_start_of_epoch")
+    kept = (f"the weights from the start of epoch {e} were restored" if e else
+            "no weights were restored (the initial ones already gave a non-finite loss)")
+    return f"the loss became NaN/inf at epoch {t.get('epoch')}, batch {t.get('batch')}; {kept}"
+
+
+def _make_out(out: Path) -> None:
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise CLIError(f"--out {out}: cannot create the folder ({e.strerror or e})") from None
+
+
+def run_train(args: argparse.Namespace) -> int:
+    """`glassnet train`: fit the network, report the test score, save model, history, plots.
+
+    Everything is checked and built before `--out` is created; it is locked while the run
+    writes there, and a second run into it is refused.
+    """
+    from .io import FolderBusyError, folder_lock
+
+    cfg, where = _settings(args)
+    run = _prepare_run(cfg, where)
+    out = _out_dir(cfg)
+    _make_out(out)
+    with contextlib.ExitStack() as stack:
+        try:
+            stack.enter_context(folder_lock(out))
+        except FolderBusyError as e:
+            raise CLIError(f"--out {e}; wait for it to finish or choose another --out") from None
+        return _train_into(out, cfg, run)
+
+
+def _prepare_run(cfg: dict[str, Any], where: dict[str, str]) -> dict[str, Any]:
+    """The data (train, validation, test), the compiled Model and the data set, for the run."""
+    from .datasets.catalog import prepare
+    from .train import Model
+
     gn.manual_seed(cfg["seed"])
     ds = prepare(cfg["dataset"])
     (x, y), (xt, yt) = ds.train, ds.test
-    x, y, xv, yv = _split(cfg, x, y, ds.val_default)
+    x, y, xv, yv = _split(cfg, x, y, ds.val_default, where["val_split"])
     n_classes = max(int(max(y.max(), yt.max())) + 1, len(ds.classes))
     net = gn.nn.Sequential(ds.standardize(), build_model(
-        cfg["model"], x.shape[1], cfg["hidden"], n_classes, cfg["activation"]))
+        cfg["model"], x.shape[1], cfg["hidden"], n_classes, cfg["activation"], where))
     opt = gn.optim.create(cfg["optimizer"], net.parameters(), lr=cfg["lr"])
     model = Model(net).compile(opt, "cross_entropy", ["accuracy"], l2=cfg["l2"])
-    out = _out_dir(cfg)
+    return {"ds": ds, "data": (x, y, xv, yv, xt, yt), "model": model}
+
+
+def _train_into(out: Path, cfg: dict[str, Any], run: dict[str, Any]) -> int:
+    """The run itself, in the locked `out` folder."""
+    from .train import CSVLogger, EarlyStopping, TerminateOnNaN
+
+    ds, model = run["ds"], run["model"]
+    x, y, xv, yv, xt, yt = run["data"]
     cfg["out"] = str(out)
     model.info = {"dataset": cfg["dataset"], "classes": list(ds.classes), "config": cfg,
                   "inputs": int(x.shape[1]),
                   "input_scale": "raw (the network's first layer, Standardize, scales)"}
-    stopper = None
-    out.mkdir(parents=True, exist_ok=True)
+    stopper, guard = None, TerminateOnNaN()
     callbacks: list[Any] = [CSVLogger(out / "history.csv")]
     if cfg["early_stopping"] is not None:
         stopper = EarlyStopping(patience=cfg["early_stopping"], restore_best_weights=True,
@@ -256,10 +439,15 @@ def run_train(args: argparse.Namespace) -> int:
     about = f"hidden {cfg['hidden']}" if cfg["model"] == "mlp" else "LeNet-5"
     print(f"glassnet train: {cfg['dataset']} ({len(x)} train, {len(xv)} validation, {len(xt)} "
           f"test), {about}, {cfg['activation']}, {cfg['optimizer']} (lr "
-          f"{opt.param_groups[0]['lr']:g}), batch {cfg['batch_size']}, up to {cfg['epochs']} "
-          f"epochs; writing to {out}", flush=True)
-    history = model.fit(x, y, batch_size=cfg["batch_size"], epochs=cfg["epochs"],
-                        validation_data=(xv, yv), callbacks=callbacks, verbose=cfg["verbose"])
+          f"{model.optimizer.param_groups[0]['lr']:g}), batch {cfg['batch_size']}, up to "
+          f"{cfg['epochs']} epochs; writing to {out}", flush=True)
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # the guard reports
+        history = model.fit(x, y, batch_size=cfg["batch_size"], epochs=cfg["epochs"],
+                            validation_data=(xv, yv), callbacks=[*callbacks, guard],
+                            verbose=cfg["verbose"])
+    terminated = _terminated(guard)
+    if terminated:
+        model.info["terminated"] = terminated
     test = model.evaluate(xt, yt, return_dict=True)
     print(f"test loss {test['loss']:.4f} - test accuracy {test['accuracy']:.4f}")
     model.save(out / "model.safetensors")
@@ -268,6 +456,9 @@ def run_train(args: argparse.Namespace) -> int:
         out, history, stopper, yt, model.predict(xt).argmax(1), ds.classes, cfg["dataset"],
         title)]
     print(f"wrote {', '.join(str(out / w) for w in written)}")
+    if terminated:
+        raise RunFailed(f"training terminated: {_terminated_note(terminated)}; saved anyway, "
+                        f"marked as terminated, to {out / 'model.safetensors'}")
     return 0
 
 
@@ -308,17 +499,77 @@ def add_train(sub: Any) -> None:
 
 
 # ----- evaluate / predict ---------------------------------------------------------------------
-def _load(path: str) -> Any:
+def _numbers(v: Any) -> bool:
+    return isinstance(v, list) and all(
+        isinstance(i, (int, float)) and not isinstance(i, bool) and math.isfinite(i) for i in v)
+
+
+def _check_info_field(info: dict, key: str, path: str) -> None:
+    """One field of a model file's info table (see checked_info)."""
+    v = info[key]
+    field = f"{path}: metadata info.{key}"
+    if key == "dataset" and not isinstance(v, str):
+        raise CLIError(f"{field} must be a data set name, got {type(v).__name__}")
+    if key == "inputs" and not (isinstance(v, int) and not isinstance(v, bool)
+                                and 0 < v <= MAX_PARAMETERS):
+        raise CLIError(f"{field} must be a positive whole number of features, got {v!r:.40}")
+    if key == "classes":
+        if not isinstance(v, list) or len(v) > MAX_CLASSES:
+            size = f"{len(v):,} names" if isinstance(v, list) else type(v).__name__
+            raise CLIError(f"{field} must be a list of at most {MAX_CLASSES:,} class names, got "
+                           f"{size}")
+        if not all(isinstance(c, (str, int, float)) and not isinstance(c, bool) for c in v):
+            raise CLIError(f"{field} must hold names (strings or numbers)")
+    if key in ("shift", "scale") and not _numbers(v):
+        raise CLIError(f"{field} must be a list of finite numbers")
+    if key == "terminated" and not isinstance(v, dict):
+        raise CLIError(f"{field} must be a table, got {type(v).__name__}")
+
+
+def checked_info(info: Any, path: str) -> dict[str, Any]:
+    """A model file's `info` metadata after checking the fields the CLI uses (dataset,
+    classes, inputs, shift/scale, terminated); class names come back as strings."""
+    if not isinstance(info, dict):
+        raise CLIError(f"{path}: metadata info must be a table (JSON object), got "
+                       f"{type(info).__name__}")
+    for key in ("dataset", "inputs", "classes", "shift", "scale", "terminated"):
+        if key in info:
+            _check_info_field(info, key, path)
+    out = dict(info)
+    if "classes" in out:
+        out["classes"] = [str(c) for c in out["classes"]]
+    return out
+
+
+def _load(path: str, cmd: str) -> Any:
     """A saved Model whose network takes raw inputs; a file from before nn.Standardize (its
-    scaling in the metadata) gets the layer put in front, so it predicts the same way."""
+    scaling in the metadata) gets the layer put in front, so it predicts the same way.
+
+    The file must be a regular file of at most MAX_MODEL_BYTES; whatever is wrong inside it
+    is reported as one CLIError naming it.
+    """
+    from .serialization import CheckpointError
     from .train import load_model
 
-    model = load_model(path, restore_rng=False)
-    info = model.info
-    first = next(iter(model.module.children()), None)
-    if "shift" in info and "scale" in info and not isinstance(first, gn.nn.Standardize):
-        model.module = gn.nn.Sequential(gn.nn.Standardize(info["shift"], info["scale"]),
-                                        model.module)
+    check_input_file(path, MAX_MODEL_BYTES, "model file")
+    try:
+        model = load_model(path, restore_rng=False)
+        info = model.info = checked_info(model.info, path)
+        first = next(iter(model.module.children()), None)
+        if "shift" in info and "scale" in info and not isinstance(first, gn.nn.Standardize):
+            model.module = gn.nn.Sequential(gn.nn.Standardize(info["shift"], info["scale"]),
+                                            model.module)
+    except CheckpointError as e:
+        raise CLIError(str(e)) from None
+    except MemoryError:
+        raise CLIError(f"{path}: needs more memory than there is to load") from None
+    except (AttributeError, KeyError, IndexError, LookupError, TypeError, ValueError,
+            ArithmeticError, RecursionError, StopIteration) as e:
+        raise CLIError(f"{path}: not a usable glassnet model file ({type(e).__name__}: "
+                       f"{e})") from None
+    if "terminated" in info:
+        print(f"glassnet {cmd}: warning: {path}: its training was terminated: "
+              f"{_terminated_note(info['terminated'])}", file=sys.stderr)
     return model
 
 
@@ -326,7 +577,7 @@ def run_evaluate(args: argparse.Namespace) -> int:
     """`glassnet evaluate`: a saved model's test loss and accuracy on raw test data."""
     from .datasets.catalog import canonical_name, prepare
 
-    model = _load(args.model)
+    model = _load(args.model, "evaluate")
     if model.optimizer is None:
         model.compile("sgd", "cross_entropy", ["accuracy"])
     name = args.dataset or model.info.get("dataset")
@@ -335,9 +586,13 @@ def run_evaluate(args: argparse.Namespace) -> int:
     try:
         name = canonical_name(name)
     except ValueError as e:
-        raise CLIError(f"--dataset: {e}") from None
+        where = "--dataset" if args.dataset else f"{args.model}: metadata info.dataset"
+        raise CLIError(f"{where}: {e}") from None
     xt, yt = prepare(name).test
-    r = model.evaluate(xt, yt, return_dict=True)
+    try:
+        r = model.evaluate(xt, yt, return_dict=True)
+    except (ValueError, TypeError, IndexError) as e:
+        raise CLIError(f"{args.model}: the model does not fit {name}'s test data: {e}") from None
     print(f"{name} test: loss {r['loss']:.4f} - accuracy {r.get('accuracy', float('nan')):.4f}")
     return 0
 
@@ -423,7 +678,8 @@ def run_predict(args: argparse.Namespace) -> int:
     """`glassnet predict`: classes and probabilities for the raw rows of a CSV, to stdout."""
     from .data import load_csv
 
-    model = _load(args.model)
+    model = _load(args.model, "predict")
+    check_input_file(args.input)
     header = _header(args)
     x, _ = load_csv(args.input, target=_target(args.target, args.input, header), header=header)
     _check_columns(model, x, args)
@@ -438,12 +694,31 @@ def run_predict(args: argparse.Namespace) -> int:
     probs = np.exp(out - out.max(1, keepdims=True))
     probs /= probs.sum(1, keepdims=True)
     classes = model.info.get("classes") or [str(i) for i in range(out.shape[1])]
-    w = csv.writer(sys.stdout, lineterminator="\n")
-    w.writerow(["prediction", "label", *(f"p_{i}" for i in range(out.shape[1]))])
+    labels = [csv_field(spreadsheet_safe(c)) for c in classes]
+    lines = [",".join(["prediction", "label", *(f"p_{i}" for i in range(out.shape[1]))])]
     for row in probs:
         k = int(row.argmax())
-        w.writerow([k, classes[k] if k < len(classes) else k, *(f"{p:.6f}" for p in row)])
+        lines.append(",".join([str(k), labels[k] if k < len(labels) else str(k),
+                               *(f"{p:.6f}" for p in row)]))
+    sys.stdout.write("\n".join(lines) + "\n")
     return 0
+
+
+def csv_field(text: str) -> str:
+    """One CSV field (RFC 4180): quoted, with quotes doubled, when it holds a comma, a quote,
+    CR or LF (csv.writer leaves a lone CR unquoted when rows end in LF)."""
+    if any(c in text for c in ',"\r\n'):
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(text: str) -> str:
+    """`text` with a ' in front when it starts like a spreadsheet formula (=, +, -, @, tab, CR),
+    as OWASP advises against CSV injection, so a spreadsheet shows it instead of running it."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def add_predict(sub: Any) -> None:
@@ -453,7 +728,10 @@ def add_predict(sub: Any) -> None:
         "Write prediction, label and class probabilities as CSV. Give RAW inputs, in the "
         "training data's own units (pixel values 0-255 for the MNIST sets and digits' 0-16, "
         "iris in cm), one column per feature: the model scales them itself (its first layer, "
-        "Standardize). Inputs far outside the training range print a warning.", run_predict)
+        "Standardize). Inputs far outside the training range print a warning. A label (a "
+        "class name from the model file) that starts with =, +, -, @, a tab or a carriage "
+        "return is written with a ' in front, so a spreadsheet shows it as text instead of "
+        "running it as a formula (OWASP's advice on CSV injection).", run_predict)
     p.add_argument("input", help="CSV file, one row per sample, one column per input feature; "
                    "a header row is detected (a first line of numbers is data)")
     p.add_argument("--header", action=argparse.BooleanOptionalAction, default=None,
@@ -545,7 +823,7 @@ SUBCOMMANDS: list[Callable[[Any], None]] = [add_train, add_evaluate, add_predict
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the command line; returns the exit status (0 ok, 1 failed, 2 bad usage).
+    """Run the command line; returns the exit status (0 ok, 1 failed, 2 bad usage or input).
 
     Without arguments it prints the help and returns 0.
     """
@@ -563,15 +841,29 @@ def main(argv: list[str] | None = None) -> int:
         return args.func(args)
     except SystemExit as e:  # --help, --version
         return int(e.code or 0)
-    except CLIError as e:
-        print(f"glassnet: error: {e}", file=sys.stderr)
-        return 2
-    except (ValueError, TypeError, OSError, ImportError, RuntimeError) as e:
-        print(f"glassnet: error: {e}", file=sys.stderr)
-        return 1
     except KeyboardInterrupt:
         print("glassnet: interrupted", file=sys.stderr)
         return 130
+    except Exception as e:
+        if os.environ.get("GLASSNET_DEBUG") == "1" and not isinstance(e, CLIError):
+            raise
+        message, status = _error_line(e)
+        print(f"glassnet: error: {message}", file=sys.stderr)
+        return status
+
+
+def _error_line(e: Exception) -> tuple[str, int]:
+    """An exception as one printable line and the exit status (2 for bad input, else 1)."""
+    if isinstance(e, CLIError):
+        text, status = str(e), 2
+    elif isinstance(e, MemoryError):
+        text, status = f"out of memory{f' ({e})' if str(e) else ''}", 1
+    elif isinstance(e, (RunFailed, ValueError, TypeError, OSError, ImportError, RuntimeError)):
+        text, status = str(e) or type(e).__name__, 1
+    else:  # a bug: still one line, with the way to see more
+        text, status = (f"unexpected {type(e).__name__}: {e} (set GLASSNET_DEBUG=1 to see the "
+                        "traceback)"), 1
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text), status
 
 
 if __name__ == "__main__":

@@ -89,7 +89,9 @@ def _overrides(c: Callback, hook: str) -> bool:
 class History(Callback):
     """Records every epoch's logs: `history.history["val_loss"]` is a list, one per epoch.
 
-    `fit` adds it first and returns it; `history.epoch` lists the epoch numbers (from 0).
+    `fit` adds it first and returns it; `history.epoch` lists the epoch numbers (from 0). Every
+    list has one value per epoch: a key missing from an epoch's logs (no validation after a NaN
+    stop) gets NaN there, so the columns stay aligned.
     """
 
     def __init__(self) -> None:
@@ -98,9 +100,13 @@ class History(Callback):
 
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
         """Append the epoch number and each logs value to the lists."""
+        logs = logs or {}
+        for k, v in logs.items():
+            self.history.setdefault(k, [math.nan] * len(self.epoch)).append(v)
         self.epoch.append(epoch)
-        for k, v in (logs or {}).items():
-            self.history.setdefault(k, []).append(v)
+        for k, values in self.history.items():
+            if k not in logs:
+                values.append(math.nan)
 
 
 def _monitor_op(name: str, monitor: str, mode: str) -> Callable[[float, float], bool]:
@@ -110,6 +116,11 @@ def _monitor_op(name: str, monitor: str, mode: str) -> Callable[[float, float], 
         higher = any(s in monitor for s in ("acc", "precision", "recall", "f1", "r2", "auc"))
         mode = "max" if higher else "min"
     return np.greater if mode == "max" else np.less
+
+
+def _nan_stopped(model: Any) -> bool:
+    """Whether TerminateOnNaN cut this epoch short (its logs are partial: no validation)."""
+    return getattr(model, "nan_at", None) is not None
 
 
 def _monitored(name: str, logs: dict | None, monitor: str) -> float | None:
@@ -162,6 +173,8 @@ class EarlyStopping(Callback):
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
         """Compare `monitor` with the best so far; stop fit after `patience` epochs without
         improvement."""
+        if _nan_stopped(self.model):
+            return
         current = _monitored("EarlyStopping", logs, self.monitor)
         if current is None or epoch < self.start_from_epoch:
             return
@@ -226,6 +239,8 @@ class ReduceLROnPlateau(Callback):
 
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
         """Feed `monitor` to the scheduler, which cuts the learning rate on a plateau."""
+        if _nan_stopped(self.model):
+            return
         current = _monitored("ReduceLROnPlateau", logs, self.monitor)
         if current is None:
             return
@@ -259,7 +274,12 @@ class ModelCheckpoint(Callback):
         self.best = -math.inf if self.monitor_op is np.greater else math.inf
 
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
-        """Save the model to the formatted path (if it improved, with `save_best_only`)."""
+        """Save the model to the formatted path (if it improved, with `save_best_only`).
+
+        An epoch cut short by a NaN loss is not saved: the last checkpoint stays the last good one.
+        """
+        if _nan_stopped(self.model):
+            return
         logs = logs or {}
         path = self.filepath.format(epoch=epoch + 1, **logs)
         if self.save_best_only:
@@ -385,29 +405,78 @@ class ProgbarLogger(Callback):
 
 
 class TerminateOnNaN(Callback):
-    """Stop at the first NaN/inf loss, keeping the last good weights (on by default in fit).
+    """Stop at the first NaN/inf loss and put back the last *good* weights (on by default in fit).
 
-    `fit` never applies an update from a non-finite loss; if the weights themselves went
-    non-finite, the copy taken at the start of the epoch is put back.
+    "Good" is checked, not assumed. The weights after the last finite loss are not kept: a step
+    that blows up (a far too large learning rate) leaves weights that are finite but whose every
+    output overflows. Instead, each epoch's starting weights (and optimizer state) are copied,
+    and the epoch's first batch, whose loss is computed with exactly those weights, judges them:
+    they count as good when all are finite and that loss is finite and no higher than the best
+    such first-batch loss so far. The weights put back are the last good ones: the start of the
+    epoch in which the loss went non-finite, unless they were already diverging (a finite but
+    higher loss) or non-finite on the first batch; then an earlier epoch's start. It costs one
+    copy per epoch (two are held while an epoch's copy awaits its verdict).
+
+    After a stop, `nan_at` (also `model.nan_at`) is (epoch, batch), counted from 0, and
+    `restored_epoch` is the epoch whose starting weights were put back (`model.epoch` is set to
+    it), or None when there were none: the weights fit started from gave a non-finite loss on
+    the first batch, so no step was taken and they are left as they were.
     """
 
+    def on_train_begin(self, logs: dict | None = None) -> None:
+        """Forget any earlier fit's snapshots and stop."""
+        self.nan_at: tuple[int, int] | None = None
+        self.restored_epoch: int | None = None
+        self._first_epoch: int | None = None
+        self._good: tuple[int, list[np.ndarray], dict | None] | None = None
+        self._candidate: tuple[int, list[np.ndarray], dict | None] | None = None
+        self._good_loss = math.inf
+
     def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
-        """Copy the weights, to roll back to if this epoch produces NaN weights."""
+        """Copy the weights and optimizer state: good once this epoch's first loss is finite."""
         self.epoch = epoch
-        self._snapshot = self.model.get_weights()
+        if self._first_epoch is None:
+            self._first_epoch = epoch
+        opt = getattr(self.model, "optimizer", None)
+        self._candidate = (epoch, self.model.get_weights(),
+                           opt.state_dict() if opt is not None else None)
 
     def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
-        """On a non-finite loss: restore the copy if the weights broke, and stop fit."""
+        """Confirm the epoch's copy on a finite first loss; on a non-finite one, put the last
+        good copy back and stop fit."""
         loss = (logs or {}).get("loss")
-        if loss is not None and not math.isfinite(loss):
-            restored = not all(np.isfinite(w).all() for w in self.model.get_weights())
-            if restored:
-                self.model.set_weights(self._snapshot)
-            print(f"TerminateOnNaN: loss is {loss} at epoch {self.epoch + 1}, batch {batch + 1}; "
-                  "training stopped, keeping the last good weights"
-                  + (" (from the start of the epoch)" if restored else ""))
-            self.model.stop_training = True
-            self.model.nan_at = (self.epoch, batch)
+        if loss is None:
+            return
+        if math.isfinite(loss):
+            if self._candidate is not None:
+                if loss <= self._good_loss and all(np.isfinite(w).all()
+                                                   for w in self._candidate[1]):
+                    self._good, self._good_loss = self._candidate, loss
+                self._candidate = None
+            return
+        self.nan_at = self.model.nan_at = (self.epoch, batch)
+        self.model.stop_training = True
+        print(f"TerminateOnNaN: loss is {loss} at epoch {self.epoch + 1}, batch {batch + 1}; "
+              f"training stopped, {self._restore()}")
+
+    def _restore(self) -> str:
+        """Put the last good copy back; say which it was."""
+        if self._good is None:
+            return ("no earlier weights to restore: those fit started from already give a "
+                    "non-finite loss on its first batch (no step was taken)")
+        epoch, weights, opt_state = self._good
+        self.model.set_weights(weights)
+        if opt_state is not None:
+            self.model.optimizer.load_state_dict(opt_state)
+        self.restored_epoch = epoch
+        first = " (those fit started from)" if epoch == self._first_epoch else ""
+        return f"restored the weights from the start of epoch {epoch + 1}{first}"
+
+    def on_train_end(self, logs: dict | None = None) -> None:
+        """After a stop with weights put back, `model.epoch` counts the epochs they had seen."""
+        if self.restored_epoch is not None:
+            self.model.epoch = self.restored_epoch
+        self._good = self._candidate = None
 
 
 class LambdaCallback(Callback):
