@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
 # The Debian packages the tests need beyond Python: Chromium for the playground's browser
-# tests and a Korean font, so that screenshots of the Korean UI show Hangul. Installs what is
+# tests, libatomic1 for Playwright's bundled node driver (a minimal Debian lacks it, and
+# Chromium does not pull it in), and a Korean font, so that screenshots of the Korean UI show
+# Hangul. Installs what is
 # missing when run as root; otherwise prints what is missing and the command, and fails.
 set -euo pipefail
 chromium="${CHROMIUM:-/usr/bin/chromium}"  # where tests/test_playground_browser.py looks
+ldconfig="${LDCONFIG:-/sbin/ldconfig}"
+has_libatomic() { "$ldconfig" -p 2>/dev/null | grep -q 'libatomic\.so\.1'; }
 
 missing=()
 [ -x "$chromium" ] || missing+=(chromium)
+has_libatomic || missing+=(libatomic1)
 command -v fc-list >/dev/null 2>&1 || missing+=(fontconfig)
 fc-list :lang=ko 2>/dev/null | grep -q . || missing+=(fonts-nanum)
 [ ${#missing[@]} -eq 0 ] && exit 0
@@ -19,8 +24,8 @@ fi
 echo "ensure-system-deps: installing ${missing[*]} for the browser tests"
 apt-get update -qq
 DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
-if [ ! -x "$chromium" ] || ! fc-list :lang=ko 2>/dev/null | grep -q .; then
-  echo "ensure-system-deps: installed ${missing[*]}, but $chromium or a Korean font" \
-       "(fc-list :lang=ko) is still missing" >&2
+if [ ! -x "$chromium" ] || ! has_libatomic || ! fc-list :lang=ko 2>/dev/null | grep -q .; then
+  echo "ensure-system-deps: installed ${missing[*]}, but $chromium, libatomic.so.1 or a" \
+       "Korean font (fc-list :lang=ko) is still missing" >&2
   exit 1
 fi

@@ -22,7 +22,8 @@ def _stub(bin_dir: Path, name: str, body: str) -> None:
 
 
 def _run(tmp_path: Path, uid: int, chromium: bool, font: bool, fc_list: bool = True,
-         apt_installs: bool = True) -> tuple[subprocess.CompletedProcess, list[str]]:
+         apt_installs: bool = True, libatomic: bool = True
+         ) -> tuple[subprocess.CompletedProcess, list[str]]:
     """Run the script with stubs; returns the result and the apt-get calls it made."""
     bin_dir, log, browser = tmp_path / "bin", tmp_path / "apt.log", tmp_path / "chromium"
     bin_dir.mkdir()
@@ -35,13 +36,19 @@ def _run(tmp_path: Path, uid: int, chromium: bool, font: bool, fc_list: bool = T
         _stub(bin_dir.parent, "chromium", "true")
     if font:
         (tmp_path / "font").touch()
+    if libatomic:
+        (tmp_path / "libatomic").touch()
+    _stub(bin_dir, "ldconfig", f'[ -e {tmp_path}/libatomic ] && '
+                               'echo "libatomic.so.1 (libc6,x86-64) => /lib/libatomic.so.1"; true')
     chmod = shutil.which("chmod")
-    install = (f"echo true > {browser}; : > {tmp_path}/font; {chmod} +x {browser}; "
+    install = (f"echo true > {browser}; : > {tmp_path}/font; : > {tmp_path}/libatomic; "
+               f"{chmod} +x {browser}; "
                f"printf '#!/bin/bash\\n{fc}; true\\n' > {bin_dir}/fc-list; "
                f"{chmod} +x {bin_dir}/fc-list") if apt_installs else "true"
     _stub(bin_dir, "apt-get", f'echo "DEBIAN_FRONTEND=$DEBIAN_FRONTEND $*" >> {log}\n'
                               f'[ "$1" = install ] && {{ {install}; }}; true')
-    env = {"PATH": str(bin_dir), "CHROMIUM": str(browser), "HOME": str(tmp_path)}
+    env = {"PATH": str(bin_dir), "CHROMIUM": str(browser), "HOME": str(tmp_path),
+           "LDCONFIG": str(bin_dir / "ldconfig")}
     r = subprocess.run(["/bin/bash", str(SCRIPT)], env=env, capture_output=True, text=True,
                        timeout=60)
     return r, log.read_text().splitlines() if log.exists() else []
@@ -58,6 +65,18 @@ def test_root_installs_what_is_missing_with_apt_get(tmp_path):
     assert calls == ["DEBIAN_FRONTEND= update -qq",
                      "DEBIAN_FRONTEND=noninteractive install -y -qq chromium fontconfig "
                      "fonts-nanum"]
+
+
+def test_playwrights_node_needs_libatomic1_which_a_minimal_debian_lacks(tmp_path):
+    # regression: a fresh bookworm chroot failed every browser test with "node: error while
+    # loading shared libraries: libatomic.so.1" although chromium and the font were installed
+    r, calls = _run(tmp_path, uid=0, chromium=True, font=True, libatomic=False)
+    assert r.returncode == 0, r.stderr
+    assert calls[-1] == "DEBIAN_FRONTEND=noninteractive install -y -qq libatomic1"
+    user = tmp_path / "user"
+    user.mkdir()
+    r, _ = _run(user, uid=1000, chromium=True, font=True, libatomic=False)
+    assert r.returncode == 1 and "need libatomic1 (missing)" in r.stderr
 
 
 def test_root_fails_when_the_install_did_not_provide_them(tmp_path):
