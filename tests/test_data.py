@@ -1,5 +1,7 @@
 """glassnet.data against scikit-learn: splits, scalers, one_hot, loaders, CSV."""
 
+import re
+
 import numpy as np
 import pytest
 from tests.conftest import require
@@ -153,3 +155,103 @@ def test_csv_without_a_header_keeps_its_first_row(tmp_path):
         load_csv(p, header=False)
     assert looks_like_header(["sl", "sw"]) and looks_like_header(["0", "1", "2"])  # pandas'
     assert not looks_like_header(["0", "1.5", "2"]) and not looks_like_header([" 1e3", "-2"])
+
+
+# ----- load_csv on big and hostile files (issue 12, items 6, 9 and 12) ------------------------
+@pytest.mark.timeout(60)  # classes.index per row took minutes for this many distinct labels
+def test_load_csv_maps_200000_distinct_labels_in_linear_time(tmp_path):
+    n = 200_000
+    names = [f"c{(i * 7919) % n:06d}" for i in range(n)]  # every label once, shuffled
+    p = tmp_path / "many.csv"
+    p.write_text("a,label\n" + "".join(f"{i},{s}\n" for i, s in enumerate(names)))
+    x, y = load_csv(p, target="label")
+    assert y.dtype == np.int64 and x.shape == (n, 1)
+    assert y.tolist() == [int(s[1:]) for s in names]  # class indices in sorted order
+
+
+@pytest.mark.parametrize("cell, says", [
+    ("nan", "'nan' is not a finite number"),
+    ("-inf", "'-inf' is not a finite number"),
+    ("1e400", "'1e400' is not a finite number"),
+    ("1e308", "'1e308' is not finite as float32"),  # fine as float64, inf as float32
+    ("\u0661\u0662", "non-ASCII"),  # Arabic-Indic digits
+    ("\uff11\uff12", "non-ASCII"),  # fullwidth digits
+    ("1_000", "'_'"),
+])
+def test_load_csv_refuses_numbers_that_are_not_numbers(tmp_path, cell, says):
+    p = tmp_path / "bad.csv"
+    p.write_text(f"# a comment line\na,b,label\n1,2,0\n3,{cell},1\n", encoding="utf-8")
+    with pytest.raises(CSVError, match=re.escape(says)) as e:
+        load_csv(p)
+    assert f"{p} line 4 column 2 ('b')" in str(e.value)
+    p.write_text(f"a,b,label\n1,2,0\n3,4,{cell}\n", encoding="utf-8")  # in the target too
+    with pytest.raises(CSVError, match=re.escape(f"{p} line 3 column 3 ('label')")):
+        load_csv(p, target="label")
+
+
+def test_load_csv_allows_nan_only_when_asked(tmp_path):
+    p = tmp_path / "gaps.csv"
+    p.write_text("a,b,label\n1,nan,0\n3,,1\n5,6,NaN\n")
+    x, y = load_csv(p, allow_nan=True)
+    np.testing.assert_array_equal(x, np.float32([[1, np.nan], [3, np.nan], [5, 6]]))
+    assert np.isnan(y[2]) and y.dtype == np.float32
+    p.write_text("a,b\n1,inf\n")
+    with pytest.raises(CSVError, match="line 2 column 2 .* 'inf' is not a finite number"):
+        load_csv(p, target=None, allow_nan=True)
+    with pytest.raises(CSVError, match="'inf' is not a finite number"):
+        load_csv(p, target=None, dtype=np.float64)
+
+
+_PEAK = """
+from glassnet.data import load_csv
+
+def run(path):
+    return load_csv(path, target="label")[0].shape[0] if path else 0
+"""
+
+
+def test_load_csv_memory_is_a_small_multiple_of_the_file(tmp_path):
+    from tests.peak import measured
+
+    rng = np.random.default_rng(0)
+    p = tmp_path / "big.csv"
+    rows = rng.normal(size=(200_000, 6)).round(4)
+    with open(p, "w") as f:
+        f.write("a,b,c,d,e,f,label\n")
+        np.savetxt(f, np.column_stack([rows, np.arange(len(rows)) % 3]), fmt="%g",
+                   delimiter=",")
+    size = p.stat().st_size / 2**20  # 9 MiB
+    base, _, _ = measured(_PEAK, "")  # a fresh interpreter with glassnet imported
+    peak, _, n = measured(_PEAK, str(p))
+    assert n == "200000"
+    assert peak - base < 2 * size + 24, f"{peak - base} MiB for a {size:.1f} MiB file"
+
+
+def test_load_csv_names_the_physical_line_after_comments_and_blank_lines(tmp_path):
+    p = tmp_path / "d.csv"
+    p.write_text("# made by hand\n\na,b\n1,2\n\n# more\n3,x\n")
+    with pytest.raises(CSVError, match=re.escape(f"{p} line 7 column 2 ('b'): 'x' is not")):
+        load_csv(p, target=None)
+
+
+def test_load_csv_reads_the_same_in_any_block_size(tmp_path, monkeypatch):
+    from glassnet.data import csv as gcsv
+
+    p = tmp_path / "mixed.csv"
+    p.write_bytes(("\ufeffsl,sw,label\r\n" + "".join(f"{i}.5,{i % 4},{i}\r\n" for i in range(30))
+                   + '# a comment\n"3,5",2,"two\nlines"\n\n7,8,\ud55c\n').encode())
+    with pytest.raises(CSVError, match=r"line 33 column 1 \('sl'\): '3,5' is not a number"):
+        load_csv(p)
+    p.write_bytes(p.read_bytes().replace(b'"3,5"', b'"3.5"'))
+    want = load_csv(p)
+    assert want[0].shape == (32, 2) and want[1].max() == 31  # names after numbers: re-read
+    for block in (1, 2, 3, 7, 64):
+        monkeypatch.setattr(gcsv, "BLOCK", block)
+        got = load_csv(p)
+        assert np.array_equal(got[0], want[0]) and np.array_equal(got[1], want[1])
+    monkeypatch.undo()
+    p.write_text("a,b\n1," + "2" * (2 << 20) + "\n")
+    with pytest.raises(CSVError, match="line 2: the row is longer than 1,048,576 characters"):
+        load_csv(p)
+    with pytest.raises(CSVError, match="/dev/zero line 1: the row is longer"):
+        load_csv("/dev/zero")
