@@ -201,6 +201,19 @@ def test_predict_names_a_wrong_column_count(iris_run, tmp_path, capsys):
     assert _predictions(capsys, str(iris_run[0]), str(rows), "--target", "-1")[0] == [0, 2]
 
 
+def test_predict_refuses_nan_inputs_unless_allowed(iris_run, tmp_path, capsys):
+    rows = tmp_path / "gaps.csv"
+    rows.write_text("sl,sw,pl,pw\n5.1,3.5,1.4,0.2\n6.9,nan,5.4,2.1\n")
+    assert main(["predict", str(iris_run[0]), str(rows)]) != 0
+    err = capsys.readouterr().err.strip().splitlines()[-1]
+    assert f"{rows} line 3 column 2 ('sw'): 'nan' is not a finite number" in err
+    assert "--allow-nan" in err
+    got, _ = _predictions(capsys, str(iris_run[0]), str(rows), "--allow-nan")
+    assert got[0] == 0 and len(got) == 2
+    rows.write_text("5.1,3.5,1.4,0.2\n6.9,3.1,5.4,1e39\n")  # inf as float32
+    assert main(["predict", str(iris_run[0]), str(rows), "--allow-nan"]) != 0
+    assert "line 2 column 4" in capsys.readouterr().err
+
 def test_train_without_out_saves_into_a_timestamped_runs_folder(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     assert main(["train", "--dataset", "iris", "--hidden", "4", "--epochs", "1",

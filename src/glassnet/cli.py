@@ -645,11 +645,11 @@ def _header(args: argparse.Namespace) -> bool:
 def _target(value: str | None, path: str, header: bool) -> str | int | None:
     """--target as a column name, or a column index (0 first, -1 last) unless a column has
     that name."""
-    from .data import read_csv
+    from .data import read_header
 
     if value is None or (header and not re.fullmatch(r"-?\d+", value.strip())):
         return value
-    if header and value in read_csv(path, header)[0]:
+    if header and value in read_header(path):
         return value
     try:
         return int(value)
@@ -681,7 +681,8 @@ def run_predict(args: argparse.Namespace) -> int:
     model = _load(args.model, "predict")
     check_input_file(args.input)
     header = _header(args)
-    x, _ = load_csv(args.input, target=_target(args.target, args.input, header), header=header)
+    x, _ = load_csv(args.input, target=_target(args.target, args.input, header), header=header,
+                    allow_nan=args.allow_nan)
     _check_columns(model, x, args)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", gn.nn.InputRangeWarning)
@@ -739,6 +740,8 @@ def add_predict(sub: Any) -> None:
                    "(default: detected, and said on stderr)")
     p.add_argument("--target", metavar="NAME", help="a column to drop, e.g. the true label (a "
                    "name, or without a header an index: 0 first, -1 last)")
+    p.add_argument("--allow-nan", action="store_true", help="read nan and empty cells as NaN "
+                   "(their predictions are nan) instead of refusing them")
 
 
 # ----- datasets -------------------------------------------------------------------------------
