@@ -234,6 +234,17 @@ def test_load_csv_names_the_physical_line_after_comments_and_blank_lines(tmp_pat
         load_csv(p, target=None)
 
 
+def test_playground_upload_reads_numbers_as_load_csv_does():
+    from glassnet.playground.csv import parse_csv
+
+    rows = "".join(f"{i % 5},{i % 3},{i % 2}\n" for i in range(12))
+    for cell, says in (("\u0661\u0662", "non-ASCII"), ("1_000", "'_'"), ("1e400", "finite")):
+        with pytest.raises(ValueError, match=f"CSV line 13: .*{re.escape(says)}"):
+            parse_csv(rows + f"1,{cell},0\n")
+    data = parse_csv('# exported by hand\nx1,x2,label\n"0.5",1,1\n' + rows)
+    assert len(data.points) == 13 and data.points[0].tolist() == [0.5, 1.0]
+
+
 def test_load_csv_reads_the_same_in_any_block_size(tmp_path, monkeypatch):
     from glassnet.data import csv as gcsv
 

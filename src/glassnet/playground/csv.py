@@ -1,6 +1,8 @@
 """Uploaded points: 'x1,x2,label' text checked line by line into a `CSVData` (nothing is run).
 
 Limits: 1 MB, 10,000 data rows, 3 numeric columns, an optional header line, finite values.
+Rows are split and numbers read as `glassnet.data.load_csv` reads them (`text_rows`,
+`parse_number`: quoted fields and # comments allowed; ASCII digits only, no `_`, finite).
 Integer labels with 2 to 5 distinct values are classes (two classes become TF's −1/+1 in
 sorted order, more become 0..k−1); other labels are regression targets. Points outside the
 ±6 square are scaled down by one common factor so they fit the plot.
@@ -8,11 +10,12 @@ sorted order, more become 0..k−1); other labels are regression targets. Points
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+
+from ..data.csv import parse_number, text_rows
 
 MAX_BYTES = 1_000_000
 MAX_ROWS = 10_000
@@ -52,12 +55,9 @@ class CSVData:
 
 def _number(text: str, line: int) -> float:
     try:
-        v = float(text)
-    except ValueError:
-        raise ValueError(f"CSV line {line}: {text.strip()[:40]!r} is not a number") from None
-    if not math.isfinite(v):
-        raise ValueError(f"CSV line {line}: {text.strip()!r} is not a finite number")
-    return v
+        return parse_number(text)
+    except ValueError as e:
+        raise ValueError(f"CSV line {line}: {e}") from None
 
 
 def parse_csv(text: str, problem: str | None = None) -> CSVData:
@@ -71,15 +71,11 @@ def parse_csv(text: str, problem: str | None = None) -> CSVData:
         raise ValueError(f"CSV: problem must be 'classification' or 'regression', got "
                          f"{problem!r}")
     rows: list[list[float]] = []
-    header_line = _first_line(text)
-    for line, raw in enumerate(text.lstrip("\ufeff").splitlines(), start=1):
-        if not raw.strip():
-            continue
-        fields = raw.split(",")
+    for i, (line, fields) in enumerate(text_rows(text)):
         if len(fields) != 3:
             raise ValueError(f"CSV line {line}: expected 3 comma-separated values (x1, x2, "
                              f"label), got {len(fields)}")
-        if line == header_line and not _numeric(fields):
+        if i == 0 and not _numeric(fields):
             continue  # the header
         rows.append([_number(f, line) for f in fields])
         if len(rows) > MAX_ROWS:
@@ -106,14 +102,6 @@ def parse_csv(text: str, problem: str | None = None) -> CSVData:
     biggest = float(np.abs(points).max())
     scale = DOMAIN / biggest if biggest > DOMAIN else 1.0
     return CSVData((points * scale).astype(np.float32), labels, kind, classes, scale)
-
-
-def _first_line(text: str) -> int:
-    """Number of the first non-blank line (the only place a header may be)."""
-    for line, raw in enumerate(text.lstrip("\ufeff").splitlines(), start=1):
-        if raw.strip():
-            return line
-    return 0
 
 
 def _numeric(fields: list[str]) -> bool:
