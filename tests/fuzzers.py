@@ -19,6 +19,7 @@ import random
 import struct
 import tempfile
 import time
+import tracemalloc
 import warnings
 from collections.abc import Callable
 from typing import Any
@@ -27,6 +28,8 @@ import numpy as np
 
 import glassnet as gn
 from glassnet import nn, serialization
+from glassnet.data import CSVError, has_header, load_csv, read_csv
+from glassnet.data import csv as gcsv
 from glassnet.datasets import IDXError, parse_idx, read_idx
 from glassnet.train import Model, load_model
 
@@ -327,4 +330,125 @@ def fuzz_architecture(n: int, seed: int = 0) -> str:
         data = resign(meta, dict(tensors0))
         tally.check(lambda d=data: serialization.loads(d, "fuzz.safetensors"),
                     gn.CheckpointError, "fuzz.safetensors")
+    return tally.json()
+
+
+# ----- CSV ------------------------------------------------------------------------------------
+CSV_SEED = ("# iris-like, with the things CSV files carry\r\nsl,sw,label\r\n"
+            + "".join(f"{i % 7}.{i % 10},{(i * 37) % 11 - 5}.25,{'abc'[i % 3]}\n"
+                      for i in range(12))
+            + '"6.9",3.1,"virgin\nica, too"\n\n# a comment\n4.9,-3e-2,setosa\n'
+            + "7,8,\ud55c\uad6d\n,\n1.5,2,x\n").encode()
+CSV_TOKENS = [b"nan", b"NaN", b"inf", b"-Infinity", b"1e39", b"1e308", b"1e400", b"-0",
+              "\u0661\u0662".encode(), "\uff11".encode(), "\u3000".encode(), b"1_0",
+              b'"', b'""', b"\r", b"\n", b"\r\n", b"\n\n", b"#", b",", b",,", b"\x00",
+              b"\xef\xbb\xbf", b"\xff", b"\xe4\xb8", b" ", b"\t", b"-", b"+", b"e", b".",
+              b"0x1", b"9" * 400, b"label", b"x", b"12345.678"]
+CSV_MAX_SIZE = 100_000
+CSV_ALLOC_CAP = 8 << 20  # bytes one read may allocate (tracemalloc) beyond 40x the file
+
+
+def _csv_mutant(rng: random.Random) -> bytes:
+    """The seed after 1-3 changes (mostly an inserted token, else a cut, a flipped byte, a
+    span repeated up to CSV_MAX_SIZE bytes, a truncation, random bytes), or random CSV-ish
+    characters."""
+    if rng.random() < 0.1:
+        return bytes(rng.choices(b'0123456789.,-+e"\r\n# x\xc3\xa9', k=rng.randrange(400)))
+    data = CSV_SEED
+    for _ in range(rng.randint(1, 3)):
+        i, j = sorted((rng.randint(0, len(data)), rng.randint(0, len(data))))
+        op = rng.choices(range(6), [10, 2, 2, 4, 1, 1])[0]
+        if op == 0:
+            data = data[:i] + rng.choice(CSV_TOKENS) + data[i:]
+        elif op == 1:
+            data = data[:i] + data[j:]
+        elif op == 2 and data:
+            k = min(i, len(data) - 1)
+            data = data[:k] + bytes([data[k] ^ rng.randint(1, 255)]) + data[k + 1:]
+        elif op == 3:
+            times = min(rng.randint(1, 300), CSV_MAX_SIZE // max(j - i, 1))
+            data = data[:j] + data[i:j] * times + data[j:]
+        elif op == 4:
+            data = data[:i]
+        else:
+            data = data[:i] + rng.randbytes(rng.randint(1, 3)) + data[i:]
+    return data[:CSV_MAX_SIZE]
+
+
+def _csv_outcome(path: str, target: str | int | None, allow_nan: bool) -> tuple[Any, ...]:
+    """("ok", x, y), ("error", message) or ("bad", what): another exception, an error not
+    naming the file, or a non-finite number let through without allow_nan."""
+    try:
+        x, y = load_csv(path, target=target, allow_nan=allow_nan)
+    except CSVError as e:
+        return ("error", str(e)) if str(e).startswith(path) else ("bad", f"not naming: {e}")
+    except Exception as e:  # noqa: BLE001 - any other type is the finding
+        return ("bad", f"{type(e).__name__}: {e}")
+    if not allow_nan and not (np.isfinite(x).all() and (y is None or np.isfinite(y).all())):
+        return ("bad", "a non-finite number got through")
+    return ("ok", x, y)
+
+
+def _same(a: tuple[Any, ...], b: tuple[Any, ...]) -> bool:
+    if a[0] != b[0] or a[0] != "ok":
+        return a == b
+    return all((u is None and v is None) or (u is not None and v is not None and
+               u.dtype == v.dtype and np.array_equal(u, v, equal_nan=True))
+               for u, v in zip(a[1:], b[1:]))
+
+
+def _csv_others(tally: Tally, path: str, data: bytes) -> None:
+    """has_header, read_csv and the playground's parse_csv: their own errors only."""
+    from glassnet.playground.csv import parse_csv
+
+    for read in (has_header, read_csv):
+        try:
+            read(path)
+        except CSVError as e:
+            if not str(e).startswith(path):
+                tally.unexpected(f"{read.__name__}: not naming the file: {e}")
+        except Exception as e:  # noqa: BLE001
+            tally.unexpected(f"{read.__name__}: {type(e).__name__}: {e}")
+    try:
+        parse_csv(data.decode("utf-8", "replace"))
+    except ValueError:
+        pass
+    except Exception as e:  # noqa: BLE001
+        tally.unexpected(f"parse_csv: {type(e).__name__}: {e}")
+
+
+def fuzz_csv(n: int, seed: int = 0) -> str:
+    """`n` mutated CSV files through load_csv, each read in the usual blocks and again in
+    blocks of a few bytes: the same arrays or the same error either way (a row cut by a
+    block edge reads the same); what one read allocates (tracemalloc) stays under 40 times
+    the file plus CSV_ALLOC_CAP; has_header, read_csv and parse_csv run on the same input."""
+    rng = random.Random(seed)
+    tally = Tally()
+    usual = gcsv.BLOCK
+    with tempfile.TemporaryDirectory() as d:
+        path = os.path.join(d, "fuzz.csv")
+        for k in range(n):
+            data = _csv_mutant(rng)
+            with open(path, "wb") as f:
+                f.write(data)
+            target, allow_nan = ("label", -1, "label", -1, "label", None)[k % 6], k % 4 == 1
+            start = time.perf_counter()
+            tracemalloc.start()  # for this read only: tracing slows every allocation
+            big = _csv_outcome(path, target, allow_nan)
+            used = tracemalloc.get_traced_memory()[1]
+            tracemalloc.stop()
+            tally.slowest = max(tally.slowest, time.perf_counter() - start)
+            gcsv.BLOCK = rng.randint(1, 24) if len(data) < 4000 else rng.randint(24, 4000)
+            try:
+                small = _csv_outcome(path, target, allow_nan)
+            finally:
+                tiny, gcsv.BLOCK = gcsv.BLOCK, usual
+            if big[0] == "bad" or not _same(big, small):
+                tally.unexpected(f"{big[:2]} / in blocks of {tiny}: {small[:2]} for "
+                                 f"{data[:200]!r}")
+            elif used > 40 * len(data) + CSV_ALLOC_CAP:
+                tally.unexpected(f"{used} bytes allocated for {len(data)} bytes: {data[:200]!r}")
+            else:
+                tally.counts["accepted" if big[0] == "ok" else "refused"] += 1
+            _csv_others(tally, path, data)
     return tally.json()
