@@ -450,10 +450,13 @@ class _Target:
 
     def _code(self, start: int, cells: list[str]) -> None:
         assert self.codes is not None
-        names = list(map(str.strip, cells))
-        for v in sorted(set(names).difference(self.classes)):  # sorted: the same on every run
-            self.classes[v] = len(self.classes)
-        self.codes.take(start, len(cells))[:] = list(map(self.classes.__getitem__, names))
+        codes = list(map(self.classes.get, cells))  # the keys are stripped: a cell that
+        if None in codes:  # matches one as it is needs no strip()
+            names = list(map(str.strip, cells))
+            for v in sorted(set(names).difference(self.classes)):  # sorted: the same each run
+                self.classes[v] = len(self.classes)
+            codes = list(map(self.classes.__getitem__, names))
+        self.codes.take(start, len(cells))[:] = codes
 
     def add(self, start: int, cells: list[str], lines: Sequence[int], dt: np.dtype,
             allow_nan: bool) -> None:
