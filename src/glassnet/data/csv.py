@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import csv
 import io
-import itertools
 import math
 import os
 import stat
 from collections.abc import Callable, Iterator, Sequence
-from itertools import repeat
+from itertools import chain, repeat
 from operator import itemgetter
 from typing import BinaryIO
 
@@ -229,7 +228,6 @@ class _Table:
                     self._first = starts, [[c] for c in row]
                 self._rest = lines.line + 1, lines.lines.read()
                 break
-        self.bytes_read = f.tell() if f.seekable() else 0
 
     def density(self) -> float:
         """Rows per character in the text after the first row, as far as it was read."""
@@ -256,7 +254,7 @@ class _Table:
         if self._first:
             yield self._first
         rest, self._first, self._rest = self._rest, None, None
-        for first, text in itertools.chain([rest] if rest else [], self._blocks):
+        for first, text in chain([rest] if rest else [], self._blocks):
             if not text.strip():
                 continue
             fast = _split_fast(text, first, len(self.names))
@@ -274,7 +272,7 @@ def _open(path: str | os.PathLike) -> BinaryIO:
     try:
         return open(path, "rb")
     except OSError as e:
-        raise CSVError(f"{path}: cannot read: {e.strerror or e}") from None
+        raise _read_error(path, e) from None
 
 
 def _is_number(s: str) -> bool:
