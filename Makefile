@@ -30,6 +30,7 @@ run: $(VENV)/.run-stamp
 
 lint: $(VENV)/.dev-stamp
 	$(VENV)/bin/ruff check src tests benchmarks
+	$(VENV)/bin/ruff format --check src tests benchmarks
 	$(VENV)/bin/pyright
 
 # Chromium and a Korean font for the browser tests (apt-get when root and missing).

@@ -30,8 +30,13 @@ def _rate(fn: Callable[[], object], n: int, items: int) -> float:
     return n * items / (time.perf_counter() - t)
 
 
-def compare(ours: Callable[[], object], ref: Callable[[], object], items: int,
-            repeats: int = 7, min_time: float = 0.25) -> tuple[float, float, float]:
+def compare(
+    ours: Callable[[], object],
+    ref: Callable[[], object],
+    items: int,
+    repeats: int = 7,
+    min_time: float = 0.25,
+) -> tuple[float, float, float]:
     """Items/s of ours and of ref and the median of their ratio, timed in alternation.
 
     Alternating short runs means a noisy neighbour slows both sides alike.
@@ -53,16 +58,21 @@ def setup_threads() -> int:
     print the BLAS kernel and OPENBLAS_* variables the run sees."""
     info = threadpool_info()
     n = int(os.environ.get("BENCH_THREADS", 0)) or max(
-        (i["num_threads"] for i in info if i.get("user_api") == "blas"), default=1)
+        (i["num_threads"] for i in info if i.get("user_api") == "blas"), default=1
+    )
     _limits.append(threadpool_limits(n))
     torch.set_num_threads(n)
     for i in threadpool_info():
-        print(f"threadpool: {i.get('internal_api')} {i.get('version')} "
-              f"kernel={i.get('architecture')} threads={i.get('num_threads')} "
-              f"({os.path.basename(i['filepath'])})")
+        print(
+            f"threadpool: {i.get('internal_api')} {i.get('version')} "
+            f"kernel={i.get('architecture')} threads={i.get('num_threads')} "
+            f"({os.path.basename(i['filepath'])})"
+        )
     env = {k: v for k, v in sorted(os.environ.items()) if k.startswith("OPENBLAS")}
-    print(f"OPENBLAS_* env: {env or 'none set'}; torch {torch.__version__} "
-          f"threads={torch.get_num_threads()}")
+    print(
+        f"OPENBLAS_* env: {env or 'none set'}; torch {torch.__version__} "
+        f"threads={torch.get_num_threads()}"
+    )
     return n
 
 

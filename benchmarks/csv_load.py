@@ -53,8 +53,10 @@ def _write(path: str, rows: int) -> None:
             n = min(100_000, rows - start)
             x = rng.normal(size=(n, 4)).round(4)
             names = (np.arange(start, start + n) * 7919) % 40_000
-            f.writelines(f"{a:g},{b:g},{c:g},{d:g},name{k}\n"
-                         for (a, b, c, d), k in zip(x.tolist(), names.tolist()))
+            f.writelines(
+                f"{a:g},{b:g},{c:g},{d:g},name{k}\n"
+                for (a, b, c, d), k in zip(x.tolist(), names.tolist())
+            )
 
 
 def _run(which: str, path: str, bare: bool = False) -> tuple[float, int]:
@@ -84,12 +86,16 @@ def main() -> None:
         for which in times:
             t, p = statistics.median(times[which]), min(peaks[which])
             per_mb[which] = (p - bare[which]) / 2**20 / mb
-            print(f"{which:8s} {t:6.2f} s   peak {p / 2**20:6.0f} MiB, "
-                  f"{per_mb[which]:.2f} MiB per MiB of file above the interpreter with the "
-                  "library imported")
+            print(
+                f"{which:8s} {t:6.2f} s   peak {p / 2**20:6.0f} MiB, "
+                f"{per_mb[which]:.2f} MiB per MiB of file above the interpreter with the "
+                "library imported"
+            )
         ratio = statistics.median(times["glassnet"]) / statistics.median(times["pandas"])
-        print(f"ratio_time={ratio:.2f} glassnet_mib_per_mib={per_mb['glassnet']:.2f} "
-              f"pandas_mib_per_mib={per_mb['pandas']:.2f}")
+        print(
+            f"ratio_time={ratio:.2f} glassnet_mib_per_mib={per_mb['glassnet']:.2f} "
+            f"pandas_mib_per_mib={per_mb['pandas']:.2f}"
+        )
 
 
 if __name__ == "__main__":

@@ -46,9 +46,13 @@ def glassnet_epochs(x: np.ndarray, y: np.ndarray, epochs: int, verbose: int = 1)
 
 def torch_epoch(x: np.ndarray, y: np.ndarray) -> float:
     torch.manual_seed(0)
-    net = torch.nn.Sequential(torch.nn.Linear(784, 300), torch.nn.ReLU(),
-                              torch.nn.Linear(300, 100), torch.nn.ReLU(),
-                              torch.nn.Linear(100, 10))
+    net = torch.nn.Sequential(
+        torch.nn.Linear(784, 300),
+        torch.nn.ReLU(),
+        torch.nn.Linear(300, 100),
+        torch.nn.ReLU(),
+        torch.nn.Linear(100, 10),
+    )
     opt = {"adagrad": torch.optim.Adagrad, "adam": torch.optim.Adam}[OPT](net.parameters(), lr=LR)
     loss_fn = torch.nn.CrossEntropyLoss()
     ds = torch.utils.data.TensorDataset(torch.from_numpy(x), torch.from_numpy(y))
@@ -67,8 +71,9 @@ def main() -> None:
     torch_epoch(x[:5000], y[:5000])
     g = min(glassnet_epochs(x, y, 1) for _ in range(2))
     t = min(torch_epoch(x, y) for _ in range(2))
-    full = glassnet_epochs(x, y, 40, verbose=0) if os.environ.get("FULL", "1") != "0" \
-        else float("nan")
+    full = (
+        glassnet_epochs(x, y, 40, verbose=0) if os.environ.get("FULL", "1") != "0" else float("nan")
+    )
     print(f"threads: {threads} (numpy BLAS and torch), optimizer {OPT} lr {LR}")
     print(f"glassnet fit, 1 epoch (1,100 batches of 50): {g:.2f} s")
     print(f"pytorch loop + DataLoader, 1 epoch:           {t:.2f} s")

@@ -37,17 +37,37 @@ class TorchLeNet(torch.nn.Module):
     def __init__(self) -> None:
         super().__init__()
         nn = torch.nn
-        self.features = nn.Sequential(nn.Conv2d(1, 6, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),
-                                      nn.Conv2d(6, 16, 5), nn.ReLU(), nn.MaxPool2d(2))
-        self.classifier = nn.Sequential(nn.Flatten(), nn.Linear(400, 120), nn.ReLU(),
-                                        nn.Linear(120, 84), nn.ReLU(), nn.Linear(84, 10))
+        self.features = nn.Sequential(
+            nn.Conv2d(1, 6, 5, padding=2),
+            nn.ReLU(),
+            nn.MaxPool2d(2),
+            nn.Conv2d(6, 16, 5),
+            nn.ReLU(),
+            nn.MaxPool2d(2),
+        )
+        self.classifier = nn.Sequential(
+            nn.Flatten(),
+            nn.Linear(400, 120),
+            nn.ReLU(),
+            nn.Linear(120, 84),
+            nn.ReLU(),
+            nn.Linear(84, 10),
+        )
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.classifier(self.features(x))
 
 
-def train_both(xtr: np.ndarray, ytr: np.ndarray, xte: np.ndarray, yte: np.ndarray,
-               epochs: int, batch: int = 64, seed: int = 0, log: bool = True) -> dict:
+def train_both(
+    xtr: np.ndarray,
+    ytr: np.ndarray,
+    xte: np.ndarray,
+    yte: np.ndarray,
+    epochs: int,
+    batch: int = 64,
+    seed: int = 0,
+    log: bool = True,
+) -> dict:
     """Train glassnet and torch LeNet-5 side by side; return test accuracies and times."""
     torch.manual_seed(seed)
     tm = TorchLeNet()
@@ -61,7 +81,7 @@ def train_both(xtr: np.ndarray, ytr: np.ndarray, xte: np.ndarray, yte: np.ndarra
     for epoch in range(epochs):
         order = rng.permutation(len(xtr))
         for i in range(0, len(order) - batch + 1, batch):
-            idx = order[i:i + batch]
+            idx = order[i : i + batch]
             t0 = time.perf_counter()
             gopt.zero_grad()
             gloss(gm(gn.tensor(xtr[idx])), ytr[idx]).backward()
@@ -72,16 +92,22 @@ def train_both(xtr: np.ndarray, ytr: np.ndarray, xte: np.ndarray, yte: np.ndarra
             topt.step()
             t_gn, t_torch = t_gn + t1 - t0, t_torch + time.perf_counter() - t1
         if log:
-            print(f"epoch {epoch + 1}: glassnet {t_gn:.0f}s, torch {t_torch:.0f}s so far",
-                  flush=True)
+            print(
+                f"epoch {epoch + 1}: glassnet {t_gn:.0f}s, torch {t_torch:.0f}s so far", flush=True
+            )
     gm.eval()
     tm.eval()
     with gn.no_grad(), torch.no_grad():
-        g_pred = np.concatenate([gm(gn.tensor(xte[i:i + 1000])).data.argmax(1)
-                                 for i in range(0, len(xte), 1000)])
+        g_pred = np.concatenate(
+            [gm(gn.tensor(xte[i : i + 1000])).data.argmax(1) for i in range(0, len(xte), 1000)]
+        )
         t_pred = tm(torch.from_numpy(xte)).argmax(1).numpy()
-    return {"glassnet": float((g_pred == yte).mean()), "torch": float((t_pred == yte).mean()),
-            "t_gn": t_gn, "t_torch": t_torch}
+    return {
+        "glassnet": float((g_pred == yte).mean()),
+        "torch": float((t_pred == yte).mean()),
+        "t_gn": t_gn,
+        "t_torch": t_torch,
+    }
 
 
 def main() -> int:
@@ -94,12 +120,18 @@ def main() -> int:
     xtr, ytr = load("train")
     xte, yte = load("test")
     r = train_both(xtr, ytr, xte, yte, EPOCHS)
-    print(f"threads={threads}, epochs={EPOCHS}, Adam lr=1e-3, batch 64, train {len(xtr)}, "
-          f"test {len(xte)}")
-    print(f"test accuracy: glassnet {r['glassnet']:.4f}, torch {r['torch']:.4f}, "
-          f"difference {100 * (r['glassnet'] - r['torch']):+.2f} points")
-    print(f"ratio lenet_fashion_mnist_train (torch time / glassnet time)="
-          f"{r['t_torch'] / r['t_gn']:.3f}")
+    print(
+        f"threads={threads}, epochs={EPOCHS}, Adam lr=1e-3, batch 64, train {len(xtr)}, "
+        f"test {len(xte)}"
+    )
+    print(
+        f"test accuracy: glassnet {r['glassnet']:.4f}, torch {r['torch']:.4f}, "
+        f"difference {100 * (r['glassnet'] - r['torch']):+.2f} points"
+    )
+    print(
+        f"ratio lenet_fashion_mnist_train (torch time / glassnet time)="
+        f"{r['t_torch'] / r['t_gn']:.3f}"
+    )
     return 0 if r["glassnet"] >= 0.90 and abs(r["glassnet"] - r["torch"]) <= 0.005 else 1
 
 

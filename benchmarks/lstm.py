@@ -28,9 +28,9 @@ def gemm_floor(seq: int, batch: int, n_in: int, hid: int) -> float:
     def products() -> None:
         x @ w_ih.T  # input projection for all steps
         for t in range(seq):  # recurrent products, forward then back through time
-            np.matmul(hs[t * batch:(t + 1) * batch], w_hh_t, out=gates)
+            np.matmul(hs[t * batch : (t + 1) * batch], w_hh_t, out=gates)
         for t in range(seq):
-            np.matmul(dz[t * batch:(t + 1) * batch], w_hh, out=gh)
+            np.matmul(dz[t * batch : (t + 1) * batch], w_hh, out=gh)
         dz @ w_ih, dz.T @ x, dz.T @ hs  # input and weight gradients
 
     return best_time(products)
@@ -62,10 +62,14 @@ def main() -> None:
     t_aten = best_time(torch_step)
     torch.backends.mkldnn.enabled = True
     t_floor = gemm_floor(seq, batch, n_in, hid)
-    print(f"torch CPU capability {torch.backends.cpu.get_cpu_capability()}; "
-          f"torch without oneDNN: {t_aten * 1e3:.3f} ms/step (ratio {t_aten / t_gn:.3f})")
-    print(f"NumPy GEMMs alone: {t_floor * 1e3:.3f} ms/step "
-          f"(the most any NumPy LSTM could reach: ratio {t_torch / t_floor:.3f})")
+    print(
+        f"torch CPU capability {torch.backends.cpu.get_cpu_capability()}; "
+        f"torch without oneDNN: {t_aten * 1e3:.3f} ms/step (ratio {t_aten / t_gn:.3f})"
+    )
+    print(
+        f"NumPy GEMMs alone: {t_floor * 1e3:.3f} ms/step "
+        f"(the most any NumPy LSTM could reach: ratio {t_torch / t_floor:.3f})"
+    )
     report("lstm_fwd_bwd", t_gn, t_torch)
 
 

@@ -37,8 +37,10 @@ def make_step(lib, batch: int, rng: np.random.Generator):
 
 def numpy_step(batch: int, rng: np.random.Generator):
     """The same step written by hand in NumPy: the floor for any NumPy framework's overhead."""
-    ws = [(rng.uniform(-1, 1, (b, a)) / np.sqrt(a)).astype(np.float32)
-          for a, b in zip(SIZES, SIZES[1:])]
+    ws = [
+        (rng.uniform(-1, 1, (b, a)) / np.sqrt(a)).astype(np.float32)
+        for a, b in zip(SIZES, SIZES[1:])
+    ]
     bs = [np.zeros(b, np.float32) for b in SIZES[1:]]
     x = rng.standard_normal((batch, SIZES[0]), dtype=np.float32)
     y = rng.integers(0, SIZES[-1], batch)
@@ -73,8 +75,10 @@ def main() -> None:
         g, t, r = compare(ours, ref, batch)
         assert all(p.dtype == np.float32 for p in model.parameters()), "weights left float32"
         n, _, rn = compare(numpy_step(batch, np.random.default_rng(0)), ref, batch, repeats=3)
-        print(f"batch {batch}: glassnet {g:,.0f} samples/s, torch {t:,.0f} samples/s, "
-              f"ratio {r:.3f} (hand-written NumPy: {n:,.0f} samples/s, ratio {rn:.3f})")
+        print(
+            f"batch {batch}: glassnet {g:,.0f} samples/s, torch {t:,.0f} samples/s, "
+            f"ratio {r:.3f} (hand-written NumPy: {n:,.0f} samples/s, ratio {rn:.3f})"
+        )
         ratios[batch] = r
     print(f"ratio_b50={ratios[50]:.3f} ratio_b128={ratios[128]:.3f}")
 

@@ -20,12 +20,14 @@ CHAIN = 20  # ops per timed call
 
 def forward_chain(a, b):
     """CHAIN elementwise ops (add, mul, relu, sub, ...) on tiny tensors."""
+
     def run():
         x = a
         for _ in range(CHAIN // 4):
             x = (x + b) * b
             x = x.relu() - a
         return x
+
     return run
 
 
@@ -36,6 +38,7 @@ def backward_chain(a, b):
     def run():
         a.grad = b.grad = None
         run_fwd().sum().backward()
+
     return run
 
 

@@ -29,9 +29,14 @@ class TorchPlayground:
     """The same epoch and frame in PyTorch, from the session's data and initial weights."""
 
     def __init__(self, s: Session) -> None:
-        self.net = torch.nn.Sequential(torch.nn.Linear(2, 4), torch.nn.Tanh(),
-                                       torch.nn.Linear(4, 2), torch.nn.Tanh(),
-                                       torch.nn.Linear(2, 1), torch.nn.Tanh())
+        self.net = torch.nn.Sequential(
+            torch.nn.Linear(2, 4),
+            torch.nn.Tanh(),
+            torch.nn.Linear(4, 2),
+            torch.nn.Tanh(),
+            torch.nn.Linear(2, 1),
+            torch.nn.Tanh(),
+        )
         lin = [m for m in self.net if isinstance(m, torch.nn.Linear)]
         with torch.no_grad():
             for t, g in zip(lin, s.layers):
@@ -47,8 +52,8 @@ class TorchPlayground:
 
     def step(self) -> None:
         for i in range(0, len(self.x), self.batch):
-            out = self.net(self.x[i:i + self.batch])
-            loss = 0.5 * ((out - self.y[i:i + self.batch]) ** 2).mean()
+            out = self.net(self.x[i : i + self.batch])
+            loss = 0.5 * ((out - self.y[i : i + self.batch]) ** 2).mean()
             self.opt.zero_grad()
             loss.backward()
             self.opt.step()
@@ -57,19 +62,28 @@ class TorchPlayground:
     def frame(self) -> dict:
         with torch.no_grad():
             out_tr, out_te = self.net(self.x), self.net(self.xt)
-            losses = [float(0.5 * ((o - t) ** 2).mean()) for o, t in
-                      ((out_tr, self.y), (out_te, self.yt))]
-            acc = [float(((o >= 0) == (t > 0)).float().mean()) for o, t in
-                   ((out_tr, self.y), (out_te, self.yt))]
+            losses = [
+                float(0.5 * ((o - t) ** 2).mean()) for o, t in ((out_tr, self.y), (out_te, self.yt))
+            ]
+            acc = [
+                float(((o >= 0) == (t > 0)).float().mean())
+                for o, t in ((out_tr, self.y), (out_te, self.yt))
+            ]
             h, neurons = self.grid, [[_b64(c) for c in self.grid[_N_OUT:].T.numpy()]]
             for i, m in enumerate(self.net):
                 h = m(h)
                 if i in (1, 3):
                     neurons.append([_b64(c) for c in h[_N_OUT:].T.numpy()])
-        return {"epoch": self.epoch, "trainLoss": losses[0], "testLoss": losses[1],
-                "accuracy": acc, "output": _b64(h[:_N_OUT, 0].numpy()), "neurons": neurons,
-                "weights": [m.weight.tolist() for m in self.lin],
-                "biases": [m.bias.tolist() for m in self.lin]}
+        return {
+            "epoch": self.epoch,
+            "trainLoss": losses[0],
+            "testLoss": losses[1],
+            "accuracy": acc,
+            "output": _b64(h[:_N_OUT, 0].numpy()),
+            "neurons": neurons,
+            "weights": [m.weight.tolist() for m in self.lin],
+            "biases": [m.bias.tolist() for m in self.lin],
+        }
 
 
 def main() -> None:
@@ -88,8 +102,10 @@ def main() -> None:
         ref.frame()
 
     ours_rate, ref_rate, ratio = compare(ours, theirs, items=1, repeats=5, min_time=0.5)
-    print(f"glassnet: test loss {s.test_loss:.4f} after {s.epoch} epochs; torch: test loss "
-          f"{ref.frame()['testLoss']:.4f} after {ref.epoch} epochs")
+    print(
+        f"glassnet: test loss {s.test_loss:.4f} after {s.epoch} epochs; torch: test loss "
+        f"{ref.frame()['testLoss']:.4f} after {ref.epoch} epochs"
+    )
     print(f"glassnet Session.step(1) + frame(): {ours_rate:.1f} epochs/s (target >= 20)")
     print(f"torch loop + frame:                  {ref_rate:.1f} epochs/s")
     print(f"ratio playground epochs/s (glassnet / torch, higher is better)={ratio:.3f}")

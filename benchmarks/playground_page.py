@@ -67,8 +67,14 @@ class Page:
         self.ws = ws
         self.until("hello")
         self.until("frame")
-        self.ws.send(json.dumps({"type": "config", "config": {
-            "seed": SEED, "networkShape": [4, 2], "dataset": "circle"}}))
+        self.ws.send(
+            json.dumps(
+                {
+                    "type": "config",
+                    "config": {"seed": SEED, "networkShape": [4, 2], "dataset": "circle"},
+                }
+            )
+        )
         cfg = self.until("config")["config"]
         assert cfg["percTrainData"] == 50 and cfg["batchSize"] == 10, cfg
         self.last = self.until("frame")
@@ -131,14 +137,19 @@ def main() -> None:
     eps, fps = (statistics.median(r[i] for r in ours) for i in (0, 1))
     ref_eps, ref_fps = (statistics.median(r[i] for r in theirs) for i in (0, 1))
     ratio = statistics.median(a[0] / b[0] for a, b in zip(ours, theirs))
-    print(f"page (glassnet server -> WebSocket -> client): {eps:.1f} epochs/s, {fps:.1f} "
-          f"frames/s (median of {ROUNDS} x {SECONDS:g} s); epoch {page.last['epoch']}, test "
-          f"loss {page.last['testLoss']:.4f} (target >= 20 epochs/s)")
-    print(f"torch loop, no web layer:                      {ref_eps:.1f} epochs/s, "
-          f"{ref_fps:.1f} frames/s; epoch {ref.ref.epoch}, test loss "
-          f"{ref.last['testLoss']:.4f}")
-    print(f"ratio playground page epochs/s (glassnet page / torch loop, higher is better)="
-          f"{ratio:.3f}")
+    print(
+        f"page (glassnet server -> WebSocket -> client): {eps:.1f} epochs/s, {fps:.1f} "
+        f"frames/s (median of {ROUNDS} x {SECONDS:g} s); epoch {page.last['epoch']}, test "
+        f"loss {page.last['testLoss']:.4f} (target >= 20 epochs/s)"
+    )
+    print(
+        f"torch loop, no web layer:                      {ref_eps:.1f} epochs/s, "
+        f"{ref_fps:.1f} frames/s; epoch {ref.ref.epoch}, test loss "
+        f"{ref.last['testLoss']:.4f}"
+    )
+    print(
+        f"ratio playground page epochs/s (glassnet page / torch loop, higher is better)={ratio:.3f}"
+    )
 
 
 if __name__ == "__main__":

@@ -72,8 +72,9 @@ def torch_fit(model, x, y, xv, yv, epochs, patience, rng_state, optimizer, batch
     opt = cls(model.parameters(), lr=lr)
     loss_fn = torch.nn.CrossEntropyLoss()
     ds = torch.utils.data.TensorDataset(torch.from_numpy(x), torch.from_numpy(y))
-    dl = torch.utils.data.DataLoader(ds, batch_size=batch_size,
-                                     sampler=SameOrder(len(x), rng_state))
+    dl = torch.utils.data.DataLoader(
+        ds, batch_size=batch_size, sampler=SameOrder(len(x), rng_state)
+    )
     xv_t, yv_t = torch.from_numpy(xv), torch.from_numpy(yv)
     best, best_state, wait, ran = float("inf"), None, 0, 0
     for _ in range(epochs):
@@ -104,8 +105,14 @@ def torch_accuracy(model, x, y) -> float:
         return float((model(torch.from_numpy(x)).argmax(1).numpy() == y).mean())
 
 
-def compare(name: str, epochs: int, patience: int | None = 5, seed: int = 0,
-            subset: int | None = None, optimizer: str = "adagrad") -> dict:
+def compare(
+    name: str,
+    epochs: int,
+    patience: int | None = 5,
+    seed: int = 0,
+    subset: int | None = None,
+    optimizer: str = "adagrad",
+) -> dict:
     """Train both frameworks on the same split and weights; returns accuracies and times."""
     ds = prepare(name)  # raw features; both frameworks get them scaled as the CLI's layer does
     (x, y), (xt, yt) = ds.train, ds.test
@@ -116,21 +123,28 @@ def compare(name: str, epochs: int, patience: int | None = 5, seed: int = 0,
     gn.manual_seed(seed)
     net = gn.models.MLP([x.shape[1], 300, 100, 10], "relu")
     tnet = torch_mlp(net)
-    model = Model(net).compile(optimizer, "cross_entropy", ["accuracy"],
-                               lr=OPTIMIZERS[optimizer][1])
+    model = Model(net).compile(
+        optimizer, "cross_entropy", ["accuracy"], lr=OPTIMIZERS[optimizer][1]
+    )
     cbs = [EarlyStopping(patience=patience, restore_best_weights=True)] if patience else []
     rng_state = gn.get_rng_state()  # fit's shuffling starts from here
     t = time.perf_counter()
-    h = model.fit(x, y, batch_size=50, epochs=epochs, validation_data=(xv, yv), callbacks=cbs,
-                  verbose=0)
+    h = model.fit(
+        x, y, batch_size=50, epochs=epochs, validation_data=(xv, yv), callbacks=cbs, verbose=0
+    )
     gn_time = time.perf_counter() - t
     gn_acc = model.evaluate(xt, yt, return_dict=True)["accuracy"]
     t = time.perf_counter()
     ran = torch_fit(tnet, x, y, xv, yv, epochs, patience, rng_state, optimizer)
     torch_time = time.perf_counter() - t
-    return {"glassnet": gn_acc, "torch": torch_accuracy(tnet, xt, yt),
-            "glassnet_epochs": len(h.history["loss"]), "torch_epochs": ran,
-            "glassnet_s": gn_time, "torch_s": torch_time}
+    return {
+        "glassnet": gn_acc,
+        "torch": torch_accuracy(tnet, xt, yt),
+        "glassnet_epochs": len(h.history["loss"]),
+        "torch_epochs": ran,
+        "glassnet_s": gn_time,
+        "torch_s": torch_time,
+    }
 
 
 OPT = os.environ.get("OPT", "adagrad")
@@ -147,9 +161,12 @@ def main() -> None:
     for seed in range(seeds):
         r = compare(name, epochs, seed=seed, optimizer=OPT)
         runs.append(r)
-        print(f"{name} seed {seed}: glassnet {r['glassnet']:.4f} ({r['glassnet_epochs']} "
-              f"epochs, {r['glassnet_s']:.1f} s) | pytorch {r['torch']:.4f} "
-              f"({r['torch_epochs']} epochs, {r['torch_s']:.1f} s)", flush=True)
+        print(
+            f"{name} seed {seed}: glassnet {r['glassnet']:.4f} ({r['glassnet_epochs']} "
+            f"epochs, {r['glassnet_s']:.1f} s) | pytorch {r['torch']:.4f} "
+            f"({r['torch_epochs']} epochs, {r['torch_s']:.1f} s)",
+            flush=True,
+        )
     g = np.mean([r["glassnet"] for r in runs])
     t = np.mean([r["torch"] for r in runs])
     print(f"{name}: mean test accuracy over {seeds} seed(s): glassnet {g:.4f}, pytorch {t:.4f}")

@@ -41,16 +41,20 @@ def main() -> None:
     args = ap.parse_args()
     X, y = load_digits(return_X_y=True)
     X_train, X_test, y_train, y_test = train_test_split(X / 16.0, y, random_state=0, stratify=y)
-    kw = dict(hidden_layer_sizes=tuple(args.hidden), solver="adam", max_iter=args.max_iter,
-              random_state=0)
+    kw = dict(
+        hidden_layer_sizes=tuple(args.hidden), solver="adam", max_iter=args.max_iter, random_state=0
+    )
     warnings.simplefilter("ignore", ConvergenceWarning)
     with threadpool_limits(limits=args.threads):
-        blas = [(i["internal_api"], i.get("architecture"), i["num_threads"])
-                for i in threadpool_info()]
+        blas = [
+            (i["internal_api"], i.get("architecture"), i["num_threads"]) for i in threadpool_info()
+        ]
         t_sk, acc_sk = fit_time(SkMLP, X_train, y_train, X_test, y_test, args.repeat, **kw)
         t_gn, acc_gn = fit_time(GnMLP, X_train, y_train, X_test, y_test, args.repeat, **kw)
-    print(f"digits {X_train.shape} -> {X_test.shape}, hidden={args.hidden}, adam, "
-          f"max_iter={args.max_iter}, threads={args.threads}")
+    print(
+        f"digits {X_train.shape} -> {X_test.shape}, hidden={args.hidden}, adam, "
+        f"max_iter={args.max_iter}, threads={args.threads}"
+    )
     print(f"BLAS: {blas}")
     print(f"env: { {k: v for k, v in os.environ.items() if k.startswith('OPENBLAS_')} }")
     print(f"scikit-learn: fit {t_sk:.3f} s, test accuracy {acc_sk:.4f}")

@@ -33,9 +33,37 @@ from glassnet.data import csv as gcsv
 from glassnet.datasets import IDXError, parse_idx, read_idx
 from glassnet.train import Model, load_model
 
-WEIRD: list[Any] = [None, True, False, 0, 1, -1, 3, 2**31, 2**64, 10**400, 0.0, 0.5, 1e-300,
-                    1e308, -1.5, math.inf, -math.inf, math.nan, "", "x", "0.1", "min", [],
-                    [0], [0.1, 0.2], [[1]], {}, {"a": 1}, {"type": "Linear"}]
+WEIRD: list[Any] = [
+    None,
+    True,
+    False,
+    0,
+    1,
+    -1,
+    3,
+    2**31,
+    2**64,
+    10**400,
+    0.0,
+    0.5,
+    1e-300,
+    1e308,
+    -1.5,
+    math.inf,
+    -math.inf,
+    math.nan,
+    "",
+    "x",
+    "0.1",
+    "min",
+    [],
+    [0],
+    [0.1, 0.2],
+    [[1]],
+    {},
+    {"a": 1},
+    {"type": "Linear"},
+]
 
 
 class Tally:
@@ -86,7 +114,7 @@ def _mutate_bytes(rng: random.Random, data: bytes, hot: int) -> bytes:
     elif op == 1:
         b[rng.randrange(len(b))] = rng.choice([0, 1, 0x7F, 0x80, 0xFF, rng.randrange(256)])
     elif op == 2:
-        del b[rng.randrange(len(b)):]
+        del b[rng.randrange(len(b)) :]
     elif op == 3:
         i = rng.randrange(len(b) + 1)
         b[i:i] = rng.randbytes(rng.randint(1, 16))
@@ -94,15 +122,18 @@ def _mutate_bytes(rng: random.Random, data: bytes, hot: int) -> bytes:
         b += rng.randbytes(rng.randint(1, 64))
     else:
         i = rng.randrange(len(b))
-        b[i:i] = b[i:i + rng.randint(1, 32)] * rng.randint(2, 50)
+        b[i:i] = b[i : i + rng.randint(1, 32)] * rng.randint(2, 50)
     return bytes(b)
 
 
 # ----- IDX ------------------------------------------------------------------------------------
 def _idx(shape: tuple[int, ...], code: int = 0x08, dtype: str = "u1") -> bytes:
     a = np.arange(math.prod(shape)).astype(dtype).reshape(shape)
-    return struct.pack(">HBB", 0, code, len(shape)) + struct.pack(f">{len(shape)}I", *shape) + \
-        a.astype(np.dtype(dtype).newbyteorder(">")).tobytes()
+    return (
+        struct.pack(">HBB", 0, code, len(shape))
+        + struct.pack(f">{len(shape)}I", *shape)
+        + a.astype(np.dtype(dtype).newbyteorder(">")).tobytes()
+    )
 
 
 def _idx_header_edit(rng: random.Random, data: bytes) -> bytes:
@@ -115,23 +146,27 @@ def _idx_header_edit(rng: random.Random, data: bytes) -> bytes:
         b[3] = rng.choice([0, 1, 2, 3, 4, 255])
     elif len(b) >= 8:
         i = 4 + 4 * rng.randrange(max(1, min(b[3], (len(b) - 4) // 4)))
-        b[i:i + 4] = struct.pack(">I", rng.choice([0, 1, 2, 0xFFFF, 0x7FFFFFFF, 0xFFFFFFFF,
-                                                   rng.randrange(1 << 32)]))
+        b[i : i + 4] = struct.pack(
+            ">I", rng.choice([0, 1, 2, 0xFFFF, 0x7FFFFFFF, 0xFFFFFFFF, rng.randrange(1 << 32)])
+        )
     return bytes(b)
 
 
 def fuzz_idx(n: int, seed: int = 0) -> str:
     """`n` mutated IDX inputs (raw and gzip) through parse_idx, and some through read_idx."""
     rng = random.Random(seed)
-    valid = [_idx((3, 4, 5)), _idx((7,), 0x0C, "i4"), _idx((2, 3), 0x0E, "f8"),
-             _idx((4, 2, 2, 2), 0x09, "i1")]
+    valid = [
+        _idx((3, 4, 5)),
+        _idx((7,), 0x0C, "i4"),
+        _idx((2, 3), 0x0E, "f8"),
+        _idx((4, 2, 2, 2), 0x09, "i1"),
+    ]
     tally = Tally()
     with tempfile.TemporaryDirectory() as d:
         path = os.path.join(d, "fuzz.idx.gz")
         for k in range(n):
             raw = rng.choice(valid)
-            raw = _idx_header_edit(rng, raw) if rng.random() < 0.3 else \
-                _mutate_bytes(rng, raw, 16)
+            raw = _idx_header_edit(rng, raw) if rng.random() < 0.3 else _mutate_bytes(rng, raw, 16)
             data = gzip.compress(raw) if rng.random() < 0.5 else raw
             if rng.random() < 0.2:  # damage the compressed stream itself
                 data = _mutate_bytes(rng, data, len(data))
@@ -154,21 +189,31 @@ def valid_model_files() -> list[bytes]:
     """Model files of a few set-ups (optimizers with more state, schedulers, a BatchNorm)."""
     from glassnet.optim import lr_scheduler as ls
 
-    setups = [("adam", lambda o: ls.StepLR(o, 1, 0.5)),
-              (lambda ps: gn.optim.SGD(ps, lr=0.1, momentum=0.9), lambda o: ls.ReduceLROnPlateau(
-                  o, patience=0)),
-              (lambda ps: gn.optim.RMSprop(ps, centered=True, momentum=0.5),
-               lambda o: ls.CosineAnnealingLR(o, 5)),
-              (lambda ps: gn.optim.Adam(ps, amsgrad=True), lambda o: ls.MultiStepLR(o, [1, 2])),
-              ("adagrad", None)]
+    setups = [
+        ("adam", lambda o: ls.StepLR(o, 1, 0.5)),
+        (
+            lambda ps: gn.optim.SGD(ps, lr=0.1, momentum=0.9),
+            lambda o: ls.ReduceLROnPlateau(o, patience=0),
+        ),
+        (
+            lambda ps: gn.optim.RMSprop(ps, centered=True, momentum=0.5),
+            lambda o: ls.CosineAnnealingLR(o, 5),
+        ),
+        (lambda ps: gn.optim.Adam(ps, amsgrad=True), lambda o: ls.MultiStepLR(o, [1, 2])),
+        ("adagrad", None),
+    ]
     out = []
     x, y = _train_xy()
     with tempfile.TemporaryDirectory() as d:
         for opt, sched in setups:
             net = nn.Sequential(nn.Linear(3, 4), nn.BatchNorm1d(4), nn.ReLU(), nn.Linear(4, 2))
             m = Model(net)
-            m.compile(opt if isinstance(opt, str) else opt(net.parameters()), "cross_entropy",
-                      ["accuracy"], scheduler=sched)
+            m.compile(
+                opt if isinstance(opt, str) else opt(net.parameters()),
+                "cross_entropy",
+                ["accuracy"],
+                scheduler=sched,
+            )
             m.info = {"classes": ["a", "b"]}
             m.fit(x, y, epochs=2, batch_size=4, verbose=0)
             p = os.path.join(d, "m.safetensors")
@@ -187,12 +232,17 @@ def fuzz_model_bytes(n: int, seed: int = 0) -> str:
         raw = rng.choice(valid)
         (head,) = struct.unpack("<Q", raw[:8])
         if rng.random() < 0.1:  # a header length of any size
-            data = struct.pack("<Q", rng.choice([0, 1, head - 1, head + 1, 1 << 40,
-                                                 (1 << 64) - 1])) + raw[8:]
+            data = (
+                struct.pack("<Q", rng.choice([0, 1, head - 1, head + 1, 1 << 40, (1 << 64) - 1]))
+                + raw[8:]
+            )
         else:
             data = _mutate_bytes(rng, raw, 8 + head)
-        tally.check(lambda d=data: serialization.loads(d, "fuzz.safetensors"),
-                    gn.CheckpointError, "fuzz.safetensors")
+        tally.check(
+            lambda d=data: serialization.loads(d, "fuzz.safetensors"),
+            gn.CheckpointError,
+            "fuzz.safetensors",
+        )
     return tally.json()
 
 
@@ -201,7 +251,7 @@ def parse(raw: bytes) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
     from safetensors.numpy import load
 
     (head,) = struct.unpack("<Q", raw[:8])
-    meta = json.loads(raw[8:8 + head])["__metadata__"]
+    meta = json.loads(raw[8 : 8 + head])["__metadata__"]
     plain = ("format", "sha256", serialization.FULL_DIGEST)
     return {k: (v if k in plain else json.loads(v)) for k, v in meta.items()}, load(raw)
 
@@ -210,8 +260,11 @@ def resign(meta: dict[str, Any], tensors: dict[str, np.ndarray]) -> bytes:
     """A model file of these contents with both checksums right: a careful forgery."""
     from safetensors.numpy import save
 
-    out = {k: (v if k == "format" else json.dumps(v)) for k, v in meta.items()
-           if k not in ("sha256", serialization.FULL_DIGEST)}
+    out = {
+        k: (v if k == "format" else json.dumps(v))
+        for k, v in meta.items()
+        if k not in ("sha256", serialization.FULL_DIGEST)
+    }
     out["sha256"] = serialization._digest(tensors)
     out[serialization.FULL_DIGEST] = serialization._meta_digest(out)
     return save(tensors, metadata=out)
@@ -255,14 +308,17 @@ def _edit_tensors(rng: random.Random, tensors: dict[str, np.ndarray]) -> None:
     if op == 0:
         del tensors[name]
     elif op == 1:
-        tensors[name] = np.zeros(rng.choice([(), (1,), (4,), (2, 4), (4, 3), (3, 3, 3)]),
-                                 tensors[name].dtype)
+        tensors[name] = np.zeros(
+            rng.choice([(), (1,), (4,), (2, 4), (4, 3), (3, 3, 3)]), tensors[name].dtype
+        )
     elif op == 2:
-        tensors[name] = tensors[name].astype(rng.choice(["bool", "int64", "int8", "float16",
-                                                         "float64", "uint8"]))
+        tensors[name] = tensors[name].astype(
+            rng.choice(["bool", "int64", "int8", "float16", "float64", "uint8"])
+        )
     else:
-        tensors[f"optimizer.{rng.choice([0, 1, 3, 7, 99])}.{rng.choice(['exp_avg', 'x'])}"] = \
+        tensors[f"optimizer.{rng.choice([0, 1, 3, 7, 99])}.{rng.choice(['exp_avg', 'x'])}"] = (
             np.zeros(rng.choice([(4, 3), (4,), (2,)]), np.float32)
+        )
 
 
 def _resume(path: str) -> None:
@@ -315,7 +371,8 @@ def fuzz_architecture(n: int, seed: int = 0) -> str:
             node = rng.choice(list(meta["architecture"]["children"].values()))
             if node["config"] and rng.random() < 0.5:
                 node["config"][rng.choice(sorted(node["config"]))] = rng.choice(
-                    [10**5, 10**9, 2**40, 40000])
+                    [10**5, 10**9, 2**40, 40000]
+                )
             else:
                 node["type"] = rng.choice(sorted(serialization._REGISTRY))
         else:  # deep nesting or many copies
@@ -324,26 +381,66 @@ def fuzz_architecture(n: int, seed: int = 0) -> str:
                 for _ in range(rng.choice([2, 70, 300])):
                     arch = {"type": "Sequential", "config": {}, "children": {"0": arch}}
             else:
-                arch = {"type": "ModuleList", "config": {},
-                        "children": {str(i): arch for i in range(rng.choice([2, 70, 1100]))}}
+                arch = {
+                    "type": "ModuleList",
+                    "config": {},
+                    "children": {str(i): arch for i in range(rng.choice([2, 70, 1100]))},
+                }
             meta["architecture"] = arch
         data = resign(meta, dict(tensors0))
-        tally.check(lambda d=data: serialization.loads(d, "fuzz.safetensors"),
-                    gn.CheckpointError, "fuzz.safetensors")
+        tally.check(
+            lambda d=data: serialization.loads(d, "fuzz.safetensors"),
+            gn.CheckpointError,
+            "fuzz.safetensors",
+        )
     return tally.json()
 
 
 # ----- CSV ------------------------------------------------------------------------------------
-CSV_SEED = ("# iris-like, with the things CSV files carry\r\nsl,sw,label\r\n"
-            + "".join(f"{i % 7}.{i % 10},{(i * 37) % 11 - 5}.25,{'abc'[i % 3]}\n"
-                      for i in range(12))
-            + '"6.9",3.1,"virgin\nica, too"\n\n# a comment\n4.9,-3e-2,setosa\n'
-            + "7,8,\ud55c\uad6d\n,\n1.5,2,x\n").encode()
-CSV_TOKENS = [b"nan", b"NaN", b"inf", b"-Infinity", b"1e39", b"1e308", b"1e400", b"-0",
-              "\u0661\u0662".encode(), "\uff11".encode(), "\u3000".encode(), b"1_0",
-              b'"', b'""', b"\r", b"\n", b"\r\n", b"\n\n", b"#", b",", b",,", b"\x00",
-              b"\xef\xbb\xbf", b"\xff", b"\xe4\xb8", b" ", b"\t", b"-", b"+", b"e", b".",
-              b"0x1", b"9" * 400, b"label", b"x", b"12345.678"]
+CSV_SEED = (
+    "# iris-like, with the things CSV files carry\r\nsl,sw,label\r\n"
+    + "".join(f"{i % 7}.{i % 10},{(i * 37) % 11 - 5}.25,{'abc'[i % 3]}\n" for i in range(12))
+    + '"6.9",3.1,"virgin\nica, too"\n\n# a comment\n4.9,-3e-2,setosa\n'
+    + "7,8,\ud55c\uad6d\n,\n1.5,2,x\n"
+).encode()
+CSV_TOKENS = [
+    b"nan",
+    b"NaN",
+    b"inf",
+    b"-Infinity",
+    b"1e39",
+    b"1e308",
+    b"1e400",
+    b"-0",
+    "\u0661\u0662".encode(),
+    "\uff11".encode(),
+    "\u3000".encode(),
+    b"1_0",
+    b'"',
+    b'""',
+    b"\r",
+    b"\n",
+    b"\r\n",
+    b"\n\n",
+    b"#",
+    b",",
+    b",,",
+    b"\x00",
+    b"\xef\xbb\xbf",
+    b"\xff",
+    b"\xe4\xb8",
+    b" ",
+    b"\t",
+    b"-",
+    b"+",
+    b"e",
+    b".",
+    b"0x1",
+    b"9" * 400,
+    b"label",
+    b"x",
+    b"12345.678",
+]
 CSV_MAX_SIZE = 100_000
 CSV_ALLOC_CAP = 8 << 20  # bytes one read may allocate (tracemalloc) beyond 40x the file
 
@@ -364,7 +461,7 @@ def _csv_mutant(rng: random.Random) -> bytes:
             data = data[:i] + data[j:]
         elif op == 2 and data:
             k = min(i, len(data) - 1)
-            data = data[:k] + bytes([data[k] ^ rng.randint(1, 255)]) + data[k + 1:]
+            data = data[:k] + bytes([data[k] ^ rng.randint(1, 255)]) + data[k + 1 :]
         elif op == 3:
             times = min(rng.randint(1, 300), CSV_MAX_SIZE // max(j - i, 1))
             data = data[:j] + data[i:j] * times + data[j:]
@@ -392,9 +489,16 @@ def _csv_outcome(path: str, target: str | int | None, allow_nan: bool) -> tuple[
 def _same(a: tuple[Any, ...], b: tuple[Any, ...]) -> bool:
     if a[0] != b[0] or a[0] != "ok":
         return a == b
-    return all((u is None and v is None) or (u is not None and v is not None and
-               u.dtype == v.dtype and np.array_equal(u, v, equal_nan=True))
-               for u, v in zip(a[1:], b[1:]))
+    return all(
+        (u is None and v is None)
+        or (
+            u is not None
+            and v is not None
+            and u.dtype == v.dtype
+            and np.array_equal(u, v, equal_nan=True)
+        )
+        for u, v in zip(a[1:], b[1:])
+    )
 
 
 def _csv_others(tally: Tally, path: str, data: bytes) -> None:
@@ -444,8 +548,7 @@ def fuzz_csv(n: int, seed: int = 0) -> str:
             finally:
                 tiny, gcsv.BLOCK = gcsv.BLOCK, usual
             if big[0] == "bad" or not _same(big, small):
-                tally.unexpected(f"{big[:2]} / in blocks of {tiny}: {small[:2]} for "
-                                 f"{data[:200]!r}")
+                tally.unexpected(f"{big[:2]} / in blocks of {tiny}: {small[:2]} for {data[:200]!r}")
             elif used > 40 * len(data) + CSV_ALLOC_CAP:
                 tally.unexpected(f"{used} bytes allocated for {len(data)} bytes: {data[:200]!r}")
             else:

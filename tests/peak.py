@@ -30,15 +30,22 @@ print(_json.dumps([_hwm, _secs, str(_out)]))
 """
 
 
-def measured(script: str, *args: str, timeout: float = 300, **env: str
-             ) -> tuple[int, float, str]:
+def measured(script: str, *args: str, timeout: float = 300, **env: str) -> tuple[int, float, str]:
     """(peak MiB, seconds of `run(*args)`, str of its result) for a script defining run()."""
-    paths = [str(Path(glassnet.__file__).resolve().parents[1]), str(ROOT),
-             os.environ.get("PYTHONPATH", "")]  # this glassnet, and `tests` for helpers
+    paths = [
+        str(Path(glassnet.__file__).resolve().parents[1]),
+        str(ROOT),
+        os.environ.get("PYTHONPATH", ""),
+    ]  # this glassnet, and `tests` for helpers
     full_env = {**os.environ, **env, "PYTHONPATH": os.pathsep.join(paths)}
     code = _WRAPPER.format(script=textwrap.dedent(script))
-    r = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True,
-                       timeout=timeout, env=full_env)
+    r = subprocess.run(
+        [sys.executable, "-c", code, *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=full_env,
+    )
     assert r.returncode == 0, r.stderr[-3000:]
     mib, secs, out = json.loads(r.stdout.strip().splitlines()[-1])
     return mib, secs, out

@@ -32,18 +32,26 @@ def assert_close(actual: Any, expected: Any, dtype: Any, what: str = "") -> None
     np.testing.assert_allclose(actual, expected, rtol=tol, atol=tol * scale * 0.1, err_msg=what)
 
 
-def pair(arrays: Sequence[np.ndarray], requires_grad: bool = True
-         ) -> tuple[list[gn.Tensor], list[Any]]:
+def pair(
+    arrays: Sequence[np.ndarray], requires_grad: bool = True
+) -> tuple[list[gn.Tensor], list[Any]]:
     """The same arrays as glassnet tensors and as torch tensors (both requiring grad)."""
-    ours = [gn.tensor(a.copy(), requires_grad=requires_grad and a.dtype.kind == "f")
-            for a in arrays]
-    ref = [torch.tensor(a.copy(), requires_grad=requires_grad and a.dtype.kind == "f")
-           for a in arrays]
+    ours = [
+        gn.tensor(a.copy(), requires_grad=requires_grad and a.dtype.kind == "f") for a in arrays
+    ]
+    ref = [
+        torch.tensor(a.copy(), requires_grad=requires_grad and a.dtype.kind == "f") for a in arrays
+    ]
     return ours, ref
 
 
-def compare(fn_ours: Callable[..., Any], fn_ref: Callable[..., Any],
-            arrays: Sequence[np.ndarray], seed: int = 0, what: str = "") -> None:
+def compare(
+    fn_ours: Callable[..., Any],
+    fn_ref: Callable[..., Any],
+    arrays: Sequence[np.ndarray],
+    seed: int = 0,
+    what: str = "",
+) -> None:
     """Same outputs and the same input gradients for a random upstream gradient."""
     dtype = arrays[0].dtype
     ours, ref = pair(arrays)

@@ -25,8 +25,14 @@ print(resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before)
 def _faults(tune: str) -> int:
     env = {k: v for k, v in os.environ.items() if not k.startswith("MALLOC_")}
     env["GLASSNET_TUNE_MALLOC"] = tune
-    out = subprocess.run([sys.executable, "-c", _PROBE], env=env, capture_output=True,
-                         text=True, timeout=120, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", _PROBE],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
     return int(out.stdout.split()[-1])
 
 

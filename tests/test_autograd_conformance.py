@@ -29,7 +29,7 @@ BINARY = {
     "sub": (lambda a, b: a - b, lambda a, b: a - b, randn, randn),
     "mul": (lambda a, b: a * b, lambda a, b: a * b, randn, randn),
     "div": (lambda a, b: a / b, lambda a, b: a / b, randn, away_from_zero),
-    "pow": (lambda a, b: a ** b, lambda a, b: a ** b, positive, randn),
+    "pow": (lambda a, b: a**b, lambda a, b: a**b, positive, randn),
     "maximum": (gn.maximum, torch.maximum, randn, randn),
     "minimum": (gn.minimum, torch.minimum, randn, randn),
 }
@@ -52,9 +52,9 @@ SCALAR = {
     "t*3": (lambda t: t * 3, lambda t: t * 3),
     "3/t": (lambda t: 3.0 / t, lambda t: 3.0 / t),
     "t/3": (lambda t: t / 3.0, lambda t: t / 3.0),
-    "t**2": (lambda t: t ** 2, lambda t: t ** 2),
-    "t**0.5": (lambda t: t ** 0.5, lambda t: t ** 0.5),
-    "2**t": (lambda t: 2.0 ** t, lambda t: 2.0 ** t),
+    "t**2": (lambda t: t**2, lambda t: t**2),
+    "t**0.5": (lambda t: t**0.5, lambda t: t**0.5),
+    "2**t": (lambda t: 2.0**t, lambda t: 2.0**t),
     "np.float64*t": (lambda t: np.float64(1.5) * t, lambda t: 1.5 * t),
     "t-np.float64": (lambda t: t - np.float64(0.25), lambda t: t - 0.25),
     "-t": (lambda t: -t, lambda t: -t),
@@ -76,13 +76,19 @@ UNARY = {
     "sqrt": (gn.sqrt, torch.sqrt, positive),
     "abs": (gn.abs, torch.abs, away_from_zero),
     "relu": (gn.relu, torch.relu, away_from_zero),
-    "leaky_relu": (lambda t: gn.leaky_relu(t, 0.2),
-                   lambda t: torch.nn.functional.leaky_relu(t, 0.2), away_from_zero),
+    "leaky_relu": (
+        lambda t: gn.leaky_relu(t, 0.2),
+        lambda t: torch.nn.functional.leaky_relu(t, 0.2),
+        away_from_zero,
+    ),
     "sigmoid": (gn.sigmoid, torch.sigmoid, randn),
     "tanh": (gn.tanh, torch.tanh, randn),
     "clamp": (lambda t: t.clamp(-0.5, 0.7), lambda t: t.clamp(-0.5, 0.7), away_from_zero),
-    "clamp_min": (lambda t: gn.clamp(t, min=0.3), lambda t: torch.clamp(t, min=0.3),
-                  away_from_zero),
+    "clamp_min": (
+        lambda t: gn.clamp(t, min=0.3),
+        lambda t: torch.clamp(t, min=0.3),
+        away_from_zero,
+    ),
     "clamp_max": (lambda t: t.clamp(max=-0.3), lambda t: t.clamp(max=-0.3), away_from_zero),
 }
 
@@ -122,8 +128,7 @@ def test_step_is_heaviside_with_zero_gradient(dtype):
 def test_softmax_and_log_softmax_over_any_dim(fn, dtype, shape, seed, data):
     dim = data.draw(st.integers(-len(shape), len(shape) - 1))
     x = 5 * randn(np.random.default_rng(seed), shape, dtype)
-    compare(lambda t: getattr(gn, fn)(t, dim), lambda t: getattr(torch, fn)(t, dim), [x],
-            seed, fn)
+    compare(lambda t: getattr(gn, fn)(t, dim), lambda t: getattr(torch, fn)(t, dim), [x], seed, fn)
 
 
 REDUCE = ["sum", "mean", "amax", "amin"]
@@ -135,15 +140,24 @@ REDUCE = ["sum", "mean", "amax", "amin"]
 @given(shape=shapes, seed=st.integers(0, 2**16), keepdim=st.booleans(), data=st.data())
 def test_reductions_with_dim_and_keepdim(name, dtype, shape, seed, keepdim, data):
     nd = len(shape)
-    dim = data.draw(st.one_of(
-        st.none(), st.integers(-nd, nd - 1),
-        st.lists(st.integers(0, nd - 1), min_size=1, max_size=nd, unique=True).map(tuple)))
+    dim = data.draw(
+        st.one_of(
+            st.none(),
+            st.integers(-nd, nd - 1),
+            st.lists(st.integers(0, nd - 1), min_size=1, max_size=nd, unique=True).map(tuple),
+        )
+    )
     x = randn(np.random.default_rng(seed), shape, dtype)
     if dim is None:
         compare(lambda t: getattr(t, name)(), lambda t: getattr(t, name)(), [x], seed, name)
     else:
-        compare(lambda t: getattr(t, name)(dim, keepdim=keepdim),
-                lambda t: getattr(t, name)(dim, keepdim=keepdim), [x], seed, name)
+        compare(
+            lambda t: getattr(t, name)(dim, keepdim=keepdim),
+            lambda t: getattr(t, name)(dim, keepdim=keepdim),
+            [x],
+            seed,
+            name,
+        )
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
@@ -154,8 +168,13 @@ def test_max_min_values_and_indices(name, dtype, shape, seed, keepdim, data):
     dim = data.draw(st.integers(-len(shape), len(shape) - 1))
     x = randn(np.random.default_rng(seed), shape, dtype)
     compare(lambda t: getattr(t, name)(), lambda t: getattr(t, name)(), [x], seed, name)
-    compare(lambda t: getattr(t, name)(dim, keepdim).values,
-            lambda t: getattr(t, name)(dim, keepdim).values, [x], seed, f"{name}(dim)")
+    compare(
+        lambda t: getattr(t, name)(dim, keepdim).values,
+        lambda t: getattr(t, name)(dim, keepdim).values,
+        [x],
+        seed,
+        f"{name}(dim)",
+    )
     ours = getattr(gn.tensor(x), name)(dim, keepdim).indices.numpy()
     ref = getattr(torch.tensor(x), name)(dim, keepdim).indices.numpy()
     np.testing.assert_array_equal(ours, ref)
@@ -174,8 +193,15 @@ def test_max_with_ties_shares_gradient_like_pytorch(dtype):
 
 
 MATMUL_SHAPES = [
-    ((3,), (3,)), ((3,), (3, 4)), ((2, 3), (3,)), ((2, 3), (3, 4)), ((5, 2, 3), (3, 4)),
-    ((2, 3), (5, 3, 4)), ((5, 2, 3), (5, 3, 4)), ((2, 1, 2, 3), (4, 3, 2)), ((3,), (5, 3, 4)),
+    ((3,), (3,)),
+    ((3,), (3, 4)),
+    ((2, 3), (3,)),
+    ((2, 3), (3, 4)),
+    ((5, 2, 3), (3, 4)),
+    ((2, 3), (5, 3, 4)),
+    ((5, 2, 3), (5, 3, 4)),
+    ((2, 1, 2, 3), (4, 3, 2)),
+    ((3,), (5, 3, 4)),
     ((5, 2, 3), (3,)),
 ]
 
@@ -184,10 +210,18 @@ MATMUL_SHAPES = [
 @pytest.mark.parametrize("sa,sb", MATMUL_SHAPES)
 def test_matmul_1d_2d_and_batched(sa, sb, dtype):
     rng = np.random.default_rng(0)
-    compare(lambda a, b: a @ b, lambda a, b: a @ b, [randn(rng, sa, dtype), randn(rng, sb, dtype)],
-            what=f"matmul {sa} @ {sb}")
-    compare(gn.matmul, torch.matmul, [randn(rng, sa, dtype), randn(rng, sb, dtype)],
-            what=f"matmul {sa} @ {sb}")
+    compare(
+        lambda a, b: a @ b,
+        lambda a, b: a @ b,
+        [randn(rng, sa, dtype), randn(rng, sb, dtype)],
+        what=f"matmul {sa} @ {sb}",
+    )
+    compare(
+        gn.matmul,
+        torch.matmul,
+        [randn(rng, sa, dtype), randn(rng, sb, dtype)],
+        what=f"matmul {sa} @ {sb}",
+    )
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
@@ -201,10 +235,20 @@ def test_reshape_view_permute_transpose(dtype, shape, seed, data):
     compare(lambda t: t.view(x.size, 1), lambda t: t.view(x.size, 1), [x], seed, "view")
     compare(lambda t: t.permute(*perm), lambda t: t.permute(*perm), [x], seed, "permute")
     compare(lambda t: t.transpose(d0, d1), lambda t: t.transpose(d0, d1), [x], seed, "transpose")
-    compare(lambda t: t.T if t.ndim == 2 else t.flatten(), lambda t: t.T if t.ndim == 2 else
-            t.flatten(), [x], seed, "T/flatten")
-    compare(lambda t: gn.permute(t, perm).reshape(*reversed(shape)) * 2,
-            lambda t: t.permute(*perm).reshape(*reversed(shape)) * 2, [x], seed, "chain")
+    compare(
+        lambda t: t.T if t.ndim == 2 else t.flatten(),
+        lambda t: t.T if t.ndim == 2 else t.flatten(),
+        [x],
+        seed,
+        "T/flatten",
+    )
+    compare(
+        lambda t: gn.permute(t, perm).reshape(*reversed(shape)) * 2,
+        lambda t: t.permute(*perm).reshape(*reversed(shape)) * 2,
+        [x],
+        seed,
+        "chain",
+    )
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
@@ -238,9 +282,13 @@ INDEXES = {
 def test_indexing_and_slicing(name, dtype):
     x = randn(np.random.default_rng(0), (3, 4, 2), dtype)
     idx = INDEXES[name]
-    tidx = tuple(torch.from_numpy(i) if isinstance(i, np.ndarray) else i for i in idx) \
-        if isinstance(idx, tuple) else torch.from_numpy(idx) if isinstance(idx, np.ndarray) \
+    tidx = (
+        tuple(torch.from_numpy(i) if isinstance(i, np.ndarray) else i for i in idx)
+        if isinstance(idx, tuple)
+        else torch.from_numpy(idx)
+        if isinstance(idx, np.ndarray)
         else idx
+    )
     compare(lambda t: t[idx], lambda t: t[tidx], [x], what=f"index {name}")
 
 
@@ -251,8 +299,11 @@ def _no_negative_steps(index):
 
 @pytest.mark.parametrize("dtype", DTYPES)
 @FEW
-@given(data=st.data(), shape=array_shapes(min_dims=1, max_dims=3, max_side=5),
-       seed=st.integers(0, 2**16))
+@given(
+    data=st.data(),
+    shape=array_shapes(min_dims=1, max_dims=3, max_side=5),
+    seed=st.integers(0, 2**16),
+)
 def test_basic_indexing_property(dtype, data, shape, seed):
     index = data.draw(basic_indices(shape, allow_newaxis=True).filter(_no_negative_steps))
     x = randn(np.random.default_rng(seed), shape, dtype)
@@ -261,12 +312,16 @@ def test_basic_indexing_property(dtype, data, shape, seed):
 
 @pytest.mark.parametrize("dtype", DTYPES)
 @FEW
-@given(shape=array_shapes(min_dims=1, max_dims=3, max_side=5), seed=st.integers(0, 2**16),
-       data=st.data())
+@given(
+    shape=array_shapes(min_dims=1, max_dims=3, max_side=5),
+    seed=st.integers(0, 2**16),
+    data=st.data(),
+)
 def test_integer_array_indexing_property(dtype, shape, seed, data):
     n = data.draw(st.integers(1, 8))
-    idx = np.asarray(data.draw(st.lists(st.integers(-shape[0], shape[0] - 1), min_size=n,
-                                        max_size=n)))
+    idx = np.asarray(
+        data.draw(st.lists(st.integers(-shape[0], shape[0] - 1), min_size=n, max_size=n))
+    )
     x = randn(np.random.default_rng(seed), shape, dtype)
     compare(lambda t: t[idx], lambda t: t[torch.from_numpy(idx)], [x], seed, f"index {idx}")
 
@@ -274,8 +329,9 @@ def test_integer_array_indexing_property(dtype, shape, seed, data):
 def test_indexing_with_a_tensor_index_accumulates_repeats():
     x = randn(np.random.default_rng(0), (5, 3), np.float64)
     idx = np.array([4, 4, 1, 4])
-    compare(lambda t: t[gn.tensor(idx)], lambda t: t[torch.from_numpy(idx)], [x],
-            what="tensor index")
+    compare(
+        lambda t: t[gn.tensor(idx)], lambda t: t[torch.from_numpy(idx)], [x], what="tensor index"
+    )
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
@@ -286,21 +342,31 @@ def test_cat_and_stack(dim, dtype):
     compare(lambda *t: gn.cat(t, dim), lambda *t: torch.cat(t, dim), [a, b, c], what="cat")
     compare(lambda *t: gn.stack(t, dim), lambda *t: torch.stack(t, dim), [a, b, c], what="stack")
     d = randn(rng, (2, 5), dtype)
-    compare(lambda x, y: gn.cat([x, y], 1), lambda x, y: torch.cat([x, y], 1), [a, d],
-            what="cat of different widths")
+    compare(
+        lambda x, y: gn.cat([x, y], 1),
+        lambda x, y: torch.cat([x, y], 1),
+        [a, d],
+        what="cat of different widths",
+    )
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
 @FEW
-@given(shapes=mutually_broadcastable_shapes(num_shapes=3, max_dims=3, max_side=4),
-       seed=st.integers(0, 2**16))
+@given(
+    shapes=mutually_broadcastable_shapes(num_shapes=3, max_dims=3, max_side=4),
+    seed=st.integers(0, 2**16),
+)
 def test_where_broadcasts(dtype, shapes, seed):
     rng = np.random.default_rng(seed)
     (sc, sa, sb), _ = shapes
     cond = np.asarray(rng.random(sc) > 0.5)
-    compare(lambda a, b: gn.where(gn.tensor(cond), a, b),
-            lambda a, b: torch.where(torch.from_numpy(cond), a, b),
-            [randn(rng, sa, dtype), randn(rng, sb, dtype)], seed, "where")
+    compare(
+        lambda a, b: gn.where(gn.tensor(cond), a, b),
+        lambda a, b: torch.where(torch.from_numpy(cond), a, b),
+        [randn(rng, sa, dtype), randn(rng, sb, dtype)],
+        seed,
+        "where",
+    )
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
@@ -313,6 +379,7 @@ def test_composite_expression(dtype):
         def run(x, w, b):
             h = lib.tanh(x @ w + b)
             return lib.log_softmax(h * h.sigmoid() - h.mean(0, keepdim=True), 1).sum(1)
+
         return run
 
     compare(f(gn), f(torch), arrays, what="composite")
@@ -326,13 +393,18 @@ def test_var_std_logsumexp(name, dim, keepdim, dtype):
     x = randn(np.random.default_rng(2), (3, 4, 2), dtype)
     if name == "logsumexp":
         d = (0, 1, 2) if dim is None else dim
-        compare(lambda t: t.logsumexp(d, keepdim), lambda t: t.logsumexp(d, keepdim), [x],
-                what=name)
+        compare(
+            lambda t: t.logsumexp(d, keepdim), lambda t: t.logsumexp(d, keepdim), [x], what=name
+        )
     elif dim is None:
         compare(lambda t: getattr(t, name)(), lambda t: getattr(t, name)(), [x], what=name)
     else:
-        compare(lambda t: getattr(t, name)(dim, keepdim=keepdim, correction=0),
-                lambda t: getattr(t, name)(dim, keepdim=keepdim, correction=0), [x], what=name)
+        compare(
+            lambda t: getattr(t, name)(dim, keepdim=keepdim, correction=0),
+            lambda t: getattr(t, name)(dim, keepdim=keepdim, correction=0),
+            [x],
+            what=name,
+        )
 
 
 def test_casts_between_float_dtypes_carry_the_gradient_and_integer_casts_leave_the_graph():

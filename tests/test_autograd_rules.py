@@ -19,7 +19,8 @@ def test_docs_autograd_md_is_current():
     assert PAGE.exists(), f"docs/autograd.md is missing; generate it with `{REGENERATE}`"
     assert PAGE.read_text(encoding="utf-8") == rules.render(), (
         f"docs/autograd.md is stale (a backward's rule comment or the set of Functions "
-        f"changed); regenerate it with `{REGENERATE}` and commit it")
+        f"changed); regenerate it with `{REGENERATE}` and commit it"
+    )
 
 
 def test_every_function_of_glassnet_has_its_rule_on_the_page():
@@ -32,8 +33,14 @@ def test_every_function_of_glassnet_has_its_rule_on_the_page():
 
 
 def test_the_module_runs_as_a_script_and_prints_the_page():
-    out = subprocess.run([sys.executable, "-m", "glassnet.autograd.rules"], check=True,
-                         capture_output=True, text=True, encoding="utf-8", timeout=300)
+    out = subprocess.run(
+        [sys.executable, "-m", "glassnet.autograd.rules"],
+        check=True,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=300,
+    )
     assert out.stdout == rules.render()
     assert not out.stderr
 
@@ -63,7 +70,6 @@ def test_a_backward_without_its_math_comment_is_refused():
         rules.backward_rule(_NoComment)
     assert rules.backward_rule(_Commented) == "gx = 2 g"
     assert rules.backward_rule(_Inherits) == "gx = 2 g"
-
 
 
 def test_the_fused_kernels_name_their_twins():

@@ -31,9 +31,13 @@ from glassnet.classic import (
 )
 
 # the logic itself, written with Python's operators (not with glassnet)
-REFERENCE = {"AND": lambda a, b: a and b, "OR": lambda a, b: a or b,
-             "NAND": lambda a, b: not (a and b), "NOR": lambda a, b: not (a or b),
-             "XOR": lambda a, b: a != b}
+REFERENCE = {
+    "AND": lambda a, b: a and b,
+    "OR": lambda a, b: a or b,
+    "NAND": lambda a, b: not (a and b),
+    "NOR": lambda a, b: not (a or b),
+    "XOR": lambda a, b: a != b,
+}
 
 
 @pytest.mark.parametrize("name", sorted(REFERENCE))

@@ -19,28 +19,37 @@ def test_help_everywhere(capsys):
         assert "usage: glassnet" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize("argv, says", [
-    (["train", "--bogus"], "unrecognized arguments: --bogus"),
-    (["train", "--epochs", "x"], "invalid int value"),
-    (["train", "--dataset", "nope", "--epochs", "1"], "unknown dataset 'nope'"),
-    (["train", "--hidden", "3,a"], "comma-separated integers"),
-    (["train", "--hidden", "300,,100"], "--hidden '300,,100' has an empty size between commas"),
-    (["train", "--hidden", ""], "--hidden '' is empty"),
-    (["train", "--lr", "0"], "--lr must be positive, got 0.0"),
-    (["train", "--dataset", "iris", "--val-split", "2.5"],
-     "--val-split=2.5: expected a fraction in (0, 1) or a whole count >= 1"),
-    (["train", "--dataset", "iris", "--val-split", "2", "--early-stopping", "5"],
-     "--early-stopping 5: --val-split 2 holds out only 2 of 120 samples"),
-    (["train", "--dataset", "nope"],
-     "fashion-mnist (fashion_mnist), mnist, mnist-t10k (mnist_t10k)"),
-    (["train", "--optimizer", "adamax"], "--optimizer: unknown optimizer 'adamax'"),
-    (["train", "--model", "lenet5"], "needs 28×28 images (784 inputs); this data set has 64"),
-    (["train", "--model", "vgg"], "invalid choice: 'vgg'"),
-    (["train", "--config", "/no/such.toml"], "cannot read"),
-    (["evaluate", "/no/model.safetensors"], "cannot read"),
-    (["predict", "/no/model.safetensors", "x.csv"], "cannot read"),
-    (["frobnicate"], "invalid choice"),
-])
+@pytest.mark.parametrize(
+    "argv, says",
+    [
+        (["train", "--bogus"], "unrecognized arguments: --bogus"),
+        (["train", "--epochs", "x"], "invalid int value"),
+        (["train", "--dataset", "nope", "--epochs", "1"], "unknown dataset 'nope'"),
+        (["train", "--hidden", "3,a"], "comma-separated integers"),
+        (["train", "--hidden", "300,,100"], "--hidden '300,,100' has an empty size between commas"),
+        (["train", "--hidden", ""], "--hidden '' is empty"),
+        (["train", "--lr", "0"], "--lr must be positive, got 0.0"),
+        (
+            ["train", "--dataset", "iris", "--val-split", "2.5"],
+            "--val-split=2.5: expected a fraction in (0, 1) or a whole count >= 1",
+        ),
+        (
+            ["train", "--dataset", "iris", "--val-split", "2", "--early-stopping", "5"],
+            "--early-stopping 5: --val-split 2 holds out only 2 of 120 samples",
+        ),
+        (
+            ["train", "--dataset", "nope"],
+            "fashion-mnist (fashion_mnist), mnist, mnist-t10k (mnist_t10k)",
+        ),
+        (["train", "--optimizer", "adamax"], "--optimizer: unknown optimizer 'adamax'"),
+        (["train", "--model", "lenet5"], "needs 28×28 images (784 inputs); this data set has 64"),
+        (["train", "--model", "vgg"], "invalid choice: 'vgg'"),
+        (["train", "--config", "/no/such.toml"], "cannot read"),
+        (["evaluate", "/no/model.safetensors"], "cannot read"),
+        (["predict", "/no/model.safetensors", "x.csv"], "cannot read"),
+        (["frobnicate"], "invalid choice"),
+    ],
+)
 def test_bad_input_gives_one_clear_line(argv, says, capsys):
     assert main(argv) != 0
     err = capsys.readouterr().err
@@ -49,11 +58,27 @@ def test_bad_input_gives_one_clear_line(argv, says, capsys):
 
 def test_train_from_a_config_then_evaluate_and_predict(tmp_path, capsys):
     cfg = tmp_path / "iris.toml"
-    cfg.write_text('dataset = "iris"\nhidden = [16]\nepochs = 60\nbatch-size = 16\nlr = 0.01\n'
-                   'optimizer = "adam"\n'
-                   "verbose = 0\n")
-    assert main(["train", "--config", str(cfg), "--seed", "1", "--early-stopping", "20",
-                 "--out", str(tmp_path / "run")]) == 0
+    cfg.write_text(
+        'dataset = "iris"\nhidden = [16]\nepochs = 60\nbatch-size = 16\nlr = 0.01\n'
+        'optimizer = "adam"\n'
+        "verbose = 0\n"
+    )
+    assert (
+        main(
+            [
+                "train",
+                "--config",
+                str(cfg),
+                "--seed",
+                "1",
+                "--early-stopping",
+                "20",
+                "--out",
+                str(tmp_path / "run"),
+            ]
+        )
+        == 0
+    )
     out = capsys.readouterr().out
     acc = float(out.split("test accuracy")[1].split()[0])
     assert acc >= 0.9  # iris test part: 30 flowers
@@ -81,11 +106,16 @@ def test_console_entry_point_exits_nonzero_without_traceback():
     import subprocess
     import sys
 
-    r = subprocess.run([sys.executable, "-m", "glassnet", "evaluate", "missing.safetensors"],
-                       capture_output=True, text=True, timeout=60)
+    r = subprocess.run(
+        [sys.executable, "-m", "glassnet", "evaluate", "missing.safetensors"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert r.returncode != 0 and "Traceback" not in r.stderr
     assert r.stderr.strip().splitlines() == [
-        "glassnet: error: missing.safetensors: cannot read (No such file or directory)"]
+        "glassnet: error: missing.safetensors: cannot read (No such file or directory)"
+    ]
 
 
 def test_plots_are_pngs_with_the_early_stop_marked(tmp_path):
@@ -109,9 +139,32 @@ def iris_run(tmp_path_factory):
     out = tmp_path_factory.mktemp("iris") / "run"
     buf = io.StringIO()
     with contextlib.redirect_stdout(buf):
-        assert main(["train", "--dataset", "iris", "--hidden", "16", "--optimizer", "adam",
-                     "--lr", "0.01", "--epochs", "60", "--batch-size", "16", "--seed", "1",
-                     "--verbose", "0", "--out", str(out)]) == 0
+        assert (
+            main(
+                [
+                    "train",
+                    "--dataset",
+                    "iris",
+                    "--hidden",
+                    "16",
+                    "--optimizer",
+                    "adam",
+                    "--lr",
+                    "0.01",
+                    "--epochs",
+                    "60",
+                    "--batch-size",
+                    "16",
+                    "--seed",
+                    "1",
+                    "--verbose",
+                    "0",
+                    "--out",
+                    str(out),
+                ]
+            )
+            == 0
+        )
     acc = float(buf.getvalue().split("test accuracy")[1].split()[0])
     return out / "model.safetensors", acc
 
@@ -135,8 +188,9 @@ def test_a_cli_model_loaded_in_python_takes_raw_inputs(iris_run, tmp_path, capsy
     assert np.mean(pred == yt) == pytest.approx(acc)  # what `glassnet train` reported
     assert isinstance(net[0], gn.nn.Standardize)
     skp = require("sklearn.preprocessing")  # the scaling is the one scikit-learn computes
-    np.testing.assert_allclose(net[0](xt).data, skp.StandardScaler().fit(x).transform(xt),
-                               atol=1e-5)
+    np.testing.assert_allclose(
+        net[0](xt).data, skp.StandardScaler().fit(x).transform(xt), atol=1e-5
+    )
     rows = tmp_path / "raw.csv"
     np.savetxt(rows, xt, fmt="%.1f", delimiter=",", header="sl,sw,pl,pw", comments="")
     got, err = _predictions(capsys, str(path), str(rows))
@@ -157,8 +211,7 @@ def test_a_csv_scaled_unlike_training_warns(iris_run, tmp_path, capsys):
     assert "raw inputs" in warning[0]
 
 
-def test_a_model_file_with_its_scaling_in_the_metadata_still_predicts(iris_run, tmp_path,
-                                                                      capsys):
+def test_a_model_file_with_its_scaling_in_the_metadata_still_predicts(iris_run, tmp_path, capsys):
     import glassnet as gn
     from glassnet.train import Model
 
@@ -166,8 +219,12 @@ def test_a_model_file_with_its_scaling_in_the_metadata_still_predicts(iris_run, 
     new = gn.load(path)
     old = Model(new[1])  # as glassnet train wrote it before: bare MLP, scaling as metadata
     old.compile("sgd", "cross_entropy", ["accuracy"])
-    old.info = {"dataset": "iris", "classes": ["setosa", "versicolor", "virginica"],
-                "shift": new[0].shift.data.tolist(), "scale": new[0].scale.data.tolist()}
+    old.info = {
+        "dataset": "iris",
+        "classes": ["setosa", "versicolor", "virginica"],
+        "shift": new[0].shift.data.tolist(),
+        "scale": new[0].scale.data.tolist(),
+    }
     old.save(tmp_path / "old.safetensors")
     assert main(["evaluate", str(tmp_path / "old.safetensors")]) == 0
     assert f"accuracy {acc:.4f}" in capsys.readouterr().out
@@ -214,10 +271,13 @@ def test_predict_refuses_nan_inputs_unless_allowed(iris_run, tmp_path, capsys):
     assert main(["predict", str(iris_run[0]), str(rows), "--allow-nan"]) != 0
     assert "line 2 column 4" in capsys.readouterr().err
 
+
 def test_train_without_out_saves_into_a_timestamped_runs_folder(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
-    assert main(["train", "--dataset", "iris", "--hidden", "4", "--epochs", "1",
-                 "--verbose", "0"]) == 0
+    assert (
+        main(["train", "--dataset", "iris", "--hidden", "4", "--epochs", "1", "--verbose", "0"])
+        == 0
+    )
     out = capsys.readouterr().out
     (run,) = (tmp_path / "runs").iterdir()
     assert re.fullmatch(r"iris-\d{8}-\d{6}", run.name)
@@ -237,8 +297,25 @@ def test_validation_hold_out_is_data_holdouts_rule(monkeypatch, tmp_path):
 
     monkeypatch.setattr(Model, "fit", spy)
     for flags in ([], ["--val-split", "5"]):
-        assert main(["train", "--dataset", "iris", "--hidden", "4", "--epochs", "1",
-                     "--verbose", "0", "--out", str(tmp_path / "run"), *flags]) == 0
+        assert (
+            main(
+                [
+                    "train",
+                    "--dataset",
+                    "iris",
+                    "--hidden",
+                    "4",
+                    "--epochs",
+                    "1",
+                    "--verbose",
+                    "0",
+                    "--out",
+                    str(tmp_path / "run"),
+                    *flags,
+                ]
+            )
+            == 0
+        )
     x = prepare("iris").train[0]
     np.testing.assert_array_equal(seen[0], x[-12:])  # default 0.1, a fraction: the last 10 %
     np.testing.assert_array_equal(seen[1], x[:5])  # a count: the first 5, as the seed's 5000
@@ -248,10 +325,14 @@ def test_dataset_names_take_either_spelling(tmp_path, capsys):
     cfg = tmp_path / "t10k.toml"
     cfg.write_text('dataset = "mnist_t10k"\nhidden = [8]\nepochs = 1\nverbose = 0\n')
     assert main(["train", "--config", str(cfg), "--out", str(tmp_path / "run")]) == 0
-    assert "glassnet train: mnist-t10k (7000 train, 1000 validation, 2000 test)" in \
-        capsys.readouterr().out
-    assert main(["evaluate", str(tmp_path / "run" / "model.safetensors"), "--dataset",
-                 "MNIST_T10K"]) == 0
+    assert (
+        "glassnet train: mnist-t10k (7000 train, 1000 validation, 2000 test)"
+        in capsys.readouterr().out
+    )
+    assert (
+        main(["evaluate", str(tmp_path / "run" / "model.safetensors"), "--dataset", "MNIST_T10K"])
+        == 0
+    )
     assert capsys.readouterr().out.startswith("mnist-t10k test: loss")
     from glassnet.datasets.catalog import canonical_name
 
@@ -287,11 +368,16 @@ def test_plots_say_what_was_trained_and_how_well(tmp_path, monkeypatch):
     figs = []
     save = plots._save
     monkeypatch.setattr(plots, "_save", lambda fig, path: (figs.append(fig), save(fig, path)))
-    h = {"loss": [1.0, 0.5, 0.4], "val_loss": [1.1, 0.6, 0.5], "accuracy": [0.5, 0.7, 0.8],
-         "val_accuracy": [0.4, 0.6, 0.7]}
+    h = {
+        "loss": [1.0, 0.5, 0.4],
+        "val_loss": [1.1, 0.6, 0.5],
+        "accuracy": [0.5, 0.7, 0.8],
+        "val_accuracy": [0.4, 0.6, 0.7],
+    }
     plots.plot_history(h, tmp_path / "c.png", title="iris: hidden [16], test accuracy 0.9333")
-    plots.plot_confusion_matrix(np.array([[5, 1], [0, 4]]), tmp_path / "m.png", ["a", "b"],
-                                title="iris: test set")
+    plots.plot_confusion_matrix(
+        np.array([[5, 1], [0, 4]]), tmp_path / "m.png", ["a", "b"], title="iris: test set"
+    )
     curves, confusion = figs
     assert curves._suptitle.get_text() == "iris: hidden [16], test accuracy 0.9333"
     for ax in curves.axes:
@@ -307,9 +393,28 @@ def test_the_cli_builds_with_the_shared_core(tmp_path):
 
     assert not hasattr(cli, "build_mlp") and not hasattr(cli, "ACTIVATIONS")
     out = tmp_path / "run"
-    assert main(["train", "--dataset", "iris", "--hidden", "8,4", "--activation", "logistic",
-                 "--optimizer", "momentum", "--epochs", "1", "--verbose", "0",
-                 "--out", str(out)]) == 0
+    assert (
+        main(
+            [
+                "train",
+                "--dataset",
+                "iris",
+                "--hidden",
+                "8,4",
+                "--activation",
+                "logistic",
+                "--optimizer",
+                "momentum",
+                "--epochs",
+                "1",
+                "--verbose",
+                "0",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
     net = gn.load(out / "model.safetensors")
     assert isinstance(net[1], gn.models.MLP) and net[1].sizes == [4, 8, 4, 3]
     assert isinstance(net[1][1], gn.nn.Sigmoid)  # "logistic" from nn.ACTIVATIONS
@@ -331,8 +436,28 @@ def test_a_run_that_ends_in_nan_restores_good_weights_and_exits_nonzero(tmp_path
     from glassnet.datasets.catalog import prepare
 
     out = tmp_path / "run"
-    assert main(["train", "--dataset", "iris", "--optimizer", "sgd", "--lr", "1e6",
-                 "--hidden", "16", "--epochs", "5", "--verbose", "0", "--out", str(out)]) == 1
+    assert (
+        main(
+            [
+                "train",
+                "--dataset",
+                "iris",
+                "--optimizer",
+                "sgd",
+                "--lr",
+                "1e6",
+                "--hidden",
+                "16",
+                "--epochs",
+                "5",
+                "--verbose",
+                "0",
+                "--out",
+                str(out),
+            ]
+        )
+        == 1
+    )
     cap = capsys.readouterr()
     assert "restored the weights from the start of epoch" in cap.out
     err = cap.err.strip().splitlines()[-1]
@@ -346,8 +471,10 @@ def test_a_run_that_ends_in_nan_restores_good_weights_and_exits_nonzero(tmp_path
     assert test != "nan"
     assert main(["evaluate", str(out / "model.safetensors")]) == 0
     warning = capsys.readouterr().err.strip()
-    assert warning.startswith(f"glassnet evaluate: warning: {out / 'model.safetensors'}: its "
-                              "training was terminated: the loss became NaN/inf at epoch")
+    assert warning.startswith(
+        f"glassnet evaluate: warning: {out / 'model.safetensors'}: its "
+        "training was terminated: the loss became NaN/inf at epoch"
+    )
 
 
 def _model_file(tmp_path, name="m.safetensors", **training):
@@ -359,28 +486,35 @@ def _model_file(tmp_path, name="m.safetensors", **training):
     path = tmp_path / name
     meta = training.pop("raw", None)
     if meta is None:
-        meta = {"epoch": 1, "compile": {"loss": "cross_entropy", "metrics": ["accuracy"]},
-                "info": {"dataset": "iris", "classes": ["a", "b", "c"], "inputs": 4}}
+        meta = {
+            "epoch": 1,
+            "compile": {"loss": "cross_entropy", "metrics": ["accuracy"]},
+            "info": {"dataset": "iris", "classes": ["a", "b", "c"], "inputs": 4},
+        }
         meta.update(training)
     gn.serialization.save(net, path, optimizer=opt, training=meta)
     return path
 
 
-@pytest.mark.parametrize("field, training", [
-    ("training", {"raw": [1, 2]}),  # the training metadata as a list: AttributeError before
-    ("epoch", {"epoch": float("inf")}),  # 1e400 reads as inf: OverflowError before
-    ("info", {"info": [1]}),
-    ("info", {"info": "iris"}),
-    ("classes", {"info": {"dataset": "iris", "classes": 5}}),
-    ("classes", {"info": {"dataset": "iris", "classes": [["a"], "b", "c"]}}),
-    ("dataset", {"info": {"dataset": 5}}),
-    ("inputs", {"info": {"dataset": "iris", "inputs": "x"}}),
-    ("loss", {"compile": {"loss": "zzz"}}),
-    ("compile", {"compile": [1]}),
-])
+@pytest.mark.parametrize(
+    "field, training",
+    [
+        ("training", {"raw": [1, 2]}),  # the training metadata as a list: AttributeError before
+        ("epoch", {"epoch": float("inf")}),  # 1e400 reads as inf: OverflowError before
+        ("info", {"info": [1]}),
+        ("info", {"info": "iris"}),
+        ("classes", {"info": {"dataset": "iris", "classes": 5}}),
+        ("classes", {"info": {"dataset": "iris", "classes": [["a"], "b", "c"]}}),
+        ("dataset", {"info": {"dataset": 5}}),
+        ("inputs", {"info": {"dataset": "iris", "inputs": "x"}}),
+        ("loss", {"compile": {"loss": "zzz"}}),
+        ("compile", {"compile": [1]}),
+    ],
+)
 @pytest.mark.parametrize("cmd", ["evaluate", "predict"])
-def test_a_crafted_model_file_gives_one_line_naming_the_file(field, training, cmd, tmp_path,
-                                                             capsys):
+def test_a_crafted_model_file_gives_one_line_naming_the_file(
+    field, training, cmd, tmp_path, capsys
+):
     path = _model_file(tmp_path, **training)
     rows = tmp_path / "rows.csv"
     rows.write_text("5.1,3.5,1.4,0.2\n")
@@ -392,12 +526,20 @@ def test_model_metadata_is_checked_field_by_field():
     from glassnet.cli import CLIError, checked_info
 
     assert checked_info({"dataset": "iris", "classes": ["a", 2], "inputs": 4}, "f") == {
-        "dataset": "iris", "classes": ["a", "2"], "inputs": 4}
-    for bad, says in [([1], "info must be a table"), ({"classes": "abc"}, "info.classes"),
-                      ({"classes": [None]}, "info.classes"), ({"inputs": 0}, "info.inputs"),
-                      ({"inputs": True}, "info.inputs"), ({"dataset": ["x"]}, "info.dataset"),
-                      ({"shift": [1], "scale": "x"}, "info.scale"),
-                      ({"classes": ["a"] * 2_000_000}, "info.classes")]:
+        "dataset": "iris",
+        "classes": ["a", "2"],
+        "inputs": 4,
+    }
+    for bad, says in [
+        ([1], "info must be a table"),
+        ({"classes": "abc"}, "info.classes"),
+        ({"classes": [None]}, "info.classes"),
+        ({"inputs": 0}, "info.inputs"),
+        ({"inputs": True}, "info.inputs"),
+        ({"dataset": ["x"]}, "info.dataset"),
+        ({"shift": [1], "scale": "x"}, "info.scale"),
+        ({"classes": ["a"] * 2_000_000}, "info.classes"),
+    ]:
         with pytest.raises(CLIError, match=f"^f: .*{re.escape(says)}"):
             checked_info(bad, "f")
 
@@ -414,16 +556,28 @@ def _limited(*argv, timeout=120):
         resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))
 
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
-    return subprocess.run([sys.executable, "-m", "glassnet", *argv], capture_output=True,
-                          text=True, timeout=timeout, preexec_fn=cap, env=env)
+    return subprocess.run(
+        [sys.executable, "-m", "glassnet", *argv],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        preexec_fn=cap,
+        env=env,
+    )
 
 
-@pytest.mark.parametrize("argv, says", [
-    (["evaluate", "/dev/zero"], "/dev/zero: not a regular file (a character device)"),
-    (["predict", "/dev/zero", "rows.csv"], "/dev/zero: not a regular file (a character device)"),
-    (["train", "--config", "/dev/zero"], "/dev/zero: not a regular file (a character device)"),
-    (["evaluate", "."], ".: not a regular file (a directory)"),
-])
+@pytest.mark.parametrize(
+    "argv, says",
+    [
+        (["evaluate", "/dev/zero"], "/dev/zero: not a regular file (a character device)"),
+        (
+            ["predict", "/dev/zero", "rows.csv"],
+            "/dev/zero: not a regular file (a character device)",
+        ),
+        (["train", "--config", "/dev/zero"], "/dev/zero: not a regular file (a character device)"),
+        (["evaluate", "."], ".: not a regular file (a directory)"),
+    ],
+)
 def test_devices_and_folders_are_refused_before_reading(argv, says):
     r = _limited(*argv)
     assert r.returncode == 2 and "Traceback" not in r.stderr
@@ -444,24 +598,27 @@ def test_files_too_large_to_be_a_model_or_config_are_refused_unread(tmp_path, ca
     assert str(cfg) in err and "is larger than the" in err
 
 
-@pytest.mark.parametrize("text, says", [
-    ("val_split = inf", "val_split: expected a finite number, got inf"),
-    ("val_split = nan", "val_split: expected a finite number, got nan"),
-    ("lr = inf", "lr: expected a finite number, got inf"),
-    ("l2 = nan", "l2: expected a finite number, got nan"),
-    ("l2 = -1", "l2 must be >= 0, got -1"),
-    ("epochs = 99999999999999999999999", "epochs must be at most 1000000"),
-    ("epochs = 0", "epochs must be at least 1, got 0"),
-    ("batch_size = 99999999999999999999999", "batch_size must be at most"),
-    ("early_stopping = 99999999999999999999", "early_stopping must be at most"),
-    ("verbose = 7", "verbose must be at most 2, got 7"),
-    ("seed = -1", "seed must be at least 0, got -1"),
-    ("hidden = [100000, 100000]", "hidden [100000, 100000] makes 10,000,"),
-    ("hidden = [4, 99999999999999999999]", "hidden [4, 99999999999999999999] makes"),
-    ("hidden = " + str([2] * 1000), "hidden has 1000 layers; at most 100"),
-    ('out = "a\\u0000b"', "out: a path cannot contain a NUL character"),
-    ("train = 5", "unknown setting 'train'"),
-])
+@pytest.mark.parametrize(
+    "text, says",
+    [
+        ("val_split = inf", "val_split: expected a finite number, got inf"),
+        ("val_split = nan", "val_split: expected a finite number, got nan"),
+        ("lr = inf", "lr: expected a finite number, got inf"),
+        ("l2 = nan", "l2: expected a finite number, got nan"),
+        ("l2 = -1", "l2 must be >= 0, got -1"),
+        ("epochs = 99999999999999999999999", "epochs must be at most 1000000"),
+        ("epochs = 0", "epochs must be at least 1, got 0"),
+        ("batch_size = 99999999999999999999999", "batch_size must be at most"),
+        ("early_stopping = 99999999999999999999", "early_stopping must be at most"),
+        ("verbose = 7", "verbose must be at most 2, got 7"),
+        ("seed = -1", "seed must be at least 0, got -1"),
+        ("hidden = [100000, 100000]", "hidden [100000, 100000] makes 10,000,"),
+        ("hidden = [4, 99999999999999999999]", "hidden [4, 99999999999999999999] makes"),
+        ("hidden = " + str([2] * 1000), "hidden has 1000 layers; at most 100"),
+        ('out = "a\\u0000b"', "out: a path cannot contain a NUL character"),
+        ("train = 5", "unknown setting 'train'"),
+    ],
+)
 def test_config_values_are_range_checked_naming_file_and_key(text, says, tmp_path, capsys):
     cfg = tmp_path / "run.toml"
     cfg.write_text(f'dataset = "iris"\n{text}\n' + ("" if "verbose" in text else "verbose = 0\n"))
@@ -471,18 +628,23 @@ def test_config_values_are_range_checked_naming_file_and_key(text, says, tmp_pat
     assert not (tmp_path / "o").exists()  # refused before anything was built or written
 
 
-@pytest.mark.parametrize("flags, says", [
-    (["--lr", "inf"], "--lr: expected a finite number, got inf"),
-    (["--lr", "1e400"], "--lr: expected a finite number, got inf"),
-    (["--l2", "nan"], "--l2: expected a finite number, got nan"),
-    (["--val-split", "inf"], "--val-split: expected a finite number, got inf"),
-    (["--epochs", "10000000000"], "--epochs must be at most 1000000"),
-    (["--hidden", "100000,100000"], "--hidden 100000,100000 makes 10,000,"),
-    (["--seed", "-3"], "--seed must be at least 0, got -3"),
-])
+@pytest.mark.parametrize(
+    "flags, says",
+    [
+        (["--lr", "inf"], "--lr: expected a finite number, got inf"),
+        (["--lr", "1e400"], "--lr: expected a finite number, got inf"),
+        (["--l2", "nan"], "--l2: expected a finite number, got nan"),
+        (["--val-split", "inf"], "--val-split: expected a finite number, got inf"),
+        (["--epochs", "10000000000"], "--epochs must be at most 1000000"),
+        (["--hidden", "100000,100000"], "--hidden 100000,100000 makes 10,000,"),
+        (["--seed", "-3"], "--seed must be at least 0, got -3"),
+    ],
+)
 def test_flags_are_range_checked_too(flags, says, tmp_path, capsys):
-    err = _one_line(capsys, ["train", "--dataset", "iris", "--verbose", "0",
-                             "--out", str(tmp_path / "o"), *flags])
+    err = _one_line(
+        capsys,
+        ["train", "--dataset", "iris", "--verbose", "0", "--out", str(tmp_path / "o"), *flags],
+    )
     assert says in err and "parameters" in err if "hidden" in flags[0] else says in err
 
 
@@ -507,14 +669,31 @@ def test_a_second_writer_of_the_same_out_is_refused(tmp_path, capsys):
 
     out = tmp_path / "run"
     out.mkdir()
-    holder = ("import fcntl, os, sys\n"
-              "f = open(os.path.join(sys.argv[1], '.glassnet.lock'), 'a+')\n"
-              "fcntl.flock(f, fcntl.LOCK_EX); f.truncate(0); f.write(f'{os.getpid()}\\n')\n"
-              "f.flush(); print('locked', flush=True); sys.stdin.read()\n")
-    p = subprocess.Popen([sys.executable, "-c", holder, str(out)], stdin=subprocess.PIPE,
-                         stdout=subprocess.PIPE, text=True)
-    argv = ["train", "--dataset", "iris", "--hidden", "4", "--epochs", "1", "--verbose", "0",
-            "--out", str(out)]
+    holder = (
+        "import fcntl, os, sys\n"
+        "f = open(os.path.join(sys.argv[1], '.glassnet.lock'), 'a+')\n"
+        "fcntl.flock(f, fcntl.LOCK_EX); f.truncate(0); f.write(f'{os.getpid()}\\n')\n"
+        "f.flush(); print('locked', flush=True); sys.stdin.read()\n"
+    )
+    p = subprocess.Popen(
+        [sys.executable, "-c", holder, str(out)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    argv = [
+        "train",
+        "--dataset",
+        "iris",
+        "--hidden",
+        "4",
+        "--epochs",
+        "1",
+        "--verbose",
+        "0",
+        "--out",
+        str(out),
+    ]
     try:
         assert p.stdout.readline().strip() == "locked"
         err = _one_line(capsys, argv)
@@ -538,8 +717,17 @@ def test_predicted_labels_cannot_run_as_spreadsheet_formulas(tmp_path, capsys):
     import glassnet as gn
     from glassnet.train import Model
 
-    names = ['=HYPERLINK("http://evil.example","x")', "+1+2", "-2+3", "@SUM(A1)", "\tx",
-             "\rx", "setosa", "'quoted", 'a,"b"\rc']
+    names = [
+        '=HYPERLINK("http://evil.example","x")',
+        "+1+2",
+        "-2+3",
+        "@SUM(A1)",
+        "\tx",
+        "\rx",
+        "setosa",
+        "'quoted",
+        'a,"b"\rc',
+    ]
     net = gn.nn.Sequential(gn.nn.Linear(len(names), len(names)))
     net[0].weight.data[...] = 10 * np.eye(len(names), dtype=np.float32)
     net[0].bias.data[...] = 0
@@ -557,12 +745,57 @@ def test_predicted_labels_cannot_run_as_spreadsheet_formulas(tmp_path, capsys):
     assert err == "glassnet: error: /dev/zero: not a regular file (a character device)"
 
 
-_EXTREMES = [math.inf, -math.inf, math.nan, 0, -1, 1, 2, 0.5, -0.0, 1e-308, 1e308, 2**63,
-             10**30, True, False, "", "iris", "adam", "x" * 500, "a\u0000b", "300,100", [],
-             [0], [1] * 200, [[1]], [10**6, 10**6], [3.5], {"a": 1}, None]
-_KEYS = ["dataset", "model", "activation", "optimizer", "lr", "epochs", "batch_size",
-         "val_split", "early_stopping", "seed", "out", "verbose", "l2", "hidden", "epoch",
-         "train", "Epochs", "batch-size"]
+_EXTREMES = [
+    math.inf,
+    -math.inf,
+    math.nan,
+    0,
+    -1,
+    1,
+    2,
+    0.5,
+    -0.0,
+    1e-308,
+    1e308,
+    2**63,
+    10**30,
+    True,
+    False,
+    "",
+    "iris",
+    "adam",
+    "x" * 500,
+    "a\u0000b",
+    "300,100",
+    [],
+    [0],
+    [1] * 200,
+    [[1]],
+    [10**6, 10**6],
+    [3.5],
+    {"a": 1},
+    None,
+]
+_KEYS = [
+    "dataset",
+    "model",
+    "activation",
+    "optimizer",
+    "lr",
+    "epochs",
+    "batch_size",
+    "val_split",
+    "early_stopping",
+    "seed",
+    "out",
+    "verbose",
+    "l2",
+    "hidden",
+    "epoch",
+    "train",
+    "Epochs",
+    "batch-size",
+]
 
 
 def _toml_value(v):
@@ -570,8 +803,15 @@ def _toml_value(v):
     if isinstance(v, bool):
         return "true" if v else "false"
     if isinstance(v, float):
-        return "nan" if math.isnan(v) else "inf" if v == math.inf else "-inf" if \
-            v == -math.inf else repr(v)
+        return (
+            "nan"
+            if math.isnan(v)
+            else "inf"
+            if v == math.inf
+            else "-inf"
+            if v == -math.inf
+            else repr(v)
+        )
     if isinstance(v, int):
         return str(v)
     if isinstance(v, str):
@@ -598,8 +838,11 @@ def test_config_fuzz_every_outcome_is_valid_settings_or_an_error_naming_the_file
             settings[rng.choice(_KEYS)] = rng.choice(_EXTREMES)
         as_json = i % 2 or any(v is None for v in settings.values())
         name = f"c{i}.json" if as_json else f"c{i}.toml"
-        text = json.dumps(settings) if as_json else "\n".join(
-            f"{k} = {_toml_value(v)}" for k, v in settings.items())
+        text = (
+            json.dumps(settings)
+            if as_json
+            else "\n".join(f"{k} = {_toml_value(v)}" for k, v in settings.items())
+        )
         try:
             cfg, _ = cli.merge_settings(cli.parse_config(text.encode(), name), {}, name)
         except cli.CLIError as e:

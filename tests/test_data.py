@@ -43,8 +43,9 @@ def test_stratified_split_matches_sklearn_class_counts():
     _, te, _, yte = train_test_split(x, y, test_size=0.25, stratify=y, random_state=0)
     _, rte, _, ryte = ms.train_test_split(x, y, test_size=0.25, stratify=y, random_state=0)
     assert len(te) == len(rte)
-    np.testing.assert_allclose(np.bincount(yte, minlength=4), np.bincount(ryte, minlength=4),
-                               atol=1)
+    np.testing.assert_allclose(
+        np.bincount(yte, minlength=4), np.bincount(ryte, minlength=4), atol=1
+    )
 
 
 def test_train_val_test_split_is_60_20_20_and_disjoint():
@@ -71,8 +72,10 @@ def test_scalers_match_sklearn():
     rng = np.random.default_rng(0)
     x = rng.normal(3, 2, (50, 4))
     x[:, 2] = 7.0  # a constant feature
-    for ours, ref in ((StandardScaler(), pre.StandardScaler()),
-                      (MinMaxScaler((-1, 1)), pre.MinMaxScaler((-1, 1)))):
+    for ours, ref in (
+        (StandardScaler(), pre.StandardScaler()),
+        (MinMaxScaler((-1, 1)), pre.MinMaxScaler((-1, 1))),
+    ):
         np.testing.assert_allclose(ours.fit_transform(x), ref.fit_transform(x), atol=1e-12)
         z = rng.normal(size=(5, 4))
         np.testing.assert_allclose(ours.transform(z), ref.transform(z), atol=1e-12)
@@ -101,8 +104,14 @@ def test_dataloader_batches_shuffle_and_drop_last():
     assert len(batches) == 2 == len(dl)
     seen = np.concatenate([b[1].numpy() for b in batches])
     assert len(set(seen.tolist())) == 8 and not np.array_equal(seen, np.arange(8))
-    again = np.concatenate([b[1].numpy() for b in DataLoader(
-        TensorDataset(x, y), batch_size=4, shuffle=True, drop_last=True, generator=3)])
+    again = np.concatenate(
+        [
+            b[1].numpy()
+            for b in DataLoader(
+                TensorDataset(x, y), batch_size=4, shuffle=True, drop_last=True, generator=3
+            )
+        ]
+    )
     assert np.array_equal(seen, again)  # same seed, same order
     for xb, yb in batches:
         np.testing.assert_array_equal(xb.numpy()[:, 0], yb.numpy())
@@ -169,15 +178,18 @@ def test_load_csv_maps_200000_distinct_labels_in_linear_time(tmp_path):
     assert y.tolist() == [int(s[1:]) for s in names]  # class indices in sorted order
 
 
-@pytest.mark.parametrize("cell, says", [
-    ("nan", "'nan' is not a finite number"),
-    ("-inf", "'-inf' is not a finite number"),
-    ("1e400", "'1e400' is not a finite number"),
-    ("1e308", "'1e308' is not finite as float32"),  # fine as float64, inf as float32
-    ("\u0661\u0662", "non-ASCII"),  # Arabic-Indic digits
-    ("\uff11\uff12", "non-ASCII"),  # fullwidth digits
-    ("1_000", "'_'"),
-])
+@pytest.mark.parametrize(
+    "cell, says",
+    [
+        ("nan", "'nan' is not a finite number"),
+        ("-inf", "'-inf' is not a finite number"),
+        ("1e400", "'1e400' is not a finite number"),
+        ("1e308", "'1e308' is not finite as float32"),  # fine as float64, inf as float32
+        ("\u0661\u0662", "non-ASCII"),  # Arabic-Indic digits
+        ("\uff11\uff12", "non-ASCII"),  # fullwidth digits
+        ("1_000", "'_'"),
+    ],
+)
 def test_load_csv_refuses_numbers_that_are_not_numbers(tmp_path, cell, says):
     p = tmp_path / "bad.csv"
     p.write_text(f"# a comment line\na,b,label\n1,2,0\n3,{cell},1\n", encoding="utf-8")
@@ -218,8 +230,7 @@ def test_load_csv_memory_is_a_small_multiple_of_the_file(tmp_path):
     rows = rng.normal(size=(200_000, 6)).round(4)
     with open(p, "w") as f:
         f.write("a,b,c,d,e,f,label\n")
-        np.savetxt(f, np.column_stack([rows, np.arange(len(rows)) % 3]), fmt="%g",
-                   delimiter=",")
+        np.savetxt(f, np.column_stack([rows, np.arange(len(rows)) % 3]), fmt="%g", delimiter=",")
     size = p.stat().st_size / 2**20  # 9 MiB
     base, _, _ = measured(_PEAK, "")  # a fresh interpreter with glassnet imported
     peak, _, n = measured(_PEAK, str(p))
@@ -249,8 +260,13 @@ def test_load_csv_reads_the_same_in_any_block_size(tmp_path, monkeypatch):
     from glassnet.data import csv as gcsv
 
     p = tmp_path / "mixed.csv"
-    p.write_bytes(("\ufeffsl,sw,label\r\n" + "".join(f"{i}.5,{i % 4},{i}\r\n" for i in range(30))
-                   + '# a comment\n"3,5",2,"two\nlines"\n\n7,8,\ud55c\n').encode())
+    p.write_bytes(
+        (
+            "\ufeffsl,sw,label\r\n"
+            + "".join(f"{i}.5,{i % 4},{i}\r\n" for i in range(30))
+            + '# a comment\n"3,5",2,"two\nlines"\n\n7,8,\ud55c\n'
+        ).encode()
+    )
     with pytest.raises(CSVError, match=r"line 33 column 1 \('sl'\): '3,5' is not a number"):
         load_csv(p)
     p.write_bytes(p.read_bytes().replace(b'"3,5"', b'"3.5"'))

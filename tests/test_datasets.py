@@ -28,8 +28,11 @@ def test_digits_is_sklearns():
 
 
 def _idx(arr: np.ndarray) -> bytes:
-    return struct.pack(">HBB", 0, 8, arr.ndim) + struct.pack(f">{arr.ndim}I", *arr.shape) + \
-        arr.astype(np.uint8).tobytes()
+    return (
+        struct.pack(">HBB", 0, 8, arr.ndim)
+        + struct.pack(f">{arr.ndim}I", *arr.shape)
+        + arr.astype(np.uint8).tobytes()
+    )
 
 
 def test_idx_roundtrip_raw_and_gzip(tmp_path):
@@ -111,8 +114,10 @@ def test_download_from_a_mirror_into_the_cache(tmp_path, monkeypatch):
     monkeypatch.setattr("urllib.request.urlopen", fake_urlopen)
     monkeypatch.setattr("glassnet.datasets.files.SYSTEM_DIR", tmp_path / "system")
     x, y = datasets.mnist("test")
-    assert x.shape == (10000, 28, 28) and served == ["t10k-images-idx3-ubyte.gz",
-                                                     "t10k-labels-idx1-ubyte.gz"]
+    assert x.shape == (10000, 28, 28) and served == [
+        "t10k-images-idx3-ubyte.gz",
+        "t10k-labels-idx1-ubyte.gz",
+    ]
     assert (tmp_path / "cache" / "glassnet" / "mnist" / "t10k-labels-idx1-ubyte.gz").is_file()
     datasets.mnist("test")  # now from the cache: nothing more is fetched
     assert len(served) == 2
@@ -158,8 +163,7 @@ def _peak(arg: str, **env: str) -> tuple[int, float, str]:
 def _bomb(declared: tuple[int, ...], payload_mib: int) -> bytes:
     """A .gz whose IDX header declares `declared` (uint8), followed by `payload_mib` MiB of
     zeros: concatenated gzip members of 16 MiB each, so it is made in milliseconds."""
-    head = struct.pack(">HBB", 0, 8, len(declared)) + struct.pack(f">{len(declared)}I",
-                                                                 *declared)
+    head = struct.pack(">HBB", 0, 8, len(declared)) + struct.pack(f">{len(declared)}I", *declared)
     member = gzip.compress(bytes(16 << 20), 9)
     return gzip.compress(head) + member * (payload_mib // 16)
 
@@ -180,8 +184,11 @@ def test_a_gzip_bomb_is_refused_without_inflating_it(tmp_path):
 def test_a_header_promising_more_than_a_gzip_file_can_hold_is_refused_before_reading(tmp_path):
     p = tmp_path / "x.gz"
     p.write_bytes(_bomb((50000, 200, 200), 16))  # declares 2e9 bytes from 16 KB
-    with pytest.raises(IDXError, match=r"x\.gz: header shape \(50000, 200, 200\) promises "
-                       "2000000000 bytes.*gzip file of 16"):
+    with pytest.raises(
+        IDXError,
+        match=r"x\.gz: header shape \(50000, 200, 200\) promises "
+        "2000000000 bytes.*gzip file of 16",
+    ):
         read_idx(p)
     p.write_bytes(gzip.compress(_idx(np.zeros((2, 3)))) + b"junk")
     with pytest.raises(IDXError, match="x.gz: corrupt gzip data"):
@@ -207,8 +214,11 @@ def test_files_verify_by_the_hash_of_their_data_or_of_the_gzip_file(tmp_path):
     (tmp_path / "a").write_bytes(data)
     by_data = RemoteFile("a.gz", hashlib.sha256(data).hexdigest())
     by_gz = RemoteFile("a.gz", None, hashlib.sha256(gz).hexdigest())
-    for path, f in ((tmp_path / "a.gz", by_data), (tmp_path / "a", by_data),
-                    (tmp_path / "a.gz", by_gz)):
+    for path, f in (
+        (tmp_path / "a.gz", by_data),
+        (tmp_path / "a", by_data),
+        (tmp_path / "a.gz", by_gz),
+    ):
         assert verified_array(path, f).tolist() == np.arange(12).reshape(3, 4).tolist()
     with pytest.raises(IDXError, match=r"a: SHA-256 of the gzip file is not the expected"):
         verified_array(tmp_path / "a", by_gz)  # only the original .gz is accepted

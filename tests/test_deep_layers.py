@@ -40,10 +40,16 @@ def check_module(gm, tm, inputs, dtype, steps=1, grad_inputs=True):
     tol = TOL[dtype]
     rng = np.random.default_rng(1)
     for _ in range(steps):
-        gin = [gn.tensor(x.astype(dtype), requires_grad=grad_inputs) if x.dtype.kind == "f"
-               else x for x in inputs]
-        tin = [torch.tensor(x.astype(dtype), requires_grad=grad_inputs) if x.dtype.kind == "f"
-               else torch.tensor(x) for x in inputs]
+        gin = [
+            gn.tensor(x.astype(dtype), requires_grad=grad_inputs) if x.dtype.kind == "f" else x
+            for x in inputs
+        ]
+        tin = [
+            torch.tensor(x.astype(dtype), requires_grad=grad_inputs)
+            if x.dtype.kind == "f"
+            else torch.tensor(x)
+            for x in inputs
+        ]
         gout, tout = _flat(gm(*gin)), _flat(tm(*tin))
         assert len(gout) == len(tout)
         gm.zero_grad()
@@ -74,59 +80,105 @@ def _x(*shape):
 
 # ----- convolution ------------------------------------------------------------------------
 @SETTINGS
-@given(n=st.integers(1, 3), g=st.sampled_from([1, 2]), cin=st.integers(1, 3),
-       cout=st.integers(1, 3), h=st.integers(5, 9), w=st.integers(5, 9), k=st.integers(1, 3),
-       stride=st.integers(1, 2), pad=st.sampled_from([0, 1, 2, "same", "valid"]),
-       dil=st.integers(1, 2), bias=st.booleans(), dtype=st.sampled_from(DTYPES))
+@given(
+    n=st.integers(1, 3),
+    g=st.sampled_from([1, 2]),
+    cin=st.integers(1, 3),
+    cout=st.integers(1, 3),
+    h=st.integers(5, 9),
+    w=st.integers(5, 9),
+    k=st.integers(1, 3),
+    stride=st.integers(1, 2),
+    pad=st.sampled_from([0, 1, 2, "same", "valid"]),
+    dil=st.integers(1, 2),
+    bias=st.booleans(),
+    dtype=st.sampled_from(DTYPES),
+)
 def test_conv2d_matches_torch(n, g, cin, cout, h, w, k, stride, pad, dil, bias, dtype):
     if pad == "same":
         stride = 1
     args = (cin * g, cout * g, k)
     kw = dict(stride=stride, padding=pad, dilation=dil, groups=g, bias=bias)
-    check_module(nn.Conv2d(*args, **kw), torch.nn.Conv2d(*args, **kw), [_x(n, cin * g, h, w)],
-                 dtype)
+    check_module(
+        nn.Conv2d(*args, **kw), torch.nn.Conv2d(*args, **kw), [_x(n, cin * g, h, w)], dtype
+    )
 
 
 def test_conv2d_rectangular_kernel_and_asymmetric_options():
     kw = dict(stride=(2, 1), padding=(1, 2), dilation=(1, 2))
-    check_module(nn.Conv2d(3, 4, (3, 2), **kw), torch.nn.Conv2d(3, 4, (3, 2), **kw),
-                 [_x(2, 3, 7, 8)], np.float64)
+    check_module(
+        nn.Conv2d(3, 4, (3, 2), **kw),
+        torch.nn.Conv2d(3, 4, (3, 2), **kw),
+        [_x(2, 3, 7, 8)],
+        np.float64,
+    )
 
 
 @SETTINGS
-@given(n=st.integers(1, 3), g=st.sampled_from([1, 3]), cin=st.integers(1, 2),
-       cout=st.integers(1, 2), length=st.integers(6, 12), k=st.integers(1, 4),
-       stride=st.integers(1, 3), pad=st.sampled_from([0, 1, "same"]), dil=st.integers(1, 2),
-       bias=st.booleans(), dtype=st.sampled_from(DTYPES))
+@given(
+    n=st.integers(1, 3),
+    g=st.sampled_from([1, 3]),
+    cin=st.integers(1, 2),
+    cout=st.integers(1, 2),
+    length=st.integers(6, 12),
+    k=st.integers(1, 4),
+    stride=st.integers(1, 3),
+    pad=st.sampled_from([0, 1, "same"]),
+    dil=st.integers(1, 2),
+    bias=st.booleans(),
+    dtype=st.sampled_from(DTYPES),
+)
 def test_conv1d_matches_torch(n, g, cin, cout, length, k, stride, pad, dil, bias, dtype):
     if pad == "same":
         stride = 1
     args = (cin * g, cout * g, k)
     kw = dict(stride=stride, padding=pad, dilation=dil, groups=g, bias=bias)
-    check_module(nn.Conv1d(*args, **kw), torch.nn.Conv1d(*args, **kw),
-                 [_x(n, cin * g, length)], dtype)
+    check_module(
+        nn.Conv1d(*args, **kw), torch.nn.Conv1d(*args, **kw), [_x(n, cin * g, length)], dtype
+    )
 
 
 @SETTINGS
-@given(n=st.integers(1, 2), cin=st.integers(1, 3), cout=st.integers(1, 3), h=st.integers(2, 5),
-       w=st.integers(2, 5), k=st.integers(1, 4), stride=st.integers(1, 3), pad=st.integers(0, 1),
-       opad=st.integers(0, 1), dil=st.integers(1, 2), bias=st.booleans(),
-       dtype=st.sampled_from(DTYPES))
-def test_conv_transpose2d_matches_torch(n, cin, cout, h, w, k, stride, pad, opad, dil, bias,
-                                        dtype):
+@given(
+    n=st.integers(1, 2),
+    cin=st.integers(1, 3),
+    cout=st.integers(1, 3),
+    h=st.integers(2, 5),
+    w=st.integers(2, 5),
+    k=st.integers(1, 4),
+    stride=st.integers(1, 3),
+    pad=st.integers(0, 1),
+    opad=st.integers(0, 1),
+    dil=st.integers(1, 2),
+    bias=st.booleans(),
+    dtype=st.sampled_from(DTYPES),
+)
+def test_conv_transpose2d_matches_torch(n, cin, cout, h, w, k, stride, pad, opad, dil, bias, dtype):
     if opad >= max(stride, dil) or pad * 2 >= (k - 1) * dil + 1 + (h - 1) * stride:
         opad, pad = 0, 0
     kw = dict(stride=stride, padding=pad, output_padding=opad, dilation=dil, bias=bias)
-    check_module(nn.ConvTranspose2d(cin, cout, k, **kw), torch.nn.ConvTranspose2d(cin, cout, k,
-                                                                                   **kw),
-                 [_x(n, cin, h, w)], dtype)
+    check_module(
+        nn.ConvTranspose2d(cin, cout, k, **kw),
+        torch.nn.ConvTranspose2d(cin, cout, k, **kw),
+        [_x(n, cin, h, w)],
+        dtype,
+    )
 
 
 # ----- pooling ----------------------------------------------------------------------------
 @SETTINGS
-@given(n=st.integers(1, 2), c=st.integers(1, 3), h=st.integers(4, 9), w=st.integers(4, 9),
-       k=st.integers(1, 3), stride=st.integers(1, 3), pad=st.integers(0, 1),
-       dil=st.integers(1, 2), ceil=st.booleans(), dtype=st.sampled_from(DTYPES))
+@given(
+    n=st.integers(1, 2),
+    c=st.integers(1, 3),
+    h=st.integers(4, 9),
+    w=st.integers(4, 9),
+    k=st.integers(1, 3),
+    stride=st.integers(1, 3),
+    pad=st.integers(0, 1),
+    dil=st.integers(1, 2),
+    ceil=st.booleans(),
+    dtype=st.sampled_from(DTYPES),
+)
 def test_max_pool2d_matches_torch(n, c, h, w, k, stride, pad, dil, ceil, dtype):
     pad = min(pad, k // 2)
     kw = dict(stride=stride, padding=pad, dilation=dil, ceil_mode=ceil)
@@ -134,15 +186,24 @@ def test_max_pool2d_matches_torch(n, c, h, w, k, stride, pad, dil, ceil, dtype):
 
 
 @SETTINGS
-@given(h=st.integers(5, 9), w=st.integers(5, 9), k=st.integers(1, 3), stride=st.integers(1, 3),
-       pad=st.integers(0, 1), dil=st.integers(1, 2), ceil=st.booleans(), ties=st.booleans())
+@given(
+    h=st.integers(5, 9),
+    w=st.integers(5, 9),
+    k=st.integers(1, 3),
+    stride=st.integers(1, 3),
+    pad=st.integers(0, 1),
+    dil=st.integers(1, 2),
+    ceil=st.booleans(),
+    ties=st.booleans(),
+)
 def test_max_pool2d_return_indices_match_torch(h, w, k, stride, pad, dil, ceil, ties):
     pad = min(pad, k // 2)
     x = _x(2, 3, h, w)
     if ties:  # equal values: both must pick the first maximum of each window
         x = np.round(x)
-    kw = dict(kernel_size=k, stride=stride, padding=pad, dilation=dil, ceil_mode=ceil,
-              return_indices=True)
+    kw = dict(
+        kernel_size=k, stride=stride, padding=pad, dilation=dil, ceil_mode=ceil, return_indices=True
+    )
     y, idx = nn.MaxPool2d(**kw)(gn.tensor(x))
     ty, tidx = torch.nn.MaxPool2d(**kw)(torch.tensor(x))
     _close(y, ty, 1e-12, "output")
@@ -150,9 +211,18 @@ def test_max_pool2d_return_indices_match_torch(h, w, k, stride, pad, dil, ceil, 
 
 
 @SETTINGS
-@given(n=st.integers(1, 2), c=st.integers(1, 3), h=st.integers(4, 9), w=st.integers(4, 9),
-       k=st.integers(1, 3), stride=st.integers(1, 3), pad=st.integers(0, 1),
-       include=st.booleans(), ceil=st.booleans(), dtype=st.sampled_from(DTYPES))
+@given(
+    n=st.integers(1, 2),
+    c=st.integers(1, 3),
+    h=st.integers(4, 9),
+    w=st.integers(4, 9),
+    k=st.integers(1, 3),
+    stride=st.integers(1, 3),
+    pad=st.integers(0, 1),
+    include=st.booleans(),
+    ceil=st.booleans(),
+    dtype=st.sampled_from(DTYPES),
+)
 def test_avg_pool2d_matches_torch(n, c, h, w, k, stride, pad, include, ceil, dtype):
     pad = min(pad, k // 2)
     kw = dict(stride=stride, padding=pad, count_include_pad=include, ceil_mode=ceil)
@@ -160,17 +230,29 @@ def test_avg_pool2d_matches_torch(n, c, h, w, k, stride, pad, include, ceil, dty
 
 
 @SETTINGS
-@given(length=st.integers(5, 12), k=st.integers(1, 3), stride=st.integers(1, 3),
-       pad=st.integers(0, 1), dil=st.integers(1, 2), ceil=st.booleans(), include=st.booleans(),
-       dtype=st.sampled_from(DTYPES))
+@given(
+    length=st.integers(5, 12),
+    k=st.integers(1, 3),
+    stride=st.integers(1, 3),
+    pad=st.integers(0, 1),
+    dil=st.integers(1, 2),
+    ceil=st.booleans(),
+    include=st.booleans(),
+    dtype=st.sampled_from(DTYPES),
+)
 def test_pool1d_matches_torch(length, k, stride, pad, dil, ceil, include, dtype):
     pad = min(pad, k // 2)
     x = [_x(2, 3, length)]
     kw = dict(stride=stride, padding=pad, ceil_mode=ceil)
-    check_module(nn.MaxPool1d(k, dilation=dil, **kw), torch.nn.MaxPool1d(k, dilation=dil, **kw),
-                 x, dtype)
-    check_module(nn.AvgPool1d(k, count_include_pad=include, **kw),
-                 torch.nn.AvgPool1d(k, count_include_pad=include, **kw), x, dtype)
+    check_module(
+        nn.MaxPool1d(k, dilation=dil, **kw), torch.nn.MaxPool1d(k, dilation=dil, **kw), x, dtype
+    )
+    check_module(
+        nn.AvgPool1d(k, count_include_pad=include, **kw),
+        torch.nn.AvgPool1d(k, count_include_pad=include, **kw),
+        x,
+        dtype,
+    )
     y, idx = nn.MaxPool1d(k, dilation=dil, return_indices=True, **kw)(gn.tensor(x[0]))
     ty, tidx = torch.nn.MaxPool1d(k, dilation=dil, return_indices=True, **kw)(torch.tensor(x[0]))
     np.testing.assert_array_equal(idx.data, tidx.numpy())
@@ -179,25 +261,44 @@ def test_pool1d_matches_torch(length, k, stride, pad, dil, ceil, include, dtype)
 
 
 @SETTINGS
-@given(h=st.integers(1, 9), w=st.integers(1, 9), oh=st.integers(1, 5), ow=st.integers(1, 5),
-       dtype=st.sampled_from(DTYPES))
+@given(
+    h=st.integers(1, 9),
+    w=st.integers(1, 9),
+    oh=st.integers(1, 5),
+    ow=st.integers(1, 5),
+    dtype=st.sampled_from(DTYPES),
+)
 def test_adaptive_avg_pool2d_matches_torch(h, w, oh, ow, dtype):
-    check_module(nn.AdaptiveAvgPool2d((oh, ow)), torch.nn.AdaptiveAvgPool2d((oh, ow)),
-                 [_x(2, 3, h, w)], dtype)
+    check_module(
+        nn.AdaptiveAvgPool2d((oh, ow)),
+        torch.nn.AdaptiveAvgPool2d((oh, ow)),
+        [_x(2, 3, h, w)],
+        dtype,
+    )
 
 
 @SETTINGS
-@given(h=st.integers(1, 6), w=st.integers(1, 6), size=st.integers(1, 11),
-       scale=st.sampled_from([None, 1, 2, 3]), dtype=st.sampled_from(DTYPES))
+@given(
+    h=st.integers(1, 6),
+    w=st.integers(1, 6),
+    size=st.integers(1, 11),
+    scale=st.sampled_from([None, 1, 2, 3]),
+    dtype=st.sampled_from(DTYPES),
+)
 def test_upsample_nearest_matches_torch(h, w, size, scale, dtype):
     kw = dict(scale_factor=scale) if scale else dict(size=(size, size + 1))
     check_module(nn.Upsample(**kw), torch.nn.Upsample(**kw), [_x(2, 2, h, w)], dtype)
 
 
 @SETTINGS
-@given(h=st.integers(1, 6), w=st.integers(1, 6), size=st.integers(1, 11),
-       scale=st.sampled_from([None, 0.5, 1.5, 2, 3]), align=st.sampled_from([None, False, True]),
-       dtype=st.sampled_from(DTYPES))
+@given(
+    h=st.integers(1, 6),
+    w=st.integers(1, 6),
+    size=st.integers(1, 11),
+    scale=st.sampled_from([None, 0.5, 1.5, 2, 3]),
+    align=st.sampled_from([None, False, True]),
+    dtype=st.sampled_from(DTYPES),
+)
 def test_upsample_bilinear_matches_torch(h, w, size, scale, align, dtype):
     kw = dict(scale_factor=scale) if scale else dict(size=(size, size + 1))
     if min(int(h * (scale or 1)), int(w * (scale or 1))) < 1:
@@ -218,9 +319,15 @@ def test_interpolate_refuses_what_torch_refuses():
 
 # ----- normalisation and embedding --------------------------------------------------------
 @SETTINGS
-@given(n=st.integers(2, 5), c=st.integers(1, 4), length=st.sampled_from([None, 3]),
-       momentum=st.sampled_from([0.1, 0.5, None]), affine=st.booleans(),
-       track=st.booleans(), dtype=st.sampled_from(DTYPES))
+@given(
+    n=st.integers(2, 5),
+    c=st.integers(1, 4),
+    length=st.sampled_from([None, 3]),
+    momentum=st.sampled_from([0.1, 0.5, None]),
+    affine=st.booleans(),
+    track=st.booleans(),
+    dtype=st.sampled_from(DTYPES),
+)
 def test_batch_norm1d_matches_torch_over_steps(n, c, length, momentum, affine, track, dtype):
     shape = (n, c) if length is None else (n, c, length)
     kw = dict(momentum=momentum, affine=affine, track_running_stats=track)
@@ -232,8 +339,14 @@ def test_batch_norm1d_matches_torch_over_steps(n, c, length, momentum, affine, t
 
 
 @SETTINGS
-@given(n=st.integers(1, 3), c=st.integers(1, 4), h=st.integers(1, 4), w=st.integers(2, 4),
-       momentum=st.sampled_from([0.1, None]), dtype=st.sampled_from(DTYPES))
+@given(
+    n=st.integers(1, 3),
+    c=st.integers(1, 4),
+    h=st.integers(1, 4),
+    w=st.integers(2, 4),
+    momentum=st.sampled_from([0.1, None]),
+    dtype=st.sampled_from(DTYPES),
+)
 def test_batch_norm2d_train_then_eval_matches_torch(n, c, h, w, momentum, dtype):
     gm, tm = nn.BatchNorm2d(c, momentum=momentum), torch.nn.BatchNorm2d(c, momentum=momentum)
     with torch.no_grad():
@@ -257,12 +370,18 @@ def test_batch_norm_state_dict_keys_match_torch_and_load():
 
 
 @SETTINGS
-@given(shape=st.lists(st.integers(1, 4), min_size=2, max_size=4), k=st.integers(1, 2),
-       affine=st.booleans(), dtype=st.sampled_from(DTYPES))
+@given(
+    shape=st.lists(st.integers(1, 4), min_size=2, max_size=4),
+    k=st.integers(1, 2),
+    affine=st.booleans(),
+    dtype=st.sampled_from(DTYPES),
+)
 def test_layer_norm_matches_torch(shape, k, affine, dtype):
     norm = tuple(shape[-k:])
-    gm, tm = nn.LayerNorm(norm, elementwise_affine=affine), torch.nn.LayerNorm(
-        norm, elementwise_affine=affine)
+    gm, tm = (
+        nn.LayerNorm(norm, elementwise_affine=affine),
+        torch.nn.LayerNorm(norm, elementwise_affine=affine),
+    )
     if affine:
         with torch.no_grad():
             tm.weight.uniform_(0.5, 1.5)
@@ -271,22 +390,39 @@ def test_layer_norm_matches_torch(shape, k, affine, dtype):
 
 
 @SETTINGS
-@given(num=st.integers(2, 9), dim=st.integers(1, 5), pad=st.sampled_from([None, 0, 1]),
-       dtype=st.sampled_from(DTYPES))
+@given(
+    num=st.integers(2, 9),
+    dim=st.integers(1, 5),
+    pad=st.sampled_from([None, 0, 1]),
+    dtype=st.sampled_from(DTYPES),
+)
 def test_embedding_matches_torch(num, dim, pad, dtype):
     idx = np.random.default_rng(num).integers(0, num, (3, 4))
-    check_module(nn.Embedding(num, dim, padding_idx=pad),
-                 torch.nn.Embedding(num, dim, padding_idx=pad), [idx], dtype)
+    check_module(
+        nn.Embedding(num, dim, padding_idx=pad),
+        torch.nn.Embedding(num, dim, padding_idx=pad),
+        [idx],
+        dtype,
+    )
 
 
 # ----- recurrent --------------------------------------------------------------------------
 @SETTINGS
-@given(kind=st.sampled_from(["RNN", "LSTM", "GRU"]), layers=st.integers(1, 2),
-       bidir=st.booleans(), batch_first=st.booleans(), bias=st.booleans(),
-       with_state=st.booleans(), t=st.integers(1, 5), b=st.integers(1, 3),
-       relu=st.booleans(), dtype=st.sampled_from(DTYPES))
-def test_recurrent_layers_match_torch(kind, layers, bidir, batch_first, bias, with_state, t, b,
-                                      relu, dtype):
+@given(
+    kind=st.sampled_from(["RNN", "LSTM", "GRU"]),
+    layers=st.integers(1, 2),
+    bidir=st.booleans(),
+    batch_first=st.booleans(),
+    bias=st.booleans(),
+    with_state=st.booleans(),
+    t=st.integers(1, 5),
+    b=st.integers(1, 3),
+    relu=st.booleans(),
+    dtype=st.sampled_from(DTYPES),
+)
+def test_recurrent_layers_match_torch(
+    kind, layers, bidir, batch_first, bias, with_state, t, b, relu, dtype
+):
     kw = dict(num_layers=layers, bidirectional=bidir, batch_first=batch_first, bias=bias)
     if kind == "RNN" and relu:
         kw["nonlinearity"] = "relu"
@@ -321,9 +457,9 @@ def test_recurrent_cells_match_torch(kind, dtype):
     def gcall(m):
         def f(x, h):
             return m(x, (h, h * 0.5) if kind == "LSTMCell" else h)
+
         f.named_parameters, f.named_buffers = m.named_parameters, m.named_buffers
-        f.zero_grad, f.load_state_dict, f.state_dict = m.zero_grad, m.load_state_dict, \
-            m.state_dict
+        f.zero_grad, f.load_state_dict, f.state_dict = m.zero_grad, m.load_state_dict, m.state_dict
         f.to = lambda d: (m.to(d), f)[1]
         return f
 
@@ -351,10 +487,13 @@ def _t(*shape):
     return gn.tensor(_x(*shape), requires_grad=True)
 
 
-@pytest.mark.parametrize("kw", [dict(stride=(1, 1), padding=(0, 0, 0, 0), dilation=(1, 1),
-                                     groups=1),
-                                dict(stride=(2, 1), padding=(1, 0, 2, 1), dilation=(1, 2),
-                                     groups=2)])
+@pytest.mark.parametrize(
+    "kw",
+    [
+        dict(stride=(1, 1), padding=(0, 0, 0, 0), dilation=(1, 1), groups=1),
+        dict(stride=(2, 1), padding=(1, 0, 2, 1), dilation=(1, 2), groups=2),
+    ],
+)
 def test_gradcheck_conv2d(kw):
     x, w, b = _t(2, 4, 6, 5), _t(2, 4 // kw["groups"], 3, 2), _t(2)
     assert gn.gradcheck(lambda x, w, b: conv.Conv2dFn.apply(x, w, b, **kw), [x, w, b])
@@ -370,14 +509,23 @@ def test_gradcheck_pools():
     x = _t(2, 2, 6, 5)
     kw = dict(kernel_size=(3, 2), stride=(2, 1), padding=(1, 1))
     assert gn.gradcheck(lambda x: pooling.MaxPool2dFn.apply(x, dilation=(1, 2), **kw), [x])
-    assert gn.gradcheck(lambda x: pooling.AvgPool2dFn.apply(x, count_include_pad=False, **kw),
-                        [x])
+    assert gn.gradcheck(lambda x: pooling.AvgPool2dFn.apply(x, count_include_pad=False, **kw), [x])
     for include in (True, False):  # ceil_mode's partial last windows
-        assert gn.gradcheck(lambda x, include=include: pooling.AvgPool2dFn.apply(
-            x, kernel_size=(3, 3), stride=(2, 2), padding=(1, 0), ceil_mode=True,
-            count_include_pad=include), [x])
-    assert gn.gradcheck(lambda x: pooling.MaxPool2dFn.apply(
-        x, kernel_size=(2, 3), stride=(2, 2), ceil_mode=True), [x])
+        assert gn.gradcheck(
+            lambda x, include=include: pooling.AvgPool2dFn.apply(
+                x,
+                kernel_size=(3, 3),
+                stride=(2, 2),
+                padding=(1, 0),
+                ceil_mode=True,
+                count_include_pad=include,
+            ),
+            [x],
+        )
+    assert gn.gradcheck(
+        lambda x: pooling.MaxPool2dFn.apply(x, kernel_size=(2, 3), stride=(2, 2), ceil_mode=True),
+        [x],
+    )
     assert gn.gradcheck(lambda x: pooling.interpolate(x, size=(4, 7), mode="bilinear"), [x])
 
 
@@ -399,8 +547,9 @@ def test_gradcheck_recurrence(mode, reverse):
 
 def test_gradcheck_batch_and_layer_norm_composites():
     x, w, b = _t(4, 3, 2), _t(3), _t(3)
-    assert gn.gradcheck(lambda x, w, b: normalization.batch_norm(
-        x, None, None, w, b, training=True), [x, w, b])
+    assert gn.gradcheck(
+        lambda x, w, b: normalization.batch_norm(x, None, None, w, b, training=True), [x, w, b]
+    )
     w2, b2 = _t(3, 2), _t(3, 2)
     assert gn.gradcheck(lambda x, w, b: normalization.layer_norm(x, (3, 2), w, b), [x, w2, b2])
 

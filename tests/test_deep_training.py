@@ -91,7 +91,7 @@ def _train_first_bit(kind: str, hidden: int = 32) -> float:
     rnn = getattr(nn, kind)(2, hidden, batch_first=True)
     if kind == "LSTM":  # forget-gate bias 3: remember by default (Gers et al.)
         with gn.no_grad():
-            rnn.bias_hh_l0.data[hidden:2 * hidden] = 3.0
+            rnn.bias_hh_l0.data[hidden : 2 * hidden] = 3.0
     model = _LastStep(rnn, hidden, 2)
     opt = gn.optim.Adam(model.parameters(), lr=0.01)
     for _ in range(600):
@@ -137,8 +137,8 @@ def test_lstm_char_language_model_learns_bundled_text():
     seq, batch = 32, 32
     for _ in range(120):  # early stop: 2.7 kB of text is overfitted after ~200 steps
         starts = rng.integers(0, split - seq - 1, batch)
-        x = np.stack([train[s:s + seq] for s in starts])
-        y = np.stack([train[s + 1:s + seq + 1] for s in starts])
+        x = np.stack([train[s : s + seq] for s in starts])
+        y = np.stack([train[s + 1 : s + seq + 1] for s in starts])
         logits = model(x)
         loss = nn.CrossEntropyLoss()(logits.reshape(-1, len(chars)), y.reshape(-1))
         opt.zero_grad()

@@ -43,8 +43,11 @@ def _auto_doc(cls: type) -> bool:
     if dataclasses.is_dataclass(cls):
         return doc == cls.__name__ + str(inspect.signature(cls)).replace(" -> None", "")
     fields = getattr(cls, "_fields", None)
-    return issubclass(cls, tuple) and fields is not None and \
-        doc == f"{cls.__name__}({', '.join(fields)})"
+    return (
+        issubclass(cls, tuple)
+        and fields is not None
+        and doc == f"{cls.__name__}({', '.join(fields)})"
+    )
 
 
 def _documented_in_a_base(cls: type, name: str) -> bool:
@@ -75,15 +78,20 @@ def missing_in_source(module_name: str, source: str) -> list[str]:
     """The same check on a module's source, for `__main__` modules that cannot be imported."""
     out = []
     for node in ast.parse(source).body:
-        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) or \
-                node.name.startswith("_"):
+        if not isinstance(
+            node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+        ) or node.name.startswith("_"):
             continue
         if not ast.get_docstring(node):
             out.append(f"{module_name}.{node.name}")
         if isinstance(node, ast.ClassDef):
-            out += [f"{module_name}.{node.name}.{m.name}" for m in node.body
-                    if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef))
-                    and not m.name.startswith("_") and not ast.get_docstring(m)]
+            out += [
+                f"{module_name}.{node.name}.{m.name}"
+                for m in node.body
+                if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef))
+                and not m.name.startswith("_")
+                and not ast.get_docstring(m)
+            ]
     return out
 
 
@@ -91,8 +99,9 @@ def all_missing() -> tuple[int, list[str]]:
     """How many glassnet modules were checked, and every undocumented public name in them."""
     missing = missing_in(glassnet)
     # onerror re-raises a subpackage's ImportError, which walk_packages would skip silently
-    infos = list(pkgutil.walk_packages(glassnet.__path__, "glassnet.",
-                                       onerror=importlib.import_module))
+    infos = list(
+        pkgutil.walk_packages(glassnet.__path__, "glassnet.", onerror=importlib.import_module)
+    )
     for info in infos:
         if info.name.rsplit(".", 1)[-1] == "__main__":
             spec = importlib.util.find_spec(info.name)
@@ -106,8 +115,10 @@ def all_missing() -> tuple[int, list[str]]:
 def test_every_public_function_class_and_method_has_a_docstring():
     checked, missing = all_missing()
     assert checked >= 60  # every subpackage was walked
-    assert not missing, (f"{len(missing)} public names without a docstring (one or two lines: "
-                         "what and why):\n  " + "\n  ".join(missing))
+    assert not missing, (
+        f"{len(missing)} public names without a docstring (one or two lines: "
+        "what and why):\n  " + "\n  ".join(missing)
+    )
 
 
 # ----- the check itself ---------------------------------------------------------------------
@@ -177,11 +188,25 @@ def test_the_check_finds_each_undocumented_kind_of_name():
     fake = types.ModuleType("fake")
     exec(compile(_FAKE, "fake.py", "exec", dont_inherit=True), vars(fake))
     assert missing_in(fake) == [
-        "fake.Base.bare", "fake.Child.bare", "fake.Child.new", "fake.Child.static",
-        "fake.Child.prop", "fake.Child.cached", "fake.Child.coro", "fake.Undocumented",
-        "fake.Point", "fake.Pair", "fake.f", "fake.cached_f"]
-    main = 'def main():\n    pass\n\nclass App:\n    """An app."""\n    def run(self):\n' \
-        '        pass\n    def _helper(self):\n        pass\n\nif __name__ == "__main__":\n' \
-        '    main()\n'
-    assert missing_in_source("fake.__main__", main) == ["fake.__main__.main",
-                                                        "fake.__main__.App.run"]
+        "fake.Base.bare",
+        "fake.Child.bare",
+        "fake.Child.new",
+        "fake.Child.static",
+        "fake.Child.prop",
+        "fake.Child.cached",
+        "fake.Child.coro",
+        "fake.Undocumented",
+        "fake.Point",
+        "fake.Pair",
+        "fake.f",
+        "fake.cached_f",
+    ]
+    main = (
+        'def main():\n    pass\n\nclass App:\n    """An app."""\n    def run(self):\n'
+        '        pass\n    def _helper(self):\n        pass\n\nif __name__ == "__main__":\n'
+        "    main()\n"
+    )
+    assert missing_in_source("fake.__main__", main) == [
+        "fake.__main__.main",
+        "fake.__main__.App.run",
+    ]

@@ -21,7 +21,7 @@ def test_backward_through_a_100000_op_chain_without_recursion():
     for _ in range(100_000):
         y = y * 1.00001
     y.backward()
-    assert x.grad.item() == pytest.approx(1.00001 ** 100_000, rel=1e-9)
+    assert x.grad.item() == pytest.approx(1.00001**100_000, rel=1e-9)
 
 
 def test_a_tensor_used_twice_gets_both_gradients():
@@ -144,9 +144,19 @@ def test_step_gradient_is_zero_so_a_perceptron_cannot_learn_by_backprop():
 
 # ----- dtypes -----------------------------------------------------------------------------
 def test_float32_is_the_default_dtype():
-    made = [gn.tensor(1.5), gn.tensor([1.0, 2.0]), gn.zeros(2), gn.ones(2), gn.randn(2),
-            gn.rand(2), gn.full((2,), 0.5), gn.arange(0.0, 1.0, 0.5), gn.zeros_like(gn.ones(2)),
-            nn.Linear(3, 2).weight, nn.Linear(3, 2).bias]
+    made = [
+        gn.tensor(1.5),
+        gn.tensor([1.0, 2.0]),
+        gn.zeros(2),
+        gn.ones(2),
+        gn.randn(2),
+        gn.rand(2),
+        gn.full((2,), 0.5),
+        gn.arange(0.0, 1.0, 0.5),
+        gn.zeros_like(gn.ones(2)),
+        nn.Linear(3, 2).weight,
+        nn.Linear(3, 2).bias,
+    ]
     assert all(t.dtype == np.float32 for t in made)
     assert gn.arange(3).dtype == np.int64 and gn.tensor([1, 2]).dtype == np.int64
     # PyTorch agrees on every one of these:
@@ -167,8 +177,19 @@ def test_float64_on_request():
         gn.set_default_dtype(np.int32)
 
 
-_TORCH_NAMES = ["float16", "float32", "float64", "int32", "int64", "bool", "float", "double",
-                "long", "half", "int"]
+_TORCH_NAMES = [
+    "float16",
+    "float32",
+    "float64",
+    "int32",
+    "int64",
+    "bool",
+    "float",
+    "double",
+    "long",
+    "half",
+    "int",
+]
 
 
 @pytest.mark.parametrize("name", _TORCH_NAMES)
@@ -189,14 +210,26 @@ def test_the_dtype_hint_names_a_conversion_that_works():
     assert lin(eval(hint, {"gn": gn, "x": x})).shape == (1, 2)
 
 
-@pytest.mark.parametrize("expr", [
-    lambda t: t * np.float64(2.5), lambda t: np.float64(2.5) * t, lambda t: t + np.float64(1),
-    lambda t: np.float64(1) - t, lambda t: t / np.float64(3), lambda t: np.float64(3) / t,
-    lambda t: t ** np.float64(2), lambda t: t * 0.1, lambda t: gn.tensor([1, 2, 3]) * 0.5 + t,
-    lambda t: t.mean() * np.array(2.0).item(), lambda t: gn.maximum(t, np.float64(0.2)),
-    lambda t: gn.where(t > 1, t, np.float64(0.0)), lambda t: t.clamp(np.float64(0.1)),
-    lambda t: gn.leaky_relu(t, np.float64(0.2)), lambda t: t * gn.tensor([2]),
-])
+@pytest.mark.parametrize(
+    "expr",
+    [
+        lambda t: t * np.float64(2.5),
+        lambda t: np.float64(2.5) * t,
+        lambda t: t + np.float64(1),
+        lambda t: np.float64(1) - t,
+        lambda t: t / np.float64(3),
+        lambda t: np.float64(3) / t,
+        lambda t: t ** np.float64(2),
+        lambda t: t * 0.1,
+        lambda t: gn.tensor([1, 2, 3]) * 0.5 + t,
+        lambda t: t.mean() * np.array(2.0).item(),
+        lambda t: gn.maximum(t, np.float64(0.2)),
+        lambda t: gn.where(t > 1, t, np.float64(0.0)),
+        lambda t: t.clamp(np.float64(0.1)),
+        lambda t: gn.leaky_relu(t, np.float64(0.2)),
+        lambda t: t * gn.tensor([2]),
+    ],
+)
 def test_no_float64_upcast_from_numpy_scalars_or_ints(expr):
     t = gn.tensor([0.5, 1.5, 2.5], requires_grad=True)
     y = expr(t)
@@ -205,11 +238,17 @@ def test_no_float64_upcast_from_numpy_scalars_or_ints(expr):
     assert t.grad.dtype == np.float32
 
 
-@pytest.mark.parametrize("loss", [
-    nn.BCELoss(weight=np.array([0.5, 2.0])), nn.BCEWithLogitsLoss(pos_weight=np.array([3.0, 1.0])),
-    nn.BCEWithLogitsLoss(weight=np.array([1.0, 2.0])), nn.CrossEntropyLoss(weight=[1.0, 2.0]),
-    nn.NLLLoss(weight=np.array([1.0, 2.0])), nn.HuberLoss(delta=np.float64(0.5)),
-])
+@pytest.mark.parametrize(
+    "loss",
+    [
+        nn.BCELoss(weight=np.array([0.5, 2.0])),
+        nn.BCEWithLogitsLoss(pos_weight=np.array([3.0, 1.0])),
+        nn.BCEWithLogitsLoss(weight=np.array([1.0, 2.0])),
+        nn.CrossEntropyLoss(weight=[1.0, 2.0]),
+        nn.NLLLoss(weight=np.array([1.0, 2.0])),
+        nn.HuberLoss(delta=np.float64(0.5)),
+    ],
+)
 def test_losses_with_float64_numpy_weights_stay_float32(loss):
     x = gn.tensor([[0.2, 0.7], [0.6, 0.1]], requires_grad=True)
     classes = isinstance(loss, (nn.CrossEntropyLoss, nn.NLLLoss))
@@ -221,8 +260,10 @@ def test_losses_with_float64_numpy_weights_stay_float32(loss):
 
 def test_a_float32_training_step_stays_float32():
     model = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 3))
-    opts = [gn.optim.SGD(model.parameters(), lr=0.1, momentum=0.9, weight_decay=1e-4),
-            gn.optim.Adam(model.parameters(), lr=1e-3)]
+    opts = [
+        gn.optim.SGD(model.parameters(), lr=0.1, momentum=0.9, weight_decay=1e-4),
+        gn.optim.Adam(model.parameters(), lr=1e-3),
+    ]
     x, y = gn.randn(5, 4), np.array([0, 1, 2, 1, 0])
     for opt in opts:
         loss = nn.CrossEntropyLoss(label_smoothing=0.1)(model(x), y)
@@ -230,10 +271,13 @@ def test_a_float32_training_step_stays_float32():
         opt.zero_grad()
         loss.backward()
         opt.step()
-        assert all(p.dtype == np.float32 and p.grad.dtype == np.float32
-                   for p in model.parameters())
-        assert all(v.dtype == np.float32 for s in opt.state.values() for v in s.values()
-                   if isinstance(v, np.ndarray))
+        assert all(p.dtype == np.float32 and p.grad.dtype == np.float32 for p in model.parameters())
+        assert all(
+            v.dtype == np.float32
+            for s in opt.state.values()
+            for v in s.values()
+            if isinstance(v, np.ndarray)
+        )
 
 
 def test_manual_seed_makes_weights_reproducible():
@@ -273,8 +317,9 @@ def test_parameters_and_submodules_register_on_assignment_like_pytorch():
 
 def test_state_dict_dotted_keys_match_pytorch_naming():
     ours = nn.Sequential(nn.Linear(2, 3), nn.ReLU(), nn.Sequential(nn.Linear(3, 1)))
-    ref = torch.nn.Sequential(torch.nn.Linear(2, 3), torch.nn.ReLU(),
-                              torch.nn.Sequential(torch.nn.Linear(3, 1)))
+    ref = torch.nn.Sequential(
+        torch.nn.Linear(2, 3), torch.nn.ReLU(), torch.nn.Sequential(torch.nn.Linear(3, 1))
+    )
     assert list(ours.state_dict()) == list(ref.state_dict())
     named = OrderedDict([("enc", nn.Linear(2, 2)), ("act", nn.Tanh())])
     assert list(nn.Sequential(named).state_dict()) == ["enc.weight", "enc.bias"]
@@ -319,18 +364,30 @@ def test_train_eval_and_zero_grad():
 
 def test_repr_matches_pytorch():
     def build(lib):
-        return lib.nn.Sequential(lib.nn.Flatten(), lib.nn.Linear(784, 300), lib.nn.ReLU(),
-                                 lib.nn.Linear(300, 10, bias=False), lib.nn.LeakyReLU(0.1),
-                                 lib.nn.Sequential(lib.nn.Tanh(), lib.nn.Sigmoid()),
-                                 lib.nn.Softmax(dim=1), lib.nn.LogSoftmax(dim=1),
-                                 lib.nn.Identity(), lib.nn.CrossEntropyLoss())
+        return lib.nn.Sequential(
+            lib.nn.Flatten(),
+            lib.nn.Linear(784, 300),
+            lib.nn.ReLU(),
+            lib.nn.Linear(300, 10, bias=False),
+            lib.nn.LeakyReLU(0.1),
+            lib.nn.Sequential(lib.nn.Tanh(), lib.nn.Sigmoid()),
+            lib.nn.Softmax(dim=1),
+            lib.nn.LogSoftmax(dim=1),
+            lib.nn.Identity(),
+            lib.nn.CrossEntropyLoss(),
+        )
 
     assert repr(build(gn)) == repr(build(torch))
 
 
 def test_summary_lists_each_layer_with_output_shape_and_parameter_count():
-    net = nn.Sequential(nn.Flatten(), nn.Linear(784, 300), nn.ReLU(),
-                        nn.Sequential(nn.Linear(300, 100), nn.ReLU()), nn.Linear(100, 10))
+    net = nn.Sequential(
+        nn.Flatten(),
+        nn.Linear(784, 300),
+        nn.ReLU(),
+        nn.Sequential(nn.Linear(300, 100), nn.ReLU()),
+        nn.Linear(100, 10),
+    )
     text = net.summary((28, 28), print_fn=None)
     ref = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(784, 300))
     lines = text.splitlines()
@@ -352,8 +409,12 @@ def test_cpu_device_is_accepted_as_in_torch():
     assert x.device == gn.device("cpu") and x.device == "cpu" and x.device.index is None
     assert repr(x.device) == repr(r.device) == "device(type='cpu')"
     assert {gn.device("cpu"): 1}["cpu"] == 1 and gn.device("cuda:1").index == 1
-    for args, kwargs in [(("cpu", gn.float64), {}), ((), {"device": "cpu", "dtype": gn.float64}),
-                         ((gn.device("cpu"),), {"dtype": gn.float64}), ((x.double(),), {})]:
+    for args, kwargs in [
+        (("cpu", gn.float64), {}),
+        ((), {"device": "cpu", "dtype": gn.float64}),
+        ((gn.device("cpu"),), {"dtype": gn.float64}),
+        ((x.double(),), {}),
+    ]:
         y = x.to(*args, **kwargs)
         assert y.dtype == np.float64 and y.device == "cpu"
     assert x.to(gn.float32) is x and x.to(gn.float32, copy=True) is not x
@@ -364,8 +425,11 @@ def test_cpu_device_is_accepted_as_in_torch():
     assert m.to("cpu", gn.float64).bias.dtype == np.float64
     with pytest.raises(TypeError, match=r"only accepts floating point or complex dtypes"):
         tm.to(torch.int64)
-    with pytest.raises(TypeError, match=r"Linear\.to only accepts floating point dtypes, but got "
-                       r"int64"):
+    with pytest.raises(
+        TypeError,
+        match=r"Linear\.to only accepts floating point dtypes, but got "
+        r"int64",
+    ):
         m.to(gn.int64)
     with pytest.raises(TypeError, match=r"Tensor\.to: 'gpu' is neither a device .* nor a dtype"):
         x.to("gpu")
@@ -373,11 +437,17 @@ def test_cpu_device_is_accepted_as_in_torch():
         gn.device("gpu")
 
 
-@pytest.mark.parametrize("call", [
-    lambda: gn.ones(2).to("cuda"), lambda: gn.ones(2).cuda(), lambda: nn.Linear(2, 2).cuda(),
-    lambda: nn.Linear(2, 2).to("cuda:0"), lambda: gn.ones(2).to(device=gn.device("cuda")),
-    lambda: nn.Linear(2, 2).to(device="cuda", dtype=gn.float64),
-])
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: gn.ones(2).to("cuda"),
+        lambda: gn.ones(2).cuda(),
+        lambda: nn.Linear(2, 2).cuda(),
+        lambda: nn.Linear(2, 2).to("cuda:0"),
+        lambda: gn.ones(2).to(device=gn.device("cuda")),
+        lambda: nn.Linear(2, 2).to(device="cuda", dtype=gn.float64),
+    ],
+)
 def test_cuda_says_that_no_gpu_backend_is_installed(call):
     with pytest.raises(RuntimeError, match=r"'cuda(:0)?': no GPU backend is installed"):
         call()
@@ -396,18 +466,26 @@ def test_module_without_super_init_gets_a_clear_error():
 def test_linear_names_itself_and_the_shapes():
     with pytest.raises(ValueError) as e:
         nn.Linear(784, 300)(gn.zeros(50, 28, 28))
-    assert str(e.value) == ("Linear(in_features=784, out_features=300, bias=True): "
-                            "expected input (..., 784), got (50, 28, 28)")
+    assert str(e.value) == (
+        "Linear(in_features=784, out_features=300, bias=True): "
+        "expected input (..., 784), got (50, 28, 28)"
+    )
     with pytest.raises(TypeError, match=r"Linear\(.*float64.*float32"):
         nn.Linear(3, 2)(gn.zeros(2, 3, dtype=np.float64))
 
 
-@pytest.mark.parametrize("loss,target", [
-    (nn.CrossEntropyLoss(), np.zeros(4, np.int64)), (nn.NLLLoss(), np.zeros(4, np.int64)),
-    (nn.MSELoss(), np.zeros((4, 3))), (nn.L1Loss(), np.zeros((4, 3))),
-    (nn.HuberLoss(), np.zeros((4, 3))), (nn.BCELoss(), np.zeros((4, 3))),
-    (nn.BCEWithLogitsLoss(), np.zeros((4, 3))),
-])
+@pytest.mark.parametrize(
+    "loss,target",
+    [
+        (nn.CrossEntropyLoss(), np.zeros(4, np.int64)),
+        (nn.NLLLoss(), np.zeros(4, np.int64)),
+        (nn.MSELoss(), np.zeros((4, 3))),
+        (nn.L1Loss(), np.zeros((4, 3))),
+        (nn.HuberLoss(), np.zeros((4, 3))),
+        (nn.BCELoss(), np.zeros((4, 3))),
+        (nn.BCEWithLogitsLoss(), np.zeros((4, 3))),
+    ],
+)
 def test_losses_with_mismatched_batch_sizes_name_both(loss, target):
     with pytest.raises(ValueError) as e:
         loss(gn.full((5, 3), 0.5), target)
@@ -425,10 +503,16 @@ def test_op_errors_name_the_op_and_the_shapes():
         (lambda: gn.stack([gn.ones(2), gn.ones(3)]), ValueError, r"stack.*\(2,\).*\(3,\)"),
         (lambda: gn.ones(3)[5], IndexError, r"index 5.*\(3,\)"),
         (lambda: gn.tensor([1, 2], requires_grad=True), RuntimeError, "floating.*int64"),
-        (lambda: nn.CrossEntropyLoss()(gn.zeros(2, 3), np.array([0, 3])), IndexError,
-         "target 3.*3 classes"),
-        (lambda: nn.CrossEntropyLoss()(gn.zeros(2, 3), np.array([0.0, 1.0])), TypeError,
-         "integers"),
+        (
+            lambda: nn.CrossEntropyLoss()(gn.zeros(2, 3), np.array([0, 3])),
+            IndexError,
+            "target 3.*3 classes",
+        ),
+        (
+            lambda: nn.CrossEntropyLoss()(gn.zeros(2, 3), np.array([0.0, 1.0])),
+            TypeError,
+            "integers",
+        ),
         (lambda: nn.BCELoss()(gn.full((2,), 1.5), np.ones(2)), ValueError, r"\[0, 1\]"),
         (lambda: gn.optim.SGD([gn.zeros(1, requires_grad=True)], lr=-1), ValueError, "lr -1"),
         (lambda: gn.optim.SGD([], lr=0.1), ValueError, "empty"),

@@ -52,7 +52,8 @@ def _damaged(valid: bytes):
         st.binary(max_size=300),
         st.integers(0, len(valid)).map(lambda n: valid[:n]),
         st.tuples(st.integers(0, len(valid) - 1), st.integers(1, 255)).map(
-            lambda t: valid[:t[0]] + bytes([valid[t[0]] ^ t[1]]) + valid[t[0] + 1:]),
+            lambda t: valid[: t[0]] + bytes([valid[t[0]] ^ t[1]]) + valid[t[0] + 1 :]
+        ),
     )
 
 

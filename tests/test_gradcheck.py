@@ -28,8 +28,11 @@ def t(*shape, low=None, high=None):
 
 def away(*shape):
     """Values at least 0.2 away from 0 (for kinks at 0)."""
-    return gn.tensor(rng.uniform(0.2, 2, shape) * rng.choice([-1, 1], shape),
-                     dtype=np.float64, requires_grad=True)
+    return gn.tensor(
+        rng.uniform(0.2, 2, shape) * rng.choice([-1, 1], shape),
+        dtype=np.float64,
+        requires_grad=True,
+    )
 
 
 TARGETS = np.array([0, 2, 1, 2])
@@ -42,7 +45,7 @@ CASES = {
     "Mul": (lambda a, b: a * b, [t(2, 3), t(3)]),
     "Div": (lambda a, b: a / b, [t(2, 3), away(2, 1)]),
     "Neg": (lambda a: -a, [t(3)]),
-    "Pow": (lambda a, b: a ** b, [t(2, 3, low=0.5, high=2), t(3)]),
+    "Pow": (lambda a, b: a**b, [t(2, 3, low=0.5, high=2), t(3)]),
     "MatMul": (lambda a, b, c: (a @ b) @ c, [t(2, 3, 4), t(4, 5), t(5)]),
     "Exp": (gn.exp, [t(3, 2)]),
     "Log": (gn.log, [t(3, 2, low=0.5, high=3)]),
@@ -75,45 +78,79 @@ CASES = {
     "Softmax": (lambda a: gn.softmax(a, 0), [t(4, 3)]),
     "LogSoftmax": (lambda a: gn.log_softmax(a, 1), [t(4, 3)]),
     "Linear": (F.linear, [t(2, 4, 3), t(5, 3), t(5)]),
-    "CrossEntropy": (lambda a: F.cross_entropy(a, TARGETS, weight=np.array([0.5, 2.0, 1.0]),
-                                               label_smoothing=0.1), [t(4, 3)]),
-    "BinaryCrossEntropy": (F.binary_cross_entropy, [t(3, 2, low=0.1, high=0.9),
-                                                    t(3, 2, low=0, high=1)]),
-    "Conv2dFn": (lambda x, w, b: conv.Conv2dFn.apply(
-        x, w, b, stride=(2, 1), padding=(1, 0, 2, 1), dilation=(1, 2), groups=2),
-        [t(2, 4, 5, 4), t(4, 2, 2, 3), t(4)]),
-    "ConvTranspose2dFn": (lambda x, w, b: conv.ConvTranspose2dFn.apply(
-        x, w, b, stride=(2, 1), padding=(1, 0), output_padding=(1, 0), dilation=(1, 2)),
-        [t(2, 3, 3, 4), t(3, 2, 3, 2), t(2)]),
-    "MaxPool2dFn": (lambda x: pooling.MaxPool2dFn.apply(
-        x, kernel_size=(3, 2), stride=(2, 1), padding=(1, 1), dilation=(1, 2)), [t(2, 2, 6, 5)]),
-    "AvgPool2dFn": (lambda x: pooling.AvgPool2dFn.apply(
-        x, kernel_size=(3, 2), stride=(2, 1), padding=(1, 1), count_include_pad=False),
-        [t(2, 2, 6, 5)]),
-    "EmbeddingFn": (lambda w: normalization.EmbeddingFn.apply(
-        w, np.array([[0, 2, 2], [4, 1, 0]]), padding_idx=3), [t(5, 3)]),  # row 3 unused
-    "Penalty": (lambda a, b: regularization.Penalty.apply(a, b, l1=0.3, l2=0.7),
-                [away(3, 4), away(2, 2, 3)]),
-    "Recurrence": (lambda *a: rnn.Recurrence.apply(*a, mode="LSTM"),
-                   [t(3, 2, 2), t(2, 3), t(2, 3), t(12, 2), t(12, 3), t(12), t(12)]),
+    "CrossEntropy": (
+        lambda a: F.cross_entropy(
+            a, TARGETS, weight=np.array([0.5, 2.0, 1.0]), label_smoothing=0.1
+        ),
+        [t(4, 3)],
+    ),
+    "BinaryCrossEntropy": (
+        F.binary_cross_entropy,
+        [t(3, 2, low=0.1, high=0.9), t(3, 2, low=0, high=1)],
+    ),
+    "Conv2dFn": (
+        lambda x, w, b: conv.Conv2dFn.apply(
+            x, w, b, stride=(2, 1), padding=(1, 0, 2, 1), dilation=(1, 2), groups=2
+        ),
+        [t(2, 4, 5, 4), t(4, 2, 2, 3), t(4)],
+    ),
+    "ConvTranspose2dFn": (
+        lambda x, w, b: conv.ConvTranspose2dFn.apply(
+            x, w, b, stride=(2, 1), padding=(1, 0), output_padding=(1, 0), dilation=(1, 2)
+        ),
+        [t(2, 3, 3, 4), t(3, 2, 3, 2), t(2)],
+    ),
+    "MaxPool2dFn": (
+        lambda x: pooling.MaxPool2dFn.apply(
+            x, kernel_size=(3, 2), stride=(2, 1), padding=(1, 1), dilation=(1, 2)
+        ),
+        [t(2, 2, 6, 5)],
+    ),
+    "AvgPool2dFn": (
+        lambda x: pooling.AvgPool2dFn.apply(
+            x, kernel_size=(3, 2), stride=(2, 1), padding=(1, 1), count_include_pad=False
+        ),
+        [t(2, 2, 6, 5)],
+    ),
+    "EmbeddingFn": (
+        lambda w: normalization.EmbeddingFn.apply(
+            w, np.array([[0, 2, 2], [4, 1, 0]]), padding_idx=3
+        ),
+        [t(5, 3)],
+    ),  # row 3 unused
+    "Penalty": (
+        lambda a, b: regularization.Penalty.apply(a, b, l1=0.3, l2=0.7),
+        [away(3, 4), away(2, 2, 3)],
+    ),
+    "Recurrence": (
+        lambda *a: rnn.Recurrence.apply(*a, mode="LSTM"),
+        [t(3, 2, 2), t(2, 3), t(2, 3), t(12, 2), t(12, 3), t(12), t(12)],
+    ),
 }
 EXTRA = {  # other paths through the same Functions
     "cross_entropy probabilities, sum": (
-        lambda a: F.cross_entropy(a, PROBS, reduction="sum", label_smoothing=0.2), [t(4, 3)]),
+        lambda a: F.cross_entropy(a, PROBS, reduction="sum", label_smoothing=0.2),
+        [t(4, 3)],
+    ),
     "cross_entropy ignore_index, none": (
-        lambda a: F.cross_entropy(a, TARGETS, ignore_index=2, reduction="none"), [t(4, 3)]),
+        lambda a: F.cross_entropy(a, TARGETS, ignore_index=2, reduction="none"),
+        [t(4, 3)],
+    ),
     "bce with logits, pos_weight": (
         lambda a, y: F.binary_cross_entropy_with_logits(a, y, pos_weight=gn.tensor([2.0, 0.5])),
-        [t(3, 2), t(3, 2, low=0, high=1)]),
+        [t(3, 2), t(3, 2, low=0, high=1)],
+    ),
     "max(dim) values": (lambda a: a.max(1).values, [t(3, 4)]),
     "matmul vector·vector": (lambda a, b: a @ b, [t(4), t(4)]),
     "huber": (lambda a, b: F.huber_loss(a, b, delta=0.5), [t(5), t(5)]),
     "Recurrence GRU reverse, no c0": (
         lambda *a: rnn.Recurrence.apply(*a, mode="GRU", reverse=True),
-        [t(3, 2, 2), t(2, 3), None, t(9, 2), t(9, 3), t(9), t(9)]),
+        [t(3, 2, 2), t(2, 3), None, t(9, 2), t(9, 3), t(9), t(9)],
+    ),
     "Recurrence RNN_RELU without bias": (
         lambda *a: rnn.Recurrence.apply(*a, mode="RNN_RELU"),
-        [t(3, 2, 2), t(2, 3), None, t(3, 2), t(3, 3)]),
+        [t(3, 2, 2), t(2, 3), None, t(3, 2), t(3, 3)],
+    ),
 }
 
 
@@ -123,29 +160,39 @@ def _functions(package: ModuleType = gn) -> dict[str, type]:
     found: dict[str, type] = {}
     for cls in rules.functions(package):
         other = found.setdefault(cls.__name__, cls)
-        assert other is cls, (f"two Functions named {cls.__name__}: in {other.__module__} "
-                              f"and {cls.__module__}; rename one")
+        assert other is cls, (
+            f"two Functions named {cls.__name__}: in {other.__module__} "
+            f"and {cls.__module__}; rename one"
+        )
     return found
 
 
 def _uncovered(package: ModuleType = gn) -> list[str]:
     """Functions of `package` without a gradcheck case, as 'module.Name'."""
-    return sorted(f"{cls.__module__}.{name}" for name, cls in _functions(package).items()
-                  if name not in CASES)
+    return sorted(
+        f"{cls.__module__}.{name}" for name, cls in _functions(package).items() if name not in CASES
+    )
 
 
 def test_every_function_has_a_gradcheck_case():
     missing = _uncovered()
-    assert not missing, f"Functions without a gradcheck case in tests/test_gradcheck.py " \
-                        f"CASES: {missing}"
+    assert not missing, (
+        f"Functions without a gradcheck case in tests/test_gradcheck.py CASES: {missing}"
+    )
     stale = set(CASES) - set(_functions())
     assert not stale, f"CASES names no Function of glassnet: {sorted(stale)}"
 
 
 def test_the_walk_finds_every_module_with_a_function():
     modules = {cls.__module__ for cls in _functions().values()}
-    assert {"glassnet.autograd.ops", "glassnet.nn.functional", "glassnet.nn.conv",
-            "glassnet.nn.rnn", "glassnet.nn.pooling", "glassnet.nn.normalization"} <= modules
+    assert {
+        "glassnet.autograd.ops",
+        "glassnet.nn.functional",
+        "glassnet.nn.conv",
+        "glassnet.nn.rnn",
+        "glassnet.nn.pooling",
+        "glassnet.nn.normalization",
+    } <= modules
     assert "glassnet.playground.server" in {m.__name__ for m in rules.modules(gn)}
 
 
@@ -171,7 +218,8 @@ def test_a_new_function_without_a_case_is_reported(tmp_path, monkeypatch):
         "class ProbeOp(Function):\n"
         "    @staticmethod\n"
         "    def forward(ctx, x):\n"
-        "        return x\n")
+        "        return x\n"
+    )
     monkeypatch.setattr(gn, "__path__", [*gn.__path__, str(tmp_path)])
     monkeypatch.delitem(sys.modules, "glassnet.probe_ops", raising=False)
     try:

@@ -28,10 +28,13 @@ def test_classification_metrics_match_sklearn(seed):
 def test_confusion_matrix_with_a_class_never_predicted():
     skm = require("sklearn.metrics")
     t, p = np.array([0, 1, 2, 2]), np.array([0, 0, 0, 2])
-    np.testing.assert_array_equal(metrics.confusion_matrix(t, p, labels=[0, 1, 2, 3]),
-                                  skm.confusion_matrix(t, p, labels=[0, 1, 2, 3]))
+    np.testing.assert_array_equal(
+        metrics.confusion_matrix(t, p, labels=[0, 1, 2, 3]),
+        skm.confusion_matrix(t, p, labels=[0, 1, 2, 3]),
+    )
     assert metrics.f1_score(t, p, average="macro") == pytest.approx(
-        skm.f1_score(t, p, average="macro", zero_division=0))
+        skm.f1_score(t, p, average="macro", zero_division=0)
+    )
 
 
 @pytest.mark.parametrize("shape", [(100,), (60, 3)])

@@ -39,19 +39,32 @@ def check_module(ours, ref, x, what):
 # ----- layers -------------------------------------------------------------------------------
 @pytest.mark.parametrize("dtype", DTYPES)
 @settings(max_examples=10, deadline=None)
-@given(lead=st.lists(st.integers(1, 4), min_size=0, max_size=2), n_in=st.integers(1, 6),
-       n_out=st.integers(1, 6), bias=st.booleans(), seed=st.integers(0, 2**16))
+@given(
+    lead=st.lists(st.integers(1, 4), min_size=0, max_size=2),
+    n_in=st.integers(1, 6),
+    n_out=st.integers(1, 6),
+    bias=st.booleans(),
+    seed=st.integers(0, 2**16),
+)
 def test_linear_any_leading_dims(dtype, lead, n_in, n_out, bias, seed):
     torch.manual_seed(seed)
-    ours, ref = twin(lambda: nn.Linear(n_in, n_out, bias=bias),
-                     lambda: torch.nn.Linear(n_in, n_out, bias=bias), dtype)
+    ours, ref = twin(
+        lambda: nn.Linear(n_in, n_out, bias=bias),
+        lambda: torch.nn.Linear(n_in, n_out, bias=bias),
+        dtype,
+    )
     x = randn(np.random.default_rng(seed), (*lead, n_in), dtype)
     check_module(ours, ref, x, "Linear")
 
 
 ACTIVATIONS = [
-    ("ReLU", (), ()), ("LeakyReLU", (0.1,), (0.1,)), ("Sigmoid", (), ()), ("Tanh", (), ()),
-    ("Softmax", (1,), (1,)), ("LogSoftmax", (1,), (1,)), ("Identity", (), ()),
+    ("ReLU", (), ()),
+    ("LeakyReLU", (0.1,), (0.1,)),
+    ("Sigmoid", (), ()),
+    ("Tanh", (), ()),
+    ("Softmax", (1,), (1,)),
+    ("LogSoftmax", (1,), (1,)),
+    ("Identity", (), ()),
 ]
 
 
@@ -61,8 +74,9 @@ def test_sequential_mlp_with_each_activation(act, args, targs, dtype):
     torch.manual_seed(0)
 
     def build(lib, a):
-        return lambda: lib.nn.Sequential(lib.nn.Flatten(), lib.nn.Linear(12, 7),
-                                         getattr(lib.nn, act)(*a), lib.nn.Linear(7, 3))
+        return lambda: lib.nn.Sequential(
+            lib.nn.Flatten(), lib.nn.Linear(12, 7), getattr(lib.nn, act)(*a), lib.nn.Linear(7, 3)
+        )
 
     ours, ref = twin(build(gn, args), build(torch, targs), dtype)
     x = away_from_kink(np.random.default_rng(0), (5, 3, 4), dtype)
@@ -79,8 +93,12 @@ def test_flatten_dims(dtype):
     for args in [(), (0,), (1, 2), (2, -1), (0, -2)]:
         compare(nn.Flatten(*args), torch.nn.Flatten(*args), [x], what=f"Flatten{args}")
     for dim, size in [(1, (3, 1)), (-1, (5, 1)), (2, (2, 2)), (0, (1, 2))]:
-        compare(nn.Unflatten(dim, size), torch.nn.Unflatten(dim, size), [x],
-                what=f"Unflatten({dim}, {size})")
+        compare(
+            nn.Unflatten(dim, size),
+            torch.nn.Unflatten(dim, size),
+            [x],
+            what=f"Unflatten({dim}, {size})",
+        )
 
 
 def test_dropout_is_identity_in_eval():
@@ -110,8 +128,9 @@ def test_dropout_in_train_zeroes_p_and_scales_the_rest_like_pytorch(p):
 def test_dropout_p_zero_and_one():
     x = positive(np.random.default_rng(0), (3, 4), np.float32)
     np.testing.assert_array_equal(nn.Dropout(0.0)(gn.tensor(x)).numpy(), x)
-    np.testing.assert_array_equal(nn.Dropout(1.0)(gn.tensor(x)).numpy(),
-                                  torch.nn.Dropout(1.0)(torch.tensor(x)).numpy())
+    np.testing.assert_array_equal(
+        nn.Dropout(1.0)(gn.tensor(x)).numpy(), torch.nn.Dropout(1.0)(torch.tensor(x)).numpy()
+    )
 
 
 # ----- losses -------------------------------------------------------------------------------
@@ -120,13 +139,18 @@ REDUCTIONS = ["mean", "sum", "none"]
 
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("reduction", REDUCTIONS)
-@pytest.mark.parametrize("name,kw", [("MSELoss", {}), ("L1Loss", {}), ("HuberLoss", {}),
-                                     ("HuberLoss", {"delta": 0.3})])
+@pytest.mark.parametrize(
+    "name,kw", [("MSELoss", {}), ("L1Loss", {}), ("HuberLoss", {}), ("HuberLoss", {"delta": 0.3})]
+)
 def test_regression_losses(name, kw, reduction, dtype):
     rng = np.random.default_rng(0)
     x, y = randn(rng, (6, 3), dtype), randn(rng, (6, 3), dtype)
-    compare(getattr(nn, name)(reduction=reduction, **kw),
-            getattr(torch.nn, name)(reduction=reduction, **kw), [x, y], what=name)
+    compare(
+        getattr(nn, name)(reduction=reduction, **kw),
+        getattr(torch.nn, name)(reduction=reduction, **kw),
+        [x, y],
+        what=name,
+    )
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
@@ -137,18 +161,24 @@ def test_bce_loss(reduction, weighted, dtype):
     p = np.asarray(rng.uniform(0.02, 0.98, (5, 3)), dtype)
     y = np.asarray(rng.random((5, 3)) > 0.5, dtype)
     w = positive(rng, (3,), dtype) if weighted else None
-    compare(nn.BCELoss(weight=None if w is None else gn.tensor(w), reduction=reduction),
-            torch.nn.BCELoss(weight=None if w is None else torch.tensor(w), reduction=reduction),
-            [p, y], what="BCELoss")
+    compare(
+        nn.BCELoss(weight=None if w is None else gn.tensor(w), reduction=reduction),
+        torch.nn.BCELoss(weight=None if w is None else torch.tensor(w), reduction=reduction),
+        [p, y],
+        what="BCELoss",
+    )
 
 
 def test_bce_loss_clamps_log_at_minus_100_like_pytorch():
     p = np.array([0.0, 1.0, 0.5, 1.0], np.float64)
     y = np.array([1.0, 0.0, 1.0, 1.0], np.float64)
     # (PyTorch's gradient for the *target* is ±inf there; ours uses the clamped logs.)
-    compare(lambda a: nn.BCELoss(reduction="none")(a, gn.tensor(y)),
-            lambda a: torch.nn.BCELoss(reduction="none")(a, torch.tensor(y)), [p],
-            what="BCE at 0 and 1")
+    compare(
+        lambda a: nn.BCELoss(reduction="none")(a, gn.tensor(y)),
+        lambda a: torch.nn.BCELoss(reduction="none")(a, torch.tensor(y)),
+        [p],
+        what="BCE at 0 and 1",
+    )
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
@@ -160,40 +190,53 @@ def test_bce_with_logits_loss(reduction, weighted, pos_weight, dtype):
     x = 4 * randn(rng, (5, 3), dtype)
     y = np.asarray(rng.random((5, 3)), dtype)  # soft targets are allowed
     w = positive(rng, (5, 1), dtype) if weighted else None
-    pw = {None: None, "vector": positive(rng, (3,), dtype),
-          "scalar": np.asarray([2.5], dtype)}[pos_weight]
+    pw = {None: None, "vector": positive(rng, (3,), dtype), "scalar": np.asarray([2.5], dtype)}[
+        pos_weight
+    ]
 
     def conv(lib, a):
         return None if a is None else (gn.tensor(a) if lib is gn else torch.tensor(a))
 
-    compare(nn.BCEWithLogitsLoss(conv(gn, w), reduction, pos_weight=conv(gn, pw)),
-            torch.nn.BCEWithLogitsLoss(conv(torch, w), reduction=reduction,
-                                       pos_weight=conv(torch, pw)),
-            [x, y], what="BCEWithLogitsLoss")
+    compare(
+        nn.BCEWithLogitsLoss(conv(gn, w), reduction, pos_weight=conv(gn, pw)),
+        torch.nn.BCEWithLogitsLoss(conv(torch, w), reduction=reduction, pos_weight=conv(torch, pw)),
+        [x, y],
+        what="BCEWithLogitsLoss",
+    )
 
 
 def test_bce_with_logits_is_stable_for_large_logits():
     x = np.array([-800.0, -30.0, 0.0, 30.0, 800.0], np.float32)
     y = np.array([1.0, 0.0, 1.0, 1.0, 0.0], np.float32)
-    compare(nn.BCEWithLogitsLoss(reduction="none"),
-            torch.nn.BCEWithLogitsLoss(reduction="none"), [x, y], what="large logits")
+    compare(
+        nn.BCEWithLogitsLoss(reduction="none"),
+        torch.nn.BCEWithLogitsLoss(reduction="none"),
+        [x, y],
+        what="large logits",
+    )
 
 
 CE_CASES = [
-    {}, {"label_smoothing": 0.1}, {"ignore_index": 2}, {"ignore_index": -100},
-    {"weight": True}, {"weight": True, "label_smoothing": 0.2},
-    {"weight": True, "ignore_index": 1}, {"weight": True, "ignore_index": 0,
-                                          "label_smoothing": 0.15},
+    {},
+    {"label_smoothing": 0.1},
+    {"ignore_index": 2},
+    {"ignore_index": -100},
+    {"weight": True},
+    {"weight": True, "label_smoothing": 0.2},
+    {"weight": True, "ignore_index": 1},
+    {"weight": True, "ignore_index": 0, "label_smoothing": 0.15},
 ]
 
 
 def _ce_pair(kw, reduction, dtype, c):
     kw = dict(kw)
     w = positive(np.random.default_rng(9), (c,), dtype) if kw.pop("weight", False) else None
-    ours = nn.CrossEntropyLoss(weight=None if w is None else gn.tensor(w), reduction=reduction,
-                               **kw)
-    ref = torch.nn.CrossEntropyLoss(weight=None if w is None else torch.tensor(w),
-                                    reduction=reduction, **kw)
+    ours = nn.CrossEntropyLoss(
+        weight=None if w is None else gn.tensor(w), reduction=reduction, **kw
+    )
+    ref = torch.nn.CrossEntropyLoss(
+        weight=None if w is None else torch.tensor(w), reduction=reduction, **kw
+    )
     return ours, ref
 
 
@@ -206,28 +249,36 @@ def test_cross_entropy_class_indices(kw, reduction, dtype):
     x = 3 * randn(rng, (n, c), dtype)
     t = np.array([0, 2, 1, 3, 2, 2, 0])
     ours, ref = _ce_pair(kw, reduction, dtype, c)
-    compare(lambda a: ours(a, gn.tensor(t)), lambda a: ref(a, torch.from_numpy(t)), [x],
-            what=f"CrossEntropyLoss {kw}")
+    compare(
+        lambda a: ours(a, gn.tensor(t)),
+        lambda a: ref(a, torch.from_numpy(t)),
+        [x],
+        what=f"CrossEntropyLoss {kw}",
+    )
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("reduction", REDUCTIONS)
-@pytest.mark.parametrize("kw", [{}, {"label_smoothing": 0.1}, {"weight": True},
-                                {"weight": True, "label_smoothing": 0.3}])
+@pytest.mark.parametrize(
+    "kw", [{}, {"label_smoothing": 0.1}, {"weight": True}, {"weight": True, "label_smoothing": 0.3}]
+)
 def test_cross_entropy_probability_targets(kw, reduction, dtype):
     rng = np.random.default_rng(3)
     x = 3 * randn(rng, (6, 5), dtype)
     q = positive(rng, (6, 5), dtype)
     q /= q.sum(1, keepdims=True)
     ours, ref = _ce_pair(kw, reduction, dtype, 5)
-    compare(lambda a: ours(a, gn.tensor(q)), lambda a: ref(a, torch.tensor(q)), [x],
-            what=f"CrossEntropyLoss probabilities {kw}")
+    compare(
+        lambda a: ours(a, gn.tensor(q)),
+        lambda a: ref(a, torch.tensor(q)),
+        [x],
+        what=f"CrossEntropyLoss probabilities {kw}",
+    )
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("reduction", REDUCTIONS)
-@pytest.mark.parametrize("kw", [{}, {"ignore_index": 1, "weight": True},
-                                {"label_smoothing": 0.1}])
+@pytest.mark.parametrize("kw", [{}, {"ignore_index": 1, "weight": True}, {"label_smoothing": 0.1}])
 @pytest.mark.parametrize("probs", [False, True])
 def test_cross_entropy_spatial_inputs(kw, reduction, probs, dtype):
     rng = np.random.default_rng(4)
@@ -247,8 +298,9 @@ def test_cross_entropy_spatial_inputs(kw, reduction, probs, dtype):
 
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("reduction", REDUCTIONS)
-@pytest.mark.parametrize("kw", [{}, {"weight": True}, {"ignore_index": 2},
-                                {"weight": True, "ignore_index": 0}])
+@pytest.mark.parametrize(
+    "kw", [{}, {"weight": True}, {"ignore_index": 2}, {"weight": True, "ignore_index": 0}]
+)
 def test_nll_loss(kw, reduction, dtype):
     rng = np.random.default_rng(5)
     x = randn(rng, (6, 4), dtype)
@@ -256,10 +308,13 @@ def test_nll_loss(kw, reduction, dtype):
     kw = dict(kw)
     w = positive(rng, (4,), dtype) if kw.pop("weight", False) else None
     ours = nn.NLLLoss(weight=None if w is None else gn.tensor(w), reduction=reduction, **kw)
-    ref = torch.nn.NLLLoss(weight=None if w is None else torch.tensor(w), reduction=reduction,
-                           **kw)
-    compare(lambda a: ours(nn.LogSoftmax(1)(a), t),
-            lambda a: ref(torch.log_softmax(a, 1), torch.from_numpy(t)), [x], what="NLLLoss")
+    ref = torch.nn.NLLLoss(weight=None if w is None else torch.tensor(w), reduction=reduction, **kw)
+    compare(
+        lambda a: ours(nn.LogSoftmax(1)(a), t),
+        lambda a: ref(torch.log_softmax(a, 1), torch.from_numpy(t)),
+        [x],
+        what="NLLLoss",
+    )
 
 
 @pytest.mark.parametrize("reduction", REDUCTIONS)
@@ -268,17 +323,28 @@ def test_nll_loss_spatial_inputs(reduction):
     x = randn(rng, (3, 4, 5), np.float64)
     t = rng.integers(0, 4, (3, 5))
     t[0, 0] = -100
-    compare(lambda a: F.nll_loss(a, t, reduction=reduction),
-            lambda a: tF.nll_loss(a, torch.from_numpy(t), reduction=reduction), [x],
-            what="NLLLoss (N,C,d)")
+    compare(
+        lambda a: F.nll_loss(a, t, reduction=reduction),
+        lambda a: tF.nll_loss(a, torch.from_numpy(t), reduction=reduction),
+        [x],
+        what="NLLLoss (N,C,d)",
+    )
 
 
 def test_all_targets_ignored_gives_nan_loss_and_zero_gradient_like_pytorch():
     x, t = randn(np.random.default_rng(0), (3, 4), np.float64), np.array([2, 2, 2])
-    compare(lambda a: F.nll_loss(a, t, ignore_index=2),
-            lambda a: tF.nll_loss(a, torch.from_numpy(t), ignore_index=2), [x], what="nll")
-    compare(lambda a: F.cross_entropy(a, t, ignore_index=2),
-            lambda a: tF.cross_entropy(a, torch.from_numpy(t), ignore_index=2), [x], what="ce")
+    compare(
+        lambda a: F.nll_loss(a, t, ignore_index=2),
+        lambda a: tF.nll_loss(a, torch.from_numpy(t), ignore_index=2),
+        [x],
+        what="nll",
+    )
+    compare(
+        lambda a: F.cross_entropy(a, t, ignore_index=2),
+        lambda a: tF.cross_entropy(a, torch.from_numpy(t), ignore_index=2),
+        [x],
+        what="ce",
+    )
 
 
 @pytest.mark.parametrize("loss", [nn.NLLLoss(), nn.CrossEntropyLoss()])
@@ -289,9 +355,16 @@ def test_class_targets_out_of_range_are_errors_not_wraparounds(loss):
 
 
 @settings(max_examples=25, deadline=None)
-@given(n=st.integers(1, 6), c=st.integers(1, 5), seed=st.integers(0, 2**16),
-       reduction=st.sampled_from(REDUCTIONS), smoothing=st.sampled_from([0.0, 0.25]),
-       weighted=st.booleans(), ignore=st.booleans(), dtype=st.sampled_from(DTYPES))
+@given(
+    n=st.integers(1, 6),
+    c=st.integers(1, 5),
+    seed=st.integers(0, 2**16),
+    reduction=st.sampled_from(REDUCTIONS),
+    smoothing=st.sampled_from([0.0, 0.25]),
+    weighted=st.booleans(),
+    ignore=st.booleans(),
+    dtype=st.sampled_from(DTYPES),
+)
 def test_cross_entropy_property(n, c, seed, reduction, smoothing, weighted, ignore, dtype):
     rng = np.random.default_rng(seed)
     x = 3 * randn(rng, (n, c), dtype)
@@ -306,31 +379,55 @@ def test_cross_entropy_property(n, c, seed, reduction, smoothing, weighted, igno
 
 
 @settings(max_examples=20, deadline=None)
-@given(shape=array_shapes(min_dims=1, max_dims=3, max_side=4), seed=st.integers(0, 2**16),
-       name=st.sampled_from(["MSELoss", "L1Loss", "HuberLoss", "BCELoss", "BCEWithLogitsLoss"]),
-       reduction=st.sampled_from(REDUCTIONS), dtype=st.sampled_from(DTYPES))
+@given(
+    shape=array_shapes(min_dims=1, max_dims=3, max_side=4),
+    seed=st.integers(0, 2**16),
+    name=st.sampled_from(["MSELoss", "L1Loss", "HuberLoss", "BCELoss", "BCEWithLogitsLoss"]),
+    reduction=st.sampled_from(REDUCTIONS),
+    dtype=st.sampled_from(DTYPES),
+)
 def test_elementwise_losses_property(shape, seed, name, reduction, dtype):
     rng = np.random.default_rng(seed)
-    x = np.asarray(rng.uniform(0.05, 0.95, shape), dtype) if name == "BCELoss" else \
-        2 * randn(rng, shape, dtype)
+    x = (
+        np.asarray(rng.uniform(0.05, 0.95, shape), dtype)
+        if name == "BCELoss"
+        else 2 * randn(rng, shape, dtype)
+    )
     y = np.asarray(rng.random(shape), dtype)
-    compare(getattr(nn, name)(reduction=reduction), getattr(torch.nn, name)(reduction=reduction),
-            [x, y], seed, name)
+    compare(
+        getattr(nn, name)(reduction=reduction),
+        getattr(torch.nn, name)(reduction=reduction),
+        [x, y],
+        seed,
+        name,
+    )
 
 
 def test_cross_entropy_equals_log_softmax_plus_nll():
     """The fused op against its simple composed version, in glassnet itself and in PyTorch."""
     rng = np.random.default_rng(6)
     x, t = randn(rng, (8, 5), np.float64), rng.integers(0, 5, 8)
-    compare(lambda a: F.nll_loss(F.log_softmax(a, 1), t),
-            lambda a: tF.cross_entropy(a, torch.from_numpy(t)), [x], what="composed CE")
+    compare(
+        lambda a: F.nll_loss(F.log_softmax(a, 1), t),
+        lambda a: tF.cross_entropy(a, torch.from_numpy(t)),
+        [x],
+        what="composed CE",
+    )
 
 
 # ----- init ---------------------------------------------------------------------------------
 INITS = [
-    ("uniform_", (-0.3, 0.7)), ("normal_", (0.2, 0.5)), ("constant_", (0.25,)), ("zeros_", ()),
-    ("ones_", ()), ("xavier_uniform_", ()), ("xavier_uniform_", (2.0,)), ("xavier_normal_", ()),
-    ("kaiming_uniform_", ()), ("kaiming_uniform_", (math.sqrt(5),)), ("kaiming_normal_", ()),
+    ("uniform_", (-0.3, 0.7)),
+    ("normal_", (0.2, 0.5)),
+    ("constant_", (0.25,)),
+    ("zeros_", ()),
+    ("ones_", ()),
+    ("xavier_uniform_", ()),
+    ("xavier_uniform_", (2.0,)),
+    ("xavier_normal_", ()),
+    ("kaiming_uniform_", ()),
+    ("kaiming_uniform_", (math.sqrt(5),)),
+    ("kaiming_normal_", ()),
     ("kaiming_normal_", (0, "fan_out", "relu")),
 ]
 
@@ -346,8 +443,9 @@ def test_init_statistics_and_bounds_match_pytorch(name, args):
     assert abs(ours.mean() - ref.mean()) < 0.02 * spread + 1e-7
     np.testing.assert_allclose(ours.std(), ref.std(), rtol=0.02, atol=1e-7)
     if "uniform" in name:  # same bounds: both reach within 1 % of the same edges
-        np.testing.assert_allclose([ours.min(), ours.max()], [ref.min(), ref.max()],
-                                   rtol=0.01, atol=1e-3 * spread)
+        np.testing.assert_allclose(
+            [ours.min(), ours.max()], [ref.min(), ref.max()], rtol=0.01, atol=1e-3 * spread
+        )
 
 
 def test_linear_default_init_matches_pytorch():
@@ -395,9 +493,12 @@ def test_clip_grad_value():
 
 # ----- state dicts --------------------------------------------------------------------------
 def _mlp(lib):
-    return lib.nn.Sequential(lib.nn.Linear(6, 5), lib.nn.ReLU(),
-                             lib.nn.Sequential(lib.nn.Linear(5, 4), lib.nn.Tanh()),
-                             lib.nn.Linear(4, 2))
+    return lib.nn.Sequential(
+        lib.nn.Linear(6, 5),
+        lib.nn.ReLU(),
+        lib.nn.Sequential(lib.nn.Linear(5, 4), lib.nn.Tanh()),
+        lib.nn.Linear(4, 2),
+    )
 
 
 def test_torch_state_dict_loads_into_glassnet_with_the_same_keys_and_outputs():
@@ -417,8 +518,9 @@ def test_torch_state_dict_loads_into_glassnet_with_the_same_keys_and_outputs():
 def test_glassnet_state_dict_loads_into_torch_and_round_trips():
     ours = _mlp(gn)
     ref = _mlp(torch)
-    ref.load_state_dict({k: torch.from_numpy(v.numpy().copy())
-                         for k, v in ours.state_dict().items()})
+    ref.load_state_dict(
+        {k: torch.from_numpy(v.numpy().copy()) for k, v in ours.state_dict().items()}
+    )
     again = _mlp(gn)
     again.load_state_dict({k: v.numpy().copy() for k, v in ours.state_dict().items()})
     x = randn(np.random.default_rng(0), (3, 6), np.float32)

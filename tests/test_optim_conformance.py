@@ -20,13 +20,14 @@ CONFIGS = [
     ("SGD", {"lr": 0.05, "momentum": 0.5, "weight_decay": 0.1}),
     ("SGD", {"lr": 0.05, "weight_decay": 0.1, "maximize": True}),
     ("Adagrad", {"lr": 0.1}),
-    ("Adagrad", {"lr": 0.1, "lr_decay": 0.05, "weight_decay": 0.1,
-                 "initial_accumulator_value": 0.2}),
+    (
+        "Adagrad",
+        {"lr": 0.1, "lr_decay": 0.05, "weight_decay": 0.1, "initial_accumulator_value": 0.2},
+    ),
     ("RMSprop", {"lr": 0.01}),
     ("RMSprop", {"lr": 0.01, "momentum": 0.8}),
     ("RMSprop", {"lr": 0.01, "centered": True}),
-    ("RMSprop", {"lr": 0.01, "centered": True, "momentum": 0.5, "weight_decay": 0.1,
-                 "alpha": 0.9}),
+    ("RMSprop", {"lr": 0.01, "centered": True, "momentum": 0.5, "weight_decay": 0.1, "alpha": 0.9}),
     ("Adam", {"lr": 0.01}),
     ("Adam", {"lr": 0.01, "amsgrad": True}),
     ("Adam", {"lr": 0.01, "weight_decay": 0.1, "betas": (0.8, 0.99)}),
@@ -68,8 +69,13 @@ def train(lib, make_opt, dtype, steps=STEPS, params=None, opt=None):
 def assert_same_params(ours, ref, what):
     for i, (a, b) in enumerate(zip(ours, ref)):
         assert a.dtype == b.detach().numpy().dtype, f"{what}: param {i} dtype {a.dtype}"
-        np.testing.assert_allclose(a.detach().numpy(), b.detach().numpy(), rtol=1e-5, atol=1e-5,
-                                   err_msg=f"{what}: param {i} after {STEPS} steps")
+        np.testing.assert_allclose(
+            a.detach().numpy(),
+            b.detach().numpy(),
+            rtol=1e-5,
+            atol=1e-5,
+            err_msg=f"{what}: param {i} after {STEPS} steps",
+        )
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
@@ -80,15 +86,19 @@ def test_twenty_steps_match_pytorch(name, kw, dtype):
     assert_same_params(ours, ref, f"{name} {kw}")
 
 
-@pytest.mark.parametrize("name,defaults,group_kw", [
-    ("SGD", {"lr": 0.1}, {"lr": 0.02, "momentum": 0.9}),
-    ("Adam", {"lr": 0.01}, {"lr": 0.03, "amsgrad": True, "weight_decay": 0.1}),
-    ("RMSprop", {"lr": 0.01}, {"centered": True}),
-])
+@pytest.mark.parametrize(
+    "name,defaults,group_kw",
+    [
+        ("SGD", {"lr": 0.1}, {"lr": 0.02, "momentum": 0.9}),
+        ("Adam", {"lr": 0.01}, {"lr": 0.03, "amsgrad": True, "weight_decay": 0.1}),
+        ("RMSprop", {"lr": 0.01}, {"centered": True}),
+    ],
+)
 def test_param_groups_use_their_own_options(name, defaults, group_kw):
     def make(lib):
         return lambda ps: getattr(lib.optim, name)(
-            [{"params": ps[:2]}, {"params": ps[2:], **group_kw}], **defaults)
+            [{"params": ps[:2]}, {"params": ps[2:], **group_kw}], **defaults
+        )
 
     ours, opt = train(gn, make(gn), np.float64)
     ref, topt = train(torch, make(torch), np.float64)
@@ -96,11 +106,16 @@ def test_param_groups_use_their_own_options(name, defaults, group_kw):
     assert [g["lr"] for g in opt.param_groups] == [g["lr"] for g in topt.param_groups]
 
 
-@pytest.mark.parametrize("name,kw", [("SGD", {"lr": 0.05, "momentum": 0.9}),
-                                     ("Adam", {"lr": 0.01, "amsgrad": True}),
-                                     ("RMSprop", {"lr": 0.01, "centered": True,
-                                                  "momentum": 0.5}),
-                                     ("Adagrad", {"lr": 0.1}), ("Adadelta", {})])
+@pytest.mark.parametrize(
+    "name,kw",
+    [
+        ("SGD", {"lr": 0.05, "momentum": 0.9}),
+        ("Adam", {"lr": 0.01, "amsgrad": True}),
+        ("RMSprop", {"lr": 0.01, "centered": True, "momentum": 0.5}),
+        ("Adagrad", {"lr": 0.1}),
+        ("Adadelta", {}),
+    ],
+)
 def test_state_dict_round_trip_continues_identically(name, kw):
     def make(ps):
         return getattr(gn.optim, name)(ps, **kw)
@@ -137,8 +152,7 @@ SCHEDULES = [
 
 def _two_group_opt(lib):
     ps = [lib.zeros(2, requires_grad=True), lib.zeros(3, requires_grad=True)]
-    return lib.optim.SGD([{"params": ps[:1]}, {"params": ps[1:], "lr": 0.5}], lr=0.1,
-                         momentum=0.9)
+    return lib.optim.SGD([{"params": ps[:1]}, {"params": ps[1:], "lr": 0.5}], lr=0.1, momentum=0.9)
 
 
 @pytest.mark.parametrize("name,kw", SCHEDULES, ids=[n for n, _ in SCHEDULES])
@@ -147,25 +161,65 @@ def test_lr_schedules_match_pytorch_for_30_epochs(name, kw):
     s = getattr(gn.optim.lr_scheduler, name)(opt, **kw)
     ts = getattr(torch.optim.lr_scheduler, name)(topt, **kw)
     for epoch in range(30):
-        np.testing.assert_allclose(s.get_last_lr(), ts.get_last_lr(), rtol=1e-9, atol=1e-12,
-                                   err_msg=f"{name} epoch {epoch}")
-        np.testing.assert_allclose([g["lr"] for g in opt.param_groups],
-                                   [g["lr"] for g in topt.param_groups], rtol=1e-9, atol=1e-12)
+        np.testing.assert_allclose(
+            s.get_last_lr(),
+            ts.get_last_lr(),
+            rtol=1e-9,
+            atol=1e-12,
+            err_msg=f"{name} epoch {epoch}",
+        )
+        np.testing.assert_allclose(
+            [g["lr"] for g in opt.param_groups],
+            [g["lr"] for g in topt.param_groups],
+            rtol=1e-9,
+            atol=1e-12,
+        )
         opt.step()
         topt.step()
         s.step()
         ts.step()
 
 
-METRICS = [1.0, 0.9, 0.9, 0.95, 0.91, 0.9, 0.92, 0.5, 0.5, 0.5, 0.5, 0.5, 0.49999, 0.6, 0.7,
-           0.8, 0.4, 0.4, 0.4, 0.4, 0.4, 0.4, 0.4, 0.4]
+METRICS = [
+    1.0,
+    0.9,
+    0.9,
+    0.95,
+    0.91,
+    0.9,
+    0.92,
+    0.5,
+    0.5,
+    0.5,
+    0.5,
+    0.5,
+    0.49999,
+    0.6,
+    0.7,
+    0.8,
+    0.4,
+    0.4,
+    0.4,
+    0.4,
+    0.4,
+    0.4,
+    0.4,
+    0.4,
+]
 
 
-@pytest.mark.parametrize("kw", [
-    {}, {"patience": 2}, {"patience": 1, "cooldown": 2, "factor": 0.5},
-    {"mode": "max", "patience": 1}, {"patience": 0, "threshold_mode": "abs", "threshold": 0.05},
-    {"patience": 1, "min_lr": 0.02, "factor": 0.5}, {"patience": 1, "min_lr": [0.05, 0.001]},
-])
+@pytest.mark.parametrize(
+    "kw",
+    [
+        {},
+        {"patience": 2},
+        {"patience": 1, "cooldown": 2, "factor": 0.5},
+        {"mode": "max", "patience": 1},
+        {"patience": 0, "threshold_mode": "abs", "threshold": 0.05},
+        {"patience": 1, "min_lr": 0.02, "factor": 0.5},
+        {"patience": 1, "min_lr": [0.05, 0.001]},
+    ],
+)
 def test_reduce_lr_on_plateau_matches_pytorch(kw):
     opt, topt = _two_group_opt(gn), _two_group_opt(torch)
     s = gn.optim.lr_scheduler.ReduceLROnPlateau(opt, **kw)
@@ -173,9 +227,12 @@ def test_reduce_lr_on_plateau_matches_pytorch(kw):
     for i, m in enumerate(METRICS):
         s.step(m)
         ts.step(m)
-        np.testing.assert_allclose([g["lr"] for g in opt.param_groups],
-                                   [g["lr"] for g in topt.param_groups], rtol=1e-12,
-                                   err_msg=f"after metric {i}")
+        np.testing.assert_allclose(
+            [g["lr"] for g in opt.param_groups],
+            [g["lr"] for g in topt.param_groups],
+            rtol=1e-12,
+            err_msg=f"after metric {i}",
+        )
         assert s.get_last_lr() == [g["lr"] for g in opt.param_groups]
 
 

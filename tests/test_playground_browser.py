@@ -16,8 +16,9 @@ try:  # a missing browser stack fails these tests (never a skip)
     import uvicorn
     from playwright.sync_api import ConsoleMessage, expect, sync_playwright
 except ImportError as e:
-    raise ImportError(f"the browser tests need playwright and uvicorn "
-                      f"(pip install -e '.[dev,playground]'): {e}") from e
+    raise ImportError(
+        f"the browser tests need playwright and uvicorn (pip install -e '.[dev,playground]'): {e}"
+    ) from e
 
 from glassnet.playground import server
 from glassnet.playground.config import limits
@@ -26,12 +27,14 @@ from glassnet.playground.server import create_app
 CHROMIUM = "/usr/bin/chromium"
 OUTPUT = ROOT / "test-output"  # screenshots (ignored by git)
 # A TF Playground link's hash, as TF writes it (keys we don't have, like cosX, are ignored).
-TF_HASH = ("#activation=relu&batchSize=20&dataset=xor&regDataset=reg-plane&learningRate=0.01"
-           "&regularizationRate=0.003&noise=15&networkShape=5,3,2&seed=0.61234"
-           "&showTestData=true&discretize=true&percTrainData=70&x=true&y=true&xTimesY=true"
-           "&xSquared=false&ySquared=false&cosX=false&sinX=true&cosY=false&sinY=false"
-           "&collectStats=false&problem=classification&initZero=false&hideText=false"
-           "&regularization=L2")
+TF_HASH = (
+    "#activation=relu&batchSize=20&dataset=xor&regDataset=reg-plane&learningRate=0.01"
+    "&regularizationRate=0.003&noise=15&networkShape=5,3,2&seed=0.61234"
+    "&showTestData=true&discretize=true&percTrainData=70&x=true&y=true&xTimesY=true"
+    "&xSquared=false&ySquared=false&cosX=false&sinX=true&cosY=false&sinY=false"
+    "&collectStats=false&problem=classification&initZero=false&hideText=false"
+    "&regularization=L2"
+)
 
 
 def _free_port() -> int:
@@ -44,8 +47,7 @@ def _free_port() -> int:
 def url():
     port = _free_port()
     app = create_app(max_sessions=4, port=port)  # it answers only Host 127.0.0.1:port etc.
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
-                                           log_level="warning"))
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20
@@ -61,8 +63,12 @@ def _launch(chromium, env: dict[str, str] | None = None):
     """Debian's Chromium, headless (`chromium`: Playwright's browser type)."""
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium (as .ci/run does)")
-    return chromium.launch(executable_path=CHROMIUM, headless=True, env=env, args=[
-        "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+    return chromium.launch(
+        executable_path=CHROMIUM,
+        headless=True,
+        env=env,
+        args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+    )
 
 
 @pytest.fixture(scope="module")
@@ -152,16 +158,30 @@ def test_a_tf_playground_hash_sets_the_same_controls(page, url):
     _wait_ready(page)
     _until(page, "document.getElementById('activation').value === 'relu'")
     _until(page, "document.getElementById('layer-count').textContent === '3'")
-    expected = {"#activation": "relu", "#batchSize": "20", "#learningRate": "0.01",
-                "#regularization": "L2", "#regularizationRate": "0.003", "#noise": "15",
-                "#percTrainData": "70", "#problem": "classification"}
+    expected = {
+        "#activation": "relu",
+        "#batchSize": "20",
+        "#learningRate": "0.01",
+        "#regularization": "L2",
+        "#regularizationRate": "0.003",
+        "#noise": "15",
+        "#percTrainData": "70",
+        "#problem": "classification",
+    }
     for sel, value in expected.items():
         expect(page.locator(sel)).to_have_value(value)
     expect(page.locator("#showTestData")).to_be_checked()
     expect(page.locator("#discretize")).to_be_checked()
     expect(page.locator("#dataset-xor")).to_have_class("thumb selected")
-    for name, on in (("x", True), ("y", True), ("xTimesY", True), ("sinX", True),
-                     ("xSquared", False), ("ySquared", False), ("sinY", False)):
+    for name, on in (
+        ("x", True),
+        ("y", True),
+        ("xTimesY", True),
+        ("sinX", True),
+        ("xSquared", False),
+        ("ySquared", False),
+        ("sinY", False),
+    ):
         cls = page.locator(f"#feature-{name}").get_attribute("class")
         assert ("on" in cls.split()) == on, (name, cls)
     # 4 features -> 5 -> 3 -> 2 -> output: neuron thumbnails and one link per weight
@@ -186,9 +206,12 @@ def test_csv_upload_trains_and_a_broken_csv_shows_an_error(page, url, tmp_path):
     _until(page, "location.hash.includes('dataset=csv')")
     expect(page.locator("#dataset-circle")).to_have_class("thumb")  # no built-in set chosen
     page.click("#play")
-    _until(page,  # two well separated blobs
-           "Number(document.getElementById('epoch').dataset.value) >= 5 && "
-        "Number(document.getElementById('test-loss').dataset.value) < 0.1", timeout=30_000)
+    _until(
+        page,  # two well separated blobs
+        "Number(document.getElementById('epoch').dataset.value) >= 5 && "
+        "Number(document.getElementById('test-loss').dataset.value) < 0.1",
+        timeout=30_000,
+    )
     page.click("#play")
     expect(page.locator("#accuracy")).to_contain_text("%")
     assert page.locator("#error").is_hidden()
@@ -250,10 +273,12 @@ def test_switch_to_korean(page, url):
 def test_the_hangul_check_fails_without_a_korean_font(browser, url, tmp_path):
     # the same page in a Chromium whose fontconfig rejects every font covering Korean
     conf = tmp_path / "fonts.conf"
-    conf.write_text('<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n'
-                    "<fontconfig><include ignore_missing=\"yes\">/etc/fonts/fonts.conf</include>"
-                    "<selectfont><rejectfont><pattern><patelt name=\"lang\"><string>ko</string>"
-                    "</patelt></pattern></rejectfont></selectfont></fontconfig>\n")
+    conf.write_text(
+        '<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n'
+        '<fontconfig><include ignore_missing="yes">/etc/fonts/fonts.conf</include>'
+        '<selectfont><rejectfont><pattern><patelt name="lang"><string>ko</string>'
+        "</patelt></pattern></rejectfont></selectfont></fontconfig>\n"
+    )
     b = _launch(browser.browser_type, env={**os.environ, "FONTCONFIG_FILE": str(conf)})
     try:
         pg = b.new_page()
@@ -276,8 +301,7 @@ def test_nan_warning_link_edit_and_downloads(page, url):
     page.select_option("#learningRate", "0.03")
     page.click("#reset")
     expect(page.locator("#warning")).to_be_hidden()
-    _until(page, "Number.isFinite(Number(document.getElementById('train-loss')"
-                           ".dataset.value))")
+    _until(page, "Number.isFinite(Number(document.getElementById('train-loss').dataset.value))")
     link = page.locator("#link-1-0-0")  # first hidden neuron -> second layer's first neuron
     link.hover(force=True)
     expect(page.locator("#link-tip")).to_be_visible()
@@ -301,8 +325,10 @@ def test_nan_warning_link_edit_and_downloads(page, url):
 
 
 def test_three_class_spiral_shows_accuracy_and_confusion_matrix(page, url):
-    page.goto(url + "#dataset=spiral&numClasses=3&seed=0.3&networkShape=8,8&learningRate=0.1"
-               "&optimizer=adam")
+    page.goto(
+        url + "#dataset=spiral&numClasses=3&seed=0.3&networkShape=8,8&learningRate=0.1"
+        "&optimizer=adam"
+    )
     _wait_ready(page)
     _until(page, "document.getElementById('numClasses').value === '3'")
     page.click("#step")
@@ -322,7 +348,8 @@ def test_confusion_cells_are_coloured_under_the_csp(page, url):
     expect(page.locator("#epoch")).to_have_attribute("data-value", "1")
     expect(page.locator("#confusion-box")).to_be_visible()
     colours = page.eval_on_selector_all(
-        "#confusion td", "cells => cells.map(c => getComputedStyle(c).backgroundColor)")
+        "#confusion td", "cells => cells.map(c => getComputedStyle(c).backgroundColor)"
+    )
     counts = [int(t) for t in page.locator("#confusion td").all_inner_texts()]
     assert len(colours) == 4 and sum(counts) == 250
     for colour, n in zip(colours, counts):
@@ -337,11 +364,18 @@ def test_a_bad_hash_value_keeps_the_other_settings_and_is_named_once(page, url):
     expect(page.locator("#error")).to_be_visible()
     message = page.locator("#error").inner_text()
     assert message.count("batchSize") == 1 and message.count("learningRate") == 1, message
-    for sel, value in (("#activation", "relu"), ("#noise", "15"), ("#batchSize", "10"),
-                       ("#learningRate", "0.03")):
+    for sel, value in (
+        ("#activation", "relu"),
+        ("#noise", "15"),
+        ("#batchSize", "10"),
+        ("#learningRate", "0.03"),
+    ):
         expect(page.locator(sel)).to_have_value(value)
-    _until(page, "location.hash.includes('activation=relu') && location.hash.includes("
-                 "'seed=0.5') && location.hash.includes('batchSize=10')")
+    _until(
+        page,
+        "location.hash.includes('activation=relu') && location.hash.includes("
+        "'seed=0.5') && location.hash.includes('batchSize=10')",
+    )
     page.evaluate("() => { location.hash = 'activation=sigmoid&dropout=0.9'; }")  # typed in
     expect(page.locator("#activation")).to_have_value("sigmoid")
     expect(page.locator("#error")).to_contain_text("dropout")
@@ -349,8 +383,10 @@ def test_a_bad_hash_value_keeps_the_other_settings_and_is_named_once(page, url):
 
 
 def _inside(inner: dict, outer: dict) -> bool:
-    return outer["x"] - 0.5 <= inner["x"] and inner["x"] + inner["width"] <= \
-        outer["x"] + outer["width"] + 0.5
+    return (
+        outer["x"] - 0.5 <= inner["x"]
+        and inner["x"] + inner["width"] <= outer["x"] + outer["width"] + 0.5
+    )
 
 
 def test_the_network_fits_a_phone_screen(phone, url):
@@ -372,32 +408,46 @@ def test_a_wide_network_scrolls_visibly_on_a_phone(phone, url):
     col = phone.locator("#net-col").bounding_box()
     out = phone.locator("#neuron-out")
     if not _inside(out.bounding_box(), col):  # too wide to scale: it must scroll, and say so
-        assert phone.evaluate("() => { const c = document.getElementById('net-col'); return "
-                              "c.scrollWidth > c.clientWidth && "
-                              "['auto', 'scroll'].includes(getComputedStyle(c).overflowX); }")
+        assert phone.evaluate(
+            "() => { const c = document.getElementById('net-col'); return "
+            "c.scrollWidth > c.clientWidth && "
+            "['auto', 'scroll'].includes(getComputedStyle(c).overflowX); }"
+        )
         expect(phone.locator("#net-scroll-hint")).to_be_visible()
-        phone.evaluate("() => { const c = document.getElementById('net-col'); "
-                       "c.scrollLeft = c.scrollWidth; }")
+        phone.evaluate(
+            "() => { const c = document.getElementById('net-col'); c.scrollLeft = c.scrollWidth; }"
+        )
         assert _inside(out.bounding_box(), phone.locator("#net-col").bounding_box())
-    assert _inside(phone.locator("#feature-x").bounding_box(), col) or \
-        phone.evaluate("() => document.getElementById('net-col').scrollLeft > 0")
+    assert _inside(phone.locator("#feature-x").bounding_box(), col) or phone.evaluate(
+        "() => document.getElementById('net-col').scrollLeft > 0"
+    )
 
 
 def test_the_page_takes_choices_and_limits_from_hello(page, url, monkeypatch):
     # the page has no table of its own: change the server's and the page follows
     real = limits()
-    monkeypatch.setattr(server, "limits", lambda: {
-        **real, "learningRate": [0.03, 0.3], "activation": ["tanh", "relu"],
-        "batchSize": {"min": 1, "max": 12, "step": 1},
-        "networkShape": {"maxLayers": 3, "maxNeurons": 5}})
+    monkeypatch.setattr(
+        server,
+        "limits",
+        lambda: {
+            **real,
+            "learningRate": [0.03, 0.3],
+            "activation": ["tanh", "relu"],
+            "batchSize": {"min": 1, "max": 12, "step": 1},
+            "networkShape": {"maxLayers": 3, "maxNeurons": 5},
+        },
+    )
     page.goto(url + "#seed=0.44444")
     _wait_ready(page)
     options = "el => Array.from(el.options).map(o => o.value)"
     assert page.eval_on_selector("#learningRate", options) == ["0.03", "0.3"]
     assert page.eval_on_selector("#activation", options) == ["tanh", "relu"]
     assert page.eval_on_selector("#optimizer", options) == real["optimizer"]
-    assert page.eval_on_selector("#batchSize", "el => [el.min, el.max, el.step]") == \
-        ["1", "12", "1"]
+    assert page.eval_on_selector("#batchSize", "el => [el.min, el.max, el.step]") == [
+        "1",
+        "12",
+        "1",
+    ]
     page.click("#add-layer")  # each click after the server confirmed the last one
     _until(page, "location.hash.includes('networkShape=4,2,2&')")
     page.click("[data-testid='layer-0-add']")

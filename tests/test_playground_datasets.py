@@ -64,8 +64,9 @@ def test_gauss_centres_and_tf_variance_scale():
 
 def _rotate(p, d):
     # TF's angle runs from the +y axis (x = r sin t, y = r cos t): adding d rotates clockwise
-    return np.stack([p[:, 0] * np.cos(d) + p[:, 1] * np.sin(d),
-                     p[:, 1] * np.cos(d) - p[:, 0] * np.sin(d)], 1)
+    return np.stack(
+        [p[:, 0] * np.cos(d) + p[:, 1] * np.sin(d), p[:, 1] * np.cos(d) - p[:, 0] * np.sin(d)], 1
+    )
 
 
 def test_spiral_two_arms_as_tf():
@@ -73,8 +74,9 @@ def test_spiral_two_arms_as_tf():
     n = 250
     i = np.arange(n)
     t = 1.75 * i / n * 2 * np.pi
-    np.testing.assert_allclose(x[y == 1], np.stack([5 * i / n * np.sin(t),
-                                                    5 * i / n * np.cos(t)], 1), atol=1e-5)
+    np.testing.assert_allclose(
+        x[y == 1], np.stack([5 * i / n * np.sin(t), 5 * i / n * np.cos(t)], 1), atol=1e-5
+    )
     np.testing.assert_allclose(x[y == -1], _rotate(x[y == 1], np.pi), atol=1e-5)
 
 
@@ -104,8 +106,14 @@ def test_reg_plane_target_is_tf_linear_map():
 def _tf_reg_gauss_label(px, py):
     """TF's getLabel: the signed bump 1 - d/2 (clamped to [0, 1]) largest in absolute value."""
     label = 0.0
-    for cx, cy, sign in [(-4, 2.5, 1), (0, 2.5, -1), (4, 2.5, 1), (-4, -2.5, -1),
-                         (0, -2.5, 1), (4, -2.5, -1)]:
+    for cx, cy, sign in [
+        (-4, 2.5, 1),
+        (0, 2.5, -1),
+        (4, 2.5, 1),
+        (-4, -2.5, -1),
+        (0, -2.5, 1),
+        (4, -2.5, -1),
+    ]:
         d = ((px - cx) ** 2 + (py - cy) ** 2) ** 0.5
         new = sign * min(1.0, max(0.0, 1 - d / 2))
         if abs(new) > abs(label):

@@ -25,8 +25,10 @@ try:  # a missing server stack fails these tests (never a skip)
     from starlette.testclient import TestClient
     from starlette.websockets import WebSocketDisconnect
 except ImportError as e:
-    raise ImportError(f"the playground server tests need starlette, httpx and uvicorn "
-                      f"(pip install -e '.[dev,playground]'): {e}") from e
+    raise ImportError(
+        f"the playground server tests need starlette, httpx and uvicorn "
+        f"(pip install -e '.[dev,playground]'): {e}"
+    ) from e
 
 from glassnet.playground.server import allowed_hosts, bind_socket, create_app
 
@@ -89,13 +91,20 @@ def _http_get(port: int, path: str, host: str) -> tuple[int, bytes]:
     return int(head.split()[1]), body
 
 
-def _ws_open(port: int, host: str, origin: str | None = None,
-             rcvbuf: int | None = None) -> tuple[socket.socket, int]:
+def _ws_open(
+    port: int, host: str, origin: str | None = None, rcvbuf: int | None = None
+) -> tuple[socket.socket, int]:
     """A hand-made WebSocket handshake on /ws: the socket and the HTTP status (101 = open)."""
     s = _connect(port, rcvbuf)
     key = base64.b64encode(os.urandom(16)).decode()
-    lines = ["GET /ws HTTP/1.1", f"Host: {host}", "Upgrade: websocket", "Connection: Upgrade",
-             f"Sec-WebSocket-Key: {key}", "Sec-WebSocket-Version: 13"]
+    lines = [
+        "GET /ws HTTP/1.1",
+        f"Host: {host}",
+        "Upgrade: websocket",
+        "Connection: Upgrade",
+        f"Sec-WebSocket-Key: {key}",
+        "Sec-WebSocket-Version: 13",
+    ]
     if origin is not None:
         lines.append(f"Origin: {origin}")
     s.sendall(("\r\n".join(lines) + "\r\n\r\n").encode())
@@ -107,8 +116,13 @@ def _ws_frame(obj: dict) -> bytes:
     """One masked text frame (clients must mask) holding obj as JSON."""
     data, mask = json.dumps(obj).encode(), os.urandom(4)
     n = len(data)
-    size = (bytes([0x80 | n]) if n < 126 else bytes([0x80 | 126]) + struct.pack(">H", n)
-            if n < 65536 else bytes([0x80 | 127]) + struct.pack(">Q", n))
+    size = (
+        bytes([0x80 | n])
+        if n < 126
+        else bytes([0x80 | 126]) + struct.pack(">H", n)
+        if n < 65536
+        else bytes([0x80 | 127]) + struct.pack(">Q", n)
+    )
     return bytes([0x81]) + size + mask + bytes(b ^ mask[i % 4] for i, b in enumerate(data))
 
 
@@ -139,14 +153,22 @@ def _ws_message(s: socket.socket) -> dict:
 
 # ----- item 1: DNS rebinding ----------------------------------------------------------------------
 GOOD_HOSTS = ("127.0.0.1:8765", "localhost:8765", "[::1]:8765", "LocalHost:8765")
-BAD_HOSTS = ("attacker.example:8765", "attacker.example", "127.0.0.1", "localhost",
-             "127.0.0.1:9999", "localhost.:8765", "127.0.0.1:8765.attacker.example",
-             "127.0.0.1:8765@attacker.example", "[::2]:8765", "")
+BAD_HOSTS = (
+    "attacker.example:8765",
+    "attacker.example",
+    "127.0.0.1",
+    "localhost",
+    "127.0.0.1:9999",
+    "localhost.:8765",
+    "127.0.0.1:8765.attacker.example",
+    "127.0.0.1:8765@attacker.example",
+    "[::2]:8765",
+    "",
+)
 
 
 def test_the_allowed_hosts_are_the_loopback_names_and_host_with_the_port():
-    assert allowed_hosts("127.0.0.1", 8765) == {"127.0.0.1:8765", "localhost:8765",
-                                                "[::1]:8765"}
+    assert allowed_hosts("127.0.0.1", 8765) == {"127.0.0.1:8765", "localhost:8765", "[::1]:8765"}
     assert allowed_hosts("::1", 9000) == {"127.0.0.1:9000", "localhost:9000", "[::1]:9000"}
     assert "myhost.lan:9000" in allowed_hosts("MyHost.lan", 9000)
     assert {"localhost", "localhost:80"} <= allowed_hosts("127.0.0.1", 80)  # browsers omit :80
@@ -185,9 +207,16 @@ def test_websockets_need_an_allowed_host_and_origin_not_a_matching_pair():
         # at 127.0.0.1, sends a Host and an Origin that match each other
         assert not _ws_accepted(c, "attacker.example:8765", "http://attacker.example:8765")
         assert not _ws_accepted(c, "attacker.example:8765", None)
-        for origin in ("http://attacker.example:8765", "http://evil.example", "null",
-                       "http://127.0.0.1:9999", "https://127.0.0.1:8765", "http://127.0.0.1",
-                       "file://", "http://localhost:8765.attacker.example"):
+        for origin in (
+            "http://attacker.example:8765",
+            "http://evil.example",
+            "null",
+            "http://127.0.0.1:9999",
+            "https://127.0.0.1:8765",
+            "http://127.0.0.1",
+            "file://",
+            "http://localhost:8765.attacker.example",
+        ):
             assert not _ws_accepted(c, "127.0.0.1:8765", origin), origin
         for host in GOOD_HOSTS:  # the page itself, by any loopback name; or no browser at all
             assert _ws_accepted(c, host, f"http://{host}"), host
@@ -264,7 +293,7 @@ def _with_metadata(data: bytes, **changes: str) -> bytes:
     from safetensors.numpy import load, save
 
     (n,) = struct.unpack("<Q", data[:8])
-    meta = json.loads(data[8:8 + n])["__metadata__"]
+    meta = json.loads(data[8 : 8 + n])["__metadata__"]
     return save(load(data), metadata={**meta, **changes})
 
 
@@ -288,8 +317,13 @@ def test_the_largest_playground_network_round_trips_and_sets_the_byte_limit():
     from glassnet.playground.server import MAX_WEIGHTS_FILE
     from glassnet.playground.session import MAX_WEIGHTS_BYTES, Session
 
-    big = PlaygroundConfig(dataset="spiral", numClasses=5, networkShape=(MAX_NEURONS,) * MAX_LAYERS,
-                           optimizer="adam", **{f: True for f in FEATURES})
+    big = PlaygroundConfig(
+        dataset="spiral",
+        numClasses=5,
+        networkShape=(MAX_NEURONS,) * MAX_LAYERS,
+        optimizer="adam",
+        **{f: True for f in FEATURES},
+    )
     s = Session(big)
     s.step(1)
     data = s.export_weights()
@@ -307,24 +341,39 @@ def test_weight_files_beyond_the_playground_limits_are_refused_before_they_are_b
 
     s = Session()
     good = s.export_weights()
-    mlp = json.loads(json.loads(good[8:8 + struct.unpack("<Q", good[:8])[0]])
-                     ["__metadata__"]["architecture"])
+    mlp = json.loads(
+        json.loads(good[8 : 8 + struct.unpack("<Q", good[:8])[0]])["__metadata__"]["architecture"]
+    )
     huge_mlp = {**mlp, "config": {**mlp["config"], "sizes": [2, 3000, 3000, 1]}}
-    huge_child = {**mlp, "children": {**mlp["children"], "9": {
-        "type": "Linear", "config": {"in_features": 3000, "out_features": 3000, "bias": True},
-        "children": {}}}}
-    lstm = {"type": "LSTM", "config": {"input_size": 2, "hidden_size": 4, "num_layers": 3000},
-            "children": {}}
+    huge_child = {
+        **mlp,
+        "children": {
+            **mlp["children"],
+            "9": {
+                "type": "Linear",
+                "config": {"in_features": 3000, "out_features": 3000, "bias": True},
+                "children": {},
+            },
+        },
+    }
+    lstm = {
+        "type": "LSTM",
+        "config": {"input_size": 2, "hidden_size": 4, "num_layers": 3000},
+        "children": {},
+    }
     deep = '{"children":{"0":' * 2000 + json.dumps(mlp) + "}}" * 2000  # deeper than Python's stack
     crafted = {  # what each file is, and what the refusal must say
         "a real Linear(300, 300)": (dumps(nn.Linear(300, 300)), f"{MAX_WEIGHTS_BYTES}-byte"),
         "an MLP declaring 3000-neuron layers": (
-            _with_metadata(good, architecture=json.dumps(huge_mlp)), "sizes"),
+            _with_metadata(good, architecture=json.dumps(huge_mlp)),
+            "sizes",
+        ),
         "an extra 3000x3000 layer": (
-            _with_metadata(good, architecture=json.dumps(huge_child)), "3000"),
+            _with_metadata(good, architecture=json.dumps(huge_child)),
+            "3000",
+        ),
         "an LSTM with 3000 layers": (_with_metadata(good, architecture=json.dumps(lstm)), "LSTM"),
-        "2000 nested layers": (
-            _with_metadata(good, architecture=deep), "architecture"),
+        "2000 nested layers": (_with_metadata(good, architecture=deep), "architecture"),
         "a header length beyond the file": (struct.pack("<Q", 1 << 40) + good[8:], "header"),
     }
     for what, (data, says) in crafted.items():

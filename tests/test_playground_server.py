@@ -19,8 +19,10 @@ try:  # a missing server stack fails these tests (never a skip)
     from starlette.testclient import TestClient
     from starlette.websockets import WebSocketDisconnect
 except ImportError as e:
-    raise ImportError(f"the playground server tests need starlette and httpx "
-                      f"(pip install -e '.[dev,playground]'): {e}") from e
+    raise ImportError(
+        f"the playground server tests need starlette and httpx "
+        f"(pip install -e '.[dev,playground]'): {e}"
+    ) from e
 
 from glassnet.playground.config import LIVE_FIELDS, PlaygroundConfig
 from glassnet.playground.server import MAX_MESSAGE, MESSAGES, create_app
@@ -61,12 +63,22 @@ def client():
 def test_page_and_static_files_are_served(client):
     r = client.get("/")
     assert r.status_code == 200 and "text/html" in r.headers["content-type"]
-    for needle in ('id="play"', 'id="test-loss"', 'id="csv-input"', 'id="lang"',
-                   "/static/app.js", "/static/i18n.js", "/static/style.css"):
+    for needle in (
+        'id="play"',
+        'id="test-loss"',
+        'id="csv-input"',
+        'id="lang"',
+        "/static/app.js",
+        "/static/i18n.js",
+        "/static/style.css",
+    ):
         assert needle in r.text
     assert "default-src 'self'" in r.headers["content-security-policy"]
-    for name, kind in (("app.js", "javascript"), ("i18n.js", "javascript"),
-                       ("style.css", "text/css")):
+    for name, kind in (
+        ("app.js", "javascript"),
+        ("i18n.js", "javascript"),
+        ("style.css", "text/css"),
+    ):
         r = client.get(f"/static/{name}")
         assert r.status_code == 200 and kind in r.headers["content-type"], name
     # no external network resources: nothing is loaded from another host
@@ -82,13 +94,19 @@ def test_hello_config_step_and_frame(client):
     with _open(client) as (ws, hello, first):
         assert hello["type"] == "hello" and hello["session"]
         defaults = PlaygroundConfig().to_dict()
-        assert {k: v for k, v in hello["config"].items() if k != "seed"} == \
-            {k: v for k, v in defaults.items() if k != "seed"}
+        assert {k: v for k, v in hello["config"].items() if k != "seed"} == {
+            k: v for k, v in defaults.items() if k != "seed"
+        }
         assert hello["limits"]["maxMessage"] == MAX_MESSAGE
         assert first["type"] == "frame" and first["epoch"] == 0 and not first["running"]
         assert len(first["points"]["train"]) == 250 and len(first["points"]["test"]) == 250
-        _send(ws, {"type": "config", "config": {"networkShape": [3], "x": True,
-                                                 "xSquared": True, "seed": "42"}})
+        _send(
+            ws,
+            {
+                "type": "config",
+                "config": {"networkShape": [3], "x": True, "xSquared": True, "seed": "42"},
+            },
+        )
         cfg = ws.receive_json()
         assert cfg["type"] == "config" and cfg["config"]["networkShape"] == [3]
         frame = ws.receive_json()
@@ -109,8 +127,14 @@ def test_hello_config_step_and_frame(client):
 def test_a_url_hash_with_a_bad_value_keeps_the_rest_and_names_it_once(client):
     with _open(client) as (ws, hello, _):
         assert hello["limits"]["liveFields"] == list(LIVE_FIELDS)
-        _send(ws, {"type": "hash", "text": "activation=relu&batchSize=ten&noise=15&"
-                                           "learningRate=0.02&cosX=true&seed=0.5"})
+        _send(
+            ws,
+            {
+                "type": "hash",
+                "text": "activation=relu&batchSize=ten&noise=15&"
+                "learningRate=0.02&cosX=true&seed=0.5",
+            },
+        )
         cfg = ws.receive_json()
         assert cfg["type"] == "config"
         c = cfg["config"]
@@ -135,53 +159,122 @@ def _malformed(rng: random.Random, i: int):
     """The i-th of many broken messages: text, bytes, or an oversized string."""
     kind = i % 12
     if kind == 0:  # not JSON at all
-        return "".join(rng.choice("{}[]\":,abc01 \\\x00é") for _ in range(rng.randint(0, 40)))
+        return "".join(rng.choice('{}[]":,abc01 \\\x00é') for _ in range(rng.randint(0, 40)))
     if kind == 1:  # JSON, but not an object
         return json.dumps(rng.choice([[1, 2], "play", 3, None, True, [{"type": "play"}]]))
     if kind == 2:  # unknown or missing type
-        return json.dumps(rng.choice([{}, {"type": f"nope{i}"}, {"type": 7}, {"type": None},
-                                      {"type": ["play"]}, {"kind": "play"}]))
+        return json.dumps(
+            rng.choice(
+                [
+                    {},
+                    {"type": f"nope{i}"},
+                    {"type": 7},
+                    {"type": None},
+                    {"type": ["play"]},
+                    {"kind": "play"},
+                ]
+            )
+        )
     if kind == 3:  # config with wrong types
-        field, value = rng.choice([("batchSize", "10"), ("noise", True), ("x", 1),
-                                   ("learningRate", "0.03"), ("networkShape", {"a": 1}),
-                                   ("activation", 3), ("seed", 12), ("dropout", "0.1")])
+        field, value = rng.choice(
+            [
+                ("batchSize", "10"),
+                ("noise", True),
+                ("x", 1),
+                ("learningRate", "0.03"),
+                ("networkShape", {"a": 1}),
+                ("activation", 3),
+                ("seed", 12),
+                ("dropout", "0.1"),
+            ]
+        )
         return json.dumps({"type": "config", "config": {field: value}})
     if kind == 4:  # config out of range
-        field, value = rng.choice([("batchSize", 31), ("batchSize", 0), ("noise", 7),
-                                   ("noise", 55), ("percTrainData", 95), ("learningRate", 0.05),
-                                   ("regularizationRate", 2), ("networkShape", [17]),
-                                   ("networkShape", [2] * 9), ("networkShape", [0]),
-                                   ("dropout", 0.9), ("numClasses", 6), ("stopLoss", -1),
-                                   ("activation", "softplus"), ("dataset", "moons"),
-                                   ("problem", "ranking"), ("optimizer", "lbfgs"),
-                                   ("seed", "../../etc/passwd"), ("lang", "fr")])
+        field, value = rng.choice(
+            [
+                ("batchSize", 31),
+                ("batchSize", 0),
+                ("noise", 7),
+                ("noise", 55),
+                ("percTrainData", 95),
+                ("learningRate", 0.05),
+                ("regularizationRate", 2),
+                ("networkShape", [17]),
+                ("networkShape", [2] * 9),
+                ("networkShape", [0]),
+                ("dropout", 0.9),
+                ("numClasses", 6),
+                ("stopLoss", -1),
+                ("activation", "softplus"),
+                ("dataset", "moons"),
+                ("problem", "ranking"),
+                ("optimizer", "lbfgs"),
+                ("seed", "../../etc/passwd"),
+                ("lang", "fr"),
+            ]
+        )
         return json.dumps({"type": "config", "config": {field: value}})
     if kind == 5:  # unknown config field, or config not an object
-        return json.dumps(rng.choice([{"type": "config", "config": {"evil": "__import__('os')"}},
-                                      {"type": "config", "config": [1]},
-                                      {"type": "config", "config": "x=1"},
-                                      {"type": "config"}]))
+        return json.dumps(
+            rng.choice(
+                [
+                    {"type": "config", "config": {"evil": "__import__('os')"}},
+                    {"type": "config", "config": [1]},
+                    {"type": "config", "config": "x=1"},
+                    {"type": "config"},
+                ]
+            )
+        )
     if kind == 6:  # set_weight: wrong types, indices out of range, non-finite values
         msg = {"type": "set_weight", "layer": 0, "from": 0, "to": 0, "value": 0.5}
-        field, value = rng.choice([("layer", 99), ("from", -1), ("to", 50), ("layer", "0"),
-                                   ("value", "1"), ("value", 1e308), ("layer", 1.5),
-                                   ("from", True), ("value", None)])
+        field, value = rng.choice(
+            [
+                ("layer", 99),
+                ("from", -1),
+                ("to", 50),
+                ("layer", "0"),
+                ("value", "1"),
+                ("value", 1e308),
+                ("layer", 1.5),
+                ("from", True),
+                ("value", None),
+            ]
+        )
         msg[field] = value
         return json.dumps(msg)
     if kind == 7:  # NaN/Infinity literals, extra fields, missing fields
-        return rng.choice(['{"type": "set_weight", "layer": 0, "from": 0, "to": 0, '
-                           '"value": NaN}',
-                           '{"type": "set_weight", "layer": 0, "from": 0, "to": 0, '
-                           '"value": Infinity}',
-                           json.dumps({"type": "play", "path": "/etc/passwd"}),
-                           json.dumps({"type": "set_weight", "layer": 0})])
+        return rng.choice(
+            [
+                '{"type": "set_weight", "layer": 0, "from": 0, "to": 0, "value": NaN}',
+                '{"type": "set_weight", "layer": 0, "from": 0, "to": 0, "value": Infinity}',
+                json.dumps({"type": "play", "path": "/etc/passwd"}),
+                json.dumps({"type": "set_weight", "layer": 0}),
+            ]
+        )
     if kind == 8:  # broken CSV uploads
-        return json.dumps({"type": "upload_csv", "text": rng.choice(
-            ["", "a,b\n1,2", "x1,x2,label\n1,2,abc", "1,2,3\n" * 10_001, "1,2,nan\n",
-             "\x00\x01\x02", 5])})
+        return json.dumps(
+            {
+                "type": "upload_csv",
+                "text": rng.choice(
+                    [
+                        "",
+                        "a,b\n1,2",
+                        "x1,x2,label\n1,2,abc",
+                        "1,2,3\n" * 10_001,
+                        "1,2,nan\n",
+                        "\x00\x01\x02",
+                        5,
+                    ]
+                ),
+            }
+        )
     if kind == 9:  # broken weight files
-        return json.dumps({"type": "import_weights", "data": rng.choice(
-            ["not base64!", "AAAA", "", "eyJ4IjogMX0=", 17])})
+        return json.dumps(
+            {
+                "type": "import_weights",
+                "data": rng.choice(["not base64!", "AAAA", "", "eyJ4IjogMX0=", 17]),
+            }
+        )
     if kind == 10:  # binary frames
         return bytes(rng.randrange(256) for _ in range(rng.randint(1, 64)))
     if i < 60:  # oversized (a few: each is over 2 MiB)
@@ -222,9 +315,40 @@ def test_a_thousand_malformed_messages_then_normal_training(client):
 
 # ----- fuzzing: mutated and random messages ------------------------------------------------------
 _CSV = "".join(f"{x / 3:.3f},{-x / 5:.3f},{1 if x % 2 else -1}\n" for x in range(30))
-_VALUES = [0, 1, -1, 2, 7, 16, 17, 31, 1e6, 1e308, -1e-9, 0.5, 0.03, True, False, None, "", "x",
-           "relu", "spiral", "csv", "4,2", "#noise=10", [], [1], [16] * 8, [0], {}, {"a": 1},
-           "é\u0000\ud800", "9" * 400, [[[]]]]
+_VALUES = [
+    0,
+    1,
+    -1,
+    2,
+    7,
+    16,
+    17,
+    31,
+    1e6,
+    1e308,
+    -1e-9,
+    0.5,
+    0.03,
+    True,
+    False,
+    None,
+    "",
+    "x",
+    "relu",
+    "spiral",
+    "csv",
+    "4,2",
+    "#noise=10",
+    [],
+    [1],
+    [16] * 8,
+    [0],
+    {},
+    {"a": 1},
+    "é\u0000\ud800",
+    "9" * 400,
+    [[[]]],
+]
 
 
 def _random_value(rng: random.Random):
@@ -233,17 +357,26 @@ def _random_value(rng: random.Random):
 
 def _valid_messages(weights: str) -> list[dict]:
     """One well-formed message of every type (the fuzzer mutates these)."""
-    return [{"type": "config", "config": {"noise": 10, "activation": "relu"}},
-            {"type": "config", "config": {"networkShape": [3, 2], "x": True, "sinX": True}},
-            {"type": "config", "config": {"dataset": "spiral", "numClasses": 3}},
-            {"type": "config", "config": {"problem": "regression", "learningRate": 0.1}},
-            {"type": "config", "config": {"stopEpochs": 2}}, {"type": "play"},
-            {"type": "hash", "text": "activation=relu&noise=5&networkShape=3"},
-            {"type": "step"}, {"type": "reset"}, {"type": "regenerate"}, {"type": "pause"},
-            {"type": "play"}, {"type": "ping"}, {"type": "export_script"},
-            {"type": "export_weights"}, {"type": "import_weights", "data": weights},
-            {"type": "set_weight", "layer": 0, "from": 1, "to": 2, "value": 0.5},
-            {"type": "upload_csv", "text": _CSV}]
+    return [
+        {"type": "config", "config": {"noise": 10, "activation": "relu"}},
+        {"type": "config", "config": {"networkShape": [3, 2], "x": True, "sinX": True}},
+        {"type": "config", "config": {"dataset": "spiral", "numClasses": 3}},
+        {"type": "config", "config": {"problem": "regression", "learningRate": 0.1}},
+        {"type": "config", "config": {"stopEpochs": 2}},
+        {"type": "play"},
+        {"type": "hash", "text": "activation=relu&noise=5&networkShape=3"},
+        {"type": "step"},
+        {"type": "reset"},
+        {"type": "regenerate"},
+        {"type": "pause"},
+        {"type": "play"},
+        {"type": "ping"},
+        {"type": "export_script"},
+        {"type": "export_weights"},
+        {"type": "import_weights", "data": weights},
+        {"type": "set_weight", "layer": 0, "from": 1, "to": 2, "value": 0.5},
+        {"type": "upload_csv", "text": _CSV},
+    ]
 
 
 def _mutated(rng: random.Random, valid: list[dict]) -> str | bytes:
@@ -266,7 +399,7 @@ def _mutated(rng: random.Random, valid: list[dict]) -> str | bytes:
         text = bytearray(json.dumps(msg).encode())
         for _ in range(rng.randint(1, 4)):
             text[rng.randrange(len(text))] = rng.choice(b'{}[]":,0123456789.eE+-abc \\')
-        return text[:rng.randint(1, len(text))].decode("utf-8", "replace")
+        return text[: rng.randint(1, len(text))].decode("utf-8", "replace")
     elif how == 6:
         return _malformed(rng, rng.randrange(60, 10**6))  # (none of the oversized ones)
     return json.dumps(msg)
@@ -294,15 +427,23 @@ def test_fuzzed_messages_get_normal_replies_or_error_frames(client, caplog):
                 assert reply.get("type") in REPLIES, (i, msg[:200], reply)
                 seen[reply["type"]] = seen.get(reply["type"], 0) + 1
                 if reply["type"] == "error":
-                    assert reply["message"] and "internal error" not in reply["message"], \
-                        (i, msg[:200], reply)
+                    assert reply["message"] and "internal error" not in reply["message"], (
+                        i,
+                        msg[:200],
+                        reply,
+                    )
                     if f"'end{i}'" in reply["message"]:
                         break
             assert time.monotonic() - start < 240, f"only {i} messages in 240 s"
         _send(ws, {"type": "pause"})
         _send(ws, {"type": "hash", "text": "seed=7&networkShape=4,2&dataset=circle"})
-        _send(ws, {"type": "config", "config": {"problem": "classification",
-                                                "learningRate": 0.1, "x": True, "y": True}})
+        _send(
+            ws,
+            {
+                "type": "config",
+                "config": {"problem": "classification", "learningRate": 0.1, "x": True, "y": True},
+            },
+        )
         _send(ws, {"type": "step"})
         assert _until(ws, lambda m: m["type"] == "frame" and m["epoch"] == 1)
     assert not [r for r in caplog.records if r.levelno >= 40], caplog.text
@@ -310,9 +451,19 @@ def test_fuzzed_messages_get_normal_replies_or_error_frames(client, caplog):
 
 
 def test_every_message_type_is_known_to_the_checker():
-    assert set(MESSAGES) >= {"config", "play", "pause", "step", "reset", "regenerate",
-                             "set_weight", "upload_csv", "export_script", "export_weights",
-                             "import_weights"}
+    assert set(MESSAGES) >= {
+        "config",
+        "play",
+        "pause",
+        "step",
+        "reset",
+        "regenerate",
+        "set_weight",
+        "upload_csv",
+        "export_script",
+        "export_weights",
+        "import_weights",
+    }
 
 
 def test_session_limit_and_release(client):
@@ -387,8 +538,18 @@ def test_cli_playground_on_a_taken_port_says_so_before_any_url(capsys):
 
 def test_a_diverging_learning_rate_warns_and_pauses(client):
     with _open(client) as (ws, _, _):
-        _send(ws, {"type": "config", "config": {"problem": "regression", "activation": "relu",
-                                                 "learningRate": 10, "seed": "0.5"}})
+        _send(
+            ws,
+            {
+                "type": "config",
+                "config": {
+                    "problem": "regression",
+                    "activation": "relu",
+                    "learningRate": 10,
+                    "seed": "0.5",
+                },
+            },
+        )
         _until(ws, lambda m: m["type"] == "frame")
         _send(ws, {"type": "play"})
         warning = _until(ws, lambda m: m["type"] == "warning")
@@ -405,8 +566,20 @@ def test_glassnet_playground_command_serves_the_page():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    proc = subprocess.Popen([sys.executable, "-m", "glassnet", "playground", "--port", str(port),
-                             "--max-sessions", "2"], stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "glassnet",
+            "playground",
+            "--port",
+            str(port),
+            "--max-sessions",
+            "2",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         line = proc.stdout.readline()
         assert f"http://127.0.0.1:{port}/" in line

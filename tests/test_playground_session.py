@@ -23,9 +23,11 @@ def _floats(b64):
 
 
 # ----- TF Playground's update rule, written out per point as in its nn.ts ---------------------
-ACT = {"tanh": (np.tanh, lambda z: 1 - np.tanh(z) ** 2),
-       "relu": (lambda z: np.maximum(z, 0), lambda z: (z > 0).astype(float)),
-       "linear": (lambda z: z, lambda z: np.ones_like(z))}
+ACT = {
+    "tanh": (np.tanh, lambda z: 1 - np.tanh(z) ** 2),
+    "relu": (lambda z: np.maximum(z, 0), lambda z: (z > 0).astype(float)),
+    "linear": (lambda z: z, lambda z: np.ones_like(z)),
+}
 
 
 class TFNet:
@@ -61,8 +63,11 @@ class TFNet:
 
     def update(self, lr, reg, rate):
         for i in range(len(self.w)):
-            reg_der = {"none": 0 * self.w[i], "L1": np.sign(self.w[i]),  # 0 at 0, as nn.ts
-                       "L2": self.w[i]}[reg]
+            reg_der = {
+                "none": 0 * self.w[i],
+                "L1": np.sign(self.w[i]),  # 0 at 0, as nn.ts
+                "L2": self.w[i],
+            }[reg]
             self.b[i] -= lr * self.acc_b[i] / self.count
             self.w[i] -= lr / self.count * (self.acc_w[i] + rate * reg_der)
             self.acc_w[i][:] = 0
@@ -77,19 +82,45 @@ class TFNet:
                 self.update(lr, reg, rate)
 
     def loss(self, features, labels):
-        return np.mean([0.5 * (self.forward(x)[0][-1][0] - t) ** 2
-                        for x, t in zip(features.astype(np.float64), labels)])
+        return np.mean(
+            [
+                0.5 * (self.forward(x)[0][-1][0] - t) ** 2
+                for x, t in zip(features.astype(np.float64), labels)
+            ]
+        )
 
 
-@pytest.mark.parametrize("kw", [
-    dict(),
-    dict(regularization="L2", regularizationRate=0.03, batchSize=7, networkShape=(5, 3),
-         xSquared=True, sinY=True),  # 250 = 35·7 + 5: five points carry into the next epoch
-    dict(regularization="L1", regularizationRate=0.01, activation="relu", batchSize=1,
-         learningRate=0.01, dataset="xor", noise=20),  # (float32 vs 64 drift apart at 0.1)
-    dict(problem="regression", regDataset="reg-gauss", activation="tanh", batchSize=30,
-         networkShape=(6,), percTrainData=20),
-])
+@pytest.mark.parametrize(
+    "kw",
+    [
+        dict(),
+        dict(
+            regularization="L2",
+            regularizationRate=0.03,
+            batchSize=7,
+            networkShape=(5, 3),
+            xSquared=True,
+            sinY=True,
+        ),  # 250 = 35·7 + 5: five points carry into the next epoch
+        dict(
+            regularization="L1",
+            regularizationRate=0.01,
+            activation="relu",
+            batchSize=1,
+            learningRate=0.01,
+            dataset="xor",
+            noise=20,
+        ),  # (float32 vs 64 drift apart at 0.1)
+        dict(
+            problem="regression",
+            regDataset="reg-gauss",
+            activation="tanh",
+            batchSize=30,
+            networkShape=(6,),
+            percTrainData=20,
+        ),
+    ],
+)
 def test_epochs_match_tf_playgrounds_update_rule(kw):
     s = session(**kw)
     c = s.config
@@ -97,8 +128,14 @@ def test_epochs_match_tf_playgrounds_update_rule(kw):
     assert abs(tf.loss(s.f_train, s.y_train) - s.train_loss) < 1e-5
     for _ in range(3):
         s.step(1)
-        tf.one_step(s.f_train, s.y_train, c.batchSize, c.learningRate, c.regularization,
-                    c.regularizationRate)
+        tf.one_step(
+            s.f_train,
+            s.y_train,
+            c.batchSize,
+            c.learningRate,
+            c.regularization,
+            c.regularizationRate,
+        )
     for layer, w, b in zip(s.layers, tf.w, tf.b):
         np.testing.assert_allclose(layer.weight.data, w, rtol=1e-4, atol=1e-5)
         np.testing.assert_allclose(layer.bias.data, b, rtol=1e-4, atol=1e-5)
@@ -130,23 +167,38 @@ def test_l1_does_not_push_a_zero_weight_off_zero():
 @pytest.mark.parametrize("optimizer", ["momentum", "adam"])
 def test_other_optimizers_match_torch(optimizer):
     import torch  # a dev dependency: missing, the test fails (no skip)
-    s = session(optimizer=optimizer, learningRate=0.01, regularization="L2",
-                regularizationRate=0.01, batchSize=25)
-    net = torch.nn.Sequential(torch.nn.Linear(2, 4), torch.nn.Tanh(), torch.nn.Linear(4, 2),
-                              torch.nn.Tanh(), torch.nn.Linear(2, 1), torch.nn.Tanh()).double()
+
+    s = session(
+        optimizer=optimizer,
+        learningRate=0.01,
+        regularization="L2",
+        regularizationRate=0.01,
+        batchSize=25,
+    )
+    net = torch.nn.Sequential(
+        torch.nn.Linear(2, 4),
+        torch.nn.Tanh(),
+        torch.nn.Linear(4, 2),
+        torch.nn.Tanh(),
+        torch.nn.Linear(2, 1),
+        torch.nn.Tanh(),
+    ).double()
     lin = [m for m in net if isinstance(m, torch.nn.Linear)]
     with torch.no_grad():
         for t, g in zip(lin, s.layers):
             t.weight.copy_(torch.tensor(g.weight.data))
             t.bias.copy_(torch.tensor(g.bias.data))
-    opt = torch.optim.SGD(net.parameters(), lr=0.01, momentum=0.9) if optimizer == "momentum" \
+    opt = (
+        torch.optim.SGD(net.parameters(), lr=0.01, momentum=0.9)
+        if optimizer == "momentum"
         else torch.optim.Adam(net.parameters(), lr=0.01)
+    )
     x = torch.tensor(s.f_train, dtype=torch.float64)
     y = torch.tensor(s.y_train, dtype=torch.float64)[:, None]
     for _ in range(2):
         s.step(1)
         for i in range(0, 250, 25):
-            loss = 0.5 * ((net(x[i:i + 25]) - y[i:i + 25]) ** 2).mean()
+            loss = 0.5 * ((net(x[i : i + 25]) - y[i : i + 25]) ** 2).mean()
             opt.zero_grad()
             loss.backward()
             for t in lin:  # TF's L2 term: rate·w / batch on the weights only
@@ -158,11 +210,25 @@ def test_other_optimizers_match_torch(optimizer):
 
 def test_multiclass_spiral_matches_torch_and_learns():
     import torch  # a dev dependency: missing, the test fails (no skip)
-    s = session(dataset="spiral", numClasses=3, networkShape=(8, 8), optimizer="adam",
-                learningRate=0.03, sinX=True, sinY=True, batchSize=10)
+
+    s = session(
+        dataset="spiral",
+        numClasses=3,
+        networkShape=(8, 8),
+        optimizer="adam",
+        learningRate=0.03,
+        sinX=True,
+        sinY=True,
+        batchSize=10,
+    )
     assert s.config.is_multiclass and s.layers[-1].weight.shape == (3, 8)
-    net = torch.nn.Sequential(torch.nn.Linear(4, 8), torch.nn.Tanh(), torch.nn.Linear(8, 8),
-                              torch.nn.Tanh(), torch.nn.Linear(8, 3)).double()
+    net = torch.nn.Sequential(
+        torch.nn.Linear(4, 8),
+        torch.nn.Tanh(),
+        torch.nn.Linear(8, 8),
+        torch.nn.Tanh(),
+        torch.nn.Linear(8, 3),
+    ).double()
     lin = [m for m in net if isinstance(m, torch.nn.Linear)]
     with torch.no_grad():
         for t, g in zip(lin, s.layers):
@@ -173,7 +239,7 @@ def test_multiclass_spiral_matches_torch_and_learns():
     s.step(1)
     for i in range(0, 250, 10):
         opt.zero_grad()
-        torch.nn.functional.cross_entropy(net(x[i:i + 10]), y[i:i + 10]).backward()
+        torch.nn.functional.cross_entropy(net(x[i : i + 10]), y[i : i + 10]).backward()
         opt.step()
     for t, g in zip(lin, s.layers):
         np.testing.assert_allclose(g.weight.data, t.weight.detach().numpy(), atol=1e-4)
@@ -246,8 +312,9 @@ def test_set_weight_and_bias():
 
 
 def test_nan_gives_a_warning_and_pauses():
-    s = session(activation="relu", learningRate=10, networkShape=(8, 8, 8, 8, 8, 8),
-                problem="regression")
+    s = session(
+        activation="relu", learningRate=10, networkShape=(8, 8, 8, 8, 8, 8), problem="regression"
+    )
     s.running = True
     events = []
     for _ in range(20):
@@ -334,8 +401,7 @@ def _blobs(n=60, k=2, seed=0):
 def test_csv_two_classes_train_like_built_in_sets():
     s = session()
     summary = s.load_csv(_csv([(x, y, 5 if c else 2) for x, y, c in _blobs()]))
-    assert summary == {"rows": 60, "problem": "classification", "classes": [2.0, 5.0],
-                       "scale": 1.0}
+    assert summary == {"rows": 60, "problem": "classification", "classes": [2.0, 5.0], "scale": 1.0}
     assert s.config.dataset == "csv" and not s.config.is_multiclass
     assert set(s.y_train.tolist()) == {-1.0, 1.0} and len(s.x_train) == 30
     s.step(30)
@@ -357,17 +423,20 @@ def test_csv_multiclass_regression_header_and_scaling():
     assert s.configure({"problem": "classification", "dataset": "xor"}) == "data"
 
 
-@pytest.mark.parametrize("text,message", [
-    ("x1,x2,label\n1,2,1\n3,4\n", "CSV line 3: expected 3 comma-separated values"),
-    ("1,2,1\n1,2,abc\n", "CSV line 2: 'abc' is not a number"),
-    ("1,2,1\n1,inf,0\n", "CSV line 2: 'inf' is not a finite number"),
-    ("1,2,1\n1,nan,0\n", "CSV line 2: 'nan' is not a finite number"),
-    ("a,b,c\n1,2,1\n", "1 data rows; at least 10"),
-    ("".join(f"{i},{i},1\n" for i in range(20)), "the label column has one value only"),
-    ("".join(f"{i},1,1\n" for i in range(10_001)), "more than 10,000 data rows (line 10001)"),
-    ("1,2,3\n" + "#" * 1_000_001, "over the 1 MB limit"),
-    ("", "0 data rows"),
-])
+@pytest.mark.parametrize(
+    "text,message",
+    [
+        ("x1,x2,label\n1,2,1\n3,4\n", "CSV line 3: expected 3 comma-separated values"),
+        ("1,2,1\n1,2,abc\n", "CSV line 2: 'abc' is not a number"),
+        ("1,2,1\n1,inf,0\n", "CSV line 2: 'inf' is not a finite number"),
+        ("1,2,1\n1,nan,0\n", "CSV line 2: 'nan' is not a finite number"),
+        ("a,b,c\n1,2,1\n", "1 data rows; at least 10"),
+        ("".join(f"{i},{i},1\n" for i in range(20)), "the label column has one value only"),
+        ("".join(f"{i},1,1\n" for i in range(10_001)), "more than 10,000 data rows (line 10001)"),
+        ("1,2,3\n" + "#" * 1_000_001, "over the 1 MB limit"),
+        ("", "0 data rows"),
+    ],
+)
 def test_broken_csv_gets_a_clear_message(text, message):
     s = session()
     with pytest.raises(ValueError, match=re.escape(message)):
@@ -385,16 +454,25 @@ def test_csv_classification_needs_few_integer_classes():
 def _run_script(tmp_path, text):
     path = tmp_path / "playground_train.py"
     path.write_text(text)
-    out = subprocess.run([sys.executable, str(path)], capture_output=True, text=True,
-                         timeout=120, cwd=tmp_path)
+    out = subprocess.run(
+        [sys.executable, str(path)], capture_output=True, text=True, timeout=120, cwd=tmp_path
+    )
     assert out.returncode == 0, out.stderr
     got = dict(re.findall(r"^(train|test) loss: (\S+)$", out.stdout, re.M))
     return float(got["train"]), float(got["test"])
 
 
 def test_exported_script_reproduces_built_in_training(tmp_path):
-    s = session(regularization="L2", regularizationRate=0.003, batchSize=7, noise=15,
-                networkShape=(5, 3), xSquared=True, optimizer="momentum", learningRate=0.01)
+    s = session(
+        regularization="L2",
+        regularizationRate=0.003,
+        batchSize=7,
+        noise=15,
+        networkShape=(5, 3),
+        xSquared=True,
+        optimizer="momentum",
+        learningRate=0.01,
+    )
     s.step(12)
     text = s.export_script()
     assert "import glassnet" in text and "EPOCHS = 12" in text and "pickle" not in text

@@ -12,8 +12,9 @@ from glassnet import nn
 
 def _iris_layer():
     x, _ = gn.datasets.iris()
-    return x, nn.Standardize(x.mean(0).tolist(), x.std(0).tolist(), x.min(0).tolist(),
-                             x.max(0).tolist())
+    return x, nn.Standardize(
+        x.mean(0).tolist(), x.std(0).tolist(), x.min(0).tolist(), x.max(0).tolist()
+    )
 
 
 def test_standardize_matches_sklearns_standard_scaler():
@@ -47,15 +48,21 @@ def test_inputs_scaled_differently_from_training_warn_once():
         layer(x)  # the training data itself, and a single raw row, are fine
         layer(x[:1])
     z = (x - x.mean(0)) / x.std(0)  # already standardised: the model would scale them again
-    with pytest.warns(nn.InputRangeWarning, match=r"Standardize: inputs span \[-2.4.*training "
-                      r"inputs spanned \[0.1, 7.9\]; feature \d \(the furthest out\)"):
+    with pytest.warns(
+        nn.InputRangeWarning,
+        match=r"Standardize: inputs span \[-2.4.*training "
+        r"inputs spanned \[0.1, 7.9\]; feature \d \(the furthest out\)",
+    ):
         layer(z)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         layer(z)  # once per layer
     pixels = nn.Standardize(0.0, 255.0, 0.0, 255.0)
-    with pytest.warns(nn.InputRangeWarning, match=r"inputs span \[0, 1\] but the training "
-                      r"inputs spanned \[0, 255\]"):
+    with pytest.warns(
+        nn.InputRangeWarning,
+        match=r"inputs span \[0, 1\] but the training "
+        r"inputs spanned \[0, 255\]",
+    ):
         pixels(np.linspace(0, 1, 784 * 2).reshape(2, 784))  # already divided by 255
     d, _ = gn.datasets.digits()
     digits = nn.Standardize(d.mean(0).tolist(), 1.0, d.min(0).tolist(), d.max(0).tolist())

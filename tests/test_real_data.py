@@ -34,8 +34,22 @@ def test_mnist_test_images_split_matches_pytorch():
 def test_cli_trains_on_real_mnist_files(tmp_path, capsys):
     from glassnet.cli import main
 
-    assert main(["train", "--dataset", "mnist-t10k", "--epochs", "3", "--verbose", "0",
-                 "--out", str(tmp_path / "run")]) == 0
+    assert (
+        main(
+            [
+                "train",
+                "--dataset",
+                "mnist-t10k",
+                "--epochs",
+                "3",
+                "--verbose",
+                "0",
+                "--out",
+                str(tmp_path / "run"),
+            ]
+        )
+        == 0
+    )
     acc = float(capsys.readouterr().out.split("test accuracy")[1].split()[0])
     assert acc >= 0.92
 
@@ -48,16 +62,40 @@ def test_cli_trains_lenet5_then_evaluates_and_predicts(tmp_path, capsys):
     from glassnet.cli import main
 
     out = tmp_path / "run"
-    assert main(["train", "--dataset", "mnist-t10k", "--model", "lenet5", "--optimizer", "adam",
-                 "--epochs", "2", "--verbose", "0", "--out", str(out)]) == 0
+    assert (
+        main(
+            [
+                "train",
+                "--dataset",
+                "mnist-t10k",
+                "--model",
+                "lenet5",
+                "--optimizer",
+                "adam",
+                "--epochs",
+                "2",
+                "--verbose",
+                "0",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
     acc = float(capsys.readouterr().out.split("test accuracy")[1].split()[0])
     assert acc >= 0.93  # 7,000 training images, 2 epochs; the last 2,000 as test
     assert main(["evaluate", str(out / "model.safetensors")]) == 0
     assert f"accuracy {acc:.4f}" in capsys.readouterr().out
     x, y = gn.datasets.mnist("test")
     rows = tmp_path / "digits.csv"  # raw pixel rows, as a user would write them
-    np.savetxt(rows, x[-20:].reshape(20, -1), fmt="%d", delimiter=",",
-               header=",".join(f"px{i}" for i in range(784)), comments="")
+    np.savetxt(
+        rows,
+        x[-20:].reshape(20, -1),
+        fmt="%d",
+        delimiter=",",
+        header=",".join(f"px{i}" for i in range(784)),
+        comments="",
+    )
     assert main(["predict", str(out / "model.safetensors"), str(rows)]) == 0
     pred = [int(r.split(",")[0]) for r in capsys.readouterr().out.strip().splitlines()[1:]]
     assert np.mean(np.array(pred) == y[-20:]) >= 0.8

@@ -15,8 +15,16 @@ from glassnet.io import atomic_open, atomic_write_text
 
 
 def _model():
-    return nn.Sequential(nn.Flatten(), nn.Linear(6, 5), nn.LeakyReLU(0.2), nn.Dropout(0.1),
-                         nn.Linear(5, 4, bias=False), nn.Tanh(), nn.Linear(4, 3), nn.Softmax(1))
+    return nn.Sequential(
+        nn.Flatten(),
+        nn.Linear(6, 5),
+        nn.LeakyReLU(0.2),
+        nn.Dropout(0.1),
+        nn.Linear(5, 4, bias=False),
+        nn.Tanh(),
+        nn.Linear(4, 3),
+        nn.Softmax(1),
+    )
 
 
 def test_roundtrip_rebuilds_architecture_and_weights(tmp_path):
@@ -34,6 +42,7 @@ def test_roundtrip_rebuilds_architecture_and_weights(tmp_path):
 
 def test_file_is_standard_safetensors_readable_by_the_library(tmp_path):
     import safetensors.numpy as st
+
     gn.save(_model(), tmp_path / "m.safetensors")
     tensors = st.load_file(str(tmp_path / "m.safetensors"))
     assert tensors["model.1.weight"].shape == (5, 6) and "model.4.bias" not in tensors
@@ -59,8 +68,11 @@ def test_truncated_and_tampered_files_are_refused(tmp_path):
 def _write(path, arch, tensors):
     from safetensors.numpy import save
 
-    meta = {"format": serialization.FORMAT, "sha256": serialization._digest(tensors),
-            "architecture": json.dumps(arch)}
+    meta = {
+        "format": serialization.FORMAT,
+        "sha256": serialization._digest(tensors),
+        "architecture": json.dumps(arch),
+    }
     path.write_bytes(save(tensors, metadata=meta))
 
 
@@ -70,8 +82,11 @@ def test_unknown_layer_type_and_shape_mismatch(tmp_path):
     with pytest.raises(gn.CheckpointError, match="unknown layer type 'Conv9d'"):
         gn.load(p)
     arch = serialization.architecture(nn.Linear(2, 4))
-    _write(p, arch, {"model.weight": np.zeros((3, 2), np.float32),
-                     "model.bias": np.zeros(4, np.float32)})
+    _write(
+        p,
+        arch,
+        {"model.weight": np.zeros((3, 2), np.float32), "model.bias": np.zeros(4, np.float32)},
+    )
     with pytest.raises(gn.CheckpointError, match=r"'weight' has shape \(3, 2\).*\(4, 2\)"):
         gn.load(p)
     arch = serialization.architecture(gn.models.MLP([2, 3]))
@@ -118,12 +133,16 @@ _X4 = np.random.default_rng(0).standard_normal((2, 3, 8, 8)).astype(np.float32)
 _X3 = np.random.default_rng(1).standard_normal((2, 3, 9)).astype(np.float32)
 _SEQ = np.random.default_rng(2).standard_normal((5, 2, 3)).astype(np.float32)
 LAYERS = {
-    "Conv2d": (lambda: nn.Conv2d(3, 4, (3, 2), stride=(2, 1), padding=1, dilation=(1, 2),
-                                 bias=False), _X4),
+    "Conv2d": (
+        lambda: nn.Conv2d(3, 4, (3, 2), stride=(2, 1), padding=1, dilation=(1, 2), bias=False),
+        _X4,
+    ),
     "Conv2d same": (lambda: nn.Conv2d(3, 6, 3, padding="same", groups=3), _X4),
     "Conv1d": (lambda: nn.Conv1d(3, 2, 4, stride=2, padding=1), _X3),
-    "ConvTranspose2d": (lambda: nn.ConvTranspose2d(3, 2, 3, stride=2, padding=1,
-                                                   output_padding=1), _X4),
+    "ConvTranspose2d": (
+        lambda: nn.ConvTranspose2d(3, 2, 3, stride=2, padding=1, output_padding=1),
+        _X4,
+    ),
     "Unflatten": (lambda: nn.Sequential(nn.Flatten(), nn.Unflatten(1, (24, 8))), _X4),
     "MaxPool2d": (lambda: nn.MaxPool2d(3, stride=2, padding=1, ceil_mode=True), _X4),
     "MaxPool1d": (lambda: nn.MaxPool1d(2, dilation=2), _X3),
@@ -141,12 +160,18 @@ LAYERS = {
     "LSTMCell": (lambda: nn.LSTMCell(3, 5, bias=False), _SEQ[0]),
     "GRUCell": (lambda: nn.GRUCell(3, 5), _SEQ[0]),
     "RNNCell": (lambda: nn.RNNCell(3, 5, nonlinearity="relu"), _SEQ[0]),
-    "ModuleDict": (lambda: nn.Sequential(nn.ModuleDict({"a": nn.Linear(2, 3)})["a"]),
-                   np.ones((2, 2), np.float32)),
-    "MLP": (lambda: gn.models.MLP([3, 5, 2], activation=nn.Tanh, batch_norm=True),
-            np.ones((4, 3), np.float32)),
-    "LeNet5": (lambda: gn.models.LeNet5(3, 7, activation=nn.Sigmoid),
-               np.ones((2, 3, 28, 28), np.float32)),
+    "ModuleDict": (
+        lambda: nn.Sequential(nn.ModuleDict({"a": nn.Linear(2, 3)})["a"]),
+        np.ones((2, 2), np.float32),
+    ),
+    "MLP": (
+        lambda: gn.models.MLP([3, 5, 2], activation=nn.Tanh, batch_norm=True),
+        np.ones((4, 3), np.float32),
+    ),
+    "LeNet5": (
+        lambda: gn.models.LeNet5(3, 7, activation=nn.Sigmoid),
+        np.ones((2, 3, 28, 28), np.float32),
+    ),
     "ResNet": (lambda: gn.models.ResNet(3, 5, widths=(4, 8), blocks_per_stage=1), _X4),
 }
 
@@ -174,9 +199,15 @@ def test_every_layer_type_saves_and_loads_with_its_arguments(name, tmp_path):
 
 def test_every_public_layer_type_is_registered():
     losses = {c for c in vars(nn).values() if isinstance(c, type) and c.__name__.endswith("Loss")}
-    layers = [c for mod in (nn, gn.models) for c in vars(mod).values()
-              if isinstance(c, type) and issubclass(c, nn.Module)
-              and c not in losses and c is not nn.Module]
+    layers = [
+        c
+        for mod in (nn, gn.models)
+        for c in vars(mod).values()
+        if isinstance(c, type)
+        and issubclass(c, nn.Module)
+        and c not in losses
+        and c is not nn.Module
+    ]
     registered = {e.cls for e in serialization._REGISTRY.values()}
     assert len(layers) > 30
     assert [c.__name__ for c in layers if c not in registered] == []
@@ -187,8 +218,12 @@ def test_module_dict_registers_its_modules_by_name():
     d["dec"] = nn.Linear(2, 4)
     d.update([("act", nn.ReLU())])
     assert list(d) == ["enc", "dec", "act"] and "dec" in d and len(d) == 3
-    assert [k for k, _ in d.named_parameters()] == ["enc.weight", "enc.bias", "dec.weight",
-                                                    "dec.bias"]
+    assert [k for k, _ in d.named_parameters()] == [
+        "enc.weight",
+        "enc.bias",
+        "dec.weight",
+        "dec.bias",
+    ]
     del d["act"]
     assert list(d.keys()) == ["enc", "dec"]
     with pytest.raises(TypeError, match="ModuleDict: value for 'x' is int, not a Module"):
@@ -252,16 +287,23 @@ def test_arguments_that_cannot_be_recorded_are_refused_at_save(tmp_path):
             self.fn = fn
 
     p = tmp_path / "a.safetensors"
-    with pytest.raises(TypeError, match=r"Apply at model\.1: argument 'fn' has type ufunc "
-                       r"\(<ufunc 'tanh'>\); a saved layer's arguments must be JSON"):
+    with pytest.raises(
+        TypeError,
+        match=r"Apply at model\.1: argument 'fn' has type ufunc "
+        r"\(<ufunc 'tanh'>\); a saved layer's arguments must be JSON",
+    ):
         gn.save(nn.Sequential(nn.Linear(2, 2), Apply(np.tanh)), p)
     with pytest.raises(TypeError, match=r"Apply at model: argument 'fn' has type Linear"):
         gn.save(Apply(nn.Linear(2, 2)), p)
-    with pytest.raises(TypeError,
-                       match=r"Apply at model: argument 'extra' \(\*args\) got \(1, 2\)"):
+    with pytest.raises(
+        TypeError, match=r"Apply at model: argument 'extra' \(\*args\) got \(1, 2\)"
+    ):
         gn.save(Apply(None, 1, 2), p)
-    with pytest.raises(TypeError, match=r"Apply at model: argument 'options' \(\*\*kwargs\) "
-                       r"got \{'scale': 2\}"):
+    with pytest.raises(
+        TypeError,
+        match=r"Apply at model: argument 'options' \(\*\*kwargs\) "
+        r"got \{'scale': 2\}",
+    ):
         gn.save(Apply(scale=2), p)
     with pytest.raises(TypeError, match=r"argument 'fn' has type list"):
         gn.save(Apply(["a", object()]), p)
@@ -272,32 +314,81 @@ def test_arguments_that_cannot_be_recorded_are_refused_at_save(tmp_path):
 
 def test_numpy_scalar_arguments_are_saved_as_numbers(tmp_path):
     m = nn.Linear(np.int64(3), np.int32(2))
-    assert serialization.architecture(m)["config"] == {"in_features": 3, "out_features": 2,
-                                                       "bias": True}
+    assert serialization.architecture(m)["config"] == {
+        "in_features": 3,
+        "out_features": 2,
+        "bias": True,
+    }
     gn.save(m, tmp_path / "l.safetensors")
     assert gn.load(tmp_path / "l.safetensors").weight.shape == (2, 3)
 
 
 # Configs as the code before recorded arguments wrote them: such files must keep loading.
 _OLD_ARCHS = [
-    {"type": "MLP", "config": {"sizes": [3, 5, 2], "activation": {"layer_type": "Tanh"},
-                               "batch_norm": False, "dropout": 0.1, "output_activation": None,
-                               "init": "torch"},
-     "children": {"0": {"type": "Linear", "config": {"in_features": 3, "out_features": 5,
-                                                      "bias": True}, "children": {}},
-                  "1": {"type": "Tanh", "config": {}, "children": {}},
-                  "2": {"type": "Dropout", "config": {"p": 0.1}, "children": {}},
-                  "3": {"type": "Linear", "config": {"in_features": 5, "out_features": 2,
-                                                      "bias": True}, "children": {}}}},
-    {"type": "Conv2d", "config": {"in_channels": 3, "out_channels": 4, "kernel_size": [3, 2],
-                                  "stride": [2, 1], "padding": [1, 1], "dilation": [1, 1],
-                                  "groups": 1, "bias": False}, "children": {}},
-    {"type": "RNN", "config": {"input_size": 3, "hidden_size": 4, "num_layers": 1,
-                               "bias": True, "batch_first": False, "dropout": 0.0,
-                               "bidirectional": False, "nonlinearity": "relu"}, "children": {}},
-    {"type": "Sequential", "config": {}, "children": {
-        "0": {"type": "LayerNorm", "config": {"normalized_shape": [8, 8], "eps": 1e-05,
-                                              "bias": False}, "children": {}}}},
+    {
+        "type": "MLP",
+        "config": {
+            "sizes": [3, 5, 2],
+            "activation": {"layer_type": "Tanh"},
+            "batch_norm": False,
+            "dropout": 0.1,
+            "output_activation": None,
+            "init": "torch",
+        },
+        "children": {
+            "0": {
+                "type": "Linear",
+                "config": {"in_features": 3, "out_features": 5, "bias": True},
+                "children": {},
+            },
+            "1": {"type": "Tanh", "config": {}, "children": {}},
+            "2": {"type": "Dropout", "config": {"p": 0.1}, "children": {}},
+            "3": {
+                "type": "Linear",
+                "config": {"in_features": 5, "out_features": 2, "bias": True},
+                "children": {},
+            },
+        },
+    },
+    {
+        "type": "Conv2d",
+        "config": {
+            "in_channels": 3,
+            "out_channels": 4,
+            "kernel_size": [3, 2],
+            "stride": [2, 1],
+            "padding": [1, 1],
+            "dilation": [1, 1],
+            "groups": 1,
+            "bias": False,
+        },
+        "children": {},
+    },
+    {
+        "type": "RNN",
+        "config": {
+            "input_size": 3,
+            "hidden_size": 4,
+            "num_layers": 1,
+            "bias": True,
+            "batch_first": False,
+            "dropout": 0.0,
+            "bidirectional": False,
+            "nonlinearity": "relu",
+        },
+        "children": {},
+    },
+    {
+        "type": "Sequential",
+        "config": {},
+        "children": {
+            "0": {
+                "type": "LayerNorm",
+                "config": {"normalized_shape": [8, 8], "eps": 1e-05, "bias": False},
+                "children": {},
+            }
+        },
+    },
 ]
 
 
@@ -358,8 +449,11 @@ def test_a_state_dict_file_is_checksummed_and_bad_values_are_refused(tmp_path):
         serialization.load_checkpoint(p)
     with pytest.raises(TypeError, match=r"save: state dict value for 'b' has type list"):
         gn.save({"a": np.zeros(2), "b": [1, 2]}, tmp_path / "x.safetensors")
-    with pytest.raises(TypeError, match=r"save: state dict value for 'model' has type "
-                       r"OrderedDict"):
+    with pytest.raises(
+        TypeError,
+        match=r"save: state dict value for 'model' has type "
+        r"OrderedDict",
+    ):
         gn.save({"model": nn.Linear(2, 2).state_dict()}, tmp_path / "x.safetensors")
     with pytest.raises(TypeError, match=r"save: state dict key 3 is int, not str"):
         gn.save({3: np.zeros(2)}, tmp_path / "x.safetensors")
@@ -402,7 +496,7 @@ def _edit_metadata(path, edit):
 
     raw = path.read_bytes()
     (n,) = struct.unpack("<Q", raw[:8])
-    meta = json.loads(raw[8:8 + n])["__metadata__"]
+    meta = json.loads(raw[8 : 8 + n])["__metadata__"]
     edit(meta)
     path.write_bytes(save(load(raw), metadata=meta))
 
@@ -412,6 +506,7 @@ def _set_json(key, change):
         value = json.loads(meta[key])
         change(value)
         meta[key] = json.dumps(value)
+
     return edit
 
 
@@ -423,10 +518,12 @@ def test_edited_metadata_is_refused_by_the_checksum(tmp_path):
     p = tmp_path / "m.safetensors"
     model.save(p)
     assert load_model(p).info["classes"] == ["cat", "dog"]
-    edits = [("training", lambda t: t["info"].update(classes=["dog", "cat"])),
-             ("training", lambda t: t["info"].update(scale=1.0)),
-             ("architecture", lambda a: a["children"]["1"]["config"].update(negative_slope=5)),
-             ("optimizer", lambda o: o["param_groups"][0].update(lr=0.5))]
+    edits = [
+        ("training", lambda t: t["info"].update(classes=["dog", "cat"])),
+        ("training", lambda t: t["info"].update(scale=1.0)),
+        ("architecture", lambda a: a["children"]["1"]["config"].update(negative_slope=5)),
+        ("optimizer", lambda o: o["param_groups"][0].update(lr=0.5)),
+    ]
     for key, change in edits:
         model.save(p)
         _edit_metadata(p, _set_json(key, change))
@@ -462,12 +559,17 @@ def _resign(path, edit):
 
     raw = path.read_bytes()
     (n,) = struct.unpack("<Q", raw[:8])
-    meta = {k: (v if k in ("format", "sha256", serialization.FULL_DIGEST) else json.loads(v))
-            for k, v in json.loads(raw[8:8 + n])["__metadata__"].items()}
+    meta = {
+        k: (v if k in ("format", "sha256", serialization.FULL_DIGEST) else json.loads(v))
+        for k, v in json.loads(raw[8 : 8 + n])["__metadata__"].items()
+    }
     tensors = load(raw)
     edit(meta, tensors)
-    out = {k: (v if k in ("format", "sha256") else json.dumps(v)) for k, v in meta.items()
-           if k != serialization.FULL_DIGEST}
+    out = {
+        k: (v if k in ("format", "sha256") else json.dumps(v))
+        for k, v in meta.items()
+        if k != serialization.FULL_DIGEST
+    }
     out["sha256"] = serialization._digest(tensors)
     out[serialization.FULL_DIGEST] = serialization._meta_digest(out)
     path.write_bytes(save(tensors, metadata=out))
@@ -493,6 +595,7 @@ def _set(where, key, value):
             del target[key]
         else:
             target[key] = value
+
     return edit
 
 
@@ -502,13 +605,16 @@ def _tensor(key, value):
             del tensors[key]
         else:
             tensors[key] = value
+
     return edit
 
 
 _BAD_STATE = [  # (edit, what the error must name)
     (_tensor("optimizer.0.exp_avg", KeyError), r"optimizer state 0: 'exp_avg' is missing"),
-    (_tensor("optimizer.1.exp_avg_sq", np.zeros(3, np.float32)),
-     r"'exp_avg_sq' .*shape \(3,\).*\(4,\)"),
+    (
+        _tensor("optimizer.1.exp_avg_sq", np.zeros(3, np.float32)),
+        r"'exp_avg_sq' .*shape \(3,\).*\(4,\)",
+    ),
     (_tensor("optimizer.2.exp_avg", np.zeros((2, 4), np.int64)), r"'exp_avg' .*int64"),
     (_tensor("optimizer.2.momentum", np.zeros((2, 4), np.float32)), r"unexpected .*'momentum'"),
     (_set(("optimizer", "param_groups", 0), "lr", "0.1"), r"param_groups\[0\]\['lr'\].*'0.1'"),
@@ -550,12 +656,22 @@ def test_training_state_that_could_not_be_resumed_is_refused_at_load(edit, messa
         load_model(p)
 
 
-_RESUMABLE = [("sgd", None, {}), ("momentum", "MultiStepLR", {}), ("adam", "ExponentialLR", {}),
-              ("adamw", "CosineAnnealingLR", {}), ("rmsprop", "ReduceLROnPlateau", {}),
-              ("adagrad", "StepLR", {}), ("adadelta", None, {})]
-_SCHEDULER_ARGS = {"MultiStepLR": {"milestones": [1, 3]}, "ExponentialLR": {"gamma": 0.9},
-                   "CosineAnnealingLR": {"T_max": 4}, "StepLR": {"step_size": 1},
-                   "ReduceLROnPlateau": {"patience": 0}}
+_RESUMABLE = [
+    ("sgd", None, {}),
+    ("momentum", "MultiStepLR", {}),
+    ("adam", "ExponentialLR", {}),
+    ("adamw", "CosineAnnealingLR", {}),
+    ("rmsprop", "ReduceLROnPlateau", {}),
+    ("adagrad", "StepLR", {}),
+    ("adadelta", None, {}),
+]
+_SCHEDULER_ARGS = {
+    "MultiStepLR": {"milestones": [1, 3]},
+    "ExponentialLR": {"gamma": 0.9},
+    "CosineAnnealingLR": {"T_max": 4},
+    "StepLR": {"step_size": 1},
+    "ReduceLROnPlateau": {"patience": 0},
+}
 
 
 def test_a_buffer_wider_than_the_parameters_is_refused(tmp_path):
@@ -565,8 +681,11 @@ def test_a_buffer_wider_than_the_parameters_is_refused(tmp_path):
     m = Model(nn.Sequential(nn.Linear(3, 4), nn.BatchNorm1d(4), nn.Linear(4, 2))).compile("sgd")
     m.save(p)
     _resign(p, _tensor("model.1.running_mean", np.zeros(4, np.float64)))
-    with pytest.raises(gn.CheckpointError, match=r"'1.running_mean' has dtype float64.*float32 "
-                       r"\(the parameters'\) or narrower"):
+    with pytest.raises(
+        gn.CheckpointError,
+        match=r"'1.running_mean' has dtype float64.*float32 "
+        r"\(the parameters'\) or narrower",
+    ):
         load_model(p)
     m.module.double()
     m.module[1].running_var.data = m.module[1].running_var.data.astype(np.float32)
@@ -592,8 +711,11 @@ def test_every_optimizer_and_scheduler_saves_loads_and_trains_on(opt, sched, kw,
     from glassnet.train import load_model
 
     p = tmp_path / "m.safetensors"
-    make = None if sched is None else (
-        lambda o: getattr(gn.optim.lr_scheduler, sched)(o, **_SCHEDULER_ARGS[sched]))
+    make = (
+        None
+        if sched is None
+        else (lambda o: getattr(gn.optim.lr_scheduler, sched)(o, **_SCHEDULER_ARGS[sched]))
+    )
     x, y = _trained(p, opt, make, **kw)
     m = load_model(p)
     assert type(m.scheduler).__name__ == (sched or "NoneType")
@@ -606,15 +728,19 @@ def test_optimizer_variants_with_more_state_resume(tmp_path):
 
     for opt in (gn.optim.Adam, gn.optim.RMSprop, gn.optim.SGD):
         net = nn.Sequential(nn.Linear(3, 2))
-        kw = {"Adam": {"amsgrad": True}, "RMSprop": {"centered": True, "momentum": 0.5},
-              "SGD": {"momentum": 0.9, "nesterov": True}}[opt.__name__]
+        kw = {
+            "Adam": {"amsgrad": True},
+            "RMSprop": {"centered": True, "momentum": 0.5},
+            "SGD": {"momentum": 0.9, "nesterov": True},
+        }[opt.__name__]
         m = Model(net).compile(opt(net.parameters(), lr=0.01, **kw), "mse")
         x = np.ones((4, 3), np.float32)
         m.fit(x, np.zeros((4, 2), np.float32), epochs=1, verbose=0)
         m.save(tmp_path / "m.safetensors")
         back = load_model(tmp_path / "m.safetensors")
         assert set(back.optimizer.state[back.module[0].weight]) == set(
-            m.optimizer.state[net[0].weight])
+            m.optimizer.state[net[0].weight]
+        )
         back.fit(x, np.zeros((4, 2), np.float32), epochs=2, initial_epoch=1, verbose=0)
 
 
@@ -622,13 +748,16 @@ def test_what_a_file_cannot_restore_is_refused_at_save(tmp_path):
     from glassnet.train import Model
 
     m = Model(nn.Sequential(nn.Linear(3, 2))).compile(
-        "sgd", "mse", scheduler=lambda o: gn.optim.lr_scheduler.LambdaLR(o, lambda e: 0.9**e))
+        "sgd", "mse", scheduler=lambda o: gn.optim.lr_scheduler.LambdaLR(o, lambda e: 0.9**e)
+    )
     with pytest.raises(TypeError, match="save: the scheduler LambdaLR .*Python function"):
         m.save(tmp_path / "m.safetensors")
     assert not (tmp_path / "m.safetensors").exists()
     other = nn.Linear(2, 2)
-    with pytest.raises(TypeError, match="save: the optimizer updates a tensor that is not one "
-                       "of the model's parameters"):
+    with pytest.raises(
+        TypeError,
+        match="save: the optimizer updates a tensor that is not one of the model's parameters",
+    ):
         gn.save(m.module, tmp_path / "m.safetensors", optimizer=gn.optim.SGD(other.parameters()))
 
     class Mine(gn.optim.SGD):
@@ -648,8 +777,10 @@ def test_an_optimizer_over_some_of_the_parameters_resumes(tmp_path):
     m.save(tmp_path / "m.safetensors")
     back = load_model(tmp_path / "m.safetensors")
     assert [p.shape for p in back.optimizer.param_groups[0]["params"]] == [(2, 4), (2,)]
-    np.testing.assert_array_equal(back.optimizer.state[back.module[2].weight]["exp_avg"],
-                                  m.optimizer.state[net[2].weight]["exp_avg"])
+    np.testing.assert_array_equal(
+        back.optimizer.state[back.module[2].weight]["exp_avg"],
+        m.optimizer.state[net[2].weight]["exp_avg"],
+    )
 
 
 # ----- what an architecture may demand --------------------------------------------------------
@@ -669,11 +800,19 @@ _HOSTILE = {  # tiny files whose architecture asks for gigabytes, hours or a dee
     "lstm": (_leaf("LSTM", input_size=1, hidden_size=1, num_layers=40000), "would allocate"),
     "mlp": (_leaf("MLP", sizes=[20000, 20000]), "would allocate"),
     "resnet": (_leaf("ResNet", widths=[4], blocks_per_stage=10**9), "would allocate"),
-    "conv": (_leaf("Conv2d", in_channels=1, out_channels=1, kernel_size=[50000, 50000]),
-             "would allocate"),
+    "conv": (
+        _leaf("Conv2d", in_channels=1, out_channels=1, kernel_size=[50000, 50000]),
+        "would allocate",
+    ),
     "deep": (_nested(400), "nests deeper than"),
-    "wide": ({"type": "ModuleList", "config": {},
-              "children": {str(i): _leaf("ReLU") for i in range(100_000)}}, "modules"),
+    "wide": (
+        {
+            "type": "ModuleList",
+            "config": {},
+            "children": {str(i): _leaf("ReLU") for i in range(100_000)},
+        },
+        "modules",
+    ),
 }
 _LOAD_ALL = """
 import json, os, time
@@ -704,8 +843,10 @@ def test_an_architecture_cannot_demand_more_than_the_file_carries(tmp_path):
     results = {name: (s, outcome) for name, s, outcome in json.loads(out)}
     for name, (_, words) in _HOSTILE.items():
         s, outcome = results[name]
-        assert outcome.startswith(f"CheckpointError: {tmp_path / name}") and words in outcome, \
-            (name, outcome)
+        assert outcome.startswith(f"CheckpointError: {tmp_path / name}") and words in outcome, (
+            name,
+            outcome,
+        )
         assert s < 2, (name, s)
     assert mib < LOAD_CAP_MIB, mib
 
@@ -717,35 +858,49 @@ def test_check_architecture_counts_what_a_build_allocates():
     with pytest.raises(gn.CheckpointError, match=r"33 .*more than the 20 allowed"):
         serialization.check_architecture(arch, tensors, max_params=20)
     big = _leaf("Linear", in_features=3000, out_features=4000)
-    with pytest.raises(gn.CheckpointError, match=r"model: the architecture would allocate "
-                       r"12,004,000 values.*file holds 0"):
+    with pytest.raises(
+        gn.CheckpointError,
+        match=r"model: the architecture would allocate "
+        r"12,004,000 values.*file holds 0",
+    ):
         serialization.check_architecture(big, {})
-    with pytest.raises(gn.CheckpointError, match=r"model.0: Linear config 'in_features' must be "
-                       r"a whole number >= 0, got 'x'"):
+    with pytest.raises(
+        gn.CheckpointError,
+        match=r"model.0: Linear config 'in_features' must be "
+        r"a whole number >= 0, got 'x'",
+    ):
         serialization.check_architecture(
-            {"type": "Sequential", "config": {}, "children": {"0": _leaf("Linear",
-                                                                          in_features="x",
-                                                                          out_features=2)}}, {})
+            {
+                "type": "Sequential",
+                "config": {},
+                "children": {"0": _leaf("Linear", in_features="x", out_features=2)},
+            },
+            {},
+        )
     with pytest.raises(gn.CheckpointError, match="nests deeper than 64"):
         serialization.build(_nested(100))
 
 
-_SIZED = {**{k: make for k, (make, _) in LAYERS.items()},
-          "LSTM 3 layers": lambda: nn.LSTM(2, 5, num_layers=3, bidirectional=True),
-          "GRU no bias": lambda: nn.GRU(4, 3, bias=False), "LSTMCell": lambda: nn.LSTMCell(3, 4),
-          "Conv1d groups": lambda: nn.Conv1d(4, 6, 3, groups=2, bias=False),
-          "ConvTranspose2d no bias": lambda: nn.ConvTranspose2d(2, 5, (2, 3), bias=False),
-          "BatchNorm1d": lambda: nn.BatchNorm1d(5), "LayerNorm int": lambda: nn.LayerNorm(6),
-          "LayerNorm no affine": lambda: nn.LayerNorm(6, elementwise_affine=False),
-          "Linear no bias": lambda: nn.Linear(5, 2, bias=False),
-          "Standardize": lambda: nn.Standardize([1.0, 2.0], [3.0, 4.0], [0, 0], [5, 6]),
-          "Standardize scalar": lambda: nn.Standardize(127.5, 255.0),
-          "MLP": lambda: gn.models.MLP([4, 6, 5, 3], batch_norm=True, dropout=0.2),
-          "LeNet5": lambda: gn.models.LeNet5(),
-          "ResNet": lambda: gn.models.ResNet(1, 4, widths=(2, 3, 3), blocks_per_stage=3),
-          "ResNet no blocks": lambda: gn.models.ResNet(widths=(2, 4), blocks_per_stage=0),
-          "BasicBlock": lambda: gn.models.BasicBlock(3, 3),
-          "BasicBlock strided": lambda: gn.models.BasicBlock(3, 3, stride=2)}
+_SIZED = {
+    **{k: make for k, (make, _) in LAYERS.items()},
+    "LSTM 3 layers": lambda: nn.LSTM(2, 5, num_layers=3, bidirectional=True),
+    "GRU no bias": lambda: nn.GRU(4, 3, bias=False),
+    "LSTMCell": lambda: nn.LSTMCell(3, 4),
+    "Conv1d groups": lambda: nn.Conv1d(4, 6, 3, groups=2, bias=False),
+    "ConvTranspose2d no bias": lambda: nn.ConvTranspose2d(2, 5, (2, 3), bias=False),
+    "BatchNorm1d": lambda: nn.BatchNorm1d(5),
+    "LayerNorm int": lambda: nn.LayerNorm(6),
+    "LayerNorm no affine": lambda: nn.LayerNorm(6, elementwise_affine=False),
+    "Linear no bias": lambda: nn.Linear(5, 2, bias=False),
+    "Standardize": lambda: nn.Standardize([1.0, 2.0], [3.0, 4.0], [0, 0], [5, 6]),
+    "Standardize scalar": lambda: nn.Standardize(127.5, 255.0),
+    "MLP": lambda: gn.models.MLP([4, 6, 5, 3], batch_norm=True, dropout=0.2),
+    "LeNet5": lambda: gn.models.LeNet5(),
+    "ResNet": lambda: gn.models.ResNet(1, 4, widths=(2, 3, 3), blocks_per_stage=3),
+    "ResNet no blocks": lambda: gn.models.ResNet(widths=(2, 4), blocks_per_stage=0),
+    "BasicBlock": lambda: gn.models.BasicBlock(3, 3),
+    "BasicBlock strided": lambda: gn.models.BasicBlock(3, 3, stride=2),
+}
 
 
 @pytest.mark.parametrize("name", sorted(_SIZED))
@@ -753,8 +908,7 @@ def test_check_architecture_counts_exactly_what_each_layer_type_allocates(name):
     model = _SIZED[name]()
     tensors = {k: v.data for k, v in model.state_dict().items()}
     arch = serialization.architecture(model)
-    assert serialization.check_architecture(arch, tensors) == sum(t.size for t in
-                                                                  tensors.values())
+    assert serialization.check_architecture(arch, tensors) == sum(t.size for t in tensors.values())
 
 
 def test_every_glassnet_layer_type_is_sized_before_it_is_built():

@@ -44,9 +44,10 @@ def test_sklearn_compatible(estimator, check):
         #    fresh interpreter in test_array_api_dispatch_with_numpy_inputs below.
         # 2. MLPs have predict_proba but no decision_function (as scikit-learn's own MLPs), so
         #    the check that compares the two has nothing to compare.
-        allowed = ("SCIPY_ARRAY_API is not set" in reason
-                   or (reason == f"{type(estimator).__name__} does not have a decision_function "
-                       "method." and not hasattr(estimator, "decision_function")))
+        allowed = "SCIPY_ARRAY_API is not set" in reason or (
+            reason == f"{type(estimator).__name__} does not have a decision_function method."
+            and not hasattr(estimator, "decision_function")
+        )
         assert allowed, f"check {check} skipped for an unexpected reason: {reason}"
 
 
@@ -62,10 +63,15 @@ def test_array_api_dispatch_with_numpy_inputs():
         "                          expect_only_array_outputs=False)\n"
         "    print('passed', type(est).__name__)\n"
     )
-    env = {**os.environ, "SCIPY_ARRAY_API": "1",
-           "PYTHONPATH": os.pathsep.join([str(Path(__file__).parent),
-                                          os.environ.get("PYTHONPATH", "")])}
-    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
-                         timeout=300)
+    env = {
+        **os.environ,
+        "SCIPY_ARRAY_API": "1",
+        "PYTHONPATH": os.pathsep.join(
+            [str(Path(__file__).parent), os.environ.get("PYTHONPATH", "")]
+        ),
+    }
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=300
+    )
     assert out.returncode == 0, out.stderr[-3000:]
     assert out.stdout.count("passed") == len(ESTIMATORS)

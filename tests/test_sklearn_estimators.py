@@ -60,12 +60,20 @@ def test_seed_iris_perceptron_with_shuffling_same_accuracy(iris_setosa):
     assert ours.predict([[2, 0.5]])[0] == ref.predict([[2, 0.5]])[0] == 1
 
 
-@pytest.mark.parametrize("params", [
-    dict(penalty="l2"), dict(penalty="l1", alpha=0.001),
-    dict(penalty="elasticnet", alpha=0.01, l1_ratio=0.3), dict(class_weight="balanced"),
-    dict(class_weight={0: 2.0, 1: 1.0, 2: 0.5}), dict(fit_intercept=False), dict(tol=None),
-    dict(early_stopping=True, validation_fraction=0.2), dict(eta0=0.1, n_iter_no_change=2),
-])
+@pytest.mark.parametrize(
+    "params",
+    [
+        dict(penalty="l2"),
+        dict(penalty="l1", alpha=0.001),
+        dict(penalty="elasticnet", alpha=0.01, l1_ratio=0.3),
+        dict(class_weight="balanced"),
+        dict(class_weight={0: 2.0, 1: 1.0, 2: 0.5}),
+        dict(fit_intercept=False),
+        dict(tol=None),
+        dict(early_stopping=True, validation_fraction=0.2),
+        dict(eta0=0.1, n_iter_no_change=2),
+    ],
+)
 def test_perceptron_matches_sklearn_multiclass(params):
     X, y = load_iris(return_X_y=True)
     ours = Perceptron(shuffle=False, max_iter=50, **params)
@@ -110,15 +118,21 @@ def test_perceptron_digits_matches_sklearn(digits_split):
 
 # ----- bad input: scikit-learn's standard errors ----------------------------------------------
 BAD_INPUTS = [
-    ("nan", lambda X, y: (np.where(np.arange(X.size).reshape(X.shape) == 3, np.nan, X), y),
-     ValueError, "Input X contains NaN"),
+    (
+        "nan",
+        lambda X, y: (np.where(np.arange(X.size).reshape(X.shape) == 3, np.nan, X), y),
+        ValueError,
+        "Input X contains NaN",
+    ),
     ("1-D X", lambda X, y: (X[:, 0], y), ValueError, "Expected 2D array, got 1D array"),
     ("one class", lambda X, y: (X, np.zeros_like(y)), ValueError, "has to be greater than one"),
 ]
 
-PAIRS = [(Perceptron, linear_model.Perceptron, {}),
-         (MLPClassifier, neural_network.MLPClassifier, {"max_iter": 5}),
-         (DNNClassifier, neural_network.MLPClassifier, {"epochs": 5, "max_iter": 5})]
+PAIRS = [
+    (Perceptron, linear_model.Perceptron, {}),
+    (MLPClassifier, neural_network.MLPClassifier, {"max_iter": 5}),
+    (DNNClassifier, neural_network.MLPClassifier, {"epochs": 5, "max_iter": 5}),
+]
 
 
 IDS = ["Perceptron", "MLPClassifier", "DNNClassifier"]
@@ -171,6 +185,7 @@ def test_continuous_target_and_unfitted_errors():
     with pytest.raises(ValueError, match="Unknown label type"):
         Perceptron().fit(X, X[:, 0])
     from sklearn.exceptions import NotFittedError
+
     with pytest.raises(NotFittedError):
         MLPClassifier().predict(X)
     with pytest.raises(ValueError, match="'solver' parameter|lbfgs"):
@@ -187,8 +202,9 @@ def test_mlp_classifier_reaches_sklearn_accuracy_on_digits(digits_split):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)
             ours.append(MLPClassifier(**kw).fit(X_train, y_train).score(X_test, y_test))
-            ref.append(neural_network.MLPClassifier(**kw).fit(X_train, y_train)
-                       .score(X_test, y_test))
+            ref.append(
+                neural_network.MLPClassifier(**kw).fit(X_train, y_train).score(X_test, y_test)
+            )
     assert np.mean(ours) >= np.mean(ref) - 0.01, (ours, ref)
 
 
@@ -213,15 +229,22 @@ def test_mlp_attributes_have_sklearns_shapes(digits_split):
 
 def test_mlp_sgd_partial_fit_and_early_stopping(digits_split):
     X_train, X_test, y_train, y_test = digits_split
-    est = MLPClassifier(hidden_layer_sizes=(32,), solver="sgd", learning_rate_init=0.1,
-                        momentum=0.9, random_state=0)
+    est = MLPClassifier(
+        hidden_layer_sizes=(32,), solver="sgd", learning_rate_init=0.1, momentum=0.9, random_state=0
+    )
     for _ in range(15):
         est.partial_fit(X_train, y_train, classes=np.arange(10))
     assert est.n_iter_ == 15 and len(est.loss_curve_) == 15
     assert est.loss_curve_[-1] < est.loss_curve_[0]
     assert est.score(X_test, y_test) > 0.9
-    es = MLPClassifier(hidden_layer_sizes=(32,), early_stopping=True, n_iter_no_change=3,
-                       learning_rate_init=0.01, max_iter=200, random_state=0).fit(X_train, y_train)
+    es = MLPClassifier(
+        hidden_layer_sizes=(32,),
+        early_stopping=True,
+        n_iter_no_change=3,
+        learning_rate_init=0.01,
+        max_iter=200,
+        random_state=0,
+    ).fit(X_train, y_train)
     assert es.n_iter_ < 200 and es.best_loss_ is None
     assert es.best_validation_score_ == max(es.validation_scores_) > 0.9
 
@@ -248,18 +271,30 @@ def test_dnn_classifier_seed_signature(digits_split):
     with pytest.raises(ValueError, match="integers in"):
         DNNClassifier(n_classes=3, epochs=1).fit(X_train, y_train)
     # TensorFlow's defaults (Adagrad 0.05) and dropout between the hidden layers
-    tf_like = DNNClassifier(hidden_units=[64, 32], n_classes=10, optimizer="adagrad",
-                            learning_rate=0.05, dropout=0.2, epochs=10, random_state=0)
+    tf_like = DNNClassifier(
+        hidden_units=[64, 32],
+        n_classes=10,
+        optimizer="adagrad",
+        learning_rate=0.05,
+        dropout=0.2,
+        epochs=10,
+        random_state=0,
+    )
     assert tf_like.fit(X_train, y_train).score(X_test, y_test) > 0.9
     assert sum(type(m).__name__ == "Dropout" for m in tf_like._network()) == 2
 
 
 # ----- the scikit-learn ecosystem -------------------------------------------------------------
-@pytest.mark.parametrize("make", [
-    lambda: Perceptron(random_state=0),
-    lambda: MLPClassifier(hidden_layer_sizes=(16,), max_iter=100, learning_rate_init=0.01,
-                          random_state=0),
-], ids=["Perceptron", "MLPClassifier"])
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: Perceptron(random_state=0),
+        lambda: MLPClassifier(
+            hidden_layer_sizes=(16,), max_iter=100, learning_rate_init=0.01, random_state=0
+        ),
+    ],
+    ids=["Perceptron", "MLPClassifier"],
+)
 def test_pipeline_gridsearch_cross_val_on_iris(make):
     X, y = load_iris(return_X_y=True)
     pipe = make_pipeline(StandardScaler(), make())
@@ -274,9 +309,12 @@ def test_pipeline_gridsearch_cross_val_on_iris(make):
 
 def test_permutation_importance_iris_petals_matter_most():
     X, y = load_iris(return_X_y=True)
-    model = make_pipeline(StandardScaler(), MLPClassifier(hidden_layer_sizes=(16,), max_iter=300,
-                                                          learning_rate_init=0.01,
-                                                          random_state=0))
+    model = make_pipeline(
+        StandardScaler(),
+        MLPClassifier(
+            hidden_layer_sizes=(16,), max_iter=300, learning_rate_init=0.01, random_state=0
+        ),
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         model.fit(X, y)
@@ -297,10 +335,14 @@ def test_permutation_importance_digits_blank_border_pixels_do_not_matter(digits_
 
 
 @settings(max_examples=25, deadline=None)
-@given(st.integers(0, 2**31 - 1), st.integers(2, 4), st.integers(10, 60), st.integers(2, 4),
-       st.sampled_from([None, "l2", "elasticnet"]))
-def test_perceptron_equals_sklearn_on_random_data(seed, n_features, n_samples, n_classes,
-                                                  penalty):
+@given(
+    st.integers(0, 2**31 - 1),
+    st.integers(2, 4),
+    st.integers(10, 60),
+    st.integers(2, 4),
+    st.sampled_from([None, "l2", "elasticnet"]),
+)
+def test_perceptron_equals_sklearn_on_random_data(seed, n_features, n_samples, n_classes, penalty):
     rng = np.random.default_rng(seed)
     X = rng.normal(size=(n_samples, n_features)) * rng.uniform(0.1, 10)
     y = np.arange(n_samples) % n_classes
@@ -321,12 +363,25 @@ MLP_CONFIGS = {
     "adam-logistic-shuffled": dict(activation="logistic", shuffle=True),
     "sgd-nesterov": dict(solver="sgd", learning_rate_init=0.05),
     "sgd-plain": dict(solver="sgd", momentum=0.0, learning_rate_init=0.1),
-    "sgd-invscaling": dict(solver="sgd", momentum=0.9, nesterovs_momentum=False,
-                           learning_rate="invscaling", power_t=0.25, learning_rate_init=0.05),
-    "sgd-adaptive": dict(solver="sgd", learning_rate="adaptive", learning_rate_init=0.2,
-                         n_iter_no_change=2, tol=1e-2, max_iter=40),
-    "early-stopping": dict(early_stopping=True, n_iter_no_change=3, learning_rate_init=0.01,
-                           shuffle=True, max_iter=40),
+    "sgd-invscaling": dict(
+        solver="sgd",
+        momentum=0.9,
+        nesterovs_momentum=False,
+        learning_rate="invscaling",
+        power_t=0.25,
+        learning_rate_init=0.05,
+    ),
+    "sgd-adaptive": dict(
+        solver="sgd",
+        learning_rate="adaptive",
+        learning_rate_init=0.2,
+        n_iter_no_change=2,
+        tol=1e-2,
+        max_iter=40,
+    ),
+    "early-stopping": dict(
+        early_stopping=True, n_iter_no_change=3, learning_rate_init=0.01, shuffle=True, max_iter=40
+    ),
     "batch-64": dict(batch_size=64),
 }
 
@@ -365,8 +420,9 @@ def test_mlp_other_targets_follow_sklearn(kind):
         warnings.simplefilter("ignore", ConvergenceWarning)
         ours, ref = (cls(**kw).fit(*data) for cls in pair)
     np.testing.assert_allclose(ours.loss_curve_, ref.loss_curve_, rtol=1e-4)
-    np.testing.assert_allclose(ours.predict(data[0][:50]), ref.predict(data[0][:50]),
-                               rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose(
+        ours.predict(data[0][:50]), ref.predict(data[0][:50]), rtol=1e-4, atol=1e-4
+    )
     assert ours.out_activation_ == ref.out_activation_
 
 
@@ -384,8 +440,9 @@ def test_seed_dnn_classifier_on_mnist_matches_sklearn():
     X, y = _mnist_test_split()
     X_train, X_test, y_train, y_test = X[:8000], X[8000:], y[:8000], y[8000:]
     dnn = DNNClassifier(hidden_units=[300, 100], n_classes=10, epochs=5, random_state=0)
-    ref = neural_network.MLPClassifier(hidden_layer_sizes=(300, 100), batch_size=50, alpha=0.0,
-                                       max_iter=5, random_state=0)
+    ref = neural_network.MLPClassifier(
+        hidden_layer_sizes=(300, 100), batch_size=50, alpha=0.0, max_iter=5, random_state=0
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         ours = dnn.fit(X_train, y_train).score(X_test, y_test)
@@ -414,8 +471,7 @@ def _run_rules(ours_cls, ref_cls, ours_kw, ref_args, lr_changes, seed=0, scale=1
         ref.update_params(ref_params, [g])
         p.grad = gn.Tensor(g.copy())
         ours.step()
-        worst = max(worst, np.abs(p.data - ref_params[0]).max()
-                    / np.abs(ref_params[0] - w0).max())
+        worst = max(worst, np.abs(p.data - ref_params[0]).max() / np.abs(ref_params[0] - w0).max())
     return worst
 
 
@@ -429,12 +485,18 @@ def test_sklearn_sgd_rule_is_sklearns_when_the_lr_changes(momentum, nesterov):
 
     changes = {10: 0.02, 25: 0.004}
     args = (0.1, "constant", momentum, nesterov, 0.5)
-    worst = _run_rules(SklearnSGD, SGDOptimizer,
-                       dict(lr=0.1, momentum=momentum, nesterov=nesterov), args, changes)
+    worst = _run_rules(
+        SklearnSGD, SGDOptimizer, dict(lr=0.1, momentum=momentum, nesterov=nesterov), args, changes
+    )
     assert worst < 1e-12
     if momentum:  # PyTorch's b ← μb + g, w ← w − lr·b rescales the velocity at each change
-        torch_like = _run_rules(optim.SGD, SGDOptimizer, dict(lr=0.1, momentum=momentum,
-                                                              nesterov=nesterov), args, changes)
+        torch_like = _run_rules(
+            optim.SGD,
+            SGDOptimizer,
+            dict(lr=0.1, momentum=momentum, nesterov=nesterov),
+            args,
+            changes,
+        )
         assert torch_like > 1e-3
 
 
@@ -458,9 +520,15 @@ def test_sklearn_adam_rule_is_sklearns(scale):
 def test_mlp_warm_start_follows_sklearn(solver):
     """A warm-started fit continues from the weights with a fresh optimizer, as scikit-learn's."""
     X, y = load_digits(return_X_y=True)
-    kw = dict(hidden_layer_sizes=(32,), shuffle=False, max_iter=5, random_state=0,
-              warm_start=True, solver=solver, learning_rate_init=0.05 if solver == "sgd"
-              else 0.001)
+    kw = dict(
+        hidden_layer_sizes=(32,),
+        shuffle=False,
+        max_iter=5,
+        random_state=0,
+        warm_start=True,
+        solver=solver,
+        learning_rate_init=0.05 if solver == "sgd" else 0.001,
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         ours, ref = MLPClassifier(**kw), neural_network.MLPClassifier(**kw)
@@ -484,8 +552,9 @@ def test_mlp_predictions_are_sklearns_for_the_same_weights(activation):
             ref = neural_network.MLPClassifier(**kw).fit(X, target)
             ref.coefs_ = [w.astype(np.float64) for w in ours.coefs_]
             ref.intercepts_ = [b.astype(np.float64) for b in ours.intercepts_]
-            np.testing.assert_allclose(ours.predict_proba(X), ref.predict_proba(X), rtol=0,
-                                       atol=1e-14)
+            np.testing.assert_allclose(
+                ours.predict_proba(X), ref.predict_proba(X), rtol=0, atol=1e-14
+            )
             np.testing.assert_array_equal(ours.predict(X), ref.predict(X))
         Xr, yr = load_diabetes(return_X_y=True)
         ours = MLPRegressor(**kw).fit(Xr, yr / 100)
@@ -508,16 +577,23 @@ def test_mlp_estimators_build_on_the_shared_core():
     state = gn.get_rng_state()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
-        clf = MLPClassifier(hidden_layer_sizes=(8, 4), activation="logistic", max_iter=3,
-                            random_state=0).fit(X, y)
-        reg = MLPRegressor(hidden_layer_sizes=(5,), solver="sgd", max_iter=3,
-                           random_state=0).fit(X, y.astype(float))
+        clf = MLPClassifier(
+            hidden_layer_sizes=(8, 4), activation="logistic", max_iter=3, random_state=0
+        ).fit(X, y)
+        reg = MLPRegressor(hidden_layer_sizes=(5,), solver="sgd", max_iter=3, random_state=0).fit(
+            X, y.astype(float)
+        )
     clf.predict(X)
     assert gn.get_rng_state() == state
     net = clf._network()
     assert isinstance(net, MLP) and net.sizes == [4, 8, 4, 3]
-    assert [type(m) for m in net] == [gn.nn.Linear, gn.nn.ACTIVATIONS["logistic"], gn.nn.Linear,
-                                      gn.nn.ACTIVATIONS["logistic"], gn.nn.Linear]
+    assert [type(m) for m in net] == [
+        gn.nn.Linear,
+        gn.nn.ACTIVATIONS["logistic"],
+        gn.nn.Linear,
+        gn.nn.ACTIVATIONS["logistic"],
+        gn.nn.Linear,
+    ]
     assert isinstance(clf._trainer, Model) and isinstance(clf._trainer.optimizer, SklearnAdam)
     assert isinstance(reg._trainer.optimizer, SklearnSGD)
     # the L2 term is nn.penalty's: α/2m·Σ‖W‖² on the weights of the last batch (m = 150 rows)

@@ -21,9 +21,15 @@ def _stub(bin_dir: Path, name: str, body: str) -> None:
     p.chmod(0o755)
 
 
-def _run(tmp_path: Path, uid: int, chromium: bool, font: bool, fc_list: bool = True,
-         apt_installs: bool = True, libatomic: bool = True
-         ) -> tuple[subprocess.CompletedProcess, list[str]]:
+def _run(
+    tmp_path: Path,
+    uid: int,
+    chromium: bool,
+    font: bool,
+    fc_list: bool = True,
+    apt_installs: bool = True,
+    libatomic: bool = True,
+) -> tuple[subprocess.CompletedProcess, list[str]]:
     """Run the script with stubs; returns the result and the apt-get calls it made."""
     bin_dir, log, browser = tmp_path / "bin", tmp_path / "apt.log", tmp_path / "chromium"
     bin_dir.mkdir()
@@ -38,19 +44,38 @@ def _run(tmp_path: Path, uid: int, chromium: bool, font: bool, fc_list: bool = T
         (tmp_path / "font").touch()
     if libatomic:
         (tmp_path / "libatomic").touch()
-    _stub(bin_dir, "ldconfig", f'[ -e {tmp_path}/libatomic ] && '
-                               'echo "libatomic.so.1 (libc6,x86-64) => /lib/libatomic.so.1"; true')
+    _stub(
+        bin_dir,
+        "ldconfig",
+        f"[ -e {tmp_path}/libatomic ] && "
+        'echo "libatomic.so.1 (libc6,x86-64) => /lib/libatomic.so.1"; true',
+    )
     chmod = shutil.which("chmod")
-    install = (f"echo true > {browser}; : > {tmp_path}/font; : > {tmp_path}/libatomic; "
-               f"{chmod} +x {browser}; "
-               f"printf '#!/bin/bash\\n{fc}; true\\n' > {bin_dir}/fc-list; "
-               f"{chmod} +x {bin_dir}/fc-list") if apt_installs else "true"
-    _stub(bin_dir, "apt-get", f'echo "DEBIAN_FRONTEND=$DEBIAN_FRONTEND $*" >> {log}\n'
-                              f'[ "$1" = install ] && {{ {install}; }}; true')
-    env = {"PATH": str(bin_dir), "CHROMIUM": str(browser), "HOME": str(tmp_path),
-           "LDCONFIG": str(bin_dir / "ldconfig")}
-    r = subprocess.run(["/bin/bash", str(SCRIPT)], env=env, capture_output=True, text=True,
-                       timeout=60)
+    install = (
+        (
+            f"echo true > {browser}; : > {tmp_path}/font; : > {tmp_path}/libatomic; "
+            f"{chmod} +x {browser}; "
+            f"printf '#!/bin/bash\\n{fc}; true\\n' > {bin_dir}/fc-list; "
+            f"{chmod} +x {bin_dir}/fc-list"
+        )
+        if apt_installs
+        else "true"
+    )
+    _stub(
+        bin_dir,
+        "apt-get",
+        f'echo "DEBIAN_FRONTEND=$DEBIAN_FRONTEND $*" >> {log}\n'
+        f'[ "$1" = install ] && {{ {install}; }}; true',
+    )
+    env = {
+        "PATH": str(bin_dir),
+        "CHROMIUM": str(browser),
+        "HOME": str(tmp_path),
+        "LDCONFIG": str(bin_dir / "ldconfig"),
+    }
+    r = subprocess.run(
+        ["/bin/bash", str(SCRIPT)], env=env, capture_output=True, text=True, timeout=60
+    )
     return r, log.read_text().splitlines() if log.exists() else []
 
 
@@ -62,9 +87,10 @@ def test_nothing_is_installed_when_chromium_and_a_korean_font_are_there(tmp_path
 def test_root_installs_what_is_missing_with_apt_get(tmp_path):
     r, calls = _run(tmp_path, uid=0, chromium=False, font=False, fc_list=False)
     assert r.returncode == 0, r.stderr
-    assert calls == ["DEBIAN_FRONTEND= update -qq",
-                     "DEBIAN_FRONTEND=noninteractive install -y -qq chromium fontconfig "
-                     "fonts-nanum"]
+    assert calls == [
+        "DEBIAN_FRONTEND= update -qq",
+        "DEBIAN_FRONTEND=noninteractive install -y -qq chromium fontconfig fonts-nanum",
+    ]
 
 
 def test_playwrights_node_needs_libatomic1_which_a_minimal_debian_lacks(tmp_path):
@@ -94,10 +120,17 @@ def test_a_user_gets_one_line_with_the_command_and_a_failure(tmp_path):
 
 
 def test_make_test_runs_the_script_and_ci_only_calls_make_test():
-    out = subprocess.run(["make", "-n", "test"], cwd=ROOT, capture_output=True, text=True,
-                         timeout=60, env={**os.environ, "MAKEFLAGS": ""}).stdout.splitlines()
+    out = subprocess.run(
+        ["make", "-n", "test"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "MAKEFLAGS": ""},
+    ).stdout.splitlines()
     assert "scripts/ensure-system-deps.sh" in out
     assert out.index("scripts/ensure-system-deps.sh") < next(
-        i for i, line in enumerate(out) if "pytest" in line)
+        i for i, line in enumerate(out) if "pytest" in line
+    )
     ci = (ROOT / ".ci" / "run").read_text()
     assert "apt-get" not in ci and ci.rstrip().endswith("make test")

@@ -76,8 +76,9 @@ def test_early_stopping_on_an_overfitting_problem_restores_the_best_epoch():
     m = Model(_mlp(20, 256, 2)).compile("adam", "cross_entropy", lr=0.01)
     stop = EarlyStopping(patience=3, restore_best_weights=True)
     keep = LambdaCallback(on_epoch_end=lambda e, logs: snaps.append(m.get_weights()))
-    h = m.fit(x, y, epochs=200, batch_size=40, validation_data=(xv, yv),
-              callbacks=[keep, stop], verbose=0)
+    h = m.fit(
+        x, y, epochs=200, batch_size=40, validation_data=(xv, yv), callbacks=[keep, stop], verbose=0
+    )
     vl = h.history["val_loss"]
     best = int(np.argmin(vl))
     assert len(vl) < 200 and vl[-1] > vl[best]
@@ -90,8 +91,14 @@ def test_early_stopping_on_an_overfitting_problem_restores_the_best_epoch():
 def test_early_stopping_start_from_epoch_and_min_delta():
     x, y = _blobs(60)
     m = Model(_mlp()).compile("sgd", "cross_entropy", lr=0.0)  # nothing changes
-    h = m.fit(x, y, epochs=10, validation_data=(x, y), verbose=0,
-              callbacks=[EarlyStopping(patience=2, start_from_epoch=4, min_delta=1e-3)])
+    h = m.fit(
+        x,
+        y,
+        epochs=10,
+        validation_data=(x, y),
+        verbose=0,
+        callbacks=[EarlyStopping(patience=2, start_from_epoch=4, min_delta=1e-3)],
+    )
     assert len(h.history["loss"]) == 7  # first counted epoch 4, best there, stop 2 later
 
 
@@ -101,8 +108,11 @@ def test_resume_from_a_checkpoint_is_bit_identical(tmp_path):
     def run(stop_at):
         gn.manual_seed(7)
         m = Model(_mlp(dropout=0.3)).compile(
-            "adam", "cross_entropy", ["accuracy"],
-            scheduler=lambda opt: lr_scheduler.StepLR(opt, step_size=2, gamma=0.5))
+            "adam",
+            "cross_entropy",
+            ["accuracy"],
+            scheduler=lambda opt: lr_scheduler.StepLR(opt, step_size=2, gamma=0.5),
+        )
         m.fit(x, y, epochs=stop_at, batch_size=16, verbose=0)
         return m
 
@@ -169,8 +179,15 @@ def test_nan_in_an_epochs_first_batch_restores_the_previous_epochs_start(tmp_pat
 
     guard = TerminateOnNaN()
     every = ModelCheckpoint(str(tmp_path / "ep{epoch}.safetensors"))
-    h = m.fit(x, y, epochs=5, batch_size=10, verbose=0, validation_data=(x, y),
-              callbacks=[LambdaCallback(on_epoch_begin=poison), every, guard])
+    h = m.fit(
+        x,
+        y,
+        epochs=5,
+        batch_size=10,
+        verbose=0,
+        validation_data=(x, y),
+        callbacks=[LambdaCallback(on_epoch_begin=poison), every, guard],
+    )
     assert m.nan_at == (2, 0)
     for a, b in zip(m.get_weights(), starts[1]):
         np.testing.assert_array_equal(a, b)
@@ -193,12 +210,16 @@ def test_a_killed_write_leaves_a_temporary_that_the_next_write_removes(tmp_path)
     from glassnet.io import atomic_write_bytes
 
     target = tmp_path / "ckpt.safetensors"
-    kill = ("import os, sys; from glassnet.io import atomic_open\n"
-            "with atomic_open(sys.argv[1]) as f:\n"
-            "    f.write(b'x' * 100000); f.flush(); os.kill(os.getpid(), 9)\n")
-    hold = ("import sys; from glassnet.io import atomic_open\n"
-            "with atomic_open(sys.argv[1]) as f:\n"
-            "    f.write(b'y'); f.flush(); print('writing', flush=True); sys.stdin.read()\n")
+    kill = (
+        "import os, sys; from glassnet.io import atomic_open\n"
+        "with atomic_open(sys.argv[1]) as f:\n"
+        "    f.write(b'x' * 100000); f.flush(); os.kill(os.getpid(), 9)\n"
+    )
+    hold = (
+        "import sys; from glassnet.io import atomic_open\n"
+        "with atomic_open(sys.argv[1]) as f:\n"
+        "    f.write(b'y'); f.flush(); print('writing', flush=True); sys.stdin.read()\n"
+    )
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
     for _ in range(3):
         r = subprocess.run([sys.executable, "-c", kill, str(target)], env=env, timeout=120)
@@ -207,8 +228,13 @@ def test_a_killed_write_leaves_a_temporary_that_the_next_write_removes(tmp_path)
     assert len(killed) == 3
     other = tmp_path / ".other.bin.0123abcd.tmp"  # another target's temporary: not ours
     other.write_bytes(b"z")
-    writer = subprocess.Popen([sys.executable, "-c", hold, str(target)], env=env,
-                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    writer = subprocess.Popen(
+        [sys.executable, "-c", hold, str(target)],
+        env=env,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert writer.stdout.readline().strip() == "writing"
         live = {p.name for p in tmp_path.glob(".ckpt.safetensors.*.tmp")} - killed
@@ -231,14 +257,21 @@ def test_csv_logger_checkpoint_and_lr_callbacks(tmp_path):
     sched = LearningRateScheduler(lambda epoch, lr: 0.1 / (epoch + 1))
     ck = ModelCheckpoint(tmp_path / "best.safetensors", save_best_only=True)
     every = ModelCheckpoint(str(tmp_path / "ep{epoch:02d}.safetensors"))
-    h = m.fit(x, y, epochs=4, validation_data=(x, y), verbose=0,
-              callbacks=[sched, ck, every, CSVLogger(tmp_path / "log.csv")])
+    h = m.fit(
+        x,
+        y,
+        epochs=4,
+        validation_data=(x, y),
+        verbose=0,
+        callbacks=[sched, ck, every, CSVLogger(tmp_path / "log.csv")],
+    )
     assert h.history["lr"] == pytest.approx([0.1, 0.05, 0.1 / 3, 0.025])
     rows = (tmp_path / "log.csv").read_text().splitlines()
     assert rows[0] == "epoch,accuracy,loss,lr,val_accuracy,val_loss" and len(rows) == 5
     assert float(rows[2].split(",")[2]) == pytest.approx(h.history["loss"][1])
-    assert sorted(p.name for p in tmp_path.glob("ep*")) == [f"ep0{i}.safetensors"
-                                                            for i in range(1, 5)]
+    assert sorted(p.name for p in tmp_path.glob("ep*")) == [
+        f"ep0{i}.safetensors" for i in range(1, 5)
+    ]
     best = load_model(tmp_path / "best.safetensors")
     assert best.evaluate(x, y)[0] == pytest.approx(min(h.history["val_loss"]), rel=1e-5)
 
@@ -246,8 +279,14 @@ def test_csv_logger_checkpoint_and_lr_callbacks(tmp_path):
 def test_reduce_lr_on_plateau_lowers_the_rate():
     x, y = _blobs(60)
     m = Model(_mlp()).compile("sgd", "cross_entropy", lr=1e-9)  # val loss never improves
-    m.fit(x, y, epochs=5, validation_data=(x, y), verbose=0,
-          callbacks=[ReduceLROnPlateau(patience=1, factor=0.5)])
+    m.fit(
+        x,
+        y,
+        epochs=5,
+        validation_data=(x, y),
+        verbose=0,
+        callbacks=[ReduceLROnPlateau(patience=1, factor=0.5)],
+    )
     assert m.optimizer.param_groups[0]["lr"] == pytest.approx(1e-9 * 0.5**2)
 
 

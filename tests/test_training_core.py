@@ -23,8 +23,9 @@ def test_a_metric_object_is_reset_every_epoch_and_every_evaluate():
     acc = metrics.Accuracy()
     m = Model(gn.models.MLP([2, 8, 3])).compile("adam", "cross_entropy", [acc], lr=0.05)
     gn.manual_seed(0)
-    h = m.fit(x[:200], y[:200], epochs=2, batch_size=20, verbose=0,
-              validation_data=(x[200:], y[200:]))
+    h = m.fit(
+        x[:200], y[:200], epochs=2, batch_size=20, verbose=0, validation_data=(x[200:], y[200:])
+    )
     assert acc.count == 40  # the last evaluate's 40 samples only
     assert h.history["accuracy"][1] != h.history["val_accuracy"][1]
     m.evaluate(x[:30], y[:30])
@@ -100,8 +101,9 @@ def test_activation_registry_and_mlp_builder_are_shared():
     assert nn.get_activation("logistic") is nn.Sigmoid and nn.ACTIVATIONS["linear"] is nn.Identity
     with pytest.raises(ValueError, match="unknown activation 'swish'.*relu"):
         gn.models.MLP([2, 3, 1], activation="swish")
-    net = gn.models.MLP([2, 3, 1], "tanh", dropout=0.5, output_activation="sigmoid",
-                        init="playground")
+    net = gn.models.MLP(
+        [2, 3, 1], "tanh", dropout=0.5, output_activation="sigmoid", init="playground"
+    )
     kinds = [type(m).__name__ for m in net]
     assert kinds == ["Linear", "Tanh", "Dropout", "Linear", "Sigmoid"]
     w = net.linears()[0].weight.data
@@ -134,5 +136,7 @@ def test_summary_prints_once_and_repr_says_what_the_model_is(capsys):
     assert m.summary((4,)) is None
     assert capsys.readouterr().out.count("Total params") == 1
     assert "Total params: 23" in m.summary((4,), print_fn=None)
-    assert repr(m) == ("Model(MLP, 23 parameters, optimizer=Adagrad(lr=0.05), "
-                       "loss=CrossEntropyLoss, metrics=['accuracy'], epoch=0)")
+    assert repr(m) == (
+        "Model(MLP, 23 parameters, optimizer=Adagrad(lr=0.05), "
+        "loss=CrossEntropyLoss, metrics=['accuracy'], epoch=0)"
+    )

@@ -115,8 +115,12 @@ def test_the_module_argument_is_not_saved_with_the_architecture(tmp_path):
 
 def test_a_whole_model_runs_composed_under_set_fused_false():
     rng = np.random.default_rng(3)
-    model = nn.Sequential(nn.Conv2d(1, 2, 3, padding=1, dtype=np.float64), nn.ReLU(),
-                          nn.Flatten(), nn.Linear(2 * 4 * 4, 3, dtype=np.float64))
+    model = nn.Sequential(
+        nn.Conv2d(1, 2, 3, padding=1, dtype=np.float64),
+        nn.ReLU(),
+        nn.Flatten(),
+        nn.Linear(2 * 4 * 4, 3, dtype=np.float64),
+    )
     x, y = gn.tensor(rng.standard_normal((2, 1, 4, 4)), dtype=np.float64), np.array([0, 2])
     with gn.fused(False):
         composed = graph_ops(nn.CrossEntropyLoss()(model(x), y))
@@ -131,16 +135,18 @@ def test_linear_twin():
     for shape, bias in (((3, 4), True), ((2, 3, 4), False)):
         x, w, b = t(rng, *shape), t(rng, 5, 4), t(rng, 5)
         leaves = [x, w, b] if bias else [x, w]
-        assert_twins_agree(lambda x=x, w=w, b=b, bias=bias: F.linear(x, w, b if bias else None),
-                           leaves, F.Linear)
+        assert_twins_agree(
+            lambda x=x, w=w, b=b, bias=bias: F.linear(x, w, b if bias else None), leaves, F.Linear
+        )
 
 
 CE_CASES = {
     "plain": dict(),
     "weights, smoothing": dict(weight=np.array([0.5, 2.0, 1.0, 0.3]), label_smoothing=0.2),
     "ignore_index, sum": dict(ignore_index=1, reduction="sum"),
-    "ignore_index, weights, none": dict(ignore_index=2, reduction="none",
-                                        weight=np.array([1.0, 3.0, 0.5, 2.0])),
+    "ignore_index, weights, none": dict(
+        ignore_index=2, reduction="none", weight=np.array([1.0, 3.0, 0.5, 2.0])
+    ),
     "smoothing, none": dict(label_smoothing=0.1, reduction="none"),
 }
 
@@ -150,12 +156,17 @@ def test_cross_entropy_twin_index_targets(name):
     rng = np.random.default_rng(len(name))
     x, target = t(rng, 6, 4), rng.integers(0, 4, 6)
     target[:2] = [1, 2]  # so that ignore_index 1 or 2 ignores some but not all
-    assert_twins_agree(lambda: F.cross_entropy(x, target, **CE_CASES[name]), [x],
-                       F.CrossEntropy)
+    assert_twins_agree(lambda: F.cross_entropy(x, target, **CE_CASES[name]), [x], F.CrossEntropy)
 
 
-@pytest.mark.parametrize("kw", [dict(), dict(reduction="sum", label_smoothing=0.3),
-                                dict(weight=np.array([2.0, 1.0, 0.5]), reduction="none")])
+@pytest.mark.parametrize(
+    "kw",
+    [
+        dict(),
+        dict(reduction="sum", label_smoothing=0.3),
+        dict(weight=np.array([2.0, 1.0, 0.5]), reduction="none"),
+    ],
+)
 def test_cross_entropy_twin_probability_targets(kw):
     rng = np.random.default_rng(1)
     x, probs = t(rng, 5, 3), rng.dirichlet(np.ones(3), 5)
@@ -167,8 +178,7 @@ def test_cross_entropy_twin_spatial_and_loss_module():
     x, target = t(rng, 2, 3, 4, 5), rng.integers(0, 3, (2, 4, 5))
     loss = nn.CrossEntropyLoss(weight=np.array([1.0, 0.2, 3.0]), label_smoothing=0.05)
     assert_twins_agree(lambda: loss(x, target), [x], F.CrossEntropy)
-    assert_twins_agree(lambda: F.cross_entropy(x, target, reduction="none"), [x],
-                       F.CrossEntropy)
+    assert_twins_agree(lambda: F.cross_entropy(x, target, reduction="none"), [x], F.CrossEntropy)
 
 
 def test_cross_entropy_twin_all_ignored_gives_nan_and_zero_gradient():
@@ -185,8 +195,9 @@ def test_cross_entropy_twin_all_ignored_gives_nan_and_zero_gradient():
 def test_cross_entropy_twin_is_float32_for_float32_logits():
     x = gn.tensor(np.ones((3, 2), np.float32), requires_grad=True)
     with gn.fused(False):
-        loss = F.cross_entropy(x, np.array([0, 1, 0]), weight=np.array([1.0, 2.0]),
-                               label_smoothing=0.1)
+        loss = F.cross_entropy(
+            x, np.array([0, 1, 0]), weight=np.array([1.0, 2.0]), label_smoothing=0.1
+        )
     assert loss.dtype == np.float32
     loss.backward()
     assert x.grad.dtype == np.float32
@@ -203,10 +214,18 @@ def conv2d_configs(count: int = 10):
         s = tuple(int(v) for v in rng.integers(1, 4, 2))
         p = tuple(int(v) for v in rng.integers(0, 3, 2))
         size = tuple(int(d[j] * (k[j] - 1) + 1 + rng.integers(0, 5)) for j in range(2))
-        yield pytest.param(dict(n=int(rng.integers(1, 3)), c=groups * int(rng.integers(1, 3)),
-                                o=groups * int(rng.integers(1, 3)), size=size, k=k,
-                                kw=dict(stride=s, padding=p, dilation=d, groups=groups),
-                                bias=bool(i % 3)), id=f"cfg{i}")
+        yield pytest.param(
+            dict(
+                n=int(rng.integers(1, 3)),
+                c=groups * int(rng.integers(1, 3)),
+                o=groups * int(rng.integers(1, 3)),
+                size=size,
+                k=k,
+                kw=dict(stride=s, padding=p, dilation=d, groups=groups),
+                bias=bool(i % 3),
+            ),
+            id=f"cfg{i}",
+        )
 
 
 @pytest.mark.parametrize("cfg", list(conv2d_configs()))
@@ -216,8 +235,9 @@ def test_conv2d_twin(cfg):
     x = t(rng, cfg["n"], cfg["c"], *cfg["size"])
     w, b = t(rng, cfg["o"], cfg["c"] // groups, *cfg["k"]), t(rng, cfg["o"])
     leaves = [x, w, b] if cfg["bias"] else [x, w]
-    assert_twins_agree(lambda: F.conv2d(x, w, b if cfg["bias"] else None, **cfg["kw"]),
-                       leaves, conv.Conv2dFn)
+    assert_twins_agree(
+        lambda: F.conv2d(x, w, b if cfg["bias"] else None, **cfg["kw"]), leaves, conv.Conv2dFn
+    )
 
 
 @pytest.mark.parametrize("padding", ["same", "valid", (2, 1)])
@@ -228,8 +248,15 @@ def test_conv2d_twin_string_padding_and_module(padding):
     assert_twins_agree(lambda: m(x), [x, *m.parameters()], conv.Conv2dFn)
 
 
-@pytest.mark.parametrize("kw", [dict(), dict(stride=2, padding=1), dict(dilation=2, groups=3),
-                                dict(padding="same", dilation=2)])
+@pytest.mark.parametrize(
+    "kw",
+    [
+        dict(),
+        dict(stride=2, padding=1),
+        dict(dilation=2, groups=3),
+        dict(padding="same", dilation=2),
+    ],
+)
 def test_conv1d_twin(kw):
     rng = np.random.default_rng(5)
     m = nn.Conv1d(3, 6, 3, dtype=np.float64, **kw)
@@ -237,10 +264,16 @@ def test_conv1d_twin(kw):
     assert_twins_agree(lambda: m(x), [x, *m.parameters()], conv.Conv2dFn)
 
 
-@pytest.mark.parametrize("kw", [dict(), dict(stride=2), dict(stride=(2, 3), padding=(1, 2),
-                                                           output_padding=(1, 2)),
-                                dict(stride=2, padding=3, dilation=2, output_padding=1),
-                                dict(kernel_size=2, padding=2, bias=False)])
+@pytest.mark.parametrize(
+    "kw",
+    [
+        dict(),
+        dict(stride=2),
+        dict(stride=(2, 3), padding=(1, 2), output_padding=(1, 2)),
+        dict(stride=2, padding=3, dilation=2, output_padding=1),
+        dict(kernel_size=2, padding=2, bias=False),
+    ],
+)
 def test_conv_transpose2d_twin(kw):
     rng = np.random.default_rng(6)
     kw = {"kernel_size": 3, **kw}
@@ -261,8 +294,9 @@ RNN_CASES = [
 ]
 
 
-@pytest.mark.parametrize("cls, kw", RNN_CASES,
-                         ids=[f"{c.__name__}-{i}" for i, (c, _) in enumerate(RNN_CASES)])
+@pytest.mark.parametrize(
+    "cls, kw", RNN_CASES, ids=[f"{c.__name__}-{i}" for i, (c, _) in enumerate(RNN_CASES)]
+)
 @pytest.mark.parametrize("initial_state", [False, True])
 def test_recurrent_layer_twin(cls, kw, initial_state):
     rng = np.random.default_rng(7)
@@ -286,13 +320,23 @@ def test_recurrent_layer_twin_unbatched():
     rng = np.random.default_rng(8)
     m = nn.LSTM(3, 2, num_layers=2, bidirectional=True, dtype=np.float64)
     x, h0, c0 = t(rng, 4, 3), t(rng, 4, 2), t(rng, 4, 2)
-    assert_twins_agree(lambda: (m(x, (h0, c0))[0], *m(x, (h0, c0))[1]),
-                       [x, h0, c0, *m.parameters()], rnn.Recurrence)
+    assert_twins_agree(
+        lambda: (m(x, (h0, c0))[0], *m(x, (h0, c0))[1]),
+        [x, h0, c0, *m.parameters()],
+        rnn.Recurrence,
+    )
 
 
-@pytest.mark.parametrize("cls, kw", [(nn.LSTMCell, {}), (nn.GRUCell, {}), (nn.RNNCell, {}),
-                                     (nn.RNNCell, dict(nonlinearity="relu", bias=False)),
-                                     (nn.LSTMCell, dict(bias=False))])
+@pytest.mark.parametrize(
+    "cls, kw",
+    [
+        (nn.LSTMCell, {}),
+        (nn.GRUCell, {}),
+        (nn.RNNCell, {}),
+        (nn.RNNCell, dict(nonlinearity="relu", bias=False)),
+        (nn.LSTMCell, dict(bias=False)),
+    ],
+)
 @pytest.mark.parametrize("batched", [True, False])
 def test_cell_twin(cls, kw, batched):
     rng = np.random.default_rng(9)
@@ -308,8 +352,15 @@ def test_cell_twin(cls, kw, batched):
 # ----- the twins pass the numeric gradient check ------------------------------------------
 def _cell_inputs(rng, gates: int):
     """x (2, 3), h and c (2, 2), and the four weights of a cell with hidden size 2."""
-    return [t(rng, 2, 3), t(rng, 2, 2), t(rng, 2, 2), t(rng, gates * 2, 3), t(rng, gates * 2, 2),
-            t(rng, gates * 2), t(rng, gates * 2)]
+    return [
+        t(rng, 2, 3),
+        t(rng, 2, 2),
+        t(rng, 2, 2),
+        t(rng, gates * 2, 3),
+        t(rng, gates * 2, 2),
+        t(rng, gates * 2),
+        t(rng, gates * 2),
+    ]
 
 
 def test_gradcheck_composed_twins():
@@ -317,17 +368,23 @@ def test_gradcheck_composed_twins():
     x, w, b = t(rng, 3, 4), t(rng, 2, 4), t(rng, 2)
     assert gradcheck(F.linear_simple, [x, w, b])
     logits = t(rng, 4, 3)
-    assert gradcheck(lambda z: F.cross_entropy_simple(
-        z, np.array([0, 2, -100, 1]), np.array([0.5, 2.0, 1.0]), label_smoothing=0.1), [logits])
+    assert gradcheck(
+        lambda z: F.cross_entropy_simple(
+            z, np.array([0, 2, -100, 1]), np.array([0.5, 2.0, 1.0]), label_smoothing=0.1
+        ),
+        [logits],
+    )
     probs = rng.dirichlet(np.ones(3), 4)
     assert gradcheck(lambda z: F.cross_entropy_simple(z, probs, reduction="sum"), [logits])
     img, k, kb = t(rng, 2, 4, 5, 4), t(rng, 4, 2, 2, 3), t(rng, 4)
-    assert gradcheck(lambda a, k, kb: conv.conv2d_simple(a, k, kb, (2, 1), (1, 0, 2, 1), (1, 2),
-                                                         2), [img, k, kb])
+    assert gradcheck(
+        lambda a, k, kb: conv.conv2d_simple(a, k, kb, (2, 1), (1, 0, 2, 1), (1, 2), 2), [img, k, kb]
+    )
     tk = t(rng, 4, 3, 3, 2)
-    assert gradcheck(lambda a, k, kb: conv.conv_transpose2d_simple(a, k, kb, (2, 2), (1, 2),
-                                                                   (1, 0), (1, 2)),
-                     [img, tk, t(rng, 3)])
+    assert gradcheck(
+        lambda a, k, kb: conv.conv_transpose2d_simple(a, k, kb, (2, 2), (1, 2), (1, 0), (1, 2)),
+        [img, tk, t(rng, 3)],
+    )
 
 
 def test_gradcheck_composed_recurrent_twins():
@@ -344,8 +401,9 @@ def test_gradcheck_composed_recurrent_twins():
         lstm = mode == "LSTM"
 
         def fn(*a, mode=mode, lstm=lstm):
-            ys, hn, cn = rnn.recurrence_simple(mode, a[0], a[1], a[2] if lstm else None,
-                                               list(a[2 + lstm:]), reverse=True)
+            ys, hn, cn = rnn.recurrence_simple(
+                mode, a[0], a[1], a[2] if lstm else None, list(a[2 + lstm :]), reverse=True
+            )
             return gn.cat([ys.reshape(-1), hn.reshape(-1)] + ([cn.reshape(-1)] if lstm else []))
 
         assert gradcheck(fn, [seq, h0, *([c0] if lstm else []), *ws])

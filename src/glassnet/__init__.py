@@ -1,7 +1,7 @@
 """glassnet: a deep-learning framework you can see through.
 
-    import glassnet as gn
-    model = gn.nn.Sequential(gn.nn.Linear(2, 4), gn.nn.Tanh(), gn.nn.Linear(4, 1))
+import glassnet as gn
+model = gn.nn.Sequential(gn.nn.Linear(2, 4), gn.nn.Tanh(), gn.nn.Linear(4, 1))
 """
 
 from . import autograd, data, datasets, diagnostics, metrics, models, nn, optim, train
@@ -13,5 +13,19 @@ from .serialization import CheckpointError, load, register_module, save
 tune_allocator()  # freed array blocks are reused instead of page-faulted in again
 
 __version__ = "0.1.0"
-__all__ = ["CheckpointError", "autograd", "data", "datasets", "diagnostics", "load", "metrics",
-           "models", "nn", "optim", "register_module", "save", "train", *_autograd_all]
+__all__ = [
+    "CheckpointError",
+    "autograd",
+    "data",
+    "datasets",
+    "diagnostics",
+    "load",
+    "metrics",
+    "models",
+    "nn",
+    "optim",
+    "register_module",
+    "save",
+    "train",
+    *_autograd_all,
+]

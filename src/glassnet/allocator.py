@@ -33,5 +33,6 @@ def tune_allocator() -> bool:
     except (OSError, AttributeError):  # not glibc (musl, ...): nothing to tune
         return False
     mallopt.argtypes, mallopt.restype = [ctypes.c_int, ctypes.c_int], ctypes.c_int
-    return bool(mallopt(_M_TRIM_THRESHOLD, TRIM_THRESHOLD)
-                and mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD))
+    return bool(
+        mallopt(_M_TRIM_THRESHOLD, TRIM_THRESHOLD) and mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD)
+    )

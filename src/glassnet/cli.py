@@ -35,9 +35,20 @@ import numpy as np
 import glassnet as gn
 
 TRAIN_DEFAULTS: dict[str, Any] = {
-    "dataset": "digits", "model": "mlp", "hidden": [300, 100], "activation": "relu",
-    "optimizer": "adagrad", "lr": None, "epochs": 40, "batch_size": 50, "val_split": None,
-    "early_stopping": None, "seed": 0, "out": None, "verbose": 1, "l2": 0.0,
+    "dataset": "digits",
+    "model": "mlp",
+    "hidden": [300, 100],
+    "activation": "relu",
+    "optimizer": "adagrad",
+    "lr": None,
+    "epochs": 40,
+    "batch_size": 50,
+    "val_split": None,
+    "early_stopping": None,
+    "seed": 0,
+    "out": None,
+    "verbose": 1,
+    "l2": 0.0,
 }
 MIN_VAL_FOR_EARLY_STOPPING = 10  # below this, val_loss is too noisy to stop on
 # Caps on what a flag, a config file or a model file may ask for (before anything is built):
@@ -49,11 +60,17 @@ MAX_HIDDEN_LAYERS = 100
 MAX_PARAMETERS = 100_000_000  # 400 MB of float32 weights, ~1.6 GB while training with Adam
 MAX_CLASSES = 1_000_000
 _INT_RANGES: dict[str, tuple[int, int]] = {
-    "epochs": (1, MAX_EPOCHS), "batch_size": (1, MAX_BATCH_SIZE),
-    "early_stopping": (0, MAX_EPOCHS), "seed": (0, 2**64 - 1), "verbose": (0, 2)}
-HOLDOUT_RULE = ("a fraction in (0, 1) holds out the LAST part of the training data (Keras' "
-                "validation_split rule); a whole count >= 1 holds out the FIRST that many "
-                "samples (the seed's X_train[:5000])")
+    "epochs": (1, MAX_EPOCHS),
+    "batch_size": (1, MAX_BATCH_SIZE),
+    "early_stopping": (0, MAX_EPOCHS),
+    "seed": (0, 2**64 - 1),
+    "verbose": (0, 2),
+}
+HOLDOUT_RULE = (
+    "a fraction in (0, 1) holds out the LAST part of the training data (Keras' "
+    "validation_split rule); a whole count >= 1 holds out the FIRST that many "
+    "samples (the seed's X_train[:5000])"
+)
 
 
 class CLIError(Exception):
@@ -70,9 +87,13 @@ class RunFailed(Exception):
 
 def _kind(mode: int) -> str:
     """What a non-regular file is, in words."""
-    for test, name in ((stat.S_ISDIR, "a directory"), (stat.S_ISCHR, "a character device"),
-                       (stat.S_ISBLK, "a block device"), (stat.S_ISFIFO, "a pipe"),
-                       (stat.S_ISSOCK, "a socket")):
+    for test, name in (
+        (stat.S_ISDIR, "a directory"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISFIFO, "a pipe"),
+        (stat.S_ISSOCK, "a socket"),
+    ):
         if test(mode):
             return name
     return "not a plain file"
@@ -82,8 +103,9 @@ def _check_regular(path: str, st: os.stat_result, limit: int | None, what: str) 
     if not stat.S_ISREG(st.st_mode):
         raise CLIError(f"{path}: not a regular file ({_kind(st.st_mode)})")
     if limit is not None and st.st_size > limit:
-        raise CLIError(f"{path}: {st.st_size:,} bytes is larger than the {limit:,} a {what} may "
-                       "have")
+        raise CLIError(
+            f"{path}: {st.st_size:,} bytes is larger than the {limit:,} a {what} may have"
+        )
 
 
 def check_input_file(path: str, limit: int | None = None, what: str = "file") -> None:
@@ -98,8 +120,7 @@ def check_input_file(path: str, limit: int | None = None, what: str = "file") ->
 def read_input_file(path: str, limit: int, what: str = "file") -> bytes:
     """The bytes of a regular file of at most `limit` bytes (checked on the open file)."""
     try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) |
-                     getattr(os, "O_CLOEXEC", 0))
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
     except (OSError, ValueError) as e:
         raise CLIError(f"{path}: cannot read ({getattr(e, 'strerror', None) or e})") from None
     with os.fdopen(fd, "rb") as f:
@@ -134,24 +155,41 @@ def _int_list(v: Any, key: str) -> list[int]:
         parts = [p.strip() for p in v.split(",")]
         if "" in parts:
             what = "is empty" if not v.strip() else "has an empty size between commas"
-            raise ConfigError(f"{key} {_short(v)} {what}; expected comma-separated integers like "
-                              "300,100")
+            raise ConfigError(
+                f"{key} {_short(v)} {what}; expected comma-separated integers like 300,100"
+            )
         try:
             v = [int(p) for p in parts]
         except ValueError:
-            raise ConfigError(f"{key}: expected comma-separated integers like 300,100, got "
-                              f"{_short(v)}") from None
-    if not isinstance(v, list) or not v or not all(
-            isinstance(i, int) and not isinstance(i, bool) and i > 0 for i in v):
-        raise ConfigError(f"{key}: expected a non-empty list of positive integers like "
-                          f"300,100, got {_short(v)}")
+            raise ConfigError(
+                f"{key}: expected comma-separated integers like 300,100, got {_short(v)}"
+            ) from None
+    if (
+        not isinstance(v, list)
+        or not v
+        or not all(isinstance(i, int) and not isinstance(i, bool) and i > 0 for i in v)
+    ):
+        raise ConfigError(
+            f"{key}: expected a non-empty list of positive integers like 300,100, got {_short(v)}"
+        )
     return v
 
 
-_TYPES: dict[str, Any] = {"dataset": str, "model": str, "activation": str, "optimizer": str,
-                          "lr": float, "epochs": int, "batch_size": int, "val_split": float,
-                          "early_stopping": int, "seed": int, "out": str, "verbose": int,
-                          "l2": float}
+_TYPES: dict[str, Any] = {
+    "dataset": str,
+    "model": str,
+    "activation": str,
+    "optimizer": str,
+    "lr": float,
+    "epochs": int,
+    "batch_size": int,
+    "val_split": float,
+    "early_stopping": int,
+    "seed": int,
+    "out": str,
+    "verbose": int,
+    "l2": float,
+}
 
 
 def parse_config(text: bytes, name: str = "<config>") -> dict[str, Any]:
@@ -183,14 +221,18 @@ def parse_config(text: bytes, name: str = "<config>") -> dict[str, Any]:
             out[key] = _int_list(v, f"{name}: hidden")
         elif key in _TYPES:
             t = _TYPES[key]
-            ok = isinstance(v, t) and not isinstance(v, bool) or (
-                t is float and isinstance(v, int) and not isinstance(v, bool))
+            ok = (
+                isinstance(v, t)
+                and not isinstance(v, bool)
+                or (t is float and isinstance(v, int) and not isinstance(v, bool))
+            )
             if not ok:
                 raise ConfigError(f"{name}: {key} must be {t.__name__}, got {_short(v)}")
             out[key] = float(v) if t is float else v
         else:
-            raise ConfigError(f"{name}: unknown setting {k!r}; known: "
-                              f"{sorted([*_TYPES, 'hidden'])}")
+            raise ConfigError(
+                f"{name}: unknown setting {k!r}; known: {sorted([*_TYPES, 'hidden'])}"
+            )
         check_setting(key, out[key], f"{name}: {key}", ConfigError)
     return out
 
@@ -219,13 +261,21 @@ def _check_size(sizes: list[int], what: str) -> None:
     """Refuse a network over MAX_PARAMETERS before allocating it; `what` names the setting."""
     n = mlp_parameters(sizes)
     if n > MAX_PARAMETERS:
-        raise CLIError(f"{what} makes {n:,} parameters with {sizes[0]} inputs and {sizes[-1]} "
-                       f"outputs; at most {MAX_PARAMETERS:,} (a cap, so that a typo cannot "
-                       "allocate all memory)")
+        raise CLIError(
+            f"{what} makes {n:,} parameters with {sizes[0]} inputs and {sizes[-1]} "
+            f"outputs; at most {MAX_PARAMETERS:,} (a cap, so that a typo cannot "
+            "allocate all memory)"
+        )
 
 
-def build_model(name: str, n_in: int, hidden: list[int], n_out: int,
-                activation: str, where: dict[str, str] | None = None) -> gn.nn.Module:
+def build_model(
+    name: str,
+    n_in: int,
+    hidden: list[int],
+    n_out: int,
+    activation: str,
+    where: dict[str, str] | None = None,
+) -> gn.nn.Module:
     """The network `--model` names: `models.MLP` (the seed's DNN), or LeNet-5 for 28×28 images
     behind an Unflatten, so both take rows of features.
 
@@ -240,8 +290,10 @@ def build_model(name: str, n_in: int, hidden: list[int], n_out: int,
     if name != "lenet5":
         raise CLIError(f"{model}: unknown {name!r}; choose from {list(MODELS)}")
     if n_in != 28 * 28:
-        raise CLIError(f"{model} lenet5: needs 28×28 images (784 inputs); this data set has "
-                       f"{n_in} inputs per sample")
+        raise CLIError(
+            f"{model} lenet5: needs 28×28 images (784 inputs); this data set has "
+            f"{n_in} inputs per sample"
+        )
     return gn.nn.Sequential(gn.nn.Unflatten(1, (1, 28, 28)), gn.models.LeNet5(1, n_out, act))
 
 
@@ -290,16 +342,19 @@ def _settings(args: argparse.Namespace) -> tuple[dict[str, Any], dict[str, str]]
     return merge_settings(from_file, flags, args.config)
 
 
-def merge_settings(from_file: dict[str, Any], flags: dict[str, Any], config: str | None = None
-                   ) -> tuple[dict[str, Any], dict[str, str]]:
+def merge_settings(
+    from_file: dict[str, Any], flags: dict[str, Any], config: str | None = None
+) -> tuple[dict[str, Any], dict[str, str]]:
     """The defaults updated by a config file's settings, then by the flags; each checked.
 
     Returns the settings and, per key, how errors name it: "--flag" or "CONFIG: key" (and
     under "hidden=" the hidden sizes as given).
     """
     cfg = {**TRAIN_DEFAULTS, **from_file, **flags}
-    where = {k: f"{config}: {k}" if k in from_file and k not in flags else
-             f"--{k.replace('_', '-')}" for k in TRAIN_DEFAULTS}
+    where = {
+        k: f"{config}: {k}" if k in from_file and k not in flags else f"--{k.replace('_', '-')}"
+        for k in TRAIN_DEFAULTS
+    }
     if isinstance(cfg["hidden"], str):
         where["hidden="] = f"--hidden {cfg['hidden']}"
         cfg["hidden"] = _int_list(cfg["hidden"], "--hidden")
@@ -311,8 +366,13 @@ def merge_settings(from_file: dict[str, Any], flags: dict[str, Any], config: str
     return cfg, where
 
 
-def _split(cfg: dict[str, Any], x: np.ndarray, y: np.ndarray, default: float | int,
-           where: str = "--val-split") -> list[np.ndarray]:
+def _split(
+    cfg: dict[str, Any],
+    x: np.ndarray,
+    y: np.ndarray,
+    default: float | int,
+    where: str = "--val-split",
+) -> list[np.ndarray]:
     """data.holdout with the setting's name in its errors; early stopping needs enough
     samples."""
     split = cfg["val_split"] if cfg["val_split"] is not None else default
@@ -322,9 +382,11 @@ def _split(cfg: dict[str, Any], x: np.ndarray, y: np.ndarray, default: float | i
         raise CLIError(str(e)) from None
     k = len(parts[2])
     if cfg["early_stopping"] is not None and k < MIN_VAL_FOR_EARLY_STOPPING:
-        raise CLIError(f"--early-stopping {cfg['early_stopping']}: {where} {split:g} holds "
-                       f"out only {k} of {len(x)} samples; val_loss on fewer than "
-                       f"{MIN_VAL_FOR_EARLY_STOPPING} is noise (use e.g. --val-split 0.1)")
+        raise CLIError(
+            f"--early-stopping {cfg['early_stopping']}: {where} {split:g} holds "
+            f"out only {k} of {len(x)} samples; val_loss on fewer than "
+            f"{MIN_VAL_FOR_EARLY_STOPPING} is noise (use e.g. --val-split 0.1)"
+        )
     return parts
 
 
@@ -340,18 +402,30 @@ def _out_dir(cfg: dict[str, Any]) -> Path:
     return out
 
 
-def _plots(out: Path, history: Any, stopper: Any, yt: np.ndarray, pred: np.ndarray,
-           classes: tuple[str, ...], dataset: str, title: str) -> list[str]:
+def _plots(
+    out: Path,
+    history: Any,
+    stopper: Any,
+    yt: np.ndarray,
+    pred: np.ndarray,
+    classes: tuple[str, ...],
+    dataset: str,
+    title: str,
+) -> list[str]:
     """curves.png and confusion.png (or none, with a note, without matplotlib)."""
     try:
         from .train.plots import plot_confusion_matrix, plot_history
 
         stopped = stopper.stopped_epoch if stopper else None
-        plot_history(history, out / "curves.png", stopped,
-                     stopper.best_epoch if stopper and stopped else None, title=title)
+        plot_history(
+            history,
+            out / "curves.png",
+            stopped,
+            stopper.best_epoch if stopper and stopped else None,
+            title=title,
+        )
         cm = gn.metrics.confusion_matrix(yt, pred, np.arange(len(classes)))
-        plot_confusion_matrix(cm, out / "confusion.png", classes,
-                              title=f"{dataset}: test set")
+        plot_confusion_matrix(cm, out / "confusion.png", classes, title=f"{dataset}: test set")
     except ImportError as e:
         print(f"glassnet train: no plots ({e})", file=sys.stderr)
         return []
@@ -364,15 +438,22 @@ def _terminated(guard: Any) -> dict[str, Any] | None:
         return None
     epoch, batch = guard.nan_at
     restored = guard.restored_epoch
-    return {"reason": "non-finite loss", "epoch": epoch + 1, "batch": batch + 1,
-            "weights_from_start_of_epoch": None if restored is None else restored + 1}
+    return {
+        "reason": "non-finite loss",
+        "epoch": epoch + 1,
+        "batch": batch + 1,
+        "weights_from_start_of_epoch": None if restored is None else restored + 1,
+    }
 
 
 def _terminated_note(t: dict[str, Any]) -> str:
     """info["terminated"] in words."""
     e = t.get("weights_from_start_of_epoch")
-    kept = (f"the weights from the start of epoch {e} were restored" if e else
-            "no weights were restored (the initial ones already gave a non-finite loss)")
+    kept = (
+        f"the weights from the start of epoch {e} were restored"
+        if e
+        else "no weights were restored (the initial ones already gave a non-finite loss)"
+    )
     return f"the loss became NaN/inf at epoch {t.get('epoch')}, batch {t.get('batch')}; {kept}"
 
 
@@ -413,8 +494,10 @@ def _prepare_run(cfg: dict[str, Any], where: dict[str, str]) -> dict[str, Any]:
     (x, y), (xt, yt) = ds.train, ds.test
     x, y, xv, yv = _split(cfg, x, y, ds.val_default, where["val_split"])
     n_classes = max(int(max(y.max(), yt.max())) + 1, len(ds.classes))
-    net = gn.nn.Sequential(ds.standardize(), build_model(
-        cfg["model"], x.shape[1], cfg["hidden"], n_classes, cfg["activation"], where))
+    net = gn.nn.Sequential(
+        ds.standardize(),
+        build_model(cfg["model"], x.shape[1], cfg["hidden"], n_classes, cfg["activation"], where),
+    )
     opt = gn.optim.create(cfg["optimizer"], net.parameters(), lr=cfg["lr"])
     model = Model(net).compile(opt, "cross_entropy", ["accuracy"], l2=cfg["l2"])
     return {"ds": ds, "data": (x, y, xv, yv, xt, yt), "model": model}
@@ -427,24 +510,40 @@ def _train_into(out: Path, cfg: dict[str, Any], run: dict[str, Any]) -> int:
     ds, model = run["ds"], run["model"]
     x, y, xv, yv, xt, yt = run["data"]
     cfg["out"] = str(out)
-    model.info = {"dataset": cfg["dataset"], "classes": list(ds.classes), "config": cfg,
-                  "inputs": int(x.shape[1]),
-                  "input_scale": "raw (the network's first layer, Standardize, scales)"}
+    model.info = {
+        "dataset": cfg["dataset"],
+        "classes": list(ds.classes),
+        "config": cfg,
+        "inputs": int(x.shape[1]),
+        "input_scale": "raw (the network's first layer, Standardize, scales)",
+    }
     stopper, guard = None, TerminateOnNaN()
     callbacks: list[Any] = [CSVLogger(out / "history.csv")]
     if cfg["early_stopping"] is not None:
-        stopper = EarlyStopping(patience=cfg["early_stopping"], restore_best_weights=True,
-                                verbose=1 if cfg["verbose"] else 0)
+        stopper = EarlyStopping(
+            patience=cfg["early_stopping"],
+            restore_best_weights=True,
+            verbose=1 if cfg["verbose"] else 0,
+        )
         callbacks.append(stopper)
     about = f"hidden {cfg['hidden']}" if cfg["model"] == "mlp" else "LeNet-5"
-    print(f"glassnet train: {cfg['dataset']} ({len(x)} train, {len(xv)} validation, {len(xt)} "
-          f"test), {about}, {cfg['activation']}, {cfg['optimizer']} (lr "
-          f"{model.optimizer.param_groups[0]['lr']:g}), batch {cfg['batch_size']}, up to "
-          f"{cfg['epochs']} epochs; writing to {out}", flush=True)
+    print(
+        f"glassnet train: {cfg['dataset']} ({len(x)} train, {len(xv)} validation, {len(xt)} "
+        f"test), {about}, {cfg['activation']}, {cfg['optimizer']} (lr "
+        f"{model.optimizer.param_groups[0]['lr']:g}), batch {cfg['batch_size']}, up to "
+        f"{cfg['epochs']} epochs; writing to {out}",
+        flush=True,
+    )
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # the guard reports
-        history = model.fit(x, y, batch_size=cfg["batch_size"], epochs=cfg["epochs"],
-                            validation_data=(xv, yv), callbacks=[*callbacks, guard],
-                            verbose=cfg["verbose"])
+        history = model.fit(
+            x,
+            y,
+            batch_size=cfg["batch_size"],
+            epochs=cfg["epochs"],
+            validation_data=(xv, yv),
+            callbacks=[*callbacks, guard],
+            verbose=cfg["verbose"],
+        )
     terminated = _terminated(guard)
     if terminated:
         model.info["terminated"] = terminated
@@ -452,56 +551,106 @@ def _train_into(out: Path, cfg: dict[str, Any], run: dict[str, Any]) -> int:
     print(f"test loss {test['loss']:.4f} - test accuracy {test['accuracy']:.4f}")
     model.save(out / "model.safetensors")
     title = f"{cfg['dataset']}: {about}, test accuracy {test['accuracy']:.4f} ({len(xt)} samples)"
-    written = ["model.safetensors", "history.csv", *_plots(
-        out, history, stopper, yt, model.predict(xt).argmax(1), ds.classes, cfg["dataset"],
-        title)]
+    written = [
+        "model.safetensors",
+        "history.csv",
+        *_plots(
+            out,
+            history,
+            stopper,
+            yt,
+            model.predict(xt).argmax(1),
+            ds.classes,
+            cfg["dataset"],
+            title,
+        ),
+    ]
     print(f"wrote {', '.join(str(out / w) for w in written)}")
     if terminated:
-        raise RunFailed(f"training terminated: {_terminated_note(terminated)}; saved anyway, "
-                        f"marked as terminated, to {out / 'model.safetensors'}")
+        raise RunFailed(
+            f"training terminated: {_terminated_note(terminated)}; saved anyway, "
+            f"marked as terminated, to {out / 'model.safetensors'}"
+        )
     return 0
 
 
 def add_train(sub: Any) -> None:
     """Register `glassnet train` and its flags."""
-    p = sub.add_parser("train", help="train the seed's DNN (an MLP) or LeNet-5 on a data set",
-                       description="Train a classifier; flags override --config values. The "
-                       "model is saved with its input scaling as its first layer, so it takes "
-                       "raw inputs (`glassnet predict`, or gn.load(path)(x) in Python).")
-    p.add_argument("--config", help="TOML or JSON file with the settings below (keys as flags, "
-                   "with _ for -)")
-    p.add_argument("--dataset", help=f"data set name (default {TRAIN_DEFAULTS['dataset']}; - or "
-                   "_ both work, e.g. fashion-mnist or fashion_mnist; see `glassnet datasets`)")
-    p.add_argument("--model", choices=MODELS, help="mlp (default: the seed's DNN) or lenet5 "
-                   "(a CNN for 28×28 images: the MNIST sets)")
+    p = sub.add_parser(
+        "train",
+        help="train the seed's DNN (an MLP) or LeNet-5 on a data set",
+        description="Train a classifier; flags override --config values. The "
+        "model is saved with its input scaling as its first layer, so it takes "
+        "raw inputs (`glassnet predict`, or gn.load(path)(x) in Python).",
+    )
+    p.add_argument(
+        "--config", help="TOML or JSON file with the settings below (keys as flags, with _ for -)"
+    )
+    p.add_argument(
+        "--dataset",
+        help=f"data set name (default {TRAIN_DEFAULTS['dataset']}; - or "
+        "_ both work, e.g. fashion-mnist or fashion_mnist; see `glassnet datasets`)",
+    )
+    p.add_argument(
+        "--model",
+        choices=MODELS,
+        help="mlp (default: the seed's DNN) or lenet5 (a CNN for 28×28 images: the MNIST sets)",
+    )
     p.add_argument("--hidden", help="hidden layer sizes of the mlp, e.g. 300,100 (the default)")
-    p.add_argument("--activation", choices=sorted(gn.nn.ACTIVATIONS),
-                   help="hidden-layer activation (default relu)")
-    p.add_argument("--optimizer", help="adagrad (default, as the seed's DNNClassifier), "
-                   + ", ".join(sorted(set(gn.optim.OPTIMIZERS) - {"adagrad"})))
-    p.add_argument("--lr", type=float, help="learning rate (default: optim.DEFAULT_LR for the "
-                   "optimizer: " + ", ".join(f"{k} {v:g}" for k, v in
-                                             sorted(gn.optim.DEFAULT_LR.items())) + ")")
+    p.add_argument(
+        "--activation",
+        choices=sorted(gn.nn.ACTIVATIONS),
+        help="hidden-layer activation (default relu)",
+    )
+    p.add_argument(
+        "--optimizer",
+        help="adagrad (default, as the seed's DNNClassifier), "
+        + ", ".join(sorted(set(gn.optim.OPTIMIZERS) - {"adagrad"})),
+    )
+    p.add_argument(
+        "--lr",
+        type=float,
+        help="learning rate (default: optim.DEFAULT_LR for the "
+        "optimizer: "
+        + ", ".join(f"{k} {v:g}" for k, v in sorted(gn.optim.DEFAULT_LR.items()))
+        + ")",
+    )
     p.add_argument("--l2", type=float, help="L2 penalty on weight matrices (default 0)")
     p.add_argument("--epochs", type=int, help="maximum epochs (default 40)")
     p.add_argument("--batch-size", type=int, help="mini-batch size (default 50)")
-    p.add_argument("--val-split", type=float, help=f"validation hold-out: {HOLDOUT_RULE}. "
-                   "Default 5000 for mnist and fashion-mnist, 1000 for mnist-t10k, 0.1 otherwise")
-    p.add_argument("--early-stopping", type=int, metavar="PATIENCE",
-                   help="stop after PATIENCE epochs without lower val_loss; keep the best weights "
-                   f"(needs >= {MIN_VAL_FOR_EARLY_STOPPING} validation samples)")
+    p.add_argument(
+        "--val-split",
+        type=float,
+        help=f"validation hold-out: {HOLDOUT_RULE}. "
+        "Default 5000 for mnist and fashion-mnist, 1000 for mnist-t10k, 0.1 otherwise",
+    )
+    p.add_argument(
+        "--early-stopping",
+        type=int,
+        metavar="PATIENCE",
+        help="stop after PATIENCE epochs without lower val_loss; keep the best weights "
+        f"(needs >= {MIN_VAL_FOR_EARLY_STOPPING} validation samples)",
+    )
     p.add_argument("--seed", type=int, help="random seed (default 0)")
-    p.add_argument("--out", help="folder for model.safetensors, history.csv, curves.png, "
-                   "confusion.png (default: a new runs/<dataset>-YYYYmmdd-HHMMSS/)")
-    p.add_argument("--verbose", type=int, choices=[0, 1, 2],
-                   help="1: progress bar (default), 2: a line per epoch, 0: quiet")
+    p.add_argument(
+        "--out",
+        help="folder for model.safetensors, history.csv, curves.png, "
+        "confusion.png (default: a new runs/<dataset>-YYYYmmdd-HHMMSS/)",
+    )
+    p.add_argument(
+        "--verbose",
+        type=int,
+        choices=[0, 1, 2],
+        help="1: progress bar (default), 2: a line per epoch, 0: quiet",
+    )
     p.set_defaults(func=run_train)
 
 
 # ----- evaluate / predict ---------------------------------------------------------------------
 def _numbers(v: Any) -> bool:
     return isinstance(v, list) and all(
-        isinstance(i, (int, float)) and not isinstance(i, bool) and math.isfinite(i) for i in v)
+        isinstance(i, (int, float)) and not isinstance(i, bool) and math.isfinite(i) for i in v
+    )
 
 
 def _check_info_field(info: dict, key: str, path: str) -> None:
@@ -510,14 +659,16 @@ def _check_info_field(info: dict, key: str, path: str) -> None:
     field = f"{path}: metadata info.{key}"
     if key == "dataset" and not isinstance(v, str):
         raise CLIError(f"{field} must be a data set name, got {type(v).__name__}")
-    if key == "inputs" and not (isinstance(v, int) and not isinstance(v, bool)
-                                and 0 < v <= MAX_PARAMETERS):
+    if key == "inputs" and not (
+        isinstance(v, int) and not isinstance(v, bool) and 0 < v <= MAX_PARAMETERS
+    ):
         raise CLIError(f"{field} must be a positive whole number of features, got {v!r:.40}")
     if key == "classes":
         if not isinstance(v, list) or len(v) > MAX_CLASSES:
             size = f"{len(v):,} names" if isinstance(v, list) else type(v).__name__
-            raise CLIError(f"{field} must be a list of at most {MAX_CLASSES:,} class names, got "
-                           f"{size}")
+            raise CLIError(
+                f"{field} must be a list of at most {MAX_CLASSES:,} class names, got {size}"
+            )
         if not all(isinstance(c, (str, int, float)) and not isinstance(c, bool) for c in v):
             raise CLIError(f"{field} must hold names (strings or numbers)")
     if key in ("shift", "scale") and not _numbers(v):
@@ -530,8 +681,9 @@ def checked_info(info: Any, path: str) -> dict[str, Any]:
     """A model file's `info` metadata after checking the fields the CLI uses (dataset,
     classes, inputs, shift/scale, terminated); class names come back as strings."""
     if not isinstance(info, dict):
-        raise CLIError(f"{path}: metadata info must be a table (JSON object), got "
-                       f"{type(info).__name__}")
+        raise CLIError(
+            f"{path}: metadata info must be a table (JSON object), got {type(info).__name__}"
+        )
     for key in ("dataset", "inputs", "classes", "shift", "scale", "terminated"):
         if key in info:
             _check_info_field(info, key, path)
@@ -557,19 +709,33 @@ def _load(path: str, cmd: str) -> Any:
         info = model.info = checked_info(model.info, path)
         first = next(iter(model.module.children()), None)
         if "shift" in info and "scale" in info and not isinstance(first, gn.nn.Standardize):
-            model.module = gn.nn.Sequential(gn.nn.Standardize(info["shift"], info["scale"]),
-                                            model.module)
+            model.module = gn.nn.Sequential(
+                gn.nn.Standardize(info["shift"], info["scale"]), model.module
+            )
     except CheckpointError as e:
         raise CLIError(str(e)) from None
     except MemoryError:
         raise CLIError(f"{path}: needs more memory than there is to load") from None
-    except (AttributeError, KeyError, IndexError, LookupError, TypeError, ValueError,
-            ArithmeticError, RecursionError, StopIteration) as e:
-        raise CLIError(f"{path}: not a usable glassnet model file ({type(e).__name__}: "
-                       f"{e})") from None
+    except (
+        AttributeError,
+        KeyError,
+        IndexError,
+        LookupError,
+        TypeError,
+        ValueError,
+        ArithmeticError,
+        RecursionError,
+        StopIteration,
+    ) as e:
+        raise CLIError(
+            f"{path}: not a usable glassnet model file ({type(e).__name__}: {e})"
+        ) from None
     if "terminated" in info:
-        print(f"glassnet {cmd}: warning: {path}: its training was terminated: "
-              f"{_terminated_note(info['terminated'])}", file=sys.stderr)
+        print(
+            f"glassnet {cmd}: warning: {path}: its training was terminated: "
+            f"{_terminated_note(info['terminated'])}",
+            file=sys.stderr,
+        )
     return model
 
 
@@ -607,8 +773,13 @@ def _model_parser(sub: Any, name: str, about: str, description: str, func: Calla
 
 def add_evaluate(sub: Any) -> None:
     """Register `glassnet evaluate`."""
-    p = _model_parser(sub, "evaluate", "test loss and accuracy of a saved model",
-                      "Evaluate a saved model on a data set's test part.", run_evaluate)
+    p = _model_parser(
+        sub,
+        "evaluate",
+        "test loss and accuracy of a saved model",
+        "Evaluate a saved model on a data set's test part.",
+        run_evaluate,
+    )
     p.add_argument("--dataset", help="data set (default: the one it was trained on)")
 
 
@@ -635,10 +806,15 @@ def _header(args: argparse.Namespace) -> bool:
         why = "--header" if has else "--no-header"
     else:
         has = has_header(args.input)
-        why = ("its first line has names (--no-header if it is data)" if has else
-               "its first line is all numbers, so it is data, not a header (--header to skip it)")
-    print(f"glassnet predict: {args.input}: {'a header row' if has else 'no header'}: {why}",
-          file=sys.stderr)
+        why = (
+            "its first line has names (--no-header if it is data)"
+            if has
+            else "its first line is all numbers, so it is data, not a header (--header to skip it)"
+        )
+    print(
+        f"glassnet predict: {args.input}: {'a header row' if has else 'no header'}: {why}",
+        file=sys.stderr,
+    )
     return has
 
 
@@ -654,8 +830,10 @@ def _target(value: str | None, path: str, header: bool) -> str | int | None:
     try:
         return int(value)
     except ValueError:
-        raise CLIError(f"--target {value!r}: the file has no header, so give the column's index "
-                       "(0 for the first, -1 for the last)") from None
+        raise CLIError(
+            f"--target {value!r}: the file has no header, so give the column's index "
+            "(0 for the first, -1 for the last)"
+        ) from None
 
 
 def _check_columns(model: Any, x: np.ndarray, args: argparse.Namespace) -> None:
@@ -665,8 +843,10 @@ def _check_columns(model: Any, x: np.ndarray, args: argparse.Namespace) -> None:
     if want is None or have == want:
         return
     if have > want:
-        fix = (f"; if {'one is' if have == want + 1 else 'some are'} a label or id column, drop "
-               "it with --target NAME (or --target -1 for the last column)")
+        fix = (
+            f"; if {'one is' if have == want + 1 else 'some are'} a label or id column, drop "
+            "it with --target NAME (or --target -1 for the last column)"
+        )
         if args.target:
             fix = f" after dropping --target {args.target}"
     else:
@@ -681,8 +861,12 @@ def run_predict(args: argparse.Namespace) -> int:
     model = _load(args.model, "predict")
     check_input_file(args.input)
     header = _header(args)
-    x, _ = load_csv(args.input, target=_target(args.target, args.input, header), header=header,
-                    allow_nan=args.allow_nan)
+    x, _ = load_csv(
+        args.input,
+        target=_target(args.target, args.input, header),
+        header=header,
+        allow_nan=args.allow_nan,
+    )
     _check_columns(model, x, args)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", gn.nn.InputRangeWarning)
@@ -699,8 +883,9 @@ def run_predict(args: argparse.Namespace) -> int:
     lines = [",".join(["prediction", "label", *(f"p_{i}" for i in range(out.shape[1]))])]
     for row in probs:
         k = int(row.argmax())
-        lines.append(",".join([str(k), labels[k] if k < len(labels) else str(k),
-                               *(f"{p:.6f}" for p in row)]))
+        lines.append(
+            ",".join([str(k), labels[k] if k < len(labels) else str(k), *(f"{p:.6f}" for p in row)])
+        )
     sys.stdout.write("\n".join(lines) + "\n")
     return 0
 
@@ -725,23 +910,41 @@ def spreadsheet_safe(text: str) -> str:
 def add_predict(sub: Any) -> None:
     """Register `glassnet predict`; its help says what input scale to give."""
     p = _model_parser(
-        sub, "predict", "predict classes for rows of a CSV file (to stdout)",
+        sub,
+        "predict",
+        "predict classes for rows of a CSV file (to stdout)",
         "Write prediction, label and class probabilities as CSV. Give RAW inputs, in the "
         "training data's own units (pixel values 0-255 for the MNIST sets and digits' 0-16, "
         "iris in cm), one column per feature: the model scales them itself (its first layer, "
         "Standardize). Inputs far outside the training range print a warning. A label (a "
         "class name from the model file) that starts with =, +, -, @, a tab or a carriage "
         "return is written with a ' in front, so a spreadsheet shows it as text instead of "
-        "running it as a formula (OWASP's advice on CSV injection).", run_predict)
-    p.add_argument("input", help="CSV file, one row per sample, one column per input feature; "
-                   "a header row is detected (a first line of numbers is data)")
-    p.add_argument("--header", action=argparse.BooleanOptionalAction, default=None,
-                   help="the first line is (--header) or is not (--no-header) a header "
-                   "(default: detected, and said on stderr)")
-    p.add_argument("--target", metavar="NAME", help="a column to drop, e.g. the true label (a "
-                   "name, or without a header an index: 0 first, -1 last)")
-    p.add_argument("--allow-nan", action="store_true", help="read nan and empty cells as NaN "
-                   "(their predictions are nan) instead of refusing them")
+        "running it as a formula (OWASP's advice on CSV injection).",
+        run_predict,
+    )
+    p.add_argument(
+        "input",
+        help="CSV file, one row per sample, one column per input feature; "
+        "a header row is detected (a first line of numbers is data)",
+    )
+    p.add_argument(
+        "--header",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="the first line is (--header) or is not (--no-header) a header "
+        "(default: detected, and said on stderr)",
+    )
+    p.add_argument(
+        "--target",
+        metavar="NAME",
+        help="a column to drop, e.g. the true label (a "
+        "name, or without a header an index: 0 first, -1 last)",
+    )
+    p.add_argument(
+        "--allow-nan",
+        action="store_true",
+        help="read nan and empty cells as NaN (their predictions are nan) instead of refusing them",
+    )
 
 
 # ----- datasets -------------------------------------------------------------------------------
@@ -757,8 +960,10 @@ def run_datasets(args: argparse.Namespace) -> int:
     if env:
         print(f"  {Path(env) / '<name>'}/   ($GLASSNET_DATA={env})")
     else:
-        print("  $GLASSNET_DATA/<name>/   (GLASSNET_DATA is not set; set it to a folder of "
-              "data sets to look there first)")
+        print(
+            "  $GLASSNET_DATA/<name>/   (GLASSNET_DATA is not set; set it to a folder of "
+            "data sets to look there first)"
+        )
     print(f"  {cache_dir() / '<name>'}/   (the cache)")
     print(f"  {SYSTEM_DIR / '<name>'}/   (Debian's dataset-* packages)")
     for name, (_, about) in CATALOG.items():
@@ -767,18 +972,26 @@ def run_datasets(args: argparse.Namespace) -> int:
         if name in REMOTE and name != "mnist-t10k":
             looked = ", ".join(f"{d}/" for d in search_dirs(REMOTE[name].name))
             for key, st in status(REMOTE[name]).items():
-                print(f"{'':14s}   {key:13s} {st}" + (
-                    f" (looked in {looked}; downloaded on first use when online)"
-                    if st == "missing" else ""))
+                print(
+                    f"{'':14s}   {key:13s} {st}"
+                    + (
+                        f" (looked in {looked}; downloaded on first use when online)"
+                        if st == "missing"
+                        else ""
+                    )
+                )
     return 0
 
 
 def add_datasets(sub: Any) -> None:
     """Register `glassnet datasets`."""
-    p = sub.add_parser("datasets", help="list data sets and which files are present and verified",
-                       description="List the data sets; for downloadable ones, where each file "
-                       "was found and whether its SHA-256 checks out, and the folders searched "
-                       "($GLASSNET_DATA/<name>/ first when set).")
+    p = sub.add_parser(
+        "datasets",
+        help="list data sets and which files are present and verified",
+        description="List the data sets; for downloadable ones, where each file "
+        "was found and whether its SHA-256 checks out, and the folders searched "
+        "($GLASSNET_DATA/<name>/ first when set).",
+    )
     p.set_defaults(func=run_datasets)
 
 
@@ -789,16 +1002,24 @@ def run_playground(args: argparse.Namespace) -> int:
         from .playground.server import PortInUseError
         from .playground.server import main as serve
     except ImportError as e:
-        raise CLIError(f"playground needs the playground extra (pip install "
-                       f"'glassnet[playground]'): {e}") from None
+        raise CLIError(
+            f"playground needs the playground extra (pip install 'glassnet[playground]'): {e}"
+        ) from None
     if not 0 < args.port < 65536:
         raise CLIError(f"--port must be 1..65535, got {args.port}")
     if args.max_sessions < 1 or args.idle_timeout <= 0:
-        raise CLIError(f"--max-sessions ({args.max_sessions}) and --idle-timeout "
-                       f"({args.idle_timeout}) must be positive")
+        raise CLIError(
+            f"--max-sessions ({args.max_sessions}) and --idle-timeout "
+            f"({args.idle_timeout}) must be positive"
+        )
     try:
-        serve(host=args.host, port=args.port, max_sessions=args.max_sessions,
-              idle_timeout=args.idle_timeout, open_browser=args.open)
+        serve(
+            host=args.host,
+            port=args.port,
+            max_sessions=args.max_sessions,
+            idle_timeout=args.idle_timeout,
+            open_browser=args.open,
+        )
     except PortInUseError as e:
         other = args.port + 1 if args.port < 65535 else args.port - 1
         raise CLIError(f"{e}; choose a free one with --port (e.g. --port {other})") from None
@@ -807,22 +1028,35 @@ def run_playground(args: argparse.Namespace) -> int:
 
 def add_playground(sub: Any) -> None:
     """The `playground` subcommand: serve the browser trainer on loopback."""
-    p = sub.add_parser("playground", help="a TensorFlow-Playground-style trainer in the browser",
-                       description="Start a local web server and print its URL; the page trains "
-                       "a glassnet network and shows it as it learns.")
+    p = sub.add_parser(
+        "playground",
+        help="a TensorFlow-Playground-style trainer in the browser",
+        description="Start a local web server and print its URL; the page trains "
+        "a glassnet network and shows it as it learns.",
+    )
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=8765, help="port (default 8765)")
-    p.add_argument("--max-sessions", type=int, default=8,
-                   help="browser tabs served at once (default 8)")
-    p.add_argument("--idle-timeout", type=float, default=600.0,
-                   help="seconds without a message before a tab's session is freed (default 600)")
+    p.add_argument(
+        "--max-sessions", type=int, default=8, help="browser tabs served at once (default 8)"
+    )
+    p.add_argument(
+        "--idle-timeout",
+        type=float,
+        default=600.0,
+        help="seconds without a message before a tab's session is freed (default 600)",
+    )
     p.add_argument("--open", action="store_true", help="open the page in a web browser")
     p.set_defaults(func=run_playground)
 
 
 # Subcommands, in --help order.
-SUBCOMMANDS: list[Callable[[Any], None]] = [add_train, add_evaluate, add_predict, add_datasets,
-                                               add_playground]
+SUBCOMMANDS: list[Callable[[Any], None]] = [
+    add_train,
+    add_evaluate,
+    add_predict,
+    add_datasets,
+    add_playground,
+]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -864,8 +1098,10 @@ def _error_line(e: Exception) -> tuple[str, int]:
     elif isinstance(e, (RunFailed, ValueError, TypeError, OSError, ImportError, RuntimeError)):
         text, status = str(e) or type(e).__name__, 1
     else:  # a bug: still one line, with the way to see more
-        text, status = (f"unexpected {type(e).__name__}: {e} (set GLASSNET_DEBUG=1 to see the "
-                        "traceback)"), 1
+        text, status = (
+            (f"unexpected {type(e).__name__}: {e} (set GLASSNET_DEBUG=1 to see the traceback)"),
+            1,
+        )
     return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text), status
 
 

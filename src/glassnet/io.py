@@ -25,8 +25,9 @@ try:
 except ImportError:  # not POSIX: no locks; stale temporaries are then left alone
     fcntl = None  # type: ignore[assignment]
 
-_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0) | \
-    getattr(os, "O_BINARY", 0)
+_FLAGS = (
+    os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+)
 STALE_TEMP_S = 2.0  # an unlocked temporary untouched this long belongs to no live writer
 LOCK_NAME = ".glassnet.lock"
 
@@ -54,8 +55,13 @@ def _create_temp(path: Path) -> tuple[int, str]:
 def _unlocked(name: str, folder: Path) -> bool:
     """Whether the file `name` in `folder` is a regular file no process holds a lock on."""
     try:
-        fd = os.open(folder / name, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) |
-                     getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+        fd = os.open(
+            folder / name,
+            os.O_RDONLY
+            | getattr(os, "O_NOFOLLOW", 0)
+            | getattr(os, "O_NONBLOCK", 0)
+            | getattr(os, "O_CLOEXEC", 0),
+        )
     except OSError:
         return False
     try:
@@ -108,8 +114,9 @@ def atomic_open(path: str | os.PathLike, mode: str = "wb") -> Iterator[IO]:
     remove_stale_temps(path)
     fd, tmp = _create_temp(path)
     try:
-        with os.fdopen(fd, mode, **({} if "b" in mode else {"newline": "",
-                                                             "encoding": "utf-8"})) as f:
+        with os.fdopen(
+            fd, mode, **({} if "b" in mode else {"newline": "", "encoding": "utf-8"})
+        ) as f:
             with contextlib.suppress(FileNotFoundError):  # keep the mode of the file replaced
                 os.chmod(tmp, stat.S_IMODE(os.stat(path).st_mode))
             yield f
@@ -167,8 +174,11 @@ def folder_lock(folder: str | os.PathLike) -> Iterator[Path]:
         yield lock
         return
     while True:
-        fd = os.open(lock, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) |
-                     getattr(os, "O_CLOEXEC", 0), 0o666)
+        fd = os.open(
+            lock,
+            os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0),
+            0o666,
+        )
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError as e:

@@ -20,8 +20,10 @@ def _arr(a: Any) -> np.ndarray:
 def _pair(name: str, y_true: Any, y_pred: Any) -> tuple[np.ndarray, np.ndarray]:
     t, p = _arr(y_true), _arr(y_pred)
     if len(t) != len(p):
-        raise ValueError(f"{name}: y_true has {len(t)} samples (shape {t.shape}), y_pred has "
-                         f"{len(p)} (shape {p.shape})")
+        raise ValueError(
+            f"{name}: y_true has {len(t)} samples (shape {t.shape}), y_pred has "
+            f"{len(p)} (shape {p.shape})"
+        )
     if len(t) == 0:
         raise ValueError(f"{name}: got empty inputs")
     return t, p
@@ -45,20 +47,25 @@ def confusion_matrix(y_true: Any, y_pred: Any, labels: Any = None) -> np.ndarray
     return out
 
 
-def _prf(name: str, y_true: Any, y_pred: Any, average: str | None, pos_label: Any
-         ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _prf(
+    name: str, y_true: Any, y_pred: Any, average: str | None, pos_label: Any
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per-class (or pooled, for micro/binary) true positives, predicted and actual counts."""
     if average not in ("binary", "micro", "macro", "weighted", None):
-        raise ValueError(f"{name}: average must be 'binary', 'micro', 'macro', 'weighted' or "
-                         f"None, got {average!r}")
+        raise ValueError(
+            f"{name}: average must be 'binary', 'micro', 'macro', 'weighted' or "
+            f"None, got {average!r}"
+        )
     t, p = _pair(name, y_true, y_pred)
     labels = np.unique(np.concatenate([t, p]))
     cm = confusion_matrix(t, p, labels)
     tp, pred, true = np.diag(cm), cm.sum(0), cm.sum(1)
     if average == "binary":
         if len(labels) > 2:
-            raise ValueError(f"{name}: average='binary' needs 2 classes, got {len(labels)}; "
-                             "use average='macro' or 'micro'")
+            raise ValueError(
+                f"{name}: average='binary' needs 2 classes, got {len(labels)}; "
+                "use average='macro' or 'micro'"
+            )
         k = np.flatnonzero(labels == pos_label)
         return (tp[k], pred[k], true[k]) if len(k) else (np.zeros(1), np.zeros(1), np.zeros(1))
     if average == "micro":
@@ -78,22 +85,23 @@ def _average(scores: np.ndarray, true: np.ndarray, average: str | None) -> Any:
     return float(scores.mean())
 
 
-def precision_score(y_true: Any, y_pred: Any, average: str | None = "binary",
-                    pos_label: Any = 1) -> Any:
+def precision_score(
+    y_true: Any, y_pred: Any, average: str | None = "binary", pos_label: Any = 1
+) -> Any:
     """tp / (tp + fp): of the samples predicted as a class, the fraction that are."""
     tp, pred, true = _prf("precision_score", y_true, y_pred, average, pos_label)
     return _average(_ratio(tp, pred), true, average)
 
 
-def recall_score(y_true: Any, y_pred: Any, average: str | None = "binary",
-                 pos_label: Any = 1) -> Any:
+def recall_score(
+    y_true: Any, y_pred: Any, average: str | None = "binary", pos_label: Any = 1
+) -> Any:
     """tp / (tp + fn): of the samples of a class, the fraction found."""
     tp, pred, true = _prf("recall_score", y_true, y_pred, average, pos_label)
     return _average(_ratio(tp, true), true, average)
 
 
-def f1_score(y_true: Any, y_pred: Any, average: str | None = "binary", pos_label: Any = 1
-             ) -> Any:
+def f1_score(y_true: Any, y_pred: Any, average: str | None = "binary", pos_label: Any = 1) -> Any:
     """Harmonic mean of precision and recall: 2·tp / (2·tp + fp + fn)."""
     tp, pred, true = _prf("f1_score", y_true, y_pred, average, pos_label)
     return _average(_ratio(2 * tp, pred + true), true, average)
@@ -143,8 +151,13 @@ class Metric:
 
     def update(self, output: np.ndarray, target: np.ndarray) -> None:
         """Keep one batch's predictions (labels, for classification metrics) and targets."""
-        out = predicted_labels(output, self.threshold) if self.labels else \
-            output.reshape(target.shape) if output.size == target.size else output
+        out = (
+            predicted_labels(output, self.threshold)
+            if self.labels
+            else output.reshape(target.shape)
+            if output.size == target.size
+            else output
+        )
         self._out.append(out)
         self._target.append(target.reshape(len(target)) if self.labels else target)
 
@@ -181,7 +194,8 @@ def _macro(fn: Any) -> Any:
 
 
 _METRICS = {
-    "accuracy": lambda th: Accuracy(th), "acc": lambda th: Accuracy(th),
+    "accuracy": lambda th: Accuracy(th),
+    "acc": lambda th: Accuracy(th),
     "precision": lambda th: Metric("precision", _macro(precision_score), True, th),
     "recall": lambda th: Metric("recall", _macro(recall_score), True, th),
     "f1": lambda th: Metric("f1", _macro(f1_score), True, th),

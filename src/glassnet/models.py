@@ -23,13 +23,20 @@ class MLP(nn.Sequential):
     U(−0.5, 0.5), biases 0.1) or "zeros". Activations are names in `nn.ACTIVATIONS` or classes.
     """
 
-    def __init__(self, sizes: Sequence[int], activation: str | type = nn.ReLU,
-                 batch_norm: bool = False, dropout: float = 0.0,
-                 output_activation: str | type | None = None, init: str = "torch") -> None:
+    def __init__(
+        self,
+        sizes: Sequence[int],
+        activation: str | type = nn.ReLU,
+        batch_norm: bool = False,
+        dropout: float = 0.0,
+        output_activation: str | type | None = None,
+        init: str = "torch",
+    ) -> None:
         sizes = [int(n) if isinstance(n, numbers.Integral) else n for n in sizes]
         if len(sizes) < 2 or not all(isinstance(n, int) and n > 0 for n in sizes):
-            raise ValueError(f"MLP: sizes must be at least [inputs, outputs], all positive "
-                             f"integers, got {sizes}")
+            raise ValueError(
+                f"MLP: sizes must be at least [inputs, outputs], all positive integers, got {sizes}"
+            )
         if init not in INITS:
             raise ValueError(f"MLP: unknown init {init!r}; choose from {list(INITS)}")
         act = nn.get_activation(activation, "MLP: activation")
@@ -64,16 +71,27 @@ class MLP(nn.Sequential):
 class LeNet5(nn.Module):
     """LeNet-5 for 28×28 images: conv(6,5,pad 2)-pool-conv(16,5)-pool-120-84-classes."""
 
-    def __init__(self, in_channels: int = 1, num_classes: int = 10,
-                 activation: type = nn.ReLU) -> None:
+    def __init__(
+        self, in_channels: int = 1, num_classes: int = 10, activation: type = nn.ReLU
+    ) -> None:
         super().__init__()
         self.in_channels, self.num_classes, self.activation = in_channels, num_classes, activation
         self.features = nn.Sequential(
-            nn.Conv2d(in_channels, 6, 5, padding=2), activation(), nn.MaxPool2d(2),
-            nn.Conv2d(6, 16, 5), activation(), nn.MaxPool2d(2))
+            nn.Conv2d(in_channels, 6, 5, padding=2),
+            activation(),
+            nn.MaxPool2d(2),
+            nn.Conv2d(6, 16, 5),
+            activation(),
+            nn.MaxPool2d(2),
+        )
         self.classifier = nn.Sequential(
-            nn.Flatten(), nn.Linear(16 * 5 * 5, 120), activation(),
-            nn.Linear(120, 84), activation(), nn.Linear(84, num_classes))
+            nn.Flatten(),
+            nn.Linear(16 * 5 * 5, 120),
+            activation(),
+            nn.Linear(120, 84),
+            activation(),
+            nn.Linear(84, num_classes),
+        )
 
     def forward(self, x: Tensor) -> Tensor:
         return self.classifier(self.features(x))
@@ -94,7 +112,8 @@ class BasicBlock(nn.Module):
         if stride != 1 or in_channels != out_channels:
             self.shortcut = nn.Sequential(
                 nn.Conv2d(in_channels, out_channels, 1, stride, bias=False),
-                nn.BatchNorm2d(out_channels))
+                nn.BatchNorm2d(out_channels),
+            )
 
     def forward(self, x: Tensor) -> Tensor:
         out = nn.functional.relu(self.bn1(self.conv1(x)))
@@ -105,13 +124,21 @@ class BasicBlock(nn.Module):
 class ResNet(nn.Module):
     """A small ResNet: a stem conv, stages of BasicBlocks (stride 2 between), global pooling."""
 
-    def __init__(self, in_channels: int = 3, num_classes: int = 10,
-                 widths: Sequence[int] = (16, 32, 64), blocks_per_stage: int = 2) -> None:
+    def __init__(
+        self,
+        in_channels: int = 3,
+        num_classes: int = 10,
+        widths: Sequence[int] = (16, 32, 64),
+        blocks_per_stage: int = 2,
+    ) -> None:
         super().__init__()
         self.in_channels, self.num_classes = in_channels, num_classes
         self.widths, self.blocks_per_stage = list(widths), blocks_per_stage
-        self.stem = nn.Sequential(nn.Conv2d(in_channels, widths[0], 3, padding=1, bias=False),
-                                  nn.BatchNorm2d(widths[0]), nn.ReLU())
+        self.stem = nn.Sequential(
+            nn.Conv2d(in_channels, widths[0], 3, padding=1, bias=False),
+            nn.BatchNorm2d(widths[0]),
+            nn.ReLU(),
+        )
         blocks: list[Any] = []
         prev = widths[0]
         for i, w in enumerate(widths):

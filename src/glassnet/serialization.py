@@ -59,8 +59,9 @@ class _UnsavableArgument(TypeError):
 
 
 _SCALARS = (bool, int, float, str, type(None))
-_ACCEPTED = ("JSON numbers, strings, booleans, None, lists/tuples of numbers and registered "
-             "layer classes")
+_ACCEPTED = (
+    "JSON numbers, strings, booleans, None, lists/tuples of numbers and registered layer classes"
+)
 
 
 def _encode(v: Any) -> Any:
@@ -70,12 +71,15 @@ def _encode(v: Any) -> Any:
     if isinstance(v, _SCALARS):
         return v
     if isinstance(v, (list, tuple)) and all(
-            isinstance(x, (int, float, np.integer, np.floating)) for x in v):
+        isinstance(x, (int, float, np.integer, np.floating)) for x in v
+    ):
         return [x.item() if isinstance(x, np.generic) else x for x in v]
     if isinstance(v, type) and issubclass(v, Module):
         if not any(v is e.cls for e in _REGISTRY.values()):
-            raise ValueError(f"is an unregistered layer class {v.__name__} (decorate it with "
-                             "@glassnet.register_module)")
+            raise ValueError(
+                f"is an unregistered layer class {v.__name__} (decorate it with "
+                "@glassnet.register_module)"
+            )
         return {"layer_type": _class_name(v)}
     raise ValueError(f"has type {type(v).__name__} ({_short(v)})")
 
@@ -99,27 +103,34 @@ def _recorded_config(m: Module) -> dict:
     try:
         bound = sig.bind(m, *args, **kwargs)
     except TypeError as e:
-        raise _UnsavableArgument(f"the recorded constructor arguments do not bind to "
-                                 f"{cls.__name__}.__init__ ({e})") from None
+        raise _UnsavableArgument(
+            f"the recorded constructor arguments do not bind to {cls.__name__}.__init__ ({e})"
+        ) from None
     passed = set(bound.arguments)
     bound.apply_defaults()
     out = {}
     for i, (name, v) in enumerate(bound.arguments.items()):
         kind = sig.parameters[name].kind
-        if i == 0 or name in ("dtype", "fused") or (kind in (kind.VAR_POSITIONAL, kind.VAR_KEYWORD)
-                                         and not v):
+        if (
+            i == 0
+            or name in ("dtype", "fused")
+            or (kind in (kind.VAR_POSITIONAL, kind.VAR_KEYWORD) and not v)
+        ):
             continue
         if kind in (kind.VAR_POSITIONAL, kind.VAR_KEYWORD):
             star = "*args" if kind is kind.VAR_POSITIONAL else "**kwargs"
-            raise _UnsavableArgument(f"argument {name!r} ({star}) got {_short(v)}; only named "
-                                     "arguments can be saved: give them parameters of their own")
+            raise _UnsavableArgument(
+                f"argument {name!r} ({star}) got {_short(v)}; only named "
+                "arguments can be saved: give them parameters of their own"
+            )
         try:
             out[name] = _encode(v)
         except ValueError as e:
             if name in passed:
                 raise _UnsavableArgument(
                     f"argument {name!r} {e}; a saved layer's arguments must be {_ACCEPTED} "
-                    "(or register the type with get_config= and build=)") from None
+                    "(or register the type with get_config= and build=)"
+                ) from None
     return out
 
 
@@ -127,8 +138,10 @@ def _class_name(cls: type) -> str:
     for name, e in _REGISTRY.items():
         if cls is e.cls:
             return name
-    raise TypeError(f"save: layer type {cls.__name__} is not registered; decorate it with "
-                    "@glassnet.register_module so it can be rebuilt")
+    raise TypeError(
+        f"save: layer type {cls.__name__} is not registered; decorate it with "
+        "@glassnet.register_module so it can be rebuilt"
+    )
 
 
 def _from_config(cfg: dict) -> dict:
@@ -162,8 +175,7 @@ def _ns(args: dict, key: str, n: int | None = None) -> list[int]:
     v = args.get(key)
     items = v if isinstance(v, (list, tuple)) else [v] * (n or 1)
     if n is not None and len(items) != n:
-        raise _SizeError(f"config {key!r} must be a whole number or {n} of them, got "
-                         f"{_short(v)}")
+        raise _SizeError(f"config {key!r} must be a whole number or {n} of them, got {_short(v)}")
     return [_n({key: x}, key) for x in items]
 
 
@@ -175,8 +187,10 @@ def _conv(dims: int, transposed: bool = False) -> Callable[[dict], int]:
     def numel(a: dict) -> int:
         cin, cout, groups = _n(a, "in_channels"), _n(a, "out_channels"), _n(a, "groups")
         per = (cout if transposed else cin) // max(groups, 1)
-        return (cin if transposed else cout) * per * math.prod(_ns(a, "kernel_size", dims)) + \
-            (cout if a.get("bias") else 0)
+        return (cin if transposed else cout) * per * math.prod(_ns(a, "kernel_size", dims)) + (
+            cout if a.get("bias") else 0
+        )
+
     return numel
 
 
@@ -187,31 +201,39 @@ def _batch_norm(a: dict) -> int:
 
 def _layer_norm(a: dict) -> int:
     n = math.prod(_ns(a, "normalized_shape"))
-    return n * (bool(a.get("elementwise_affine")) + bool(a.get("elementwise_affine") and
-                                                          a.get("bias")))
+    return n * (
+        bool(a.get("elementwise_affine")) + bool(a.get("elementwise_affine") and a.get("bias"))
+    )
 
 
 def _cell(gates: int) -> Callable[[dict], int]:
     def numel(a: dict) -> int:
         gh, size_in = gates * _n(a, "hidden_size"), _n(a, "input_size")
         return gh * (size_in + _n(a, "hidden_size") + (2 if a.get("bias") else 0))
+
     return numel
 
 
 def _recurrent(gates: int) -> Callable[[dict], int]:
     def numel(a: dict) -> int:
-        h, layers, dirs = _n(a, "hidden_size"), _n(a, "num_layers"), 2 if a.get("bidirectional") \
-            else 1
+        h, layers, dirs = (
+            _n(a, "hidden_size"),
+            _n(a, "num_layers"),
+            2 if a.get("bidirectional") else 1,
+        )
         gh, b = gates * h, 2 * gates * h if a.get("bias") else 0
         first = gh * (_n(a, "input_size") + h) + b
         rest = gh * (h * dirs + h) + b
         return dirs * (first + max(layers - 1, 0) * rest)
+
     return numel
 
 
 def _standardize(a: dict) -> int:
-    return sum(len(v) if isinstance(v, (list, tuple)) else v is not None
-               for v in (a.get(k) for k in ("shift", "scale", "low", "high")))
+    return sum(
+        len(v) if isinstance(v, (list, tuple)) else v is not None
+        for v in (a.get(k) for k in ("shift", "scale", "low", "high"))
+    )
 
 
 def _mlp(a: dict) -> int:
@@ -221,8 +243,15 @@ def _mlp(a: dict) -> int:
 
 
 def _lenet(a: dict) -> int:
-    return (6 * _n(a, "in_channels") * 25 + 6) + (16 * 6 * 25 + 16) + 400 * 120 + 120 + \
-        120 * 84 + 84 + (84 + 1) * _n(a, "num_classes")
+    return (
+        (6 * _n(a, "in_channels") * 25 + 6)
+        + (16 * 6 * 25 + 16)
+        + 400 * 120
+        + 120
+        + 120 * 84
+        + 84
+        + (84 + 1) * _n(a, "num_classes")
+    )
 
 
 def _block(cin: int, cout: int, stride: int) -> int:
@@ -251,26 +280,37 @@ def _resnet(a: dict) -> int:
 
 _NUMEL: dict[str, Callable[[dict], int]] = {  # by the class's qualified name
     "glassnet.nn.layers.Linear": _linear,
-    "glassnet.nn.conv.Conv1d": _conv(1), "glassnet.nn.conv.Conv2d": _conv(2),
+    "glassnet.nn.conv.Conv1d": _conv(1),
+    "glassnet.nn.conv.Conv2d": _conv(2),
     "glassnet.nn.conv.ConvTranspose2d": _conv(2, transposed=True),
     "glassnet.nn.normalization.BatchNorm1d": _batch_norm,
     "glassnet.nn.normalization.BatchNorm2d": _batch_norm,
     "glassnet.nn.normalization.LayerNorm": _layer_norm,
-    "glassnet.nn.normalization.Embedding": lambda a: _n(a, "num_embeddings") *
-    _n(a, "embedding_dim"),
-    "glassnet.nn.rnn.RNN": _recurrent(1), "glassnet.nn.rnn.LSTM": _recurrent(4),
-    "glassnet.nn.rnn.GRU": _recurrent(3), "glassnet.nn.rnn.RNNCell": _cell(1),
-    "glassnet.nn.rnn.LSTMCell": _cell(4), "glassnet.nn.rnn.GRUCell": _cell(3),
+    "glassnet.nn.normalization.Embedding": lambda a: (
+        _n(a, "num_embeddings") * _n(a, "embedding_dim")
+    ),
+    "glassnet.nn.rnn.RNN": _recurrent(1),
+    "glassnet.nn.rnn.LSTM": _recurrent(4),
+    "glassnet.nn.rnn.GRU": _recurrent(3),
+    "glassnet.nn.rnn.RNNCell": _cell(1),
+    "glassnet.nn.rnn.LSTMCell": _cell(4),
+    "glassnet.nn.rnn.GRUCell": _cell(3),
     "glassnet.nn.preprocess.Standardize": _standardize,
-    "glassnet.models.MLP": _mlp, "glassnet.models.LeNet5": _lenet,
-    "glassnet.models.BasicBlock": _basic_block, "glassnet.models.ResNet": _resnet,
+    "glassnet.models.MLP": _mlp,
+    "glassnet.models.LeNet5": _lenet,
+    "glassnet.models.BasicBlock": _basic_block,
+    "glassnet.models.ResNet": _resnet,
 }
 
 
-def register_module(cls: type | None = None, *, name: str | None = None,
-                    get_config: Callable[[Module], dict] | None = None,
-                    build: Callable[[dict, OrderedDict], Module] | None = None,
-                    numel: Callable[[dict], int] | None = None) -> Any:
+def register_module(
+    cls: type | None = None,
+    *,
+    name: str | None = None,
+    get_config: Callable[[Module], dict] | None = None,
+    build: Callable[[dict, OrderedDict], Module] | None = None,
+    numel: Callable[[dict], int] | None = None,
+) -> Any:
     """Make a layer type saveable: `@register_module` on the class, or register_module(cls, ...).
 
     By default the config is the arguments the layer was constructed with (see
@@ -280,12 +320,17 @@ def register_module(cls: type | None = None, *, name: str | None = None,
     constructor allocates, so a file's architecture is bounded before anything is built (see
     `check_architecture`); glassnet's own layer types have one.
     """
+
     def deco(c: type) -> type:
         _REGISTRY[name or c.__name__] = _Entry(
-            c, get_config or _recorded_config,
+            c,
+            get_config or _recorded_config,
             build or (lambda cfg, children, c=c: c(**_from_config(cfg))),
-            numel or _NUMEL.get(f"{c.__module__}.{c.__qualname__}"), build is not None)
+            numel or _NUMEL.get(f"{c.__module__}.{c.__qualname__}"),
+            build is not None,
+        )
         return c
+
     return deco(cls) if cls is not None else deco
 
 
@@ -294,20 +339,54 @@ def _no_config(m: Module) -> dict:
     return {}
 
 
-for _cls in (nn.Identity, nn.Flatten, nn.Unflatten, nn.Dropout, nn.ReLU, nn.LeakyReLU,
-             nn.Sigmoid, nn.Tanh, nn.Step, nn.Softmax, nn.LogSoftmax, nn.MaxPool1d, nn.MaxPool2d,
-             nn.AvgPool1d, nn.AvgPool2d, nn.AdaptiveAvgPool2d, nn.Upsample):
+for _cls in (
+    nn.Identity,
+    nn.Flatten,
+    nn.Unflatten,
+    nn.Dropout,
+    nn.ReLU,
+    nn.LeakyReLU,
+    nn.Sigmoid,
+    nn.Tanh,
+    nn.Step,
+    nn.Softmax,
+    nn.LogSoftmax,
+    nn.MaxPool1d,
+    nn.MaxPool2d,
+    nn.AvgPool1d,
+    nn.AvgPool2d,
+    nn.AdaptiveAvgPool2d,
+    nn.Upsample,
+):
     register_module(_cls, numel=lambda args: 0)  # no parameters or buffers
-for _cls in (nn.Linear, nn.Conv1d, nn.Conv2d, nn.ConvTranspose2d, nn.BatchNorm1d,
-             nn.BatchNorm2d, nn.LayerNorm, nn.Embedding, nn.RNN, nn.LSTM, nn.GRU, nn.RNNCell,
-             nn.LSTMCell, nn.GRUCell):
+for _cls in (
+    nn.Linear,
+    nn.Conv1d,
+    nn.Conv2d,
+    nn.ConvTranspose2d,
+    nn.BatchNorm1d,
+    nn.BatchNorm2d,
+    nn.LayerNorm,
+    nn.Embedding,
+    nn.RNN,
+    nn.LSTM,
+    nn.GRU,
+    nn.RNNCell,
+    nn.LSTMCell,
+    nn.GRUCell,
+):
     register_module(_cls)  # sized by _NUMEL
-register_module(nn.Sequential, get_config=_no_config,
-                build=lambda cfg, children: nn.Sequential(children))
-register_module(nn.ModuleList, get_config=_no_config,
-                build=lambda cfg, children: nn.ModuleList(children.values()))
-register_module(nn.ModuleDict, get_config=_no_config,
-                build=lambda cfg, children: nn.ModuleDict(children))
+register_module(
+    nn.Sequential, get_config=_no_config, build=lambda cfg, children: nn.Sequential(children)
+)
+register_module(
+    nn.ModuleList,
+    get_config=_no_config,
+    build=lambda cfg, children: nn.ModuleList(children.values()),
+)
+register_module(
+    nn.ModuleDict, get_config=_no_config, build=lambda cfg, children: nn.ModuleDict(children)
+)
 register_module(nn.Standardize, get_config=nn.Standardize.get_config)  # from its buffers
 
 
@@ -318,8 +397,11 @@ def architecture(m: Module, where: str = "model") -> dict:
         config = _REGISTRY[name].get_config(m)
     except _UnsavableArgument as e:
         raise TypeError(f"save: {name} at {where}: {e}") from None
-    return {"type": name, "config": config,
-            "children": {k: architecture(c, f"{where}.{k}") for k, c in m.named_children()}}
+    return {
+        "type": name,
+        "config": config,
+        "children": {k: architecture(c, f"{where}.{k}") for k, c in m.named_children()},
+    }
 
 
 def build(arch: Any, where: str = "model") -> Module:
@@ -337,13 +419,17 @@ def _build(arch: dict, where: str) -> Module:
     default build) gets no children built, since it makes its own."""
     entry = _REGISTRY[arch["type"]]
     cfg, kids = arch.get("config", {}), arch.get("children", {})
-    children = OrderedDict((k, _build(v, f"{where}.{k}")) for k, v in kids.items()) \
-        if entry.uses_children else OrderedDict()
+    children = (
+        OrderedDict((k, _build(v, f"{where}.{k}")) for k, v in kids.items())
+        if entry.uses_children
+        else OrderedDict()
+    )
     try:
         return entry.build(cfg, children)
     except (TypeError, ValueError, ArithmeticError, LookupError, NotImplementedError) as e:
-        raise CheckpointError(f"{where}: cannot build {arch['type']} from config "
-                              f"{_short(cfg)}: {e}") from None
+        raise CheckpointError(
+            f"{where}: cannot build {arch['type']} from config {_short(cfg)}: {e}"
+        ) from None
 
 
 # ----- bounding an architecture before building it ------------------------------------------
@@ -363,26 +449,36 @@ def _nodes(arch: Any, where: str, max_modules: int) -> list[tuple[str, dict, _En
         path, node, depth, built = todo.pop()
         at = f"{where}.{path}" if path else where
         if depth > MAX_DEPTH:
-            raise CheckpointError(f"{where}: the architecture nests deeper than {MAX_DEPTH} "
-                                  f"levels (at {_short(path)})")
+            raise CheckpointError(
+                f"{where}: the architecture nests deeper than {MAX_DEPTH} "
+                f"levels (at {_short(path)})"
+            )
         if len(out) >= max_modules:
-            raise CheckpointError(f"{where}: the architecture has more than {max_modules:,} "
-                                  "modules, more than the file's tensors can account for")
+            raise CheckpointError(
+                f"{where}: the architecture has more than {max_modules:,} "
+                "modules, more than the file's tensors can account for"
+            )
         if not isinstance(node, dict) or not isinstance(node.get("type"), str):
-            raise CheckpointError(f"{at}: architecture entry must be an object with a 'type', "
-                                  f"got {_short(node)}")
+            raise CheckpointError(
+                f"{at}: architecture entry must be an object with a 'type', got {_short(node)}"
+            )
         entry = _REGISTRY.get(node["type"])
         if entry is None:
-            raise CheckpointError(f"{at}: unknown layer type {node['type']!r}; known types: "
-                                  f"{sorted(_REGISTRY)} (register new ones with "
-                                  "glassnet.register_module)")
+            raise CheckpointError(
+                f"{at}: unknown layer type {node['type']!r}; known types: "
+                f"{sorted(_REGISTRY)} (register new ones with "
+                "glassnet.register_module)"
+            )
         cfg, kids = node.get("config", {}), node.get("children", {})
         if not isinstance(cfg, dict) or not isinstance(kids, dict):
-            raise CheckpointError(f"{at}: 'config' and 'children' of {node['type']} must be "
-                                  "objects")
+            raise CheckpointError(
+                f"{at}: 'config' and 'children' of {node['type']} must be objects"
+            )
         out.append((path, node, entry, built))
-        todo.extend((f"{path}.{k}" if path else str(k), v, depth + 1,
-                     built and entry.uses_children) for k, v in kids.items())
+        todo.extend(
+            (f"{path}.{k}" if path else str(k), v, depth + 1, built and entry.uses_children)
+            for k, v in kids.items()
+        )
     return out
 
 
@@ -406,8 +502,9 @@ def _allocates(path: str, node: dict, entry: _Entry, tensors: Mapping[str, Any])
     return sum(int(np.prod(t.shape)) for k, t in tensors.items() if k.startswith(prefix))
 
 
-def check_architecture(arch: Any, tensors: Mapping[str, Any], max_params: int | None = None,
-                       where: str = "model") -> int:
+def check_architecture(
+    arch: Any, tensors: Mapping[str, Any], max_params: int | None = None, where: str = "model"
+) -> int:
     """The number of parameter and buffer values building `arch` would allocate, computed
     without building it; CheckpointError if that exceeds what `tensors` (the model's, by
     state-dict name; anything with a .shape) hold, or `max_params`, or the tree nests deeper
@@ -425,11 +522,15 @@ def check_architecture(arch: Any, tensors: Mapping[str, Any], max_params: int | 
                 raise CheckpointError(f"{where}{'.' + path if path else ''}: {e}") from None
     held = sum(int(np.prod(t.shape)) for t in tensors.values())
     if total > held + SLACK:
-        raise CheckpointError(f"{where}: the architecture would allocate {total:,} values, the "
-                              f"file holds {held:,}: it declares weights it does not carry")
+        raise CheckpointError(
+            f"{where}: the architecture would allocate {total:,} values, the "
+            f"file holds {held:,}: it declares weights it does not carry"
+        )
     if max_params is not None and total > max_params:
-        raise CheckpointError(f"{where}: the architecture has {total:,} parameter values, more "
-                              f"than the {max_params:,} allowed here")
+        raise CheckpointError(
+            f"{where}: the architecture has {total:,} parameter values, more "
+            f"than the {max_params:,} allowed here"
+        )
     return total
 
 
@@ -469,8 +570,13 @@ def _jsonable(v: Any) -> Any:
     return v
 
 
-def save(model: Any, path: str | os.PathLike, optimizer: Any = None, scheduler: Any = None,
-         training: dict | None = None) -> None:
+def save(
+    model: Any,
+    path: str | os.PathLike,
+    optimizer: Any = None,
+    scheduler: Any = None,
+    training: dict | None = None,
+) -> None:
     """Write `model` atomically: an nn.Module, a train.Model, or a state dict.
 
     A state dict (`module.state_dict()`, or any mapping of names to Tensors/arrays) is written
@@ -480,8 +586,10 @@ def save(model: Any, path: str | os.PathLike, optimizer: Any = None, scheduler: 
     """
     if isinstance(model, Mapping):
         if optimizer is not None or scheduler is not None or training:
-            raise TypeError("save: optimizer, scheduler and training state needs a model, not a "
-                            "state dict; pass the nn.Module itself")
+            raise TypeError(
+                "save: optimizer, scheduler and training state needs a model, not a "
+                "state dict; pass the nn.Module itself"
+            )
         return atomic_write_bytes(path, dumps_state_dict(model))
     if not isinstance(model, Module) and hasattr(model, "save"):
         return model.save(path)
@@ -495,13 +603,17 @@ def _state_array(key: Any, v: Any) -> np.ndarray:
     if isinstance(v, Tensor):
         v = v.data
     if not isinstance(v, (np.ndarray, np.generic)):
-        raise TypeError(f"save: state dict value for {key!r} has type {type(v).__name__}; a "
-                        "state dict maps names to Tensors or NumPy arrays (to save a model "
-                        "with its training state, pass the module: gn.save(module, path))")
+        raise TypeError(
+            f"save: state dict value for {key!r} has type {type(v).__name__}; a "
+            "state dict maps names to Tensors or NumPy arrays (to save a model "
+            "with its training state, pass the module: gn.save(module, path))"
+        )
     a = np.asarray(v)
     if a.dtype.kind not in "biuf":
-        raise TypeError(f"save: state dict value for {key!r} has dtype {a.dtype}; only bool, "
-                        "integer and floating arrays can be saved")
+        raise TypeError(
+            f"save: state dict value for {key!r} has dtype {a.dtype}; only bool, "
+            "integer and floating arrays can be saved"
+        )
     return _contiguous(a)
 
 
@@ -510,8 +622,11 @@ def dumps_state_dict(state_dict: Mapping[str, Any]) -> bytes:
     from safetensors.numpy import save as st_save
 
     tensors = {k: _state_array(k, v) for k, v in state_dict.items()}
-    metadata = {"format": FORMAT, "sha256": _digest(tensors),
-                "state_dict": json.dumps(list(tensors))}  # the keys in their order
+    metadata = {
+        "format": FORMAT,
+        "sha256": _digest(tensors),
+        "state_dict": json.dumps(list(tensors)),
+    }  # the keys in their order
     return st_save(tensors, metadata=_signed(metadata))
 
 
@@ -520,8 +635,9 @@ def _contiguous(a: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(a).reshape(a.shape)
 
 
-def dumps(model: Module, optimizer: Any = None, scheduler: Any = None,
-          training: dict | None = None) -> bytes:
+def dumps(
+    model: Module, optimizer: Any = None, scheduler: Any = None, training: dict | None = None
+) -> bytes:
     """The bytes `save` writes: a safetensors file with the architecture in its metadata."""
     if not isinstance(model, Module):
         raise TypeError(f"save: expected an nn.Module or train.Model, got {type(model).__name__}")
@@ -530,8 +646,9 @@ def dumps(model: Module, optimizer: Any = None, scheduler: Any = None,
     tensors = {f"model.{k}": _contiguous(v.data) for k, v in model.state_dict().items()}
     meta: dict[str, Any] = {"architecture": architecture(model)}
     if optimizer is not None:
-        meta["optimizer"], arrays = optim_state.optimizer_metadata(optimizer,
-                                                                   list(model.parameters()))
+        meta["optimizer"], arrays = optim_state.optimizer_metadata(
+            optimizer, list(model.parameters())
+        )
         tensors.update({k: _contiguous(v) for k, v in arrays.items()})
     if scheduler is not None:
         meta["scheduler"] = optim_state.scheduler_metadata(scheduler)
@@ -557,10 +674,12 @@ def _header(raw: bytes, where: str) -> dict:
         raise CheckpointError(f"{where}: {len(raw)} bytes is too short for a safetensors file")
     (n,) = struct.unpack("<Q", raw[:8])
     if n > min(MAX_HEADER, len(raw) - 8):
-        raise CheckpointError(f"{where}: header length {n} does not fit the file's {len(raw)} "
-                              "bytes (truncated or not a safetensors file)")
+        raise CheckpointError(
+            f"{where}: header length {n} does not fit the file's {len(raw)} "
+            "bytes (truncated or not a safetensors file)"
+        )
     try:
-        head = json.loads(raw[8:8 + n].decode("utf-8"))
+        head = json.loads(raw[8 : 8 + n].decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as e:
         raise CheckpointError(f"{where}: the safetensors header is not valid JSON ({e})") from None
     meta = head.get("__metadata__") if isinstance(head, dict) else None
@@ -587,15 +706,19 @@ def _verified(raw: bytes, where: str) -> tuple[dict, dict[str, np.ndarray]]:
 
     meta = _header(raw, where)
     if FULL_DIGEST in meta and meta[FULL_DIGEST] != _meta_digest(meta):
-        raise CheckpointError(f"{where}: the metadata (architecture, training state, info) does "
-                              "not match its SHA-256 (the file was modified or damaged)")
+        raise CheckpointError(
+            f"{where}: the metadata (architecture, training state, info) does "
+            "not match its SHA-256 (the file was modified or damaged)"
+        )
     try:
         tensors = st_load(raw)
     except Exception as e:  # the Rust parser's own error types: reported as ours
         raise CheckpointError(f"{where}: corrupt safetensors data ({e})") from None
     if meta.get("sha256") != _digest(tensors):
-        raise CheckpointError(f"{where}: the tensor data does not match its SHA-256 (the file was "
-                              "modified or damaged)")
+        raise CheckpointError(
+            f"{where}: the tensor data does not match its SHA-256 (the file was "
+            "modified or damaged)"
+        )
     return meta, tensors
 
 
@@ -613,9 +736,11 @@ def loads(raw: bytes, where: str = "<bytes>", max_params: int | None = None) -> 
     its architecture may have (see `check_architecture`)."""
     meta, tensors = _verified(raw, where)
     if "state_dict" in meta:
-        raise CheckpointError(f"{where}: holds a state dict, not a model (no architecture): "
-                              "read it with glassnet.load(path) and pass the result to "
-                              "module.load_state_dict()")
+        raise CheckpointError(
+            f"{where}: holds a state dict, not a model (no architecture): "
+            "read it with glassnet.load(path) and pass the result to "
+            "module.load_state_dict()"
+        )
     arch = _meta_json(meta, "architecture", where)
     weights = {k[6:]: v for k, v in tensors.items() if k.startswith("model.")}
     check_architecture(arch, weights, max_params, f"{where}: model")
@@ -624,12 +749,14 @@ def loads(raw: bytes, where: str = "<bytes>", max_params: int | None = None) -> 
     opt, sched = _meta_json(meta, "optimizer", where), _meta_json(meta, "scheduler", where)
     training = _meta_json(meta, "training", where)
     if training is not None and not isinstance(training, dict):
-        raise CheckpointError(f"{where}: metadata 'training' must be an object, got "
-                              f"{type(training).__name__}")
+        raise CheckpointError(
+            f"{where}: metadata 'training' must be an object, got {type(training).__name__}"
+        )
     try:
         if opt is not None:
-            opt = optim_state.check_optimizer(_optimizer_state(opt, tensors),
-                                              [p.shape for p in module.parameters()])
+            opt = optim_state.check_optimizer(
+                _optimizer_state(opt, tensors), [p.shape for p in module.parameters()]
+            )
         if sched is not None:
             sched = optim_state.check_scheduler(sched, len(opt["param_groups"]) if opt else None)
     except optim_state.StateError as e:
@@ -645,23 +772,24 @@ def _optimizer_state(opt: Any, tensors: dict[str, np.ndarray]) -> Any:
     state: dict[int, dict] = {}
     for i, s in opt["state"].items():
         if not (i.isascii() and i.isdigit() and i == str(int(i)) and isinstance(s, dict)):
-            raise optim_state.StateError(f"optimizer state {i!r} must be a parameter position "
-                                         "holding an object")
+            raise optim_state.StateError(
+                f"optimizer state {i!r} must be a parameter position holding an object"
+            )
         state[int(i)] = dict(s)
     for k, v in tensors.items():
         if k.startswith("optimizer."):
             i, _, key = k[10:].partition(".")
             if not (i.isascii() and i.isdigit() and i == str(int(i)) and key):
-                raise optim_state.StateError(f"tensor {k!r} is not named "
-                                             "optimizer.<position>.<key>")
+                raise optim_state.StateError(
+                    f"tensor {k!r} is not named optimizer.<position>.<key>"
+                )
             if key in state.setdefault(int(i), {}):
                 raise optim_state.StateError(f"optimizer state {i}: {key!r} is given twice")
             state[int(i)][key] = v
     return {**opt, "state": state}
 
 
-def _dtype_problem(w: np.dtype, t: Tensor, dtype: np.dtype | None, is_param: bool
-                   ) -> str | None:
+def _dtype_problem(w: np.dtype, t: Tensor, dtype: np.dtype | None, is_param: bool) -> str | None:
     """What a stored dtype must be instead, or None if it fits: parameters are floating-point,
     a floating buffer computes in the parameters' dtype (a float32 buffer in a float64 model
     does, a float64 one in a float32 model does not), other buffers keep their kind."""
@@ -680,23 +808,29 @@ def _assign(module: Module, weights: dict[str, np.ndarray], where: str) -> None:
     missing = sorted(set(own) - set(weights))
     extra = sorted(set(weights) - set(own))
     if missing or extra:
-        raise CheckpointError(f"{where}: weights do not fit the architecture: missing {missing}, "
-                              f"unexpected {extra}")
+        raise CheckpointError(
+            f"{where}: weights do not fit the architecture: missing {missing}, unexpected {extra}"
+        )
     params = {id(p) for p in module.parameters()}
     kinds = {weights[k].dtype for k, p in own.items() if id(p) in params}
     dtype = next(iter(kinds)) if len(kinds) == 1 else None
     for k, t in own.items():
         w = weights[k]
         if w.shape != t.shape:
-            raise CheckpointError(f"{where}: weight {k!r} has shape {w.shape} in the file "
-                                  f"but {t.shape} in the rebuilt {type(module).__name__}")
+            raise CheckpointError(
+                f"{where}: weight {k!r} has shape {w.shape} in the file "
+                f"but {t.shape} in the rebuilt {type(module).__name__}"
+            )
         want = _dtype_problem(w.dtype, t, dtype, id(t) in params)
         if want:
-            raise CheckpointError(f"{where}: weight {k!r} has dtype {w.dtype} in the file; it "
-                                  f"must be {want}")
+            raise CheckpointError(
+                f"{where}: weight {k!r} has dtype {w.dtype} in the file; it must be {want}"
+            )
     if len(kinds) > 1:
-        raise CheckpointError(f"{where}: the parameters have dtypes {sorted(map(str, kinds))}; "
-                              "they must share one, as the layers compute in one")
+        raise CheckpointError(
+            f"{where}: the parameters have dtypes {sorted(map(str, kinds))}; "
+            "they must share one, as the layers compute in one"
+        )
     for k, t in own.items():
         t.data = np.array(weights[k])
 
@@ -706,8 +840,10 @@ def _read(path: str | os.PathLike) -> bytes:
     try:
         with open(path, "rb") as f:
             if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
-                raise CheckpointError(f"{path}: not a regular file (a device, pipe or socket); "
-                                      "a model file must be a file")
+                raise CheckpointError(
+                    f"{path}: not a regular file (a device, pipe or socket); "
+                    "a model file must be a file"
+                )
             return f.read()
     except OSError as e:
         raise CheckpointError(f"{path}: cannot read ({e.strerror or e})") from None

@@ -28,8 +28,10 @@ class device:  # lower case: PyTorch's name
             raise TypeError(f"device: expected a string such as 'cpu', got {type!r}")
         name, sep, idx = type.partition(":")
         if name not in DEVICE_TYPES or (sep and not idx.isdigit()):
-            raise RuntimeError(f"device: expected one of {', '.join(DEVICE_TYPES)} device type "
-                               f"(optionally ':<index>'), got {type!r}")
+            raise RuntimeError(
+                f"device: expected one of {', '.join(DEVICE_TYPES)} device type "
+                f"(optionally ':<index>'), got {type!r}"
+            )
         if sep and index is not None:
             raise RuntimeError(f"device: {type!r} has an index already; got index={index} too")
         self.type, self.index = name, int(idx) if sep else index
@@ -57,8 +59,10 @@ def check_device(d: Any, where: str) -> device:
     """`d` as a device this installation can compute on (only the CPU for now)."""
     d = device(d)
     if d.type != "cpu":
-        raise RuntimeError(f"{where}: device '{d}': no GPU backend is installed; glassnet "
-                           "computes on the CPU with NumPy for now (use 'cpu')")
+        raise RuntimeError(
+            f"{where}: device '{d}': no GPU backend is installed; glassnet "
+            "computes on the CPU with NumPy for now (use 'cpu')"
+        )
     return d
 
 
@@ -66,15 +70,17 @@ def _is_device(a: Any) -> bool:
     return isinstance(a, device) or (isinstance(a, str) and a.partition(":")[0] in DEVICE_TYPES)
 
 
-def parse_to(where: str, args: tuple, dev: Any = None, dtype: Any = None
-             ) -> tuple[device | None, np.dtype | None]:
+def parse_to(
+    where: str, args: tuple, dev: Any = None, dtype: Any = None
+) -> tuple[device | None, np.dtype | None]:
     """The (device, dtype) of a PyTorch-style `.to(...)` call: to(dtype), to(device, dtype),
     to(device=..., dtype=...) or to(other_tensor); either may be None (unchanged)."""
     from .tensor import Tensor
 
     if len(args) > 2:
-        raise TypeError(f"{where}: expected at most a device and a dtype, got {len(args)} "
-                        "positional arguments")
+        raise TypeError(
+            f"{where}: expected at most a device and a dtype, got {len(args)} positional arguments"
+        )
     for a in args:
         if isinstance(a, Tensor):
             got = ("device", a.device), ("dtype", a.dtype)
@@ -89,13 +95,16 @@ def parse_to(where: str, args: tuple, dev: Any = None, dtype: Any = None
                 dev = value
             else:
                 dtype = value
-    return (None if dev is None else check_device(dev, where),
-            None if dtype is None else _dtype(dtype, where))
+    return (
+        None if dev is None else check_device(dev, where),
+        None if dtype is None else _dtype(dtype, where),
+    )
 
 
 def _dtype(d: Any, where: str) -> np.dtype:
     try:
         return np.dtype(d)
     except (TypeError, ValueError):
-        raise TypeError(f"{where}: {d!r} is neither a device ('cpu') nor a dtype (e.g. "
-                        "gn.float32)") from None
+        raise TypeError(
+            f"{where}: {d!r} is neither a device ('cpu') nor a dtype (e.g. gn.float32)"
+        ) from None

@@ -17,5 +17,19 @@ int32 = int = np.dtype(np.int32)
 int64 = long = np.dtype(np.int64)
 bool = np.dtype(np.bool_)
 
-__all__ = ["bool", "double", "float", "float16", "float32", "float64", "half", "int", "int8",
-           "int16", "int32", "int64", "long", "uint8"]
+__all__ = [
+    "bool",
+    "double",
+    "float",
+    "float16",
+    "float32",
+    "float64",
+    "half",
+    "int",
+    "int8",
+    "int16",
+    "int32",
+    "int64",
+    "long",
+    "uint8",
+]

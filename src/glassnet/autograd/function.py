@@ -123,8 +123,10 @@ class Function:
         """Run the op on tensors (or raw values) and record it in the graph if needed."""
         ctx = cls()
         # NumPy scalars act like Python numbers (no float64 upcast of float32 tensors)
-        raw = [a.data if isinstance(a, Tensor) else a.item() if isinstance(a, np.generic) else a
-               for a in args]
+        raw = [
+            a.data if isinstance(a, Tensor) else a.item() if isinstance(a, np.generic) else a
+            for a in args
+        ]
         if kwargs:
             kwargs = {k: v.item() if isinstance(v, np.generic) else v for k, v in kwargs.items()}
         try:

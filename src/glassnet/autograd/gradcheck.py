@@ -19,8 +19,14 @@ class GradcheckError(AssertionError):
     """Analytic and numeric gradients disagree; the message names the worst element."""
 
 
-def gradcheck(fn: Callable[..., Any], inputs: Sequence[Any], eps: float = 1e-6,
-              atol: float = 1e-5, rtol: float = 1e-3, seed: int = 0) -> bool:
+def gradcheck(
+    fn: Callable[..., Any],
+    inputs: Sequence[Any],
+    eps: float = 1e-6,
+    atol: float = 1e-5,
+    rtol: float = 1e-3,
+    seed: int = 0,
+) -> bool:
     """Check fn's backward against central differences for a random output weighting.
 
     Checks the vector-Jacobian product vᵀJ for a random v, which is what backward computes.
@@ -60,12 +66,15 @@ def gradcheck(fn: Callable[..., Any], inputs: Sequence[Any], eps: float = 1e-6,
         err = np.abs(analytic - numeric) - (atol + rtol * np.abs(numeric))
         if err.size and err.max() > worst[0]:
             k = int(err.argmax())
-            worst = (float(err.max()), (i, np.unravel_index(k, t.shape),
-                                        analytic.reshape(-1)[k], numeric.reshape(-1)[k]))
+            worst = (
+                float(err.max()),
+                (i, np.unravel_index(k, t.shape), analytic.reshape(-1)[k], numeric.reshape(-1)[k]),
+            )
     if worst[1] is not None:
         i, idx, a, n = worst[1]
         raise GradcheckError(
             f"gradcheck: input {i} element {tuple(int(j) for j in idx)}: backprop gives {a:.10g}, "
             f"central differences give {n:.10g} (|diff| {abs(a - n):.3g} > "
-            f"atol {atol} + rtol {rtol} * |numeric|)")
+            f"atol {atol} + rtol {rtol} * |numeric|)"
+        )
     return True

@@ -114,7 +114,7 @@ class Pow(Function):
 
     @staticmethod
     def forward(ctx, x, y):
-        out = x ** y
+        out = x**y
         ctx.save_for_backward(x, y, out)
         return out
 
@@ -138,8 +138,10 @@ class MatMul(Function):
     def forward(ctx, x, y):
         xs, ys = _shape(x), _shape(y)
         if not xs or not ys or xs[-1] != ys[-2 if len(ys) > 1 else 0]:
-            raise ValueError(f"matmul: shapes {xs} and {ys} cannot be multiplied "
-                             f"(inner dimensions {xs[-1:]} vs {ys[-2:-1] or ys[:1]})")
+            raise ValueError(
+                f"matmul: shapes {xs} and {ys} cannot be multiplied "
+                f"(inner dimensions {xs[-1:]} vs {ys[-2:-1] or ys[:1]})"
+            )
         ctx.save_for_backward(x, y)
         return x @ y
 
@@ -396,8 +398,9 @@ class Reshape(Function):
         try:
             return x.reshape(shape)
         except ValueError:
-            raise ValueError(f"reshape: cannot view shape {x.shape} ({x.size} elements) "
-                             f"as {shape}") from None
+            raise ValueError(
+                f"reshape: cannot view shape {x.shape} ({x.size} elements) as {shape}"
+            ) from None
 
     @staticmethod
     def backward(ctx, g):  # gx = g reshaped to x's shape
@@ -448,8 +451,7 @@ class GetItem(Function):
         xp = get_array_module(g)
         gx = xp.zeros(ctx.shape, ctx.dtype)
         idx = ctx.index if isinstance(ctx.index, tuple) else (ctx.index,)
-        if any(isinstance(i, (list, np.ndarray)) and np.asarray(i).dtype.kind in "iu"
-               for i in idx):
+        if any(isinstance(i, (list, np.ndarray)) and np.asarray(i).dtype.kind in "iu" for i in idx):
             xp.add.at(gx, ctx.index, g)
         else:
             gx[ctx.index] = g
@@ -465,8 +467,9 @@ class Cat(Function):
         try:
             return get_array_module(*xs).concatenate(xs, axis=dim)
         except ValueError:
-            raise ValueError(f"cat(dim={dim}): shapes {[x.shape for x in xs]} "
-                             "differ outside that dim") from None
+            raise ValueError(
+                f"cat(dim={dim}): shapes {[x.shape for x in xs]} differ outside that dim"
+            ) from None
 
     @staticmethod
     def backward(ctx, g):  # gx_i = the slice of g along dim that x_i filled

@@ -36,10 +36,15 @@ def modules(package: ModuleType | None = None) -> list[ModuleType]:
 def functions(package: ModuleType | None = None) -> list[type]:
     """Every Function subclass defined in a module of the package, by module name, then in
     the order the module defines them."""
-    return [obj for module in sorted(modules(package), key=lambda m: m.__name__)
-            for obj in vars(module).values()
-            if inspect.isclass(obj) and issubclass(obj, Function) and obj is not Function
-            and obj.__module__ == module.__name__]
+    return [
+        obj
+        for module in sorted(modules(package), key=lambda m: m.__name__)
+        for obj in vars(module).values()
+        if inspect.isclass(obj)
+        and issubclass(obj, Function)
+        and obj is not Function
+        and obj.__module__ == module.__name__
+    ]
 
 
 def backward_rule(cls: type) -> str:
@@ -56,8 +61,10 @@ def backward_rule(cls: type) -> str:
             return tok.string.lstrip("#").strip()
         if in_def and tok.type == tokenize.NEWLINE:  # the end of the def line: no comment
             break
-    raise ValueError(f"{cls.__module__}.{cls.__name__}: backward has no one-line comment "
-                     "with its math on the def line, e.g. `def backward(ctx, g):  # d eˣ = eˣ dx`")
+    raise ValueError(
+        f"{cls.__module__}.{cls.__name__}: backward has no one-line comment "
+        "with its math on the def line, e.g. `def backward(ctx, g):  # d eˣ = eˣ dx`"
+    )
 
 
 def twins(package: ModuleType | None = None) -> dict[str, list[str]]:
@@ -67,8 +74,12 @@ def twins(package: ModuleType | None = None) -> dict[str, list[str]]:
     for module in modules(package):
         for name, obj in vars(module).items():
             doc = inspect.getdoc(obj) if inspect.isfunction(obj) else None
-            if name.endswith("_simple") and obj.__module__ == module.__name__ and doc and \
-                    doc.startswith("The twin of `"):
+            if (
+                name.endswith("_simple")
+                and obj.__module__ == module.__name__
+                and doc
+                and doc.startswith("The twin of `")
+            ):
                 out.setdefault(doc.split("`")[1], []).append(f"{module.__name__}.{name}")
     return out
 
@@ -96,8 +107,13 @@ def render(package: ModuleType | None = None) -> str:
     found, twin = functions(package), twins(package)
     for module in dict.fromkeys(cls.__module__ for cls in found):
         path = "../src/" + module.replace(".", "/") + ".py"
-        lines += ["", f"## [`{module}`]({path})", "", "| Function | backward rule | twin |",
-                  "|---|---|---|"]
+        lines += [
+            "",
+            f"## [`{module}`]({path})",
+            "",
+            "| Function | backward rule | twin |",
+            "|---|---|---|",
+        ]
         for cls in (c for c in found if c.__module__ == module):
             rule = backward_rule(cls)
             base = next(c for c in cls.__mro__ if "backward" in vars(c))

@@ -46,7 +46,8 @@ class Tensor:
         self.data = _as_array(data, dtype)
         if requires_grad and self.data.dtype.kind not in "fc":
             raise RuntimeError(
-                f"only floating point tensors can require gradients, got dtype {self.data.dtype}")
+                f"only floating point tensors can require gradients, got dtype {self.data.dtype}"
+            )
         self.requires_grad = requires_grad
         self.grad: Tensor | None = None
         self._ctx = None
@@ -115,7 +116,8 @@ class Tensor:
         """Turn gradient tracking of this tensor on or off in place (floats only); returns self."""
         if mode and self.data.dtype.kind not in "fc":
             raise RuntimeError(
-                f"only floating point tensors can require gradients, got {self.dtype}")
+                f"only floating point tensors can require gradients, got {self.dtype}"
+            )
         self.requires_grad = mode
         return self
 
@@ -126,8 +128,11 @@ class Tensor:
 
     def __repr__(self) -> str:
         body = np.array2string(self.data, separator=", ", precision=4, prefix="tensor(")
-        extra = "" if self.dtype == get_default_dtype() or self.dtype.kind in "ib" else \
-            f", dtype={self.dtype}"
+        extra = (
+            ""
+            if self.dtype == get_default_dtype() or self.dtype.kind in "ib"
+            else f", dtype={self.dtype}"
+        )
         if self._ctx is not None:
             extra += f", grad_fn=<{type(self._ctx).__name__}Backward>"
         elif self.requires_grad:
@@ -145,13 +150,16 @@ class Tensor:
             if self.data.size != 1:
                 raise RuntimeError(
                     f"backward(): grad can be implicitly created only for scalar outputs, "
-                    f"got shape {self.shape}; pass gradient= of that shape")
+                    f"got shape {self.shape}; pass gradient= of that shape"
+                )
             gradient = get_array_module(self.data).ones(self.shape, self.dtype)
         else:
             gradient = _as_array(gradient, self.dtype)
             if gradient.shape != self.shape:
-                raise RuntimeError(f"backward(): gradient has shape {gradient.shape}, "
-                                   f"tensor has shape {self.shape}")
+                raise RuntimeError(
+                    f"backward(): gradient has shape {gradient.shape}, "
+                    f"tensor has shape {self.shape}"
+                )
         if self._ctx is None:
             _accumulate(self, gradient, gradient)
             return
@@ -163,7 +171,8 @@ class Tensor:
             if node.saved_tensors is None:
                 raise RuntimeError(
                     f"backward(): trying to backward through {type(node).__name__} a second time "
-                    "after its graph was freed; pass retain_graph=True to the first backward")
+                    "after its graph was freed; pass retain_graph=True to the first backward"
+                )
             if node.retained is not None:
                 _accumulate(node.retained, g, g)
             in_grads = node.backward(node, g)
@@ -181,31 +190,69 @@ class Tensor:
                 node.saved_tensors = None
 
     # ----- operators (one line each: every one is a single op) ----------------------------
-    def __add__(self, o: Any) -> Tensor: return ops.Add.apply(self, o)
-    def __radd__(self, o: Any) -> Tensor: return ops.Add.apply(o, self)
-    def __sub__(self, o: Any) -> Tensor: return ops.Sub.apply(self, o)
-    def __rsub__(self, o: Any) -> Tensor: return ops.Sub.apply(o, self)
-    def __mul__(self, o: Any) -> Tensor: return ops.Mul.apply(self, o)
-    def __rmul__(self, o: Any) -> Tensor: return ops.Mul.apply(o, self)
-    def __truediv__(self, o: Any) -> Tensor: return ops.Div.apply(self, o)
-    def __rtruediv__(self, o: Any) -> Tensor: return ops.Div.apply(o, self)
-    def __pow__(self, o: Any) -> Tensor: return ops.Pow.apply(self, o)
-    def __rpow__(self, o: Any) -> Tensor: return ops.Pow.apply(o, self)
-    def __matmul__(self, o: Any) -> Tensor: return ops.MatMul.apply(self, o)
-    def __rmatmul__(self, o: Any) -> Tensor: return ops.MatMul.apply(o, self)
-    def __neg__(self) -> Tensor: return ops.Neg.apply(self)
-    def __abs__(self) -> Tensor: return ops.Abs.apply(self)
+    def __add__(self, o: Any) -> Tensor:
+        return ops.Add.apply(self, o)
+
+    def __radd__(self, o: Any) -> Tensor:
+        return ops.Add.apply(o, self)
+
+    def __sub__(self, o: Any) -> Tensor:
+        return ops.Sub.apply(self, o)
+
+    def __rsub__(self, o: Any) -> Tensor:
+        return ops.Sub.apply(o, self)
+
+    def __mul__(self, o: Any) -> Tensor:
+        return ops.Mul.apply(self, o)
+
+    def __rmul__(self, o: Any) -> Tensor:
+        return ops.Mul.apply(o, self)
+
+    def __truediv__(self, o: Any) -> Tensor:
+        return ops.Div.apply(self, o)
+
+    def __rtruediv__(self, o: Any) -> Tensor:
+        return ops.Div.apply(o, self)
+
+    def __pow__(self, o: Any) -> Tensor:
+        return ops.Pow.apply(self, o)
+
+    def __rpow__(self, o: Any) -> Tensor:
+        return ops.Pow.apply(o, self)
+
+    def __matmul__(self, o: Any) -> Tensor:
+        return ops.MatMul.apply(self, o)
+
+    def __rmatmul__(self, o: Any) -> Tensor:
+        return ops.MatMul.apply(o, self)
+
+    def __neg__(self) -> Tensor:
+        return ops.Neg.apply(self)
+
+    def __abs__(self) -> Tensor:
+        return ops.Abs.apply(self)
 
     # comparisons give boolean tensors outside the graph
     def _compare(self, o: Any, op: Any) -> Tensor:
         return Tensor._wrap(op(self.data, o.data if isinstance(o, Tensor) else o), False)
 
-    def __lt__(self, o: Any) -> Tensor: return self._compare(o, np.less)
-    def __le__(self, o: Any) -> Tensor: return self._compare(o, np.less_equal)
-    def __gt__(self, o: Any) -> Tensor: return self._compare(o, np.greater)
-    def __ge__(self, o: Any) -> Tensor: return self._compare(o, np.greater_equal)
-    def __eq__(self, o: Any) -> Tensor: return self._compare(o, np.equal)  # type: ignore
-    def __ne__(self, o: Any) -> Tensor: return self._compare(o, np.not_equal)  # type: ignore
+    def __lt__(self, o: Any) -> Tensor:
+        return self._compare(o, np.less)
+
+    def __le__(self, o: Any) -> Tensor:
+        return self._compare(o, np.less_equal)
+
+    def __gt__(self, o: Any) -> Tensor:
+        return self._compare(o, np.greater)
+
+    def __ge__(self, o: Any) -> Tensor:
+        return self._compare(o, np.greater_equal)
+
+    def __eq__(self, o: Any) -> Tensor:
+        return self._compare(o, np.equal)  # type: ignore
+
+    def __ne__(self, o: Any) -> Tensor:
+        return self._compare(o, np.not_equal)  # type: ignore
 
     def __getitem__(self, index: Any) -> Tensor:
         return ops.GetItem.apply(self, index=_raw_index(index))
@@ -230,39 +277,51 @@ class Tensor:
     def exp(self) -> Tensor:
         """eˣ elementwise."""
         return ops.Exp.apply(self)
+
     def log(self) -> Tensor:
         """The natural log elementwise."""
         return ops.Log.apply(self)
+
     def sqrt(self) -> Tensor:
         """√x elementwise."""
         return ops.Sqrt.apply(self)
+
     def abs(self) -> Tensor:
         """|x| elementwise."""
         return ops.Abs.apply(self)
+
     def sin(self) -> Tensor:
         """sin x elementwise (radians)."""
         return ops.Sin.apply(self)
+
     def cos(self) -> Tensor:
         """cos x elementwise (radians)."""
         return ops.Cos.apply(self)
+
     def pow(self, e: Any) -> Tensor:
         """self ** e elementwise; e a number or a tensor (broadcasting)."""
         return ops.Pow.apply(self, e)
+
     def matmul(self, o: Any) -> Tensor:
         """self @ o, with matmul's rules for vectors and batch dims."""
         return ops.MatMul.apply(self, o)
+
     def relu(self) -> Tensor:
         """max(x, 0) elementwise."""
         return ops.ReLU.apply(self)
+
     def sigmoid(self) -> Tensor:
         """1 / (1 + e⁻ˣ) elementwise."""
         return ops.Sigmoid.apply(self)
+
     def tanh(self) -> Tensor:
         """tanh x elementwise."""
         return ops.Tanh.apply(self)
+
     def softmax(self, dim: int = -1) -> Tensor:
         """eˣ / Σ eˣ along `dim` (default the last)."""
         return ops.Softmax.apply(self, dim=dim)
+
     def log_softmax(self, dim: int = -1) -> Tensor:
         """log softmax along `dim` (default the last), computed stably."""
         return ops.LogSoftmax.apply(self, dim=dim)
@@ -276,6 +335,7 @@ class Tensor:
     def maximum(self, o: Any) -> Tensor:
         """Elementwise max with o (broadcasting); ties share the gradient, as torch.maximum."""
         return ops.Maximum.apply(self, o)
+
     def minimum(self, o: Any) -> Tensor:
         """Elementwise min with o (broadcasting); ties share the gradient, as torch.minimum."""
         return ops.Minimum.apply(self, o)
@@ -288,8 +348,13 @@ class Tensor:
         """The mean over `dim` (an int, a tuple, None for all); `keepdim` keeps them as size 1."""
         return ops.Mean.apply(self, dim=dim, keepdim=keepdim)
 
-    def var(self, dim: Any = None, keepdim: bool = False, correction: int = 1,
-            unbiased: bool | None = None) -> Tensor:
+    def var(
+        self,
+        dim: Any = None,
+        keepdim: bool = False,
+        correction: int = 1,
+        unbiased: bool | None = None,
+    ) -> Tensor:
         """The variance over `dim`, divided by n - correction (1: Bessel's, as PyTorch);
         unbiased=True/False is the older spelling of correction=1/0."""
         if unbiased is not None:
@@ -298,8 +363,13 @@ class Tensor:
         n = self.numel() if dim is None else int(np.prod([self.shape[a] for a in _dims(dim)]))
         return (d * d).sum(dim, keepdim=keepdim) / max(n - correction, 0)
 
-    def std(self, dim: Any = None, keepdim: bool = False, correction: int = 1,
-            unbiased: bool | None = None) -> Tensor:
+    def std(
+        self,
+        dim: Any = None,
+        keepdim: bool = False,
+        correction: int = 1,
+        unbiased: bool | None = None,
+    ) -> Tensor:
         """The standard deviation: the square root of `var` with the same arguments."""
         return self.var(dim, keepdim, correction, unbiased).sqrt()
 
@@ -364,7 +434,7 @@ class Tensor:
         if not s:
             return self.reshape(1)
         start, end = start_dim % len(s), end_dim % len(s)
-        return self.reshape(*s[:start], -1, *s[end + 1:])
+        return self.reshape(*s[:start], -1, *s[end + 1 :])
 
     def unsqueeze(self, dim: int) -> Tensor:
         """A new dimension of size 1 inserted at `dim`."""
@@ -390,20 +460,30 @@ class Tensor:
     def expand(self, *shape: Any) -> Tensor:
         """Broadcast to `shape` without copying; -1 keeps a dim's size, new dims go in front."""
         shape = _shape(shape)
-        shape = tuple(s if n == -1 else n for n, s in
-                      zip(shape, (1,) * (len(shape) - self.ndim) + self.shape))
+        shape = tuple(
+            s if n == -1 else n for n, s in zip(shape, (1,) * (len(shape) - self.ndim) + self.shape)
+        )
         return ops.Expand.apply(self, shape=shape)
 
-    def to(self, *args: Any, device: Any = None, dtype: Any = None, non_blocking: bool = False,
-           copy: bool = False) -> Tensor:
+    def to(
+        self,
+        *args: Any,
+        device: Any = None,
+        dtype: Any = None,
+        non_blocking: bool = False,
+        copy: bool = False,
+    ) -> Tensor:
         """This tensor on a device and/or in a dtype, as PyTorch's: to(gn.float64), to("cpu"),
         to("cpu", gn.float64), to(device=..., dtype=...), to(other). Casts to integers or
         bools leave the graph; with nothing to change it is `self` (a copy if `copy`)."""
         _, d = parse_to("Tensor.to", args, device, dtype)
         if d is None or d == self.dtype:
             return self.clone() if copy else self
-        return ops.Cast.apply(self, dtype=d) if d.kind == "f" else Tensor._wrap(
-            self.data.astype(d), False)
+        return (
+            ops.Cast.apply(self, dtype=d)
+            if d.kind == "f"
+            else Tensor._wrap(self.data.astype(d), False)
+        )
 
     def cpu(self) -> Tensor:
         """This tensor on the CPU: itself, since glassnet computes there."""
@@ -415,15 +495,19 @@ class Tensor:
         return self
 
     type = astype = to
+
     def float(self) -> Tensor:
         """This tensor as float32 (self when it already is)."""
         return self.to(np.float32)
+
     def double(self) -> Tensor:
         """This tensor as float64 (self when it already is)."""
         return self.to(np.float64)
+
     def long(self) -> Tensor:
         """This tensor as int64, outside the graph (integers carry no gradient)."""
         return self.to(np.int64)
+
     def contiguous(self) -> Tensor:
         """Self: every glassnet op takes any memory layout, so there is nothing to copy."""
         return self
@@ -431,8 +515,10 @@ class Tensor:
     # ----- in-place (for init and optimizers; refused on graph leaves while recording) ---
     def _check_inplace(self, name: str) -> None:
         if self.requires_grad and _fn.is_grad_enabled():
-            raise RuntimeError(f"{name}: a tensor that requires grad cannot be changed in place "
-                               "while a graph is recorded; wrap the update in glassnet.no_grad()")
+            raise RuntimeError(
+                f"{name}: a tensor that requires grad cannot be changed in place "
+                "while a graph is recorded; wrap the update in glassnet.no_grad()"
+            )
 
     def zero_(self) -> Tensor:
         """Fill with 0 in place; returns self (under no_grad if it requires grad)."""
@@ -554,8 +640,9 @@ def ones(*shape: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
 def full(shape: Any, fill_value: float, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """A tensor of `shape` filled with `fill_value`, in the default dtype unless `dtype` (an int
     fill gives floats too, where PyTorch would give int64)."""
-    return Tensor(np.full(_shape((shape,)), fill_value, dtype or get_default_dtype()),
-                  requires_grad)
+    return Tensor(
+        np.full(_shape((shape,)), fill_value, dtype or get_default_dtype()), requires_grad
+    )
 
 
 def zeros_like(t: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
@@ -585,8 +672,13 @@ def randint(low: int, high: int, size: Any, dtype: Any = np.int64) -> Tensor:
     return Tensor(default_generator().integers(low, high, size).astype(dtype))
 
 
-def arange(start: float, end: float | None = None, step: float = 1, dtype: Any = None,
-           requires_grad: bool = False) -> Tensor:
+def arange(
+    start: float,
+    end: float | None = None,
+    step: float = 1,
+    dtype: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
     """Values from `start` up to, not including, `end` by `step` (arange(n) is 0..n-1); floats
     in the default dtype, integer arguments give int64."""
     if end is None:

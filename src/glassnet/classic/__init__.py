@@ -23,7 +23,25 @@ from .neurons import (
 from .xor import XORNetwork, gate_name, train_xor_network
 
 __all__ = [
-    "AND", "GATES", "NAND", "NOR", "NOT", "OR", "TLU", "XOR", "Gate", "McCullochPittsNeuron",
-    "NotSeparableWarning", "Perceptron", "XORNetwork", "gate_data", "gate_name", "hebb_associate",
-    "hebb_recall", "hebb_update", "train_xor_network", "truth_table", "truth_vector",
+    "AND",
+    "GATES",
+    "NAND",
+    "NOR",
+    "NOT",
+    "OR",
+    "TLU",
+    "XOR",
+    "Gate",
+    "McCullochPittsNeuron",
+    "NotSeparableWarning",
+    "Perceptron",
+    "XORNetwork",
+    "gate_data",
+    "gate_name",
+    "hebb_associate",
+    "hebb_recall",
+    "hebb_update",
+    "train_xor_network",
+    "truth_table",
+    "truth_vector",
 ]

@@ -25,14 +25,20 @@ def main() -> None:
         print(f"{name:5s} {p.message_}")
     print("\nXOR = (a NAND b) AND (a OR b):", [XOR(a, b) for a in (0, 1) for b in (0, 1)])
     net = train_xor_network()
-    print(f"\nA 2-2-1 sigmoid network trained by backprop (final loss {net.losses[-1]:.4f}); "
-          "its hidden units, thresholded at 0.5:\n")
+    print(
+        f"\nA 2-2-1 sigmoid network trained by backprop (final loss {net.losses[-1]:.4f}); "
+        "its hidden units, thresholded at 0.5:\n"
+    )
     print(net.hidden_truth_tables())
     inputs = np.array([[1, -1, 1, -1, 1, -1, 1, -1], [1, 1, -1, -1, 1, 1, -1, -1]])
     outputs = np.array([[1, -1], [-1, 1]])
     w = hebb_associate(inputs, outputs)
-    print("\nHebb's rule stores", outputs.tolist(), "for two patterns; recall gives",
-          [hebb_recall(w, x).tolist() for x in inputs])
+    print(
+        "\nHebb's rule stores",
+        outputs.tolist(),
+        "for two patterns; recall gives",
+        [hebb_recall(w, x).tolist() for x in inputs],
+    )
 
 
 if __name__ == "__main__":

@@ -38,14 +38,21 @@ def truth_vector(gate: Callable[..., int], n_inputs: int) -> tuple[int, ...]:
 class McCullochPittsNeuron:
     """Fires (1) when no inhibitory input is on and the excitatory inputs sum to >= threshold."""
 
-    def __init__(self, threshold: int, n_inputs: int = 2, inhibitory: Sequence[int] = (),
-                 name: str | None = None) -> None:
+    def __init__(
+        self,
+        threshold: int,
+        n_inputs: int = 2,
+        inhibitory: Sequence[int] = (),
+        name: str | None = None,
+    ) -> None:
         if n_inputs < 1:
             raise ValueError(f"McCullochPittsNeuron: n_inputs must be >= 1, got {n_inputs}")
         bad = [i for i in inhibitory if not 0 <= i < n_inputs]
         if bad:
-            raise ValueError(f"McCullochPittsNeuron: inhibitory inputs {bad} are out of range "
-                             f"for {n_inputs} inputs")
+            raise ValueError(
+                f"McCullochPittsNeuron: inhibitory inputs {bad} are out of range "
+                f"for {n_inputs} inputs"
+            )
         self.threshold, self.n_inputs = threshold, n_inputs
         self.inhibitory = tuple(inhibitory)
         self.name = name or f"MP(threshold={threshold})"
@@ -65,8 +72,10 @@ class McCullochPittsNeuron:
         return truth_table(self, self.n_inputs, self.name)
 
     def __repr__(self) -> str:
-        return (f"McCullochPittsNeuron(threshold={self.threshold}, n_inputs={self.n_inputs}, "
-                f"inhibitory={self.inhibitory})")
+        return (
+            f"McCullochPittsNeuron(threshold={self.threshold}, n_inputs={self.n_inputs}, "
+            f"inhibitory={self.inhibitory})"
+        )
 
 
 class Gate:
@@ -111,8 +120,9 @@ class TLU:
         """The weighted sums X·w + b, one per row of X; the unit fires where it is >= 0."""
         X = np.atleast_2d(np.asarray(X, dtype=np.float64))
         if X.shape[1] != self.weights.shape[0]:
-            raise ValueError(f"TLU: expected {self.weights.shape[0]} inputs per sample, got X "
-                             f"of shape {X.shape}")
+            raise ValueError(
+                f"TLU: expected {self.weights.shape[0]} inputs per sample, got X of shape {X.shape}"
+            )
         return X @ self.weights + self.bias
 
     def predict(self, X: Any) -> np.ndarray:
@@ -137,18 +147,29 @@ class Perceptron:
     linearly separable; otherwise it never does.
     """
 
-    def __init__(self, eta: float = 1.0, max_iter: int = 100, shuffle: bool = False,
-                 random_state: int | None = None) -> None:
-        self.eta, self.max_iter, self.shuffle, self.random_state = eta, max_iter, shuffle, \
-            random_state
+    def __init__(
+        self,
+        eta: float = 1.0,
+        max_iter: int = 100,
+        shuffle: bool = False,
+        random_state: int | None = None,
+    ) -> None:
+        self.eta, self.max_iter, self.shuffle, self.random_state = (
+            eta,
+            max_iter,
+            shuffle,
+            random_state,
+        )
 
     def fit(self, X: Any, y: Any) -> Perceptron:
         """Run epochs of the perceptron rule until an epoch has no mistakes (or max_iter)."""
         X = np.asarray(X, dtype=np.float64)
         y = np.asarray(y)
         if X.ndim != 2 or y.ndim != 1 or len(X) != len(y):
-            raise ValueError(f"Perceptron.fit: expected X (n_samples, n_features) and y "
-                             f"(n_samples,), got {X.shape} and {y.shape}")
+            raise ValueError(
+                f"Perceptron.fit: expected X (n_samples, n_features) and y "
+                f"(n_samples,), got {X.shape} and {y.shape}"
+            )
         if not np.isin(y, (0, 1)).all():
             raise ValueError(f"Perceptron.fit: y must be 0/1 labels, got {np.unique(y)}")
         rng = np.random.default_rng(self.random_state)
@@ -161,10 +182,12 @@ class Perceptron:
             order = rng.permutation(len(X)) if self.shuffle else np.arange(len(X))
             if not self.shuffle and state in seen:  # same weights at an epoch start: a cycle
                 self.linearly_separable_ = False
-                self.message_ = (f"Perceptron: the weights at the start of epoch {epoch} equal "
-                                 f"those of epoch {seen[state]}, so the rule cycles forever and "
-                                 "never stops making mistakes: by the perceptron convergence "
-                                 "theorem the data are not linearly separable.")
+                self.message_ = (
+                    f"Perceptron: the weights at the start of epoch {epoch} equal "
+                    f"those of epoch {seen[state]}, so the rule cycles forever and "
+                    "never stops making mistakes: by the perceptron convergence "
+                    "theorem the data are not linearly separable."
+                )
                 break
             seen[state] = epoch
             errors = 0
@@ -180,13 +203,16 @@ class Perceptron:
             if errors == 0:
                 self.converged_, self.converged_epoch_ = True, epoch
                 self.linearly_separable_ = True
-                self.message_ = (f"Perceptron converged in epoch {epoch} after "
-                                 f"{self.n_updates_} updates.")
+                self.message_ = (
+                    f"Perceptron converged in epoch {epoch} after {self.n_updates_} updates."
+                )
                 break
         else:
-            self.message_ = (f"Perceptron did not converge in {self.max_iter} epochs: at least "
-                             f"{min(self.errors_)} of {len(X)} samples were misclassified in "
-                             "every epoch, so the data are probably not linearly separable.")
+            self.message_ = (
+                f"Perceptron did not converge in {self.max_iter} epochs: at least "
+                f"{min(self.errors_)} of {len(X)} samples were misclassified in "
+                "every epoch, so the data are probably not linearly separable."
+            )
         self.tlu_ = TLU(w, b)
         self.coef_, self.intercept_ = w, b
         self.n_iter_ = len(self.errors_)
@@ -209,8 +235,9 @@ def hebb_update(w: np.ndarray, x: Any, y: Any, lr: float = 1.0) -> np.ndarray:
     """Hebb's rule Δw = η·y·xᵀ: connections between units active together get stronger."""
     x, y = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
     if w.shape != (y.size, x.size):
-        raise ValueError(f"hebb_update: w has shape {w.shape}, expected (len(y), len(x)) = "
-                         f"{(y.size, x.size)}")
+        raise ValueError(
+            f"hebb_update: w has shape {w.shape}, expected (len(y), len(x)) = {(y.size, x.size)}"
+        )
     return w + lr * np.outer(y, x)
 
 

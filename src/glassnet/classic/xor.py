@@ -19,10 +19,21 @@ from ..train import Model
 from .neurons import GATES, gate_data, truth_table, truth_vector
 
 _NAMED = {truth_vector(g, 2): name for name, g in GATES.items()}
-_NAMED.update({(0, 0, 1, 1): "A", (1, 1, 0, 0): "NOT A", (0, 1, 0, 1): "B",
-               (1, 0, 1, 0): "NOT B", (0, 0, 0, 0): "FALSE", (1, 1, 1, 1): "TRUE",
-               (0, 0, 1, 0): "A AND NOT B", (0, 1, 0, 0): "B AND NOT A",
-               (1, 1, 0, 1): "A IMPLIES B", (1, 0, 1, 1): "B IMPLIES A", (1, 0, 0, 1): "XNOR"})
+_NAMED.update(
+    {
+        (0, 0, 1, 1): "A",
+        (1, 1, 0, 0): "NOT A",
+        (0, 1, 0, 1): "B",
+        (1, 0, 1, 0): "NOT B",
+        (0, 0, 0, 0): "FALSE",
+        (1, 1, 1, 1): "TRUE",
+        (0, 0, 1, 0): "A AND NOT B",
+        (0, 1, 0, 0): "B AND NOT A",
+        (1, 1, 0, 1): "A IMPLIES B",
+        (1, 0, 1, 1): "B IMPLIES A",
+        (1, 0, 0, 1): "XNOR",
+    }
+)
 
 
 def gate_name(outputs: tuple[int, ...]) -> str:
@@ -45,8 +56,9 @@ class XORNetwork:
     def predict(self, X: np.ndarray) -> np.ndarray:
         """The network's answers, 0 or 1 (output thresholded at 0.5)."""
         with no_grad():
-            return (self.model(Tensor(np.asarray(X, np.float32))).numpy()[:, 0] >= 0.5
-                    ).astype(np.int64)
+            return (self.model(Tensor(np.asarray(X, np.float32))).numpy()[:, 0] >= 0.5).astype(
+                np.int64
+            )
 
     def hidden_gates(self) -> list[str]:
         """Each hidden unit thresholded at 0.5, named as the logic gate it computes."""
@@ -73,6 +85,12 @@ def train_xor_network(seed: int = 9, epochs: int = 2000, lr: float = 0.1) -> XOR
     model = MLP([2, 2, 1], activation="sigmoid", output_activation="sigmoid")
     X, y = gate_data(GATES["XOR"])
     trainer = Model(model).compile(optimizer=optim.Adam(model.parameters(), lr=lr), loss="bce")
-    history = trainer.fit(X.astype(np.float32), y.astype(np.float32), batch_size=len(X),
-                          epochs=epochs, shuffle=False, verbose=0)
+    history = trainer.fit(
+        X.astype(np.float32),
+        y.astype(np.float32),
+        batch_size=len(X),
+        epochs=epochs,
+        shuffle=False,
+        verbose=0,
+    )
     return XORNetwork(model, history.history["loss"])

@@ -47,8 +47,9 @@ def parse_number(text: str, allow_nan: bool = False) -> float:
             return math.nan
         raise ValueError(f"{_show(text)} is not a number") from None
     if not text.isascii():
-        raise ValueError(f"{_show(text)} is a number in non-ASCII characters; write it with "
-                         "the ASCII digits 0-9")
+        raise ValueError(
+            f"{_show(text)} is a number in non-ASCII characters; write it with the ASCII digits 0-9"
+        )
     if "_" in text:
         raise ValueError(f"{_show(text)} has a '_' digit separator; write it without")
     if math.isinf(v) or (math.isnan(v) and not allow_nan):
@@ -62,8 +63,9 @@ def _breaks(text: str) -> int:
 
 
 def _too_long(path: object, line: int) -> CSVError:
-    return CSVError(f"{path} line {line}: the row is longer than {MAX_LINE:,} characters "
-                    "(line breaks included)")
+    return CSVError(
+        f"{path} line {line}: the row is longer than {MAX_LINE:,} characters (line breaks included)"
+    )
 
 
 def _decode(path: object, data: bytes, line: int, offset: int) -> tuple[str, CSVError | None]:
@@ -72,11 +74,12 @@ def _decode(path: object, data: bytes, line: int, offset: int) -> tuple[str, CSV
     try:
         return data.decode("utf-8"), None
     except UnicodeDecodeError as e:
-        good = data[:e.start]
+        good = data[: e.start]
         cut = max(good.rfind(b"\n"), good.rfind(b"\r")) + 1
         where = line + _breaks(good.decode("utf-8"))
         return good[:cut].decode("utf-8"), CSVError(
-            f"{path} line {where} is not UTF-8 text (byte {offset + e.start})")
+            f"{path} line {where} is not UTF-8 text (byte {offset + e.start})"
+        )
 
 
 def _blocks(path: object, f: BinaryIO) -> Iterator[tuple[int, str]]:
@@ -135,8 +138,9 @@ class _Lines:
     """Physical lines for csv.reader, numbered, comments skipped; at the end of its text it
     pulls further blocks only to finish a row that is still open (a quoted line break)."""
 
-    def __init__(self, path: object, text: str, first: int,
-                 more: Callable[[], tuple[int, str] | None]) -> None:
+    def __init__(
+        self, path: object, text: str, first: int, more: Callable[[], tuple[int, str] | None]
+    ) -> None:
         self.path, self.more = path, more
         self.lines = io.StringIO(text, newline="")
         self.line = first - 1  # the last line handed out
@@ -168,8 +172,9 @@ class _Lines:
             return s
 
 
-def _split_slow(path: object, lines: _Lines, limit: int = -1
-                ) -> tuple[list[int], list[list[str]], CSVError | None]:
+def _split_slow(
+    path: object, lines: _Lines, limit: int = -1
+) -> tuple[list[int], list[list[str]], CSVError | None]:
     """The non-blank rows csv.reader makes of the lines (the first `limit` of them if limit is
     not -1), with the line each starts on, and the error that stopped it, if one did (raised
     once the rows before it are read)."""
@@ -222,8 +227,9 @@ class _Table:
                 raise error
             if rows:
                 row = rows[0]
-                self.names = ([h.strip() for h in row] if header else
-                              [str(j) for j in range(len(row))])
+                self.names = (
+                    [h.strip() for h in row] if header else [str(j) for j in range(len(row))]
+                )
                 if not header:
                     self._first = starts, [[c] for c in row]
                 self._rest = lines.line + 1, lines.lines.read()
@@ -231,8 +237,11 @@ class _Table:
 
     def density(self) -> float:
         """Rows per character in the text after the first row, as far as it was read."""
-        return (_breaks(self._rest[1]) + 1) / len(self._rest[1]) if self._rest and \
-            self._rest[1].strip() else 0.0
+        return (
+            (_breaks(self._rest[1]) + 1) / len(self._rest[1])
+            if self._rest and self._rest[1].strip()
+            else 0.0
+        )
 
     def _lines(self, first: int, text: str) -> _Lines:
         return _Lines(self.path, text, first, lambda: next(self._blocks, None))
@@ -242,8 +251,10 @@ class _Table:
         width, error = len(self.names), None
         for i, (line, r) in enumerate(zip(starts, rows)):
             if len(r) != width:
-                error = CSVError(f"{self.path} line {line} has {len(r)} fields, the "
-                                 f"{'header' if self.header else 'first line'} has {width}")
+                error = CSVError(
+                    f"{self.path} line {line} has {len(r)} fields, the "
+                    f"{'header' if self.header else 'first line'} has {width}"
+                )
                 starts, rows = starts[:i], rows[:i]
                 break
         cols = [list(c) for c in zip(*rows)] if rows else [[] for _ in range(width)]
@@ -315,13 +326,13 @@ def has_header(path: str | os.PathLike) -> bool:
 def _table(path: str | os.PathLike, f: BinaryIO, header: bool) -> _Table:
     table = _Table(path, f, header)
     if not table.names:
-        raise CSVError(f"{path} is empty (expected "
-                       f"{'a header row and ' if header else ''}data rows)")
+        raise CSVError(
+            f"{path} is empty (expected {'a header row and ' if header else ''}data rows)"
+        )
     return table
 
 
-def read_csv(path: str | os.PathLike,
-             header: bool = True) -> tuple[list[str], list[list[str]]]:
+def read_csv(path: str | os.PathLike, header: bool = True) -> tuple[list[str], list[list[str]]]:
     """Column names and raw string rows of a CSV file; lines starting with # are comments.
 
     With header=False every line is data and the columns are named "0", "1", ….
@@ -377,7 +388,7 @@ def _numbers(cells: list[str], dt: np.dtype, allow_nan: bool) -> np.ndarray | tu
     a = _floats(cells, allow_nan)
     refused = None
     if isinstance(a, tuple):  # the cells before it are numbers: one may not fit in dt
-        refused, a = a, _floats(cells[:a[0]], allow_nan)
+        refused, a = a, _floats(cells[: a[0]], allow_nan)
         assert isinstance(a, np.ndarray)
     with np.errstate(over="ignore", invalid="ignore"):
         wrong = ~np.isfinite(a.astype(dt)) if dt.kind == "f" else ~np.isfinite(a)
@@ -389,17 +400,26 @@ def _numbers(cells: list[str], dt: np.dtype, allow_nan: bool) -> np.ndarray | tu
     if not wrong.any():
         return refused or a
     i = int(wrong.argmax())
-    bad = _first_bad(cells[i:i + 1], allow_nan and dt.kind == "f")
+    bad = _first_bad(cells[i : i + 1], allow_nan and dt.kind == "f")
     if bad:
         return i, bad[1]
     if dt.kind == "f":
-        return i, f"{_show(cells[i])} is not finite as {dt.name} (it overflows; " \
-            "dtype=np.float64 reads it)"
+        return (
+            i,
+            f"{_show(cells[i])} is not finite as {dt.name} (it overflows; "
+            "dtype=np.float64 reads it)",
+        )
     return i, f"{_show(cells[i])} does not fit in {dt.name}"
 
 
-def _fill(out: np.ndarray, cols: list[list[str]], feats: list[int], lines: Sequence[int],
-          where: Callable[[int, int], str], allow_nan: bool) -> None:
+def _fill(
+    out: np.ndarray,
+    cols: list[list[str]],
+    feats: list[int],
+    lines: Sequence[int],
+    where: Callable[[int, int], str],
+    allow_nan: bool,
+) -> None:
     """Convert the feature columns of a batch into out (rows, features), or raise at the first
     bad cell in reading order."""
     errors = []
@@ -423,9 +443,8 @@ class _Grow:
     def take(self, start: int, n: int) -> np.ndarray:
         """The rows start..start+n, grown to hold them."""
         if start + n > len(self.a):
-            self.a.resize((max(start + n, len(self.a) * 3 // 2), *self.a.shape[1:]),
-                          refcheck=False)
-        return self.a[start:start + n]
+            self.a.resize((max(start + n, len(self.a) * 3 // 2), *self.a.shape[1:]), refcheck=False)
+        return self.a[start : start + n]
 
     def done(self, n: int) -> np.ndarray:
         """The first n rows, the rest given back."""
@@ -456,8 +475,9 @@ class _Target:
             codes = list(map(self.classes.__getitem__, names))
         self.codes.take(start, len(cells))[:] = codes
 
-    def add(self, start: int, cells: list[str], lines: Sequence[int], dt: np.dtype,
-            allow_nan: bool) -> None:
+    def add(
+        self, start: int, cells: list[str], lines: Sequence[int], dt: np.dtype, allow_nan: bool
+    ) -> None:
         """Read one batch's target cells (rows start.. of the file)."""
         if self.codes is None:
             a = _floats(cells, allow_nan)
@@ -472,13 +492,20 @@ class _Target:
                 self._code(0, self.rescan(start))
         self._code(start, cells)
 
-    def _numbers(self, start: int, a: np.ndarray, cells: list[str], lines: Sequence[int],
-                 dt: np.dtype, allow_nan: bool) -> None:
+    def _numbers(
+        self,
+        start: int,
+        a: np.ndarray,
+        cells: list[str],
+        lines: Sequence[int],
+        dt: np.dtype,
+        allow_nan: bool,
+    ) -> None:
         self.values.take(start, len(a))[:] = a
         wrong = ~np.isfinite(a) & ~(np.isnan(a) if allow_nan else False)
         if self.refused is None and wrong.any():
             i = int(wrong.argmax())
-            self.refused = lines[i], (_first_bad(cells[i:i + 1], allow_nan) or (0, ""))[1]
+            self.refused = lines[i], (_first_bad(cells[i : i + 1], allow_nan) or (0, ""))[1]
         if dt.kind == "f" and self.overflow is None:
             with np.errstate(over="ignore"):
                 big = np.isfinite(a) & ~np.isfinite(a.astype(dt))
@@ -496,11 +523,13 @@ class _Target:
         if self.refused is not None:
             raise CSVError(f"{where(self.refused[0])}: {self.refused[1]}")
         y = self.values.done(n)
-        if np.all(y == np.round(y)) and np.all(np.abs(y) < 2.0 ** 63):
+        if np.all(y == np.round(y)) and np.all(np.abs(y) < 2.0**63):
             return y.astype(np.int64)
         if self.overflow is not None:
-            raise CSVError(f"{where(self.overflow[0])}: {_show(self.overflow[1])} is not "
-                           f"finite as {dt.name} (it overflows; dtype=np.float64 reads it)")
+            raise CSVError(
+                f"{where(self.overflow[0])}: {_show(self.overflow[1])} is not "
+                f"finite as {dt.name} (it overflows; dtype=np.float64 reads it)"
+            )
         return y.astype(dt)
 
 
@@ -513,24 +542,29 @@ def _target_column(path: object, names: list[str], target: str | int | None) -> 
             raise CSVError(f"{path} has no column {target!r}; its columns are {shown}")
         return names.index(target)
     if not -len(names) <= target < len(names):
-        raise CSVError(f"{path}: target column {target} is out of range for its "
-                       f"{len(names)} columns")
+        raise CSVError(
+            f"{path}: target column {target} is out of range for its {len(names)} columns"
+        )
     return target % len(names)
 
 
 def _rescan(path: str | os.PathLike, header: bool, t: int) -> Callable[[int], list[str]]:
     """Reads the first n cells of column t again (names in a target that began with numbers)."""
+
     def cells(n: int) -> list[str]:
         if not stat.S_ISREG(os.stat(path).st_mode):
-            raise CSVError(f"{path}: the target column turns from numbers to names "
-                           "and the file cannot be read twice; give a regular file")
+            raise CSVError(
+                f"{path}: the target column turns from numbers to names "
+                "and the file cannot be read twice; give a regular file"
+            )
         out: list[str] = []
         with _open(path) as f:
             for _, cols in _table(path, f, header).batches():
-                out.extend(cols[t][:n - len(out)])
+                out.extend(cols[t][: n - len(out)])
                 if len(out) >= n:
                     break
         return out
+
     return cells
 
 
@@ -548,9 +582,13 @@ def _estimate(f: BinaryIO, table: _Table) -> int:
     return min(most, int(table.density() * size * 1.02) + 64 if table.density() else 4096)
 
 
-def load_csv(path: str | os.PathLike, target: str | int | None = -1,
-             dtype: type = np.float32, header: bool = True,
-             allow_nan: bool = False) -> tuple[np.ndarray, np.ndarray | None]:
+def load_csv(
+    path: str | os.PathLike,
+    target: str | int | None = -1,
+    dtype: type = np.float32,
+    header: bool = True,
+    allow_nan: bool = False,
+) -> tuple[np.ndarray, np.ndarray | None]:
     """Read a numeric CSV; returns (X, y) with y the `target` column (or None).
 
     Non-numeric target columns (e.g. species names) become class indices in sorted order.
@@ -564,8 +602,14 @@ def load_csv(path: str | os.PathLike, target: str | int | None = -1,
             raise _read_error(path, e) from None
 
 
-def _load(path: str | os.PathLike, f: BinaryIO, target: str | int | None, dt: np.dtype,
-          header: bool, allow_nan: bool) -> tuple[np.ndarray, np.ndarray | None]:
+def _load(
+    path: str | os.PathLike,
+    f: BinaryIO,
+    target: str | int | None,
+    dt: np.dtype,
+    header: bool,
+    allow_nan: bool,
+) -> tuple[np.ndarray, np.ndarray | None]:
     table = _table(path, f, header)
     names = table.names
     t = _target_column(path, names, target)
@@ -576,13 +620,13 @@ def _load(path: str | os.PathLike, f: BinaryIO, target: str | int | None, dt: np
     n = 0
     for lines, cols in table.batches():
         m = len(lines)
-        _fill(x.take(n, m), cols, feats, lines, lambda ln, j: _where(path, names, ln, j),
-              allow_nan)
+        _fill(x.take(n, m), cols, feats, lines, lambda ln, j: _where(path, names, ln, j), allow_nan)
         if y is not None and t is not None:
             y.add(n, cols[t], lines, dt, allow_nan)
         n += m
     if not n:
         raise CSVError(f"{path} has a header but no data rows")
-    labels = None if y is None or t is None else y.result(
-        n, dt, lambda ln: _where(path, names, ln, t))
+    labels = (
+        None if y is None or t is None else y.result(n, dt, lambda ln: _where(path, names, ln, t))
+    )
     return x.done(n), labels

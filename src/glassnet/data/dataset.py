@@ -40,8 +40,10 @@ class TensorDataset(Dataset):
         n = len(self.arrays[0])
         for i, a in enumerate(self.arrays):
             if a.ndim == 0 or len(a) != n:
-                raise ValueError(f"TensorDataset: array {i} has shape {a.shape}, but array 0 has "
-                                 f"{n} rows; all arrays need the same first dimension")
+                raise ValueError(
+                    f"TensorDataset: array {i} has shape {a.shape}, but array 0 has "
+                    f"{n} rows; all arrays need the same first dimension"
+                )
 
     def __getitem__(self, index: Any) -> tuple[np.ndarray, ...]:
         return tuple(a[index] for a in self.arrays)
@@ -65,16 +67,24 @@ class DataLoader:
     glassnet's global generator, so `glassnet.manual_seed` makes runs repeatable.
     """
 
-    def __init__(self, dataset: Dataset, batch_size: int = 1, shuffle: bool = False,
-                 drop_last: bool = False, collate_fn: Callable | None = None,
-                 generator: np.random.Generator | int | None = None) -> None:
+    def __init__(
+        self,
+        dataset: Dataset,
+        batch_size: int = 1,
+        shuffle: bool = False,
+        drop_last: bool = False,
+        collate_fn: Callable | None = None,
+        generator: np.random.Generator | int | None = None,
+    ) -> None:
         if not isinstance(batch_size, (int, np.integer)) or batch_size <= 0:
-            raise ValueError(f"DataLoader: batch_size must be a positive integer, got "
-                             f"{batch_size!r}")
+            raise ValueError(
+                f"DataLoader: batch_size must be a positive integer, got {batch_size!r}"
+            )
         self.dataset, self.batch_size = dataset, int(batch_size)
         self.shuffle, self.drop_last, self.collate_fn = shuffle, drop_last, collate_fn
-        self.generator = (np.random.default_rng(generator) if isinstance(generator, int)
-                          else generator)
+        self.generator = (
+            np.random.default_rng(generator) if isinstance(generator, int) else generator
+        )
 
     def __len__(self) -> int:
         n = len(self.dataset)
@@ -92,7 +102,7 @@ class DataLoader:
         stop = n - n % bs if self.drop_last else n
         fast = isinstance(self.dataset, TensorDataset) and self.collate_fn is None
         for i in range(0, stop, bs):
-            idx = slice(i, i + bs) if order is None else order[i:i + bs]
+            idx = slice(i, i + bs) if order is None else order[i : i + bs]
             if fast:
                 batch = self.dataset[idx]
             else:

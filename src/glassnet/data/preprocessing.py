@@ -12,8 +12,9 @@ from ..autograd import Tensor
 def _features(name: str, x: Any) -> np.ndarray:
     a = np.asarray(x.data if isinstance(x, Tensor) else x)
     if a.ndim != 2:
-        raise ValueError(f"{name}: expected a 2-D array (n_samples, n_features), got shape "
-                         f"{a.shape}")
+        raise ValueError(
+            f"{name}: expected a 2-D array (n_samples, n_features), got shape {a.shape}"
+        )
     return a if a.dtype.kind == "f" else a.astype(np.float64)
 
 
@@ -32,8 +33,9 @@ class _Scaler:
             raise RuntimeError(f"{name}: call fit before transform")
         a = _features(name, x)
         if a.shape[1] != self.n_features_in_:
-            raise ValueError(f"{name}: fitted on {self.n_features_in_} features, got shape "
-                             f"{a.shape}")
+            raise ValueError(
+                f"{name}: fitted on {self.n_features_in_} features, got shape {a.shape}"
+            )
         return a
 
     def fit_transform(self, x: Any, y: Any = None) -> np.ndarray:
@@ -74,8 +76,9 @@ class MinMaxScaler(_Scaler):
 
     def __init__(self, feature_range: tuple[float, float] = (0.0, 1.0)) -> None:
         if feature_range[0] >= feature_range[1]:
-            raise ValueError(f"MinMaxScaler: feature_range {feature_range} must be (low, high) "
-                             "with low < high")
+            raise ValueError(
+                f"MinMaxScaler: feature_range {feature_range} must be (low, high) with low < high"
+            )
         self.feature_range = feature_range
 
     def _fit(self, a: np.ndarray) -> None:
@@ -92,8 +95,9 @@ def one_hot(labels: Any, num_classes: int = -1, dtype: Any = np.float32) -> np.n
     """Class indices (n,) -> rows with a single 1: (n, num_classes)."""
     y = np.asarray(labels.data if isinstance(labels, Tensor) else labels)
     if y.dtype.kind not in "iu" or y.ndim != 1:
-        raise ValueError(f"one_hot: labels must be a 1-D integer array, got shape {y.shape} "
-                         f"dtype {y.dtype}")
+        raise ValueError(
+            f"one_hot: labels must be a 1-D integer array, got shape {y.shape} dtype {y.dtype}"
+        )
     if y.size and y.min() < 0:
         raise ValueError(f"one_hot: labels must be >= 0, got {y.min()}")
     n = int(y.max()) + 1 if num_classes < 0 else num_classes

@@ -61,8 +61,9 @@ def _floats(v: Any) -> float | list[float]:
     return float(v) if np.isscalar(v) else [float(a) for a in np.asarray(v, np.float32)]
 
 
-def _finish(train: Arrays, test: Arrays, shift: Any, scale: Any, classes: Any,
-            val: float | int) -> Prepared:
+def _finish(
+    train: Arrays, test: Arrays, shift: Any, scale: Any, classes: Any, val: float | int
+) -> Prepared:
     f = lambda p: (np.asarray(p[0], np.float32), p[1])  # noqa: E731
     return Prepared(f(train), f(test), _floats(shift), _floats(scale), tuple(classes), val)
 
@@ -85,21 +86,34 @@ def _digits() -> Prepared:
 
 
 def _fashion() -> Prepared:
-    return _finish(_images(fashion_mnist("train")), _images(fashion_mnist("test")), 0.0, 255.0,
-                   FASHION_MNIST_CLASSES, 5000)
+    return _finish(
+        _images(fashion_mnist("train")),
+        _images(fashion_mnist("test")),
+        0.0,
+        255.0,
+        FASHION_MNIST_CLASSES,
+        5000,
+    )
 
 
 def _mnist() -> Prepared:
-    return _finish(_images(mnist("train")), _images(mnist("test")), 0.0, 255.0,
-                   [str(i) for i in range(10)], 5000)
+    return _finish(
+        _images(mnist("train")),
+        _images(mnist("test")),
+        0.0,
+        255.0,
+        [str(i) for i in range(10)],
+        5000,
+    )
 
 
 def _mnist_t10k() -> Prepared:
     """MNIST's 10,000 test images only: the first 8,000 train (1,000 of them validate), the
     last 2,000 test."""
     x, y = _images(mnist("test"))
-    return _finish((x[:8000], y[:8000]), (x[8000:], y[8000:]), 0.0, 255.0,
-                   [str(i) for i in range(10)], 1000)
+    return _finish(
+        (x[:8000], y[:8000]), (x[8000:], y[8000:]), 0.0, 255.0, [str(i) for i in range(10)], 1000
+    )
 
 
 CATALOG: dict[str, tuple[Callable[[], Prepared], str]] = {
@@ -107,8 +121,10 @@ CATALOG: dict[str, tuple[Callable[[], Prepared], str]] = {
     "iris": (_iris, "Fisher's iris, shipped (150; 80/20 stratified)"),
     "fashion-mnist": (_fashion, "Zalando Fashion-MNIST (60,000 train / 10,000 test)"),
     "mnist": (_mnist, "MNIST digits (60,000 train / 10,000 test)"),
-    "mnist-t10k": (_mnist_t10k, "MNIST's 10,000 test images (mnist's test files): first 8,000 "
-                   "train, last 2,000 test"),
+    "mnist-t10k": (
+        _mnist_t10k,
+        "MNIST's 10,000 test images (mnist's test files): first 8,000 train, last 2,000 test",
+    ),
 }
 REMOTE = {"fashion-mnist": FASHION_MNIST, "mnist": MNIST, "mnist-t10k": MNIST}
 

@@ -95,9 +95,11 @@ def _verified(f: BinaryIO, size: int, name: str, rf: RemoteFile) -> np.ndarray:
         if h.hexdigest() == rf.sha256:
             return array
     what = "decompressed data" if rf.sha256 else "gzip file"
-    raise IDXError(f"{name}: SHA-256 of the {what} is not the expected "
-                   f"{rf.sha256 or rf.gz_sha256} (corrupt, truncated or a different file); "
-                   "delete it and fetch it again")
+    raise IDXError(
+        f"{name}: SHA-256 of the {what} is not the expected "
+        f"{rf.sha256 or rf.gz_sha256} (corrupt, truncated or a different file); "
+        "delete it and fetch it again"
+    )
 
 
 def verified_array(path: Path, f: RemoteFile) -> np.ndarray:
@@ -148,7 +150,8 @@ def _download(ds: RemoteDataset, f: RemoteFile) -> np.ndarray:
     where = ", ".join(str(d) for d in search_dirs(ds.name))
     raise DatasetNotFoundError(
         f"{ds.name}: file {f.name} not found and could not be downloaded "
-        f"({'; '.join(errors) or 'no mirrors'}). Put {f.name} (gzip or raw) into one of: {where}")
+        f"({'; '.join(errors) or 'no mirrors'}). Put {f.name} (gzip or raw) into one of: {where}"
+    )
 
 
 def load_idx(ds: RemoteDataset, key: str, download: bool = True) -> np.ndarray:
@@ -158,8 +161,10 @@ def load_idx(ds: RemoteDataset, key: str, download: bool = True) -> np.ndarray:
         return verified_array(path, ds.files[key])
     if not download:
         where = ", ".join(str(d) for d in search_dirs(ds.name))
-        raise DatasetNotFoundError(f"{ds.name}: file {ds.files[key].name} not found; put it "
-                                   f"(gzip or raw) into one of: {where}")
+        raise DatasetNotFoundError(
+            f"{ds.name}: file {ds.files[key].name} not found; put it "
+            f"(gzip or raw) into one of: {where}"
+        )
     return _download(ds, ds.files[key])
 
 

@@ -40,14 +40,17 @@ def _read_header(stream: BinaryIO, name: str) -> tuple[bytes, tuple[int, ...], n
         raise IDXError(f"{name}: {len(first)} bytes is too short for an IDX header")
     zero, code, ndim = struct.unpack(">HBB", first)
     if zero != 0 or code not in _TYPES:
-        raise IDXError(f"{name}: bad magic number 0x{first.hex()} (expected 0x0000 then a type "
-                       f"code in {sorted(_TYPES)} and the number of dimensions)")
+        raise IDXError(
+            f"{name}: bad magic number 0x{first.hex()} (expected 0x0000 then a type "
+            f"code in {sorted(_TYPES)} and the number of dimensions)"
+        )
     if ndim == 0:
         raise IDXError(f"{name}: header says 0 dimensions")
     dims = stream.read(4 * ndim)
     if len(dims) < 4 * ndim:
-        raise IDXError(f"{name}: header says {ndim} dimensions but the file has only "
-                       f"{4 + len(dims)} bytes")
+        raise IDXError(
+            f"{name}: header says {ndim} dimensions but the file has only {4 + len(dims)} bytes"
+        )
     return first + dims, struct.unpack(f">{ndim}I", dims), np.dtype(_TYPES[code])
 
 
@@ -58,39 +61,49 @@ def _fill(stream: BinaryIO, out: np.ndarray, hasher: Any) -> int:
         data = stream.read(min(CHUNK, len(out) - got))
         if not data:
             break
-        out[got:got + len(data)] = np.frombuffer(data, np.uint8)
+        out[got : got + len(data)] = np.frombuffer(data, np.uint8)
         if hasher is not None:
             hasher.update(data)
         got += len(data)
     return got
 
 
-def _read_array(stream: BinaryIO, name: str, size: int, compressed: bool,
-                hasher: Any) -> np.ndarray:
+def _read_array(
+    stream: BinaryIO, name: str, size: int, compressed: bool, hasher: Any
+) -> np.ndarray:
     """Header, checks against the limits, then exactly the declared data bytes."""
     head, shape, dtype = _read_header(stream, name)
     if hasher is not None:
         hasher.update(head)
     n = int(np.prod(shape, dtype=object)) * dtype.itemsize
     if n > MAX_BYTES or int(np.prod([max(d, 1) for d in shape], dtype=object)) > MAX_BYTES:
-        raise IDXError(f"{name}: header shape {shape} promises {n} bytes, more than the "
-                       f"{MAX_BYTES}-byte limit" + (" (once its zero sizes are not zero)"
-                                                    if not n else ""))
+        raise IDXError(
+            f"{name}: header shape {shape} promises {n} bytes, more than the "
+            f"{MAX_BYTES}-byte limit" + (" (once its zero sizes are not zero)" if not n else "")
+        )
     if compressed and n > MAX_RATIO * size:
-        raise IDXError(f"{name}: header shape {shape} promises {n} bytes, more than a gzip file "
-                       f"of {size} bytes can sanely hold ({MAX_RATIO} bytes per byte): a gzip "
-                       "bomb or a corrupt header")
+        raise IDXError(
+            f"{name}: header shape {shape} promises {n} bytes, more than a gzip file "
+            f"of {size} bytes can sanely hold ({MAX_RATIO} bytes per byte): a gzip "
+            "bomb or a corrupt header"
+        )
     if not compressed and n != size - len(head):
-        raise IDXError(f"{name}: header shape {shape} needs {n} data bytes, the file has "
-                       f"{size - len(head)} (truncated or padded)")
+        raise IDXError(
+            f"{name}: header shape {shape} needs {n} data bytes, the file has "
+            f"{size - len(head)} (truncated or padded)"
+        )
     out = np.empty(n, np.uint8)
     got = _fill(stream, out, hasher)
     if got < n:
-        raise IDXError(f"{name}: header shape {shape} needs {n} data bytes, the file has {got} "
-                       "(truncated or padded)")
+        raise IDXError(
+            f"{name}: header shape {shape} needs {n} data bytes, the file has {got} "
+            "(truncated or padded)"
+        )
     if stream.read(1):
-        raise IDXError(f"{name}: the file holds more data than the {n} bytes its header shape "
-                       f"{shape} needs (truncated or padded)")
+        raise IDXError(
+            f"{name}: the file holds more data than the {n} bytes its header shape "
+            f"{shape} needs (truncated or padded)"
+        )
     array = out.view(dtype).reshape(shape)
     if not dtype.isnative:
         array = array.byteswap(inplace=True).view(dtype.newbyteorder("="))

@@ -28,8 +28,10 @@ def _rng(name: str, n_samples: int, noise: float, seed: int | None) -> np.random
     if not isinstance(n_samples, (int, np.integer)) or n_samples < 1:
         raise ValueError(f"{name}: n_samples must be a positive integer, got {n_samples!r}")
     if not 0.0 <= noise <= 0.5:
-        raise ValueError(f"{name}: noise must be a fraction in [0, 0.5] (TF Playground's "
-                         f"0-50 % slider / 100), got {noise!r}")
+        raise ValueError(
+            f"{name}: noise must be a fraction in [0, 0.5] (TF Playground's "
+            f"0-50 % slider / 100), got {noise!r}"
+        )
     return np.random.default_rng(seed)
 
 
@@ -52,22 +54,31 @@ def _polar(r: np.ndarray, angle: np.ndarray) -> np.ndarray:
     return np.stack([r * np.sin(angle), r * np.cos(angle)], axis=1)
 
 
-def circle(n_samples: int = NUM_SAMPLES_CLASSIFY, noise: float = 0.0, seed: int | None = None,
-           labels: str = "pm1") -> Data:
+def circle(
+    n_samples: int = NUM_SAMPLES_CLASSIFY,
+    noise: float = 0.0,
+    seed: int | None = None,
+    labels: str = "pm1",
+) -> Data:
     """Disc r < 2.5 (label +1) and ring 3.5 < r < 5 (label −1); noise jitters the label test."""
     rng = _rng("circle", n_samples, noise, seed)
     radius = 5.0
     n_in, n_out = _halves(n_samples)
-    r = np.concatenate([rng.uniform(0, radius * 0.5, n_in),
-                        rng.uniform(radius * 0.7, radius, n_out)])
+    r = np.concatenate(
+        [rng.uniform(0, radius * 0.5, n_in), rng.uniform(radius * 0.7, radius, n_out)]
+    )
     x = _polar(r, rng.uniform(0, 2 * np.pi, n_samples))
     jitter = rng.uniform(-radius, radius, (n_samples, 2)) * noise
     positive = np.hypot(*(x + jitter).T) < radius * 0.5
     return x.astype(np.float32), _labels("circle", positive, labels)
 
 
-def xor(n_samples: int = NUM_SAMPLES_CLASSIFY, noise: float = 0.0, seed: int | None = None,
-        labels: str = "pm1") -> Data:
+def xor(
+    n_samples: int = NUM_SAMPLES_CLASSIFY,
+    noise: float = 0.0,
+    seed: int | None = None,
+    labels: str = "pm1",
+) -> Data:
     """Uniform in ±5, pushed 0.3 away from the axes; label +1 where x·y ≥ 0 (after noise)."""
     rng = _rng("xor", n_samples, noise, seed)
     x = rng.uniform(-5, 5, (n_samples, 2))
@@ -76,8 +87,12 @@ def xor(n_samples: int = NUM_SAMPLES_CLASSIFY, noise: float = 0.0, seed: int | N
     return x.astype(np.float32), _labels("xor", p[:, 0] * p[:, 1] >= 0, labels)
 
 
-def gauss(n_samples: int = NUM_SAMPLES_CLASSIFY, noise: float = 0.0, seed: int | None = None,
-          labels: str = "pm1") -> Data:
+def gauss(
+    n_samples: int = NUM_SAMPLES_CLASSIFY,
+    noise: float = 0.0,
+    seed: int | None = None,
+    labels: str = "pm1",
+) -> Data:
     """Two Gaussians at (2, 2) (+1) and (−2, −2) (−1); variance 0.5 + 7·noise (0.5..4)."""
     rng = _rng("gauss", n_samples, noise, seed)
     std = np.sqrt(0.5 + noise * (4 - 0.5) / 0.5)
@@ -86,8 +101,13 @@ def gauss(n_samples: int = NUM_SAMPLES_CLASSIFY, noise: float = 0.0, seed: int |
     return x.astype(np.float32), _labels("gauss", np.arange(n_samples) < n_pos, labels)
 
 
-def spiral(n_samples: int = NUM_SAMPLES_CLASSIFY, noise: float = 0.0, seed: int | None = None,
-           labels: str = "pm1", n_classes: int = 2) -> Data:
+def spiral(
+    n_samples: int = NUM_SAMPLES_CLASSIFY,
+    noise: float = 0.0,
+    seed: int | None = None,
+    labels: str = "pm1",
+    n_classes: int = 2,
+) -> Data:
     """Interleaved arms: r = 5·i/n, angle 1.75·2π·i/n + 2πj/k, plus uniform ±noise jitter.
 
     With two arms (TF's set) the labels follow `labels`; with k = 3..5 arms they are the
@@ -114,19 +134,22 @@ def _uniform_square(rng: np.random.Generator, n: int, noise: float) -> tuple:
     return x, x + rng.uniform(-6, 6, (n, 2)) * noise
 
 
-def reg_plane(n_samples: int = NUM_SAMPLES_REGRESS, noise: float = 0.0,
-              seed: int | None = None) -> Data:
+def reg_plane(
+    n_samples: int = NUM_SAMPLES_REGRESS, noise: float = 0.0, seed: int | None = None
+) -> Data:
     """Target (x1 + x2) / 10 (TF's map of −10..10 onto −1..1, unclamped) at the noisy point."""
     x, p = _uniform_square(_rng("reg_plane", n_samples, noise, seed), n_samples, noise)
     return x.astype(np.float32), (p.sum(axis=1) / 10).astype(np.float32)
 
 
-_GAUSSIANS = np.array([[-4, 2.5, 1], [0, 2.5, -1], [4, 2.5, 1],
-                       [-4, -2.5, -1], [0, -2.5, 1], [4, -2.5, -1]])
+_GAUSSIANS = np.array(
+    [[-4, 2.5, 1], [0, 2.5, -1], [4, 2.5, 1], [-4, -2.5, -1], [0, -2.5, 1], [4, -2.5, -1]]
+)
 
 
-def reg_gauss(n_samples: int = NUM_SAMPLES_REGRESS, noise: float = 0.0,
-              seed: int | None = None) -> Data:
+def reg_gauss(
+    n_samples: int = NUM_SAMPLES_REGRESS, noise: float = 0.0, seed: int | None = None
+) -> Data:
     """Six signed bumps max(0, 1 − d/2) at (±4 | 0, ±2.5); the target is the largest in |·|."""
     x, p = _uniform_square(_rng("reg_gauss", n_samples, noise, seed), n_samples, noise)
     d = np.hypot(p[:, None, 0] - _GAUSSIANS[:, 0], p[:, None, 1] - _GAUSSIANS[:, 1])
@@ -144,8 +167,9 @@ def seed_to_int(seed: str) -> int:
     return int.from_bytes(hashlib.sha256(str(seed).encode()).digest()[:8], "little")
 
 
-def generate(dataset: str, noise: float = 0.0, seed: int = 0, perc_train: int = 50,
-             n_classes: int = 2) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def generate(
+    dataset: str, noise: float = 0.0, seed: int = 0, perc_train: int = 50, n_classes: int = 2
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """TF Playground's `generateData`: 500 (or 1,200 regression) points, shuffled, split.
 
     `dataset` is a TF name (circle, xor, gauss, spiral, reg-plane, reg-gauss); the first
@@ -158,13 +182,16 @@ def generate(dataset: str, noise: float = 0.0, seed: int = 0, perc_train: int = 
     elif dataset in REGRESS:
         x, y = REGRESS[dataset](NUM_SAMPLES_REGRESS, noise, seed)
     else:
-        raise ValueError(f"generate: unknown dataset {dataset!r}; choose one of "
-                         f"{sorted(CLASSIFY) + sorted(REGRESS)}")
+        raise ValueError(
+            f"generate: unknown dataset {dataset!r}; choose one of "
+            f"{sorted(CLASSIFY) + sorted(REGRESS)}"
+        )
     return split(x, y, seed, perc_train)
 
 
-def split(x: np.ndarray, y: np.ndarray, seed: int, perc_train: int
-          ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def split(
+    x: np.ndarray, y: np.ndarray, seed: int, perc_train: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Shuffle once (seeded) and cut at ⌊n·perc_train/100⌋, as TF Playground does."""
     if not 0 < perc_train < 100:
         raise ValueError(f"split: perc_train must be in 1..99, got {perc_train!r}")

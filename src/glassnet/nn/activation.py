@@ -1,7 +1,7 @@
 """Activation layers and `ACTIVATIONS`, the one table of activation names every front end uses.
 
-    nn.ACTIVATIONS["relu"]        # -> nn.ReLU
-    nn.get_activation("logistic") # -> nn.Sigmoid (scikit-learn's name)
+nn.ACTIVATIONS["relu"]        # -> nn.ReLU
+nn.get_activation("logistic") # -> nn.Sigmoid (scikit-learn's name)
 """
 
 from __future__ import annotations
@@ -78,8 +78,14 @@ class LogSoftmax(Softmax):
 # Names → layer classes. Aliases are the names users bring from elsewhere: scikit-learn's
 # "logistic"/"identity", TF Playground's and Keras' "linear".
 ACTIVATIONS: dict[str, type[Module]] = {
-    "relu": ReLU, "tanh": Tanh, "sigmoid": Sigmoid, "leaky_relu": LeakyReLU, "step": Step,
-    "identity": Identity, "linear": Identity, "logistic": Sigmoid,
+    "relu": ReLU,
+    "tanh": Tanh,
+    "sigmoid": Sigmoid,
+    "leaky_relu": LeakyReLU,
+    "step": Step,
+    "identity": Identity,
+    "linear": Identity,
+    "logistic": Sigmoid,
 }
 
 
@@ -89,6 +95,5 @@ def get_activation(name: str | type[Module], where: str = "activation") -> type[
         return name
     key = name.lower() if isinstance(name, str) else name
     if key not in ACTIVATIONS:
-        raise ValueError(f"{where}: unknown activation {name!r}; choose from "
-                         f"{sorted(ACTIVATIONS)}")
+        raise ValueError(f"{where}: unknown activation {name!r}; choose from {sorted(ACTIVATIONS)}")
     return ACTIVATIONS[key]

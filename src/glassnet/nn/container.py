@@ -20,8 +20,7 @@ class Sequential(Module):
         else:
             for i, m in enumerate(modules):
                 if not isinstance(m, Module):
-                    raise TypeError(f"Sequential: argument {i} is {type(m).__name__}, "
-                                    "not a Module")
+                    raise TypeError(f"Sequential: argument {i} is {type(m).__name__}, not a Module")
                 self.add_module(str(i), m)
 
     def forward(self, x: Any) -> Any:
@@ -71,8 +70,9 @@ class ModuleList(Module):
 class ModuleDict(Module):
     """Modules by name, registered as submodules in insertion order (PyTorch's `ModuleDict`)."""
 
-    def __init__(self, modules: Mapping[str, Module] | Iterable[tuple[str, Module]] | None = None
-                 ) -> None:
+    def __init__(
+        self, modules: Mapping[str, Module] | Iterable[tuple[str, Module]] | None = None
+    ) -> None:
         super().__init__()
         if modules is not None:
             self.update(modules)

@@ -37,8 +37,11 @@ def _windows(xpad: Any, k: tuple, s: tuple, d: tuple, out: tuple) -> Any:
     """View (C, kh, kw, N, Ho, Wo) of the kernel windows of a (C, N, H, W) array; no copy."""
     sc, sn, sh, sw = xpad.strides
     return np.lib.stride_tricks.as_strided(
-        xpad, (xpad.shape[0], *k, xpad.shape[1], *out),
-        (sc, sh * d[0], sw * d[1], sn, sh * s[0], sw * s[1]), writeable=False)
+        xpad,
+        (xpad.shape[0], *k, xpad.shape[1], *out),
+        (sc, sh * d[0], sw * d[1], sn, sh * s[0], sw * s[1]),
+        writeable=False,
+    )
 
 
 def _col2im(gcols: Any, shape: tuple, k: tuple, s: tuple, d: tuple) -> Any:
@@ -48,8 +51,9 @@ def _col2im(gcols: Any, shape: tuple, k: tuple, s: tuple, d: tuple) -> Any:
     for i in range(k[0]):
         for j in range(k[1]):
             h0, w0 = i * d[0], j * d[1]
-            out[:, :, h0:h0 + s[0] * (ho - 1) + 1:s[0], w0:w0 + s[1] * (wo - 1) + 1:s[1]] += \
-                gcols[:, i, j]
+            out[
+                :, :, h0 : h0 + s[0] * (ho - 1) + 1 : s[0], w0 : w0 + s[1] * (wo - 1) + 1 : s[1]
+            ] += gcols[:, i, j]
     return out
 
 
@@ -60,7 +64,7 @@ def _grouped_mm(a: Any, b: Any, groups: int, out: tuple) -> Any:
     res = get_array_module(a).empty(out, a.dtype)
     ra, rb, ro = a.shape[0] // groups, b.shape[0] // groups, out[0] // groups
     for g in range(groups):
-        res[g * ro:(g + 1) * ro] = a[g * ra:(g + 1) * ra] @ b[g * rb:(g + 1) * rb]
+        res[g * ro : (g + 1) * ro] = a[g * ra : (g + 1) * ra] @ b[g * rb : (g + 1) * rb]
     return res
 
 
@@ -70,7 +74,8 @@ def _grouped_mm_t(a: Any, b: Any, groups: int) -> Any:
         return a @ b.T
     ra, rb = a.shape[0] // groups, b.shape[0] // groups
     return get_array_module(a).concatenate(
-        [a[g * ra:(g + 1) * ra] @ b[g * rb:(g + 1) * rb].T for g in range(groups)])
+        [a[g * ra : (g + 1) * ra] @ b[g * rb : (g + 1) * rb].T for g in range(groups)]
+    )
 
 
 def _grouped_tm(a: Any, b: Any, groups: int) -> Any:
@@ -79,13 +84,15 @@ def _grouped_tm(a: Any, b: Any, groups: int) -> Any:
         return a.T @ b
     ra, rb = a.shape[0] // groups, b.shape[0] // groups
     return get_array_module(a).concatenate(
-        [a[g * ra:(g + 1) * ra].T @ b[g * rb:(g + 1) * rb] for g in range(groups)])
+        [a[g * ra : (g + 1) * ra].T @ b[g * rb : (g + 1) * rb] for g in range(groups)]
+    )
 
 
 def _check_out(name: str, size: tuple, padded: tuple, k: tuple, d: tuple) -> None:
     if min(size) < 1:
-        raise ValueError(f"{name}: kernel size {k} (dilation {d}) is larger than the padded "
-                         f"input {padded}")
+        raise ValueError(
+            f"{name}: kernel size {k} (dilation {d}) is larger than the padded input {padded}"
+        )
 
 
 def _channels_first(x: Any) -> Any:
@@ -98,8 +105,7 @@ class Conv2dFn(Function):
     group: x (N, C, H, W), W (O, C/groups, kh, kw), padding (top, bottom, left, right)."""
 
     @staticmethod
-    def forward(ctx, x, w, b=None, stride=(1, 1), padding=(0, 0, 0, 0), dilation=(1, 1),
-                groups=1):
+    def forward(ctx, x, w, b=None, stride=(1, 1), padding=(0, 0, 0, 0), dilation=(1, 1), groups=1):
         xp = get_array_module(x)
         n, c, h, wd = x.shape
         o, cg, kh, kw = w.shape
@@ -112,7 +118,7 @@ class Conv2dFn(Function):
             xpad = xp.ascontiguousarray(_channels_first(x))
         else:
             xpad = xp.zeros((c, n, hp, wp), x.dtype)
-            xpad[:, :, pt:pt + h, pl:pl + wd] = _channels_first(x)
+            xpad[:, :, pt : pt + h, pl : pl + wd] = _channels_first(x)
         cols = _windows(xpad, k, s, d, out).reshape(c * kh * kw, -1)
         wm = w.reshape(o, -1)
         y = _grouped_mm(wm, cols, groups, (o, cols.shape[1]))
@@ -132,7 +138,7 @@ class Conv2dFn(Function):
         if ctx.needs_grad[0]:
             gcols = _grouped_tm(wm, gm, groups).reshape(c, *k, n, ho, wo)
             gpad = _col2im(gcols, (c, n, hp, wp), k, s, d)
-            gx = _channels_first(gpad[:, :, pt:pt + h, pl:pl + wd])
+            gx = _channels_first(gpad[:, :, pt : pt + h, pl : pl + wd])
         if ctx.needs_grad[1]:
             gw = _grouped_mm_t(gm, cols, groups).reshape(o, -1, *k)
         if len(ctx.needs_grad) > 2 and ctx.needs_grad[2]:
@@ -145,20 +151,23 @@ class ConvTranspose2dFn(Function):
     the output), as PyTorch's: W (Cin, Cout, kh, kw); output_padding adds rows/cols at the end."""
 
     @staticmethod
-    def forward(ctx, x, w, b=None, stride=(1, 1), padding=(0, 0), output_padding=(0, 0),
-                dilation=(1, 1)):
+    def forward(
+        ctx, x, w, b=None, stride=(1, 1), padding=(0, 0), output_padding=(0, 0), dilation=(1, 1)
+    ):
         n, cin, h, wd = x.shape
         _, cout, kh, kw = w.shape
         k, s, d, p = (kh, kw), stride, dilation, padding
-        full = tuple((size - 1) * s[i] + d[i] * (k[i] - 1) + 1 + output_padding[i]
-                     for i, size in enumerate((h, wd)))
+        full = tuple(
+            (size - 1) * s[i] + d[i] * (k[i] - 1) + 1 + output_padding[i]
+            for i, size in enumerate((h, wd))
+        )
         out = (full[0] - 2 * p[0], full[1] - 2 * p[1])
         _check_out("conv_transpose2d", out, full, k, d)
         xm = _channels_first(x).reshape(cin, -1)
         wm = w.reshape(cin, -1)  # (Cin, Cout·kh·kw)
         cols = (wm.T @ xm).reshape(cout, kh, kw, n, h, wd)
         ypad = _col2im(cols, (cout, n, *full), k, s, d)
-        y = ypad[:, :, p[0]:p[0] + out[0], p[1]:p[1] + out[1]]
+        y = ypad[:, :, p[0] : p[0] + out[0], p[1] : p[1] + out[1]]
         if b is not None:
             y = y + b[:, None, None, None]
         ctx.save_for_backward(xm, wm)
@@ -171,7 +180,7 @@ class ConvTranspose2dFn(Function):
         (n, cin, h, wd), full, out, k, s, d, p = ctx.geom
         cout = g.shape[1]
         gpad = get_array_module(g).zeros((cout, n, *full), g.dtype)
-        gpad[:, :, p[0]:p[0] + out[0], p[1]:p[1] + out[1]] = _channels_first(g)
+        gpad[:, :, p[0] : p[0] + out[0], p[1] : p[1] + out[1]] = _channels_first(g)
         gcols = _windows(gpad, k, s, d, (h, wd)).reshape(cout * k[0] * k[1], -1)
         gx = _channels_first((wm @ gcols).reshape(cin, n, h, wd)) if ctx.needs_grad[0] else None
         gw = (xm @ gcols.T).reshape(cin, cout, *k) if ctx.needs_grad[1] else None
@@ -185,21 +194,35 @@ def _pad_simple(x: Tensor, pad: tuple) -> Tensor:
     h, w = x.shape[2:]
     if min(pad) < 0:
         t, b, l, r = (max(-p, 0) for p in pad)
-        x = x[:, :, t:h - b, l:w - r]
+        x = x[:, :, t : h - b, l : w - r]
     t, b, l, r = (max(p, 0) for p in pad)
     n, c, h, w = x.shape
     if t or b:
-        x = cat([Tensor(np.zeros((n, c, t, w), x.dtype)), x,
-                 Tensor(np.zeros((n, c, b, w), x.dtype))], dim=2)
+        x = cat(
+            [Tensor(np.zeros((n, c, t, w), x.dtype)), x, Tensor(np.zeros((n, c, b, w), x.dtype))],
+            dim=2,
+        )
     if l or r:
-        x = cat([Tensor(np.zeros((n, c, h + t + b, l), x.dtype)), x,
-                 Tensor(np.zeros((n, c, h + t + b, r), x.dtype))], dim=3)
+        x = cat(
+            [
+                Tensor(np.zeros((n, c, h + t + b, l), x.dtype)),
+                x,
+                Tensor(np.zeros((n, c, h + t + b, r), x.dtype)),
+            ],
+            dim=3,
+        )
     return x
 
 
-def conv2d_simple(x: Tensor, w: Tensor, b: Tensor | None = None, stride: tuple = (1, 1),
-                  padding: tuple = (0, 0, 0, 0), dilation: tuple = (1, 1), groups: int = 1
-                  ) -> Tensor:
+def conv2d_simple(
+    x: Tensor,
+    w: Tensor,
+    b: Tensor | None = None,
+    stride: tuple = (1, 1),
+    padding: tuple = (0, 0, 0, 0),
+    dilation: tuple = (1, 1),
+    groups: int = 1,
+) -> Tensor:
     """The twin of `Conv2dFn`: pad, cut one strided slice per kernel offset, stack them into
     the im2col matrix (N, C·kh·kw, Ho·Wo), and multiply each group by its weight rows."""
     n, c = x.shape[:2]
@@ -209,11 +232,14 @@ def conv2d_simple(x: Tensor, w: Tensor, b: Tensor | None = None, stride: tuple =
     ho = (x.shape[2] - dh * (kh - 1) - 1) // sh + 1
     wo = (x.shape[3] - dw * (kw - 1) - 1) // sw + 1
     _check_out("conv2d", (ho, wo), x.shape[2:], (kh, kw), dilation)
-    patches = [x[:, :, i * dh:i * dh + sh * ho:sh, j * dw:j * dw + sw * wo:sw]  # (N, C, Ho, Wo)
-               for i in range(kh) for j in range(kw)]
+    patches = [
+        x[:, :, i * dh : i * dh + sh * ho : sh, j * dw : j * dw + sw * wo : sw]  # (N, C, Ho, Wo)
+        for i in range(kh)
+        for j in range(kw)
+    ]
     cols = stack(patches, dim=2).reshape(n, c * kh * kw, ho * wo)
     wm, k, og = w.reshape(o, cg * kh * kw), cg * kh * kw, o // groups
-    ys = [wm[g * og:(g + 1) * og] @ cols[:, g * k:(g + 1) * k] for g in range(groups)]
+    ys = [wm[g * og : (g + 1) * og] @ cols[:, g * k : (g + 1) * k] for g in range(groups)]
     y = (ys[0] if groups == 1 else cat(ys, dim=1)).reshape(n, o, ho, wo)
     return y if b is None else y + b.reshape(1, o, 1, 1)
 
@@ -230,15 +256,22 @@ def _spread(x: Tensor, stride: tuple) -> Tensor:
     return x
 
 
-def conv_transpose2d_simple(x: Tensor, w: Tensor, b: Tensor | None = None,
-                            stride: tuple = (1, 1), padding: tuple = (0, 0),
-                            output_padding: tuple = (0, 0), dilation: tuple = (1, 1)) -> Tensor:
+def conv_transpose2d_simple(
+    x: Tensor,
+    w: Tensor,
+    b: Tensor | None = None,
+    stride: tuple = (1, 1),
+    padding: tuple = (0, 0),
+    output_padding: tuple = (0, 0),
+    dilation: tuple = (1, 1),
+) -> Tensor:
     """The twin of `ConvTranspose2dFn`: spread x out by the stride, pad by d·(k − 1) − padding
     (plus output_padding at the end), and run `conv2d_simple` with the flipped kernel."""
     k = w.shape[2:]
     lo = [dilation[i] * (k[i] - 1) - padding[i] for i in range(2)]
-    x = _pad_simple(_spread(x, stride), (lo[0], lo[0] + output_padding[0],
-                                         lo[1], lo[1] + output_padding[1]))
+    x = _pad_simple(
+        _spread(x, stride), (lo[0], lo[0] + output_padding[0], lo[1], lo[1] + output_padding[1])
+    )
     flipped = w[:, :, ::-1, ::-1].transpose(0, 1)  # (Cout, Cin, kh, kw)
     return conv2d_simple(x, flipped, b, (1, 1), (0, 0, 0, 0), dilation)
 
@@ -254,35 +287,53 @@ def _padding2d(padding: Any, k: tuple, d: tuple, stride: tuple, name: str) -> tu
         tot = [d[i] * (k[i] - 1) for i in range(2)]
         return (tot[0] // 2, tot[0] - tot[0] // 2, tot[1] // 2, tot[1] - tot[1] // 2)
     if isinstance(padding, str):
-        raise ValueError(f"{name}: padding must be an int, a tuple, 'same' or 'valid', "
-                         f"got {padding!r}")
+        raise ValueError(
+            f"{name}: padding must be an int, a tuple, 'same' or 'valid', got {padding!r}"
+        )
     ph, pw = _tuple(padding, 2, f"{name}: padding")
     return (ph, ph, pw, pw)
 
 
-def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: Any = 1,
-           padding: Any = 0, dilation: Any = 1, groups: int = 1, *,
-           fused: bool | None = None) -> Tensor:
+def conv2d(
+    input: Tensor,
+    weight: Tensor,
+    bias: Tensor | None = None,
+    stride: Any = 1,
+    padding: Any = 0,
+    dilation: Any = 1,
+    groups: int = 1,
+    *,
+    fused: bool | None = None,
+) -> Tensor:
     """2-D cross-correlation of (N, C, H, W) with weight (O, C/groups, kh, kw); fused=False
     (or `glassnet.set_fused(False)`) runs `conv2d_simple`."""
     s, d = _tuple(stride, 2, "conv2d: stride"), _tuple(dilation, 2, "conv2d: dilation")
     pad = _padding2d(padding, weight.shape[2:], d, s, "conv2d")
     if input.ndim != 4 or input.shape[1] != weight.shape[1] * groups:
-        raise ValueError(f"conv2d: expected input (N, {weight.shape[1] * groups}, H, W), "
-                         f"got {input.shape}")
+        raise ValueError(
+            f"conv2d: expected input (N, {weight.shape[1] * groups}, H, W), got {input.shape}"
+        )
     if _fn._fused if fused is None else fused:
-        return Conv2dFn.apply(input, weight, bias, stride=s, padding=pad, dilation=d,
-                              groups=groups)
+        return Conv2dFn.apply(input, weight, bias, stride=s, padding=pad, dilation=d, groups=groups)
     return conv2d_simple(input, weight, bias, s, pad, d, groups)
 
 
-def conv1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: Any = 1,
-           padding: Any = 0, dilation: Any = 1, groups: int = 1, *,
-           fused: bool | None = None) -> Tensor:
+def conv1d(
+    input: Tensor,
+    weight: Tensor,
+    bias: Tensor | None = None,
+    stride: Any = 1,
+    padding: Any = 0,
+    dilation: Any = 1,
+    groups: int = 1,
+    *,
+    fused: bool | None = None,
+) -> Tensor:
     """1-D cross-correlation of (N, C, L): conv2d over a height-1 image."""
     if input.ndim != 3 or input.shape[1] != weight.shape[1] * groups:
-        raise ValueError(f"conv1d: expected input (N, {weight.shape[1] * groups}, L), "
-                         f"got {input.shape}")
+        raise ValueError(
+            f"conv1d: expected input (N, {weight.shape[1] * groups}, L), got {input.shape}"
+        )
     s, d = _tuple(stride, 1, "conv1d: stride")[0], _tuple(dilation, 1, "conv1d: dilation")[0]
     if isinstance(padding, str):
         pad = _padding2d(padding, (1, weight.shape[2]), (1, d), (1, s), "conv1d")
@@ -291,27 +342,42 @@ def conv1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: An
         pad = (0, 0, p, p)
     w2 = weight.reshape(weight.shape[0], weight.shape[1], 1, weight.shape[2])
     if _fn._fused if fused is None else fused:
-        y = Conv2dFn.apply(input.unsqueeze(2), w2, bias, stride=(1, s), padding=pad,
-                           dilation=(1, d), groups=groups)
+        y = Conv2dFn.apply(
+            input.unsqueeze(2), w2, bias, stride=(1, s), padding=pad, dilation=(1, d), groups=groups
+        )
     else:
         y = conv2d_simple(input.unsqueeze(2), w2, bias, (1, s), pad, (1, d), groups)
     return y.squeeze(2)
 
 
-def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None,
-                     stride: Any = 1, padding: Any = 0, output_padding: Any = 0,
-                     dilation: Any = 1, *, fused: bool | None = None) -> Tensor:
+def conv_transpose2d(
+    input: Tensor,
+    weight: Tensor,
+    bias: Tensor | None = None,
+    stride: Any = 1,
+    padding: Any = 0,
+    output_padding: Any = 0,
+    dilation: Any = 1,
+    *,
+    fused: bool | None = None,
+) -> Tensor:
     """The adjoint (gradient) of conv2d: upsamples (N, Cin, H, W) with weight (Cin, Cout, k);
     fused=False (or `glassnet.set_fused(False)`) runs `conv_transpose2d_simple`."""
     if input.ndim != 4 or input.shape[1] != weight.shape[0]:
-        raise ValueError(f"conv_transpose2d: expected input (N, {weight.shape[0]}, H, W), "
-                         f"got {input.shape}")
-    geom = (_tuple(stride, 2, "stride"), _tuple(padding, 2, "padding"),
-            _tuple(output_padding, 2, "output_padding"), _tuple(dilation, 2, "dilation"))
+        raise ValueError(
+            f"conv_transpose2d: expected input (N, {weight.shape[0]}, H, W), got {input.shape}"
+        )
+    geom = (
+        _tuple(stride, 2, "stride"),
+        _tuple(padding, 2, "padding"),
+        _tuple(output_padding, 2, "output_padding"),
+        _tuple(dilation, 2, "dilation"),
+    )
     if _fn._fused if fused is None else fused:
         s, p, op, d = geom
-        return ConvTranspose2dFn.apply(input, weight, bias, stride=s, padding=p,
-                                       output_padding=op, dilation=d)
+        return ConvTranspose2dFn.apply(
+            input, weight, bias, stride=s, padding=p, output_padding=op, dilation=d
+        )
     return conv_transpose2d_simple(input, weight, bias, *geom)
 
 
@@ -321,26 +387,43 @@ class _ConvNd(Module):
 
     n = 2
 
-    def __init__(self, in_channels: int, out_channels: int, kernel_size: Any, stride: Any = 1,
-                 padding: Any = 0, dilation: Any = 1, groups: int = 1, bias: bool = True,
-                 dtype: Any = None, transposed: bool = False, *, fused: bool | None = None
-                 ) -> None:
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_size: Any,
+        stride: Any = 1,
+        padding: Any = 0,
+        dilation: Any = 1,
+        groups: int = 1,
+        bias: bool = True,
+        dtype: Any = None,
+        transposed: bool = False,
+        *,
+        fused: bool | None = None,
+    ) -> None:
         super().__init__()
         self.fused = fused  # False: the composed twin; None: follow glassnet.is_fused()
         name = type(self).__name__
         if in_channels % groups or out_channels % groups:
-            raise ValueError(f"{name}: in_channels {in_channels} and out_channels "
-                             f"{out_channels} must be divisible by groups {groups}")
+            raise ValueError(
+                f"{name}: in_channels {in_channels} and out_channels "
+                f"{out_channels} must be divisible by groups {groups}"
+            )
         self.in_channels, self.out_channels, self.groups = in_channels, out_channels, groups
         self.kernel_size = _tuple(kernel_size, self.n, f"{name}: kernel_size")
         self.stride = _tuple(stride, self.n, f"{name}: stride")
         self.dilation = _tuple(dilation, self.n, f"{name}: dilation")
         if padding == "same" and any(s != 1 for s in self.stride):
             raise ValueError(f"{name}: padding='same' needs stride 1, got {self.stride}")
-        self.padding = padding if isinstance(padding, str) else \
-            _tuple(padding, self.n, f"{name}: padding")
-        shape = (in_channels, out_channels // groups) if transposed else \
-            (out_channels, in_channels // groups)
+        self.padding = (
+            padding if isinstance(padding, str) else _tuple(padding, self.n, f"{name}: padding")
+        )
+        shape = (
+            (in_channels, out_channels // groups)
+            if transposed
+            else (out_channels, in_channels // groups)
+        )
         dtype = dtype or get_default_dtype()
         self.weight = Parameter(zeros(*shape, *self.kernel_size, dtype=dtype))
         if bias:
@@ -357,12 +440,15 @@ class _ConvNd(Module):
         want = 2 + self.n
         if x.ndim != want or x.shape[1] != self.in_channels:
             dims = "L" if self.n == 1 else "H, W"
-            raise ValueError(f"{self}: expected input of shape (N, {self.in_channels}, {dims}), "
-                             f"got {x.shape}")
+            raise ValueError(
+                f"{self}: expected input of shape (N, {self.in_channels}, {dims}), got {x.shape}"
+            )
 
     def extra_repr(self) -> str:
-        return (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
-                f"stride={self.stride}, padding={self.padding}")
+        return (
+            f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
+            f"stride={self.stride}, padding={self.padding}"
+        )
 
 
 class Conv2d(_ConvNd):
@@ -370,8 +456,16 @@ class Conv2d(_ConvNd):
 
     def forward(self, x: Tensor) -> Tensor:
         self._check(x)
-        return conv2d(x, self.weight, self.bias, self.stride, self.padding, self.dilation,
-                      self.groups, fused=self.fused)
+        return conv2d(
+            x,
+            self.weight,
+            self.bias,
+            self.stride,
+            self.padding,
+            self.dilation,
+            self.groups,
+            fused=self.fused,
+        )
 
 
 class Conv1d(_ConvNd):
@@ -382,25 +476,64 @@ class Conv1d(_ConvNd):
     def forward(self, x: Tensor) -> Tensor:
         self._check(x)
         pad = self.padding if isinstance(self.padding, str) else self.padding[0]
-        return conv1d(x, self.weight, self.bias, self.stride[0], pad, self.dilation[0],
-                      self.groups, fused=self.fused)
+        return conv1d(
+            x,
+            self.weight,
+            self.bias,
+            self.stride[0],
+            pad,
+            self.dilation[0],
+            self.groups,
+            fused=self.fused,
+        )
 
 
 class ConvTranspose2d(_ConvNd):
     """Transposed 2-D convolution (learned upsampling), PyTorch's `ConvTranspose2d`."""
 
-    def __init__(self, in_channels: int, out_channels: int, kernel_size: Any, stride: Any = 1,
-                 padding: Any = 0, output_padding: Any = 0, groups: int = 1, bias: bool = True,
-                 dilation: Any = 1, dtype: Any = None, *, fused: bool | None = None) -> None:
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_size: Any,
+        stride: Any = 1,
+        padding: Any = 0,
+        output_padding: Any = 0,
+        groups: int = 1,
+        bias: bool = True,
+        dilation: Any = 1,
+        dtype: Any = None,
+        *,
+        fused: bool | None = None,
+    ) -> None:
         if groups != 1:
             raise NotImplementedError("ConvTranspose2d: groups > 1 is not supported yet")
         if isinstance(padding, str):
             raise ValueError(f"ConvTranspose2d: padding must be an int or tuple, got {padding!r}")
-        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation,
-                         groups, bias, dtype, transposed=True, fused=fused)
+        super().__init__(
+            in_channels,
+            out_channels,
+            kernel_size,
+            stride,
+            padding,
+            dilation,
+            groups,
+            bias,
+            dtype,
+            transposed=True,
+            fused=fused,
+        )
         self.output_padding = _tuple(output_padding, 2, "ConvTranspose2d: output_padding")
 
     def forward(self, x: Tensor) -> Tensor:
         self._check(x)
-        return conv_transpose2d(x, self.weight, self.bias, self.stride, self.padding,
-                                self.output_padding, self.dilation, fused=self.fused)
+        return conv_transpose2d(
+            x,
+            self.weight,
+            self.bias,
+            self.stride,
+            self.padding,
+            self.output_padding,
+            self.dilation,
+            fused=self.fused,
+        )

@@ -59,8 +59,9 @@ def linear_simple(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tens
     return y if bias is None else y + bias
 
 
-def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None, *,
-           fused: bool | None = None) -> Tensor:
+def linear(
+    x: Tensor, weight: Tensor, bias: Tensor | None = None, *, fused: bool | None = None
+) -> Tensor:
     """y = x Wᵀ + b, one fused op (`linear_simple` when fused is False, or by default when
     `glassnet.is_fused()` is False)."""
     if _fn._fused if fused is None else fused:
@@ -77,8 +78,9 @@ class CrossEntropy(Function):
     """
 
     @staticmethod
-    def forward(ctx, logits, target, weight=None, reduction="mean", ignore_index=-100,
-                label_smoothing=0.0):
+    def forward(
+        ctx, logits, target, weight=None, reduction="mean", ignore_index=-100, label_smoothing=0.0
+    ):
         xp = get_array_module(logits)
         n, c = logits.shape
         eps = label_smoothing
@@ -131,9 +133,14 @@ class CrossEntropy(Function):
         return grad, None
 
 
-def cross_entropy_simple(logits: Tensor, target: Any, weight: Any = None,
-                         ignore_index: int = -100, reduction: str = "mean",
-                         label_smoothing: float = 0.0) -> Tensor:
+def cross_entropy_simple(
+    logits: Tensor,
+    target: Any,
+    weight: Any = None,
+    ignore_index: int = -100,
+    reduction: str = "mean",
+    label_smoothing: float = 0.0,
+) -> Tensor:
     """The twin of `CrossEntropy` on (N, C) logits: log-softmax from exp, sum and log, then
     −Σ w q log p with the (smoothed, weighted) target distribution q as a constant."""
     n, c = logits.shape
@@ -161,13 +168,16 @@ def _check_reduction(name: str, reduction: str) -> None:
 def _check_batch(name: str, input: Tensor, target: Any) -> None:
     tn = np.shape(target.data if isinstance(target, Tensor) else target)
     if not tn or input.shape[0] != tn[0]:
-        raise ValueError(f"{name}: input batch size {input.shape[0]} (shape {input.shape}) "
-                         f"does not match target batch size {tn[0] if tn else 'none'} "
-                         f"(shape {tn})")
+        raise ValueError(
+            f"{name}: input batch size {input.shape[0]} (shape {input.shape}) "
+            f"does not match target batch size {tn[0] if tn else 'none'} "
+            f"(shape {tn})"
+        )
 
 
-def _classes_last(name: str, input: Tensor, target: Any, ignore_index: int
-                  ) -> tuple[Tensor, Any, tuple]:
+def _classes_last(
+    name: str, input: Tensor, target: Any, ignore_index: int
+) -> tuple[Tensor, Any, tuple]:
     """Check class targets and flatten (N, C, d...) inputs to (N·d..., C) rows.
 
     Returns the 2-D input, the targets (indices (M,) or probabilities (M, C)) and the d... shape.
@@ -188,35 +198,58 @@ def _classes_last(name: str, input: Tensor, target: Any, ignore_index: int
             if bad.size:
                 raise IndexError(f"{name}: target {int(bad[0])} is out of range for {c} classes")
     elif t.shape != input.shape:
-        raise ValueError(f"{name}: probability targets must have the input's shape "
-                         f"{input.shape}, got {t.shape}")
+        raise ValueError(
+            f"{name}: probability targets must have the input's shape {input.shape}, got {t.shape}"
+        )
     return input, t, spatial
 
 
 def _weight(weight: Any, input: Tensor) -> Any:
     """A loss's constant weights as an array of the input's dtype (no float64 upcast)."""
-    return None if weight is None else np.asarray(
-        weight.data if isinstance(weight, Tensor) else weight, input.dtype)
+    return (
+        None
+        if weight is None
+        else np.asarray(weight.data if isinstance(weight, Tensor) else weight, input.dtype)
+    )
 
 
-def cross_entropy(input: Tensor, target: Any, weight: Any = None, ignore_index: int = -100,
-                  reduction: str = "mean", label_smoothing: float = 0.0, *,
-                  fused: bool | None = None) -> Tensor:
+def cross_entropy(
+    input: Tensor,
+    target: Any,
+    weight: Any = None,
+    ignore_index: int = -100,
+    reduction: str = "mean",
+    label_smoothing: float = 0.0,
+    *,
+    fused: bool | None = None,
+) -> Tensor:
     """Cross-entropy of logits (N, C) or (N, C, d1, ...) against class indices or probabilities
     (the fused op; `cross_entropy_simple` when fused is False or `glassnet.is_fused()` is)."""
     _check_reduction("cross_entropy", reduction)
     x, t, spatial = _classes_last("cross_entropy", input, target, ignore_index)
     if _fn._fused if fused is None else fused:
-        out = CrossEntropy.apply(x, t, weight=_weight(weight, x), reduction=reduction,
-                                 ignore_index=ignore_index, label_smoothing=label_smoothing)
+        out = CrossEntropy.apply(
+            x,
+            t,
+            weight=_weight(weight, x),
+            reduction=reduction,
+            ignore_index=ignore_index,
+            label_smoothing=label_smoothing,
+        )
     else:
-        out = cross_entropy_simple(x, t, _weight(weight, x), ignore_index, reduction,
-                                   label_smoothing)
+        out = cross_entropy_simple(
+            x, t, _weight(weight, x), ignore_index, reduction, label_smoothing
+        )
     return out.reshape(-1, *spatial) if reduction == "none" and spatial else out
 
 
-def nll_loss(input: Tensor, target: Any, weight: Any = None, ignore_index: int = -100,
-             reduction: str = "mean") -> Tensor:
+def nll_loss(
+    input: Tensor,
+    target: Any,
+    weight: Any = None,
+    ignore_index: int = -100,
+    reduction: str = "mean",
+) -> Tensor:
     """Negative log-likelihood of log-probabilities (N, C) or (N, C, d...) at class indices."""
     _check_reduction("nll_loss", reduction)
     x, t, spatial = _classes_last("nll_loss", input, target, ignore_index)
@@ -242,9 +275,11 @@ def _reduce(loss: Tensor, reduction: str) -> Tensor:
 def _pair(name: str, input: Tensor, target: Any) -> Tensor:
     target = target if isinstance(target, Tensor) else Tensor(np.asarray(target, input.dtype))
     if input.shape != target.shape:
-        raise ValueError(f"{name}: input shape {input.shape} and target shape {target.shape} "
-                         "differ (batch sizes "
-                         f"{input.shape[:1]} vs {target.shape[:1]})")
+        raise ValueError(
+            f"{name}: input shape {input.shape} and target shape {target.shape} "
+            "differ (batch sizes "
+            f"{input.shape[:1]} vs {target.shape[:1]})"
+        )
     return target
 
 
@@ -261,8 +296,7 @@ def l1_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
     return _reduce((input - _pair("l1_loss", input, target)).abs(), reduction)
 
 
-def huber_loss(input: Tensor, target: Any, reduction: str = "mean", delta: float = 1.0
-               ) -> Tensor:
+def huber_loss(input: Tensor, target: Any, reduction: str = "mean", delta: float = 1.0) -> Tensor:
     """Quadratic below delta, linear above: robust to outliers."""
     _check_reduction("huber_loss", reduction)
     d = (input - _pair("huber_loss", input, target)).abs()
@@ -289,22 +323,26 @@ class BinaryCrossEntropy(Function):
         return gp, gy
 
 
-def binary_cross_entropy(input: Tensor, target: Any, weight: Any = None,
-                         reduction: str = "mean") -> Tensor:
+def binary_cross_entropy(
+    input: Tensor, target: Any, weight: Any = None, reduction: str = "mean"
+) -> Tensor:
     """BCE of probabilities; log is clamped at −100 as in PyTorch, so 0 and 1 are safe."""
     _check_reduction("binary_cross_entropy", reduction)
     y = _pair("binary_cross_entropy", input, target)
     if (input.data < 0).any() or (input.data > 1).any():
-        raise ValueError("binary_cross_entropy: input must be probabilities in [0, 1]; "
-                         "use BCEWithLogitsLoss for logits")
+        raise ValueError(
+            "binary_cross_entropy: input must be probabilities in [0, 1]; "
+            "use BCEWithLogitsLoss for logits"
+        )
     loss = BinaryCrossEntropy.apply(input, y)
     if weight is not None:
         loss = loss * _weight(weight, input)
     return _reduce(loss, reduction)
 
 
-def binary_cross_entropy_with_logits(input: Tensor, target: Any, weight: Any = None,
-                                     reduction: str = "mean", pos_weight: Any = None) -> Tensor:
+def binary_cross_entropy_with_logits(
+    input: Tensor, target: Any, weight: Any = None, reduction: str = "mean", pos_weight: Any = None
+) -> Tensor:
     """Sigmoid + BCE in a stable form: −[p·y·log σ(x) + (1 − y)·log σ(−x)], p = pos_weight.
 
     Written as (1 − y)·x − (1 + (p − 1)·y)·log σ(x), using log σ(−x) = log σ(x) − x.

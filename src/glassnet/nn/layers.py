@@ -24,13 +24,22 @@ class Linear(Module):
     ``fused=False`` runs `F.linear_simple` instead; None follows `glassnet.is_fused()`.
     """
 
-    def __init__(self, in_features: int, out_features: int, bias: bool = True,
-                 dtype: Any = None, *, fused: bool | None = None) -> None:
+    def __init__(
+        self,
+        in_features: int,
+        out_features: int,
+        bias: bool = True,
+        dtype: Any = None,
+        *,
+        fused: bool | None = None,
+    ) -> None:
         super().__init__()
         self.fused = fused
         if in_features <= 0 or out_features <= 0:
-            raise ValueError(f"Linear: in_features and out_features must be positive, got "
-                             f"{in_features}, {out_features}")
+            raise ValueError(
+                f"Linear: in_features and out_features must be positive, got "
+                f"{in_features}, {out_features}"
+            )
         self.in_features, self.out_features = in_features, out_features
         dtype = dtype or get_default_dtype()
         self.weight = Parameter(zeros(out_features, in_features, dtype=dtype))
@@ -53,13 +62,17 @@ class Linear(Module):
         if x.ndim == 0 or x.shape[-1] != self.in_features:
             raise ValueError(f"{self}: expected input (..., {self.in_features}), got {x.shape}")
         if x.dtype != self.weight.dtype:
-            raise TypeError(f"{self}: input dtype {x.dtype} differs from weight dtype "
-                            f"{self.weight.dtype}; convert with x.to(gn.{self.weight.dtype})")
+            raise TypeError(
+                f"{self}: input dtype {x.dtype} differs from weight dtype "
+                f"{self.weight.dtype}; convert with x.to(gn.{self.weight.dtype})"
+            )
         return F.linear(x, self.weight, self.bias, fused=self.fused)
 
     def extra_repr(self) -> str:
-        return (f"in_features={self.in_features}, out_features={self.out_features}, "
-                f"bias={self.bias is not None}")
+        return (
+            f"in_features={self.in_features}, out_features={self.out_features}, "
+            f"bias={self.bias is not None}"
+        )
 
 
 class Flatten(Module):
@@ -86,9 +99,11 @@ class Unflatten(Module):
     def forward(self, x: Tensor) -> Tensor:
         d = self.dim % x.ndim
         if math.prod(self.unflattened_size) != x.shape[d]:
-            raise ValueError(f"{self}: dim {self.dim} of input {x.shape} has {x.shape[d]} "
-                             f"elements, not {math.prod(self.unflattened_size)}")
-        return x.reshape(*x.shape[:d], *self.unflattened_size, *x.shape[d + 1:])
+            raise ValueError(
+                f"{self}: dim {self.dim} of input {x.shape} has {x.shape[d]} "
+                f"elements, not {math.prod(self.unflattened_size)}"
+            )
+        return x.reshape(*x.shape[:d], *self.unflattened_size, *x.shape[d + 1 :])
 
     def extra_repr(self) -> str:
         return f"dim={self.dim}, unflattened_size={self.unflattened_size}"

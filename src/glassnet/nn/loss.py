@@ -13,8 +13,10 @@ class _Loss(Module):
     def __init__(self, reduction: str = "mean") -> None:
         super().__init__()
         if reduction not in ("mean", "sum", "none"):
-            raise ValueError(f"{type(self).__name__}: reduction must be 'mean', 'sum' or "
-                             f"'none', got {reduction!r}")
+            raise ValueError(
+                f"{type(self).__name__}: reduction must be 'mean', 'sum' or "
+                f"'none', got {reduction!r}"
+            )
         self.reduction = reduction
 
     def extra_repr(self) -> str:
@@ -60,14 +62,14 @@ class BCELoss(_Loss):
 class BCEWithLogitsLoss(_Loss):
     """Sigmoid + binary cross-entropy, numerically stable; takes logits."""
 
-    def __init__(self, weight: Any = None, reduction: str = "mean", pos_weight: Any = None
-                 ) -> None:
+    def __init__(self, weight: Any = None, reduction: str = "mean", pos_weight: Any = None) -> None:
         super().__init__(reduction)
         self.weight, self.pos_weight = weight, pos_weight
 
     def forward(self, input: Tensor, target: Any) -> Tensor:
-        return F.binary_cross_entropy_with_logits(input, target, self.weight, self.reduction,
-                                                  self.pos_weight)
+        return F.binary_cross_entropy_with_logits(
+            input, target, self.weight, self.reduction, self.pos_weight
+        )
 
 
 class CrossEntropyLoss(_Loss):
@@ -76,25 +78,41 @@ class CrossEntropyLoss(_Loss):
     ``fused=False`` runs `F.cross_entropy_simple` instead; None follows `glassnet.is_fused()`.
     """
 
-    def __init__(self, weight: Any = None, ignore_index: int = -100, reduction: str = "mean",
-                 label_smoothing: float = 0.0, *, fused: bool | None = None) -> None:
+    def __init__(
+        self,
+        weight: Any = None,
+        ignore_index: int = -100,
+        reduction: str = "mean",
+        label_smoothing: float = 0.0,
+        *,
+        fused: bool | None = None,
+    ) -> None:
         super().__init__(reduction)
         if not 0.0 <= label_smoothing <= 1.0:
-            raise ValueError(f"CrossEntropyLoss: label_smoothing must be in [0, 1], "
-                             f"got {label_smoothing}")
+            raise ValueError(
+                f"CrossEntropyLoss: label_smoothing must be in [0, 1], got {label_smoothing}"
+            )
         self.weight, self.ignore_index, self.label_smoothing = weight, ignore_index, label_smoothing
         self.fused = fused
 
     def forward(self, input: Tensor, target: Any) -> Tensor:
-        return F.cross_entropy(input, target, self.weight, self.ignore_index, self.reduction,
-                               self.label_smoothing, fused=self.fused)
+        return F.cross_entropy(
+            input,
+            target,
+            self.weight,
+            self.ignore_index,
+            self.reduction,
+            self.label_smoothing,
+            fused=self.fused,
+        )
 
 
 class NLLLoss(_Loss):
     """Negative log-likelihood of log-probabilities (after LogSoftmax)."""
 
-    def __init__(self, weight: Any = None, ignore_index: int = -100, reduction: str = "mean"
-                 ) -> None:
+    def __init__(
+        self, weight: Any = None, ignore_index: int = -100, reduction: str = "mean"
+    ) -> None:
         super().__init__(reduction)
         self.weight, self.ignore_index = weight, ignore_index
 

@@ -22,8 +22,9 @@ class Parameter(Tensor):
     __slots__ = ()
 
     def __init__(self, data: Any, requires_grad: bool = True) -> None:
-        super().__init__(data.data if isinstance(data, Tensor) else data,
-                         requires_grad=requires_grad)
+        super().__init__(
+            data.data if isinstance(data, Tensor) else data, requires_grad=requires_grad
+        )
 
     def __repr__(self) -> str:
         return "Parameter containing:\n" + super().__repr__()
@@ -52,8 +53,9 @@ class Module:
     # ----- registration ---------------------------------------------------------------------
     def __setattr__(self, name: str, value: Any) -> None:
         if "_parameters" not in self.__dict__:
-            raise AttributeError(f"{type(self).__name__}: call super().__init__() before "
-                                 f"assigning {name!r}")
+            raise AttributeError(
+                f"{type(self).__name__}: call super().__init__() before assigning {name!r}"
+            )
         for store in (self._parameters, self._buffers, self._modules):
             store.pop(name, None)
         if isinstance(value, Parameter):
@@ -152,8 +154,9 @@ class Module:
         for _, m in self.named_children():
             yield m
 
-    def named_parameters(self, prefix: str = "", recurse: bool = True
-                         ) -> Iterator[tuple[str, Parameter]]:
+    def named_parameters(
+        self, prefix: str = "", recurse: bool = True
+    ) -> Iterator[tuple[str, Parameter]]:
         """(dotted name, Parameter) pairs, self's first, then each submodule's; a shared
         parameter appears once. `recurse=False` gives only this module's own.
         """
@@ -224,8 +227,9 @@ class Module:
         fn(self)
         return self
 
-    def to(self, *args: Any, device: Any = None, dtype: Any = None, non_blocking: bool = False
-           ) -> Module:
+    def to(
+        self, *args: Any, device: Any = None, dtype: Any = None, non_blocking: bool = False
+    ) -> Module:
         """Cast floating parameters and buffers, in place, as PyTorch's: to(gn.float64) (for
         gradchecks), to("cpu"), to(device=..., dtype=...); returns self."""
         name = f"{type(self).__name__}.to"
@@ -233,8 +237,10 @@ class Module:
         if dtype is None:
             return self
         if dtype.kind != "f":
-            raise TypeError(f"{name} only accepts floating point dtypes, but got {dtype} (cast "
-                            "integer inputs with Tensor.to instead)")
+            raise TypeError(
+                f"{name} only accepts floating point dtypes, but got {dtype} (cast "
+                "integer inputs with Tensor.to instead)"
+            )
         for m in self.modules():
             for store in (m._parameters, m._buffers):
                 for t in store.values():
@@ -277,16 +283,20 @@ class Module:
         missing = [k for k in own if k not in state_dict]
         unexpected = [k for k in state_dict if k not in own]
         if strict and (missing or unexpected):
-            raise KeyError(f"{type(self).__name__}.load_state_dict: missing keys {missing}, "
-                           f"unexpected keys {unexpected}")
+            raise KeyError(
+                f"{type(self).__name__}.load_state_dict: missing keys {missing}, "
+                f"unexpected keys {unexpected}"
+            )
         with no_grad():
             for k, t in own.items():
                 if k not in state_dict:
                     continue
                 v = _to_numpy(state_dict[k])
                 if v.shape != t.shape:
-                    raise ValueError(f"{type(self).__name__}.load_state_dict: {k!r} has shape "
-                                     f"{v.shape} in the state dict, {t.shape} in the model")
+                    raise ValueError(
+                        f"{type(self).__name__}.load_state_dict: {k!r} has shape "
+                        f"{v.shape} in the state dict, {t.shape} in the model"
+                    )
                 t.data[...] = v
         return missing, unexpected
 
@@ -304,8 +314,9 @@ class Module:
             return head + ")"
         return head + "\n  " + "\n  ".join(lines) + "\n)"
 
-    def summary(self, input_shape: tuple[int, ...], dtype: Any = None, print_fn: Any = print
-                ) -> str | None:
+    def summary(
+        self, input_shape: tuple[int, ...], dtype: Any = None, print_fn: Any = print
+    ) -> str | None:
         """Print a Keras-like table of each layer's output shape and parameter count.
 
         `input_shape` excludes the batch dimension; one sample is run through the model.
@@ -318,12 +329,21 @@ class Module:
                 continue
             n_params = sum(p.numel() for p in m.parameters(recurse=False))
 
-            def hook(mod: Module, _in: tuple, out: Any, name: str = name, n: int = n_params
-                     ) -> None:
-                shape = out.shape if isinstance(out, Tensor) else tuple(
-                    o.shape for o in out if isinstance(o, Tensor))
-                rows.append((f"{name} ({type(mod).__name__})", str((None, *shape[1:]))
-                             if isinstance(out, Tensor) else str(shape), n))
+            def hook(
+                mod: Module, _in: tuple, out: Any, name: str = name, n: int = n_params
+            ) -> None:
+                shape = (
+                    out.shape
+                    if isinstance(out, Tensor)
+                    else tuple(o.shape for o in out if isinstance(o, Tensor))
+                )
+                rows.append(
+                    (
+                        f"{name} ({type(mod).__name__})",
+                        str((None, *shape[1:])) if isinstance(out, Tensor) else str(shape),
+                        n,
+                    )
+                )
 
             hooks.append(m.register_forward_hook(hook))
         was_training = self.training
@@ -341,8 +361,12 @@ class Module:
         w = max([len(r[0]) for r in rows] + [20]) + 2
         text = [f"{'Layer (type)':<{w}}{'Output Shape':<24}{'Param #':>10}", "=" * (w + 34)]
         text += [f"{a:<{w}}{b:<24}{c:>10,}" for a, b, c in rows]
-        text += ["=" * (w + 34), f"Total params: {total:,}", f"Trainable params: {trainable:,}",
-                 f"Non-trainable params: {total - trainable:,}"]
+        text += [
+            "=" * (w + 34),
+            f"Total params: {total:,}",
+            f"Trainable params: {trainable:,}",
+            f"Non-trainable params: {total - trainable:,}",
+        ]
         out = "\n".join(text)
         if print_fn is None:
             return out

@@ -22,18 +22,27 @@ def _normalize(x: Tensor, axes: tuple, eps: float) -> Tensor:
     return xc / ((xc * xc).mean(axes, keepdim=True) + eps).sqrt()
 
 
-def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor | None,
-               weight: Tensor | None = None, bias: Tensor | None = None, training: bool = False,
-               momentum: float | None = 0.1, eps: float = 1e-5,
-               num_batches_tracked: Tensor | None = None) -> Tensor:
+def batch_norm(
+    input: Tensor,
+    running_mean: Tensor | None,
+    running_var: Tensor | None,
+    weight: Tensor | None = None,
+    bias: Tensor | None = None,
+    training: bool = False,
+    momentum: float | None = 0.1,
+    eps: float = 1e-5,
+    num_batches_tracked: Tensor | None = None,
+) -> Tensor:
     """Normalise each channel (dim 1) by batch statistics (training) or running ones (eval)."""
     axes = (0, *range(2, input.ndim))
     shape = (1, -1) + (1,) * (input.ndim - 2)
     if training or running_mean is None:
         n = input.numel() // input.shape[1]
         if n <= 1:
-            raise ValueError(f"batch_norm: expected more than 1 value per channel when "
-                             f"training, got input of shape {input.shape}")
+            raise ValueError(
+                f"batch_norm: expected more than 1 value per channel when "
+                f"training, got input of shape {input.shape}"
+            )
         y = _normalize(input, axes, eps)
         if training and running_mean is not None:
             assert running_var is not None, "batch_norm: running_mean needs running_var"
@@ -42,8 +51,9 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
             if num_batches_tracked is not None:
                 num_batches_tracked.data += 1
             if momentum is None:  # a cumulative average over the batches seen
-                assert num_batches_tracked is not None, "batch_norm: momentum=None needs " \
-                    "num_batches_tracked"
+                assert num_batches_tracked is not None, (
+                    "batch_norm: momentum=None needs num_batches_tracked"
+                )
                 momentum = 1.0 / float(num_batches_tracked.data)
             m = momentum
             running_mean.data[...] = (1 - m) * running_mean.data + m * mean
@@ -51,7 +61,8 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
     else:
         assert running_var is not None, "batch_norm: running_mean needs running_var"
         y = (input - running_mean.data.reshape(shape)) / np.sqrt(
-            running_var.data.reshape(shape) + eps)
+            running_var.data.reshape(shape) + eps
+        )
     if weight is not None:
         y = y * weight.reshape(shape)
     if bias is not None:
@@ -59,13 +70,19 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
     return y
 
 
-def layer_norm(input: Tensor, normalized_shape: tuple, weight: Tensor | None = None,
-               bias: Tensor | None = None, eps: float = 1e-5) -> Tensor:
+def layer_norm(
+    input: Tensor,
+    normalized_shape: tuple,
+    weight: Tensor | None = None,
+    bias: Tensor | None = None,
+    eps: float = 1e-5,
+) -> Tensor:
     """Normalise each sample over its last len(normalized_shape) dims."""
     k = len(normalized_shape)
     if tuple(input.shape[-k:]) != tuple(normalized_shape):
-        raise ValueError(f"layer_norm: expected input (..., {tuple(normalized_shape)}), "
-                         f"got {input.shape}")
+        raise ValueError(
+            f"layer_norm: expected input (..., {tuple(normalized_shape)}), got {input.shape}"
+        )
     y = _normalize(input, tuple(range(input.ndim - k, input.ndim)), eps)
     if weight is not None:
         y = y * weight
@@ -79,9 +96,15 @@ class _BatchNorm(Module):
 
     ranks: tuple = ()
 
-    def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1,
-                 affine: bool = True, track_running_stats: bool = True, dtype: Any = None
-                 ) -> None:
+    def __init__(
+        self,
+        num_features: int,
+        eps: float = 1e-5,
+        momentum: float | None = 0.1,
+        affine: bool = True,
+        track_running_stats: bool = True,
+        dtype: Any = None,
+    ) -> None:
         super().__init__()
         self.num_features, self.eps, self.momentum = num_features, eps, momentum
         self.affine, self.track_running_stats = affine, track_running_stats
@@ -109,15 +132,28 @@ class _BatchNorm(Module):
     def forward(self, x: Tensor) -> Tensor:
         if x.ndim not in self.ranks or x.shape[1] != self.num_features:
             dims = " or ".join(str(r) + "-D" for r in self.ranks)
-            raise ValueError(f"{self}: expected {dims} input with {self.num_features} channels "
-                             f"in dim 1, got shape {x.shape}")
+            raise ValueError(
+                f"{self}: expected {dims} input with {self.num_features} channels "
+                f"in dim 1, got shape {x.shape}"
+            )
         use_batch = self.training or not self.track_running_stats
-        return batch_norm(x, self.running_mean, self.running_var, self.weight, self.bias,
-                          use_batch, self.momentum, self.eps, self.num_batches_tracked)
+        return batch_norm(
+            x,
+            self.running_mean,
+            self.running_var,
+            self.weight,
+            self.bias,
+            use_batch,
+            self.momentum,
+            self.eps,
+            self.num_batches_tracked,
+        )
 
     def extra_repr(self) -> str:
-        return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
-                f"affine={self.affine}, track_running_stats={self.track_running_stats}")
+        return (
+            f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
+            f"affine={self.affine}, track_running_stats={self.track_running_stats}"
+        )
 
 
 class BatchNorm1d(_BatchNorm):
@@ -135,16 +171,22 @@ class BatchNorm2d(_BatchNorm):
 class LayerNorm(Module):
     """Normalise each sample over its trailing `normalized_shape` dims (no batch statistics)."""
 
-    def __init__(self, normalized_shape: Any, eps: float = 1e-5, elementwise_affine: bool = True,
-                 bias: bool = True, dtype: Any = None) -> None:
+    def __init__(
+        self,
+        normalized_shape: Any,
+        eps: float = 1e-5,
+        elementwise_affine: bool = True,
+        bias: bool = True,
+        dtype: Any = None,
+    ) -> None:
         super().__init__()
-        shape = (normalized_shape,) if isinstance(normalized_shape, int) else \
-            tuple(normalized_shape)
+        shape = (
+            (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+        )
         self.normalized_shape, self.eps = shape, eps
         dtype = dtype or get_default_dtype()
         self.weight = Parameter(ones(*shape, dtype=dtype)) if elementwise_affine else None
-        self.bias = Parameter(zeros(*shape, dtype=dtype)) if elementwise_affine and bias \
-            else None
+        self.bias = Parameter(zeros(*shape, dtype=dtype)) if elementwise_affine and bias else None
         for name in ("weight", "bias"):
             if getattr(self, name) is None:
                 self.register_parameter(name, None)
@@ -184,24 +226,33 @@ def embedding(input: Any, weight: Tensor, padding_idx: int | None = None) -> Ten
         raise TypeError(f"embedding: indices must be integers, got dtype {idx.dtype}")
     n = weight.shape[0]
     if idx.size and (idx.min() < 0 or idx.max() >= n):
-        raise IndexError(f"embedding: index {int(idx.max() if idx.max() >= n else idx.min())} "
-                         f"is out of range for {n} embeddings")
+        raise IndexError(
+            f"embedding: index {int(idx.max() if idx.max() >= n else idx.min())} "
+            f"is out of range for {n} embeddings"
+        )
     return EmbeddingFn.apply(weight, idx, padding_idx=padding_idx)
 
 
 class Embedding(Module):
     """A lookup table of `num_embeddings` vectors of size `embedding_dim`, initialised N(0, 1)."""
 
-    def __init__(self, num_embeddings: int, embedding_dim: int, padding_idx: int | None = None,
-                 dtype: Any = None) -> None:
+    def __init__(
+        self,
+        num_embeddings: int,
+        embedding_dim: int,
+        padding_idx: int | None = None,
+        dtype: Any = None,
+    ) -> None:
         super().__init__()
         self.num_embeddings, self.embedding_dim = num_embeddings, embedding_dim
         if padding_idx is not None and padding_idx < 0:
             padding_idx += num_embeddings
         self.padding_idx = padding_idx
-        self.weight = Parameter(zeros(num_embeddings, embedding_dim,
-                                      dtype=dtype or get_default_dtype()))
+        self.weight = Parameter(
+            zeros(num_embeddings, embedding_dim, dtype=dtype or get_default_dtype())
+        )
         from . import init
+
         init.normal_(self.weight)
         if padding_idx is not None:
             self.weight.data[padding_idx] = 0

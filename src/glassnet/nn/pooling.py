@@ -16,8 +16,9 @@ from .conv import _tuple
 from .module import Module
 
 
-def _geometry(name: str, x: Any, k: tuple, s: tuple, p: tuple, d: tuple,
-              ceil_mode: bool = False) -> tuple:
+def _geometry(
+    name: str, x: Any, k: tuple, s: tuple, p: tuple, d: tuple, ceil_mode: bool = False
+) -> tuple:
     """Output size, and the extra bottom/right padding that ceil_mode's last windows need."""
     if x.ndim != 4:
         raise ValueError(f"{name}: expected input (N, C, H, W), got {x.shape}")
@@ -43,9 +44,12 @@ def _pad(x: Any, p: tuple, value: float, extra: tuple = (0, 0)) -> Any:
     if p == (0, 0) and extra == (0, 0):
         return x
     xp = get_array_module(x)
-    out = xp.full((*x.shape[:2], x.shape[2] + 2 * p[0] + extra[0],
-                   x.shape[3] + 2 * p[1] + extra[1]), value, x.dtype)
-    out[:, :, p[0]:p[0] + x.shape[2], p[1]:p[1] + x.shape[3]] = x
+    out = xp.full(
+        (*x.shape[:2], x.shape[2] + 2 * p[0] + extra[0], x.shape[3] + 2 * p[1] + extra[1]),
+        value,
+        x.dtype,
+    )
+    out[:, :, p[0] : p[0] + x.shape[2], p[1] : p[1] + x.shape[3]] = x
     return out
 
 
@@ -53,13 +57,17 @@ def _offsets(k: tuple, s: tuple, d: tuple, out: tuple) -> Iterator[tuple]:
     """For each kernel offset, the index that picks its element of every window."""
     for i in range(k[0]):
         for j in range(k[1]):
-            yield (slice(None), slice(None), slice(i * d[0], i * d[0] + s[0] * (out[0] - 1) + 1,
-                                                   s[0]),
-                   slice(j * d[1], j * d[1] + s[1] * (out[1] - 1) + 1, s[1]))
+            yield (
+                slice(None),
+                slice(None),
+                slice(i * d[0], i * d[0] + s[0] * (out[0] - 1) + 1, s[0]),
+                slice(j * d[1], j * d[1] + s[1] * (out[1] - 1) + 1, s[1]),
+            )
 
 
-def _padded_windows(name: str, x: Any, k: tuple, s: tuple, p: tuple, d: tuple,
-                    ceil_mode: bool, fill: float) -> tuple:
+def _padded_windows(
+    name: str, x: Any, k: tuple, s: tuple, p: tuple, d: tuple, ceil_mode: bool, fill: float
+) -> tuple:
     """The input padded with `fill`, each kernel offset's index into every window, and the
     extra bottom/right padding that ceil_mode added."""
     out, extra = _geometry(name, x, k, s, p, d, ceil_mode)
@@ -71,8 +79,9 @@ class MaxPool2dFn(Function):
     as torch's max_pool2d (ceil_mode included)."""
 
     @staticmethod
-    def forward(ctx, x, kernel_size=(2, 2), stride=(2, 2), padding=(0, 0), dilation=(1, 1),
-                ceil_mode=False):
+    def forward(
+        ctx, x, kernel_size=(2, 2), stride=(2, 2), padding=(0, 0), dilation=(1, 1), ceil_mode=False
+    ):
         k, s, p, d = kernel_size, stride, padding, dilation
         xpad, idx, _ = _padded_windows("max_pool2d", x, k, s, p, d, ceil_mode, -np.inf)
         y = xpad[idx[0]].copy(order="K")  # keep the memory layout of a conv output
@@ -93,7 +102,7 @@ class MaxPool2dFn(Function):
             hit = (xpad[ix] == y) & ~taken
             gx[ix] += g * hit
             taken |= hit
-        return gx[:, :, p[0]:p[0] + shape[2], p[1]:p[1] + shape[3]]
+        return gx[:, :, p[0] : p[0] + shape[2], p[1] : p[1] + shape[3]]
 
 
 class AvgPool2dFn(Function):
@@ -101,8 +110,16 @@ class AvgPool2dFn(Function):
     zero padding counts unless count_include_pad=False; divisor_override replaces the count."""
 
     @staticmethod
-    def forward(ctx, x, kernel_size=(2, 2), stride=(2, 2), padding=(0, 0),
-                count_include_pad=True, divisor_override=None, ceil_mode=False):
+    def forward(
+        ctx,
+        x,
+        kernel_size=(2, 2),
+        stride=(2, 2),
+        padding=(0, 0),
+        count_include_pad=True,
+        divisor_override=None,
+        ceil_mode=False,
+    ):
         k, s, p, d = kernel_size, stride, padding, (1, 1)
         xpad, idx, extra = _padded_windows("avg_pool2d", x, k, s, p, d, ceil_mode, 0.0)
         y = xpad[idx[0]].copy(order="K")  # keep the memory layout of a conv output
@@ -115,8 +132,12 @@ class AvgPool2dFn(Function):
         else:  # count each window's elements: real ones, and padding if count_include_pad
             lo = (0, 0) if count_include_pad else p  # ceil_mode's extra cells never count
             ones = get_array_module(x).zeros((1, 1, *xpad.shape[2:]), x.dtype)
-            ones[:, :, lo[0]:ones.shape[2] - extra[0] - lo[0],
-                 lo[1]:ones.shape[3] - extra[1] - lo[1]] = 1
+            ones[
+                :,
+                :,
+                lo[0] : ones.shape[2] - extra[0] - lo[0],
+                lo[1] : ones.shape[3] - extra[1] - lo[1],
+            ] = 1
             div = sum(ones[ix] for ix in idx)
         y /= div
         ctx.geom = x.shape, xpad.shape, idx, p, div
@@ -129,12 +150,18 @@ class AvgPool2dFn(Function):
         gd = g / div
         for ix in idx:
             gx[ix] += gd
-        return gx[:, :, p[0]:p[0] + shape[2], p[1]:p[1] + shape[3]]
+        return gx[:, :, p[0] : p[0] + shape[2], p[1] : p[1] + shape[3]]
 
 
-def max_pool2d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0,
-               dilation: Any = 1, ceil_mode: bool = False,
-               return_indices: bool = False) -> Tensor | tuple[Tensor, Tensor]:
+def max_pool2d(
+    input: Tensor,
+    kernel_size: Any,
+    stride: Any = None,
+    padding: Any = 0,
+    dilation: Any = 1,
+    ceil_mode: bool = False,
+    return_indices: bool = False,
+) -> Tensor | tuple[Tensor, Tensor]:
     """Maximum over each kernel window (stride defaults to the kernel size; ceil_mode keeps a
     last, partial window as long as it starts inside the input). With return_indices, also
     the flat index h·W + w of each maximum in its input plane, as PyTorch gives it."""
@@ -142,15 +169,17 @@ def max_pool2d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any
     s = k if stride is None else _tuple(stride, 2, "max_pool2d: stride")
     p = _tuple(padding, 2, "max_pool2d: padding")
     d = _tuple(dilation, 2, "max_pool2d: dilation")
-    y = MaxPool2dFn.apply(input, kernel_size=k, stride=s, padding=p, dilation=d,
-                          ceil_mode=ceil_mode)
+    y = MaxPool2dFn.apply(
+        input, kernel_size=k, stride=s, padding=p, dilation=d, ceil_mode=ceil_mode
+    )
     if not return_indices:
         return y
     return y, _argmax_indices(input.data, y.data, k, s, p, d, ceil_mode)
 
 
-def _argmax_indices(x: Any, y: Any, k: tuple, s: tuple, p: tuple, d: tuple,
-                    ceil_mode: bool) -> Tensor:
+def _argmax_indices(
+    x: Any, y: Any, k: tuple, s: tuple, p: tuple, d: tuple, ceil_mode: bool
+) -> Tensor:
     """Flat input index of the first maximum of every window (not differentiable)."""
     xp = get_array_module(x)
     xpad, idx, _ = _padded_windows("max_pool2d", x, k, s, p, d, ceil_mode, -np.inf)
@@ -163,17 +192,28 @@ def _argmax_indices(x: Any, y: Any, k: tuple, s: tuple, p: tuple, d: tuple,
     return Tensor(found)
 
 
-def avg_pool2d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0,
-               ceil_mode: bool = False, count_include_pad: bool = True,
-               divisor_override: int | None = None) -> Tensor:
+def avg_pool2d(
+    input: Tensor,
+    kernel_size: Any,
+    stride: Any = None,
+    padding: Any = 0,
+    ceil_mode: bool = False,
+    count_include_pad: bool = True,
+    divisor_override: int | None = None,
+) -> Tensor:
     """Mean over each kernel window (stride defaults to the kernel size). A ceil_mode window
     that overhangs the padding divides by the cells it covers, as in PyTorch."""
     k = _tuple(kernel_size, 2, "avg_pool2d: kernel_size")
     s = k if stride is None else _tuple(stride, 2, "avg_pool2d: stride")
-    return AvgPool2dFn.apply(input, kernel_size=k, stride=s,
-                             padding=_tuple(padding, 2, "avg_pool2d: padding"),
-                             count_include_pad=count_include_pad,
-                             divisor_override=divisor_override, ceil_mode=ceil_mode)
+    return AvgPool2dFn.apply(
+        input,
+        kernel_size=k,
+        stride=s,
+        padding=_tuple(padding, 2, "avg_pool2d: padding"),
+        count_include_pad=count_include_pad,
+        divisor_override=divisor_override,
+        ceil_mode=ceil_mode,
+    )
 
 
 def _as_2d(name: str, input: Tensor) -> Tensor:
@@ -188,24 +228,47 @@ def _row(name: str, v: Any, height: int = 1) -> tuple | None:
     return None if v is None else (height, _tuple(v, 1, name)[0])
 
 
-def max_pool1d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0,
-               dilation: Any = 1, ceil_mode: bool = False,
-               return_indices: bool = False) -> Tensor | tuple[Tensor, Tensor]:
+def max_pool1d(
+    input: Tensor,
+    kernel_size: Any,
+    stride: Any = None,
+    padding: Any = 0,
+    dilation: Any = 1,
+    ceil_mode: bool = False,
+    return_indices: bool = False,
+) -> Tensor | tuple[Tensor, Tensor]:
     """Maximum over each window of (N, C, L): max_pool2d over a height-1 image."""
     n = "max_pool1d"
-    out = max_pool2d(_as_2d(n, input), _row(f"{n}: kernel_size", kernel_size),
-                     _row(f"{n}: stride", stride), _row(f"{n}: padding", padding, 0),
-                     _row(f"{n}: dilation", dilation), ceil_mode, return_indices)
+    out = max_pool2d(
+        _as_2d(n, input),
+        _row(f"{n}: kernel_size", kernel_size),
+        _row(f"{n}: stride", stride),
+        _row(f"{n}: padding", padding, 0),
+        _row(f"{n}: dilation", dilation),
+        ceil_mode,
+        return_indices,
+    )
     return (out[0].squeeze(2), out[1].squeeze(2)) if isinstance(out, tuple) else out.squeeze(2)
 
 
-def avg_pool1d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0,
-               ceil_mode: bool = False, count_include_pad: bool = True) -> Tensor:
+def avg_pool1d(
+    input: Tensor,
+    kernel_size: Any,
+    stride: Any = None,
+    padding: Any = 0,
+    ceil_mode: bool = False,
+    count_include_pad: bool = True,
+) -> Tensor:
     """Mean over each window of (N, C, L): avg_pool2d over a height-1 image."""
     n = "avg_pool1d"
-    return avg_pool2d(_as_2d(n, input), _row(f"{n}: kernel_size", kernel_size),
-                      _row(f"{n}: stride", stride), _row(f"{n}: padding", padding, 0),
-                      ceil_mode, count_include_pad).squeeze(2)
+    return avg_pool2d(
+        _as_2d(n, input),
+        _row(f"{n}: kernel_size", kernel_size),
+        _row(f"{n}: stride", stride),
+        _row(f"{n}: padding", padding, 0),
+        ceil_mode,
+        count_include_pad,
+    ).squeeze(2)
 
 
 def _bins(n_in: int, n_out: int, dtype: Any) -> np.ndarray:
@@ -228,8 +291,9 @@ def adaptive_avg_pool2d(input: Tensor, output_size: Any) -> Tensor:
     return Tensor(ah) @ input @ Tensor(aw.T)
 
 
-def _linear_weights(n_in: int, n_out: int, scale: float, align_corners: bool,
-                    dtype: Any) -> np.ndarray:
+def _linear_weights(
+    n_in: int, n_out: int, scale: float, align_corners: bool, dtype: Any
+) -> np.ndarray:
     """(n_out, n_in) matrix of PyTorch's linear-interpolation weights along one axis."""
     dst = np.arange(n_out, dtype=np.float64)
     if align_corners:  # corners map to corners
@@ -245,13 +309,19 @@ def _linear_weights(n_in: int, n_out: int, scale: float, align_corners: bool,
     return a
 
 
-def interpolate(input: Tensor, size: Any = None, scale_factor: Any = None,
-                mode: str = "nearest", align_corners: bool | None = None) -> Tensor:
+def interpolate(
+    input: Tensor,
+    size: Any = None,
+    scale_factor: Any = None,
+    mode: str = "nearest",
+    align_corners: bool | None = None,
+) -> Tensor:
     """Resize (N, C, H, W) as PyTorch does: 'nearest' takes source index ⌊dst · in/out⌋;
     'bilinear' mixes the two nearest rows, then columns (A_h · x · A_wᵀ, two matmuls)."""
     if mode not in ("nearest", "bilinear"):
-        raise NotImplementedError(f"interpolate: mode {mode!r}; 'nearest' and 'bilinear' are "
-                                  "supported")
+        raise NotImplementedError(
+            f"interpolate: mode {mode!r}; 'nearest' and 'bilinear' are supported"
+        )
     if align_corners is not None and mode == "nearest":
         raise ValueError("interpolate: align_corners only applies to mode 'bilinear'")
     if input.ndim != 4:
@@ -272,8 +342,10 @@ def interpolate(input: Tensor, size: Any = None, scale_factor: Any = None,
         ah = _linear_weights(h, oh, scale[0], bool(align_corners), input.dtype)
         aw = _linear_weights(w, ow, scale[1], bool(align_corners), input.dtype)
         return Tensor(ah) @ input @ Tensor(aw.T)
-    ih, iw = (np.minimum((np.arange(o, dtype=np.float32) * np.float32(sc)).astype(np.int64),
-                         n - 1) for o, sc, n in ((oh, scale[0], h), (ow, scale[1], w)))
+    ih, iw = (
+        np.minimum((np.arange(o, dtype=np.float32) * np.float32(sc)).astype(np.int64), n - 1)
+        for o, sc, n in ((oh, scale[0], h), (ow, scale[1], w))
+    )
     return input[:, :, ih[:, None], iw[None, :]]
 
 
@@ -281,35 +353,64 @@ def interpolate(input: Tensor, size: Any = None, scale_factor: Any = None,
 class MaxPool2d(Module):
     """Max over kernel windows, PyTorch's `MaxPool2d`."""
 
-    def __init__(self, kernel_size: Any, stride: Any = None, padding: Any = 0,
-                 dilation: Any = 1, return_indices: bool = False, ceil_mode: bool = False) -> None:
+    def __init__(
+        self,
+        kernel_size: Any,
+        stride: Any = None,
+        padding: Any = 0,
+        dilation: Any = 1,
+        return_indices: bool = False,
+        ceil_mode: bool = False,
+    ) -> None:
         super().__init__()
         self.kernel_size, self.stride, self.padding = kernel_size, stride or kernel_size, padding
         self.dilation, self.return_indices, self.ceil_mode = dilation, return_indices, ceil_mode
 
     def forward(self, x: Tensor) -> Tensor | tuple[Tensor, Tensor]:
-        return max_pool2d(x, self.kernel_size, self.stride, self.padding, self.dilation,
-                          self.ceil_mode, self.return_indices)
+        return max_pool2d(
+            x,
+            self.kernel_size,
+            self.stride,
+            self.padding,
+            self.dilation,
+            self.ceil_mode,
+            self.return_indices,
+        )
 
     def extra_repr(self) -> str:
-        return (f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}, "
-                f"dilation={self.dilation}, ceil_mode={self.ceil_mode}")
+        return (
+            f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}, "
+            f"dilation={self.dilation}, ceil_mode={self.ceil_mode}"
+        )
 
 
 class AvgPool2d(Module):
     """Mean over kernel windows, PyTorch's `AvgPool2d`."""
 
-    def __init__(self, kernel_size: Any, stride: Any = None, padding: Any = 0,
-                 ceil_mode: bool = False, count_include_pad: bool = True,
-                 divisor_override: int | None = None) -> None:
+    def __init__(
+        self,
+        kernel_size: Any,
+        stride: Any = None,
+        padding: Any = 0,
+        ceil_mode: bool = False,
+        count_include_pad: bool = True,
+        divisor_override: int | None = None,
+    ) -> None:
         super().__init__()
         self.kernel_size, self.stride, self.padding = kernel_size, stride or kernel_size, padding
         self.ceil_mode = ceil_mode
         self.count_include_pad, self.divisor_override = count_include_pad, divisor_override
 
     def forward(self, x: Tensor) -> Tensor:
-        return avg_pool2d(x, self.kernel_size, self.stride, self.padding, self.ceil_mode,
-                          self.count_include_pad, self.divisor_override)
+        return avg_pool2d(
+            x,
+            self.kernel_size,
+            self.stride,
+            self.padding,
+            self.ceil_mode,
+            self.count_include_pad,
+            self.divisor_override,
+        )
 
     def extra_repr(self) -> str:
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
@@ -319,22 +420,36 @@ class MaxPool1d(MaxPool2d):
     """Max over windows of (N, C, L) sequences, PyTorch's `MaxPool1d`."""
 
     def forward(self, x: Tensor) -> Tensor | tuple[Tensor, Tensor]:
-        return max_pool1d(x, self.kernel_size, self.stride, self.padding, self.dilation,
-                          self.ceil_mode, self.return_indices)
+        return max_pool1d(
+            x,
+            self.kernel_size,
+            self.stride,
+            self.padding,
+            self.dilation,
+            self.ceil_mode,
+            self.return_indices,
+        )
 
 
 class AvgPool1d(Module):
     """Mean over windows of (N, C, L) sequences, PyTorch's `AvgPool1d`."""
 
-    def __init__(self, kernel_size: Any, stride: Any = None, padding: Any = 0,
-                 ceil_mode: bool = False, count_include_pad: bool = True) -> None:
+    def __init__(
+        self,
+        kernel_size: Any,
+        stride: Any = None,
+        padding: Any = 0,
+        ceil_mode: bool = False,
+        count_include_pad: bool = True,
+    ) -> None:
         super().__init__()
         self.kernel_size, self.stride, self.padding = kernel_size, stride or kernel_size, padding
         self.ceil_mode, self.count_include_pad = ceil_mode, count_include_pad
 
     def forward(self, x: Tensor) -> Tensor:
-        return avg_pool1d(x, self.kernel_size, self.stride, self.padding, self.ceil_mode,
-                          self.count_include_pad)
+        return avg_pool1d(
+            x, self.kernel_size, self.stride, self.padding, self.ceil_mode, self.count_include_pad
+        )
 
     def extra_repr(self) -> str:
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
@@ -357,12 +472,18 @@ class AdaptiveAvgPool2d(Module):
 class Upsample(Module):
     """Nearest-neighbour or bilinear upsampling by `size` or `scale_factor`."""
 
-    def __init__(self, size: Any = None, scale_factor: Any = None, mode: str = "nearest",
-                 align_corners: bool | None = None) -> None:
+    def __init__(
+        self,
+        size: Any = None,
+        scale_factor: Any = None,
+        mode: str = "nearest",
+        align_corners: bool | None = None,
+    ) -> None:
         super().__init__()
         if mode not in ("nearest", "bilinear"):
-            raise NotImplementedError(f"Upsample: mode {mode!r}; 'nearest' and 'bilinear' are "
-                                      "supported")
+            raise NotImplementedError(
+                f"Upsample: mode {mode!r}; 'nearest' and 'bilinear' are supported"
+            )
         self.size, self.scale_factor, self.mode = size, scale_factor, mode
         self.align_corners = align_corners
 

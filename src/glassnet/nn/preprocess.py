@@ -35,8 +35,10 @@ class InputRangeWarning(UserWarning):
 def _values(v: Any, what: str) -> np.ndarray:
     a = np.asarray(v.data if isinstance(v, Tensor) else v, dtype=np.float32)
     if a.ndim > 1 or a.size == 0 or not np.all(np.isfinite(a)):
-        raise ValueError(f"Standardize: {what} must be a finite number or a 1-d list of them, "
-                         f"got shape {a.shape}" + ("" if a.size else " (empty)"))
+        raise ValueError(
+            f"Standardize: {what} must be a finite number or a 1-d list of them, "
+            f"got shape {a.shape}" + ("" if a.size else " (empty)")
+        )
     return a
 
 
@@ -66,12 +68,16 @@ def _range_problem(flat: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> str:
         if far.ndim == 0:
             return "far beyond that range"
         j = int(np.argmax(far))
-        return (f"feature {j} (the furthest out) spans {_fmt(seen_lo[j], seen_hi[j])} against "
-                f"{_fmt(lo[j], hi[j])}")
+        return (
+            f"feature {j} (the furthest out) spans {_fmt(seen_lo[j], seen_hi[j])} against "
+            f"{_fmt(lo[j], hi[j])}"
+        )
     stray = int(np.count_nonzero((flat < lo) | (flat > hi)))
     if stray >= MIN_STRAY and stray > STRAY * flat.size:
-        return (f"{stray} of {flat.size} values ({stray / flat.size:.0%}) lie outside their "
-                "feature's training range")
+        return (
+            f"{stray} of {flat.size} values ({stray / flat.size:.0%}) lie outside their "
+            "feature's training range"
+        )
     seen_span = float(seen_hi.max() - seen_lo.min())
     if span > 0 and 0 < seen_span < SQUEEZE * span:
         return f"they fill only {seen_span / span:.1%} of it"
@@ -86,26 +92,34 @@ class Standardize(Module):
     outside it warn once (InputRangeWarning), naming both ranges.
     """
 
-    def __init__(self, shift: Values = 0.0, scale: Values = 1.0, low: Values | None = None,
-                 high: Values | None = None) -> None:
+    def __init__(
+        self,
+        shift: Values = 0.0,
+        scale: Values = 1.0,
+        low: Values | None = None,
+        high: Values | None = None,
+    ) -> None:
         super().__init__()
         sh, sc = _values(shift, "shift"), _values(scale, "scale")
         if np.any(sc == 0):
             raise ValueError(f"Standardize: scale must be non-zero, got {sc.tolist()}")
         if (low is None) != (high is None):
-            raise ValueError("Standardize: give both low and high (the training range) or "
-                             "neither")
+            raise ValueError("Standardize: give both low and high (the training range) or neither")
         sizes = {a.size for a in (sh, sc) if a.ndim == 1}
         lo = hi = None
         if low is not None:
             lo, hi = _values(low, "low"), _values(high, "high")
             if lo.shape != hi.shape or np.any(lo > hi):
-                raise ValueError(f"Standardize: low {lo.tolist()} and high {hi.tolist()} must "
-                                 "have the same shape with low <= high")
+                raise ValueError(
+                    f"Standardize: low {lo.tolist()} and high {hi.tolist()} must "
+                    "have the same shape with low <= high"
+                )
             sizes |= {lo.size} if lo.ndim == 1 else set()
         if len(sizes) > 1:
-            raise ValueError(f"Standardize: shift, scale, low and high are per-feature with "
-                             f"different lengths {sorted(sizes)}")
+            raise ValueError(
+                f"Standardize: shift, scale, low and high are per-feature with "
+                f"different lengths {sorted(sizes)}"
+            )
         self.register_buffer("shift", Tensor(sh))
         self.register_buffer("scale", Tensor(sc))
         self.register_buffer("low", None if lo is None else Tensor(lo))
@@ -115,16 +129,22 @@ class Standardize(Module):
 
     def get_config(self) -> dict[str, Any]:
         """The constructor arguments as JSON-able numbers or lists (what `save` records)."""
-        return {"shift": _plain(self.shift), "scale": _plain(self.scale),
-                "low": _plain(self.low), "high": _plain(self.high)}
+        return {
+            "shift": _plain(self.shift),
+            "scale": _plain(self.scale),
+            "low": _plain(self.low),
+            "high": _plain(self.high),
+        }
 
     def forward(self, x: Any) -> Tensor:
         """(x − shift) / scale; checks the feature count and (once) the input range."""
         x = x if isinstance(x, Tensor) else Tensor(np.asarray(x, np.float32))
         if self.num_features is not None and (x.ndim < 1 or x.shape[-1] != self.num_features):
-            raise ValueError(f"Standardize: inputs of shape {x.shape} have "
-                             f"{x.shape[-1] if x.ndim else 0} features, this model was "
-                             f"trained on {self.num_features}")
+            raise ValueError(
+                f"Standardize: inputs of shape {x.shape} have "
+                f"{x.shape[-1] if x.ndim else 0} features, this model was "
+                f"trained on {self.num_features}"
+            )
         if self.low is not None and not self._warned and x.numel() > 0:
             self._check_range(_host(x.data))
         return (x - self.shift) / self.scale
@@ -136,11 +156,14 @@ class Standardize(Module):
         why = _range_problem(flat, lo, hi)
         if why:
             self._warned = True
-            warnings.warn(f"Standardize: inputs span {_fmt(flat.min(), flat.max())} but the "
-                          f"training inputs spanned {_fmt(lo.min(), hi.max())}; {why}. This model "
-                          "takes raw inputs in its training data's units and scales them itself; "
-                          "inputs scaled another way give wrong answers.",
-                          InputRangeWarning, stacklevel=3)
+            warnings.warn(
+                f"Standardize: inputs span {_fmt(flat.min(), flat.max())} but the "
+                f"training inputs spanned {_fmt(lo.min(), hi.max())}; {why}. This model "
+                "takes raw inputs in its training data's units and scales them itself; "
+                "inputs scaled another way give wrong answers.",
+                InputRangeWarning,
+                stacklevel=3,
+            )
 
     def extra_repr(self) -> str:
         """Per-feature or scalar, and whether it keeps the training range."""

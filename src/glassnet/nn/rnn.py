@@ -81,12 +81,25 @@ class Recurrence(Function):
             hhn = xp.empty((t_len, batch, hid), x.dtype)
         times = range(t_len - 1, -1, -1) if reverse else range(t_len)
         with np.errstate(over="ignore"):
-            Recurrence._steps(xp, mode, times, proj, w_hh_t, b_hh, hs, acts, cs if lstm else None,
-                              tcs if lstm else None, hhn if gru else None, hid)
+            Recurrence._steps(
+                xp,
+                mode,
+                times,
+                proj,
+                w_hh_t,
+                b_hh,
+                hs,
+                acts,
+                cs if lstm else None,
+                tcs if lstm else None,
+                hhn if gru else None,
+                hid,
+            )
         ys = hs[:0:-1] if reverse else hs[1:]
         parts = [ys, hs[-1:]] + ([cs[-1:]] if lstm else [])
-        ctx.save_for_backward(x, w_ih, w_hh, hs, acts, *((cs, tcs) if lstm else ()),
-                              *((hhn,) if gru else ()))
+        ctx.save_for_backward(
+            x, w_ih, w_hh, hs, acts, *((cs, tcs) if lstm else ()), *((hhn,) if gru else ())
+        )
         ctx.mode, ctx.reverse, ctx.has_bias = mode, reverse, b_ih is not None
         return xp.concatenate(parts, axis=0)
 
@@ -100,15 +113,15 @@ class Recurrence(Function):
                 hh = h @ w_hh_t
                 if b_hh is not None:
                     hh += b_hh
-                xp.add(proj[t, :, :2 * hid], hh[:, :2 * hid], out=a[:, :2 * hid])
-                _sigmoid_(a[:, :2 * hid])
-                n = a[:, 2 * hid:]
-                xp.multiply(a[:, :hid], hh[:, 2 * hid:], out=n)
-                n += proj[t, :, 2 * hid:]
+                xp.add(proj[t, :, : 2 * hid], hh[:, : 2 * hid], out=a[:, : 2 * hid])
+                _sigmoid_(a[:, : 2 * hid])
+                n = a[:, 2 * hid :]
+                xp.multiply(a[:, :hid], hh[:, 2 * hid :], out=n)
+                n += proj[t, :, 2 * hid :]
                 xp.tanh(n, out=n)
-                hhn[s] = hh[:, 2 * hid:]
+                hhn[s] = hh[:, 2 * hid :]
                 xp.subtract(h, n, out=hs[s + 1])  # h' = n + z (h − n)
-                hs[s + 1] *= a[:, hid:2 * hid]
+                hs[s + 1] *= a[:, hid : 2 * hid]
                 hs[s + 1] += n
                 continue
             xp.matmul(h, w_hh_t, out=a)
@@ -117,11 +130,11 @@ class Recurrence(Function):
                 xp.exp(a, out=a)
                 a += 1
                 xp.reciprocal(a, out=a)  # σ(z) for o, i, f and σ(2z) for g
-                g = a[:, 3 * hid:]
+                g = a[:, 3 * hid :]
                 g *= 2
                 g -= 1  # tanh z = 2σ(2z) − 1
-                xp.multiply(a[:, 2 * hid:3 * hid], cs[s], out=cs[s + 1])  # c' = f c + i g
-                cs[s + 1] += a[:, hid:2 * hid] * g
+                xp.multiply(a[:, 2 * hid : 3 * hid], cs[s], out=cs[s + 1])  # c' = f c + i g
+                cs[s + 1] += a[:, hid : 2 * hid] * g
                 xp.tanh(cs[s + 1], out=tcs[s])
                 xp.multiply(a[:, :hid], tcs[s], out=hs[s + 1])  # h' = o tanh(c')
             elif mode == "RNN_TANH":
@@ -136,7 +149,7 @@ class Recurrence(Function):
         mode, t_len = ctx.mode, x.shape[0]
         hid = w_hh.shape[1]
         lstm, gru = mode == "LSTM", mode == "GRU"
-        gy = g[t_len - 1::-1] if ctx.reverse else g[:t_len]  # by step
+        gy = g[t_len - 1 :: -1] if ctx.reverse else g[:t_len]  # by step
         gh = g[t_len].copy()
         dz = xp.empty_like(acts)  # d(pre-activation) per step
         if lstm:  # gates o|i|f|g; every factor that does not depend on the carried gradients
@@ -153,9 +166,9 @@ class Recurrence(Function):
         elif gru:
             (hhn,) = extra
             dhh = xp.empty_like(acts)
-            rz = acts[:, :, :2 * hid]
+            rz = acts[:, :, : 2 * hid]
             drz = rz * (1 - rz)
-            dtn = 1 - acts[:, :, 2 * hid:] ** 2
+            dtn = 1 - acts[:, :, 2 * hid :] ** 2
         else:
             dact = 1 - hs[1:] ** 2 if mode == "RNN_TANH" else (hs[1:] > 0).astype(g.dtype)
         for s in range(t_len - 1, -1, -1):
@@ -165,17 +178,17 @@ class Recurrence(Function):
                 gc += gh * o_dtc[s]
                 xp.multiply(gh, q[s], out=d[:, :hid])
                 xp.multiply(gc[:, None], p[s], out=d4[s, :, 1:])
-                gc *= a[:, 2 * hid:3 * hid]
+                gc *= a[:, 2 * hid : 3 * hid]
                 xp.matmul(d, w_hh, out=gh)
             elif gru:  # h' = n + z (h − n), n = tanh(a_n + r hh_n)
-                dn = gh * (1 - a[:, hid:2 * hid]) * dtn[s]
-                d[:, 2 * hid:] = dn
+                dn = gh * (1 - a[:, hid : 2 * hid]) * dtn[s]
+                d[:, 2 * hid :] = dn
                 xp.multiply(dn, hhn[s], out=d[:, :hid])
-                xp.multiply(gh, hs[s] - a[:, 2 * hid:], out=d[:, hid:2 * hid])
-                d[:, :2 * hid] *= drz[s]
-                dhh[s, :, :2 * hid] = d[:, :2 * hid]
-                xp.multiply(dn, a[:, :hid], out=dhh[s, :, 2 * hid:])
-                gh = gh * a[:, hid:2 * hid] + dhh[s] @ w_hh
+                xp.multiply(gh, hs[s] - a[:, 2 * hid :], out=d[:, hid : 2 * hid])
+                d[:, : 2 * hid] *= drz[s]
+                dhh[s, :, : 2 * hid] = d[:, : 2 * hid]
+                xp.multiply(dn, a[:, :hid], out=dhh[s, :, 2 * hid :])
+                gh = gh * a[:, hid : 2 * hid] + dhh[s] @ w_hh
             else:
                 xp.multiply(gh, dact[s], out=d)
                 gh = d @ w_hh
@@ -189,8 +202,9 @@ class Recurrence(Function):
         if ctx.has_bias:
             gb_ih, gb_hh = g2.sum(axis=0), dhh_all.reshape(-1, dz.shape[2]).sum(axis=0)
         if lstm:
-            gw_ih, gw_hh, gb_ih, gb_hh = (_gates(a, hid, _FROM_OIFG)
-                                          for a in (gw_ih, gw_hh, gb_ih, gb_hh))
+            gw_ih, gw_hh, gb_ih, gb_hh = (
+                _gates(a, hid, _FROM_OIFG) for a in (gw_ih, gw_hh, gb_ih, gb_hh)
+            )
         return gx, gh, gc if lstm else None, gw_ih, gw_hh, gb_ih, gb_hh
 
 
@@ -201,38 +215,58 @@ def _affine(x: Any, w: Tensor, b: Tensor | None) -> Tensor:
     return y if b is None else y + b
 
 
-def rnn_cell_simple(x: Tensor, h: Any, w_ih: Tensor, w_hh: Tensor, b_ih: Tensor | None = None,
-                    b_hh: Tensor | None = None, nonlinearity: str = "tanh") -> Tensor:
+def rnn_cell_simple(
+    x: Tensor,
+    h: Any,
+    w_ih: Tensor,
+    w_hh: Tensor,
+    b_ih: Tensor | None = None,
+    b_hh: Tensor | None = None,
+    nonlinearity: str = "tanh",
+) -> Tensor:
     """One Elman step: h' = tanh(x W_ihᵀ + b_ih + h W_hhᵀ + b_hh) (or ReLU)."""
     a = _affine(x, w_ih, b_ih) + _affine(h, w_hh, b_hh)
     return a.tanh() if nonlinearity == "tanh" else a.relu()
 
 
-def lstm_cell_simple(x: Tensor, h: Any, c: Any, w_ih: Tensor, w_hh: Tensor,
-                     b_ih: Tensor | None = None, b_hh: Tensor | None = None
-                     ) -> tuple[Tensor, Tensor]:
+def lstm_cell_simple(
+    x: Tensor,
+    h: Any,
+    c: Any,
+    w_ih: Tensor,
+    w_hh: Tensor,
+    b_ih: Tensor | None = None,
+    b_hh: Tensor | None = None,
+) -> tuple[Tensor, Tensor]:
     """One LSTM step: gates i, f, g, o from one sum of two affine maps; returns (h', c')."""
     z = _affine(x, w_ih, b_ih) + _affine(h, w_hh, b_hh)  # (B, 4H), stacked i|f|g|o
     n = w_hh.shape[1]
-    i, f, o = z[:, :n].sigmoid(), z[:, n:2 * n].sigmoid(), z[:, 3 * n:].sigmoid()
-    g = z[:, 2 * n:3 * n].tanh()
+    i, f, o = z[:, :n].sigmoid(), z[:, n : 2 * n].sigmoid(), z[:, 3 * n :].sigmoid()
+    g = z[:, 2 * n : 3 * n].tanh()
     c = f * c + i * g  # forget some of the old cell, write some of the new candidate
     return o * c.tanh(), c
 
 
-def gru_cell_simple(x: Tensor, h: Any, w_ih: Tensor, w_hh: Tensor, b_ih: Tensor | None = None,
-                    b_hh: Tensor | None = None) -> Tensor:
+def gru_cell_simple(
+    x: Tensor,
+    h: Any,
+    w_ih: Tensor,
+    w_hh: Tensor,
+    b_ih: Tensor | None = None,
+    b_hh: Tensor | None = None,
+) -> Tensor:
     """One GRU step: reset r and update z gates, candidate n = tanh(a_n + r (W_hn h + b_hn))."""
     a, b = _affine(x, w_ih, b_ih), _affine(h, w_hh, b_hh)  # (B, 3H) each, stacked r|z|n
     n = w_hh.shape[1]
     r = (a[:, :n] + b[:, :n]).sigmoid()
-    z = (a[:, n:2 * n] + b[:, n:2 * n]).sigmoid()
-    cand = (a[:, 2 * n:] + r * b[:, 2 * n:]).tanh()
+    z = (a[:, n : 2 * n] + b[:, n : 2 * n]).sigmoid()
+    cand = (a[:, 2 * n :] + r * b[:, 2 * n :]).tanh()
     return (1 - z) * cand + z * h  # keep z of the old state, take 1 − z of the candidate
 
 
-def recurrence_simple(mode: str, x: Tensor, h: Any, c: Any, params: list,
-                      reverse: bool = False) -> tuple:
+def recurrence_simple(
+    mode: str, x: Tensor, h: Any, c: Any, params: list, reverse: bool = False
+) -> tuple:
     """The twin of `Recurrence`: a Python loop of composed cells over (T, B, I); returns
     (outputs (T, B, H), h_T, c_T or None)."""
     ys = []
@@ -242,14 +276,16 @@ def recurrence_simple(mode: str, x: Tensor, h: Any, c: Any, params: list,
         elif mode == "GRU":
             h = gru_cell_simple(x[t], h, *params)
         else:
-            h = rnn_cell_simple(x[t], h, *params,
-                                nonlinearity="tanh" if mode == "RNN_TANH" else "relu")
+            h = rnn_cell_simple(
+                x[t], h, *params, nonlinearity="tanh" if mode == "RNN_TANH" else "relu"
+            )
         ys.append(h)
     return stack(ys[::-1] if reverse else ys), h, c
 
 
-def _run(mode: str, x: Any, h0: Any, c0: Any, params: list, reverse: bool = False,
-         fused: bool = True) -> tuple:
+def _run(
+    mode: str, x: Any, h0: Any, c0: Any, params: list, reverse: bool = False, fused: bool = True
+) -> tuple:
     """Run one direction: (outputs (T, B, H), h_T, c_T or None)."""
     if not fused:
         return recurrence_simple(mode, x, h0, c0, params, reverse)
@@ -270,15 +306,27 @@ class RNNBase(Module):
 
     mode = "RNN_TANH"
 
-    def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1, bias: bool = True,
-                 batch_first: bool = False, dropout: float = 0.0, bidirectional: bool = False,
-                 dtype: Any = None, *, fused: bool | None = None) -> None:
+    def __init__(
+        self,
+        input_size: int,
+        hidden_size: int,
+        num_layers: int = 1,
+        bias: bool = True,
+        batch_first: bool = False,
+        dropout: float = 0.0,
+        bidirectional: bool = False,
+        dtype: Any = None,
+        *,
+        fused: bool | None = None,
+    ) -> None:
         super().__init__()
         self.fused = fused  # False: the composed twin; None: follow glassnet.is_fused()
         name = type(self).__name__
         if input_size <= 0 or hidden_size <= 0 or num_layers <= 0:
-            raise ValueError(f"{name}: input_size, hidden_size and num_layers must be positive, "
-                             f"got {input_size}, {hidden_size}, {num_layers}")
+            raise ValueError(
+                f"{name}: input_size, hidden_size and num_layers must be positive, "
+                f"got {input_size}, {hidden_size}, {num_layers}"
+            )
         if not 0 <= dropout <= 1:
             raise ValueError(f"{name}: dropout must be in [0, 1], got {dropout}")
         self.input_size, self.hidden_size, self.num_layers = input_size, hidden_size, num_layers
@@ -290,10 +338,14 @@ class RNNBase(Module):
         for layer in range(num_layers):
             size_in = input_size if layer == 0 else hidden_size * dirs
             for suffix in ("", "_reverse")[:dirs]:
-                setattr(self, f"weight_ih_l{layer}{suffix}",
-                        Parameter(zeros(gh, size_in, dtype=dtype)))
-                setattr(self, f"weight_hh_l{layer}{suffix}",
-                        Parameter(zeros(gh, hidden_size, dtype=dtype)))
+                setattr(
+                    self, f"weight_ih_l{layer}{suffix}", Parameter(zeros(gh, size_in, dtype=dtype))
+                )
+                setattr(
+                    self,
+                    f"weight_hh_l{layer}{suffix}",
+                    Parameter(zeros(gh, hidden_size, dtype=dtype)),
+                )
                 if bias:
                     setattr(self, f"bias_ih_l{layer}{suffix}", Parameter(zeros(gh, dtype=dtype)))
                     setattr(self, f"bias_hh_l{layer}{suffix}", Parameter(zeros(gh, dtype=dtype)))
@@ -306,11 +358,18 @@ class RNNBase(Module):
     def forward(self, input: Tensor, hx: Any = None) -> tuple:
         name = type(self).__name__
         if input.ndim not in (2, 3) or input.shape[-1] != self.input_size:
-            raise ValueError(f"{name}: expected input (seq, batch, {self.input_size}) (or "
-                             f"batch_first / unbatched), got {input.shape}")
+            raise ValueError(
+                f"{name}: expected input (seq, batch, {self.input_size}) (or "
+                f"batch_first / unbatched), got {input.shape}"
+            )
         unbatched = input.ndim == 2
-        x = input.unsqueeze(1) if unbatched else \
-            input.transpose(0, 1) if self.batch_first else input
+        x = (
+            input.unsqueeze(1)
+            if unbatched
+            else input.transpose(0, 1)
+            if self.batch_first
+            else input
+        )
         lstm = self.mode == "LSTM"
         dirs = 2 if self.bidirectional else 1
         state_shape = (self.num_layers * dirs, x.shape[1], self.hidden_size)
@@ -324,8 +383,9 @@ class RNNBase(Module):
             h0, c0 = h0.unsqueeze(1), c0.unsqueeze(1) if lstm else None
         for s in (h0, c0) if lstm else (h0,):
             if tuple(s.shape) != state_shape:
-                raise ValueError(f"{name}: expected initial state of shape {state_shape}, "
-                                 f"got {tuple(s.shape)}")
+                raise ValueError(
+                    f"{name}: expected initial state of shape {state_shape}, got {tuple(s.shape)}"
+                )
         hn, cn = [], []
         fused = _fn._fused if self.fused is None else self.fused
         for layer in range(self.num_layers):
@@ -334,8 +394,15 @@ class RNNBase(Module):
             outs = []
             for d, suffix in enumerate(("", "_reverse")[:dirs]):
                 i = layer * dirs + d
-                y, h, c = _run(self.mode, x, h0[i], c0[i] if lstm else None,
-                               self._params(layer, suffix), d == 1, fused)
+                y, h, c = _run(
+                    self.mode,
+                    x,
+                    h0[i],
+                    c0[i] if lstm else None,
+                    self._params(layer, suffix),
+                    d == 1,
+                    fused,
+                )
                 outs.append(y)
                 hn.append(h)
                 cn.append(c)
@@ -350,8 +417,10 @@ class RNNBase(Module):
         return out, (h_n, c_n.squeeze(1) if unbatched else c_n)
 
     def extra_repr(self) -> str:
-        return (f"{self.input_size}, {self.hidden_size}, num_layers={self.num_layers}, "
-                f"batch_first={self.batch_first}, bidirectional={self.bidirectional}")
+        return (
+            f"{self.input_size}, {self.hidden_size}, num_layers={self.num_layers}, "
+            f"batch_first={self.batch_first}, bidirectional={self.bidirectional}"
+        )
 
 
 def _elman_mode(layer: str, nonlinearity: str) -> str:
@@ -364,12 +433,22 @@ def _elman_mode(layer: str, nonlinearity: str) -> str:
 class RNN(RNNBase):
     """Elman RNN: h' = tanh(W_ih x + b_ih + W_hh h + b_hh) (or ReLU)."""
 
-    def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1,
-                 nonlinearity: str = "tanh", bias: bool = True, batch_first: bool = False,
-                 dropout: float = 0.0, bidirectional: bool = False, dtype: Any = None) -> None:
+    def __init__(
+        self,
+        input_size: int,
+        hidden_size: int,
+        num_layers: int = 1,
+        nonlinearity: str = "tanh",
+        bias: bool = True,
+        batch_first: bool = False,
+        dropout: float = 0.0,
+        bidirectional: bool = False,
+        dtype: Any = None,
+    ) -> None:
         mode = _elman_mode("RNN", nonlinearity)  # PyTorch's argument order
-        super().__init__(input_size, hidden_size, num_layers, bias, batch_first, dropout,
-                         bidirectional, dtype)  # tanh and relu have the same weight shapes
+        super().__init__(
+            input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional, dtype
+        )  # tanh and relu have the same weight shapes
         self.mode, self.nonlinearity = mode, nonlinearity
 
 
@@ -390,8 +469,15 @@ class RNNCellBase(Module):
 
     mode = "RNN_TANH"
 
-    def __init__(self, input_size: int, hidden_size: int, bias: bool = True,
-                 dtype: Any = None, *, fused: bool | None = None) -> None:
+    def __init__(
+        self,
+        input_size: int,
+        hidden_size: int,
+        bias: bool = True,
+        dtype: Any = None,
+        *,
+        fused: bool | None = None,
+    ) -> None:
         super().__init__()
         self.fused = fused  # False: the composed twin; None: follow glassnet.is_fused()
         self.input_size, self.hidden_size, self.bias = input_size, hidden_size, bias
@@ -407,8 +493,9 @@ class RNNCellBase(Module):
     def forward(self, input: Tensor, hx: Any = None) -> Any:
         name = type(self).__name__
         if input.ndim not in (1, 2) or input.shape[-1] != self.input_size:
-            raise ValueError(f"{name}: expected input (batch, {self.input_size}), "
-                             f"got {input.shape}")
+            raise ValueError(
+                f"{name}: expected input (batch, {self.input_size}), got {input.shape}"
+            )
         unbatched = input.ndim == 1
         x = input.reshape(1, 1, -1) if unbatched else input.unsqueeze(0)
         lstm = self.mode == "LSTM"
@@ -421,10 +508,12 @@ class RNNCellBase(Module):
             c = np.zeros(shape, x.dtype) if lstm else None
         elif unbatched:
             h, c = h.reshape(shape), c.reshape(shape) if lstm else None
-        params = [self.weight_ih, self.weight_hh] + ([self.bias_ih, self.bias_hh]
-                                                     if self.bias else [])
-        _, h1, c1 = _run(self.mode, x, h, c, params, False,
-                         _fn._fused if self.fused is None else self.fused)
+        params = [self.weight_ih, self.weight_hh] + (
+            [self.bias_ih, self.bias_hh] if self.bias else []
+        )
+        _, h1, c1 = _run(
+            self.mode, x, h, c, params, False, _fn._fused if self.fused is None else self.fused
+        )
         if unbatched:
             h1, c1 = h1.reshape(-1), c1.reshape(-1) if lstm else None
         return (h1, c1) if lstm else h1
@@ -436,9 +525,16 @@ class RNNCellBase(Module):
 class RNNCell(RNNCellBase):
     """One Elman step (tanh or ReLU)."""
 
-    def __init__(self, input_size: int, hidden_size: int, bias: bool = True,
-                 nonlinearity: str = "tanh", dtype: Any = None, *,
-                 fused: bool | None = None) -> None:
+    def __init__(
+        self,
+        input_size: int,
+        hidden_size: int,
+        bias: bool = True,
+        nonlinearity: str = "tanh",
+        dtype: Any = None,
+        *,
+        fused: bool | None = None,
+    ) -> None:
         mode = _elman_mode("RNNCell", nonlinearity)
         super().__init__(input_size, hidden_size, bias, dtype, fused=fused)
         self.mode, self.nonlinearity = mode, nonlinearity

@@ -14,8 +14,12 @@ def _grads(parameters: Iterable[Tensor] | Tensor) -> list:
     return [p.grad for p in params if p.grad is not None]
 
 
-def clip_grad_norm_(parameters: Iterable[Tensor] | Tensor, max_norm: float,
-                    norm_type: float = 2.0, error_if_nonfinite: bool = False) -> Tensor:
+def clip_grad_norm_(
+    parameters: Iterable[Tensor] | Tensor,
+    max_norm: float,
+    norm_type: float = 2.0,
+    error_if_nonfinite: bool = False,
+) -> Tensor:
     """Scale all gradients together so their joint norm is at most max_norm; returns the norm."""
     grads = _grads(parameters)
     if not grads:
@@ -23,8 +27,9 @@ def clip_grad_norm_(parameters: Iterable[Tensor] | Tensor, max_norm: float,
     if norm_type == float("inf"):
         total = max(float(np.abs(g.data).max()) for g in grads)
     else:
-        total = float(sum(float((np.abs(g.data) ** norm_type).sum()) for g in grads)
-                      ** (1.0 / norm_type))
+        total = float(
+            sum(float((np.abs(g.data) ** norm_type).sum()) for g in grads) ** (1.0 / norm_type)
+        )
     if error_if_nonfinite and not np.isfinite(total):
         raise RuntimeError(f"clip_grad_norm_: the total gradient norm is {total}")
     coef = max_norm / (total + 1e-6)

@@ -6,5 +6,18 @@ from .optimizer import Optimizer
 from .registry import DEFAULT_LR, OPTIMIZERS, create, optimizer_name
 from .sgd import SGD
 
-__all__ = ["DEFAULT_LR", "OPTIMIZERS", "SGD", "Adadelta", "Adagrad", "Adam", "AdamW", "Optimizer",
-           "RMSprop", "create", "lr_scheduler", "optimizer_name", "state"]
+__all__ = [
+    "DEFAULT_LR",
+    "OPTIMIZERS",
+    "SGD",
+    "Adadelta",
+    "Adagrad",
+    "Adam",
+    "AdamW",
+    "Optimizer",
+    "RMSprop",
+    "create",
+    "lr_scheduler",
+    "optimizer_name",
+    "state",
+]

@@ -15,8 +15,9 @@ class LRScheduler:
 
     def __init__(self, optimizer: Optimizer, last_epoch: int = -1) -> None:
         if not isinstance(optimizer, Optimizer):
-            raise TypeError(f"{type(self).__name__}: expected an Optimizer, got "
-                            f"{type(optimizer).__name__}")
+            raise TypeError(
+                f"{type(self).__name__}: expected an Optimizer, got {type(optimizer).__name__}"
+            )
         self.optimizer = optimizer
         for g in optimizer.param_groups:
             g.setdefault("initial_lr", g["lr"])
@@ -45,8 +46,7 @@ class LRScheduler:
 
     def state_dict(self) -> dict[str, Any]:
         """The scheduler's attributes except the optimizer and callables (e.g. `lr_lambda`)."""
-        return {k: v for k, v in self.__dict__.items()
-                if k != "optimizer" and not callable(v)}
+        return {k: v for k, v in self.__dict__.items() if k != "optimizer" and not callable(v)}
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
         """Restore attributes saved by `state_dict()` (the optimizer keeps its own state)."""
@@ -56,8 +56,9 @@ class LRScheduler:
 class StepLR(LRScheduler):
     """lr · gamma^(epoch // step_size)."""
 
-    def __init__(self, optimizer: Optimizer, step_size: int, gamma: float = 0.1,
-                 last_epoch: int = -1) -> None:
+    def __init__(
+        self, optimizer: Optimizer, step_size: int, gamma: float = 0.1, last_epoch: int = -1
+    ) -> None:
         self.step_size, self.gamma = step_size, gamma
         super().__init__(optimizer, last_epoch)
 
@@ -69,8 +70,13 @@ class StepLR(LRScheduler):
 class MultiStepLR(LRScheduler):
     """lr · gamma^(number of milestones passed)."""
 
-    def __init__(self, optimizer: Optimizer, milestones: Sequence[int], gamma: float = 0.1,
-                 last_epoch: int = -1) -> None:
+    def __init__(
+        self,
+        optimizer: Optimizer,
+        milestones: Sequence[int],
+        gamma: float = 0.1,
+        last_epoch: int = -1,
+    ) -> None:
         self.milestones, self.gamma = sorted(milestones), gamma
         super().__init__(optimizer, last_epoch)
 
@@ -94,22 +100,26 @@ class ExponentialLR(LRScheduler):
 class CosineAnnealingLR(LRScheduler):
     """eta_min + (lr − eta_min)(1 + cos(π·epoch/T_max))/2."""
 
-    def __init__(self, optimizer: Optimizer, T_max: int, eta_min: float = 0.0,
-                 last_epoch: int = -1) -> None:
+    def __init__(
+        self, optimizer: Optimizer, T_max: int, eta_min: float = 0.0, last_epoch: int = -1
+    ) -> None:
         self.T_max, self.eta_min = T_max, eta_min
         super().__init__(optimizer, last_epoch)
 
     def lr_at(self, base_lr: float, epoch: int) -> float:
         """Half a cosine from base_lr at epoch 0 down to eta_min at epoch T_max."""
-        return self.eta_min + (base_lr - self.eta_min) * (
-            1 + math.cos(math.pi * epoch / self.T_max)) / 2
+        return (
+            self.eta_min
+            + (base_lr - self.eta_min) * (1 + math.cos(math.pi * epoch / self.T_max)) / 2
+        )
 
 
 class LambdaLR(LRScheduler):
     """lr · lr_lambda(epoch)."""
 
-    def __init__(self, optimizer: Optimizer, lr_lambda: Callable[[int], float],
-                 last_epoch: int = -1) -> None:
+    def __init__(
+        self, optimizer: Optimizer, lr_lambda: Callable[[int], float], last_epoch: int = -1
+    ) -> None:
         self.lr_lambda = lr_lambda
         super().__init__(optimizer, last_epoch)
 
@@ -121,19 +131,32 @@ class LambdaLR(LRScheduler):
 class ReduceLROnPlateau:
     """Multiply lr by `factor` when the monitored metric stops improving for `patience` epochs."""
 
-    def __init__(self, optimizer: Optimizer, mode: str = "min", factor: float = 0.1,
-                 patience: int = 10, threshold: float = 1e-4, threshold_mode: str = "rel",
-                 cooldown: int = 0, min_lr: float | Sequence[float] = 0.0, eps: float = 1e-8
-                 ) -> None:
+    def __init__(
+        self,
+        optimizer: Optimizer,
+        mode: str = "min",
+        factor: float = 0.1,
+        patience: int = 10,
+        threshold: float = 1e-4,
+        threshold_mode: str = "rel",
+        cooldown: int = 0,
+        min_lr: float | Sequence[float] = 0.0,
+        eps: float = 1e-8,
+    ) -> None:
         if factor >= 1.0:
             raise ValueError(f"ReduceLROnPlateau: factor must be < 1, got {factor}")
         if mode not in ("min", "max") or threshold_mode not in ("rel", "abs"):
-            raise ValueError(f"ReduceLROnPlateau: bad mode {mode!r} or threshold_mode "
-                             f"{threshold_mode!r}")
+            raise ValueError(
+                f"ReduceLROnPlateau: bad mode {mode!r} or threshold_mode {threshold_mode!r}"
+            )
         self.optimizer = optimizer
         self.mode, self.factor, self.patience = mode, factor, patience
         self.threshold, self.threshold_mode, self.cooldown, self.eps = (
-            threshold, threshold_mode, cooldown, eps)
+            threshold,
+            threshold_mode,
+            cooldown,
+            eps,
+        )
         n = len(optimizer.param_groups)
         self.min_lrs = list(min_lr) if isinstance(min_lr, (list, tuple)) else [min_lr] * n
         self.best = math.inf if mode == "min" else -math.inf
@@ -147,11 +170,15 @@ class ReduceLROnPlateau:
         `threshold_mode` "rel" compares with best·(1 ∓ threshold), "abs" with best ∓ threshold.
         """
         if self.mode == "min":
-            edge = best * (1 - self.threshold) if self.threshold_mode == "rel" else \
-                best - self.threshold
+            edge = (
+                best * (1 - self.threshold)
+                if self.threshold_mode == "rel"
+                else best - self.threshold
+            )
             return a < edge
-        edge = best * (1 + self.threshold) if self.threshold_mode == "rel" else \
-            best + self.threshold
+        edge = (
+            best * (1 + self.threshold) if self.threshold_mode == "rel" else best + self.threshold
+        )
         return a > edge
 
     def step(self, metrics: float) -> None:

@@ -93,8 +93,11 @@ class Optimizer:
                 index.setdefault(p, len(index))
                 ids.append(index[p])
             groups.append({**{k: v for k, v in g.items() if k != "params"}, "params": ids})
-        state = {index[p]: {k: (v.copy() if isinstance(v, np.ndarray) else v)
-                            for k, v in s.items()} for p, s in self.state.items() if p in index}
+        state = {
+            index[p]: {k: (v.copy() if isinstance(v, np.ndarray) else v) for k, v in s.items()}
+            for p, s in self.state.items()
+            if p in index
+        }
         return {"state": state, "param_groups": groups}
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
@@ -104,10 +107,13 @@ class Optimizer:
         """
         groups = state_dict["param_groups"]
         if len(groups) != len(self.param_groups) or any(
-                len(a["params"]) != len(b["params"]) for a, b in zip(groups, self.param_groups)):
-            raise ValueError(f"{type(self).__name__}.load_state_dict: the saved groups have "
-                             f"{[len(g['params']) for g in groups]} parameters, this optimizer "
-                             f"has {[len(g['params']) for g in self.param_groups]}")
+            len(a["params"]) != len(b["params"]) for a, b in zip(groups, self.param_groups)
+        ):
+            raise ValueError(
+                f"{type(self).__name__}.load_state_dict: the saved groups have "
+                f"{[len(g['params']) for g in groups]} parameters, this optimizer "
+                f"has {[len(g['params']) for g in self.param_groups]}"
+            )
         by_index = {}
         for saved, own in zip(groups, self.param_groups):
             for i, p in zip(saved["params"], own["params"]):
@@ -116,16 +122,22 @@ class Optimizer:
         self.state = {}
         for i, s in state_dict["state"].items():
             p = by_index[int(i)]
-            self.state[p] = {k: (np.array(v, dtype=p.dtype) if isinstance(v, np.ndarray) and
-                                 v.shape == p.shape else copy.deepcopy(v))
-                             for k, v in s.items()}
+            self.state[p] = {
+                k: (
+                    np.array(v, dtype=p.dtype)
+                    if isinstance(v, np.ndarray) and v.shape == p.shape
+                    else copy.deepcopy(v)
+                )
+                for k, v in s.items()
+            }
 
     def __repr__(self) -> str:
         lines = [f"{type(self).__name__} ("]
         for i, g in enumerate(self.param_groups):
             lines.append(f"Parameter Group {i}")
-            lines += [f"    {k}: {v}" for k, v in sorted(g.items())
-                      if k not in ("params", "initial_lr")]
+            lines += [
+                f"    {k}: {v}" for k, v in sorted(g.items()) if k not in ("params", "initial_lr")
+            ]
         return "\n".join(lines + [")"])
 
 

@@ -17,17 +17,23 @@ from .optimizer import Optimizer
 from .sgd import SGD
 
 OPTIMIZERS: dict[str, type[Optimizer]] = {
-    "sgd": SGD, "momentum": SGD, "adam": Adam, "adamw": AdamW, "rmsprop": RMSprop,
-    "adagrad": Adagrad, "adadelta": Adadelta,
+    "sgd": SGD,
+    "momentum": SGD,
+    "adam": Adam,
+    "adamw": AdamW,
+    "rmsprop": RMSprop,
+    "adagrad": Adagrad,
+    "adadelta": Adadelta,
 }
 PRESETS: dict[str, dict[str, Any]] = {"momentum": {"momentum": 0.9}}  # TF Playground's
 DEFAULT_LR: dict[str, float] = {
-    "sgd": 0.01,       # Keras' SGD (PyTorch's SGD default, 1e-3, is rarely what anyone wants)
+    "sgd": 0.01,  # Keras' SGD (PyTorch's SGD default, 1e-3, is rarely what anyone wants)
     "momentum": 0.01,  # as sgd
-    "adam": 1e-3, "adamw": 1e-3,  # Kingma & Ba; PyTorch and Keras agree
-    "rmsprop": 1e-2,   # PyTorch's
-    "adagrad": 0.05,   # tf.estimator.DNNClassifier's, the seed's optimizer
-    "adadelta": 1.0,   # Zeiler; PyTorch's
+    "adam": 1e-3,
+    "adamw": 1e-3,  # Kingma & Ba; PyTorch and Keras agree
+    "rmsprop": 1e-2,  # PyTorch's
+    "adagrad": 0.05,  # tf.estimator.DNNClassifier's, the seed's optimizer
+    "adadelta": 1.0,  # Zeiler; PyTorch's
 }
 
 
@@ -39,8 +45,7 @@ def optimizer_name(name: str, where: str = "optimizer") -> str:
     raise ValueError(f"{where}: unknown optimizer {name!r}; choose from {sorted(OPTIMIZERS)}")
 
 
-def create(name: str, params: Iterable[Any], lr: float | None = None,
-           **kwargs: Any) -> Optimizer:
+def create(name: str, params: Iterable[Any], lr: float | None = None, **kwargs: Any) -> Optimizer:
     """An optimizer by name, with `DEFAULT_LR[name]` unless `lr` is given."""
     key = optimizer_name(name)
     options = {**PRESETS.get(key, {}), **kwargs}

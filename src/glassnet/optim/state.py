@@ -52,8 +52,11 @@ def _count(v: Any) -> bool:
 
 def _hyper_defaults(cls: type[Optimizer]) -> dict[str, Any]:
     """The hyper-parameters of an optimizer class and their defaults, from its __init__."""
-    return {k: p.default for k, p in inspect.signature(cls.__init__).parameters.items()
-            if k not in ("self", "params")}
+    return {
+        k: p.default
+        for k, p in inspect.signature(cls.__init__).parameters.items()
+        if k not in ("self", "params")
+    }
 
 
 def _hyper_value(v: Any, default: Any, key: str) -> Any:
@@ -66,9 +69,13 @@ def _hyper_value(v: Any, default: Any, key: str) -> Any:
     else:
         ok = finite_number(v)
     if not ok:
-        want = "a bool" if isinstance(default, bool) else \
-            f"a list of {len(default)} finite numbers" if isinstance(default, tuple) else \
-            "a finite number"
+        want = (
+            "a bool"
+            if isinstance(default, bool)
+            else f"a list of {len(default)} finite numbers"
+            if isinstance(default, tuple)
+            else "a finite number"
+        )
         raise StateError(f"{key} must be {want}, got {_show(v)}")
     return v
 
@@ -88,8 +95,10 @@ def _check_group(cls: type[Optimizer], g: Any, gi: int) -> dict[str, Any]:
                 raise StateError(f"{where}['initial_lr'] must be a finite number, got {_show(v)}")
             continue
         if k not in defaults:
-            raise StateError(f"{where}: unknown hyper-parameter {k!r} for {cls.__name__} "
-                             f"(it has {sorted(defaults)})")
+            raise StateError(
+                f"{where}: unknown hyper-parameter {k!r} for {cls.__name__} "
+                f"(it has {sorted(defaults)})"
+            )
         hyper[k] = _hyper_value(v, defaults[k], f"{where}[{k!r}]")
     try:
         cls([Tensor(np.zeros(1, np.float32))], **hyper)
@@ -104,12 +113,15 @@ def _check_indices(groups: list[dict], n_params: int) -> None:
     for gi, g in enumerate(groups):
         ids = g.get("params")
         if not isinstance(ids, list) or not all(_count(i) for i in ids):
-            raise StateError(f"optimizer param_groups[{gi}]['params'] must be a list of "
-                             f"parameter positions, got {_show(ids)}")
+            raise StateError(
+                f"optimizer param_groups[{gi}]['params'] must be a list of "
+                f"parameter positions, got {_show(ids)}"
+            )
         for i in ids:
             if i >= n_params:
-                raise StateError(f"optimizer param_groups[{gi}] names parameter {i}; the model "
-                                 f"has {n_params}")
+                raise StateError(
+                    f"optimizer param_groups[{gi}] names parameter {i}; the model has {n_params}"
+                )
             if i in seen:
                 raise StateError(f"optimizer: parameter {i} is in a group twice")
             seen.add(i)
@@ -134,12 +146,12 @@ def _check_param_state(s: Any, template: dict[str, bool], shape: tuple, i: int) 
         return
     for k in s:
         if k not in template:
-            raise StateError(f"{where}: unexpected key {k!r} (this optimizer keeps "
-                             f"{sorted(template)})")
+            raise StateError(
+                f"{where}: unexpected key {k!r} (this optimizer keeps {sorted(template)})"
+            )
     for k, is_array in template.items():
         if k not in s:
-            raise StateError(f"{where}: {k!r} is missing (this optimizer keeps "
-                             f"{sorted(template)})")
+            raise StateError(f"{where}: {k!r} is missing (this optimizer keeps {sorted(template)})")
         v = s[k]
         if is_array and not (isinstance(v, np.ndarray) and v.dtype.kind == "f"):
             what = f"dtype {v.dtype}" if isinstance(v, np.ndarray) else type(v).__name__
@@ -158,8 +170,9 @@ def check_optimizer(meta: Any, shapes: Sequence[tuple]) -> dict[str, Any]:
     kind = meta.get("type")
     cls = OPTIMIZER_TYPES.get(kind) if isinstance(kind, str) else None
     if cls is None:
-        raise StateError(f"optimizer type {meta.get('type')!r} is not one of "
-                         f"{sorted(OPTIMIZER_TYPES)}")
+        raise StateError(
+            f"optimizer type {meta.get('type')!r} is not one of {sorted(OPTIMIZER_TYPES)}"
+        )
     groups, state = meta.get("param_groups"), meta.get("state")
     if not isinstance(groups, list) or not groups or not isinstance(state, dict):
         raise StateError("optimizer needs a non-empty 'param_groups' list and a 'state' object")
@@ -180,27 +193,38 @@ def restore_optimizer(meta: dict[str, Any], params: Sequence[Tensor]) -> Optimiz
     """The optimizer a checked entry describes, over `params` (the model's, in order)."""
     meta = check_optimizer(meta, [p.shape for p in params])
     groups = meta["param_groups"]
-    opt = OPTIMIZER_TYPES[meta["type"]]([
-        {**{k: v for k, v in g.items() if k != "params"},
-         "params": [params[i] for i in g["params"]]} for g in groups])
+    opt = OPTIMIZER_TYPES[meta["type"]](
+        [
+            {
+                **{k: v for k, v in g.items() if k != "params"},
+                "params": [params[i] for i in g["params"]],
+            }
+            for g in groups
+        ]
+    )
     opt.load_state_dict({"state": meta["state"], "param_groups": groups})
     return opt
 
 
-def optimizer_metadata(optimizer: Optimizer, params: Sequence[Tensor]
-                       ) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+def optimizer_metadata(
+    optimizer: Optimizer, params: Sequence[Tensor]
+) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
     """What a model file keeps of an optimizer over some of `params`: the JSON entry and the
     arrays (named 'optimizer.<position>.<key>'). TypeError for what could not be restored."""
     cls = type(optimizer)
     if OPTIMIZER_TYPES.get(cls.__name__) is not cls:
-        raise TypeError(f"save: optimizer type {cls.__name__} is not one of glassnet.optim's "
-                        f"{sorted(OPTIMIZER_TYPES)}, so a model file could not restore it; "
-                        "save without the optimizer")
+        raise TypeError(
+            f"save: optimizer type {cls.__name__} is not one of glassnet.optim's "
+            f"{sorted(OPTIMIZER_TYPES)}, so a model file could not restore it; "
+            "save without the optimizer"
+        )
     position = {id(p): i for i, p in enumerate(params)}
     order = [p for g in optimizer.param_groups for p in g["params"]]
     if any(id(p) not in position for p in order):
-        raise TypeError("save: the optimizer updates a tensor that is not one of the model's "
-                        "parameters; a model file can only hold the state of the model's own")
+        raise TypeError(
+            "save: the optimizer updates a tensor that is not one of the model's "
+            "parameters; a model file can only hold the state of the model's own"
+        )
     sd = optimizer.state_dict()
     pos = [position[id(p)] for p in order]  # state_dict numbers them in this order
     groups = [{**g, "params": [pos[j] for j in g["params"]]} for g in sd["param_groups"]]
@@ -218,8 +242,9 @@ def optimizer_metadata(optimizer: Optimizer, params: Sequence[Tensor]
 # ----- schedulers -----------------------------------------------------------------------------
 def _numbers(n: int | None) -> Callable[[Any], bool]:
     """A list of finite numbers, one per param group when `n` is known."""
-    return lambda v: isinstance(v, list) and (n is None or len(v) == n) and \
-        all(map(finite_number, v))
+    return lambda v: (
+        isinstance(v, list) and (n is None or len(v) == n) and all(map(finite_number, v))
+    )
 
 
 def _positive(v: Any) -> bool:
@@ -235,24 +260,39 @@ def _fields(name: str, n: int | None) -> dict[str, Callable[[Any], bool]]:
     common = {"base_lrs": _numbers(n), "last_epoch": _epoch, "_last_lr": _numbers(n)}
     own: dict[str, dict[str, Callable[[Any], bool]]] = {
         "StepLR": {"step_size": lambda v: _count(v) and v > 0, "gamma": finite_number},
-        "MultiStepLR": {"milestones": lambda v: isinstance(v, list) and all(map(_count, v))
-                        and v == sorted(v), "gamma": finite_number},
+        "MultiStepLR": {
+            "milestones": lambda v: isinstance(v, list) and all(map(_count, v)) and v == sorted(v),
+            "gamma": finite_number,
+        },
         "ExponentialLR": {"gamma": finite_number},
         "CosineAnnealingLR": {"T_max": _positive, "eta_min": finite_number},
     }
     if name == "ReduceLROnPlateau":
-        return {"mode": lambda v: v in ("min", "max"), "factor": lambda v: finite_number(v) and
-                0 <= v < 1, "patience": _count, "threshold": finite_number,
-                "threshold_mode": lambda v: v in ("rel", "abs"), "cooldown": _count,
-                "eps": lambda v: finite_number(v) and v >= 0, "min_lrs": _numbers(n),
-                "best": lambda v: finite_number(v) or v in (math.inf, -math.inf),
-                "num_bad_epochs": _count, "cooldown_counter": _count,
-                "last_epoch": _epoch, "_last_lr": _numbers(n)}
+        return {
+            "mode": lambda v: v in ("min", "max"),
+            "factor": lambda v: finite_number(v) and 0 <= v < 1,
+            "patience": _count,
+            "threshold": finite_number,
+            "threshold_mode": lambda v: v in ("rel", "abs"),
+            "cooldown": _count,
+            "eps": lambda v: finite_number(v) and v >= 0,
+            "min_lrs": _numbers(n),
+            "best": lambda v: finite_number(v) or v in (math.inf, -math.inf),
+            "num_bad_epochs": _count,
+            "cooldown_counter": _count,
+            "last_epoch": _epoch,
+            "_last_lr": _numbers(n),
+        }
     return {**own[name], **common} if name in own else {}
 
 
-SCHEDULER_TYPES = ("StepLR", "MultiStepLR", "ExponentialLR", "CosineAnnealingLR",
-                   "ReduceLROnPlateau")
+SCHEDULER_TYPES = (
+    "StepLR",
+    "MultiStepLR",
+    "ExponentialLR",
+    "CosineAnnealingLR",
+    "ReduceLROnPlateau",
+)
 
 
 def check_scheduler(meta: Any, n_groups: int | None) -> dict[str, Any]:
@@ -289,10 +329,17 @@ def scheduler_metadata(scheduler: Any) -> dict[str, Any]:
     """What a model file keeps of a schedule; TypeError for one it could not restore."""
     name = type(scheduler).__name__
     if getattr(lr_scheduler, name, None) is not type(scheduler) or name not in SCHEDULER_TYPES:
-        why = ("its lr_lambda is a Python function, and a model file holds no code (loading "
-               "never runs any)") if isinstance(scheduler, lr_scheduler.LambdaLR) else \
-            f"a model file can only restore {list(SCHEDULER_TYPES)}"
-        raise TypeError(f"save: the scheduler {name} cannot be saved: {why}. Save without it "
-                        "(for a train.Model: model.scheduler = None) and create it again after "
-                        "loading")
+        why = (
+            (
+                "its lr_lambda is a Python function, and a model file holds no code (loading "
+                "never runs any)"
+            )
+            if isinstance(scheduler, lr_scheduler.LambdaLR)
+            else f"a model file can only restore {list(SCHEDULER_TYPES)}"
+        )
+        raise TypeError(
+            f"save: the scheduler {name} cannot be saved: {why}. Save without it "
+            "(for a train.Model: model.scheduler = None) and create it again after "
+            "loading"
+        )
     return {"type": name, "state": scheduler.state_dict()}

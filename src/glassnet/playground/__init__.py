@@ -7,5 +7,11 @@ TF Playground's URL-hash names. The web server (`server.py`, `static/`) drives S
 from .config import ConfigError, PlaygroundConfig, limits
 from .session import SCRIPT_FILENAME, WEIGHTS_FILENAME, Session
 
-__all__ = ["SCRIPT_FILENAME", "WEIGHTS_FILENAME", "ConfigError", "PlaygroundConfig", "Session",
-           "limits"]
+__all__ = [
+    "SCRIPT_FILENAME",
+    "WEIGHTS_FILENAME",
+    "ConfigError",
+    "PlaygroundConfig",
+    "Session",
+    "limits",
+]

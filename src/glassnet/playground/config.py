@@ -137,8 +137,9 @@ class PlaygroundConfig:
         return config
 
     @classmethod
-    def parse_hash(cls, text: str, base: PlaygroundConfig | None = None
-                   ) -> tuple[PlaygroundConfig, list[ConfigError]]:
+    def parse_hash(
+        cls, text: str, base: PlaygroundConfig | None = None
+    ) -> tuple[PlaygroundConfig, list[ConfigError]]:
         """A hash read field by field on top of `base` (default: the defaults): each bad value
         is left out and returned as a ConfigError, so one typo keeps a link's other settings."""
         if not isinstance(text, str):
@@ -177,25 +178,36 @@ class PlaygroundConfig:
             raise ConfigError("config", type(message).__name__, "an object of config fields")
         unknown = sorted(set(message) - set(_FIELDS))
         if unknown:
-            raise ConfigError(str(unknown[0]), message[unknown[0]],
-                              f"the config fields {', '.join(_FIELDS)}")
+            raise ConfigError(
+                str(unknown[0]), message[unknown[0]], f"the config fields {', '.join(_FIELDS)}"
+            )
         changes = {k: _from_json(k, v) for k, v in message.items()}
         return self.replace(**_implied(changes))
 
     @classmethod
-    def from_message(cls, message: Any, base: PlaygroundConfig | None = None
-                     ) -> PlaygroundConfig:
+    def from_message(cls, message: Any, base: PlaygroundConfig | None = None) -> PlaygroundConfig:
         """Validate a (partial) config object from the page on top of `base` (or defaults)."""
         return (base or cls()).update(message)
 
 
 _FIELDS = {f.name: f for f in dataclasses.fields(PlaygroundConfig)}
-_CHOICES = {"activation": ACTIVATION_CHOICES, "dataset": DATASETS + (CSV_DATASET,),
-            "regDataset": REG_DATASETS + (CSV_DATASET,), "regularization": REGULARIZATIONS,
-            "problem": PROBLEMS, "optimizer": OPTIMIZERS, "lang": LANGS}
+_CHOICES = {
+    "activation": ACTIVATION_CHOICES,
+    "dataset": DATASETS + (CSV_DATASET,),
+    "regDataset": REG_DATASETS + (CSV_DATASET,),
+    "regularization": REGULARIZATIONS,
+    "problem": PROBLEMS,
+    "optimizer": OPTIMIZERS,
+    "lang": LANGS,
+}
 _LISTS = {"learningRate": LEARNING_RATES, "regularizationRate": REGULARIZATION_RATES}
-_INT_RANGES = {"batchSize": (1, 30, 1), "noise": (0, 50, 5), "percTrainData": (10, 90, 10),
-               "numClasses": (2, MAX_CLASSES, 1), "stopEpochs": (0, MAX_STOP_EPOCHS, 1)}
+_INT_RANGES = {
+    "batchSize": (1, 30, 1),
+    "noise": (0, 50, 5),
+    "percTrainData": (10, 90, 10),
+    "numClasses": (2, MAX_CLASSES, 1),
+    "stopEpochs": (0, MAX_STOP_EPOCHS, 1),
+}
 _BOOLS = ("showTestData", "discretize", "initZero") + FEATURES
 
 
@@ -203,11 +215,15 @@ def limits() -> dict[str, Any]:
     """The allowed values of every field and the live ones, for the page (sent in `hello`)."""
     out: dict[str, Any] = {k: list(v) for k, v in {**_CHOICES, **_LISTS}.items()}
     out.update({k: {"min": lo, "max": hi, "step": st} for k, (lo, hi, st) in _INT_RANGES.items()})
-    out.update(dropout={"min": 0.0, "max": 0.5, "step": 0.1},  # step: the page's choices
-               stopLoss={"min": 0.0},
-               networkShape={"maxLayers": MAX_LAYERS, "maxNeurons": MAX_NEURONS},
-               features=list(FEATURES), liveFields=list(LIVE_FIELDS),
-               viewFields=list(VIEW_FIELDS), maxHash=MAX_HASH)
+    out.update(
+        dropout={"min": 0.0, "max": 0.5, "step": 0.1},  # step: the page's choices
+        stopLoss={"min": 0.0},
+        networkShape={"maxLayers": MAX_LAYERS, "maxNeurons": MAX_NEURONS},
+        features=list(FEATURES),
+        liveFields=list(LIVE_FIELDS),
+        viewFields=list(VIEW_FIELDS),
+        maxHash=MAX_HASH,
+    )
     return out
 
 
@@ -236,8 +252,9 @@ def _implied(changes: dict[str, Any]) -> dict[str, Any]:
 _RULE_FIELDS = {"x": FEATURES, "numClasses": ("numClasses", "dataset", "problem")}
 
 
-def _combine(base: PlaygroundConfig, good: dict[str, Any], errors: list[ConfigError]
-             ) -> PlaygroundConfig:
+def _combine(
+    base: PlaygroundConfig, good: dict[str, Any], errors: list[ConfigError]
+) -> PlaygroundConfig:
     """`base` with the checked fields `good`; a rule between fields that fails (no feature on,
     3 classes on circle) leaves out the field it names (or else the hash's fields it involves),
     and is added to `errors`."""
@@ -273,7 +290,8 @@ def _from_json(name: str, value: Any) -> Any:
     if name in _BOOLS and not isinstance(value, bool):
         raise ConfigError(name, value, "true or false")
     if (name in _LISTS or name in _INT_RANGES or name in ("dropout", "stopLoss")) and (
-            isinstance(value, bool) or not isinstance(value, (int, float))):
+        isinstance(value, bool) or not isinstance(value, (int, float))
+    ):
         raise ConfigError(name, value, "a number")
     return value
 
@@ -290,16 +308,26 @@ def _check(name: str, value: Any) -> Any:
         return value
     if name in _LISTS:
         allowed = _LISTS[name]
-        match = [a for a in allowed if isinstance(value, (int, float)) and not isinstance(
-            value, bool) and math.isclose(value, a, rel_tol=1e-9, abs_tol=1e-12)]
+        match = [
+            a
+            for a in allowed
+            if isinstance(value, (int, float))
+            and not isinstance(value, bool)
+            and math.isclose(value, a, rel_tol=1e-9, abs_tol=1e-12)
+        ]
         if not match:
             raise ConfigError(name, value, "one of " + ", ".join(map(str, allowed)))
         return float(match[0])
     if name in _INT_RANGES:
         lo, hi, step = _INT_RANGES[name]
-        ok = isinstance(value, (int, float)) and not isinstance(value, bool) and \
-            math.isfinite(value) and value == int(value) and lo <= value <= hi and \
-            (int(value) - lo) % step == 0
+        ok = (
+            isinstance(value, (int, float))
+            and not isinstance(value, bool)
+            and math.isfinite(value)
+            and value == int(value)
+            and lo <= value <= hi
+            and (int(value) - lo) % step == 0
+        )
         if not ok:
             steps = f" in steps of {step}" if step > 1 else ""
             raise ConfigError(name, value, f"an integer from {lo} to {hi}{steps}")
@@ -318,24 +346,34 @@ def _check(name: str, value: Any) -> Any:
 
 
 def _float_in(name: str, value: Any, lo: float, hi: float, allowed: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or \
-            not math.isfinite(value) or not lo <= value <= hi:
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float))
+        or not math.isfinite(value)
+        or not lo <= value <= hi
+    ):
         raise ConfigError(name, value, allowed)
     return float(value)
 
 
 def _shape(value: Any) -> tuple[int, ...]:
     """'4,2', '' or [4, 2] -> (4, 2): up to MAX_LAYERS layers of 1..MAX_NEURONS neurons."""
-    allowed = (f"up to {MAX_LAYERS} comma-separated layer sizes, each 1 to {MAX_NEURONS} "
-               "('' = no hidden layer)")
+    allowed = (
+        f"up to {MAX_LAYERS} comma-separated layer sizes, each 1 to {MAX_NEURONS} "
+        "('' = no hidden layer)"
+    )
     if isinstance(value, str):
         parts = [p.strip() for p in value.split(",")] if value.strip() else []
         if not all(p.isdigit() for p in parts):
             raise ConfigError("networkShape", value, allowed)
         value = [int(p) for p in parts]
-    if not isinstance(value, (list, tuple)) or len(value) > MAX_LAYERS or not all(
-            isinstance(n, int) and not isinstance(n, bool) and 1 <= n <= MAX_NEURONS
-            for n in value):
+    if (
+        not isinstance(value, (list, tuple))
+        or len(value) > MAX_LAYERS
+        or not all(
+            isinstance(n, int) and not isinstance(n, bool) and 1 <= n <= MAX_NEURONS for n in value
+        )
+    ):
         raise ConfigError("networkShape", value, allowed)
     return tuple(value)
 
@@ -344,7 +382,13 @@ def _check_combination(c: PlaygroundConfig) -> None:
     """Rules between fields."""
     if not c.features:
         raise ConfigError("x", False, "at least one input feature switched on")
-    if c.numClasses > 2 and c.problem == "classification" and c.dataset not in (
-            "spiral", CSV_DATASET):
-        raise ConfigError("numClasses", c.numClasses,
-                          "2 for circle, xor and gauss (3-5 classes need spiral or a CSV)")
+    if (
+        c.numClasses > 2
+        and c.problem == "classification"
+        and c.dataset not in ("spiral", CSV_DATASET)
+    ):
+        raise ConfigError(
+            "numClasses",
+            c.numClasses,
+            "2 for circle, xor and gauss (3-5 classes need spiral or a CSV)",
+        )

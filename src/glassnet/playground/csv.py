@@ -40,17 +40,25 @@ class CSVData:
 
     def summary(self) -> dict[str, Any]:
         """What the page shows about the upload: rows, problem, classes and scaling."""
-        return {"rows": len(self.points), "problem": self.problem, "classes": self.classes,
-                "scale": self.scale}
+        return {
+            "rows": len(self.points),
+            "problem": self.problem,
+            "classes": self.classes,
+            "scale": self.scale,
+        }
 
     def check_fits(self, config: Any) -> None:
         """The config must treat these points as what they are."""
         if config.problem != self.problem:
-            raise ValueError(f"problem: the uploaded CSV is a {self.problem} set; choose a "
-                             "built-in data set for another problem type")
+            raise ValueError(
+                f"problem: the uploaded CSV is a {self.problem} set; choose a "
+                "built-in data set for another problem type"
+            )
         if self.problem == "classification" and config.numClasses != self.n_classes:
-            raise ValueError(f"numClasses: the uploaded CSV has {self.n_classes} classes, "
-                             f"got {config.numClasses}")
+            raise ValueError(
+                f"numClasses: the uploaded CSV has {self.n_classes} classes, "
+                f"got {config.numClasses}"
+            )
 
 
 def _number(text: str, line: int) -> float:
@@ -68,13 +76,14 @@ def parse_csv(text: str, problem: str | None = None) -> CSVData:
     if size > MAX_BYTES:
         raise ValueError(f"CSV: {size:,} bytes is over the 1 MB limit")
     if problem not in (None, "classification", "regression"):
-        raise ValueError(f"CSV: problem must be 'classification' or 'regression', got "
-                         f"{problem!r}")
+        raise ValueError(f"CSV: problem must be 'classification' or 'regression', got {problem!r}")
     rows: list[list[float]] = []
     for i, (line, fields) in enumerate(text_rows(text)):
         if len(fields) != 3:
-            raise ValueError(f"CSV line {line}: expected 3 comma-separated values (x1, x2, "
-                             f"label), got {len(fields)}")
+            raise ValueError(
+                f"CSV line {line}: expected 3 comma-separated values (x1, x2, "
+                f"label), got {len(fields)}"
+            )
         if i == 0 and not _numeric(fields):
             continue  # the header
         rows.append([_number(f, line) for f in fields])
@@ -90,9 +99,11 @@ def parse_csv(text: str, problem: str | None = None) -> CSVData:
     integral = bool(np.all(values == np.round(values)))
     is_classes = integral and len(values) <= 5
     if problem == "classification" and not is_classes:
-        raise ValueError(f"CSV: classification needs integer labels with 2 to 5 distinct "
-                         f"values, got {len(values)} distinct values"
-                         f"{'' if integral else ' (not all integers)'}")
+        raise ValueError(
+            f"CSV: classification needs integer labels with 2 to 5 distinct "
+            f"values, got {len(values)} distinct values"
+            f"{'' if integral else ' (not all integers)'}"
+        )
     if problem == "regression" or not is_classes:
         labels, classes, kind = raw_labels.astype(np.float32), [], "regression"
     else:

@@ -38,7 +38,7 @@ from glassnet.train import Model
 '''
 _MARK = "# ----- exported scripts copy everything below this line"
 
-_MAIN = '''
+_MAIN = """
 
 def main():
     x_train, y_train, x_test, y_test = load_data()
@@ -59,13 +59,15 @@ def main():
 
 if __name__ == "__main__":
     main()
-'''
+"""
 
 
 def _float32_list(a: np.ndarray) -> str:
     """Rows of float32 values written so they read back exactly."""
+
     def num(v: float) -> str:
         return np.format_float_positional(np.float32(v), unique=True, trim="-")
+
     if a.ndim == 1:
         return "[" + ", ".join(num(v) for v in a) + "]"
     return "[\n" + "".join(f"    [{', '.join(num(v) for v in row)}],\n" for row in a) + "]"
@@ -76,20 +78,25 @@ def _data_code(s: Session) -> str:
     if s.uses_csv:
         labels = s.csv.labels
         dtype = "np.int64" if labels.dtype.kind == "i" else "np.float32"
-        values = "[" + ", ".join(map(str, labels.tolist())) + "]" if dtype == "np.int64" \
+        values = (
+            "[" + ", ".join(map(str, labels.tolist())) + "]"
+            if dtype == "np.int64"
             else _float32_list(labels)
+        )
         return (
             f"POINTS = np.array({_float32_list(s.csv.points)}, dtype=np.float32)\n"
             f"LABELS = np.array({values}, dtype={dtype})\n\n\n"
             "def load_data():\n"
             '    """The uploaded points, shuffled and split as on the page."""\n'
-            f"    return split(POINTS, LABELS, SEED, {c.percTrainData})\n")
+            f"    return split(POINTS, LABELS, SEED, {c.percTrainData})\n"
+        )
     name = c.regDataset if c.problem == "regression" else c.dataset
     return (
         "def load_data():\n"
         f'    """TF Playground\'s {name} set: generated, shuffled and split as on the page."""\n'
         f"    return generate({name!r}, noise={c.noise / 100!r}, seed=SEED, "
-        f"perc_train={c.percTrainData}, n_classes={c.numClasses})\n")
+        f"perc_train={c.percTrainData}, n_classes={c.numClasses})\n"
+    )
 
 
 def _settings(s: Session) -> str:
@@ -101,8 +108,10 @@ def _settings(s: Session) -> str:
         "HIDDEN": (list(c.networkShape), "neurons per hidden layer"),
         "ACTIVATION": (c.activation, None),
         "N_OUTPUTS": (c.n_outputs, None),
-        "TANH_OUTPUT": (c.problem == "classification" and not c.is_multiclass,
-                        "tanh output for two classes (labels -1/+1)"),
+        "TANH_OUTPUT": (
+            c.problem == "classification" and not c.is_multiclass,
+            "tanh output for two classes (labels -1/+1)",
+        ),
         "MULTICLASS": (c.is_multiclass, "softmax cross-entropy instead of squared error"),
         "DROPOUT": (c.dropout, None),
         "INIT_ZERO": (c.initZero, None),
@@ -113,24 +122,32 @@ def _settings(s: Session) -> str:
         "BATCH_SIZE": (c.batchSize, None),
         "EPOCHS": (s.epoch, None),
     }
-    return "".join(f"{k} = {v!r}" + (f"  # {note}" if note else "") + "\n"
-                   for k, (v, note) in values.items())
+    return "".join(
+        f"{k} = {v!r}" + (f"  # {note}" if note else "") + "\n" for k, (v, note) in values.items()
+    )
 
 
 def _training_code() -> str:
     """training.py's code (below its marker line)."""
     src = inspect.getsource(training)
-    return src[src.index(_MARK):].split("\n", 1)[1]
+    return src[src.index(_MARK) :].split("\n", 1)[1]
 
 
 def render_script(s: Session) -> str:
     """The full script text for a session's current set-up and epoch count."""
     from .session import SCRIPT_FILENAME
 
-    note = ("\nNote: weights were edited or imported on the page, or the learning rate changed "
-            "while training;\nthis script replays a fresh run, so its losses can differ.\n"
-            if s.edited else "")
-    header = _HEADER.format(epoch=s.epoch, filename=SCRIPT_FILENAME, hash=s.config.to_hash(),
-                            note=note, loader="split" if s.uses_csv else "generate")
-    return (header + _settings(s) + "\n" + _training_code() + "\n\n" + _data_code(s)
-            + _MAIN.format())
+    note = (
+        "\nNote: weights were edited or imported on the page, or the learning rate changed "
+        "while training;\nthis script replays a fresh run, so its losses can differ.\n"
+        if s.edited
+        else ""
+    )
+    header = _HEADER.format(
+        epoch=s.epoch,
+        filename=SCRIPT_FILENAME,
+        hash=s.config.to_hash(),
+        note=note,
+        loader="split" if s.uses_csv else "generate",
+    )
+    return header + _settings(s) + "\n" + _training_code() + "\n\n" + _data_code(s) + _MAIN.format()

@@ -50,8 +50,10 @@ SEND_TIMEOUT = 5.0  # seconds a tab has to take one frame; one that does not is 
 LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")
 LOG = logging.getLogger("glassnet.playground")
 # The page's files may only load from this server (no external network resources).
-CSP = ("default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; "
-       "connect-src 'self' ws: wss:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'")
+CSP = (
+    "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; "
+    "connect-src 'self' ws: wss:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+)
 
 
 class MessageError(ValueError):
@@ -70,8 +72,12 @@ def _int(name: str, v: Any) -> int:
 
 
 def _finite(name: str, v: Any) -> float:
-    if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v) \
-            or abs(v) > 1e6:
+    if (
+        isinstance(v, bool)
+        or not isinstance(v, int | float)
+        or not math.isfinite(v)
+        or abs(v) > 1e6
+    ):
         raise MessageError(name, f"{name} must be a finite number within ±1e6, got {_short(v)}")
     return float(v)
 
@@ -83,11 +89,13 @@ def _text(limit: int) -> Callable[[str, Any], str]:
         if len(v.encode("utf-8", "surrogatepass")) > limit:
             raise MessageError(name, f"{name} is larger than {limit} bytes")
         return v
+
     return check
 
 
 def _base64(limit: int) -> Callable[[str, Any], bytes]:
     """A check for base64 text of at most `limit` decoded bytes (refused before decoding)."""
+
     def check(name: str, v: Any) -> bytes:
         if isinstance(v, str) and len(v) > -(-limit // 3) * 4:
             raise MessageError(name, f"{name} is over {limit} bytes (the largest file allowed)")
@@ -96,6 +104,7 @@ def _base64(limit: int) -> Callable[[str, Any], bytes]:
             return base64.b64decode(text, validate=True)
         except (binascii.Error, ValueError):
             raise MessageError(name, f"{name} must be base64 text") from None
+
     return check
 
 
@@ -109,10 +118,16 @@ def _object(name: str, v: Any) -> dict:
 MESSAGES: dict[str, dict[str, Callable[[str, Any], Any]]] = {
     "config": {"config": _object},
     "hash": {"text": _text(MAX_MESSAGE)},  # a URL hash; config.parse_hash checks its length
-    "play": {}, "pause": {}, "step": {}, "reset": {}, "regenerate": {}, "ping": {},
+    "play": {},
+    "pause": {},
+    "step": {},
+    "reset": {},
+    "regenerate": {},
+    "ping": {},
     "set_weight": {"layer": _int, "from": _int, "to": _int, "value": _finite},
     "upload_csv": {"text": _text(MAX_CSV)},
-    "export_script": {}, "export_weights": {},
+    "export_script": {},
+    "export_weights": {},
     "import_weights": {"data": _base64(MAX_WEIGHTS_FILE)},
 }
 # Messages that change the session, then get a frame: type -> (Session method, the message's
@@ -149,8 +164,9 @@ def parse_message(raw: str | bytes | None) -> dict[str, Any]:
         raise MessageError(None, f"a message must be a JSON object, got {type(msg).__name__}")
     kind = msg.get("type")
     if not isinstance(kind, str) or kind not in MESSAGES:
-        raise MessageError("type", f"unknown message type {_short(kind)}; known: "
-                           f"{', '.join(MESSAGES)}")
+        raise MessageError(
+            "type", f"unknown message type {_short(kind)}; known: {', '.join(MESSAGES)}"
+        )
     spec = MESSAGES[kind]
     extra = sorted(set(msg) - set(spec) - {"type"})
     if extra:
@@ -175,8 +191,9 @@ class ClientGone(WebSocketDisconnect):
 class Client:
     """One WebSocket's session, its play state and the lock that keeps its CPU work in order."""
 
-    def __init__(self, ws: WebSocket, sid: str, work: asyncio.Lock,
-                 send_timeout: float = SEND_TIMEOUT) -> None:
+    def __init__(
+        self, ws: WebSocket, sid: str, work: asyncio.Lock, send_timeout: float = SEND_TIMEOUT
+    ) -> None:
         self.ws, self.id = ws, sid
         self.session: Session | None = None
         self.running = False
@@ -219,8 +236,9 @@ class Client:
         recv = asyncio.ensure_future(self.ws.receive())
         gone = asyncio.ensure_future(self.gone.wait())
         try:
-            done, _ = await asyncio.wait((recv, gone), timeout=timeout,
-                                         return_when=asyncio.FIRST_COMPLETED)
+            done, _ = await asyncio.wait(
+                (recv, gone), timeout=timeout, return_when=asyncio.FIRST_COMPLETED
+            )
         finally:
             recv.cancel()  # no-op when done
             gone.cancel()
@@ -293,8 +311,13 @@ class Client:
             self.running = False
             LOG.exception("playground: training failed")
             with contextlib.suppress(WebSocketDisconnect):  # dropped meanwhile: nothing to say
-                await self.send({"type": "error", "field": None,
-                                 "message": f"training stopped: {type(e).__name__}: {e}"})
+                await self.send(
+                    {
+                        "type": "error",
+                        "field": None,
+                        "message": f"training stopped: {type(e).__name__}: {e}",
+                    }
+                )
 
     async def stop(self) -> None:
         """Pause and wait for the training loop to finish its chunk (never cut a chunk short:
@@ -339,16 +362,24 @@ class Client:
             await self.send({"type": "script", "filename": SCRIPT_FILENAME, "text": text})
         elif kind == "export_weights":
             data = await self.run(s.export_weights)
-            await self.send({"type": "weights", "filename": WEIGHTS_FILENAME,
-                             "data": base64.b64encode(data).decode("ascii")})
+            await self.send(
+                {
+                    "type": "weights",
+                    "filename": WEIGHTS_FILENAME,
+                    "data": base64.b64encode(data).decode("ascii"),
+                }
+            )
 
 
 def _hash_error(errors: list[ConfigError]) -> dict[str, Any]:
     """One `error` frame for the values a URL hash had wrong (each named once); the hash's
     other settings were applied."""
-    return {"type": "error", "field": errors[0].field,
-            "message": f"URL hash: {'; '.join(map(str, errors))} (left out; the link's other "
-                       "settings are applied)"}
+    return {
+        "type": "error",
+        "field": errors[0].field,
+        "message": f"URL hash: {'; '.join(map(str, errors))} (left out; the link's other "
+        "settings are applied)",
+    }
 
 
 def _json_default(o: Any) -> Any:
@@ -393,11 +424,16 @@ class HostGuard:
         headers = Headers(scope=scope)
         hosts = headers.getlist("host")
         if len(hosts) != 1 or hosts[0].lower() not in self.hosts:
-            return (f"Host {_short(', '.join(hosts))} is not this server's; it answers only "
-                    f"{', '.join(sorted(self.hosts))}")
+            return (
+                f"Host {_short(', '.join(hosts))} is not this server's; it answers only "
+                f"{', '.join(sorted(self.hosts))}"
+            )
         origins = headers.getlist("origin")
-        if scope["type"] == "websocket" and origins and (
-                len(origins) != 1 or origins[0].lower() not in self.origins):
+        if (
+            scope["type"] == "websocket"
+            and origins
+            and (len(origins) != 1 or origins[0].lower() not in self.origins)
+        ):
             return f"WebSocket from Origin {_short(', '.join(origins))} refused"
         return None
 
@@ -420,9 +456,15 @@ async def _serve(client: Client, idle_timeout: float) -> None:
     while True:
         event = await client.receive(idle_timeout)  # ClientGone once the tab is dropped
         if event is None:
-            await client.send({"type": "error", "field": None, "code": "idle",
-                               "message": f"no message for {idle_timeout:g} s: session "
-                                          "closed; reload the page"})
+            await client.send(
+                {
+                    "type": "error",
+                    "field": None,
+                    "code": "idle",
+                    "message": f"no message for {idle_timeout:g} s: session "
+                    "closed; reload the page",
+                }
+            )
             await client.close(1001)
             return
         if event["type"] == "websocket.disconnect":
@@ -442,12 +484,17 @@ def _error_frame(e: Exception) -> dict[str, Any]:
     if isinstance(e, ValueError | TypeError | KeyError | IndexError):
         return {"type": "error", "field": None, "message": str(e)}
     LOG.error("playground: message failed", exc_info=e)
-    return {"type": "error", "field": None,
-            "message": f"internal error: {type(e).__name__}: {e}"}
+    return {"type": "error", "field": None, "message": f"internal error: {type(e).__name__}: {e}"}
 
 
-def create_app(max_sessions: int = 8, idle_timeout: float = 600.0, *, host: str = "127.0.0.1",
-               port: int = 8765, send_timeout: float = SEND_TIMEOUT) -> Starlette:
+def create_app(
+    max_sessions: int = 8,
+    idle_timeout: float = 600.0,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 8765,
+    send_timeout: float = SEND_TIMEOUT,
+) -> Starlette:
     """The playground's Starlette app: page, static files and the /ws WebSocket, answering only
     requests to `host`:`port` or a loopback name with that port (see HostGuard); a tab that
     does not take a message within `send_timeout` s is dropped."""
@@ -461,29 +508,44 @@ def create_app(max_sessions: int = 8, idle_timeout: float = 600.0, *, host: str 
     work = asyncio.Lock()  # one worker thread at a time for all sessions (see Client.run)
 
     async def index(request: Request) -> Response:
-        return FileResponse(STATIC / "index.html", headers={"Content-Security-Policy": CSP,
-                                                            "Cache-Control": "no-cache"})
+        return FileResponse(
+            STATIC / "index.html",
+            headers={"Content-Security-Policy": CSP, "Cache-Control": "no-cache"},
+        )
 
     async def websocket(ws: WebSocket) -> None:
         await ws.accept()  # HostGuard has checked Host and Origin
         client = Client(ws, secrets.token_hex(8), work, send_timeout)
         if len(clients) >= max_sessions:
             with contextlib.suppress(WebSocketDisconnect):
-                await client.send({
-                    "type": "error", "field": None, "code": "full",
-                    "message": f"the server already has {max_sessions} sessions; close a tab "
-                               "or try again later"})
+                await client.send(
+                    {
+                        "type": "error",
+                        "field": None,
+                        "code": "full",
+                        "message": f"the server already has {max_sessions} sessions; close a tab "
+                        "or try again later",
+                    }
+                )
                 await client.close(1013)
             return
         clients[client.id] = client
         try:
             client.session = await client.run(Session, PlaygroundConfig())
-            await client.send({"type": "hello", "session": client.id,
-                               "config": client.session.config.to_dict(),
-                               "limits": {**limits(), "maxMessage": MAX_MESSAGE,
-                                          "maxCsvBytes": MAX_CSV,
-                                          "maxWeightsBytes": MAX_WEIGHTS_FILE,
-                                          "idleTimeout": idle_timeout}})
+            await client.send(
+                {
+                    "type": "hello",
+                    "session": client.id,
+                    "config": client.session.config.to_dict(),
+                    "limits": {
+                        **limits(),
+                        "maxMessage": MAX_MESSAGE,
+                        "maxCsvBytes": MAX_CSV,
+                        "maxWeightsBytes": MAX_WEIGHTS_FILE,
+                        "idleTimeout": idle_timeout,
+                    },
+                }
+            )
             await client.send_frame()
             await _serve(client, idle_timeout)
         except WebSocketDisconnect:
@@ -492,12 +554,15 @@ def create_app(max_sessions: int = 8, idle_timeout: float = 600.0, *, host: str 
             await client.stop()
             clients.pop(client.id, None)
 
-    app = Starlette(middleware=[Middleware(HostGuard, hosts=allowed_hosts(host, port))], routes=[
-        Route("/", index),
-        Route("/index.html", index),
-        WebSocketRoute("/ws", websocket),
-        Mount("/static", StaticFiles(directory=STATIC), name="static"),
-    ])
+    app = Starlette(
+        middleware=[Middleware(HostGuard, hosts=allowed_hosts(host, port))],
+        routes=[
+            Route("/", index),
+            Route("/index.html", index),
+            WebSocketRoute("/ws", websocket),
+            Mount("/static", StaticFiles(directory=STATIC), name="static"),
+        ],
+    )
     app.state.clients = clients
     return app
 
@@ -515,10 +580,12 @@ def bind_socket(host: str, port: int) -> socket.socket:
     PortInUseError when the port is taken, OSError naming host and port for other failures."""
     try:
         family, kind, proto, _, address = socket.getaddrinfo(
-            host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)[0]
+            host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )[0]
     except socket.gaierror as e:
-        raise OSError(f"cannot serve on {host!r}: not an address of this machine "
-                      f"({e.strerror})") from None
+        raise OSError(
+            f"cannot serve on {host!r}: not an address of this machine ({e.strerror})"
+        ) from None
     sock = socket.socket(family, kind, proto)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
@@ -531,8 +598,13 @@ def bind_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
-def main(host: str = "127.0.0.1", port: int = 8765, max_sessions: int = 8,
-         idle_timeout: float = 600.0, open_browser: bool = False) -> None:
+def main(
+    host: str = "127.0.0.1",
+    port: int = 8765,
+    max_sessions: int = 8,
+    idle_timeout: float = 600.0,
+    open_browser: bool = False,
+) -> None:
     """Serve the playground with uvicorn and print its URL; the port is bound first, so a
     taken one raises PortInUseError before any URL is printed."""
     import uvicorn
@@ -540,8 +612,7 @@ def main(host: str = "127.0.0.1", port: int = 8765, max_sessions: int = 8,
     sock = bind_socket(host, port)
     port = sock.getsockname()[1]  # the one bound (port 0 picks a free one)
     try:
-        app = create_app(max_sessions=max_sessions, idle_timeout=idle_timeout, host=host,
-                         port=port)
+        app = create_app(max_sessions=max_sessions, idle_timeout=idle_timeout, host=host, port=port)
     except ValueError:
         sock.close()
         raise
@@ -554,6 +625,7 @@ def main(host: str = "127.0.0.1", port: int = 8765, max_sessions: int = 8,
 
         threading.Timer(1.0, webbrowser.open, args=(url,)).start()
     # Frames over MAX_MESSAGE get an error frame from the app; far larger ones are cut by uvicorn.
-    config = uvicorn.Config(app, host=host, port=port, log_level="warning",
-                            ws_max_size=4 * MAX_MESSAGE)
+    config = uvicorn.Config(
+        app, host=host, port=port, log_level="warning", ws_max_size=4 * MAX_MESSAGE
+    )
     uvicorn.Server(config).run(sockets=[sock])

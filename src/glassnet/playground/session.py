@@ -55,8 +55,7 @@ _RNG_LOCK = threading.RLock()  # sessions take turns with glassnet's global rand
 
 # Which config changes rebuild what (TF Playground resets the network on all but the
 # config's LIVE_FIELDS).
-_DATA_FIELDS = {"dataset", "regDataset", "noise", "seed", "percTrainData", "problem",
-                "numClasses"}
+_DATA_FIELDS = {"dataset", "regDataset", "noise", "seed", "percTrainData", "problem", "numClasses"}
 
 
 _blas = None
@@ -114,14 +113,17 @@ def _clip(v: Any) -> str:
 def _weights_header(data: bytes) -> dict[str, Any]:
     """The JSON header of a safetensors file (at most MAX_WEIGHTS_HEADER bytes), or ValueError."""
     if len(data) < 8:
-        raise ValueError(f"import_weights: weights file: {len(data)} bytes is too short for a "
-                         "safetensors file")
+        raise ValueError(
+            f"import_weights: weights file: {len(data)} bytes is too short for a safetensors file"
+        )
     (n,) = struct.unpack("<Q", data[:8])
     if n > min(MAX_WEIGHTS_HEADER, len(data) - 8):
-        raise ValueError(f"import_weights: weights file: header length {n} does not fit the "
-                         f"file's {len(data)} bytes or the {MAX_WEIGHTS_HEADER}-byte limit")
+        raise ValueError(
+            f"import_weights: weights file: header length {n} does not fit the "
+            f"file's {len(data)} bytes or the {MAX_WEIGHTS_HEADER}-byte limit"
+        )
     try:
-        head = json.loads(data[8:8 + n])
+        head = json.loads(data[8 : 8 + n])
     except (ValueError, RecursionError):
         raise ValueError("import_weights: weights file: the header is not valid JSON") from None
     if not isinstance(head, dict):
@@ -134,27 +136,36 @@ def _check_mlp(arch: Any, sizes: list[int]) -> None:
     deep, each Linear between consecutive sizes (the checks build nothing)."""
     what = arch.get("type") if isinstance(arch, dict) else type(arch).__name__
     if what != "MLP":
-        raise ValueError(f"import_weights: the file's network is a {_clip(what)}, not a "
-                         "playground MLP")
+        raise ValueError(
+            f"import_weights: the file's network is a {_clip(what)}, not a playground MLP"
+        )
     cfg, kids = arch.get("config"), arch.get("children")
     if not isinstance(cfg, dict) or cfg.get("sizes") != sizes:
         got = cfg.get("sizes") if isinstance(cfg, dict) else None
-        raise ValueError(f"import_weights: the file's MLP has layer sizes {_clip(got)}, this "
-                         f"network {sizes}")
+        raise ValueError(
+            f"import_weights: the file's MLP has layer sizes {_clip(got)}, this network {sizes}"
+        )
     if not isinstance(kids, dict) or len(kids) > 3 * len(sizes):
         raise ValueError("import_weights: the file's MLP has too many layers")
     linears = []
     for name, kid in kids.items():
         kind = kid.get("type") if isinstance(kid, dict) else None
-        if kind not in _MLP_LAYERS or kid.get("children") or not isinstance(kid.get("config"),
-                                                                             dict):
-            raise ValueError(f"import_weights: the file's MLP has a layer {_clip(name)} of type "
-                             f"{_clip(kind)}, not one of {sorted(_MLP_LAYERS)}")
+        if (
+            kind not in _MLP_LAYERS
+            or kid.get("children")
+            or not isinstance(kid.get("config"), dict)
+        ):
+            raise ValueError(
+                f"import_weights: the file's MLP has a layer {_clip(name)} of type "
+                f"{_clip(kind)}, not one of {sorted(_MLP_LAYERS)}"
+            )
         if kind == "Linear":
             linears.append([kid["config"].get("in_features"), kid["config"].get("out_features")])
     if linears != [list(p) for p in zip(sizes, sizes[1:])]:
-        raise ValueError(f"import_weights: the file's MLP has Linear layers {_clip(linears)}, "
-                         f"this network {sizes}")
+        raise ValueError(
+            f"import_weights: the file's MLP has Linear layers {_clip(linears)}, "
+            f"this network {sizes}"
+        )
 
 
 class Session:
@@ -192,8 +203,7 @@ class Session:
             data = pg.split(self.csv.points, self.csv.labels, self.data_seed, c.percTrainData)
         else:
             name = c.regDataset if c.problem == "regression" else c.dataset
-            data = pg.generate(name, c.noise / 100, self.data_seed, c.percTrainData,
-                               c.numClasses)
+            data = pg.generate(name, c.noise / 100, self.data_seed, c.percTrainData, c.numClasses)
         self.x_train, self.y_train, self.x_test, self.y_test = data
         self._points_changed = True
 
@@ -222,9 +232,16 @@ class Session:
         self.init_seed = pg.seed_to_int(f"{c.seed}/init/{self._builds}")
         self._builds += 1
         with self._own_rng():
-            self.model = build_network(len(c.features), c.networkShape, c.activation,
-                                       c.n_outputs, c.problem == "classification" and not multi,
-                                       c.dropout, c.initZero, self.init_seed)
+            self.model = build_network(
+                len(c.features),
+                c.networkShape,
+                c.activation,
+                c.n_outputs,
+                c.problem == "classification" and not multi,
+                c.dropout,
+                c.initZero,
+                self.init_seed,
+            )
         self.trainer = make_trainer(self.model, c.optimizer, c.learningRate, multi)
         self.optimizer = self.trainer.optimizer
         self.layers = self.model.linears()
@@ -285,8 +302,9 @@ class Session:
         if data.problem == "regression":
             new = c.replace(problem="regression", regDataset=CSV_DATASET)
         else:
-            new = c.replace(problem="classification", dataset=CSV_DATASET,
-                            numClasses=data.n_classes)
+            new = c.replace(
+                problem="classification", dataset=CSV_DATASET, numClasses=data.n_classes
+            )
         self.csv, self.config = data, new
         self._load_data()
         self._build()
@@ -310,8 +328,11 @@ class Session:
 
     @staticmethod
     def _finite(name: str, value: Any) -> float:
-        if isinstance(value, bool) or not isinstance(value, (int, float, np.floating)) or \
-                not math.isfinite(value):
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, (int, float, np.floating))
+            or not math.isfinite(value)
+        ):
             raise ValueError(f"{name} must be a finite number, got {value!r}")
         return float(value)
 
@@ -328,9 +349,15 @@ class Session:
         events: list[dict[str, Any]] = []
         for _ in range(epochs):
             with self._own_rng(), np.errstate(all="ignore"):
-                self._carry = train_epoch(self.trainer, self.f_train, self.t_train,
-                                          c.batchSize, self._carry, c.regularization,
-                                          c.regularizationRate)
+                self._carry = train_epoch(
+                    self.trainer,
+                    self.f_train,
+                    self.t_train,
+                    c.batchSize,
+                    self._carry,
+                    c.regularization,
+                    c.regularizationRate,
+                )
             self.epoch += 1
             self._evaluate()
             event = self._check_stop()
@@ -344,17 +371,26 @@ class Session:
         c = self.config
         weights_ok = all(np.isfinite(p.data).all() for p in self.model.parameters())
         if not (weights_ok and math.isfinite(self.train_loss) and math.isfinite(self.test_loss)):
-            return {"type": "warning", "code": "nan",
-                    "message": f"The loss became NaN or infinite at epoch {self.epoch}: the "
-                               f"learning rate {c.learningRate:g} is too large for this network. "
-                               "Training is paused; lower the learning rate and press reset."}
+            return {
+                "type": "warning",
+                "code": "nan",
+                "message": f"The loss became NaN or infinite at epoch {self.epoch}: the "
+                f"learning rate {c.learningRate:g} is too large for this network. "
+                "Training is paused; lower the learning rate and press reset.",
+            }
         if c.stopEpochs and self.epoch >= c.stopEpochs:
-            return {"type": "warning", "code": "stop",
-                    "message": f"Stopped after {self.epoch} epochs (stop condition)."}
+            return {
+                "type": "warning",
+                "code": "stop",
+                "message": f"Stopped after {self.epoch} epochs (stop condition).",
+            }
         if c.stopLoss and self.train_loss <= c.stopLoss:
-            return {"type": "warning", "code": "stop",
-                    "message": f"Stopped at epoch {self.epoch}: training loss "
-                               f"{self.train_loss:.4f} <= {c.stopLoss:g} (stop condition)."}
+            return {
+                "type": "warning",
+                "code": "stop",
+                "message": f"Stopped at epoch {self.epoch}: training loss "
+                f"{self.train_loss:.4f} <= {c.stopLoss:g} (stop condition).",
+            }
         return None
 
     def _outputs(self, features: np.ndarray) -> np.ndarray:
@@ -384,10 +420,13 @@ class Session:
             return {"accuracy": None, "confusion": None}
         k = self.config.n_outputs if self.config.is_multiclass else 2
         acc = {}
-        for name, out, t in (("train", self._out_train, self.t_train),
-                             ("test", self._out_test, self.t_test)):
-            acc[name] = float((self._classes(out) == self._true_classes(t)).mean()) \
-                if len(t) else None
+        for name, out, t in (
+            ("train", self._out_train, self.t_train),
+            ("test", self._out_test, self.t_test),
+        ):
+            acc[name] = (
+                float((self._classes(out) == self._true_classes(t)).mean()) if len(t) else None
+            )
         true, pred = self._true_classes(self.t_test), self._classes(self._out_test)
         confusion = np.bincount(true * k + pred, minlength=k * k).reshape(k, k)
         return {"accuracy": acc, "confusion": confusion.tolist()}
@@ -414,8 +453,10 @@ class Session:
 
     def points(self) -> dict[str, list]:
         """Train and test points as [[x1, x2, label], ...]."""
+
         def rows(x: np.ndarray, y: np.ndarray) -> list:
             return np.column_stack([x, y]).astype(float).tolist()
+
         return {"train": rows(self.x_train, self.y_train), "test": rows(self.x_test, self.y_test)}
 
     def frame(self, points: bool | None = None) -> dict[str, Any]:
@@ -423,10 +464,13 @@ class Session:
         with _one_blas_thread():
             output, confidence, neurons = self._heatmaps()
         msg: dict[str, Any] = {
-            "type": "frame", "epoch": self.epoch,
-            "trainLoss": _json_safe(self.train_loss), "testLoss": _json_safe(self.test_loss),
+            "type": "frame",
+            "epoch": self.epoch,
+            "trainLoss": _json_safe(self.train_loss),
+            "testLoss": _json_safe(self.test_loss),
             **self.metrics(),
-            "output": _b64(output), "neurons": neurons,
+            "output": _b64(output),
+            "neurons": neurons,
             "features": self.config.features,
             "weights": [_json_safe(m.weight.data) for m in self.layers],
             "biases": [_json_safe(m.bias.data) for m in self.layers],
@@ -445,13 +489,17 @@ class Session:
         for k, shape in own.items():
             if saved.get(k) != shape:
                 have = saved[k] if k in saved else "nothing"
-                raise ValueError(f"import_weights: the file has {have} for {k}, this network "
-                                 f"needs {shape} (networkShape "
-                                 f"{','.join(map(str, self.config.networkShape))}, "
-                                 f"{len(self.config.features)} features)")
+                raise ValueError(
+                    f"import_weights: the file has {have} for {k}, this network "
+                    f"needs {shape} (networkShape "
+                    f"{','.join(map(str, self.config.networkShape))}, "
+                    f"{len(self.config.features)} features)"
+                )
         if set(saved) - set(own):
-            raise ValueError(f"import_weights: the file has extra tensors "
-                             f"{sorted(set(saved) - set(own))} this network lacks")
+            raise ValueError(
+                f"import_weights: the file has extra tensors "
+                f"{sorted(set(saved) - set(own))} this network lacks"
+            )
 
     def _check_weights_file(self, data: bytes, own: dict[str, tuple]) -> None:
         """Read only the safetensors header: the model tensors it lists must be this network's
@@ -460,24 +508,31 @@ class Session:
         saved: dict[str, tuple] = {}
         for k, v in head.items():
             if k.startswith("model."):
-                if not isinstance(v, dict) or v.get("dtype") not in ("F16", "F32", "F64") or \
-                        not isinstance(v.get("shape"), list):
-                    raise ValueError(f"import_weights: tensor {_clip(k)} is not a floating-point "
-                                     "array")
+                if (
+                    not isinstance(v, dict)
+                    or v.get("dtype") not in ("F16", "F32", "F64")
+                    or not isinstance(v.get("shape"), list)
+                ):
+                    raise ValueError(
+                        f"import_weights: tensor {_clip(k)} is not a floating-point array"
+                    )
                 saved[k[6:]] = tuple(v["shape"])
         self._check_tensors(saved, own)
         meta = head.get("__metadata__")
         text = meta.get("architecture") if isinstance(meta, dict) else None
         if not isinstance(text, str):
-            raise ValueError("import_weights: the file has no architecture (not a glassnet "
-                             "model file)")
+            raise ValueError(
+                "import_weights: the file has no architecture (not a glassnet model file)"
+            )
         try:
             arch = json.loads(text)
         except (ValueError, RecursionError):
-            raise ValueError("import_weights: the file's architecture is not valid JSON (or "
-                             "nested too deeply)") from None
-        _check_mlp(arch, [len(self.config.features), *self.config.networkShape,
-                          self.config.n_outputs])
+            raise ValueError(
+                "import_weights: the file's architecture is not valid JSON (or nested too deeply)"
+            ) from None
+        _check_mlp(
+            arch, [len(self.config.features), *self.config.networkShape, self.config.n_outputs]
+        )
 
     def export_script(self) -> str:
         """A standalone Python script (glassnet + NumPy) that replays this training."""
@@ -489,8 +544,9 @@ class Session:
         """The network as a glassnet safetensors model file (`glassnet.load` reads it too)."""
         from ..serialization import dumps
 
-        return dumps(self.model, training={"playground": self.config.to_hash(),
-                                           "epoch": self.epoch})
+        return dumps(
+            self.model, training={"playground": self.config.to_hash(), "epoch": self.epoch}
+        )
 
     def import_weights(self, data: bytes) -> None:
         """Load weights exported from a network of the same shape (no code is run). Before
@@ -500,15 +556,19 @@ class Session:
         if not isinstance(data, (bytes, bytearray)):
             raise ValueError(f"import_weights: expected bytes, got {type(data).__name__}")
         if len(data) > MAX_WEIGHTS_BYTES:
-            raise ValueError(f"import_weights: the file's {len(data)} bytes are over the "
-                             f"{MAX_WEIGHTS_BYTES}-byte limit (the largest playground network "
-                             "needs less)")
+            raise ValueError(
+                f"import_weights: the file's {len(data)} bytes are over the "
+                f"{MAX_WEIGHTS_BYTES}-byte limit (the largest playground network "
+                "needs less)"
+            )
         data = bytes(data)
         own = dict(self.model.state_dict())
         self._check_weights_file(data, {k: tuple(p.shape) for k, p in own.items()})
         saved = dict(loads(data, "weights file").module.state_dict())
-        self._check_tensors({k: tuple(t.shape) for k, t in saved.items()},
-                            {k: tuple(p.shape) for k, p in own.items()})
+        self._check_tensors(
+            {k: tuple(t.shape) for k, t in saved.items()},
+            {k: tuple(p.shape) for k, p in own.items()},
+        )
         for k, p in own.items():
             p.data[...] = saved[k].data
         self.edited = True

@@ -48,14 +48,25 @@ def make_targets(labels: np.ndarray, multiclass: bool) -> np.ndarray:
     return np.asarray(labels, dtype=np.float32).reshape(-1, 1)
 
 
-def build_network(n_inputs: int, hidden: list[int], activation: str, n_outputs: int,
-                  tanh_output: bool, dropout: float = 0.0, init_zero: bool = False,
-                  seed: int = 0) -> MLP:
+def build_network(
+    n_inputs: int,
+    hidden: list[int],
+    activation: str,
+    n_outputs: int,
+    tanh_output: bool,
+    dropout: float = 0.0,
+    init_zero: bool = False,
+    seed: int = 0,
+) -> MLP:
     """glassnet's MLP for these settings, with TF Playground's initialisation."""
     gn.manual_seed(seed)
-    return MLP([n_inputs, *hidden, n_outputs], activation, dropout=dropout,
-               output_activation="tanh" if tanh_output else None,
-               init="zeros" if init_zero else "playground")
+    return MLP(
+        [n_inputs, *hidden, n_outputs],
+        activation,
+        dropout=dropout,
+        output_activation="tanh" if tanh_output else None,
+        init="zeros" if init_zero else "playground",
+    )
 
 
 def half_squared_error(output: gn.Tensor, target: np.ndarray) -> gn.Tensor:
@@ -90,9 +101,15 @@ def epoch_batches(n: int, batch_size: int, carry: np.ndarray) -> tuple[list, np.
     return batches, np.arange(end, n)
 
 
-def train_epoch(trainer: Model, features: np.ndarray, targets: np.ndarray, batch_size: int,
-                carry: np.ndarray, regularization: str = "none", reg_rate: float = 0.0
-                ) -> np.ndarray:
+def train_epoch(
+    trainer: Model,
+    features: np.ndarray,
+    targets: np.ndarray,
+    batch_size: int,
+    carry: np.ndarray,
+    regularization: str = "none",
+    reg_rate: float = 0.0,
+) -> np.ndarray:
     """One pass over the training points, a `train_step` per batch (the penalty's rates set
     for that batch's size); returns the carried remainder."""
     trainer.module.train()

@@ -31,8 +31,9 @@ class SklearnSGD(optim.SGD):
     v is kept as ``state["velocity"]`` (none while μ = 0: then w ← w − γ·g).
     """
 
-    def __init__(self, params: Iterable[Any], lr: float = 1e-3, momentum: float = 0.0,
-                 nesterov: bool = False) -> None:
+    def __init__(
+        self, params: Iterable[Any], lr: float = 1e-3, momentum: float = 0.0, nesterov: bool = False
+    ) -> None:
         # scikit-learn allows nesterovs_momentum with momentum 0: it is then plain SGD
         super().__init__(params, lr=lr, momentum=momentum, nesterov=nesterov and momentum > 0)
 
@@ -71,8 +72,13 @@ class SklearnAdam(optim.Adam):
     m, v are kept as ``state["exp_avg"]``, ``state["exp_avg_sq"]``, as in `optim.Adam`.
     """
 
-    def __init__(self, params: Iterable[Any], lr: float = 1e-3,
-                 betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8) -> None:
+    def __init__(
+        self,
+        params: Iterable[Any],
+        lr: float = 1e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+    ) -> None:
         super().__init__(params, lr=lr, betas=betas, eps=eps)
 
     def _update(self, p, g, state, group):

@@ -10,28 +10,42 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_consistent_length
 
 
-def check_param(name: str, value: Any, *, options: tuple = (), low: float | None = None,
-                high: float | None = None, integer: bool = False, none: bool = False,
-                closed: str = "both") -> None:
+def check_param(
+    name: str,
+    value: Any,
+    *,
+    options: tuple = (),
+    low: float | None = None,
+    high: float | None = None,
+    integer: bool = False,
+    none: bool = False,
+    closed: str = "both",
+) -> None:
     """Raise scikit-learn's InvalidParameterError-style ValueError for a bad hyper-parameter."""
     if value is None and none:
         return
     if options:
         ok = any(value is o or (type(value) is type(o) and value == o) for o in options)
         if not ok:
-            raise ValueError(f"The '{name}' parameter must be one of {list(options)}. "
-                             f"Got {value!r} instead.")
+            raise ValueError(
+                f"The '{name}' parameter must be one of {list(options)}. Got {value!r} instead."
+            )
         return
     kind = Integral if integer else Real
     if isinstance(value, bool) or not isinstance(value, kind):
-        raise ValueError(f"The '{name}' parameter must be {'an int' if integer else 'a float'}"
-                         f". Got {value!r} instead.")
+        raise ValueError(
+            f"The '{name}' parameter must be {'an int' if integer else 'a float'}"
+            f". Got {value!r} instead."
+        )
     lo_bad = low is not None and (value < low or (value == low and closed in ("right", "neither")))
-    hi_bad = high is not None and (value > high or (value == high and closed in ("left",
-                                                                                  "neither")))
+    hi_bad = high is not None and (
+        value > high or (value == high and closed in ("left", "neither"))
+    )
     if lo_bad or hi_bad:
-        raise ValueError(f"The '{name}' parameter must be in the range [{low}, {high}] "
-                         f"({closed} closed). Got {value!r} instead.")
+        raise ValueError(
+            f"The '{name}' parameter must be in the range [{low}, {high}] "
+            f"({closed} closed). Got {value!r} instead."
+        )
 
 
 def class_labels(y: np.ndarray, what: str) -> np.ndarray:
@@ -39,8 +53,9 @@ def class_labels(y: np.ndarray, what: str) -> np.ndarray:
     check_classification_targets(y)
     classes = np.unique(y)
     if len(classes) < 2:
-        raise ValueError(f"{what}: the number of classes has to be greater than one; got "
-                         f"{len(classes)} class")
+        raise ValueError(
+            f"{what}: the number of classes has to be greater than one; got {len(classes)} class"
+        )
     return classes
 
 

@@ -40,8 +40,9 @@ ACTIVATION_NAMES = ("identity", "logistic", "tanh", "relu")
 
 def _sigmoid_log_loss(out: Tensor, y: np.ndarray) -> Tensor:
     """scikit-learn's binary and multilabel log-loss: summed over outputs, mean over rows."""
-    return nn.functional.binary_cross_entropy_with_logits(out, y, reduction="sum") \
-        * (1.0 / y.shape[0])
+    return nn.functional.binary_cross_entropy_with_logits(out, y, reduction="sum") * (
+        1.0 / y.shape[0]
+    )
 
 
 def _half_squared_error(out: Tensor, y: np.ndarray) -> Tensor:
@@ -58,20 +59,39 @@ def _set_lr(optimizer: optim.Optimizer, lr: float) -> None:
 class _BaseMLP(BaseEstimator):
     """Shared training loop; subclasses say how targets are encoded and what the loss is."""
 
-    def __init__(self, hidden_layer_sizes: Any = (100,), activation: str = "relu", *,
-                 solver: str = "adam", alpha: float = 0.0001, batch_size: Any = "auto",
-                 learning_rate: str = "constant", learning_rate_init: float = 0.001,
-                 power_t: float = 0.5, max_iter: int = 200, shuffle: bool = True,
-                 random_state: Any = None, tol: float = 1e-4, verbose: bool = False,
-                 warm_start: bool = False, momentum: float = 0.9,
-                 nesterovs_momentum: bool = True, early_stopping: bool = False,
-                 validation_fraction: float = 0.1, beta_1: float = 0.9, beta_2: float = 0.999,
-                 epsilon: float = 1e-8, n_iter_no_change: int = 10) -> None:
-        self.hidden_layer_sizes, self.activation, self.solver = hidden_layer_sizes, activation, \
-            solver
+    def __init__(
+        self,
+        hidden_layer_sizes: Any = (100,),
+        activation: str = "relu",
+        *,
+        solver: str = "adam",
+        alpha: float = 0.0001,
+        batch_size: Any = "auto",
+        learning_rate: str = "constant",
+        learning_rate_init: float = 0.001,
+        power_t: float = 0.5,
+        max_iter: int = 200,
+        shuffle: bool = True,
+        random_state: Any = None,
+        tol: float = 1e-4,
+        verbose: bool = False,
+        warm_start: bool = False,
+        momentum: float = 0.9,
+        nesterovs_momentum: bool = True,
+        early_stopping: bool = False,
+        validation_fraction: float = 0.1,
+        beta_1: float = 0.9,
+        beta_2: float = 0.999,
+        epsilon: float = 1e-8,
+        n_iter_no_change: int = 10,
+    ) -> None:
+        self.hidden_layer_sizes, self.activation, self.solver = (
+            hidden_layer_sizes,
+            activation,
+            solver,
+        )
         self.alpha, self.batch_size, self.learning_rate = alpha, batch_size, learning_rate
-        self.learning_rate_init, self.power_t, self.max_iter = learning_rate_init, power_t, \
-            max_iter
+        self.learning_rate_init, self.power_t, self.max_iter = learning_rate_init, power_t, max_iter
         self.shuffle, self.random_state, self.tol = shuffle, random_state, tol
         self.verbose, self.warm_start, self.momentum = verbose, warm_start, momentum
         self.nesterovs_momentum, self.early_stopping = nesterovs_momentum, early_stopping
@@ -98,15 +118,15 @@ class _BaseMLP(BaseEstimator):
         check_param("alpha", self.alpha, low=0)
         if self.batch_size != "auto":
             check_param("batch_size", self.batch_size, low=1, integer=True)
-        check_param("learning_rate", self.learning_rate,
-                    options=("constant", "invscaling", "adaptive"))
+        check_param(
+            "learning_rate", self.learning_rate, options=("constant", "invscaling", "adaptive")
+        )
         check_param("learning_rate_init", self.learning_rate_init, low=0, closed="right")
         check_param("power_t", self.power_t, low=0)
         check_param("max_iter", self.max_iter, low=1, integer=True)
         check_param("tol", self.tol, low=0)
         check_param("momentum", self.momentum, low=0, high=1)
-        check_param("validation_fraction", self.validation_fraction, low=0, high=1,
-                    closed="left")
+        check_param("validation_fraction", self.validation_fraction, low=0, high=1, closed="left")
         for name in ("beta_1", "beta_2"):
             check_param(name, getattr(self, name), low=0, high=1, closed="left")
         check_param("epsilon", self.epsilon, low=0, closed="right")
@@ -157,10 +177,15 @@ class _BaseMLP(BaseEstimator):
 
     def _make_optimizer(self, params: list[Tensor]) -> optim.Optimizer:
         if self.solver == "sgd":
-            return SklearnSGD(params, lr=self.learning_rate_init, momentum=self.momentum,
-                              nesterov=self.nesterovs_momentum)
-        return SklearnAdam(params, lr=self.learning_rate_init,
-                           betas=(self.beta_1, self.beta_2), eps=self.epsilon)
+            return SklearnSGD(
+                params,
+                lr=self.learning_rate_init,
+                momentum=self.momentum,
+                nesterov=self.nesterovs_momentum,
+            )
+        return SklearnAdam(
+            params, lr=self.learning_rate_init, betas=(self.beta_1, self.beta_2), eps=self.epsilon
+        )
 
     def _training_model(self, fresh: bool, incremental: bool) -> Model:
         """The `train.Model` whose train_step runs each batch: a new optimizer for every fit,
@@ -170,7 +195,8 @@ class _BaseMLP(BaseEstimator):
             self._load_weights()
         if self._trainer is None or not incremental:
             self._trainer = Model(net).compile(
-                optimizer=self._make_optimizer(list(net.parameters())), loss=self._loss_fn())
+                optimizer=self._make_optimizer(list(net.parameters())), loss=self._loss_fn()
+            )
         return self._trainer
 
     def _sync_out(self) -> None:
@@ -187,8 +213,9 @@ class _BaseMLP(BaseEstimator):
         float64 so that rows give the same result in any order and batch.
         """
         net = self._predict_net
-        if net is None or [lin.weight.shape[::-1] for lin in net.linears()] != \
-                [np.shape(w) for w in self.coefs_]:
+        if net is None or [lin.weight.shape[::-1] for lin in net.linears()] != [
+            np.shape(w) for w in self.coefs_
+        ]:
             net = self._mlp(0.0).double()  # coefs_ were given new shapes; not kept
         for lin, w, b in zip(net.linears(), self.coefs_, self.intercepts_):
             lin.weight.data = np.asarray(w, np.float64).T  # a view: x @ weight.T is X @ coef
@@ -209,17 +236,24 @@ class _BaseMLP(BaseEstimator):
             self.validation_scores_ = None
             self.best_validation_score_ = None
         elif self.coefs_[0].shape[0] != X.shape[1] or self.n_outputs_ != Y.shape[1]:
-            raise ValueError(f"{type(self).__name__}: X has {X.shape[1]} features and y "
-                             f"{Y.shape[1]} outputs, the fitted network expects "
-                             f"{self.coefs_[0].shape[0]} and {self.n_outputs_}")
+            raise ValueError(
+                f"{type(self).__name__}: X has {X.shape[1]} features and y "
+                f"{Y.shape[1]} outputs, the fitted network expects "
+                f"{self.coefs_[0].shape[0]} and {self.n_outputs_}"
+            )
         return fresh
 
     def _holdout(self, X: np.ndarray, Y: np.ndarray) -> tuple[np.ndarray, ...]:
         """scikit-learn's validation split for early stopping: X, X_val, Y, Y_val."""
         # scikit-learn stratifies only single-output classification (binary)
         stratify = Y if isinstance(self, ClassifierMixin) and Y.shape[1] == 1 else None
-        parts = train_test_split(X, Y, random_state=self._random_state,
-                                 test_size=self.validation_fraction, stratify=stratify)
+        parts = train_test_split(
+            X,
+            Y,
+            random_state=self._random_state,
+            test_size=self.validation_fraction,
+            stratify=stratify,
+        )
         if self.validation_scores_ is None:
             self.validation_scores_, self.best_validation_score_ = [], -np.inf
         return parts
@@ -228,8 +262,11 @@ class _BaseMLP(BaseEstimator):
         if self.batch_size == "auto":
             return min(200, n)
         if self.batch_size > n:
-            warnings.warn("Got `batch_size` less than 1 or larger than sample size. It is going"
-                          " to be clipped", stacklevel=4)
+            warnings.warn(
+                "Got `batch_size` less than 1 or larger than sample size. It is going"
+                " to be clipped",
+                stacklevel=4,
+            )
         return min(self.batch_size, n)
 
     def _fit(self, X: np.ndarray, Y: np.ndarray, incremental: bool) -> _BaseMLP:
@@ -251,9 +288,12 @@ class _BaseMLP(BaseEstimator):
                 stopped = True
                 break
         if not stopped:
-            warnings.warn(f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) "
-                          "reached and the optimization hasn't converged yet.",
-                          ConvergenceWarning, stacklevel=3)
+            warnings.warn(
+                f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) "
+                "reached and the optimization hasn't converged yet.",
+                ConvergenceWarning,
+                stacklevel=3,
+            )
         trainer.module.eval()
         self._sync_out()
         if early:
@@ -264,8 +304,9 @@ class _BaseMLP(BaseEstimator):
         self._best_params = None
         return self
 
-    def _epoch(self, trainer: Model, X: np.ndarray, Y: np.ndarray, order: np.ndarray,
-               batch: int) -> np.ndarray:
+    def _epoch(
+        self, trainer: Model, X: np.ndarray, Y: np.ndarray, order: np.ndarray, batch: int
+    ) -> np.ndarray:
         """One pass in scikit-learn's batch order, Model.train_step per batch; appends to
         loss_curve_, applies invscaling and returns the (cumulative) shuffle order."""
         n = X.shape[0]
@@ -274,7 +315,7 @@ class _BaseMLP(BaseEstimator):
             X, Y = X[order], Y[order]
         total = 0.0
         for start in range(0, n, batch):
-            xb, yb = X[start:start + batch], Y[start:start + batch]
+            xb, yb = X[start : start + batch], Y[start : start + batch]
             m = xb.shape[0]
             trainer.l2 = self.alpha / (2 * m)  # nn.penalty adds α/2m·Σ‖W‖² to the loss
             total += trainer.train_step((xb, yb))["loss"] * m
@@ -287,12 +328,15 @@ class _BaseMLP(BaseEstimator):
         if self.verbose:
             print(f"Iteration {self.n_iter_}, loss = {self.loss_curve_[-1]:.8f}")
         if not np.isfinite(self.loss_curve_[-1]):
-            raise ValueError(f"{type(self).__name__}: the loss became {total / n} at "
-                             f"iteration {self.n_iter_}; scale X or lower learning_rate_init")
+            raise ValueError(
+                f"{type(self).__name__}: the loss became {total / n} at "
+                f"iteration {self.n_iter_}; scale X or lower learning_rate_init"
+            )
         return order
 
-    def _should_stop(self, opt: optim.Optimizer, X_val: np.ndarray | None,
-                     Y_val: np.ndarray | None) -> bool:
+    def _should_stop(
+        self, opt: optim.Optimizer, X_val: np.ndarray | None, Y_val: np.ndarray | None
+    ) -> bool:
         """scikit-learn's tol/n_iter_no_change rule on the training loss (or the validation
         score); 'adaptive' divides the lr by 5 instead of stopping while it is above 1e-6."""
         if X_val is not None:
@@ -302,8 +346,10 @@ class _BaseMLP(BaseEstimator):
             improved = score >= self.best_validation_score_ + self.tol
             if score > self.best_validation_score_:
                 self.best_validation_score_ = score
-                self._best_params = ([w.copy() for w in self.coefs_],
-                                     [b.copy() for b in self.intercepts_])
+                self._best_params = (
+                    [w.copy() for w in self.coefs_],
+                    [b.copy() for b in self.intercepts_],
+                )
         else:
             best = np.inf if self.best_loss_ is None else self.best_loss_
             improved = self.loss_curve_[-1] <= best - self.tol
@@ -366,21 +412,26 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
                 self._label_binarizer.fit(class_labels(y, type(self).__name__))
             self.classes_ = self._label_binarizer.classes_
             if len(self.classes_) < 2 and self._label_binarizer.y_type_ != "multilabel-indicator":
-                raise ValueError(f"{type(self).__name__}: the number of classes has to be "
-                                 f"greater than one; got {len(self.classes_)} class")
+                raise ValueError(
+                    f"{type(self).__name__}: the number of classes has to be "
+                    f"greater than one; got {len(self.classes_)} class"
+                )
         elif type_of_target(y) != "multilabel-indicator":
             unseen = np.setdiff1d(y, self.classes_)
             if len(unseen):
-                raise ValueError(f"`y` has classes not in `self.classes_`. `self.classes_` has "
-                                 f"{self.classes_}. 'y' has {unseen}.")
+                raise ValueError(
+                    f"`y` has classes not in `self.classes_`. `self.classes_` has "
+                    f"{self.classes_}. 'y' has {unseen}."
+                )
         return self._label_binarizer.transform(y).astype(np.float32)
 
     def fit(self, X: Any, y: Any) -> MLPClassifier:
         """Train on (X, y) for up to max_iter epochs."""
         self._check_params()
         reset = not (self.warm_start and hasattr(self, "coefs_"))
-        X, y = validate_data(self, X, y, dtype=(np.float64, np.float32), multi_output=True,
-                             reset=reset)
+        X, y = validate_data(
+            self, X, y, dtype=(np.float64, np.float32), multi_output=True, reset=reset
+        )
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
         return self._fit(X, self._encode(y, reset), incremental=False)
@@ -391,14 +442,20 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         first = not hasattr(self, "coefs_")
         if first and classes is None:
             raise ValueError("classes must be passed on the first call to partial_fit.")
-        X, y = validate_data(self, X, y, dtype=(np.float64, np.float32), multi_output=True,
-                             reset=first)
+        X, y = validate_data(
+            self, X, y, dtype=(np.float64, np.float32), multi_output=True, reset=first
+        )
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
-        if not first and classes is not None and \
-                not np.array_equal(self.classes_, np.unique(classes)):
-            raise ValueError(f"`classes={classes!r}` is not the same as on last call to "
-                             f"partial_fit, was: {self.classes_!r}")
+        if (
+            not first
+            and classes is not None
+            and not np.array_equal(self.classes_, np.unique(classes))
+        ):
+            raise ValueError(
+                f"`classes={classes!r}` is not the same as on last call to "
+                f"partial_fit, was: {self.classes_!r}"
+            )
         return self._fit(X, self._encode(y, first, classes), incremental=True)
 
     def _proba(self, X: np.ndarray) -> np.ndarray:
@@ -456,8 +513,15 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
         return r2_score(Y, self._forward(X))
 
     def _prepare(self, X: Any, y: Any, reset: bool) -> tuple[np.ndarray, np.ndarray]:
-        X, y = validate_data(self, X, y, dtype=(np.float64, np.float32), multi_output=True,
-                             y_numeric=True, reset=reset)
+        X, y = validate_data(
+            self,
+            X,
+            y,
+            dtype=(np.float64, np.float32),
+            multi_output=True,
+            y_numeric=True,
+            reset=reset,
+        )
         self._y_1d = y.ndim == 1 if reset else self._y_1d
         return X, y.reshape(len(y), -1)
 
@@ -494,13 +558,27 @@ class DNNClassifier(MLPClassifier):
     Adagrad(0.05); pass optimizer='adagrad', learning_rate=0.05 to get it.
     """
 
-    def __init__(self, hidden_units: Any = (300, 100), n_classes: int | None = None, *,
-                 activation: str = "relu", optimizer: str = "adam",
-                 learning_rate: float = 0.001, batch_size: Any = 50, epochs: int = 40,
-                 dropout: float | None = None, alpha: float = 0.0, shuffle: bool = True,
-                 tol: float = 1e-4, n_iter_no_change: int = 10, early_stopping: bool = False,
-                 validation_fraction: float = 0.1, random_state: Any = None,
-                 verbose: bool = False, warm_start: bool = False) -> None:
+    def __init__(
+        self,
+        hidden_units: Any = (300, 100),
+        n_classes: int | None = None,
+        *,
+        activation: str = "relu",
+        optimizer: str = "adam",
+        learning_rate: float = 0.001,
+        batch_size: Any = 50,
+        epochs: int = 40,
+        dropout: float | None = None,
+        alpha: float = 0.0,
+        shuffle: bool = True,
+        tol: float = 1e-4,
+        n_iter_no_change: int = 10,
+        early_stopping: bool = False,
+        validation_fraction: float = 0.1,
+        random_state: Any = None,
+        verbose: bool = False,
+        warm_start: bool = False,
+    ) -> None:
         self.hidden_units, self.n_classes = hidden_units, n_classes
         self.activation, self.optimizer = activation, optimizer
         self.learning_rate, self.batch_size, self.epochs = learning_rate, batch_size, epochs
@@ -510,13 +588,17 @@ class DNNClassifier(MLPClassifier):
         self.verbose, self.warm_start = verbose, warm_start
 
     # the base class's names, read from TensorFlow's
-    hidden_layer_sizes = property(lambda self: self.hidden_units,
-                                  doc="hidden_units, by scikit-learn's name.")
+    hidden_layer_sizes = property(
+        lambda self: self.hidden_units, doc="hidden_units, by scikit-learn's name."
+    )
     max_iter = property(lambda self: self.epochs, doc="epochs, by scikit-learn's name.")
-    learning_rate_init = property(lambda self: self.learning_rate,
-                                  doc="learning_rate, by scikit-learn's name.")
-    solver = property(lambda self: "sgd" if self.optimizer == "sgd" else "adam",
-                      doc="'sgd' or 'adam' (the base class's solver for optimizer).")
+    learning_rate_init = property(
+        lambda self: self.learning_rate, doc="learning_rate, by scikit-learn's name."
+    )
+    solver = property(
+        lambda self: "sgd" if self.optimizer == "sgd" else "adam",
+        doc="'sgd' or 'adam' (the base class's solver for optimizer).",
+    )
     power_t, momentum, nesterovs_momentum = 0.5, 0.0, False
     beta_1, beta_2, epsilon = 0.9, 0.999, 1e-8
 
@@ -540,8 +622,10 @@ class DNNClassifier(MLPClassifier):
     def _encode(self, y: np.ndarray, first: bool, classes: Any = None) -> np.ndarray:
         if self.n_classes is not None and first and classes is None:
             if y.dtype.kind not in "iu" or y.min() < 0 or y.max() >= self.n_classes:
-                raise ValueError(f"DNNClassifier: with n_classes={self.n_classes} the labels "
-                                 f"must be integers in [0, {self.n_classes}), got "
-                                 f"{np.unique(y)[:10]}")
+                raise ValueError(
+                    f"DNNClassifier: with n_classes={self.n_classes} the labels "
+                    f"must be integers in [0, {self.n_classes}), got "
+                    f"{np.unique(y)[:10]}"
+                )
             classes = np.arange(self.n_classes)
         return super()._encode(y, first, classes)

@@ -34,13 +34,26 @@ class Perceptron(ClassifierMixin, BaseEstimator):
     scikit-learn's Cython shuffler, so weights differ while accuracy is comparable.
     """
 
-    def __init__(self, *, penalty: str | None = None, alpha: float = 0.0001,
-                 l1_ratio: float = 0.15, fit_intercept: bool = True, max_iter: int = 1000,
-                 tol: float | None = 1e-3, shuffle: bool = True, verbose: int = 0,
-                 eta0: float = 1.0, n_jobs: int | None = None, random_state: Any = 0,
-                 early_stopping: bool = False, validation_fraction: float = 0.1,
-                 n_iter_no_change: int = 5, class_weight: Any = None,
-                 warm_start: bool = False) -> None:
+    def __init__(
+        self,
+        *,
+        penalty: str | None = None,
+        alpha: float = 0.0001,
+        l1_ratio: float = 0.15,
+        fit_intercept: bool = True,
+        max_iter: int = 1000,
+        tol: float | None = 1e-3,
+        shuffle: bool = True,
+        verbose: int = 0,
+        eta0: float = 1.0,
+        n_jobs: int | None = None,
+        random_state: Any = 0,
+        early_stopping: bool = False,
+        validation_fraction: float = 0.1,
+        n_iter_no_change: int = 5,
+        class_weight: Any = None,
+        warm_start: bool = False,
+    ) -> None:
         self.penalty, self.alpha, self.l1_ratio = penalty, alpha, l1_ratio
         self.fit_intercept, self.max_iter, self.tol = fit_intercept, max_iter, tol
         self.shuffle, self.verbose, self.eta0, self.n_jobs = shuffle, verbose, eta0, n_jobs
@@ -49,10 +62,11 @@ class Perceptron(ClassifierMixin, BaseEstimator):
         self.class_weight, self.warm_start = class_weight, warm_start
 
     _expected_failed_checks = {
-        "check_sample_weight_equivalence_on_dense_data":
+        "check_sample_weight_equivalence_on_dense_data": (
             "SGD visits a sample once per epoch whatever its weight: a weight of 2 takes one "
             "step of 2·eta0, repeating the sample takes two steps that each test the margin "
-            "(scikit-learn's own Perceptron fails this check for the same reason).",
+            "(scikit-learn's own Perceptron fails this check for the same reason)."
+        ),
     }
 
     # ----- parameters -------------------------------------------------------------------
@@ -63,20 +77,32 @@ class Perceptron(ClassifierMixin, BaseEstimator):
         check_param("max_iter", self.max_iter, low=1, integer=True)
         check_param("tol", self.tol, low=0, none=True)
         check_param("eta0", self.eta0, low=0, closed="right")
-        check_param("validation_fraction", self.validation_fraction, low=0, high=1,
-                    closed="neither")
+        check_param(
+            "validation_fraction", self.validation_fraction, low=0, high=1, closed="neither"
+        )
         check_param("n_iter_no_change", self.n_iter_no_change, low=1, integer=True)
-        if not (self.class_weight is None or self.class_weight == "balanced"
-                or isinstance(self.class_weight, dict)):
-            raise ValueError("The 'class_weight' parameter must be a dict, 'balanced' or None. "
-                             f"Got {self.class_weight!r} instead.")
+        if not (
+            self.class_weight is None
+            or self.class_weight == "balanced"
+            or isinstance(self.class_weight, dict)
+        ):
+            raise ValueError(
+                "The 'class_weight' parameter must be a dict, 'balanced' or None. "
+                f"Got {self.class_weight!r} instead."
+            )
 
     def _l1_ratio(self) -> float:
         return {None: 0.0, "l2": 0.0, "l1": 1.0}.get(self.penalty, self.l1_ratio)
 
     # ----- fitting ----------------------------------------------------------------------
-    def fit(self, X: Any, y: Any, coef_init: Any = None, intercept_init: Any = None,
-            sample_weight: Any = None) -> Perceptron:
+    def fit(
+        self,
+        X: Any,
+        y: Any,
+        coef_init: Any = None,
+        intercept_init: Any = None,
+        sample_weight: Any = None,
+    ) -> Perceptron:
         """Fit by SGD for up to max_iter epochs; stops early by the tol/n_iter_no_change rule."""
         self._check_params()
         if self.warm_start and hasattr(self, "coef_"):
@@ -88,13 +114,17 @@ class Perceptron(ClassifierMixin, BaseEstimator):
         self._fit(X, y, sample_weight, coef_init, intercept_init, self.max_iter, True)
         tol_on = self.tol is not None and self.tol > -np.inf
         if tol_on and self.n_iter_ == self.max_iter:
-            warnings.warn("Maximum number of iteration reached before convergence. Consider "
-                          "increasing max_iter to improve the fit.", ConvergenceWarning,
-                          stacklevel=2)
+            warnings.warn(
+                "Maximum number of iteration reached before convergence. Consider "
+                "increasing max_iter to improve the fit.",
+                ConvergenceWarning,
+                stacklevel=2,
+            )
         return self
 
-    def partial_fit(self, X: Any, y: Any, classes: Any = None,
-                    sample_weight: Any = None) -> Perceptron:
+    def partial_fit(
+        self, X: Any, y: Any, classes: Any = None, sample_weight: Any = None
+    ) -> Perceptron:
         """One epoch of SGD on (X, y); `classes` is required on the first call."""
         self._check_params()
         first = not hasattr(self, "classes_")
@@ -105,12 +135,15 @@ class Perceptron(ClassifierMixin, BaseEstimator):
             self.classes_ = np.unique(classes)
             self.t_ = 1.0
         elif classes is not None and not np.array_equal(self.classes_, np.unique(classes)):
-            raise ValueError(f"`classes={classes!r}` is not the same as on last call to "
-                             f"partial_fit, was: {self.classes_!r}")
+            raise ValueError(
+                f"`classes={classes!r}` is not the same as on last call to "
+                f"partial_fit, was: {self.classes_!r}"
+            )
         unseen = np.setdiff1d(np.unique(y), self.classes_)
         if len(unseen):
-            raise ValueError(f"y has labels {unseen.tolist()} that are not in classes "
-                             f"{self.classes_.tolist()}")
+            raise ValueError(
+                f"y has labels {unseen.tolist()} that are not in classes {self.classes_.tolist()}"
+            )
         coef = None if first else self.coef_
         intercept = None if first else self.intercept_
         self._fit(X, y, sample_weight, coef, intercept, 1, False)
@@ -124,14 +157,18 @@ class Perceptron(ClassifierMixin, BaseEstimator):
         if coef_init is not None:
             coef_init = np.asarray(coef_init, dtype=np.float64).reshape(n_rows, -1)
             if coef_init.shape != coef.shape:
-                raise ValueError(f"Provided coef_init has shape {coef_init.shape}, expected "
-                                 f"{coef.shape}")
+                raise ValueError(
+                    f"Provided coef_init has shape {coef_init.shape}, expected {coef.shape}"
+                )
             coef[...] = coef_init
         if intercept_init is not None:
             intercept[...] = np.asarray(intercept_init, dtype=np.float64).reshape(n_rows)
         sw = sample_weights(sample_weight, X.shape[0])
-        cw = compute_class_weight(self.class_weight, classes=self.classes_, y=y) \
-            if self.class_weight is not None else np.ones(n_classes)
+        cw = (
+            compute_class_weight(self.class_weight, classes=self.classes_, y=y)
+            if self.class_weight is not None
+            else np.ones(n_classes)
+        )
         val_mask = self._validation_mask(y, sw) if stopping else np.zeros(len(y), bool)
         rng = check_random_state(self.random_state)
         seeds = rng.randint(_MAX_INT, size=n_rows)
@@ -140,8 +177,19 @@ class Perceptron(ClassifierMixin, BaseEstimator):
             pos = 1 if n_rows == 1 else k
             y_k = np.where(y == self.classes_[pos], 1.0, -1.0)
             w_pos, w_neg = (cw[1], cw[0]) if n_rows == 1 else (cw[k], 1.0)
-            coef[k], intercept[k], it = self._sgd(X, y_k, coef[k], intercept[k], w_pos, w_neg,
-                                                  sw, val_mask, seeds[k], max_iter, stopping)
+            coef[k], intercept[k], it = self._sgd(
+                X,
+                y_k,
+                coef[k],
+                intercept[k],
+                w_pos,
+                w_neg,
+                sw,
+                val_mask,
+                seeds[k],
+                max_iter,
+                stopping,
+            )
             n_iter = max(n_iter, it)
         self.coef_, self.intercept_, self.n_iter_ = coef, intercept, n_iter
         self.t_ += n_iter * X.shape[0]
@@ -150,12 +198,15 @@ class Perceptron(ClassifierMixin, BaseEstimator):
         mask = np.zeros(len(y), dtype=bool)
         if not self.early_stopping:
             return mask
-        cv = StratifiedShuffleSplit(test_size=self.validation_fraction,
-                                    random_state=self.random_state)
+        cv = StratifiedShuffleSplit(
+            test_size=self.validation_fraction, random_state=self.random_state
+        )
         idx_train, idx_val = next(cv.split(np.zeros((len(y), 1)), y))
         if not (sw[idx_val] > 0).any():
-            raise ValueError("The sample weights for validation set are all zero, consider "
-                             "using a different random state.")
+            raise ValueError(
+                "The sample weights for validation set are all zero, consider "
+                "using a different random state."
+            )
         mask[idx_val] = True
         return mask
 
@@ -205,13 +256,18 @@ class Perceptron(ClassifierMixin, BaseEstimator):
                 if l1:  # truncated gradient (Tsuruoka et al., 2009) with cumulative penalty u
                     u += l1r * eta * alpha
                     old = v.copy()
-                    v = np.where(v * s > 0, np.maximum(0.0, v - (u + q) / s),
-                                 np.where(v * s < 0, np.minimum(0.0, v + (u - q) / s), v))
+                    v = np.where(
+                        v * s > 0,
+                        np.maximum(0.0, v - (u + q) / s),
+                        np.where(v * s < 0, np.minimum(0.0, v + (u - q) / s), v),
+                    )
                     q += s * (v - old)
             if not (np.isfinite(b) and np.isfinite(v).all()):
-                raise ValueError(f"Floating-point under-/overflow occurred at epoch #{epoch + 1}."
-                                 " Scaling input data with StandardScaler or MinMaxScaler might "
-                                 "help.")
+                raise ValueError(
+                    f"Floating-point under-/overflow occurred at epoch #{epoch + 1}."
+                    " Scaling input data with StandardScaler or MinMaxScaler might "
+                    "help."
+                )
             if early:
                 hits = np.where(X[val_mask] @ v * s + b > 0, 1.0, -1.0) == y[val_mask]
                 score = float(np.average(hits, weights=sw[val_mask]))
@@ -222,8 +278,10 @@ class Perceptron(ClassifierMixin, BaseEstimator):
                 no_improvement = no_improvement + 1 if mean_obj > best_obj - tol else 0
                 best_obj = min(best_obj, mean_obj)
             if self.verbose:
-                print(f"-- Epoch {epoch + 1}: norm {np.sqrt(sq_norm):.2f}, bias {b:.6f}, "
-                      f"avg. objective {objective / max(train_count, 1):f}")
+                print(
+                    f"-- Epoch {epoch + 1}: norm {np.sqrt(sq_norm):.2f}, bias {b:.6f}, "
+                    f"avg. objective {objective / max(train_count, 1):f}"
+                )
             if no_improvement >= self.n_iter_no_change:
                 break
         return v * s, b, epoch + 1

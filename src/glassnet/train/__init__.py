@@ -15,7 +15,18 @@ from .callbacks import (
 from .model import LOSSES, OPTIMIZERS, Model, load_model
 
 __all__ = [
-    "CSVLogger", "Callback", "EarlyStopping", "History", "LOSSES", "LambdaCallback",
-    "LearningRateScheduler", "Model", "ModelCheckpoint", "OPTIMIZERS", "ProgbarLogger",
-    "ReduceLROnPlateau", "TerminateOnNaN", "load_model",
+    "CSVLogger",
+    "Callback",
+    "EarlyStopping",
+    "History",
+    "LOSSES",
+    "LambdaCallback",
+    "LearningRateScheduler",
+    "Model",
+    "ModelCheckpoint",
+    "OPTIMIZERS",
+    "ProgbarLogger",
+    "ReduceLROnPlateau",
+    "TerminateOnNaN",
+    "load_model",
 ]

@@ -128,8 +128,11 @@ def _monitored(name: str, logs: dict | None, monitor: str) -> float | None:
     if v is None:
         import warnings
 
-        warnings.warn(f"{name}: metric {monitor!r} is not in the logs (available: "
-                      f"{sorted(logs or {})}); skipping", stacklevel=3)
+        warnings.warn(
+            f"{name}: metric {monitor!r} is not in the logs (available: "
+            f"{sorted(logs or {})}); skipping",
+            stacklevel=3,
+        )
     return v
 
 
@@ -152,9 +155,17 @@ class EarlyStopping(Callback):
         start_from_epoch: epochs before this one are ignored (a warm-up with no stopping).
     """
 
-    def __init__(self, monitor: str = "val_loss", min_delta: float = 0.0, patience: int = 0,
-                 verbose: int = 0, mode: str = "auto", baseline: float | None = None,
-                 restore_best_weights: bool = False, start_from_epoch: int = 0) -> None:
+    def __init__(
+        self,
+        monitor: str = "val_loss",
+        min_delta: float = 0.0,
+        patience: int = 0,
+        verbose: int = 0,
+        mode: str = "auto",
+        baseline: float | None = None,
+        restore_best_weights: bool = False,
+        start_from_epoch: int = 0,
+    ) -> None:
         self.monitor, self.patience, self.verbose = monitor, patience, verbose
         self.baseline, self.restore_best_weights = baseline, restore_best_weights
         self.start_from_epoch = start_from_epoch
@@ -199,8 +210,10 @@ class EarlyStopping(Callback):
                 print(f"Epoch {self.stopped_epoch + 1}: early stopping")
             if self.restore_best_weights and self.best_weights is not None:
                 if self.verbose:
-                    print(f"Restoring model weights from the end of the best epoch: "
-                          f"{self.best_epoch + 1}.")
+                    print(
+                        f"Restoring model weights from the end of the best epoch: "
+                        f"{self.best_epoch + 1}."
+                    )
                 self.model.set_weights(self.best_weights)
 
 
@@ -222,14 +235,29 @@ class ReduceLROnPlateau(Callback):
         min_lr: the learning rate is never cut below this.
     """
 
-    def __init__(self, monitor: str = "val_loss", factor: float = 0.1, patience: int = 10,
-                 verbose: int = 0, mode: str = "auto", min_delta: float = 1e-4,
-                 cooldown: int = 0, min_lr: float = 0.0) -> None:
+    def __init__(
+        self,
+        monitor: str = "val_loss",
+        factor: float = 0.1,
+        patience: int = 10,
+        verbose: int = 0,
+        mode: str = "auto",
+        min_delta: float = 1e-4,
+        cooldown: int = 0,
+        min_lr: float = 0.0,
+    ) -> None:
         self.monitor, self.verbose = monitor, verbose
         op = _monitor_op("ReduceLROnPlateau", monitor, mode)
-        self._args = dict(mode="max" if op is np.greater else "min", factor=factor,
-                          patience=patience, threshold=min_delta, threshold_mode="abs",
-                          cooldown=cooldown, min_lr=min_lr, eps=0.0)
+        self._args = dict(
+            mode="max" if op is np.greater else "min",
+            factor=factor,
+            patience=patience,
+            threshold=min_delta,
+            threshold_mode="abs",
+            cooldown=cooldown,
+            min_lr=min_lr,
+            eps=0.0,
+        )
         if factor >= 1.0:
             raise ValueError(f"ReduceLROnPlateau: factor must be < 1, got {factor}")
 
@@ -247,8 +275,10 @@ class ReduceLROnPlateau(Callback):
         before = self.plateau.get_last_lr()
         self.plateau.step(current)
         if self.verbose and self.plateau.get_last_lr() != before:
-            print(f"Epoch {epoch + 1}: ReduceLROnPlateau reducing learning rate to "
-                  f"{self.plateau.get_last_lr()[0]:.4g}.")
+            print(
+                f"Epoch {epoch + 1}: ReduceLROnPlateau reducing learning rate to "
+                f"{self.plateau.get_last_lr()[0]:.4g}."
+            )
 
 
 class ModelCheckpoint(Callback):
@@ -266,8 +296,14 @@ class ModelCheckpoint(Callback):
         mode: "min", "max", or "auto" (from the metric's name, as in `EarlyStopping`).
     """
 
-    def __init__(self, filepath: str | os.PathLike, monitor: str = "val_loss", verbose: int = 0,
-                 save_best_only: bool = False, mode: str = "auto") -> None:
+    def __init__(
+        self,
+        filepath: str | os.PathLike,
+        monitor: str = "val_loss",
+        verbose: int = 0,
+        save_best_only: bool = False,
+        mode: str = "auto",
+    ) -> None:
         self.filepath, self.monitor, self.verbose = str(filepath), monitor, verbose
         self.save_best_only = save_best_only
         self.monitor_op = _monitor_op("ModelCheckpoint", monitor, mode)
@@ -287,8 +323,10 @@ class ModelCheckpoint(Callback):
             if current is None or not self.monitor_op(current, self.best):
                 return
             if self.verbose:
-                print(f"Epoch {epoch + 1}: {self.monitor} improved from {self.best:.5f} to "
-                      f"{current:.5f}, saving model to {path}")
+                print(
+                    f"Epoch {epoch + 1}: {self.monitor} improved from {self.best:.5f} to "
+                    f"{current:.5f}, saving model to {path}"
+                )
             self.best = current
         self.model.save(path)
 
@@ -306,8 +344,9 @@ class CSVLogger(Callback):
             starting a new file.
     """
 
-    def __init__(self, filename: str | os.PathLike, separator: str = ",", append: bool = False
-                 ) -> None:
+    def __init__(
+        self, filename: str | os.PathLike, separator: str = ",", append: bool = False
+    ) -> None:
         self.filename, self.sep, self.append = Path(filename), separator, append
 
     def on_train_begin(self, logs: dict | None = None) -> None:
@@ -376,9 +415,14 @@ class ProgbarLogger(Callback):
         if self.params.get("verbose", 1) == 1:
             from tqdm.auto import tqdm
 
-            self.bar = tqdm(total=self.params.get("steps"), unit="batch", file=sys.stdout,
-                            desc=f"Epoch {epoch + 1}/{self.params.get('epochs', '?')}",
-                            dynamic_ncols=True, leave=True)
+            self.bar = tqdm(
+                total=self.params.get("steps"),
+                unit="batch",
+                file=sys.stdout,
+                desc=f"Epoch {epoch + 1}/{self.params.get('epochs', '?')}",
+                dynamic_ncols=True,
+                leave=True,
+            )
 
     def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
         """Advance the bar; refresh its running metrics at most every `refresh_s`."""
@@ -400,8 +444,10 @@ class ProgbarLogger(Callback):
         elif self.params.get("verbose") == 2:
             secs = time.perf_counter() - self.start
             parts = " - ".join(f"{k}: {v:.4f}" for k, v in shown.items())
-            print(f"Epoch {epoch + 1}/{self.params.get('epochs', '?')} - {secs:.1f}s - {parts}",
-                  flush=True)
+            print(
+                f"Epoch {epoch + 1}/{self.params.get('epochs', '?')} - {secs:.1f}s - {parts}",
+                flush=True,
+            )
 
 
 class TerminateOnNaN(Callback):
@@ -438,8 +484,11 @@ class TerminateOnNaN(Callback):
         if self._first_epoch is None:
             self._first_epoch = epoch
         opt = getattr(self.model, "optimizer", None)
-        self._candidate = (epoch, self.model.get_weights(),
-                           opt.state_dict() if opt is not None else None)
+        self._candidate = (
+            epoch,
+            self.model.get_weights(),
+            opt.state_dict() if opt is not None else None,
+        )
 
     def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
         """Confirm the epoch's copy on a finite first loss; on a non-finite one, put the last
@@ -449,21 +498,26 @@ class TerminateOnNaN(Callback):
             return
         if math.isfinite(loss):
             if self._candidate is not None:
-                if loss <= self._good_loss and all(np.isfinite(w).all()
-                                                   for w in self._candidate[1]):
+                if loss <= self._good_loss and all(
+                    np.isfinite(w).all() for w in self._candidate[1]
+                ):
                     self._good, self._good_loss = self._candidate, loss
                 self._candidate = None
             return
         self.nan_at = self.model.nan_at = (self.epoch, batch)
         self.model.stop_training = True
-        print(f"TerminateOnNaN: loss is {loss} at epoch {self.epoch + 1}, batch {batch + 1}; "
-              f"training stopped, {self._restore()}")
+        print(
+            f"TerminateOnNaN: loss is {loss} at epoch {self.epoch + 1}, batch {batch + 1}; "
+            f"training stopped, {self._restore()}"
+        )
 
     def _restore(self) -> str:
         """Put the last good copy back; say which it was."""
         if self._good is None:
-            return ("no earlier weights to restore: those fit started from already give a "
-                    "non-finite loss on its first batch (no step was taken)")
+            return (
+                "no earlier weights to restore: those fit started from already give a "
+                "non-finite loss on its first batch (no step was taken)"
+            )
         epoch, weights, opt_state = self._good
         self.model.set_weights(weights)
         if opt_state is not None:
@@ -487,13 +541,22 @@ class LambdaCallback(Callback):
     on_train_begin/on_train_end (logs), on_train_batch_begin/on_train_batch_end (batch, logs).
     """
 
-    def __init__(self, on_epoch_begin: Callable | None = None, on_epoch_end: Callable | None = None,
-                 on_train_begin: Callable | None = None, on_train_end: Callable | None = None,
-                 on_train_batch_begin: Callable | None = None,
-                 on_train_batch_end: Callable | None = None) -> None:
-        for name, fn in dict(on_epoch_begin=on_epoch_begin, on_epoch_end=on_epoch_end,
-                             on_train_begin=on_train_begin, on_train_end=on_train_end,
-                             on_train_batch_begin=on_train_batch_begin,
-                             on_train_batch_end=on_train_batch_end).items():
+    def __init__(
+        self,
+        on_epoch_begin: Callable | None = None,
+        on_epoch_end: Callable | None = None,
+        on_train_begin: Callable | None = None,
+        on_train_end: Callable | None = None,
+        on_train_batch_begin: Callable | None = None,
+        on_train_batch_end: Callable | None = None,
+    ) -> None:
+        for name, fn in dict(
+            on_epoch_begin=on_epoch_begin,
+            on_epoch_end=on_epoch_end,
+            on_train_begin=on_train_begin,
+            on_train_end=on_train_end,
+            on_train_batch_begin=on_train_batch_begin,
+            on_train_batch_end=on_train_batch_end,
+        ).items():
             if fn is not None:
                 setattr(self, name, fn)

@@ -26,11 +26,19 @@ from ..serialization import CheckpointError, load_checkpoint, save
 from .callbacks import Callback, CallbackList, History, ProgbarLogger, TerminateOnNaN
 
 OPTIMIZERS = optim.OPTIMIZERS  # names → classes; learning-rate defaults in optim.DEFAULT_LR
-LOSSES = {"cross_entropy": nn.CrossEntropyLoss, "sparse_categorical_crossentropy":
-          nn.CrossEntropyLoss, "mse": nn.MSELoss, "mean_squared_error": nn.MSELoss,
-          "mae": nn.L1Loss, "mean_absolute_error": nn.L1Loss, "huber": nn.HuberLoss,
-          "bce": nn.BCELoss, "bce_with_logits": nn.BCEWithLogitsLoss,
-          "binary_crossentropy": nn.BCEWithLogitsLoss, "nll": nn.NLLLoss}
+LOSSES = {
+    "cross_entropy": nn.CrossEntropyLoss,
+    "sparse_categorical_crossentropy": nn.CrossEntropyLoss,
+    "mse": nn.MSELoss,
+    "mean_squared_error": nn.MSELoss,
+    "mae": nn.L1Loss,
+    "mean_absolute_error": nn.L1Loss,
+    "huber": nn.HuberLoss,
+    "bce": nn.BCELoss,
+    "bce_with_logits": nn.BCEWithLogitsLoss,
+    "binary_crossentropy": nn.BCEWithLogitsLoss,
+    "nll": nn.NLLLoss,
+}
 
 
 def _raw(a: Any) -> np.ndarray:
@@ -90,9 +98,16 @@ class Model:
         self._config: dict = {}
 
     # ----- set-up ---------------------------------------------------------------------------
-    def compile(self, optimizer: str | optim.Optimizer = "adam", loss: Any = "cross_entropy",
-                metrics: list[str] | None = None, lr: float | None = None,
-                scheduler: Any = None, l1: float = 0.0, l2: float = 0.0) -> Model:
+    def compile(
+        self,
+        optimizer: str | optim.Optimizer = "adam",
+        loss: Any = "cross_entropy",
+        metrics: list[str] | None = None,
+        lr: float | None = None,
+        scheduler: Any = None,
+        l1: float = 0.0,
+        l2: float = 0.0,
+    ) -> Model:
         """Choose optimizer (name or instance), loss (name, module or callable) and metrics.
 
         `scheduler` is an optim.lr_scheduler instance or a function optimizer -> scheduler,
@@ -104,21 +119,26 @@ class Model:
         elif isinstance(optimizer, optim.Optimizer):
             self.optimizer = optimizer
         else:
-            raise TypeError(f"compile: optimizer must be a name or an Optimizer, got "
-                            f"{type(optimizer).__name__}")
+            raise TypeError(
+                f"compile: optimizer must be a name or an Optimizer, got {type(optimizer).__name__}"
+            )
         if isinstance(loss, str):
             key, cls = _lookup("loss", LOSSES, loss)
             self.loss_fn, loss_name = cls(), key
         elif callable(loss):
             self.loss_fn, loss_name = loss, type(loss).__name__
         else:
-            raise TypeError(f"compile: loss must be a name or a callable, got "
-                            f"{type(loss).__name__}")
+            raise TypeError(
+                f"compile: loss must be a name or a callable, got {type(loss).__name__}"
+            )
         threshold = 0.0 if isinstance(self.loss_fn, nn.BCEWithLogitsLoss) else 0.5
         self.metrics = [_metrics.get(m, threshold) for m in metrics or []]
         self.metric_names = [m.name for m in self.metrics]
-        self.scheduler = scheduler(self.optimizer) if callable(scheduler) and not hasattr(
-            scheduler, "step") else scheduler
+        self.scheduler = (
+            scheduler(self.optimizer)
+            if callable(scheduler) and not hasattr(scheduler, "step")
+            else scheduler
+        )
         if l1 < 0 or l2 < 0:
             raise ValueError(f"compile: l1={l1} and l2={l2} must be >= 0")
         self.l1, self.l2 = l1, l2
@@ -135,7 +155,8 @@ class Model:
     # ----- weights --------------------------------------------------------------------------
     def _tensors(self) -> list[Tensor]:
         return [p for _, p in self.module.named_parameters()] + [
-            b for _, b in self.module.named_buffers() if isinstance(b, Tensor)]
+            b for _, b in self.module.named_buffers() if isinstance(b, Tensor)
+        ]
 
     def get_weights(self) -> list[np.ndarray]:
         """Copies of all parameters and buffers, in state_dict order."""
@@ -170,8 +191,10 @@ class Model:
             raise ValueError("fit/evaluate: y is required when x is an array")
         xa, ya = self._features(x), _raw(y)
         if len(xa) != len(ya):
-            raise ValueError(f"fit/evaluate: x has {len(xa)} samples (shape {xa.shape}), y has "
-                             f"{len(ya)} (shape {ya.shape})")
+            raise ValueError(
+                f"fit/evaluate: x has {len(xa)} samples (shape {xa.shape}), y has "
+                f"{len(ya)} (shape {ya.shape})"
+            )
         return DataLoader(TensorDataset(xa, ya), batch_size=batch_size, shuffle=shuffle)
 
     def _batch(self, batch: Any) -> tuple[Tensor, np.ndarray]:
@@ -240,10 +263,19 @@ class Model:
             m.reset()
 
     # ----- training ---------------------------------------------------------------------------
-    def fit(self, x: Any = None, y: Any = None, batch_size: int = 32, epochs: int = 1,
-            verbose: int = 1, callbacks: list[Callback] | None = None,
-            validation_split: float = 0.0, validation_data: Any = None, shuffle: bool = True,
-            initial_epoch: int = 0) -> History:
+    def fit(
+        self,
+        x: Any = None,
+        y: Any = None,
+        batch_size: int = 32,
+        epochs: int = 1,
+        verbose: int = 1,
+        callbacks: list[Callback] | None = None,
+        validation_split: float = 0.0,
+        validation_data: Any = None,
+        shuffle: bool = True,
+        initial_epoch: int = 0,
+    ) -> History:
         """Train for `epochs` (counted from `initial_epoch`); returns the History.
 
         `validation_split` holds out the *last* fraction of x/y (Keras' rule, `data.holdout`).
@@ -255,15 +287,22 @@ class Model:
             raise ValueError(f"fit: validation_split must be in [0, 1), got {validation_split}")
         if validation_split and validation_data is None:
             if isinstance(x, DataLoader):
-                raise ValueError("fit: validation_split needs arrays; pass validation_data "
-                                 "with a DataLoader")
-            x, y, *validation_data = holdout(_raw(x), _raw(y), validation_split,
-                                             "fit: validation_split")
+                raise ValueError(
+                    "fit: validation_split needs arrays; pass validation_data with a DataLoader"
+                )
+            x, y, *validation_data = holdout(
+                _raw(x), _raw(y), validation_split, "fit: validation_split"
+            )
         train = self._loader(x, y, batch_size, shuffle)
         val = None
         if validation_data is not None:
-            val = validation_data if isinstance(validation_data, DataLoader) else \
-                self._loader(validation_data[0], validation_data[1], max(batch_size, 256), False)
+            val = (
+                validation_data
+                if isinstance(validation_data, DataLoader)
+                else self._loader(
+                    validation_data[0], validation_data[1], max(batch_size, 256), False
+                )
+            )
         hooks = self._callbacks(callbacks, verbose, epochs, len(train))
         self.stop_training, self.nan_at = False, None
         hooks.call("on_train_begin", {})
@@ -286,8 +325,9 @@ class Model:
         hooks.call("on_train_end", logs)
         return self.history
 
-    def _callbacks(self, callbacks: list[Callback] | None, verbose: int, epochs: int,
-                   steps: int) -> CallbackList:
+    def _callbacks(
+        self, callbacks: list[Callback] | None, verbose: int, epochs: int, steps: int
+    ) -> CallbackList:
         """History first, the progress bar next (it closes before others print), then the
         user's callbacks and the always-on NaN guard."""
         cbs = list(callbacks or [])
@@ -345,8 +385,14 @@ class Model:
         logs.update({m.name: m.result() for m in self.metrics})
         return logs
 
-    def evaluate(self, x: Any = None, y: Any = None, batch_size: int = 256, verbose: int = 0,
-                 return_dict: bool = False) -> Any:
+    def evaluate(
+        self,
+        x: Any = None,
+        y: Any = None,
+        batch_size: int = 256,
+        verbose: int = 0,
+        return_dict: bool = False,
+    ) -> Any:
         """Loss and metrics on data: [loss, *metrics], or a dict with return_dict=True."""
         self._require_compiled("evaluate")
         logs = self._evaluate(self._loader(x, y, batch_size, False))
@@ -362,7 +408,7 @@ class Model:
             batches: Any = x
         else:
             xa = self._features(x)
-            batches = (xa[i:i + batch_size] for i in range(0, len(xa), batch_size))
+            batches = (xa[i : i + batch_size] for i in range(0, len(xa), batch_size))
         try:
             with no_grad():
                 outs = [self.predict_step(b) for b in batches]
@@ -378,20 +424,31 @@ class Model:
         return self.module.summary(input_shape, print_fn=print_fn)
 
     def __repr__(self) -> str:
-        opt = "not compiled" if self.optimizer is None else (
-            f"{type(self.optimizer).__name__}(lr={self.optimizer.param_groups[0]['lr']:g})")
+        opt = (
+            "not compiled"
+            if self.optimizer is None
+            else (f"{type(self.optimizer).__name__}(lr={self.optimizer.param_groups[0]['lr']:g})")
+        )
         loss = type(self.loss_fn).__name__ if self.loss_fn is not None else None
         n = sum(p.numel() for p in self.module.parameters())
-        return (f"Model({type(self.module).__name__}, {n:,} parameters, optimizer={opt}, "
-                f"loss={loss}, metrics={self.metric_names}, epoch={self.epoch})")
+        return (
+            f"Model({type(self.module).__name__}, {n:,} parameters, optimizer={opt}, "
+            f"loss={loss}, metrics={self.metric_names}, epoch={self.epoch})"
+        )
 
     # ----- saving ---------------------------------------------------------------------------
     def save(self, path: str | os.PathLike) -> None:
         """Write weights, architecture, optimizer/scheduler state, RNG state and epoch."""
-        training = {"epoch": self.epoch, "rng": get_rng_state(), "compile": self._config,
-                    "history": self.history.history if self.history else {}, "info": self.info}
-        save(self.module, path, optimizer=self.optimizer, scheduler=self.scheduler,
-             training=training)
+        training = {
+            "epoch": self.epoch,
+            "rng": get_rng_state(),
+            "compile": self._config,
+            "history": self.history.history if self.history else {},
+            "info": self.info,
+        }
+        save(
+            self.module, path, optimizer=self.optimizer, scheduler=self.scheduler, training=training
+        )
 
 
 def load_model(path: str | os.PathLike, restore_rng: bool = True) -> Model:
@@ -447,11 +504,14 @@ def _training_fields(tr: dict) -> tuple[dict, int, Any, dict]:
     metrics = cfg.get("metrics") or []
     l1, l2 = cfg.get("l1", 0.0), cfg.get("l2", 0.0)
     if not isinstance(loss, str) or not names:
-        raise ValueError(f"training 'compile': unknown loss {str(loss)[:40]!r}; a model file "
-                         f"can restore {sorted(LOSSES)}")
+        raise ValueError(
+            f"training 'compile': unknown loss {str(loss)[:40]!r}; a model file "
+            f"can restore {sorted(LOSSES)}"
+        )
     if not isinstance(metrics, list) or not all(isinstance(m, str) for m in metrics):
-        raise ValueError(f"training 'compile': metrics must be a list of names, got "
-                         f"{str(metrics)[:80]}")
+        raise ValueError(
+            f"training 'compile': metrics must be a list of names, got {str(metrics)[:80]}"
+        )
     for m in metrics:
         try:
             _metrics.get(m)

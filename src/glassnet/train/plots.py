@@ -27,8 +27,13 @@ def _save(fig: Any, path: str | os.PathLike) -> None:
         fig.savefig(f, format="png", dpi=110, bbox_inches="tight")
 
 
-def plot_history(history: Any, path: str | os.PathLike, stopped_epoch: int | None = None,
-                 best_epoch: int | None = None, title: str | None = None) -> None:
+def plot_history(
+    history: Any,
+    path: str | os.PathLike,
+    stopped_epoch: int | None = None,
+    best_epoch: int | None = None,
+    title: str | None = None,
+) -> None:
     """Loss and each metric per epoch, train vs validation; early-stop/best epochs marked.
 
     `title` (e.g. the data set and the test score) goes above the panels; epochs are whole
@@ -49,8 +54,9 @@ def plot_history(history: Any, path: str | os.PathLike, stopped_epoch: int | Non
         if best_epoch is not None:
             ax.axvline(best_epoch + 1, color="g", ls=":", label=f"best epoch {best_epoch + 1}")
         if stopped_epoch:
-            ax.axvline(stopped_epoch + 1, color="r", ls="--",
-                       label=f"early stop {stopped_epoch + 1}")
+            ax.axvline(
+                stopped_epoch + 1, color="r", ls="--", label=f"early stop {stopped_epoch + 1}"
+            )
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_xlabel("epoch")
         ax.set_ylabel(name)
@@ -64,9 +70,12 @@ def plot_history(history: Any, path: str | os.PathLike, stopped_epoch: int | Non
     plt.close(fig)
 
 
-def plot_confusion_matrix(cm: np.ndarray, path: str | os.PathLike,
-                          class_names: Sequence[str] | None = None,
-                          title: str | None = None) -> None:
+def plot_confusion_matrix(
+    cm: np.ndarray,
+    path: str | os.PathLike,
+    class_names: Sequence[str] | None = None,
+    title: str | None = None,
+) -> None:
     """A confusion matrix as a heat map with counts (rows: true class, columns: predicted).
 
     The title gives `title` (e.g. "digits: test set"), the number of samples and the
@@ -85,8 +94,15 @@ def plot_confusion_matrix(cm: np.ndarray, path: str | os.PathLike,
     ax.set_yticks(range(k), names)
     for i in range(k):
         for j in range(k):
-            ax.text(j, i, str(cm[i, j]), ha="center", va="center", fontsize=8,
-                    color="white" if cm[i, j] > cm.max() / 2 else "black")
+            ax.text(
+                j,
+                i,
+                str(cm[i, j]),
+                ha="center",
+                va="center",
+                fontsize=8,
+                color="white" if cm[i, j] > cm.max() / 2 else "black",
+            )
     ax.set_xlabel("predicted")
     ax.set_ylabel("true")
     head = f"{title}\n" if title else ""
