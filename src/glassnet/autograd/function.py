@@ -18,6 +18,7 @@ result to its inputs so `Tensor.backward` can call `backward` later.
 from __future__ import annotations
 
 import contextlib
+import weakref
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -102,6 +103,9 @@ class Function:
     needs_grad: Sequence[bool] = ()  # per input: does it want a gradient?
     saved_tensors: tuple | None = ()  # None once the graph is freed
     retained: Any = None  # the output tensor, when it asked to keep its .grad
+    # (tensor or weakref to the output, its `_version` at record time) for each input or output
+    # whose array was saved for backward; None when nothing saved is a tensor's own array
+    saved_versions: list | None = None
 
     def save_for_backward(self, *arrays: Any) -> None:
         """Keep arrays the backward needs; freed after backward."""
@@ -144,5 +148,46 @@ class Function:
             needs = [isinstance(a, Tensor) and a.requires_grad for a in args]
             if True in needs:
                 ctx.inputs, ctx.needs_grad = args, needs
-                return wrap(out, True, ctx)
+                t = wrap(out, True, ctx)
+                if ctx.saved_tensors:
+                    ctx.saved_versions = _saved_versions(args, ctx.saved_tensors, t)
+                return t
         return wrap(out, False)
+
+
+def _saved_versions(args: tuple, saved: tuple, out: Any) -> list | None:
+    """Which saved arrays are a tensor's own (an input's or the output's), with its version.
+
+    Backward compares them again (`check_versions`): a tensor changed in place after it was
+    saved would otherwise give a silently wrong gradient. Views of a tensor are not tracked.
+    """
+    vs = []
+    for a in args:
+        if isinstance(a, Tensor):
+            d = a.data
+            for s in saved:
+                if s is d:
+                    vs.append((a, a._version))
+                    break
+    d = out.data
+    for s in saved:
+        if s is d:
+            vs.append((weakref.ref(out), 0))  # weak: the output holds this node already
+            break
+    return vs or None
+
+
+def check_versions(node: Function) -> None:
+    """Raise if a tensor `node` saved for backward was modified in place since (as PyTorch)."""
+    for t, v in node.saved_versions or ():
+        if isinstance(t, weakref.ref):
+            t = t()
+            if t is None:
+                continue
+        if t._version != v:
+            raise RuntimeError(
+                "one of the variables needed for gradient computation has been modified by an "
+                f"inplace operation: a tensor of shape {tuple(t.shape)} and dtype {t.dtype} "
+                f"saved by {type(node).__name__}Backward is at version {t._version}; expected "
+                f"version {v} instead"
+            )

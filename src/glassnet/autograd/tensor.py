@@ -39,7 +39,7 @@ def _as_array(data: Any, dtype: Any = None) -> np.ndarray:
 class Tensor:
     """An n-dimensional array with an optional gradient; the PyTorch `Tensor` API."""
 
-    __slots__ = ("data", "requires_grad", "grad", "_ctx", "__weakref__")
+    __slots__ = ("data", "requires_grad", "grad", "_ctx", "_version", "__weakref__")
     __array_priority__ = 1000  # so `ndarray + Tensor` calls Tensor.__radd__
 
     def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None) -> None:
@@ -51,6 +51,7 @@ class Tensor:
         self.requires_grad = requires_grad
         self.grad: Tensor | None = None
         self._ctx = None
+        self._version = 0  # bumped by every in-place op; backward checks it (Function.apply)
 
     @classmethod
     def _wrap(cls, data: Any, requires_grad: bool, ctx: Any = None) -> Tensor:
@@ -58,7 +59,7 @@ class Tensor:
         t = cls.__new__(cls)
         if not isinstance(data, np.ndarray) and get_array_module(data) is np:
             data = np.asarray(data)
-        t.data, t.requires_grad, t.grad, t._ctx = data, requires_grad, None, ctx
+        t.data, t.requires_grad, t.grad, t._ctx, t._version = data, requires_grad, None, ctx, 0
         return t
 
     # ----- properties -------------------------------------------------------------------
@@ -168,11 +169,8 @@ class Tensor:
             g = grads.pop(node, None)
             if g is None:  # its consumers sent no gradient back (backward returned None)
                 continue
-            if node.saved_tensors is None:
-                raise RuntimeError(
-                    f"backward(): trying to backward through {type(node).__name__} a second time "
-                    "after its graph was freed; pass retain_graph=True to the first backward"
-                )
+            if node.saved_tensors is None or node.saved_versions is not None:
+                _check_saved(node)
             if node.retained is not None:
                 _accumulate(node.retained, g, g)
             in_grads = node.backward(node, g)
@@ -258,8 +256,9 @@ class Tensor:
         return ops.GetItem.apply(self, index=_raw_index(index))
 
     def __setitem__(self, index: Any, value: Any) -> None:
-        self._check_inplace("__setitem__")
+        self._check_inplace("__setitem__", value)
         self.data[_raw_index(index)] = value.data if isinstance(value, Tensor) else value
+        self._version += 1
 
     def __iter__(self) -> Any:
         return (self[i] for i in range(len(self)))
@@ -512,59 +511,155 @@ class Tensor:
         """Self: every glassnet op takes any memory layout, so there is nothing to copy."""
         return self
 
-    # ----- in-place (for init and optimizers; refused on graph leaves while recording) ---
-    def _check_inplace(self, name: str) -> None:
-        if self.requires_grad and _fn.is_grad_enabled():
+    # ----- in-place (for init and optimizers; refused on graph tensors while recording) ---
+    # Every in-place op bumps `_version`, so a backward that needs the old values raises.
+    # `+=` `-=` `*=` `/=` on a non-leaf that requires grad (or with an operand that does) are
+    # recorded as PyTorch does: the tensor keeps its array, and its node becomes the op applied
+    # to a copy of its old value. The named methods (add_, mul_, zero_, ...) are refused there.
+    def _check_inplace(self, name: str, other: Any = None) -> None:
+        if not _fn._grad_enabled:
+            return
+        if self.requires_grad:
+            if self._ctx is None:
+                raise RuntimeError(
+                    "a leaf Variable that requires grad is being used in an in-place operation. "
+                    f"({name}: wrap the update in glassnet.no_grad())"
+                )
             raise RuntimeError(
-                f"{name}: a tensor that requires grad cannot be changed in place "
-                "while a graph is recorded; wrap the update in glassnet.no_grad()"
+                f"{name}: in-place operation on a tensor that is part of a graph (made by "
+                f"{type(self._ctx).__name__}, requires grad) is not supported while a graph is "
+                "recorded; use the out-of-place form (y = y + x) or glassnet.no_grad()"
             )
+        if isinstance(other, Tensor) and other.requires_grad:
+            raise RuntimeError(
+                f"{name}: in-place operation with an operand that requires grad on a tensor "
+                "that does not is not supported while a graph is recorded (the result would "
+                "carry no gradient); use the out-of-place form (y = y + x)"
+            )
+
+    def _inplace(self, other: Any, ufunc: Any, op: Any, name: str) -> Tensor:
+        """self = ufunc(self, other) in the same array (other broadcast to self's shape)."""
+        if _fn._grad_enabled and (
+            (self.requires_grad and self._ctx is not None)
+            or (isinstance(other, Tensor) and other.requires_grad)
+        ):
+            if self.requires_grad and self._ctx is None:
+                self._check_inplace(name)  # a leaf that requires grad: PyTorch's error
+            return self._inplace_recorded(other, op, name)
+        self._check_inplace(name)  # a leaf that requires grad while recording
+        if isinstance(other, Tensor):
+            o = other.data
+        elif isinstance(other, np.generic):
+            o = other.item()  # a NumPy scalar acts like a Python number, as in Function.apply
+        else:
+            o = other
+        try:
+            ufunc(self.data, o, out=self.data)
+        except TypeError:  # NumPy's cast error (UFuncTypeError); PyTorch's wording
+            od = o.dtype if hasattr(o, "dtype") else type(o)
+            try:
+                res = ufunc.resolve_dtypes((self.dtype, od, None))[-1]
+            except Exception:
+                res = np.result_type(self.data, o)
+            raise RuntimeError(
+                f"{name}: result type {res} can't be cast to the desired output type {self.dtype}"
+            ) from None
+        except ValueError as e:  # shapes that do not broadcast to self's, read-only arrays
+            shape = np.shape(o)
+            raise RuntimeError(
+                f"{name}: output with shape {self.shape} doesn't fit the operand of shape "
+                f"{shape}: {e}"
+            ) from None
+        self._version += 1
+        return self
+
+    def _inplace_recorded(self, other: Any, op: Any, name: str) -> Tensor:
+        """The graph form: self's node becomes op(old self, other); its array is overwritten."""
+        old = Tensor._wrap(self.data.copy(), self.requires_grad, self._ctx)
+        new = op.apply(old, other)
+        if new.shape != self.shape:
+            raise RuntimeError(
+                f"{name}: output with shape {self.shape} doesn't match the broadcast shape "
+                f"{new.shape}"
+            )
+        if not np.can_cast(new.dtype, self.dtype, "same_kind"):
+            raise RuntimeError(
+                f"{name}: result type {new.dtype} can't be cast to the desired output type "
+                f"{self.dtype}"
+            )
+        self.data[...] = new.data
+        self._ctx, self.requires_grad = new._ctx, True
+        self._version += 1
+        return self
+
+    def __iadd__(self, o: Any) -> Tensor:
+        """self += o in place, as PyTorch's (a leaf that requires grad only under no_grad)."""
+        return self._inplace(o, np.add, ops.Add, "__iadd__")
+
+    def __isub__(self, o: Any) -> Tensor:
+        """self -= o in place: ``p -= lr * p.grad`` under no_grad updates the parameter itself."""
+        return self._inplace(o, np.subtract, ops.Sub, "__isub__")
+
+    def __imul__(self, o: Any) -> Tensor:
+        """self *= o in place, as PyTorch's (a leaf that requires grad only under no_grad)."""
+        return self._inplace(o, np.multiply, ops.Mul, "__imul__")
+
+    def __itruediv__(self, o: Any) -> Tensor:
+        """self /= o in place; refused on integer tensors (the quotient is a float)."""
+        return self._inplace(o, np.true_divide, ops.Div, "__itruediv__")
 
     def zero_(self) -> Tensor:
         """Fill with 0 in place; returns self (under no_grad if it requires grad)."""
         self._check_inplace("zero_")
         self.data[...] = 0
+        self._version += 1
         return self
 
     def fill_(self, value: float) -> Tensor:
         """Fill with `value` in place; returns self (under no_grad if it requires grad)."""
-        self._check_inplace("fill_")
-        self.data[...] = value
+        self._check_inplace("fill_", value)
+        self.data[...] = value.data if isinstance(value, Tensor) else value
+        self._version += 1
         return self
 
     def copy_(self, src: Any) -> Tensor:
         """Copy `src` (a tensor or array, broadcast to self's shape) into self in place; returns
         self (under no_grad if it requires grad)."""
-        self._check_inplace("copy_")
+        self._check_inplace("copy_", src)
         src = src.data if isinstance(src, Tensor) else np.asarray(src)
         if src.shape != self.shape and np.broadcast_shapes(src.shape, self.shape) != self.shape:
             raise RuntimeError(f"copy_: source shape {src.shape} does not fit {self.shape}")
         self.data[...] = src
+        self._version += 1
         return self
 
     def uniform_(self, a: float = 0.0, b: float = 1.0) -> Tensor:
         """Fill in place with U[a, b) samples from the seeded generator; returns self."""
         self._check_inplace("uniform_")
         self.data[...] = default_generator().uniform(a, b, self.shape)
+        self._version += 1
         return self
 
     def normal_(self, mean: float = 0.0, std: float = 1.0) -> Tensor:
         """Fill in place with N(mean, std²) samples from the seeded generator; returns self."""
         self._check_inplace("normal_")
         self.data[...] = default_generator().normal(mean, std, self.shape)
+        self._version += 1
         return self
 
     def add_(self, other: Any, alpha: float = 1.0) -> Tensor:
         """self += alpha·other in place (broadcasting other); returns self."""
-        self._check_inplace("add_")
+        self._check_inplace("add_", other)
         o = other.data if isinstance(other, Tensor) else other
         self.data += o if alpha == 1.0 else alpha * o
+        self._version += 1
         return self
 
     def mul_(self, other: Any) -> Tensor:
         """self *= other in place (broadcasting other); returns self."""
-        self._check_inplace("mul_")
+        self._check_inplace("mul_", other)
         self.data *= other.data if isinstance(other, Tensor) else other
+        self._version += 1
         return self
 
 
@@ -595,6 +690,16 @@ def _accumulate(t: Tensor, g: Any, upstream: Any) -> None:
         t.grad = Tensor._wrap(g, False)
     else:
         t.grad.data += g  # t.grad owns its array (copied above when it was first set)
+
+
+def _check_saved(node: Any) -> None:
+    """Refuse a node whose saved arrays were freed, or changed in place since they were saved."""
+    if node.saved_tensors is None:
+        raise RuntimeError(
+            f"backward(): trying to backward through {type(node).__name__} a second time "
+            "after its graph was freed; pass retain_graph=True to the first backward"
+        )
+    _fn.check_versions(node)
 
 
 def _topological_order(root: Any) -> list:

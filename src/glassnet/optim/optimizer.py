@@ -70,6 +70,7 @@ class Optimizer:
                     continue
                 state = self.state.setdefault(p, {})
                 self._update(p, p.grad.data, state, group)
+                p._version += 1  # changed in place: a graph that saved p refuses to backward
         return loss
 
     def _update(self, p: Tensor, grad: np.ndarray, state: dict, group: dict) -> None:
