@@ -732,13 +732,19 @@ def _shape(shape: tuple) -> tuple:
     return tuple(shape[0]) if len(shape) == 1 and isinstance(shape[0], (tuple, list)) else shape
 
 
-def zeros(*shape: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def zeros(
+    *shape: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False
+) -> Tensor:
     """A tensor of zeros, zeros(2, 3) or zeros((2, 3)), in the default dtype unless `dtype`."""
+    if device is not None:
+        check_device(device, "zeros")
     return Tensor(np.zeros(_shape(shape), dtype or get_default_dtype()), requires_grad)
 
 
-def ones(*shape: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def ones(*shape: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     """A tensor of ones, ones(2, 3) or ones((2, 3)), in the default dtype unless `dtype`."""
+    if device is not None:
+        check_device(device, "ones")
     return Tensor(np.ones(_shape(shape), dtype or get_default_dtype()), requires_grad)
 
 
@@ -750,24 +756,38 @@ def full(shape: Any, fill_value: float, dtype: Any = None, requires_grad: bool =
     )
 
 
-def zeros_like(t: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def zeros_like(
+    t: Tensor, dtype: Any = None, device: Any = None, requires_grad: bool = False
+) -> Tensor:
     """Zeros of t's shape, in t's dtype unless `dtype`."""
+    if device is not None:
+        check_device(device, "zeros_like")
     return Tensor(np.zeros(t.shape, dtype or t.dtype), requires_grad)
 
 
-def ones_like(t: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def ones_like(
+    t: Tensor, dtype: Any = None, device: Any = None, requires_grad: bool = False
+) -> Tensor:
     """Ones of t's shape, in t's dtype unless `dtype`."""
+    if device is not None:
+        check_device(device, "ones_like")
     return Tensor(np.ones(t.shape, dtype or t.dtype), requires_grad)
 
 
-def randn(*shape: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def randn(
+    *shape: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False
+) -> Tensor:
     """Standard normal samples from glassnet's seeded generator."""
+    if device is not None:
+        check_device(device, "randn")
     arr = default_generator().standard_normal(_shape(shape), dtype=np.float64)
     return Tensor(arr.astype(dtype or get_default_dtype()), requires_grad)
 
 
-def rand(*shape: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def rand(*shape: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     """Uniform [0, 1) samples from glassnet's seeded generator."""
+    if device is not None:
+        check_device(device, "rand")
     arr = default_generator().random(_shape(shape))
     return Tensor(arr.astype(dtype or get_default_dtype()), requires_grad)
 
@@ -797,3 +817,86 @@ def arange(
 def from_numpy(a: np.ndarray) -> Tensor:
     """Wrap an array without copying, keeping its dtype."""
     return Tensor._wrap(a, False)
+
+
+def _factory(arr: Any, dtype: Any, device: Any, requires_grad: bool, where: str) -> Tensor:
+    """`arr` as a new tensor on `device` (the CPU only for now), cast to `dtype` if given."""
+    if device is not None:
+        check_device(device, where)
+    return Tensor(arr if dtype is None else np.asarray(arr).astype(dtype), requires_grad)
+
+
+def linspace(
+    start: float,
+    end: float,
+    steps: int,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
+    """`steps` values evenly spaced from `start` to `end` inclusive, in the default dtype."""
+    arr = np.linspace(start, end, steps, dtype=np.float64)
+    return _factory(arr, dtype or get_default_dtype(), device, requires_grad, "linspace")
+
+
+def logspace(
+    start: float,
+    end: float,
+    steps: int,
+    base: float = 10.0,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
+    """`steps` values base**x for x evenly spaced from `start` to `end`, in the default dtype."""
+    arr = np.logspace(start, end, steps, base=base, dtype=np.float64)
+    return _factory(arr, dtype or get_default_dtype(), device, requires_grad, "logspace")
+
+
+def eye(
+    n: int,
+    m: int | None = None,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
+    """The n×m (n×n when m is None) identity matrix, in the default dtype unless `dtype`."""
+    return _factory(
+        np.eye(n, m, dtype=dtype or get_default_dtype()), None, device, requires_grad, "eye"
+    )
+
+
+def empty(
+    *shape: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False
+) -> Tensor:
+    """An uninitialised-by-contract tensor of `shape` (glassnet fills it with zeros)."""
+    arr = np.zeros(_shape(shape), dtype or get_default_dtype())
+    return _factory(arr, None, device, requires_grad, "empty")
+
+
+def full_like(
+    t: Tensor,
+    fill_value: float,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
+    """A tensor of t's shape filled with `fill_value`, in t's dtype unless `dtype`."""
+    arr = np.full(t.shape, fill_value, dtype or t.dtype)
+    return _factory(arr, None, device, requires_grad, "full_like")
+
+
+def rand_like(
+    t: Tensor, dtype: Any = None, device: Any = None, requires_grad: bool = False
+) -> Tensor:
+    """Uniform [0, 1) samples of t's shape, in t's dtype unless `dtype`."""
+    arr = default_generator().random(t.shape)
+    return _factory(arr, dtype or t.dtype, device, requires_grad, "rand_like")
+
+
+def randn_like(
+    t: Tensor, dtype: Any = None, device: Any = None, requires_grad: bool = False
+) -> Tensor:
+    """Standard normal samples of t's shape, in t's dtype unless `dtype`."""
+    arr = default_generator().standard_normal(t.shape, dtype=np.float64)
+    return _factory(arr, dtype or t.dtype, device, requires_grad, "randn_like")
