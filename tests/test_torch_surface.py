@@ -85,3 +85,172 @@ def test_factory_device_and_requires_grad(make) -> None:
         make(device="cuda")
     with pytest.raises(RuntimeError, match="no GPU backend"):
         make(device=gn.device("cuda", 0))
+
+
+# ----- functions and methods ----------------------------------------------------------------
+def _pair(*shape: int, dtype: str = "float64") -> tuple[gn.Tensor, torch.Tensor]:
+    a = RNG.standard_normal(shape).astype(dtype)
+    return gn.tensor(a, requires_grad=True), torch.tensor(a, requires_grad=True)
+
+
+def _grads(g_out, t_out, g_in, t_in) -> None:
+    """The outputs agree, and so do the gradients of a random weighting of them."""
+    g_out = g_out if isinstance(g_out, tuple) else (g_out,)
+    t_out = t_out if isinstance(t_out, tuple) else (t_out,)
+    assert len(g_out) == len(t_out)
+    g_loss, t_loss = 0, 0
+    for g, t in zip(g_out, t_out):
+        _check(g.detach(), t.detach())
+        w = RNG.standard_normal(tuple(t.shape))
+        g_loss = g_loss + (g * gn.tensor(w)).sum()
+        t_loss = t_loss + (t * torch.tensor(w)).sum()
+    g_loss.backward()
+    t_loss.backward()
+    for g, t in zip(g_in, t_in):
+        _check(g.grad, t.grad)
+
+
+@pytest.mark.parametrize("dim", [None, 0, 1, -1])
+def test_argmax_argmin_functions(dim: int | None) -> None:
+    g, t = _pair(4, 5)
+    for keepdim in (False, True):
+        if dim is None and keepdim:
+            continue
+        _check(gn.argmax(g, dim, keepdim), torch.argmax(t, dim, keepdim))
+        _check(gn.argmin(g, dim, keepdim), torch.argmin(t, dim, keepdim))
+
+
+@pytest.mark.parametrize("name", ["add", "sub", "mul", "div"])
+def test_arithmetic_functions_and_methods(name: str) -> None:
+    (ga, ta), (gb, tb) = _pair(3, 4), _pair(4)
+    kw = [{}] + ([{"alpha": 2.5}, {"alpha": -1}] if name in ("add", "sub") else [])
+    for k in kw:
+        ga.grad = gb.grad = ta.grad = tb.grad = None
+        _grads(
+            getattr(gn, name)(ga, gb, **k), getattr(torch, name)(ta, tb, **k), [ga, gb], [ta, tb]
+        )
+        ga.grad = gb.grad = ta.grad = tb.grad = None
+        _grads(getattr(ga, name)(gb, **k), getattr(ta, name)(tb, **k), [ga, gb], [ta, tb])
+        _check(getattr(ga, name)(1.5, **k).detach(), getattr(ta, name)(1.5, **k).detach())
+    ia, ib = RNG.integers(-5, 5, (3,)), RNG.integers(1, 5, (3,))
+    _check(
+        getattr(gn, name)(gn.tensor(ia), gn.tensor(ib)),
+        getattr(torch, name)(torch.tensor(ia), torch.tensor(ib)),
+    )
+
+
+def test_mm_bmm_t() -> None:
+    (ga, ta), (gb, tb) = _pair(3, 4), _pair(4, 2)
+    _grads(gn.mm(ga, gb), torch.mm(ta, tb), [ga, gb], [ta, tb])
+    ga.grad = gb.grad = ta.grad = tb.grad = None
+    _grads(ga.mm(gb), ta.mm(tb), [ga, gb], [ta, tb])
+    (gx, tx), (gy, ty) = _pair(2, 3, 4), _pair(2, 4, 5)
+    _grads(gn.bmm(gx, gy), torch.bmm(tx, ty), [gx, gy], [tx, ty])
+    gx.grad = gy.grad = tx.grad = ty.grad = None
+    _grads(gx.bmm(gy), tx.bmm(ty), [gx, gy], [tx, ty])
+    for shape in [(3, 4), (5,), ()]:
+        g, t = _pair(*shape)
+        _grads(g.t(), t.t(), [g], [t])
+        _check(gn.t(g).detach(), torch.t(t).detach())
+    with pytest.raises(RuntimeError):
+        _pair(2, 3, 4)[0].t()
+    with pytest.raises(RuntimeError):
+        gn.mm(gx, gy)
+    with pytest.raises(RuntimeError):
+        gn.bmm(ga, gb)
+
+
+@pytest.mark.parametrize("name", ["eq", "ne", "lt", "le", "gt", "ge"])
+def test_comparisons(name: str) -> None:
+    a, b = RNG.integers(0, 3, (3, 4)).astype("float32"), RNG.integers(0, 3, (4,)).astype("float32")
+    ga, gb, ta, tb = gn.tensor(a), gn.tensor(b), torch.tensor(a), torch.tensor(b)
+    for g, t in [
+        (getattr(gn, name)(ga, gb), getattr(torch, name)(ta, tb)),
+        (getattr(ga, name)(gb), getattr(ta, name)(tb)),
+        (getattr(ga, name)(1.0), getattr(ta, name)(1.0)),
+    ]:
+        assert g.dtype == gn.bool
+        _check(g, t)
+
+
+def test_view_as_expand_as_narrow() -> None:
+    g, t = _pair(2, 6)
+    _grads(g.view_as(gn.zeros(3, 4)), t.view_as(torch.zeros(3, 4)), [g], [t])
+    g, t = _pair(3, 1)
+    _grads(g.expand_as(gn.zeros(2, 3, 4)), t.expand_as(torch.zeros(2, 3, 4)), [g], [t])
+    for dim, start, length in [(0, 1, 2), (1, -3, 2), (-1, 0, 5), (1, 5, 0)]:
+        g, t = _pair(4, 5)
+        _grads(g.narrow(dim, start, length), t.narrow(dim, start, length), [g], [t])
+        _check(
+            gn.narrow(g, dim, start, length).detach(), torch.narrow(t, dim, start, length).detach()
+        )
+    with pytest.raises(RuntimeError):
+        g.narrow(0, 3, 2)
+
+
+@pytest.mark.parametrize(
+    "arg,dim", [(2, 0), (3, 1), (5, 1), (7, 0), ([1, 3], 0), ([2, 0, 3], -1), ((4,), 0)]
+)
+def test_split(arg, dim: int) -> None:
+    g, t = _pair(4, 5)
+    if isinstance(arg, (list, tuple)) and sum(arg) != t.shape[dim]:
+        with pytest.raises(RuntimeError):
+            g.split(arg, dim)
+        return
+    _grads(g.split(arg, dim), t.split(arg, dim), [g], [t])
+    assert len(gn.split(g, arg, dim)) == len(torch.split(t, arg, dim))
+
+
+@pytest.mark.parametrize(
+    "chunks,dim,n", [(2, 0, 4), (3, 0, 5), (4, 0, 6), (4, 0, 10), (1, 1, 3), (8, 0, 3)]
+)
+def test_chunk(chunks: int, dim: int, n: int) -> None:
+    g, t = _pair(n, 3)
+    _grads(g.chunk(chunks, dim), t.chunk(chunks, dim), [g], [t])
+    assert [p.shape for p in gn.chunk(g, chunks, dim)] == [
+        tuple(p.shape) for p in torch.chunk(t, chunks, dim)
+    ]
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64", "int64"])
+def test_new_factories(dtype: str) -> None:
+    g, t = gn.tensor(np.ones(2, dtype)), torch.tensor(np.ones(2, dtype))
+    _check(g.new_zeros(2, 3), t.new_zeros(2, 3))
+    _check(g.new_zeros((2, 3)), t.new_zeros((2, 3)))
+    _check(g.new_ones(4), t.new_ones(4))
+    _check(g.new_ones(4, dtype=gn.float64), t.new_ones(4, dtype=torch.float64))
+    _check(g.new_tensor([1, 2]), t.new_tensor([1, 2]))
+    _check(g.new_tensor([1.7, -2.2]), t.new_tensor([1.7, -2.2]))
+    _check(g.new_tensor([[1, 2]], dtype=gn.float32), t.new_tensor([[1, 2]], dtype=torch.float32))
+    assert g.new_zeros(2, device="cpu").device == "cpu"
+    assert g.new_zeros(2, dtype=gn.float32, requires_grad=True).requires_grad
+    with pytest.raises(RuntimeError, match="no GPU backend"):
+        g.new_tensor([1], device="cuda")
+
+
+def test_index_and_format() -> None:
+    import operator
+
+    for v in [[3], 3, [[True]], 2.0, [1, 2], [2.0]]:
+        gv, tv = gn.tensor(v), torch.tensor(v)
+        try:
+            want = operator.index(tv)
+        except TypeError:
+            with pytest.raises(TypeError):
+                operator.index(gv)
+        else:
+            assert operator.index(gv) == want
+    assert [10, 20, 30][gn.tensor(2)] == 30 and list(range(gn.tensor([3]))) == [0, 1, 2]
+    for v in [2.0, 1 / 3, 7, [2.5]]:
+        gv, tv = gn.tensor(v), torch.tensor(v)
+        for spec in [".4f", "", ">10.2e"]:
+            try:
+                want = format(tv, spec)
+            except TypeError:
+                with pytest.raises(TypeError):
+                    format(gv, spec)
+            else:
+                if gv.ndim == 0:
+                    assert format(gv, spec) == want
+    loss = gn.tensor(0.123456)
+    assert f"{loss:.4f}" == "0.1235"

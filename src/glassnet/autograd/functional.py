@@ -12,30 +12,48 @@ from .tensor import Tensor
 
 __all__ = [
     "abs",
+    "add",
+    "argmax",
+    "argmin",
+    "bmm",
     "cat",
+    "chunk",
     "clamp",
     "concat",
     "cos",
+    "div",
+    "eq",
     "exp",
     "flatten",
+    "ge",
+    "gt",
+    "le",
     "leaky_relu",
     "log",
     "log_softmax",
     "logsigmoid",
+    "lt",
     "matmul",
     "maximum",
     "mean",
     "minimum",
+    "mm",
+    "mul",
+    "narrow",
+    "ne",
     "permute",
     "relu",
     "reshape",
     "sigmoid",
     "sin",
     "softmax",
+    "split",
     "sqrt",
     "stack",
     "step",
+    "sub",
     "sum",
+    "t",
     "tanh",
     "transpose",
     "where",
@@ -183,3 +201,93 @@ def transpose(x: Tensor, dim0: int, dim1: int) -> Tensor:
 def permute(x: Tensor, dims: Sequence[int]) -> Tensor:
     """The dims reordered: dim i of the result is dim dims[i] of x."""
     return _t(x).permute(tuple(dims))
+
+
+def argmax(x: Any, dim: int | None = None, keepdim: bool = False) -> Tensor:
+    """The index of the largest value along `dim` (of the flattened tensor when None)."""
+    return _t(x).argmax(dim, keepdim)
+
+
+def argmin(x: Any, dim: int | None = None, keepdim: bool = False) -> Tensor:
+    """The index of the smallest value along `dim` (of the flattened tensor when None)."""
+    return _t(x).argmin(dim, keepdim)
+
+
+def add(x: Any, other: Any, alpha: float = 1) -> Tensor:
+    """x + alpha·other (broadcasting), as torch.add."""
+    return _t(x).add(other, alpha=alpha)
+
+
+def sub(x: Any, other: Any, alpha: float = 1) -> Tensor:
+    """x - alpha·other (broadcasting), as torch.sub."""
+    return _t(x).sub(other, alpha=alpha)
+
+
+def mul(x: Any, other: Any) -> Tensor:
+    """x · other elementwise (broadcasting), as torch.mul."""
+    return _t(x) * other
+
+
+def div(x: Any, other: Any) -> Tensor:
+    """x / other elementwise (true division, broadcasting), as torch.div."""
+    return _t(x) / other
+
+
+def mm(x: Any, mat2: Any) -> Tensor:
+    """The matrix product of two 2-D tensors (no broadcasting), as torch.mm."""
+    return _t(x).mm(mat2)
+
+
+def bmm(x: Any, mat2: Any) -> Tensor:
+    """The batched matrix product of two 3-D tensors (b,n,m)·(b,m,p), as torch.bmm."""
+    return _t(x).bmm(mat2)
+
+
+def t(x: Any) -> Tensor:
+    """A 2-D tensor transposed; a 0-D or 1-D tensor as it is, as torch.t."""
+    return _t(x).t()
+
+
+def eq(x: Any, other: Any) -> Tensor:
+    """x == other elementwise, a bool tensor."""
+    return _t(x).eq(other)
+
+
+def ne(x: Any, other: Any) -> Tensor:
+    """x != other elementwise, a bool tensor."""
+    return _t(x).ne(other)
+
+
+def lt(x: Any, other: Any) -> Tensor:
+    """x < other elementwise, a bool tensor."""
+    return _t(x).lt(other)
+
+
+def le(x: Any, other: Any) -> Tensor:
+    """x <= other elementwise, a bool tensor."""
+    return _t(x).le(other)
+
+
+def gt(x: Any, other: Any) -> Tensor:
+    """x > other elementwise, a bool tensor."""
+    return _t(x).gt(other)
+
+
+def ge(x: Any, other: Any) -> Tensor:
+    """x >= other elementwise, a bool tensor."""
+    return _t(x).ge(other)
+
+
+def split(x: Any, split_size_or_sections: Any, dim: int = 0) -> tuple:
+    """Pieces of x along `dim`, of one size (the last smaller) or of listed sizes."""
+    return _t(x).split(split_size_or_sections, dim)
+
+
+def chunk(x: Any, chunks: int, dim: int = 0) -> tuple:
+    """At most `chunks` pieces of x of size ceil(n / chunks) along `dim`."""
+    return _t(x).chunk(chunks, dim)
+
+
+def narrow(x: Any, dim: int, start: int, length: int) -> Tensor:
+    """Elements start..start+length-1 of x along `dim`."""
+    return _t(x).narrow(dim, start, length)

@@ -272,6 +272,18 @@ class Tensor:
     def __int__(self) -> int:
         return int(self.item())
 
+    def __index__(self) -> int:
+        """A one-element integer (or bool) tensor as an index: ``range(n)``, ``lst[i]``."""
+        if self.data.size != 1 or self.data.dtype.kind not in "iub":
+            raise TypeError("only integer tensors of a single element can be converted to an index")
+        return int(self.data.item())
+
+    def __format__(self, spec: str) -> str:
+        """A 0-d tensor formats as its number (``f"{loss:.4f}"``), others as their repr."""
+        if self.ndim == 0:
+            return self.data.item().__format__(spec)
+        return object.__format__(self, spec)
+
     # ----- math methods ---------------------------------------------------------------------
     def exp(self) -> Tensor:
         """eˣ elementwise."""
@@ -418,6 +430,136 @@ class Tensor:
         the graph."""
         idx = np.argmin(self.data, axis=dim, keepdims=keepdim)
         return Tensor._wrap(np.asarray(idx), False)
+
+    def add(self, other: Any, alpha: float = 1) -> Tensor:
+        """self + alpha·other (broadcasting), as torch.add."""
+        return self + (other if alpha == 1 else other * alpha)
+
+    def sub(self, other: Any, alpha: float = 1) -> Tensor:
+        """self - alpha·other (broadcasting), as torch.sub."""
+        return self - (other if alpha == 1 else other * alpha)
+
+    def mul(self, other: Any) -> Tensor:
+        """self · other elementwise (broadcasting), as torch.mul."""
+        return self * other
+
+    def div(self, other: Any) -> Tensor:
+        """self / other elementwise (true division, broadcasting), as torch.div."""
+        return self / other
+
+    def eq(self, other: Any) -> Tensor:
+        """self == other elementwise, a bool tensor outside the graph."""
+        return self._compare(other, np.equal)
+
+    def ne(self, other: Any) -> Tensor:
+        """self != other elementwise, a bool tensor outside the graph."""
+        return self._compare(other, np.not_equal)
+
+    def lt(self, other: Any) -> Tensor:
+        """self < other elementwise, a bool tensor outside the graph."""
+        return self._compare(other, np.less)
+
+    def le(self, other: Any) -> Tensor:
+        """self <= other elementwise, a bool tensor outside the graph."""
+        return self._compare(other, np.less_equal)
+
+    def gt(self, other: Any) -> Tensor:
+        """self > other elementwise, a bool tensor outside the graph."""
+        return self._compare(other, np.greater)
+
+    def ge(self, other: Any) -> Tensor:
+        """self >= other elementwise, a bool tensor outside the graph."""
+        return self._compare(other, np.greater_equal)
+
+    def mm(self, mat2: Any) -> Tensor:
+        """The matrix product of two 2-D tensors (no broadcasting), as torch.mm."""
+        if self.ndim != 2 or _ndim(mat2) != 2:
+            raise RuntimeError(
+                f"mm: expected two 2-D tensors, got {self.ndim}-D and {_ndim(mat2)}-D"
+            )
+        return self @ mat2
+
+    def bmm(self, mat2: Any) -> Tensor:
+        """The batched matrix product of two 3-D tensors (b,n,m)·(b,m,p), as torch.bmm."""
+        if self.ndim != 3 or _ndim(mat2) != 3:
+            raise RuntimeError(
+                f"bmm: expected two 3-D tensors, got {self.ndim}-D and {_ndim(mat2)}-D"
+            )
+        if self.shape[0] != np.shape(mat2)[0]:
+            raise RuntimeError(f"bmm: batch sizes differ: {self.shape[0]} and {np.shape(mat2)[0]}")
+        return self @ mat2
+
+    def t(self) -> Tensor:
+        """A 2-D tensor transposed; a 0-D or 1-D tensor as it is, as torch.t."""
+        if self.ndim > 2:
+            raise RuntimeError(
+                f"t() expects a tensor with <= 2 dimensions, but self is {self.ndim}D"
+            )
+        return self if self.ndim < 2 else self.transpose(0, 1)
+
+    def view_as(self, other: Any) -> Tensor:
+        """This tensor in other's shape."""
+        return self.reshape(tuple(np.shape(other)))
+
+    def expand_as(self, other: Any) -> Tensor:
+        """This tensor broadcast to other's shape."""
+        return self.expand(tuple(np.shape(other)))
+
+    def narrow(self, dim: int, start: int, length: int) -> Tensor:
+        """Elements start..start+length-1 along `dim` (a negative start counts from the end)."""
+        n = self.shape[dim]
+        if start < 0:
+            start += n
+        if not 0 <= start <= n or length < 0 or start + length > n:
+            raise RuntimeError(
+                f"narrow: start ({start}) + length ({length}) exceeds dimension size ({n})"
+            )
+        return self[(slice(None),) * (dim % self.ndim) + (slice(start, start + length),)]
+
+    def split(self, split_size_or_sections: Any, dim: int = 0) -> tuple:
+        """A tuple of pieces along `dim`: of size `split_size` each (the last smaller), or of
+        the sizes in a list (which must add up to the dim's size), as torch.split."""
+        n = self.shape[dim]
+        if isinstance(split_size_or_sections, (list, tuple)):
+            sizes = [int(s) for s in split_size_or_sections]
+            if sum(sizes) != n or any(s < 0 for s in sizes):
+                raise RuntimeError(
+                    f"split: split_sizes {sizes} must add up to the size of dim {dim} ({n})"
+                )
+        else:
+            size = int(split_size_or_sections)
+            if size <= 0:
+                raise RuntimeError(f"split: split_size must be positive, got {size}")
+            sizes = [min(size, n - i) for i in range(0, n, size)] or [0]
+        starts = np.cumsum([0, *sizes[:-1]])
+        return tuple(self.narrow(dim, int(s), k) for s, k in zip(starts, sizes))
+
+    def chunk(self, chunks: int, dim: int = 0) -> tuple:
+        """At most `chunks` pieces of size ceil(n / chunks) along `dim`, as torch.chunk."""
+        if chunks <= 0:
+            raise RuntimeError(f"chunk: chunks must be positive, got {chunks}")
+        return self.split(max(-(-self.shape[dim] // chunks), 1), dim)
+
+    def new_zeros(
+        self, *size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False
+    ) -> Tensor:
+        """Zeros of `size`, in this tensor's dtype unless `dtype`."""
+        return zeros(*size, dtype=dtype or self.dtype, device=device, requires_grad=requires_grad)
+
+    def new_ones(
+        self, *size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False
+    ) -> Tensor:
+        """Ones of `size`, in this tensor's dtype unless `dtype`."""
+        return ones(*size, dtype=dtype or self.dtype, device=device, requires_grad=requires_grad)
+
+    def new_tensor(
+        self, data: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False
+    ) -> Tensor:
+        """A new tensor (a copy) of `data`, in this tensor's dtype unless `dtype`."""
+        if device is not None:
+            check_device(device, "new_tensor")
+        arr = np.array(data.data if isinstance(data, Tensor) else data, dtype=dtype or self.dtype)
+        return Tensor(arr, requires_grad)
 
     # ----- shape methods ----------------------------------------------------------------
     def reshape(self, *shape: Any) -> Tensor:
@@ -664,6 +806,10 @@ class Tensor:
 
 
 _fn.Tensor = Tensor  # Function.apply wraps its results in Tensors
+
+
+def _ndim(x: Any) -> int:
+    return x.ndim if isinstance(x, Tensor) else np.ndim(x)
 
 
 def _dims(dim: Any) -> tuple:
