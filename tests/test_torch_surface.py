@@ -254,3 +254,32 @@ def test_index_and_format() -> None:
                     assert format(gv, spec) == want
     loss = gn.tensor(0.123456)
     assert f"{loss:.4f}" == "0.1235"
+
+
+# ----- device helpers -----------------------------------------------------------------------
+def test_device_queries() -> None:
+    assert gn.cuda.is_available() is False and gn.cuda.device_count() == 0
+    assert gn.backends.mps.is_available() is False and gn.backends.mps.is_built() is False
+    assert gn.accelerator.is_available() is False and gn.accelerator.device_count() == 0
+    assert gn.accelerator.current_accelerator() is None
+    # the same names exist in torch and answer with the same types
+    assert isinstance(torch.cuda.is_available(), bool)
+    assert isinstance(torch.backends.mps.is_available(), bool)
+    assert isinstance(torch.accelerator.is_available(), bool)
+    acc = torch.accelerator.current_accelerator()
+    assert acc is None or isinstance(acc, torch.device)
+    # the tutorials' idiom picks the CPU
+    dev = gn.accelerator.current_accelerator().type if gn.accelerator.is_available() else "cpu"
+    assert gn.zeros(2, device=dev).device == "cpu"
+
+
+def test_set_default_device() -> None:
+    gn.set_default_device("cpu")
+    gn.set_default_device(gn.device("cpu"))
+    gn.set_default_device(None)
+    assert gn.get_default_device() == gn.device("cpu") == torch.get_default_device().type
+    for bad in ["cuda", "cuda:0", gn.device("cuda", 1)]:
+        with pytest.raises(RuntimeError, match="no GPU backend"):
+            gn.set_default_device(bad)
+    with pytest.raises(RuntimeError, match="expected one of"):
+        gn.set_default_device("tpu")

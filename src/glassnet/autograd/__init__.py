@@ -9,7 +9,7 @@ from .backend import (
     set_default_dtype,
     set_rng_state,
 )
-from .device import device
+from .device import accelerator, backends, cuda, device, get_default_device, set_default_device
 from .dtypes import *  # noqa: F403
 from .function import (
     Function,
@@ -76,6 +76,11 @@ __all__ = [
     "tensor",
     "zeros",
     "zeros_like",
+    "set_default_device",
+    "get_default_device",
+    "cuda",
+    "backends",
+    "accelerator",
     "empty",
     "eye",
     "full_like",

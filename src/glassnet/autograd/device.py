@@ -6,6 +6,7 @@ is a known device type that no installed backend serves yet, so moving there say
 
 from __future__ import annotations
 
+import types
 from typing import Any
 
 import numpy as np
@@ -108,3 +109,67 @@ def _dtype(d: Any, where: str) -> np.dtype:
         raise TypeError(
             f"{where}: {d!r} is neither a device ('cpu') nor a dtype (e.g. gn.float32)"
         ) from None
+
+
+# ----- the device queries a PyTorch script makes before it picks a device ---------------------
+def set_default_device(d: Any) -> None:
+    """Set the device factories use by default: only "cpu" (or None) is accepted for now."""
+    if d is not None:
+        check_device(d, "set_default_device")
+
+
+def get_default_device() -> device:
+    """The device factories use by default: the CPU."""
+    return CPU
+
+
+def cuda_is_available() -> bool:
+    """`gn.cuda.is_available()`: False, since no GPU backend is installed."""
+    return False
+
+
+def cuda_device_count() -> int:
+    """`gn.cuda.device_count()`: 0, since no GPU backend is installed."""
+    return 0
+
+
+def mps_is_available() -> bool:
+    """`gn.backends.mps.is_available()` (and `is_built()`): False, glassnet has no MPS backend."""
+    return False
+
+
+def current_accelerator(check_available: bool = False) -> device | None:
+    """`gn.accelerator.current_accelerator()`: None, since glassnet has no accelerator backend."""
+    return None
+
+
+def _namespace(name: str, doc: str, **members: Any) -> types.ModuleType:
+    ns = types.ModuleType(name, doc)
+    for k, v in members.items():
+        setattr(ns, k, v)
+    return ns
+
+
+cuda = _namespace(
+    "glassnet.cuda",
+    "PyTorch's torch.cuda queries: no CUDA device is available to glassnet yet.",
+    is_available=cuda_is_available,
+    device_count=cuda_device_count,
+)
+backends = _namespace(
+    "glassnet.backends",
+    "PyTorch's torch.backends queries.",
+    mps=_namespace(
+        "glassnet.backends.mps",
+        "PyTorch's torch.backends.mps queries: no MPS backend.",
+        is_available=mps_is_available,
+        is_built=mps_is_available,
+    ),
+)
+accelerator = _namespace(
+    "glassnet.accelerator",
+    "PyTorch's torch.accelerator queries: no accelerator backend is installed.",
+    is_available=cuda_is_available,
+    device_count=cuda_device_count,
+    current_accelerator=current_accelerator,
+)
