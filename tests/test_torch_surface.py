@@ -72,6 +72,9 @@ FACTORIES = [
     lambda **k: gn.ones_like(gn.zeros(2), **k),
     lambda **k: gn.rand(2, **k),
     lambda **k: gn.randn(2, **k),
+    lambda **k: gn.full((2,), 1.0, **k),
+    lambda **k: gn.arange(3.0, **k),
+    lambda **k: gn.tensor([1.0], **k),
 ]
 
 
@@ -85,6 +88,12 @@ def test_factory_device_and_requires_grad(make) -> None:
         make(device="cuda")
     with pytest.raises(RuntimeError, match="no GPU backend"):
         make(device=gn.device("cuda", 0))
+
+
+def test_randint_device() -> None:
+    assert gn.randint(0, 5, (3,), device="cpu").device == "cpu"
+    with pytest.raises(RuntimeError, match="no GPU backend"):
+        gn.randint(0, 5, (3,), device="cuda")
 
 
 # ----- functions and methods ----------------------------------------------------------------

@@ -868,8 +868,10 @@ def _topological_order(root: Any) -> list:
 
 
 # ----- creation ---------------------------------------------------------------------------
-def tensor(data: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def tensor(data: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     """Make a tensor from data; Python floats become float32 (the default dtype)."""
+    if device is not None:
+        check_device(device, "tensor")
     return Tensor(data, requires_grad=requires_grad, dtype=dtype)
 
 
@@ -894,9 +896,17 @@ def ones(*shape: Any, dtype: Any = None, device: Any = None, requires_grad: bool
     return Tensor(np.ones(_shape(shape), dtype or get_default_dtype()), requires_grad)
 
 
-def full(shape: Any, fill_value: float, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def full(
+    shape: Any,
+    fill_value: float,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
     """A tensor of `shape` filled with `fill_value`, in the default dtype unless `dtype` (an int
     fill gives floats too, where PyTorch would give int64)."""
+    if device is not None:
+        check_device(device, "full")
     return Tensor(
         np.full(_shape((shape,)), fill_value, dtype or get_default_dtype()), requires_grad
     )
@@ -938,8 +948,10 @@ def rand(*shape: Any, dtype: Any = None, device: Any = None, requires_grad: bool
     return Tensor(arr.astype(dtype or get_default_dtype()), requires_grad)
 
 
-def randint(low: int, high: int, size: Any, dtype: Any = np.int64) -> Tensor:
+def randint(low: int, high: int, size: Any, dtype: Any = np.int64, device: Any = None) -> Tensor:
     """Integers drawn uniformly from [low, high) by the seeded generator (int64 unless `dtype`)."""
+    if device is not None:
+        check_device(device, "randint")
     return Tensor(default_generator().integers(low, high, size).astype(dtype))
 
 
@@ -948,10 +960,13 @@ def arange(
     end: float | None = None,
     step: float = 1,
     dtype: Any = None,
+    device: Any = None,
     requires_grad: bool = False,
 ) -> Tensor:
     """Values from `start` up to, not including, `end` by `step` (arange(n) is 0..n-1); floats
     in the default dtype, integer arguments give int64."""
+    if device is not None:
+        check_device(device, "arange")
     if end is None:
         start, end = 0, start
     arr = np.arange(start, end, step)
