@@ -292,3 +292,35 @@ def test_set_default_device() -> None:
             gn.set_default_device(bad)
     with pytest.raises(RuntimeError, match="expected one of"):
         gn.set_default_device("tpu")
+
+
+def test_random_like_needs_a_float_dtype() -> None:
+    for fn in ("rand_like", "randn_like"):
+        with pytest.raises(NotImplementedError):
+            getattr(torch, fn)(torch.zeros(2, dtype=torch.int64))
+        with pytest.raises(NotImplementedError):
+            getattr(gn, fn)(gn.zeros(2, dtype=gn.int64))
+    _check(gn.linspace(0, 10, 5, dtype=gn.int64), torch.linspace(0, 10, 5, dtype=torch.int64))
+
+
+@pytest.mark.parametrize("name", ["add", "sub", "mul", "div"])
+def test_arithmetic_out(name: str) -> None:
+    a, b = RNG.standard_normal((2, 3)), RNG.standard_normal(3)
+    k = {"alpha": 2} if name in ("add", "sub") else {}
+    for gout, tout in [
+        (gn.zeros(2, 3, dtype=gn.float64), torch.zeros(2, 3, dtype=torch.float64)),
+        (gn.empty(0, dtype=gn.float64), torch.empty(0, dtype=torch.float64)),
+        (gn.zeros(2, 3, dtype=gn.float32), torch.zeros(2, 3, dtype=torch.float32)),
+    ]:
+        g = getattr(gn, name)(gn.tensor(a), gn.tensor(b), out=gout, **k)
+        t = getattr(torch, name)(torch.tensor(a), torch.tensor(b), out=tout, **k)
+        assert g is gout and t is tout
+        _check(gout, tout)
+    with pytest.raises(RuntimeError, match="can't be cast"):
+        getattr(gn, name)(gn.tensor(a), 1.5, out=gn.zeros(2, 3, dtype=gn.int64))
+    with pytest.raises(RuntimeError, match="automatic differentiation"):
+        getattr(gn, name)(gn.tensor(a, requires_grad=True), 1.5, out=gn.zeros(2, 3))
+    with gn.no_grad():
+        out = gn.zeros(2, 3, dtype=gn.float64)
+        getattr(gn, name)(gn.tensor(a, requires_grad=True), 2.0, out=out, **k)
+        assert not out.requires_grad

@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from . import function as _fn
 from . import ops
 from .tensor import Tensor
 
@@ -213,24 +214,49 @@ def argmin(x: Any, dim: int | None = None, keepdim: bool = False) -> Tensor:
     return _t(x).argmin(dim, keepdim)
 
 
-def add(x: Any, other: Any, alpha: float = 1) -> Tensor:
-    """x + alpha·other (broadcasting), as torch.add."""
-    return _t(x).add(other, alpha=alpha)
+def _out(name: str, out: Tensor | None, fn: Any, *args: Any) -> Tensor:
+    """fn(*args), written into `out` when given as torch's out= does (resized to the result's
+    shape if it differs, the result cast to out's dtype when the cast is safe)."""
+    if out is None:
+        return fn(*args)
+    if _fn.is_grad_enabled() and any(
+        isinstance(a, Tensor) and a.requires_grad for a in (*args, out)
+    ):
+        raise RuntimeError(
+            f"{name}(): functions with out=... arguments don't support automatic "
+            "differentiation, but one of the arguments requires grad."
+        )
+    r = fn(*args)
+    if not np.can_cast(r.dtype, out.dtype, "same_kind"):
+        raise RuntimeError(
+            f"{name}(): result type {r.dtype} can't be cast to the desired output type {out.dtype}"
+        )
+    if out.shape != r.shape:
+        out.data = np.empty(r.shape, out.dtype)
+    out.data[...] = r.data
+    out._version += 1
+    return out
 
 
-def sub(x: Any, other: Any, alpha: float = 1) -> Tensor:
-    """x - alpha·other (broadcasting), as torch.sub."""
-    return _t(x).sub(other, alpha=alpha)
+def add(x: Any, other: Any, alpha: float = 1, out: Tensor | None = None) -> Tensor:
+    """x + alpha·other (broadcasting), as torch.add; written into `out` if given."""
+    return _out("add", out, lambda a, b: _t(a).add(b, alpha=alpha), x, other)
 
 
-def mul(x: Any, other: Any) -> Tensor:
-    """x · other elementwise (broadcasting), as torch.mul."""
-    return _t(x) * other
+def sub(x: Any, other: Any, alpha: float = 1, out: Tensor | None = None) -> Tensor:
+    """x - alpha·other (broadcasting), as torch.sub; written into `out` if given."""
+    return _out("sub", out, lambda a, b: _t(a).sub(b, alpha=alpha), x, other)
 
 
-def div(x: Any, other: Any) -> Tensor:
-    """x / other elementwise (true division, broadcasting), as torch.div."""
-    return _t(x) / other
+def mul(x: Any, other: Any, out: Tensor | None = None) -> Tensor:
+    """x · other elementwise (broadcasting), as torch.mul; written into `out` if given."""
+    return _out("mul", out, lambda a, b: _t(a) * b, x, other)
+
+
+def div(x: Any, other: Any, out: Tensor | None = None) -> Tensor:
+    """x / other elementwise (true division, broadcasting), as torch.div; written into `out`
+    if given."""
+    return _out("div", out, lambda a, b: _t(a) / b, x, other)
 
 
 def mm(x: Any, mat2: Any) -> Tensor:

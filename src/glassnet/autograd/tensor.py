@@ -1051,6 +1051,10 @@ def rand_like(
     t: Tensor, dtype: Any = None, device: Any = None, requires_grad: bool = False
 ) -> Tensor:
     """Uniform [0, 1) samples of t's shape, in t's dtype unless `dtype`."""
+    if np.dtype(dtype or t.dtype).kind != "f":
+        raise NotImplementedError(
+            f"rand_like: needs a floating dtype, got {np.dtype(dtype or t.dtype)}"
+        )
     arr = default_generator().random(t.shape)
     return _factory(arr, dtype or t.dtype, device, requires_grad, "rand_like")
 
@@ -1059,5 +1063,9 @@ def randn_like(
     t: Tensor, dtype: Any = None, device: Any = None, requires_grad: bool = False
 ) -> Tensor:
     """Standard normal samples of t's shape, in t's dtype unless `dtype`."""
+    if np.dtype(dtype or t.dtype).kind != "f":
+        raise NotImplementedError(
+            f"randn_like: needs a floating dtype, got {np.dtype(dtype or t.dtype)}"
+        )
     arr = default_generator().standard_normal(t.shape, dtype=np.float64)
     return _factory(arr, dtype or t.dtype, device, requires_grad, "randn_like")
