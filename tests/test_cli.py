@@ -169,6 +169,10 @@ def iris_run(tmp_path_factory):
     return out / "model.safetensors", acc
 
 
+# One epoch of a tiny MLP on iris: the quickest real `glassnet train` run.
+QUICK_IRIS = ["train", "--dataset", "iris", "--hidden", "4", "--epochs", "1", "--verbose", "0"]
+
+
 def _predictions(capsys, *argv):
     assert main(["predict", *argv]) == 0
     cap = capsys.readouterr()
@@ -300,15 +304,7 @@ def test_validation_hold_out_is_data_holdouts_rule(monkeypatch, tmp_path):
         assert (
             main(
                 [
-                    "train",
-                    "--dataset",
-                    "iris",
-                    "--hidden",
-                    "4",
-                    "--epochs",
-                    "1",
-                    "--verbose",
-                    "0",
+                    *QUICK_IRIS,
                     "--out",
                     str(tmp_path / "run"),
                     *flags,
@@ -681,19 +677,7 @@ def test_a_second_writer_of_the_same_out_is_refused(tmp_path, capsys):
         stdout=subprocess.PIPE,
         text=True,
     )
-    argv = [
-        "train",
-        "--dataset",
-        "iris",
-        "--hidden",
-        "4",
-        "--epochs",
-        "1",
-        "--verbose",
-        "0",
-        "--out",
-        str(out),
-    ]
+    argv = [*QUICK_IRIS, "--out", str(out)]
     try:
         assert p.stdout.readline().strip() == "locked"
         err = _one_line(capsys, argv)
