@@ -6,5 +6,18 @@ as a glassnet module.
 """
 
 from ._export import DEFAULT_OPSET, OPSETS, RULES, ExportError, export, to_model
+from ._import import OPS, OnnxError, ONNXModule, load, loads
 
-__all__ = ["DEFAULT_OPSET", "OPSETS", "RULES", "ExportError", "export", "to_model"]
+__all__ = [
+    "DEFAULT_OPSET",
+    "OPSETS",
+    "OPS",
+    "RULES",
+    "ExportError",
+    "ONNXModule",
+    "OnnxError",
+    "export",
+    "load",
+    "loads",
+    "to_model",
+]
