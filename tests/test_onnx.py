@@ -331,3 +331,23 @@ def test_loaded_model_checks_input_shape():
         ValueError, match=r"input 'input' must have shape \('\?', 3\), got \(2, 4\)"
     ):
         loaded(randn(2, 4))
+
+
+# ----- the command line -------------------------------------------------------------------
+def test_cli_export_of_a_trained_model(tmp_path, capsys):
+    from glassnet.cli import main
+
+    run = tmp_path / "run"
+    argv = ["train", "--dataset", "iris", "--hidden", "4", "--epochs", "1", "--verbose", "0"]
+    assert main([*argv, "--out", str(run)]) == 0
+    out = tmp_path / "iris.onnx"
+    assert main(["export", str(run / "model.safetensors"), "--onnx", str(out)]) == 0
+    assert "wrote" in capsys.readouterr().out
+    x, _ = gn.datasets.iris()
+    x = np.asarray(x, np.float32)[:7]  # raw rows: the Standardize layer is in the graph
+    session = ort.InferenceSession(str(out), providers=["CPUExecutionProvider"])
+    (got,) = session.run(None, {"input": x})
+    want = gn.load(run / "model.safetensors")(gn.tensor(x)).data
+    np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5)
+    assert main(["export", str(run / "model.safetensors"), "--onnx", str(out), "--opset", "9"]) == 2
+    assert "--opset 9" in capsys.readouterr().err

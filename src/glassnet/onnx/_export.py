@@ -8,6 +8,7 @@ with the `onnx` package's helper API and checked with `onnx.checker.check_model(
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -513,14 +514,17 @@ def to_model(
         return _V(name, Tensor(arr))
 
     vals = [values(a) for a in args]
-    modes = [(m, m.training) for m in model.modules()]
+    modes = [(m, m.training, getattr(m, "_warned", None)) for m in model.modules()]
     model.eval()
-    try:
-        with no_grad():
+    try:  # the example input is no real data: Standardize's range check stays as it was
+        with no_grad(), warnings.catch_warnings():
+            warnings.simplefilter("ignore", nn.InputRangeWarning)
             outs = _flat(emit(g, model, "", *vals))
     finally:
-        for m, training in modes:
+        for m, training, warned in modes:
             m.train(training)
+            if warned is not None:
+                m._warned = warned
     dims = _batch_dims(model, len(leaves)) if dynamic_batch else [{}] * len(leaves)
     inputs = [_graph_input(n, a, d) for n, a, d in zip(names, leaves, dims)]
     outputs = []
