@@ -351,3 +351,15 @@ def test_cli_export_of_a_trained_model(tmp_path, capsys):
     np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5)
     assert main(["export", str(run / "model.safetensors"), "--onnx", str(out), "--opset", "9"]) == 2
     assert "--opset 9" in capsys.readouterr().err
+
+
+def test_playground_exports_its_network_as_onnx():
+    from glassnet.playground import PlaygroundConfig, Session
+
+    s = Session(PlaygroundConfig(seed="0.5", networkShape=[4, 3], dropout=0.1))
+    s.step(2)
+    session = ort.InferenceSession(s.export_onnx(), providers=["CPUExecutionProvider"])
+    x = randn(9, len(s.config.features))
+    (got,) = session.run(None, {"input": x})
+    s.model.eval()
+    np.testing.assert_allclose(got, s.model(gn.tensor(x)).data, rtol=1e-5, atol=1e-5)
