@@ -101,6 +101,9 @@ LAYERS = {
         lambda: nn.GRU(3, 4, 2, bidirectional=True, bias=False),
         lambda n: randn(4, n, 3),
     ),  # fmt: skip
+    "RNNCell": (lambda: nn.RNNCell(3, 4, nonlinearity="relu"), vec(3)),
+    "LSTMCell": (lambda: nn.LSTMCell(3, 4), vec(3)),
+    "GRUCell": (lambda: nn.GRUCell(3, 4, bias=False), vec(3)),
     "Sequential": (lambda: nn.Sequential(nn.Linear(4, 8), nn.Tanh(), nn.Linear(8, 2)), vec(4)),
     "seed-DNN": (lambda: models.MLP([784, 300, 100, 10]), vec(784)),
     "MLP-bn-dropout": (
@@ -158,6 +161,8 @@ def test_lstm_with_initial_states(tmp_path):
     _check(m, args, tmp_path)
     g = nn.GRU(3, 4, num_layers=2)
     _check(g, [(randn(5, n, 3), randn(2, n, 4)) for n in (1, 4)], tmp_path)
+    _check(nn.LSTMCell(3, 4), [(randn(n, 3), (randn(n, 4), randn(n, 4))) for n in (2, 3)], tmp_path)
+    _check(nn.GRUCell(3, 4), [(randn(n, 3), randn(n, 4)) for n in (2, 3)], tmp_path)
 
 
 def test_every_supported_opset_loads_in_onnxruntime():

@@ -353,16 +353,17 @@ def _embedding(g, m, path, v, y):
 _ONNX_GATES = {"LSTM": [0, 3, 1, 2], "GRU": [1, 0, 2]}
 
 
-def _onnx_weights(m: Any, layer: int, dirs: int) -> list[np.ndarray]:
-    """W (D, G·H, I), R (D, G·H, H) and B (D, 2·G·H) of one layer in ONNX's gate order."""
+def _onnx_weights(m: Any, names: tuple[str, ...], dirs: int) -> list[np.ndarray]:
+    """W (D, G·H, I), R (D, G·H, H) and B (D, 2·G·H) of one layer in ONNX's gate order, from
+    the parameters `names` (weight_ih, weight_hh, bias_ih, bias_hh; "_reverse" for D = 2)."""
     order = _ONNX_GATES.get(m.mode, [0])
     hid, out = m.hidden_size, []
-    for kind in ("weight_ih", "weight_hh", "bias_ih", "bias_hh"):
+    for kind in names:
         per_dir = []
         for suffix in ("", "_reverse")[:dirs]:
-            p = getattr(m, f"{kind}_l{layer}{suffix}", None)
+            p = getattr(m, f"{kind}{suffix}", None)
             if p is None:  # bias=False
-                p = Tensor(np.zeros(len(order) * hid, m.weight_ih_l0.dtype))
+                p = Tensor(np.zeros(len(order) * hid, getattr(m, names[0]).dtype))
             a = p.data.reshape(len(order), hid, *p.shape[1:])[order]
             per_dir.append(a.reshape(p.shape))
         out.append(np.stack(per_dir))
@@ -400,7 +401,8 @@ def _recurrent(g: _Graph, m: Any, path: str, v: _V, hx: Any = None) -> tuple:
     hs, cs = [], []
     for layer in range(m.num_layers):
         hint = f"{path}.l{layer}"
-        w, r, b = (g.const(a, f"{hint}.{k}") for k, a in zip("WRB", _onnx_weights(m, layer, dirs)))
+        names = tuple(f"{k}_l{layer}" for k in ("weight_ih", "weight_hh", "bias_ih", "bias_hh"))
+        w, r, b = (g.const(a, f"{hint}.{k}") for k, a in zip("WRB", _onnx_weights(m, names, dirs)))
         ins = [x, w, r, b, "", _layer_states(g, h0, layer, dirs, f"{hint}.h0")]
         if lstm:
             ins.append(_layer_states(g, c0, layer, dirs, f"{hint}.c0"))
@@ -417,6 +419,34 @@ def _recurrent(g: _Graph, m: Any, path: str, v: _V, hx: Any = None) -> tuple:
         return _V(x, out), _V(h_n, states)
     c_n = g.op("Concat", cs, f"{path}.c_n", axis=0) if len(cs) > 1 else cs[0]
     return _V(x, out), (_V(h_n, states[0]), _V(c_n, states[1]))
+
+
+@rule(nn.RNNCell, nn.LSTMCell, nn.GRUCell)
+def _cell(g: _Graph, m: Any, path: str, v: _V, hx: Any = None) -> Any:
+    """One step: the sequence op over a length-1 sequence (Unsqueeze, then Squeeze of Y_h)."""
+    lstm = m.mode == "LSTM"
+    state = None if hx is None else tuple(s.t for s in hx) if lstm else hx.t
+    traced = m(v.t, state)
+    if v.t.ndim != 2:
+        raise ExportError(f"export: {type(m).__name__} at {path}: unbatched input {v.t.shape}")
+    op_type = "RNN" if m.mode.startswith("RNN") else m.mode
+    attrs: dict[str, Any] = {"hidden_size": m.hidden_size}
+    if op_type == "RNN":
+        attrs["activations"] = ["Tanh" if m.mode == "RNN_TANH" else "Relu"]
+    if op_type == "GRU":
+        attrs["linear_before_reset"] = 1
+    axis0 = g.ints([0], f"{path}.axis0")
+    names = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
+    w, r, b = _onnx_weights(m, names, 1)
+    ins = [g.op("Unsqueeze", [v.name, axis0], path)]
+    ins += [g.const(a, f"{path}.{k}") for k, a in zip("WRB", (w, r, b))] + [""]
+    states = (hx if lstm else (hx,)) if hx is not None else ()
+    ins += [g.op("Unsqueeze", [s.name, axis0], path) for s in states]
+    outs = g.op(op_type, ins, path, outputs=3 if lstm else 2, **attrs)
+    h, *c = (g.op("Squeeze", [o, axis0], path) for o in outs[1:])
+    if lstm:
+        return _V(h, traced[0]), _V(c[0], traced[1])
+    return _V(h, traced)
 
 
 # ----- containers and the models in glassnet.models ---------------------------------------
@@ -483,6 +513,8 @@ def _inputs(model: nn.Module, example_input: Any) -> list[Any]:
 def _batch_dims(model: nn.Module, n_inputs: int) -> list[dict[int, str]]:
     """Symbolic dims per graph input: the batch (dim 0; dim 1 for a sequence-first recurrent
     layer and its states) and, for a recurrent layer, the sequence length."""
+    if isinstance(model, nn.rnn.RNNCellBase):
+        return [{0: "batch"}] * n_inputs
     if isinstance(model, nn.rnn.RNNBase):
         x = {0: "batch", 1: "sequence"} if model.batch_first else {0: "sequence", 1: "batch"}
         return [x] + [{1: "batch"}] * (n_inputs - 1)

@@ -70,7 +70,7 @@ def _compare(np_fn: Callable) -> Callable:
 def _gemm(a: dict, x: Any, w: Any, c: Any = None) -> Tensor:
     x, w = _t(x), _t(w)
     if a.get("transA", 0):
-        x = x.T if hasattr(x, "T") else x.transpose(0, 1)
+        x = x.transpose(0, 1)
     alpha, beta = a.get("alpha", 1.0), a.get("beta", 1.0)
     if a.get("transB", 0) and alpha == 1 and beta == 1:
         return nn.functional.linear(x, w, None if c is None else _t(c))
