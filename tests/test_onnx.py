@@ -290,6 +290,29 @@ def test_unsupported_operators_listed_in_one_error():
     raw = _graph("Erf", "Relu", "Selu", "Erf").SerializeToString()
     with pytest.raises(gonnx.OnnxError, match=r"unsupported ONNX operators: Erf, Selu \("):
         gonnx.loads(raw, "m.onnx")
+    custom = _graph("Relu")
+    custom.graph.node[0].domain = "com.example"
+    custom.opset_import.append(onnx.helper.make_opsetid("com.example", 1))
+    with pytest.raises(gonnx.OnnxError, match=r"unsupported ONNX operators: com.example::Relu"):
+        gonnx.loads(custom.SerializeToString(), "m.onnx")
+    old = _graph("Relu")
+    old.opset_import[0].version = 11
+    with pytest.raises(gonnx.OnnxError, match=r"opset 11; glassnet reads opsets 13\.\."):
+        gonnx.loads(old.SerializeToString(), "m.onnx")
+
+
+def test_initializer_names_that_clash_with_module_attributes():
+    proto = gonnx.to_model(nn.Linear(3, 2), randn(2, 3))
+    for init, new in zip(proto.graph.initializer, ("training", "forward")):
+        for node in proto.graph.node:
+            node.input[:] = [new if i == init.name else i for i in node.input]
+        init.name = new
+    loaded = gonnx.loads(proto.SerializeToString(), "m")
+    assert loaded.training is True and {n for n, _ in loaded.named_parameters()} == {
+        "training_",
+        "forward_",
+    }
+    assert loaded(randn(4, 3)).shape == (4, 2)
 
 
 @pytest.mark.parametrize(

@@ -401,7 +401,7 @@ class ONNXModule(nn.Module):
             return
         attr = re.sub(r"\W", "_", name)
         attr = attr if attr[:1].isalpha() else f"p_{attr}"
-        while attr in self._names.values():
+        while attr in self._names.values() or hasattr(self, attr):  # e.g. "training"
             attr += "_"
         self._names[name] = attr
         t = Tensor(np.ascontiguousarray(a))
@@ -513,7 +513,12 @@ def loads(raw: bytes, where: str = "<bytes>") -> ONNXModule:
             f"{where}: unsupported ONNX operators: {', '.join(missing)} "
             f"(glassnet reads {', '.join(sorted([*OPS, 'Constant']))})"
         )
-    return ONNXModule(proto.graph, where)
+    try:
+        return ONNXModule(proto.graph, where)
+    except OnnxError:
+        raise
+    except (ValueError, TypeError, KeyError, IndexError) as e:  # e.g. data that misfits dims
+        raise OnnxError(f"{where}: not a usable ONNX model ({type(e).__name__}: {e})") from None
 
 
 def load(path: str | os.PathLike) -> ONNXModule:
