@@ -219,8 +219,32 @@ def _torch_models():
         def forward(self, x):
             return self.fc(self.lstm(x)[0])
 
+    class SequenceNet(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.emb, self.ln = torch.nn.Embedding(10, 4), torch.nn.LayerNorm(4)
+            self.gru = torch.nn.GRU(4, 3, batch_first=True)
+
+        def forward(self, idx):
+            return self.gru(self.ln(self.emb(idx)))[0]
+
     tn = torch.nn
     return torch, {
+        "images": (
+            tn.Sequential(
+                tn.Conv2d(2, 3, 3, stride=2, padding=1),
+                tn.Upsample(scale_factor=2),
+                tn.Upsample(size=(9, 7), mode="bilinear"),
+                tn.AvgPool2d(3, 2, 1, ceil_mode=True),
+                tn.ConvTranspose2d(3, 2, 3, stride=2),
+                tn.Sigmoid(),
+                tn.AdaptiveAvgPool2d(1),
+                tn.Flatten(),
+                tn.Softmax(1),
+            ),
+            (2, 8, 8),
+        ),  # fmt: skip
+        "sequence": (SequenceNet(), (5,)),
         "MLP": (tn.Sequential(tn.Linear(4, 5), tn.ReLU(), tn.Linear(5, 2)), (4,)),
         "CNN": (
             tn.Sequential(
@@ -240,9 +264,12 @@ def _torch_models():
 
 @pytest.mark.parametrize(
     "name, dynamo",
-    [("MLP", False), ("CNN", False), ("LSTM", False), ("LSTM", True)],
-    ids=["MLP-legacy", "CNN-legacy", "LSTM-legacy", "LSTM-dynamo"],  # dynamo: 15 s to warm up
-)
+    [
+        ("MLP", False), ("CNN", False), ("LSTM", False), ("images", False), ("sequence", False),
+        ("LSTM", True), ("images", True),
+    ],
+    ids=lambda v: v if isinstance(v, str) else "dynamo" if v else "legacy",  # dynamo: 15 s warm-up
+)  # fmt: skip
 def test_torch_onnx_export_loads_into_glassnet(name, dynamo):
     torch, nets = _torch_models()
     net, shape = nets[name]
@@ -250,7 +277,9 @@ def test_torch_onnx_export_loads_into_glassnet(name, dynamo):
     if isinstance(net[1] if name == "CNN" else None, torch.nn.BatchNorm2d):
         net[1].running_mean.uniform_(-1, 1)
         net[1].running_var.uniform_(0.5, 2)
-    x = torch.randn(2, *shape)
+    make = (lambda n: torch.randint(0, 10, (n, *shape))) if name == "sequence" else None
+    make = make or (lambda n: torch.randn(n, *shape))
+    x = make(2)
     buf = io.BytesIO()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -267,7 +296,7 @@ def test_torch_onnx_export_loads_into_glassnet(name, dynamo):
             raw = buf.getvalue()
     loaded = gonnx.loads(raw)
     for n in (2, 3):
-        x = torch.randn(n, *shape)
+        x = make(n)
         with torch.no_grad():
             want = net(x).numpy()
         np.testing.assert_allclose(loaded(x.numpy()).data, want, rtol=1e-5, atol=1e-5)

@@ -141,6 +141,16 @@ def _pool(kind: str) -> Callable:
     return op
 
 
+def _reduce_mean(a: dict, x: Any, axes: Any = None) -> Any:
+    """Mean over `axes` (an input from opset 18, an attribute before); none: all, or none at
+    all with noop_with_empty_axes."""
+    x = _t(x)
+    ax = _ints(axes) if axes is not None else list(a.get("axes", []))
+    if not ax and a.get("noop_with_empty_axes", 0):
+        return x
+    return x.mean(tuple(ax) if ax else None, keepdim=bool(a.get("keepdims", 1)))
+
+
 def _batch_norm(a: dict, x: Any, scale: Any, b: Any, mean: Any, var: Any) -> Tensor:
     x = _t(x)
     shape = (1, -1) + (1,) * (x.ndim - 2)
@@ -331,6 +341,7 @@ OPS: dict[str, Callable[..., Any]] = {
     "ConvTranspose": _conv_transpose,
     "MaxPool": _pool("MaxPool"),
     "AveragePool": _pool("AveragePool"),
+    "ReduceMean": _reduce_mean,
     "GlobalAveragePool": lambda a, x: _t(x).mean(tuple(range(2, x.ndim)), keepdim=True),
     "BatchNormalization": _batch_norm,
     "LayerNormalization": _layer_norm,
