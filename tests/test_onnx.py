@@ -194,8 +194,15 @@ def test_unsupported_layer_named_with_its_position():
     m.classifier.append(Custom())
     with pytest.raises(gonnx.ExportError, match=r"Custom at classifier\.6 has no ONNX export rule"):
         gonnx.to_model(m, randn(1, 1, 28, 28))
-    with pytest.raises(gonnx.ExportError, match="return_indices"):
-        gonnx.to_model(nn.MaxPool2d(2, return_indices=True), randn(1, 1, 4, 4))
+    refused = [
+        (nn.MaxPool2d(2, return_indices=True), randn(1, 1, 4, 4), "return_indices"),
+        (nn.AvgPool2d(2, divisor_override=3), randn(1, 1, 4, 4), "divisor_override"),
+        (nn.BatchNorm1d(3, track_running_stats=False), randn(2, 3), "track_running_stats"),
+        (nn.LSTM(3, 4), randn(5, 3), r"LSTM at <model>: unbatched input \(5, 3\)"),
+    ]
+    for m, x, match in refused:
+        with pytest.raises(gonnx.ExportError, match=match):
+            gonnx.to_model(m, x)
 
 
 def test_export_leaves_training_mode_and_writes_atomically(tmp_path):

@@ -255,7 +255,7 @@ def _pool_geometry(m: Any, n: int) -> dict[str, Any]:
 def _max_pool(g, m, path, v, y):
     """MaxPool with dilations and ceil_mode (the indices output is not exported)."""
     if m.return_indices:
-        raise ExportError(f"export: {type(m).__name__} at {path}: return_indices=True")
+        raise ExportError(f"export: {type(m).__name__} at {path or '<model>'}: return_indices=True")
     n = v.t.ndim - 2
     d = list(_tuple(m.dilation, n, "dilation"))
     geom = _pool_geometry(m, n)
@@ -267,7 +267,9 @@ def _max_pool(g, m, path, v, y):
 def _avg_pool(g, m, path, v, y):
     """AveragePool with count_include_pad and ceil_mode."""
     if getattr(m, "divisor_override", None):
-        raise ExportError(f"export: {type(m).__name__} at {path}: divisor_override has no ONNX op")
+        raise ExportError(
+            f"export: {type(m).__name__} at {path or '<model>'}: divisor_override has no ONNX op"
+        )
     return g.op(
         "AveragePool",
         [v.name],
@@ -313,8 +315,8 @@ def _batch_norm(g, m, path, v, y):
     """BatchNormalization with the running statistics (inference)."""
     if not m.track_running_stats:
         raise ExportError(
-            f"export: {type(m).__name__} at {path}: track_running_stats=False normalises "
-            "with batch statistics at inference, which ONNX's BatchNormalization does not"
+            f"export: {type(m).__name__} at {path or '<model>'}: track_running_stats=False "
+            "normalises with batch statistics at inference; ONNX's BatchNormalization does not"
         )
     c, dt = m.num_features, v.t.dtype
     scale = m.weight if m.weight is not None else np.ones(c, dt)
@@ -386,7 +388,9 @@ def _recurrent(g: _Graph, m: Any, path: str, v: _V, hx: Any = None) -> tuple:
     state = None if hx is None else tuple(s.t for s in hx) if m.mode == "LSTM" else hx.t
     traced = m(v.t, state)
     if v.t.ndim != 3:
-        raise ExportError(f"export: {type(m).__name__} at {path}: unbatched input {v.t.shape}")
+        raise ExportError(
+            f"export: {type(m).__name__} at {path or '<model>'}: unbatched input {v.t.shape}"
+        )
     lstm = m.mode == "LSTM"
     h0, c0 = (hx if lstm else (hx, None)) if hx is not None else (None, None)
     dirs = 2 if m.bidirectional else 1
@@ -428,7 +432,9 @@ def _cell(g: _Graph, m: Any, path: str, v: _V, hx: Any = None) -> Any:
     state = None if hx is None else tuple(s.t for s in hx) if lstm else hx.t
     traced = m(v.t, state)
     if v.t.ndim != 2:
-        raise ExportError(f"export: {type(m).__name__} at {path}: unbatched input {v.t.shape}")
+        raise ExportError(
+            f"export: {type(m).__name__} at {path or '<model>'}: unbatched input {v.t.shape}"
+        )
     op_type = "RNN" if m.mode.startswith("RNN") else m.mode
     attrs: dict[str, Any] = {"hidden_size": m.hidden_size}
     if op_type == "RNN":
