@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from .backend import get_array_module
+from .blas import blas_threads
 from .function import Function
 
 
@@ -135,6 +136,7 @@ class MatMul(Function):
     inner dims are refused with both shapes."""
 
     @staticmethod
+    @blas_threads
     def forward(ctx, x, y):
         xs, ys = _shape(x), _shape(y)
         if not xs or not ys or xs[-1] != ys[-2 if len(ys) > 1 else 0]:
@@ -146,6 +148,7 @@ class MatMul(Function):
         return x @ y
 
     @staticmethod
+    @blas_threads
     def backward(ctx, g):  # d(XY) = dX Y + X dY  ->  gX = G Yᵀ, gY = Xᵀ G
         x, y = ctx.saved_tensors
         xp = get_array_module(g)

@@ -22,6 +22,7 @@ import numpy as np
 
 from ..autograd import Function, Tensor, cat, get_array_module, get_default_dtype, stack, zeros
 from ..autograd import function as _fn
+from ..autograd.blas import blas_threads
 from . import init
 from .module import Module, Parameter
 
@@ -105,6 +106,7 @@ class Conv2dFn(Function):
     group: x (N, C, H, W), W (O, C/groups, kh, kw), padding (top, bottom, left, right)."""
 
     @staticmethod
+    @blas_threads
     def forward(ctx, x, w, b=None, stride=(1, 1), padding=(0, 0, 0, 0), dilation=(1, 1), groups=1):
         xp = get_array_module(x)
         n, c, h, wd = x.shape
@@ -129,6 +131,7 @@ class Conv2dFn(Function):
         return _channels_first(y.reshape(o, n, *out))
 
     @staticmethod
+    @blas_threads
     def backward(ctx, g):  # y = W·cols  ->  gW = g·colsᵀ, gcols = Wᵀ·g, gx = col2im(gcols)
         cols, wm = ctx.saved_tensors
         (n, c, h, wd), (hp, wp), k, s, d, (pt, _, pl, _), groups = ctx.geom
@@ -151,6 +154,7 @@ class ConvTranspose2dFn(Function):
     the output), as PyTorch's: W (Cin, Cout, kh, kw); output_padding adds rows/cols at the end."""
 
     @staticmethod
+    @blas_threads
     def forward(
         ctx, x, w, b=None, stride=(1, 1), padding=(0, 0), output_padding=(0, 0), dilation=(1, 1)
     ):
@@ -175,6 +179,7 @@ class ConvTranspose2dFn(Function):
         return _channels_first(y)
 
     @staticmethod
+    @blas_threads
     def backward(ctx, g):  # the adjoint of conv2d: gx = W·im2col(g), gW = x·im2col(g)ᵀ
         xm, wm = ctx.saved_tensors
         (n, cin, h, wd), full, out, k, s, d, p = ctx.geom

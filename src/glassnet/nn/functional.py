@@ -17,6 +17,7 @@ from ..autograd import Function, Tensor, get_array_module
 from ..autograd import function as _fn
 from ..autograd import functional as F_ops
 from ..autograd.backend import default_generator
+from ..autograd.blas import blas_threads
 from ..autograd.functional import (  # noqa: F401 - re-exported as nn.functional.*
     leaky_relu,
     log_softmax,
@@ -34,6 +35,7 @@ class Linear(Function):
     """y = x Wᵀ + b in one node, as torch's linear: x (..., in), W (out, in), b (out,) or None."""
 
     @staticmethod
+    @blas_threads
     def forward(ctx, x, w, b=None):
         ctx.save_for_backward(x, w)
         ctx.has_bias = b is not None
@@ -43,6 +45,7 @@ class Linear(Function):
         return y
 
     @staticmethod
+    @blas_threads
     def backward(ctx, g):  # y = x Wᵀ + b  ->  gx = g W, gW = gᵀ x, gb = Σ g
         x, w = ctx.saved_tensors
         need = ctx.needs_grad

@@ -20,6 +20,7 @@ import numpy as np
 
 from ..autograd import Function, Tensor, cat, get_array_module, get_default_dtype, stack, zeros
 from ..autograd import function as _fn
+from ..autograd.blas import blas_threads
 from . import functional as F
 from . import init
 from .module import Module, Parameter
@@ -56,6 +57,7 @@ class Recurrence(Function):
     """
 
     @staticmethod
+    @blas_threads
     def forward(ctx, x, h0, c0, w_ih, w_hh, b_ih=None, b_hh=None, mode="LSTM", reverse=False):
         xp = get_array_module(x)
         t_len, batch, _ = x.shape
@@ -143,6 +145,7 @@ class Recurrence(Function):
                 xp.maximum(a, 0, out=hs[s + 1])
 
     @staticmethod
+    @blas_threads
     def backward(ctx, g):  # BPTT: gz_t = (g_t + gz_t+1 W_hh) ∂h_t/∂z_t, gW_hh = Σ gz_tᵀ h_t−1
         x, w_ih, w_hh, hs, acts, *extra = ctx.saved_tensors
         xp = get_array_module(g)
