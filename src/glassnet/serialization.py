@@ -601,7 +601,7 @@ def _state_array(key: Any, v: Any) -> np.ndarray:
     if not isinstance(key, str):
         raise TypeError(f"save: state dict key {key!r} is {type(key).__name__}, not str")
     if isinstance(v, Tensor):
-        v = v.data
+        v = v._array
     if not isinstance(v, (np.ndarray, np.generic)):
         raise TypeError(
             f"save: state dict value for {key!r} has type {type(v).__name__}; a "
@@ -643,7 +643,7 @@ def dumps(
         raise TypeError(f"save: expected an nn.Module or train.Model, got {type(model).__name__}")
     from safetensors.numpy import save as st_save
 
-    tensors = {f"model.{k}": _contiguous(v.data) for k, v in model.state_dict().items()}
+    tensors = {f"model.{k}": _contiguous(v._array) for k, v in model.state_dict().items()}
     meta: dict[str, Any] = {"architecture": architecture(model)}
     if optimizer is not None:
         meta["optimizer"], arrays = optim_state.optimizer_metadata(
@@ -832,7 +832,7 @@ def _assign(module: Module, weights: dict[str, np.ndarray], where: str) -> None:
             "they must share one, as the layers compute in one"
         )
     for k, t in own.items():
-        t.data = np.array(weights[k])
+        t._array = np.array(weights[k])
 
 
 def _read(path: str | os.PathLike) -> bytes:

@@ -107,6 +107,27 @@ class Function:
     # whose array was saved for backward; None when nothing saved is a tensor's own array
     saved_versions: list | None = None
 
+    def name(self) -> str:
+        """The node's name as PyTorch prints it: ``MulBackward0`` for the node of a `Mul`."""
+        return f"{type(self).__name__}Backward0"
+
+    def __repr__(self) -> str:
+        return f"<{self.name()} object at {id(self):#x}>"
+
+    @property
+    def next_functions(self) -> tuple:
+        """One (node, 0) pair per input, as PyTorch's: the node that made it, `AccumulateGrad`
+        for a leaf that requires grad, None for an input outside the graph."""
+        out = []
+        for a, need in zip(self.inputs, self.needs_grad):
+            if not need:
+                out.append((None, 0))
+            elif a._ctx is not None:
+                out.append((a._ctx, 0))
+            else:
+                out.append((AccumulateGrad(a), 0))
+        return tuple(out)
+
     def save_for_backward(self, *arrays: Any) -> None:
         """Keep arrays the backward needs; freed after backward."""
         self.saved_tensors = arrays
@@ -128,7 +149,7 @@ class Function:
         ctx = cls()
         # NumPy scalars act like Python numbers (no float64 upcast of float32 tensors)
         raw = [
-            a.data if isinstance(a, Tensor) else a.item() if isinstance(a, np.generic) else a
+            a._array if isinstance(a, Tensor) else a.item() if isinstance(a, np.generic) else a
             for a in args
         ]
         if kwargs:
@@ -155,6 +176,22 @@ class Function:
         return wrap(out, False)
 
 
+class AccumulateGrad:
+    """The graph's end for a leaf that requires grad: backward adds into `variable.grad`."""
+
+    next_functions: tuple = ()
+
+    def __init__(self, variable: Any) -> None:
+        self.variable = variable
+
+    def name(self) -> str:
+        """PyTorch's name for this node."""
+        return "torch::autograd::AccumulateGrad"
+
+    def __repr__(self) -> str:
+        return f"<AccumulateGrad object at {id(self):#x}>"
+
+
 def _saved_versions(args: tuple, saved: tuple, out: Any) -> list | None:
     """Which saved arrays are a tensor's own (an input's or the output's), with its version.
 
@@ -164,12 +201,12 @@ def _saved_versions(args: tuple, saved: tuple, out: Any) -> list | None:
     vs = []
     for a in args:
         if isinstance(a, Tensor):
-            d = a.data
+            d = a._array
             for s in saved:
                 if s is d:
                     vs.append((a, a._version))
                     break
-    d = out.data
+    d = out._array
     for s in saved:
         if s is d:
             vs.append((weakref.ref(out), 0))  # weak: the output holds this node already

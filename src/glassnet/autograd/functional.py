@@ -115,7 +115,7 @@ def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
 
 def where(condition: Any, x: Any, y: Any) -> Tensor:
     """Elementwise choice: x where condition holds, else y."""
-    cond = condition.data if isinstance(condition, Tensor) else np.asarray(condition, bool)
+    cond = condition._array if isinstance(condition, Tensor) else np.asarray(condition, bool)
     return ops.Where.apply(cond, x, y)
 
 
@@ -232,8 +232,8 @@ def _out(name: str, out: Tensor | None, fn: Any, *args: Any) -> Tensor:
             f"{name}(): result type {r.dtype} can't be cast to the desired output type {out.dtype}"
         )
     if out.shape != r.shape:
-        out.data = np.empty(r.shape, out.dtype)
-    out.data[...] = r.data
+        out._array = np.empty(r.shape, out.dtype)
+    out._array[...] = r._array
     out._version += 1
     return out
 

@@ -27,7 +27,7 @@ class Dataset:
 
 
 def _raw(a: Any) -> np.ndarray:
-    return a.data if isinstance(a, Tensor) else np.asarray(a)
+    return a._array if isinstance(a, Tensor) else np.asarray(a)
 
 
 class TensorDataset(Dataset):

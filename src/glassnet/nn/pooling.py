@@ -174,7 +174,7 @@ def max_pool2d(
     )
     if not return_indices:
         return y
-    return y, _argmax_indices(input.data, y.data, k, s, p, d, ceil_mode)
+    return y, _argmax_indices(input._array, y._array, k, s, p, d, ceil_mode)
 
 
 def _argmax_indices(
