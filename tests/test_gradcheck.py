@@ -143,6 +143,7 @@ EXTRA = {  # other paths through the same Functions
     "max(dim) values": (lambda a: a.max(1).values, [t(3, 4)]),
     "matmul vector·vector": (lambda a, b: a @ b, [t(4), t(4)]),
     "huber": (lambda a, b: F.huber_loss(a, b, delta=0.5), [t(5), t(5)]),
+    "smooth_l1": (lambda a, b: F.smooth_l1_loss(a, b, beta=0.7), [t(5), t(5)]),
     "Recurrence GRU reverse, no c0": (
         lambda *a: rnn.Recurrence.apply(*a, mode="GRU", reverse=True),
         [t(3, 2, 2), t(2, 3), None, t(9, 2), t(9, 3), t(9), t(9)],

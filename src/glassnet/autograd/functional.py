@@ -253,10 +253,10 @@ def mul(x: Any, other: Any, out: Tensor | None = None) -> Tensor:
     return _out("mul", out, lambda a, b: _t(a) * b, x, other)
 
 
-def div(x: Any, other: Any, out: Tensor | None = None) -> Tensor:
-    """x / other elementwise (true division, broadcasting), as torch.div; written into `out`
-    if given."""
-    return _out("div", out, lambda a, b: _t(a) / b, x, other)
+def div(x: Any, other: Any, rounding_mode: str | None = None, out: Tensor | None = None) -> Tensor:
+    """x / other elementwise (broadcasting), as torch.div: true division, or rounded with
+    rounding_mode "trunc" (toward zero) or "floor" (down); written into `out` if given."""
+    return _out("div", out, lambda a, b: _t(a).div(b, rounding_mode=rounding_mode), x, other)
 
 
 def mm(x: Any, mat2: Any) -> Tensor:

@@ -454,9 +454,23 @@ class Tensor:
         """self · other elementwise (broadcasting), as torch.mul."""
         return self * other
 
-    def div(self, other: Any) -> Tensor:
-        """self / other elementwise (true division, broadcasting), as torch.div."""
-        return self / other
+    def div(self, other: Any, rounding_mode: str | None = None) -> Tensor:
+        """self / other elementwise (broadcasting), as torch.div: true division, or rounded
+        with rounding_mode "trunc" (toward zero) or "floor" (down); a rounded quotient is a
+        step function, so it leaves the graph (PyTorch's gradient there is zero)."""
+        if rounding_mode is None:
+            return self / other
+        if rounding_mode not in ("trunc", "floor"):
+            raise ValueError(
+                f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
+                f"{rounding_mode!r}"
+            )
+        a, b = self._array, other._array if isinstance(other, Tensor) else other
+        if rounding_mode == "floor":
+            return Tensor._wrap(np.floor_divide(a, b), False)
+        q = np.true_divide(a, b)
+        res = np.result_type(a, b) if np.result_type(a, b).kind in "iub" else q.dtype
+        return Tensor._wrap(np.trunc(q).astype(res, copy=False), False)
 
     def eq(self, other: Any) -> Tensor:
         """self == other elementwise, a bool tensor outside the graph."""

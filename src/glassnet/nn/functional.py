@@ -304,6 +304,21 @@ def huber_loss(input: Tensor, target: Any, reduction: str = "mean", delta: float
     return _reduce(loss, reduction)
 
 
+def smooth_l1_loss(
+    input: Tensor, target: Any, reduction: str = "mean", beta: float = 1.0
+) -> Tensor:
+    """0.5·d²/beta where |d| < beta, |d| − 0.5·beta beyond (d = input − target), as PyTorch's;
+    it is huber_loss divided by beta, and l1_loss at beta = 0."""
+    _check_reduction("smooth_l1_loss", reduction)
+    if beta < 0:
+        raise ValueError(f"smooth_l1_loss: beta must be >= 0, got {beta}")
+    d = (input - _pair("smooth_l1_loss", input, target)).abs()
+    if beta == 0:
+        return _reduce(d, reduction)
+    loss = F_ops.where(d._array < beta, (0.5 / beta) * d * d, d - 0.5 * beta)
+    return _reduce(loss, reduction)
+
+
 class BinaryCrossEntropy(Function):
     """Elementwise −[y log p + (1 − y) log(1 − p)], logs clamped at −100 as in PyTorch."""
 

@@ -355,6 +355,9 @@ class RNNBase(Module):
         names = ["weight_ih", "weight_hh"] + (["bias_ih", "bias_hh"] if self.bias else [])
         return [getattr(self, f"{n}_l{layer}{suffix}") for n in names]
 
+    def flatten_parameters(self) -> None:
+        """A no-op, as PyTorch's on the CPU (cuDNN wants one weight buffer; NumPy does not)."""
+
     def forward(self, input: Tensor, hx: Any = None) -> tuple:
         name = type(self).__name__
         if input.ndim not in (2, 3) or input.shape[-1] != self.input_size:
