@@ -14,11 +14,11 @@ import pytest
 
 import glassnet as gn
 from glassnet import nn, serialization
-from glassnet.autograd import Function, gradcheck, ops
+from glassnet.autograd import Op, gradcheck, ops
 from glassnet.nn import conv, rnn
 from glassnet.nn import functional as F
 
-PRIMITIVES = {c for c in vars(ops).values() if inspect.isclass(c) and issubclass(c, Function)}
+PRIMITIVES = {c for c in vars(ops).values() if inspect.isclass(c) and issubclass(c, Op)}
 TOL = 1e-10
 
 

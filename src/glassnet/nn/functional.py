@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from ..autograd import Function, Tensor, get_array_module
+from ..autograd import Op, Tensor, get_array_module
 from ..autograd import function as _fn
 from ..autograd import functional as F_ops
 from ..autograd.backend import default_generator
@@ -30,7 +30,7 @@ from ..autograd.functional import (  # noqa: F401 - re-exported as nn.functional
 
 
 # ----- fused linear -----------------------------------------------------------------------
-class Linear(Function):
+class Linear(Op):
     """y = x Wᵀ + b in one node, as torch's linear: x (..., in), W (out, in), b (out,) or None."""
 
     @staticmethod
@@ -70,7 +70,7 @@ def linear(
 
 
 # ----- fused softmax + cross-entropy ------------------------------------------------------
-class CrossEntropy(Function):
+class CrossEntropy(Op):
     """Log-softmax and negative log-likelihood in one op: backward is (softmax − target) / N.
 
     With class weights w and smoothing ε the target of sample i is q = (1 − ε)·onehot(tᵢ) + ε/C
@@ -319,7 +319,7 @@ def smooth_l1_loss(
     return _reduce(loss, reduction)
 
 
-class BinaryCrossEntropy(Function):
+class BinaryCrossEntropy(Op):
     """Elementwise −[y log p + (1 − y) log(1 − p)], logs clamped at −100 as in PyTorch."""
 
     @staticmethod

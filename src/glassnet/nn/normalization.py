@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from ..autograd import Function, Tensor, get_array_module, get_default_dtype, ones, tensor, zeros
+from ..autograd import Op, Tensor, get_array_module, get_default_dtype, ones, tensor, zeros
 from .module import Module, Parameter
 
 
@@ -199,7 +199,7 @@ class LayerNorm(Module):
 
 
 # ----- embedding --------------------------------------------------------------------------
-class EmbeddingFn(Function):
+class EmbeddingFn(Op):
     """Row lookup as an autograd Function: forward gathers `weight[indices]`; backward
     scatter-adds each output row's gradient to its row (repeats add up; `padding_idx` gets 0).
     """

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from ..autograd import Function, Tensor, cat, get_array_module, get_default_dtype, stack, zeros
+from ..autograd import Op, Tensor, cat, get_array_module, get_default_dtype, stack, zeros
 from ..autograd import function as _fn
 from . import functional as F
 from . import init
@@ -48,7 +48,7 @@ def _gates(w: Any, hidden: int, order: list[int]) -> Any:
     return None if w is None else w.reshape(4, hidden, *w.shape[1:])[order].reshape(w.shape)
 
 
-class Recurrence(Function):
+class Recurrence(Op):
     """One direction of one recurrent layer over a sequence: (T, B, I) -> (T + 1 [+ 1], B, H).
 
     The output stacks y_0..y_{T-1}, then h_T (and c_T for LSTM), so that every state is one
