@@ -14,7 +14,7 @@ import numpy as np
 
 from .backend import get_array_module
 from .blas import blas_threads
-from .function import Function
+from .function import Op
 
 
 def unbroadcast(g: Any, shape: tuple) -> Any:
@@ -40,7 +40,7 @@ def _axes(dim: Any, ndim: int) -> tuple:
 
 
 # ----- arithmetic -------------------------------------------------------------------------
-class Add(Function):
+class Add(Op):
     """z = x + y elementwise (broadcasting)."""
 
     @staticmethod
@@ -53,7 +53,7 @@ class Add(Function):
         return unbroadcast(g, ctx.shapes[0]), unbroadcast(g, ctx.shapes[1])
 
 
-class Sub(Function):
+class Sub(Op):
     """z = x − y elementwise (broadcasting)."""
 
     @staticmethod
@@ -66,7 +66,7 @@ class Sub(Function):
         return unbroadcast(g, ctx.shapes[0]), unbroadcast(-g, ctx.shapes[1])
 
 
-class Mul(Function):
+class Mul(Op):
     """z = x·y elementwise (broadcasting)."""
 
     @staticmethod
@@ -82,7 +82,7 @@ class Mul(Function):
         return gx, gy
 
 
-class Div(Function):
+class Div(Op):
     """z = x / y elementwise (broadcasting, true division)."""
 
     @staticmethod
@@ -98,7 +98,7 @@ class Div(Function):
         return unbroadcast(gx, _shape(x)), gy
 
 
-class Neg(Function):
+class Neg(Op):
     """y = −x."""
 
     @staticmethod
@@ -110,7 +110,7 @@ class Neg(Function):
         return -g
 
 
-class Pow(Function):
+class Pow(Op):
     """z = x ** y elementwise (broadcasting); y's gradient takes ln x as 0 where x <= 0."""
 
     @staticmethod
@@ -131,7 +131,7 @@ class Pow(Function):
         return gx, gy
 
 
-class MatMul(Function):
+class MatMul(Op):
     """z = x @ y with NumPy's matmul rules (1-d vectors, broadcast batch dims); mismatched
     inner dims are refused with both shapes."""
 
@@ -165,7 +165,7 @@ class MatMul(Function):
 
 
 # ----- elementwise functions --------------------------------------------------------------
-class Exp(Function):
+class Exp(Op):
     """y = eˣ elementwise."""
 
     @staticmethod
@@ -179,7 +179,7 @@ class Exp(Function):
         return g * ctx.saved_tensors[0]
 
 
-class Log(Function):
+class Log(Op):
     """y = ln x elementwise (the natural log)."""
 
     @staticmethod
@@ -192,7 +192,7 @@ class Log(Function):
         return g / ctx.saved_tensors[0]
 
 
-class Sqrt(Function):
+class Sqrt(Op):
     """y = √x elementwise."""
 
     @staticmethod
@@ -206,7 +206,7 @@ class Sqrt(Function):
         return g / (2 * ctx.saved_tensors[0])
 
 
-class Abs(Function):
+class Abs(Op):
     """y = |x| elementwise."""
 
     @staticmethod
@@ -219,7 +219,7 @@ class Abs(Function):
         return g * get_array_module(g).sign(ctx.saved_tensors[0])
 
 
-class Sin(Function):
+class Sin(Op):
     """y = sin x elementwise (radians)."""
 
     @staticmethod
@@ -232,7 +232,7 @@ class Sin(Function):
         return g * get_array_module(g).cos(ctx.saved_tensors[0])
 
 
-class Cos(Function):
+class Cos(Op):
     """y = cos x elementwise (radians)."""
 
     @staticmethod
@@ -245,7 +245,7 @@ class Cos(Function):
         return -g * get_array_module(g).sin(ctx.saved_tensors[0])
 
 
-class Clamp(Function):
+class Clamp(Op):
     """y = x clipped to [lo, hi], as torch.clamp: either bound may be None, not both."""
 
     @staticmethod
@@ -265,7 +265,7 @@ class Clamp(Function):
         return g * inside
 
 
-class Maximum(Function):
+class Maximum(Op):
     """z = max(x, y) elementwise (broadcasting), as torch.maximum."""
 
     pick, wins = staticmethod(np.maximum), staticmethod(np.greater)
@@ -288,7 +288,7 @@ class Minimum(Maximum):
     pick, wins = staticmethod(np.minimum), staticmethod(np.less)
 
 
-class Where(Function):
+class Where(Op):
     """z = x where cond, else y (broadcasting); cond is a boolean array outside the graph."""
 
     @staticmethod
@@ -302,7 +302,7 @@ class Where(Function):
         return None, unbroadcast(g * c, xs), unbroadcast(g * ~c, ys)
 
 
-class Cast(Function):
+class Cast(Op):
     """y = x converted to `dtype`; the gradient returns in x's dtype (none to a non-float x)."""
 
     @staticmethod
@@ -315,7 +315,7 @@ class Cast(Function):
         return g.astype(ctx.dtype) if ctx.dtype.kind == "f" else None
 
 
-class Clone(Function):
+class Clone(Op):
     """y = a copy of x in its own memory; the gradient passes straight through."""
 
     @staticmethod
@@ -335,7 +335,7 @@ def _expand_back(g: Any, shape: tuple, axes: tuple, keepdim: bool) -> Any:
     return get_array_module(g).broadcast_to(g, shape)
 
 
-class Sum(Function):
+class Sum(Op):
     """y = Σ x over `dim` (an int, a tuple, or None for all), kept as size 1 if `keepdim`."""
 
     @staticmethod
@@ -348,7 +348,7 @@ class Sum(Function):
         return _expand_back(g, ctx.shape, ctx.axes, ctx.keepdim)
 
 
-class Mean(Function):
+class Mean(Op):
     """y = the mean of x over `dim` (an int, a tuple, or None for all), size 1 if `keepdim`."""
 
     @staticmethod
@@ -362,7 +362,7 @@ class Mean(Function):
         return _expand_back(g / ctx.count, ctx.shape, ctx.axes, ctx.keepdim)
 
 
-class Max(Function):
+class Max(Op):
     """y = the max of x over `dim` (None for all), as torch.amax: tied maxima share the gradient."""
 
     reduce = staticmethod(np.max)
@@ -392,7 +392,7 @@ class Min(Max):
 
 
 # ----- shape ------------------------------------------------------------------------------
-class Reshape(Function):
+class Reshape(Op):
     """y = x's elements, in the same order, in `shape` (one -1 allowed)."""
 
     @staticmethod
@@ -410,7 +410,7 @@ class Reshape(Function):
         return g.reshape(ctx.shape)
 
 
-class Permute(Function):
+class Permute(Op):
     """y = x with its axes reordered by `dims` (a view, as np.transpose)."""
 
     @staticmethod
@@ -425,7 +425,7 @@ class Permute(Function):
         return g.transpose(np.argsort([d % g.ndim for d in ctx.dims]))
 
 
-class Expand(Function):
+class Expand(Op):
     """y = x broadcast to `shape` without copying (a read-only view)."""
 
     @staticmethod
@@ -438,7 +438,7 @@ class Expand(Function):
         return unbroadcast(g, ctx.shape)
 
 
-class GetItem(Function):
+class GetItem(Op):
     """y = x[index] with NumPy's indexing: ints, slices, masks, integer arrays (repeats add)."""
 
     @staticmethod
@@ -461,7 +461,7 @@ class GetItem(Function):
         return gx
 
 
-class Cat(Function):
+class Cat(Op):
     """y = the inputs joined along an existing `dim` (torch.cat)."""
 
     @staticmethod
@@ -479,7 +479,7 @@ class Cat(Function):
         return tuple(get_array_module(g).split(g, np.cumsum(ctx.sizes)[:-1], axis=ctx.dim))
 
 
-class Stack(Function):
+class Stack(Op):
     """y = same-shaped inputs stacked along a new `dim` (torch.stack)."""
 
     @staticmethod
@@ -495,7 +495,7 @@ class Stack(Function):
 
 
 # ----- activations ------------------------------------------------------------------------
-class ReLU(Function):
+class ReLU(Op):
     """y = max(x, 0) elementwise."""
 
     @staticmethod
@@ -509,7 +509,7 @@ class ReLU(Function):
         return g * (ctx.saved_tensors[0] > 0)
 
 
-class LeakyReLU(Function):
+class LeakyReLU(Op):
     """y = x where x > 0, else negative_slope·x (default 0.01)."""
 
     @staticmethod
@@ -523,7 +523,7 @@ class LeakyReLU(Function):
         return get_array_module(g).where(ctx.saved_tensors[0] > 0, g, g * ctx.slope)
 
 
-class Sigmoid(Function):
+class Sigmoid(Op):
     """y = σ(x) = 1 / (1 + e⁻ˣ), computed from e^−|x| so it never overflows."""
 
     @staticmethod
@@ -541,7 +541,7 @@ class Sigmoid(Function):
         return g * y * (1 - y)
 
 
-class LogSigmoid(Function):
+class LogSigmoid(Op):
     """y = log σ(x) = min(x, 0) − log(1 + e^−|x|), finite for any x."""
 
     @staticmethod
@@ -558,7 +558,7 @@ class LogSigmoid(Function):
         return g * xp.where(x >= 0, e, 1) / (1 + e)
 
 
-class Tanh(Function):
+class Tanh(Op):
     """y = tanh x elementwise."""
 
     @staticmethod
@@ -573,7 +573,7 @@ class Tanh(Function):
         return g * (1 - y * y)
 
 
-class Step(Function):
+class Step(Op):
     """Heaviside step: 1 where x >= 0, else 0.
 
     Its derivative is 0 almost everywhere, so no gradient reaches the weights below it: this is
@@ -590,7 +590,7 @@ class Step(Function):
         return get_array_module(g).zeros(ctx.shape, ctx.dtype)
 
 
-class Softmax(Function):
+class Softmax(Op):
     """y = eˣ / Σ eˣ along `dim` (default -1), the max subtracted first: it never overflows."""
 
     @staticmethod
@@ -608,7 +608,7 @@ class Softmax(Function):
         return y * (g - (g * y).sum(axis=ctx.dim, keepdims=True))
 
 
-class LogSoftmax(Function):
+class LogSoftmax(Op):
     """y = x − log Σ eˣ along `dim` (default -1), the max subtracted first (stable)."""
 
     @staticmethod

@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from ..autograd import Function, Tensor, cat, get_array_module, get_default_dtype, stack, zeros
+from ..autograd import Op, Tensor, cat, get_array_module, get_default_dtype, stack, zeros
 from ..autograd import function as _fn
 from ..autograd.blas import blas_threads
 from . import init
@@ -101,7 +101,7 @@ def _channels_first(x: Any) -> Any:
     return x.transpose(1, 0, 2, 3)
 
 
-class Conv2dFn(Function):
+class Conv2dFn(Op):
     """y = conv2d(x, W) + b, PyTorch's cross-correlation, by im2col and one matrix product per
     group: x (N, C, H, W), W (O, C/groups, kh, kw), padding (top, bottom, left, right)."""
 
@@ -149,7 +149,7 @@ class Conv2dFn(Function):
         return gx, gw, gb
 
 
-class ConvTranspose2dFn(Function):
+class ConvTranspose2dFn(Op):
     """y = conv_transpose2d(x, W) + b, the adjoint of conv2d (each input pixel scatters W into
     the output), as PyTorch's: W (Cin, Cout, kh, kw); output_padding adds rows/cols at the end."""
 

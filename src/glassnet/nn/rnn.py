@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from ..autograd import Function, Tensor, cat, get_array_module, get_default_dtype, stack, zeros
+from ..autograd import Op, Tensor, cat, get_array_module, get_default_dtype, stack, zeros
 from ..autograd import function as _fn
 from ..autograd.blas import blas_threads
 from . import functional as F
@@ -49,7 +49,7 @@ def _gates(w: Any, hidden: int, order: list[int]) -> Any:
     return None if w is None else w.reshape(4, hidden, *w.shape[1:])[order].reshape(w.shape)
 
 
-class Recurrence(Function):
+class Recurrence(Op):
     """One direction of one recurrent layer over a sequence: (T, B, I) -> (T + 1 [+ 1], B, H).
 
     The output stacks y_0..y_{T-1}, then h_T (and c_T for LSTM), so that every state is one
@@ -357,6 +357,9 @@ class RNNBase(Module):
     def _params(self, layer: int, suffix: str) -> list:
         names = ["weight_ih", "weight_hh"] + (["bias_ih", "bias_hh"] if self.bias else [])
         return [getattr(self, f"{n}_l{layer}{suffix}") for n in names]
+
+    def flatten_parameters(self) -> None:
+        """A no-op, as PyTorch's on the CPU (cuDNN wants one weight buffer; NumPy does not)."""
 
     def forward(self, input: Tensor, hx: Any = None) -> tuple:
         name = type(self).__name__
