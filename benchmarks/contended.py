@@ -96,7 +96,8 @@ def main() -> None:
                     quiet = med
                 share = med / quiet if quiet else float("nan")
                 ok = mode == "quiet" or (
-                    med >= 0.5 and (quiet is None or share >= 0.5)
+                    med >= 0.5
+                    and (quiet is None or share >= 0.5)
                     and (mode != "heavy" or worst >= 0.25)
                 )
                 bad += not ok

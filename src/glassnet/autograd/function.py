@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import contextlib
 import weakref
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -113,6 +113,9 @@ class Op:
     # (tensor or weakref to the output, its `_version` at record time) for each input or output
     # whose array was saved for backward; None when nothing saved is a tensor's own array
     saved_versions: list | None = None
+    # The op's output as one array expression of the raw inputs, for calls with no graph to
+    # record (under no_grad, or no input requires grad): forward's result without its saving.
+    compute: Callable[..., Any] | None = None
 
     def name(self) -> str:
         """The node's name as PyTorch prints it: ``MulBackward0`` for the node of a `Mul`."""
@@ -153,34 +156,34 @@ class Op:
     @classmethod
     def apply(cls, *args: Any, **kwargs: Any) -> Any:
         """Run the op on tensors (or raw values) and record it in the graph if needed."""
-        ctx = cls()
-        # NumPy scalars act like Python numbers (no float64 upcast of float32 tensors)
-        raw = [
-            a._array if isinstance(a, Tensor) else a.item() if isinstance(a, np.generic) else a
-            for a in args
-        ]
+        raw, record = [], False
+        for a in args:  # NumPy scalars act like Python numbers (no upcast of float32 tensors)
+            if isinstance(a, Tensor):
+                raw.append(a._array)
+                record = record or a.requires_grad
+            else:
+                raw.append(a.item() if isinstance(a, np.generic) else a)
+        record = record and _grad_enabled
         if kwargs:
             kwargs = {k: v.item() if isinstance(v, np.generic) else v for k, v in kwargs.items()}
+        ctx = None
         try:
-            out = cls.forward(ctx, *raw, **kwargs)
+            if record or cls.compute is None or kwargs:
+                ctx = cls()
+                out = cls.forward(ctx, *raw, **kwargs)
+            else:  # nothing to record: the op's array expression alone
+                out = cls.compute(*raw)
         except ValueError as e:  # NumPy's errors get the op's name and the input shapes
-            name = cls.__name__.lower()
-            if str(e).startswith(name):
-                raise
-            shapes = ", ".join(str(getattr(a, "shape", ())) for a in raw)
-            raise ValueError(f"{name}: input shapes {shapes}: {e}") from None
+            raise _named_error(cls, raw, e) from None
         if getattr(out, "dtype", None) is _F64 and _int_promoted(raw):
             out = out.astype(get_default_dtype(), copy=False)
-        wrap = Tensor._wrap
-        if _grad_enabled:
-            needs = [isinstance(a, Tensor) and a.requires_grad for a in args]
-            if True in needs:
-                ctx.inputs, ctx.needs_grad = args, needs
-                t = wrap(out, True, ctx)
-                if ctx.saved_tensors:
-                    ctx.saved_versions = _saved_versions(args, ctx.saved_tensors, t)
-                return t
-        return wrap(out, False)
+        if not record or ctx is None:
+            return Tensor._wrap(out, False)
+        ctx.inputs, ctx.needs_grad = args, [isinstance(a, Tensor) and a.requires_grad for a in args]
+        t = Tensor._wrap(out, True, ctx)
+        if ctx.saved_tensors:
+            ctx.saved_versions = _saved_versions(args, ctx.saved_tensors, t)
+        return t
 
 
 class AccumulateGrad:
@@ -197,6 +200,15 @@ class AccumulateGrad:
 
     def __repr__(self) -> str:
         return f"<AccumulateGrad object at {id(self):#x}>"
+
+
+def _named_error(cls: type, raw: list, e: ValueError) -> ValueError:
+    """NumPy's ValueError with the op's name and the input shapes in front."""
+    name = cls.__name__.lower()
+    if str(e).startswith(name):
+        return e
+    shapes = ", ".join(str(getattr(a, "shape", ())) for a in raw)
+    return ValueError(f"{name}: input shapes {shapes}: {e}")
 
 
 def _saved_versions(args: tuple, saved: tuple, out: Any) -> list | None:

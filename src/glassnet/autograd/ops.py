@@ -8,6 +8,7 @@ Shape errors raised by NumPy reach the user with the op's name and input shapes 
 
 from __future__ import annotations
 
+import operator
 from typing import Any
 
 import numpy as np
@@ -28,6 +29,17 @@ def unbroadcast(g: Any, shape: tuple) -> Any:
     return g.sum(axis=axes, keepdims=True) if axes else g
 
 
+_ZEROS: dict = {}
+
+
+def _zero(x: Any) -> Any:
+    """A zero of x's own dtype (a Python 0 makes NumPy resolve the scalar's type every call)."""
+    try:
+        return _ZEROS[x.dtype]
+    except KeyError:
+        return _ZEROS.setdefault(x.dtype, x.dtype.type(0))
+
+
 def _shape(x: Any) -> tuple:
     return getattr(x, "shape", ())  # arrays and NumPy scalars have one; Python numbers are ()
 
@@ -43,6 +55,8 @@ def _axes(dim: Any, ndim: int) -> tuple:
 class Add(Op):
     """z = x + y elementwise (broadcasting)."""
 
+    compute = staticmethod(operator.add)
+
     @staticmethod
     def forward(ctx, x, y):
         ctx.shapes = _shape(x), _shape(y)
@@ -56,6 +70,8 @@ class Add(Op):
 class Sub(Op):
     """z = x − y elementwise (broadcasting)."""
 
+    compute = staticmethod(operator.sub)
+
     @staticmethod
     def forward(ctx, x, y):
         ctx.shapes = _shape(x), _shape(y)
@@ -68,6 +84,8 @@ class Sub(Op):
 
 class Mul(Op):
     """z = x·y elementwise (broadcasting)."""
+
+    compute = staticmethod(operator.mul)
 
     @staticmethod
     def forward(ctx, x, y):
@@ -85,6 +103,8 @@ class Mul(Op):
 class Div(Op):
     """z = x / y elementwise (broadcasting, true division)."""
 
+    compute = staticmethod(operator.truediv)
+
     @staticmethod
     def forward(ctx, x, y):
         ctx.save_for_backward(x, y)
@@ -100,6 +120,8 @@ class Div(Op):
 
 class Neg(Op):
     """y = −x."""
+
+    compute = staticmethod(operator.neg)
 
     @staticmethod
     def forward(ctx, x):
@@ -168,6 +190,8 @@ class MatMul(Op):
 class Exp(Op):
     """y = eˣ elementwise."""
 
+    compute = staticmethod(np.exp)
+
     @staticmethod
     def forward(ctx, x):
         y = get_array_module(x).exp(x)
@@ -181,6 +205,8 @@ class Exp(Op):
 
 class Log(Op):
     """y = ln x elementwise (the natural log)."""
+
+    compute = staticmethod(np.log)
 
     @staticmethod
     def forward(ctx, x):
@@ -498,9 +524,11 @@ class Stack(Op):
 class ReLU(Op):
     """y = max(x, 0) elementwise."""
 
+    compute = staticmethod(lambda x: np.maximum(x, _zero(x)))  # a ufunc: CuPy dispatches
+
     @staticmethod
     def forward(ctx, x):
-        y = get_array_module(x).maximum(x, 0)
+        y = get_array_module(x).maximum(x, _zero(x))
         ctx.save_for_backward(y)
         return y
 
@@ -560,6 +588,8 @@ class LogSigmoid(Op):
 
 class Tanh(Op):
     """y = tanh x elementwise."""
+
+    compute = staticmethod(np.tanh)
 
     @staticmethod
     def forward(ctx, x):
