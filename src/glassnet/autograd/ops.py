@@ -40,6 +40,11 @@ def _zero(x: Any) -> Any:
         return _ZEROS.setdefault(x.dtype, x.dtype.type(0))
 
 
+def _relu(x: Any) -> Any:
+    """max(x, 0) in x's dtype (a ufunc: a CuPy array dispatches to CuPy)."""
+    return np.maximum(x, _zero(x))
+
+
 def _shape(x: Any) -> tuple:
     return getattr(x, "shape", ())  # arrays and NumPy scalars have one; Python numbers are ()
 
@@ -524,7 +529,7 @@ class Stack(Op):
 class ReLU(Op):
     """y = max(x, 0) elementwise."""
 
-    compute = staticmethod(lambda x: np.maximum(x, _zero(x)))  # a ufunc: CuPy dispatches
+    compute = staticmethod(_relu)
 
     @staticmethod
     def forward(ctx, x):
