@@ -15,7 +15,16 @@ from .activation import (
 from .container import ModuleDict, ModuleList, Sequential
 from .conv import Conv1d, Conv2d, ConvTranspose2d
 from .layers import Dropout, Flatten, Identity, Linear, Unflatten
-from .loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, L1Loss, MSELoss, NLLLoss
+from .loss import (
+    BCELoss,
+    BCEWithLogitsLoss,
+    CrossEntropyLoss,
+    HuberLoss,
+    L1Loss,
+    MSELoss,
+    NLLLoss,
+    SmoothL1Loss,
+)
 from .module import Module, Parameter
 from .normalization import BatchNorm1d, BatchNorm2d, Embedding, LayerNorm
 from .pooling import AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, MaxPool1d, MaxPool2d, Upsample
@@ -34,6 +43,7 @@ __all__ = [
     "Dropout",
     "Flatten",
     "HuberLoss",
+    "SmoothL1Loss",
     "Identity",
     "L1Loss",
     "LeakyReLU",

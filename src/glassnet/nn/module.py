@@ -23,7 +23,7 @@ class Parameter(Tensor):
 
     def __init__(self, data: Any, requires_grad: bool = True) -> None:
         super().__init__(
-            data.data if isinstance(data, Tensor) else data, requires_grad=requires_grad
+            data._array if isinstance(data, Tensor) else data, requires_grad=requires_grad
         )
 
     def __repr__(self) -> str:
@@ -208,7 +208,7 @@ class Module:
             if set_to_none:
                 p.grad = None
             elif p.grad is not None:
-                p.grad.data[...] = 0
+                p.grad._array[...] = 0
 
     def requires_grad_(self, requires_grad: bool = True) -> Module:
         """Turn gradient tracking of every parameter on or off (e.g. to freeze a
@@ -245,7 +245,7 @@ class Module:
             for store in (m._parameters, m._buffers):
                 for t in store.values():
                     if t is not None and t.dtype.kind == "f":
-                        t.data = t.data.astype(dtype)
+                        t._array = t._array.astype(dtype)
         return self
 
     def cpu(self) -> Module:
@@ -297,7 +297,7 @@ class Module:
                         f"{type(self).__name__}.load_state_dict: {k!r} has shape "
                         f"{v.shape} in the state dict, {t.shape} in the model"
                     )
-                t.data[...] = v
+                t._array[...] = v
         return missing, unexpected
 
     # ----- display ----------------------------------------------------------------------------
@@ -382,7 +382,7 @@ def _param_dtype(m: Module) -> Any:
 
 def _to_numpy(v: Any) -> np.ndarray:
     if isinstance(v, Tensor):
-        return v.data
+        return v._array
     if hasattr(v, "detach"):  # a torch tensor
         v = v.detach().cpu().numpy()
     return np.asarray(v)

@@ -316,14 +316,14 @@ class Session:
         w = self.layers[_check_int("layer", layer, len(self.layers))].weight
         to = _check_int("to", to, w.shape[0])
         from_ = _check_int("from", from_, w.shape[1])
-        w.data[to, from_] = self._finite("value", value)
+        w._array[to, from_] = self._finite("value", value)
         self.edited = True
         self._evaluate()
 
     def set_bias(self, layer: int, node: int, value: float) -> None:
         """Set one neuron's bias (layer 0 = first hidden layer)."""
         b = self.layers[_check_int("layer", layer, len(self.layers))].bias
-        b.data[_check_int("node", node, b.shape[0])] = self._finite("value", value)
+        b._array[_check_int("node", node, b.shape[0])] = self._finite("value", value)
         self.edited = True
         self._evaluate()
 
@@ -370,7 +370,7 @@ class Session:
 
     def _check_stop(self) -> dict[str, Any] | None:
         c = self.config
-        weights_ok = all(np.isfinite(p.data).all() for p in self.model.parameters())
+        weights_ok = all(np.isfinite(p._array).all() for p in self.model.parameters())
         if not (weights_ok and math.isfinite(self.train_loss) and math.isfinite(self.test_loss)):
             return {
                 "type": "warning",
@@ -397,7 +397,7 @@ class Session:
     def _outputs(self, features: np.ndarray) -> np.ndarray:
         self.model.eval()
         with no_grad(), np.errstate(all="ignore"):
-            return self.model(from_numpy(features)).data
+            return self.model(from_numpy(features))._array
 
     def _evaluate(self) -> None:
         """Losses (TF's: without the regulariser) and predictions on both sets."""
@@ -444,8 +444,8 @@ class Session:
             for i, m in enumerate(mods):
                 h = m(h)
                 if 0 < i < last_linear and isinstance(mods[i - 1], nn.Linear):
-                    neurons.append([_b64(col) for col in h.data[small].T])
-        out = h.data[:_N_OUT]
+                    neurons.append([_b64(col) for col in h._array[small].T])
+        out = h._array[:_N_OUT]
         if not self.config.is_multiclass:
             return out[:, 0], None, neurons
         p = np.exp(out - out.max(axis=1, keepdims=True))
@@ -473,8 +473,8 @@ class Session:
             "output": _b64(output),
             "neurons": neurons,
             "features": self.config.features,
-            "weights": [_json_safe(m.weight.data) for m in self.layers],
-            "biases": [_json_safe(m.bias.data) for m in self.layers],
+            "weights": [_json_safe(m.weight._array) for m in self.layers],
+            "biases": [_json_safe(m.bias._array) for m in self.layers],
             "running": self.running,
         }
         if confidence is not None:
@@ -582,6 +582,6 @@ class Session:
             {k: tuple(p.shape) for k, p in own.items()},
         )
         for k, p in own.items():
-            p.data[...] = saved[k].data
+            p._array[...] = saved[k]._array
         self.edited = True
         self._evaluate()

@@ -42,7 +42,7 @@ LOSSES = {
 
 
 def _raw(a: Any) -> np.ndarray:
-    return a.data if isinstance(a, Tensor) else np.asarray(a)
+    return a._array if isinstance(a, Tensor) else np.asarray(a)
 
 
 def _batch_len(batch: Any) -> int:
@@ -160,7 +160,7 @@ class Model:
 
     def get_weights(self) -> list[np.ndarray]:
         """Copies of all parameters and buffers, in state_dict order."""
-        return [t.data.copy() for t in self._tensors()]
+        return [t._array.copy() for t in self._tensors()]
 
     def set_weights(self, weights: list[np.ndarray]) -> None:
         """Copy arrays (from get_weights) into the parameters, in place."""
@@ -170,7 +170,7 @@ class Model:
         for t, w in zip(ts, weights):
             if np.shape(w) != t.shape:
                 raise ValueError(f"set_weights: shape {np.shape(w)} does not fit {t.shape}")
-            t.data[...] = w
+            t._array[...] = w
 
     # ----- data -----------------------------------------------------------------------------
     def _dtype(self) -> np.dtype:
@@ -230,13 +230,13 @@ class Model:
         extra = nn.penalty(self.module, self.l1, self.l2) if self.l1 or self.l2 else None
         if extra is not None:
             loss = loss + extra
-        value = float(loss.data)
+        value = float(loss._array)
         if math.isfinite(value):
             self.optimizer.zero_grad()
             loss.backward()
             self.optimizer.step()
         for m in self.metrics:
-            m.update(out.data, yb)
+            m.update(out._array, yb)
         return {"loss": value}
 
     def test_step(self, batch: Any) -> dict[str, float]:
@@ -246,16 +246,16 @@ class Model:
         """
         xb, yb = self._batch(batch)
         out = self.module(xb)
-        value = float(self.compute_loss(out, yb).data)
+        value = float(self.compute_loss(out, yb)._array)
         for m in self.metrics:
-            m.update(out.data, yb)
+            m.update(out._array, yb)
         return {"loss": value}
 
     def predict_step(self, batch: Any) -> np.ndarray:
         """The module's outputs for one batch of inputs (under `no_grad`, in eval mode)."""
         if isinstance(batch, (tuple, list)):
             batch = batch[0]
-        return self.module(Tensor._wrap(self._features(batch), False)).data
+        return self.module(Tensor._wrap(self._features(batch), False))._array
 
     def reset_metrics(self) -> None:
         """Reset every metric's state (fit does it at each epoch's start, evaluate at its own)."""
