@@ -1,10 +1,29 @@
 """See through it: one instrument per module, all from `glassnet.inspect`.
 
 - `summary(model, input_size)`: layers, output shapes, parameters, forward memory.
+- `graph(output)`: the recorded graph as data, DOT, SVG and an HTML page with hover details.
+- `backprop(loss)`: the backward pass replayed node by node, with each op's rule.
+- `trace(model)`: which module made each node (clusters in `graph`, names in `backprop`).
 - `gradient_norms(model)`: per-layer gradient norms after a backward.
 """
 
+from .backprop import Backprop, Step, backprop
 from .gradients import gradient_norms
+from .graph import Graph, Node, graph
 from .summary import ShapeError, Summary, summary
+from .trace import Trace, trace
 
-__all__ = ["ShapeError", "Summary", "gradient_norms", "summary"]
+__all__ = [
+    "Backprop",
+    "Graph",
+    "Node",
+    "ShapeError",
+    "Step",
+    "Summary",
+    "Trace",
+    "backprop",
+    "gradient_norms",
+    "graph",
+    "summary",
+    "trace",
+]
