@@ -15,7 +15,6 @@ import numpy as np
 
 from ..autograd import Tensor
 from ..autograd import function as _fn
-from ..autograd.rules import backward_rule
 from ..autograd.tensor import _topological_order
 from .trace import names
 
@@ -27,6 +26,8 @@ def op_name(node: Any) -> str:
 
 def rule_of(node: Any) -> str:
     """The local derivative of `node`'s op, as written on its backward (or "?" if none)."""
+    from ..autograd.rules import backward_rule  # not at import: `python -m ...rules` runs it
+
     try:
         return backward_rule(type(node))
     except (ValueError, OSError, TypeError):
