@@ -4,18 +4,22 @@
 - `graph(output)`: the recorded graph as data, DOT, SVG and an HTML page with hover details.
 - `backprop(loss)`: the backward pass replayed node by node, with each op's rule.
 - `trace(model)`: which module made each node (clusters in `graph`, names in `backprop`).
+- `HealthMonitor`: per-layer training health (a fit callback and a hook API).
 - `gradient_norms(model)`: per-layer gradient norms after a backward.
 """
 
 from .backprop import Backprop, Step, backprop
 from .gradients import gradient_norms
 from .graph import Graph, Node, graph
+from .health import HealthMonitor, HealthWarning
 from .summary import ShapeError, Summary, summary
 from .trace import Trace, trace
 
 __all__ = [
     "Backprop",
     "Graph",
+    "HealthMonitor",
+    "HealthWarning",
     "Node",
     "ShapeError",
     "Step",
