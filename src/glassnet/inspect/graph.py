@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from ..autograd import Tensor
+from ..autograd.tensor import _topological_order
 from ..io import atomic_write_text
 from .backprop import backprop, check_graph, op_name, rule_of
 from .trace import names
@@ -59,12 +60,13 @@ class Node:
 
 @dataclass
 class Graph:
-    """Nodes (output first, leaves last) and edges ``(source id, target id)``."""
+    """Nodes (ops in the engine's backward order, output first; then the leaves) and edges
+    ``(source id, target id)``."""
 
     nodes: list[Node]
     edges: list[tuple[str, str]]
     freed: bool = False  # the saved arrays were freed by backward: op gradients unknown
-    _values: dict = field(default_factory=dict, repr=False)
+    values: dict[str, Any] = field(default_factory=dict, repr=False)  # node id -> its array
 
     def to_dict(self) -> dict:
         """Plain data (lists, dicts, numbers), ready for JSON."""
@@ -172,19 +174,13 @@ def graph(output: Tensor, model: Any = None, grads: bool = True) -> Graph:
     root = check_graph(output, "graph")
     tr = names(model)
     producer = {id(root): output}  # id(node) -> the tensor it made
-    order, leaves, seen, stack = [], [], set(), [root]
-    leaf_ids: set[int] = set()
-    while stack:
-        node = stack.pop()
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        order.append(node)
+    order = _topological_order(root)  # output first, each node before the ops it consumes
+    leaves, leaf_ids = [], set()
+    for node in order:
         for a in node.inputs:
             if isinstance(a, Tensor):
                 if a._ctx is not None:
                     producer.setdefault(id(a._ctx), a)
-                    stack.append(a._ctx)
                 elif id(a) not in leaf_ids:
                     leaf_ids.add(id(a))
                     leaves.append(a)
@@ -203,7 +199,7 @@ def graph(output: Tensor, model: Any = None, grads: bool = True) -> Graph:
         mod = tr.module_of(n) if tr is not None else None
         nodes.append(
             Node(ids[id(n)], "op", op_name(n), tuple(t.shape), str(t.dtype), stats(t.data),
-                 stats(node_grads.get(id(n))), rule_of(n), mod, types.get(mod or ""))
+                 stats(node_grads.get(id(n))), rule_of(n), mod, types.get(mod) if mod else None)
         )  # fmt: skip
     for t in leaves:
         label = (tr.name_of(t) if tr is not None else None) or (
@@ -213,14 +209,16 @@ def graph(output: Tensor, model: Any = None, grads: bool = True) -> Graph:
         nodes.append(
             Node(ids[id(t)], "leaf" if t.requires_grad else "input", label, tuple(t.shape),
                  str(t.dtype), stats(t.data), stats(leaf_grad.get(id(t))), "", mod,
-                 types.get(mod or ""))
+                 types.get(mod) if mod else None)
         )  # fmt: skip
     edges = []
     for n in order:
         for a in n.inputs:
             if isinstance(a, Tensor):
                 edges.append((ids[id(a._ctx if a._ctx is not None else a)], ids[id(n)]))
-    return Graph(nodes, edges, freed)
+    values = {ids[id(n)]: producer[id(n)].data for n in order}
+    values.update({ids[id(t)]: t.data for t in leaves})
+    return Graph(nodes, edges, freed, values)
 
 
 _PAGE = """<!doctype html>
