@@ -341,6 +341,7 @@
       if (insideAt < total - 1) { insideAt += 1; renderInside(); }
     });
     $("export-weights").addEventListener("click", () => send({ type: "export_weights" }));
+    $("export-onnx").addEventListener("click", () => send({ type: "export_onnx" }));
     $("weights-input").addEventListener("change", () => {
       const file = $("weights-input").files[0];
       if (!file) return;
