@@ -481,6 +481,7 @@ def run_train(args: argparse.Namespace) -> int:
             stack.enter_context(folder_lock(out))
         except FolderBusyError as e:
             raise CLIError(f"--out {e}; wait for it to finish or choose another --out") from None
+        run["health"] = bool(getattr(args, "health", False))
         return _train_into(out, cfg, run)
 
 
@@ -526,6 +527,12 @@ def _train_into(out: Path, cfg: dict[str, Any], run: dict[str, Any]) -> int:
             verbose=1 if cfg["verbose"] else 0,
         )
         callbacks.append(stopper)
+    health = None
+    if run.get("health"):
+        from .inspect import HealthMonitor
+
+        health = HealthMonitor(every=50, verbose=False)
+        callbacks.append(health)
     about = f"hidden {cfg['hidden']}" if cfg["model"] == "mlp" else "LeNet-5"
     print(
         f"glassnet train: {cfg['dataset']} ({len(x)} train, {len(xv)} validation, {len(xt)} "
@@ -565,6 +572,11 @@ def _train_into(out: Path, cfg: dict[str, Any], run: dict[str, Any]) -> int:
             title,
         ),
     ]
+    if health is not None:
+        health.save(out, per_quantity=False)
+        written += ["health.csv", "health.png"] if health.rows else ["health.csv"]
+        for line in health.warnings:
+            print(f"health: {line}")
     print(f"wrote {', '.join(str(out / w) for w in written)}")
     if terminated:
         raise RunFailed(
@@ -642,6 +654,13 @@ def add_train(sub: Any) -> None:
         type=int,
         choices=[0, 1, 2],
         help="1: progress bar (default), 2: a line per epoch, 0: quiet",
+    )
+    p.add_argument(
+        "--health",
+        "--diagnose",
+        action="store_true",
+        help="watch training health every 50 steps (activations, dead ReLUs, saturation, "
+        "gradient and update ratios, first NaN); writes health.csv and health.png",
     )
     p.set_defaults(func=run_train)
 

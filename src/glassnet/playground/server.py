@@ -126,6 +126,7 @@ MESSAGES: dict[str, dict[str, Callable[[str, Any], Any]]] = {
     "ping": {},
     "set_weight": {"layer": _int, "from": _int, "to": _int, "value": _finite},
     "upload_csv": {"text": _text(MAX_CSV)},
+    "inspect": {"index": _int},
     "export_script": {},
     "export_weights": {},
     "export_onnx": {},
@@ -358,6 +359,8 @@ class Client:
         elif kind == "step":
             await self.train(1)
             await self.send_frame()
+        elif kind == "inspect":
+            await self.send(await self.run(s.inspect, msg["index"]))
         elif kind == "export_script":
             text = await self.run(s.export_script)
             await self.send({"type": "script", "filename": SCRIPT_FILENAME, "text": text})

@@ -484,6 +484,18 @@ class Session:
             self._points_changed = False
         return msg
 
+    def inspect(self, index: int) -> dict[str, Any]:
+        """The `inspect` message: training point `index` through the network, node by node
+        forward and backward (values, rules, gradients), and each hidden neuron's health."""
+        from .inside import see_inside
+
+        i = _check_int("index", index, len(self.f_train))
+        with _one_blas_thread():
+            msg = see_inside(self.model, self.trainer.compute_loss, self.f_train[i : i + 1],
+                             self.t_train[i : i + 1], self.f_train)  # fmt: skip
+        msg["index"] = i
+        return msg
+
     # ----- export / import ----------------------------------------------------------------------
     def _check_tensors(self, saved: dict[str, tuple], own: dict[str, tuple]) -> None:
         """ValueError unless the file's tensors are exactly this network's, shape for shape."""

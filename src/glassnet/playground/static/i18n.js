@@ -22,7 +22,11 @@ window.I18N = {
     connected: "Connected: training runs in glassnet on the server.",
     disconnected: "Disconnected from the server: reload the page.",
     csvTooBig: "The CSV file is larger than {n}.", weightsTooBig: "The weights file is larger than {n}.",
-    weightTip: "Weight {v} (click to edit)",
+    weightTip: "Weight {v} (click to edit)", gradTip: "gradient {g}",
+    seeInside: "See inside", insidePoint: "Training point", insideStart: "Trace it",
+    insideNext: "Next node", insideForward: "Forward", insideBackward: "Backward",
+    insideDone: "Backward pass complete: every link shows its gradient.",
+    dead: "dead: never fires on the training points", saturated: "saturated: stuck near its limits",
     scrollHint: "Scroll sideways for the rest of the network →", predicted: "predicted", actual: "actual",
     help: {
       reset: "Start again with new random weights (the data stays).",
@@ -57,6 +61,7 @@ window.I18N = {
       heatmap: "The network's output over the ±6 square, with the data points on top.",
       showTestData: "Also draw the test points (with a dark outline).",
       discretize: "Show only the predicted class instead of the smooth output.",
+      seeInside: "Step one training point through the network: values forward, then each gradient with its rule.",
     },
   },
   ko: {
@@ -79,7 +84,11 @@ window.I18N = {
     connected: "연결됨: 학습은 서버의 glassnet에서 실행됩니다.",
     disconnected: "서버와 연결이 끊겼습니다. 페이지를 새로 고치세요.",
     csvTooBig: "CSV 파일이 {n}보다 큽니다.", weightsTooBig: "가중치 파일이 {n}보다 큽니다.",
-    weightTip: "가중치 {v} (클릭해서 수정)", predicted: "예측", actual: "실제",
+    weightTip: "가중치 {v} (클릭해서 수정)", gradTip: "기울기 {g}",
+    seeInside: "속 들여다보기", insidePoint: "훈련 점", insideStart: "따라가기",
+    insideNext: "다음 노드", insideForward: "순전파", insideBackward: "역전파",
+    insideDone: "역전파 완료: 모든 연결선에 기울기가 표시됩니다.",
+    dead: "죽은 뉴런: 훈련 점에서 한 번도 활성화되지 않음", saturated: "포화: 한계값 근처에 머묾", predicted: "예측", actual: "실제",
     help: {
       reset: "새 무작위 가중치로 다시 시작합니다 (데이터는 그대로).",
       play: "계속 학습합니다. 다시 누르면 멈춥니다.",
@@ -113,6 +122,7 @@ window.I18N = {
       heatmap: "±6 범위에서 신경망의 출력과 데이터 점입니다.",
       showTestData: "테스트 점도 그립니다 (진한 테두리).",
       discretize: "부드러운 출력 대신 예측한 클래스만 보여 줍니다.",
+      seeInside: "훈련 점 하나를 신경망에 통과시킵니다: 순전파 값, 그다음 규칙과 함께 각 기울기.",
     },
   },
 };
