@@ -576,8 +576,12 @@ def save(
     optimizer: Any = None,
     scheduler: Any = None,
     training: dict | None = None,
+    extra: Mapping[str, np.ndarray] | None = None,
 ) -> None:
     """Write `model` atomically: an nn.Module, a train.Model, or a state dict.
+
+    `extra` arrays (a run's other state: a target network, a replay buffer) are stored as
+    ``extra.<name>`` and come back in `load_checkpoint(path).extra`.
 
     A state dict (`module.state_dict()`, or any mapping of names to Tensors/arrays) is written
     as a plain safetensors file under its own names, as PyTorch users save one; `load` gives
@@ -585,7 +589,7 @@ def save(
     the tensor bytes carry a SHA-256 that `load` verifies.
     """
     if isinstance(model, Mapping):
-        if optimizer is not None or scheduler is not None or training:
+        if optimizer is not None or scheduler is not None or training or extra:
             raise TypeError(
                 "save: optimizer, scheduler and training state needs a model, not a "
                 "state dict; pass the nn.Module itself"
@@ -593,7 +597,7 @@ def save(
         return atomic_write_bytes(path, dumps_state_dict(model))
     if not isinstance(model, Module) and hasattr(model, "save"):
         return model.save(path)
-    atomic_write_bytes(path, dumps(model, optimizer, scheduler, training))
+    atomic_write_bytes(path, dumps(model, optimizer, scheduler, training, extra))
 
 
 def _state_array(key: Any, v: Any) -> np.ndarray:
@@ -636,7 +640,11 @@ def _contiguous(a: np.ndarray) -> np.ndarray:
 
 
 def dumps(
-    model: Module, optimizer: Any = None, scheduler: Any = None, training: dict | None = None
+    model: Module,
+    optimizer: Any = None,
+    scheduler: Any = None,
+    training: dict | None = None,
+    extra: Mapping[str, np.ndarray] | None = None,
 ) -> bytes:
     """The bytes `save` writes: a safetensors file with the architecture in its metadata."""
     if not isinstance(model, Module):
@@ -652,6 +660,7 @@ def dumps(
         tensors.update({k: _contiguous(v) for k, v in arrays.items()})
     if scheduler is not None:
         meta["scheduler"] = optim_state.scheduler_metadata(scheduler)
+    tensors.update({f"extra.{k}": _state_array(k, v) for k, v in (extra or {}).items()})
     if training:
         meta["training"] = training
     metadata = {"format": FORMAT, "sha256": _digest(tensors)}
@@ -667,6 +676,7 @@ class Checkpoint:
     optimizer: dict | None = None
     scheduler: dict | None = None
     training: dict = field(default_factory=dict)
+    extra: dict[str, np.ndarray] = field(default_factory=dict)
 
 
 def _header(raw: bytes, where: str) -> dict:
@@ -761,7 +771,8 @@ def loads(raw: bytes, where: str = "<bytes>", max_params: int | None = None) -> 
             sched = optim_state.check_scheduler(sched, len(opt["param_groups"]) if opt else None)
     except optim_state.StateError as e:
         raise CheckpointError(f"{where}: {e}") from None
-    return Checkpoint(module, opt, sched, training or {})
+    extra = {k[6:]: v for k, v in tensors.items() if k.startswith("extra.")}
+    return Checkpoint(module, opt, sched, training or {}, extra)
 
 
 def _optimizer_state(opt: Any, tensors: dict[str, np.ndarray]) -> Any:

@@ -1,0 +1,343 @@
+"""glassnet.rl (issue 18): replay buffer, ε schedule, the Gymnasium loop, tabular Q-learning,
+a DQN step for step equal to the same DQN in PyTorch, checkpoint/resume, bad input."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import glassnet as gn
+from conftest import require
+
+gym = require("gymnasium")
+from glassnet.rl import (  # noqa: E402
+    DQN,
+    QLearning,
+    ReplayBuffer,
+    evaluate_policy,
+    linear_schedule,
+)
+from glassnet.serialization import CheckpointError  # noqa: E402
+
+SMALL = dict(
+    learning_rate=1e-3,
+    buffer_size=1000,
+    batch_size=32,
+    target_network_frequency=50,
+    train_frequency=1,
+    exploration_fraction=0.5,
+    learning_starts=50,
+    net_arch=(32, 32),
+)
+
+
+# ----- replay buffer and schedule -----------------------------------------------------------
+def test_replay_buffer_ring_overwrites_oldest_and_samples_what_is_stored():
+    buf = ReplayBuffer(5, (2,), seed=0)
+    for i in range(7):
+        buf.add([i, i], [i + 1, i + 1], i % 2, float(i), i == 6)
+    assert len(buf) == 5 and buf.full and buf.pos == 2
+    assert sorted(buf.observations[:, 0].tolist()) == [2, 3, 4, 5, 6]
+    batch = buf.sample(1000)
+    assert set(batch.observations[:, 0].tolist()) == {2, 3, 4, 5, 6}  # uniform over the ring
+    np.testing.assert_array_equal(batch.next_observations, batch.observations + 1)
+    np.testing.assert_array_equal(batch.dones, (batch.observations[:, 0] == 6).astype(np.float32))
+    counts = np.bincount(batch.observations[:, 0].astype(int), minlength=7)[2:]
+    assert counts.min() > 150  # ~200 each
+    again = ReplayBuffer(5, (2,), seed=0)
+    for i in range(7):
+        again.add([i, i], [i + 1, i + 1], i % 2, float(i), i == 6)
+    np.testing.assert_array_equal(again.sample(1000).observations, batch.observations)
+
+
+def test_replay_buffer_refuses_bad_sizes_and_empty_sampling():
+    with pytest.raises(ValueError, match="buffer_size must be a positive int"):
+        ReplayBuffer(0, (4,))
+    with pytest.raises(ValueError, match="empty"):
+        ReplayBuffer(3, (4,)).sample(2)
+
+
+def test_linear_schedule_is_cleanrls():
+    assert linear_schedule(1.0, 0.05, 100, 0) == 1.0
+    assert linear_schedule(1.0, 0.05, 100, 50) == pytest.approx(0.525)
+    assert linear_schedule(1.0, 0.05, 100, 100) == pytest.approx(0.05)
+    assert linear_schedule(1.0, 0.05, 100, 10_000) == 0.05
+    assert linear_schedule(1.0, 0.05, 0, 0) == 0.05
+
+
+# ----- bad input ----------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        (dict(env="CartPol-v1"), "unknown environment id 'CartPol-v1'"),
+        (dict(env="Pendulum-v1"), "needs discrete actions"),
+        (dict(env="CartPole-v1", buffer_size=64, batch_size=128), "smaller than batch_size"),
+        (dict(env="CartPole-v1", start_e=1.5), r"start_e must be a number in \[0, 1\], got 1.5"),
+        (dict(env="CartPole-v1", end_e=-0.1), r"end_e must be a number in \[0, 1\]"),
+        (dict(env="CartPole-v1", gamma=float("nan")), "gamma must be"),
+        (dict(env="CartPole-v1", loss="l1"), "loss must be 'huber' or 'mse'"),
+        (dict(env="CartPole-v1", train_frequency=0), "train_frequency must be an integer >= 1"),
+    ],
+)
+def test_bad_input_is_a_clear_error(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        DQN(**kwargs)
+
+
+def test_qlearning_needs_discrete_states():
+    with pytest.raises(ValueError, match="Discrete observation space"):
+        QLearning("CartPole-v1")
+    with pytest.raises(ValueError, match="needs discrete actions"):
+        QLearning("Pendulum-v1")
+
+
+# ----- the loop: truncation bootstraps, termination does not -------------------------------
+class _Recorder(gym.Wrapper):
+    """Notes each step's (terminated, truncated) as the environment returned them."""
+
+    def __init__(self, env):
+        super().__init__(env)
+        self.flags = []
+
+    def step(self, action):
+        out = self.env.step(action)
+        self.flags.append(out[2:4])
+        return out
+
+
+def test_truncation_is_stored_as_not_done_termination_as_done():
+    env = _Recorder(gym.make("CartPole-v1", max_episode_steps=15))
+    agent = DQN(env, **{**SMALL, "learning_starts": 10_000}, seed=0).learn(400)
+    buf = agent.replay_buffer
+    terminated, truncated = np.array(env.flags).T
+    assert (truncated & ~terminated).sum() > 3 and terminated.sum() > 3
+    np.testing.assert_array_equal(buf.dones[:400], terminated.astype(np.float32))
+    assert (buf.dones[:400][truncated & ~terminated] == 0).all()
+    # the TD target of a not-done transition bootstraps: r + γ max Q_target(s')
+    batch = buf.sample(16)
+    q_next = agent.target_network(gn.tensor(batch.next_observations)).data.max(1)
+    np.testing.assert_allclose(
+        agent.model.td_target(batch),
+        batch.rewards + 0.99 * q_next * (1 - batch.dones),
+        rtol=1e-6,
+    )
+
+
+# ----- tabular Q-learning against value iteration on Gymnasium's own transition model -------
+def _value_iteration(P, n_states, n_actions, gamma):
+    q = np.zeros((n_states, n_actions))
+    for _ in range(1000):
+        v = q.max(1)
+        q = np.array(
+            [
+                [
+                    sum(p * (r + gamma * (0 if d else v[s2])) for p, s2, r, d in P[s][a])
+                    for a in range(n_actions)
+                ]
+                for s in range(n_states)
+            ]
+        )
+    return q
+
+
+def test_qlearning_on_frozenlake_finds_the_optimal_policy():
+    env = gym.make("FrozenLake-v1", is_slippery=False)
+    agent = QLearning(env, learning_rate=0.5, gamma=0.9, exploration_fraction=0.5, seed=0)
+    agent.learn(20_000)
+    q_star = _value_iteration(env.unwrapped.P, 16, 4, 0.9)
+    start = 0
+    assert agent.q_table_[start].max() == pytest.approx(q_star[start].max(), abs=1e-3)
+    assert evaluate_policy(agent, gym.make("FrozenLake-v1", is_slippery=False), 5) == (1.0, 0.0)
+
+
+# ----- learning (CI size) -------------------------------------------------------------------
+def test_dqn_learns_cartpole_in_a_few_thousand_steps():
+    agent = DQN(
+        "CartPole-v1",
+        learning_rate=1e-3,
+        buffer_size=20_000,
+        batch_size=128,
+        exploration_fraction=0.2,
+        learning_starts=1000,
+        train_frequency=2,
+        max_grad_norm=10.0,
+        double_q=True,
+        loss="huber",
+        seed=0,
+    ).learn(5000)
+    mean, _ = evaluate_policy(agent, "CartPole-v1", 10, seed=123)
+    random_mean, _ = evaluate_policy(_Random(), "CartPole-v1", 10, seed=123)
+    assert random_mean < 40
+    assert mean > 120, (mean, agent.episode_returns[-10:])
+
+
+class _Random:
+    def __init__(self):
+        self.rng = np.random.default_rng(0)
+
+    def predict(self, obs, deterministic=True):
+        return int(self.rng.integers(2)), None
+
+
+# ----- step for step equal to the same DQN in PyTorch ---------------------------------------
+def _torch_dqn(weights, p, seed, steps):
+    """CleanRL's DQN loop in PyTorch, fed the same ε draws (a NumPy generator seeded as the
+    agent's) and the same replay samples (a ReplayBuffer seeded as the agent's)."""
+    torch = require("torch")
+    F = torch.nn.functional
+    sizes = [4, *p["net_arch"], 2]
+    layers = []
+    for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:])):
+        layers += [torch.nn.Linear(a, b)] + ([torch.nn.ReLU()] if i < len(sizes) - 2 else [])
+    q = torch.nn.Sequential(*layers)
+    q.load_state_dict({k: torch.from_numpy(v.copy()) for k, v in weights.items()})
+    target = torch.nn.Sequential(
+        *[
+            type(m)(m.in_features, m.out_features)
+            if isinstance(m, torch.nn.Linear)
+            else torch.nn.ReLU()
+            for m in layers
+        ]
+    )
+    target.load_state_dict(q.state_dict())
+    opt = torch.optim.Adam(q.parameters(), lr=p["learning_rate"])
+    rng = np.random.default_rng(seed)
+    buf = ReplayBuffer(p["buffer_size"], (4,), seed=seed + 1)
+    env = gym.make("CartPole-v1")
+    obs, _ = env.reset(seed=seed)
+    for t in range(steps):
+        duration = p["exploration_fraction"] * steps
+        eps = max((p["end_e"] - p["start_e"]) / duration * t + p["start_e"], p["end_e"])
+        if rng.random() < eps:
+            action = int(rng.integers(2))
+        else:
+            with torch.no_grad():
+                action = int(q(torch.from_numpy(np.asarray(obs, np.float32))).argmax())
+        nxt, r, term, trunc, _ = env.step(action)
+        buf.add(obs, nxt, action, r, term)
+        obs = env.reset()[0] if term or trunc else nxt
+        if t > p["learning_starts"]:
+            if t % p["train_frequency"] == 0:
+                d = buf.sample(p["batch_size"])
+                with torch.no_grad():
+                    s2 = torch.from_numpy(d.next_observations)
+                    qn = target(s2)
+                    if p["double_q"]:
+                        best = qn.gather(1, q(s2).argmax(1, keepdim=True)).squeeze(1)
+                    else:
+                        best = qn.max(1).values
+                    y = torch.from_numpy(d.rewards) + p["gamma"] * best * (
+                        1 - torch.from_numpy(d.dones)
+                    )
+                qsa = (
+                    q(torch.from_numpy(d.observations))
+                    .gather(1, torch.from_numpy(d.actions)[:, None])
+                    .squeeze(1)
+                )
+                loss = F.huber_loss(qsa, y) if p["loss"] == "huber" else F.mse_loss(qsa, y)
+                opt.zero_grad()
+                loss.backward()
+                if p["max_grad_norm"] is not None:
+                    torch.nn.utils.clip_grad_norm_(q.parameters(), p["max_grad_norm"])
+                opt.step()
+            if t % p["target_network_frequency"] == 0:
+                tau = p["tau"]
+                for tp, qp in zip(target.parameters(), q.parameters()):
+                    tp.data.copy_(tau * qp.data + (1.0 - tau) * tp.data)
+    return q, target, buf
+
+
+@pytest.fixture
+def one_torch_thread():
+    """torch on one thread for the test (tiny matrices: more threads only contend)."""
+    torch = require("torch")
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield torch
+    torch.set_num_threads(threads)
+
+
+@pytest.mark.parametrize(
+    "variant",
+    [
+        dict(double_q=True, loss="huber", tau=1.0, max_grad_norm=1.0),
+        dict(double_q=False, loss="mse", tau=0.5, max_grad_norm=None),
+    ],
+)
+def test_dqn_equals_pytorch_step_for_step(variant, one_torch_thread):
+    torch = one_torch_thread
+    p = {**SMALL, **variant, "target_network_frequency": 20, "exploration_fraction": 0.3}
+    steps = p["learning_starts"] + 201  # updates at t = 51 … 250: 200 of them
+    agent = DQN("CartPole-v1", **p, seed=4)
+    init = {k: v.data.copy() for k, v in agent.q_network.state_dict().items()}
+    agent.learn(steps)
+    q, target, buf = _torch_dqn(init, agent.params, 4, steps)
+    assert agent.model.optimizer.state[next(iter(agent.q_network.parameters()))]["step"] == 200
+    np.testing.assert_array_equal(agent.replay_buffer.actions, buf.actions)  # same trajectory
+    for name, t in q.state_dict().items():
+        np.testing.assert_allclose(
+            agent.q_network.state_dict()[name].data, t.numpy(), rtol=1e-4, atol=1e-5
+        )
+    for name, t in target.state_dict().items():
+        np.testing.assert_allclose(
+            agent.target_network.state_dict()[name].data, t.numpy(), rtol=1e-4, atol=1e-5
+        )
+    obs = buf.observations[:256]
+    with torch.no_grad():
+        expect = q(torch.from_numpy(obs)).numpy()
+    np.testing.assert_allclose(agent.q_values(obs), expect, rtol=1e-4, atol=1e-5)
+
+
+# ----- files ----------------------------------------------------------------------------------
+def _state(agent):
+    opt = agent.model.optimizer.state_dict()
+    return (
+        [v.data.copy() for v in agent.q_network.state_dict().values()],
+        [v.data.copy() for v in agent.target_network.state_dict().values()],
+        [np.array(s[k]) for s in opt["state"].values() for k in sorted(s)],
+        [a.copy() for a in agent.replay_buffer.state_dict()[0].values()],
+        agent.replay_buffer.rng.bit_generator.state,
+        agent.rng.bit_generator.state,
+        list(agent.episode_returns),
+        agent.num_timesteps,
+    )
+
+
+def _assert_same(a, b):
+    for x, y in zip(a, b):
+        if isinstance(x, list) and x and isinstance(x[0], np.ndarray):
+            assert len(x) == len(y)
+            for u, v in zip(x, y):
+                np.testing.assert_array_equal(u, v)
+        else:
+            assert x == y
+
+
+def test_checkpoint_resume_is_bit_identical(tmp_path):
+    p = {**SMALL, "learning_starts": 200, "buffer_size": 500}
+    whole = DQN("CartPole-v1", **p, seed=7).learn(1500)
+    part = DQN("CartPole-v1", **p, seed=7)
+    part.learn(1500, callback=lambda a: a.num_timesteps < 777)
+    assert part.num_timesteps == 777 and part._episode["length"] > 0  # stopped mid-episode
+    path = tmp_path / "checkpoint.safetensors"
+    part.save_checkpoint(path)
+    gn.manual_seed(123)  # a different global state: the checkpoint restores its own
+    resumed = DQN.load_checkpoint(path)
+    _assert_same(_state(resumed), _state(part))
+    resumed.learn(1500)
+    _assert_same(_state(resumed), _state(whole))
+    assert [f.name for f in tmp_path.iterdir()] == ["checkpoint.safetensors"]  # no temp left
+
+
+def test_policy_save_load_and_refusals(tmp_path):
+    agent = DQN("CartPole-v1", **SMALL, seed=1).learn(300)
+    agent.save(tmp_path / "agent.safetensors")
+    back = DQN.load(tmp_path / "agent.safetensors")
+    obs = agent.replay_buffer.observations[:50]
+    np.testing.assert_array_equal(back.q_values(obs), agent.q_values(obs))
+    assert back.params == agent.params
+    with pytest.raises(CheckpointError, match="no optimizer state"):
+        DQN.load_checkpoint(tmp_path / "agent.safetensors")
+    gn.save(gn.models.MLP([4, 2]), tmp_path / "mlp.safetensors")
+    with pytest.raises(CheckpointError, match="not a glassnet DQN agent file"):
+        DQN.load(tmp_path / "mlp.safetensors")
