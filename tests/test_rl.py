@@ -341,3 +341,59 @@ def test_policy_save_load_and_refusals(tmp_path):
     gn.save(gn.models.MLP([4, 2]), tmp_path / "mlp.safetensors")
     with pytest.raises(CheckpointError, match="not a glassnet DQN agent file"):
         DQN.load(tmp_path / "mlp.safetensors")
+
+
+# ----- the command line -----------------------------------------------------------------------
+def test_cli_train_evaluate_and_resume(tmp_path, capsys):
+    from glassnet.cli import main
+
+    out = tmp_path / "run"
+    small = ["--learning-starts", "200", "--buffer-size", "1000", "--net-arch", "32,32"]
+    argv = ["rl", "train", "--steps", "1000", "--seed", "0", "--out", str(out), "--verbose", "0"]
+    assert main([*argv, "--checkpoint-every", "400", *small]) == 0
+    assert sorted(f.name for f in out.iterdir()) == [
+        "agent.safetensors",
+        "checkpoint.safetensors",
+        "log.csv",
+        "returns.png",
+    ]
+    rows = (out / "log.csv").read_text().splitlines()
+    agent = DQN.load_checkpoint(out / "checkpoint.safetensors")
+    assert rows[0] == "episode,step,return,length,epsilon"
+    assert len(rows) - 1 == len(agent.episode_returns)
+    assert int(rows[-1].split(",")[1]) == sum(agent.episode_lengths)
+    assert (out / "returns.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert main(["rl", "evaluate", str(out / "agent.safetensors"), "--episodes", "3"]) == 0
+    assert "over 3 episodes of CartPole-v1" in capsys.readouterr().out
+    argv[3] = "1500"
+    assert main([*argv, "--resume"]) == 0
+    resumed = DQN.load_checkpoint(out / "checkpoint.safetensors")
+    assert resumed.num_timesteps == 1500
+    assert resumed.episode_returns[: len(agent.episode_returns)] == agent.episode_returns
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--env", "NoSuchEnv-v0"], "unknown environment id 'NoSuchEnv-v0'"),
+        (["--env", "MountainCarContinuous-v0"], "needs discrete actions"),
+        (["--start-e", "1.5"], "start_e must be a number in [0, 1], got 1.5"),
+        (["--buffer-size", "64", "--batch-size", "128"], "smaller than batch_size=128"),
+        (["--steps", "0"], "--steps must be"),
+    ],
+)
+def test_cli_bad_input(tmp_path, capsys, argv, message):
+    from glassnet.cli import main
+
+    assert main(["rl", "train", "--out", str(tmp_path / "x"), *argv]) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_cli_evaluate_refuses_a_missing_or_wrong_file(tmp_path, capsys):
+    from glassnet.cli import main
+
+    assert main(["rl", "evaluate", str(tmp_path / "none.safetensors")]) == 2
+    assert "cannot read" in capsys.readouterr().err
+    gn.save(gn.models.MLP([4, 2]), tmp_path / "mlp.safetensors")
+    assert main(["rl", "evaluate", str(tmp_path / "mlp.safetensors")]) == 2
+    assert "not a glassnet DQN agent file" in capsys.readouterr().err
