@@ -180,73 +180,6 @@ class _Random:
 
 
 # ----- step for step equal to the same DQN in PyTorch ---------------------------------------
-def _torch_dqn(weights, p, seed, steps):
-    """CleanRL's DQN loop in PyTorch, fed the same ε draws (a NumPy generator seeded as the
-    agent's) and the same replay samples (a ReplayBuffer seeded as the agent's)."""
-    torch = require("torch")
-    F = torch.nn.functional
-    sizes = [4, *p["net_arch"], 2]
-    layers = []
-    for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:])):
-        layers += [torch.nn.Linear(a, b)] + ([torch.nn.ReLU()] if i < len(sizes) - 2 else [])
-    q = torch.nn.Sequential(*layers)
-    q.load_state_dict({k: torch.from_numpy(v.copy()) for k, v in weights.items()})
-    target = torch.nn.Sequential(
-        *[
-            type(m)(m.in_features, m.out_features)
-            if isinstance(m, torch.nn.Linear)
-            else torch.nn.ReLU()
-            for m in layers
-        ]
-    )
-    target.load_state_dict(q.state_dict())
-    opt = torch.optim.Adam(q.parameters(), lr=p["learning_rate"])
-    rng = np.random.default_rng(seed)
-    buf = ReplayBuffer(p["buffer_size"], (4,), seed=seed + 1)
-    env = gym.make("CartPole-v1")
-    obs, _ = env.reset(seed=seed)
-    for t in range(steps):
-        duration = p["exploration_fraction"] * steps
-        eps = max((p["end_e"] - p["start_e"]) / duration * t + p["start_e"], p["end_e"])
-        if rng.random() < eps:
-            action = int(rng.integers(2))
-        else:
-            with torch.no_grad():
-                action = int(q(torch.from_numpy(np.asarray(obs, np.float32))).argmax())
-        nxt, r, term, trunc, _ = env.step(action)
-        buf.add(obs, nxt, action, r, term)
-        obs = env.reset()[0] if term or trunc else nxt
-        if t > p["learning_starts"]:
-            if t % p["train_frequency"] == 0:
-                d = buf.sample(p["batch_size"])
-                with torch.no_grad():
-                    s2 = torch.from_numpy(d.next_observations)
-                    qn = target(s2)
-                    if p["double_q"]:
-                        best = qn.gather(1, q(s2).argmax(1, keepdim=True)).squeeze(1)
-                    else:
-                        best = qn.max(1).values
-                    y = torch.from_numpy(d.rewards) + p["gamma"] * best * (
-                        1 - torch.from_numpy(d.dones)
-                    )
-                qsa = (
-                    q(torch.from_numpy(d.observations))
-                    .gather(1, torch.from_numpy(d.actions)[:, None])
-                    .squeeze(1)
-                )
-                loss = F.huber_loss(qsa, y) if p["loss"] == "huber" else F.mse_loss(qsa, y)
-                opt.zero_grad()
-                loss.backward()
-                if p["max_grad_norm"] is not None:
-                    torch.nn.utils.clip_grad_norm_(q.parameters(), p["max_grad_norm"])
-                opt.step()
-            if t % p["target_network_frequency"] == 0:
-                tau = p["tau"]
-                for tp, qp in zip(target.parameters(), q.parameters()):
-                    tp.data.copy_(tau * qp.data + (1.0 - tau) * tp.data)
-    return q, target, buf
-
-
 @pytest.fixture
 def one_torch_thread():
     """torch on one thread for the test (tiny matrices: more threads only contend)."""
@@ -271,7 +204,10 @@ def test_dqn_equals_pytorch_step_for_step(variant, one_torch_thread):
     agent = DQN("CartPole-v1", **p, seed=4)
     init = {k: v.data.copy() for k, v in agent.q_network.state_dict().items()}
     agent.learn(steps)
-    q, target, buf = _torch_dqn(init, agent.params, 4, steps)
+    from reference_dqn import TorchDQN
+
+    ref = TorchDQN(agent.params, init, 4).learn(steps)
+    q, target, buf = ref.q, ref.target, ref.buffer
     assert agent.model.optimizer.state[next(iter(agent.q_network.parameters()))]["step"] == 200
     np.testing.assert_array_equal(agent.replay_buffer.actions, buf.actions)  # same trajectory
     for name, t in q.state_dict().items():
