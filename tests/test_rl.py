@@ -151,6 +151,7 @@ def test_qlearning_on_frozenlake_finds_the_optimal_policy():
 
 
 # ----- learning (CI size) -------------------------------------------------------------------
+@pytest.mark.slow
 def test_dqn_learns_cartpole_in_a_few_thousand_steps():
     agent = DQN(
         "CartPole-v1",
@@ -250,17 +251,17 @@ def _assert_same(a, b):
 
 
 def test_checkpoint_resume_is_bit_identical(tmp_path):
-    p = {**SMALL, "learning_starts": 200, "buffer_size": 500}
-    whole = DQN("CartPole-v1", **p, seed=7).learn(1500)
+    p = {**SMALL, "learning_starts": 200, "buffer_size": 500, "train_frequency": 2}
+    whole = DQN("CartPole-v1", **p, seed=7).learn(1000)
     part = DQN("CartPole-v1", **p, seed=7)
-    part.learn(1500, callback=lambda a: a.num_timesteps < 777)
-    assert part.num_timesteps == 777 and part._episode["length"] > 0  # stopped mid-episode
+    part.learn(1000, callback=lambda a: a.num_timesteps < 581)
+    assert part.num_timesteps == 581 and part._episode["length"] > 0  # stopped mid-episode
     path = tmp_path / "checkpoint.safetensors"
     part.save_checkpoint(path)
     gn.manual_seed(123)  # a different global state: the checkpoint restores its own
     resumed = DQN.load_checkpoint(path)
     _assert_same(_state(resumed), _state(part))
-    resumed.learn(1500)
+    resumed.learn(1000)
     _assert_same(_state(resumed), _state(whole))
     assert [f.name for f in tmp_path.iterdir()] == ["checkpoint.safetensors"]  # no temp left
 
@@ -285,8 +286,8 @@ def test_cli_train_evaluate_and_resume(tmp_path, capsys):
 
     out = tmp_path / "run"
     small = ["--learning-starts", "200", "--buffer-size", "1000", "--net-arch", "32,32"]
-    argv = ["rl", "train", "--steps", "1000", "--seed", "0", "--out", str(out), "--verbose", "0"]
-    assert main([*argv, "--checkpoint-every", "400", *small]) == 0
+    argv = ["rl", "train", "--steps", "600", "--seed", "0", "--out", str(out), "--verbose", "0"]
+    assert main([*argv, "--checkpoint-every", "250", *small]) == 0
     assert sorted(f.name for f in out.iterdir()) == [
         "agent.safetensors",
         "checkpoint.safetensors",
@@ -301,10 +302,10 @@ def test_cli_train_evaluate_and_resume(tmp_path, capsys):
     assert (out / "returns.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert main(["rl", "evaluate", str(out / "agent.safetensors"), "--episodes", "3"]) == 0
     assert "over 3 episodes of CartPole-v1" in capsys.readouterr().out
-    argv[3] = "1500"
+    argv[3] = "900"
     assert main([*argv, "--resume"]) == 0
     resumed = DQN.load_checkpoint(out / "checkpoint.safetensors")
-    assert resumed.num_timesteps == 1500
+    assert resumed.num_timesteps == 900
     assert resumed.episode_returns[: len(agent.episode_returns)] == agent.episode_returns
 
 

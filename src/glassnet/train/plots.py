@@ -134,7 +134,7 @@ def plot_returns(
         ax.axhline(threshold, color="g", ls="--", label=f"solved ({threshold:g})")
     ax.set_xlabel("episode")
     ax.set_ylabel("return")
-    ax.legend(loc="upper left")
+    ax.legend(loc="best")
     if title:
         ax.set_title(title)
     fig.tight_layout()
