@@ -278,6 +278,10 @@ def test_policy_save_load_and_refusals(tmp_path):
     gn.save(gn.models.MLP([4, 2]), tmp_path / "mlp.safetensors")
     with pytest.raises(CheckpointError, match="not a glassnet DQN agent file"):
         DQN.load(tmp_path / "mlp.safetensors")
+    agent.params["net_arch"] = [1 << 30]  # a file whose settings claim a far bigger network
+    agent.save(tmp_path / "liar.safetensors")
+    with pytest.raises(CheckpointError, match=r"not the MLP with hidden sizes \[1073741824\]"):
+        DQN.load(tmp_path / "liar.safetensors")
 
 
 # ----- the command line -----------------------------------------------------------------------

@@ -179,10 +179,16 @@ class DQN(Agent):
         self.model = TDModel(self.q_network, self.target_network, gamma, double_q, max_grad_norm)
         opt = optim.create("adam", self.q_network.parameters(), lr=learning_rate)
         self.model.compile(opt, loss=loss)
-        self.replay_buffer = ReplayBuffer(
-            buffer_size, shape, np.float32, None if seed is None else seed + 1
-        )
+        self._shape, self._buffer = shape, None
         self._init_loop()
+
+    @property
+    def replay_buffer(self) -> ReplayBuffer:
+        """The replay buffer, allocated on first use (a loaded policy never allocates one)."""
+        if self._buffer is None:
+            seed = None if self.seed is None else self.seed + 1
+            self._buffer = ReplayBuffer(self.buffer_size, self._shape, np.float32, seed)
+        return self._buffer
 
     def _random_action(self) -> int:
         return int(self.rng.integers(self.n_actions))
@@ -220,18 +226,25 @@ class DQN(Agent):
     def load(cls, path: str | os.PathLike, env: Any = None) -> DQN:
         """A DQN with the weights of a `save`d file, on `env` (default: the saved env id)."""
         ck = load_checkpoint(path)
-        agent = cls._from_meta(ck.training.get("rl"), env, str(path))
+        agent = cls._from_meta(ck.training.get("rl"), env, str(path), ck.module)
         _load_weights(agent.q_network, ck.module.state_dict(), str(path))
         agent.target_network.load_state_dict(agent.q_network.state_dict())
         return agent
 
     @classmethod
-    def _from_meta(cls, meta: Any, env: Any, where: str) -> DQN:
+    def _from_meta(cls, meta: Any, env: Any, where: str, module: Any) -> DQN:
+        """An agent built from a file's hyper-parameters, once they are known to describe the
+        network the file holds (so nothing bigger than the file is allocated)."""
         if not isinstance(meta, dict) or meta.get("format") != FORMAT:
             raise CheckpointError(f"{where}: not a glassnet DQN agent file (no {FORMAT!r} entry)")
         params = meta.get("params")
         if not isinstance(params, dict) or set(params) != set(DEFAULTS):
             raise CheckpointError(f"{where}: the DQN hyper-parameters are missing or unknown")
+        if not isinstance(module, MLP) or module.sizes[1:-1] != params["net_arch"]:
+            raise CheckpointError(
+                f"{where}: the saved network is not the MLP with hidden sizes "
+                f"{str(params['net_arch'])[:80]} that its hyper-parameters describe"
+            )
         if env is None:
             env = meta.get("env_id")
             if not isinstance(env, str):
@@ -262,7 +275,7 @@ class DQN(Agent):
         """Rebuild a run written by `save_checkpoint`, ready to `learn` on where it stopped."""
         where = str(path)
         ck = load_checkpoint(path)
-        agent = cls._from_meta(ck.training.get("rl"), env, where)
+        agent = cls._from_meta(ck.training.get("rl"), env, where, ck.module)
         tr, ex = ck.training, ck.extra
         part = {
             p: {k[len(p) + 1 :]: v for k, v in ex.items() if k.startswith(p + ".")}
@@ -270,6 +283,12 @@ class DQN(Agent):
         }
         if ck.optimizer is None:
             raise CheckpointError(f"{where}: holds no optimizer state (a policy, not a checkpoint)")
+        held = part["buffer"].get("observations")
+        if held is None or len(held) != agent.buffer_size:
+            raise CheckpointError(
+                f"{where}: the replay buffer holds {None if held is None else len(held)} "
+                f"rows, buffer_size is {agent.buffer_size}"
+            )
         try:
             _load_weights(agent.q_network, ck.module.state_dict(), where)
             _load_weights(agent.target_network, part["target"], where)
