@@ -14,6 +14,7 @@ from glassnet.rl import (  # noqa: E402
     DQN,
     QLearning,
     ReplayBuffer,
+    ReplayBufferSamples,
     evaluate_policy,
     linear_schedule,
 )
@@ -38,7 +39,7 @@ def test_replay_buffer_ring_overwrites_oldest_and_samples_what_is_stored():
         buf.add([i, i], [i + 1, i + 1], i % 2, float(i), i == 6)
     assert len(buf) == 5 and buf.full and buf.pos == 2
     assert sorted(buf.observations[:, 0].tolist()) == [2, 3, 4, 5, 6]
-    batch = buf.sample(1000)
+    batch = ReplayBufferSamples(*map(np.concatenate, zip(*(buf.sample(5) for _ in range(200)))))
     assert set(batch.observations[:, 0].tolist()) == {2, 3, 4, 5, 6}  # uniform over the ring
     np.testing.assert_array_equal(batch.next_observations, batch.observations + 1)
     np.testing.assert_array_equal(batch.dones, (batch.observations[:, 0] == 6).astype(np.float32))
@@ -47,7 +48,8 @@ def test_replay_buffer_ring_overwrites_oldest_and_samples_what_is_stored():
     again = ReplayBuffer(5, (2,), seed=0)
     for i in range(7):
         again.add([i, i], [i + 1, i + 1], i % 2, float(i), i == 6)
-    np.testing.assert_array_equal(again.sample(1000).observations, batch.observations)
+    again_obs = np.concatenate([again.sample(5).observations for _ in range(200)])
+    np.testing.assert_array_equal(again_obs, batch.observations)
 
 
 def test_replay_buffer_refuses_bad_sizes_and_empty_sampling():
@@ -55,6 +57,8 @@ def test_replay_buffer_refuses_bad_sizes_and_empty_sampling():
         ReplayBuffer(0, (4,))
     with pytest.raises(ValueError, match="empty"):
         ReplayBuffer(3, (4,)).sample(2)
+    with pytest.raises(ValueError, match="batch_size must be 1..buffer_size=3, got 4"):
+        ReplayBuffer(3, (4,)).sample(4)
 
 
 def test_linear_schedule_is_cleanrls():

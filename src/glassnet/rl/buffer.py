@@ -71,6 +71,11 @@ class ReplayBuffer:
 
     def sample(self, batch_size: int) -> ReplayBufferSamples:
         """`batch_size` transitions drawn uniformly, with replacement, from those stored."""
+        if not isinstance(batch_size, (int, np.integer)) or not 0 < batch_size <= self.buffer_size:
+            raise ValueError(
+                f"ReplayBuffer.sample: batch_size must be 1..buffer_size={self.buffer_size}, "
+                f"got {batch_size}"
+            )
         if len(self) == 0:
             raise ValueError("ReplayBuffer.sample: the buffer is empty; add transitions first")
         idx = self.rng.integers(0, len(self), size=batch_size)
