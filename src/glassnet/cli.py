@@ -1124,6 +1124,179 @@ def add_playground(sub: Any) -> None:
     p.set_defaults(func=run_playground)
 
 
+# ----- rl -------------------------------------------------------------------------------------
+# The CLI's DQN settings: tuned to solve CartPole-v1 within 100,000 steps (see the README);
+# the library's own defaults are CleanRL's (glassnet.rl.dqn.DEFAULTS).
+RL_DEFAULTS: dict[str, Any] = {
+    "learning_rate": 1e-3,
+    "buffer_size": 20_000,
+    "gamma": 0.99,
+    "tau": 1.0,
+    "target_network_frequency": 500,
+    "batch_size": 128,
+    "start_e": 1.0,
+    "end_e": 0.05,
+    "exploration_fraction": 0.2,
+    "learning_starts": 1000,
+    "train_frequency": 2,
+    "max_grad_norm": 10.0,
+    "double_q": True,
+    "loss": "huber",
+    "net_arch": [120, 84],
+}
+MAX_RL_STEPS = 100_000_000
+REWARD_THRESHOLD_WINDOW = 20
+
+
+def _rl() -> Any:
+    try:
+        from . import rl
+    except ImportError as e:  # pragma: no cover - the rl extra is a dev dependency
+        raise CLIError(f"rl needs the rl extra (pip install 'glassnet[rl]'): {e}") from None
+    return rl
+
+
+def _rl_log(agent: Any) -> str:
+    """The CSV log: one row per finished episode (its last step, return, length, ε then)."""
+    rl = _rl()
+    lines = ["episode,step,return,length,epsilon"]
+    step = 0
+    duration = agent.exploration_fraction * agent.total_timesteps
+    for i, (r, n) in enumerate(zip(agent.episode_returns, agent.episode_lengths)):
+        step += n
+        eps = rl.linear_schedule(agent.start_e, agent.end_e, duration, step - 1)
+        lines.append(f"{i + 1},{step},{r:g},{n},{eps:.4f}")
+    return "\n".join(lines) + "\n"
+
+
+def _rl_write(agent: Any, out: Path) -> None:
+    """Checkpoint, policy, CSV log and returns plot, each written atomically."""
+    from .io import atomic_write_text
+    from .train.plots import plot_returns
+
+    agent.save_checkpoint(out / "checkpoint.safetensors")
+    agent.save(out / "agent.safetensors")
+    atomic_write_text(out / "log.csv", _rl_log(agent))
+    spec = getattr(agent.env, "spec", None)
+    threshold = getattr(spec, "reward_threshold", None)
+    name = getattr(spec, "id", "environment")
+    plot_returns(
+        agent.episode_returns,
+        out / "returns.png",
+        window=REWARD_THRESHOLD_WINDOW,
+        threshold=threshold,
+        title=f"DQN on {name}: {agent.num_timesteps:,} steps",
+    )
+
+
+def run_rl_train(args: argparse.Namespace) -> int:
+    """`glassnet rl train`: a DQN on a Gymnasium env, checkpointed; --resume continues one."""
+    rl = _rl()
+    if not 1 <= args.steps <= MAX_RL_STEPS or args.checkpoint_every < 1:
+        raise CLIError(
+            f"--steps must be 1..{MAX_RL_STEPS} and --checkpoint-every >= 1, got "
+            f"{args.steps} and {args.checkpoint_every}"
+        )
+    out = Path(args.out)
+    checkpoint = out / "checkpoint.safetensors"
+    try:
+        if args.resume:
+            check_input_file(str(checkpoint), MAX_MODEL_BYTES, "checkpoint")
+            agent = rl.DQN.load_checkpoint(checkpoint)
+        else:
+            params = {k: getattr(args, k) for k in RL_DEFAULTS}
+            agent = rl.DQN(args.env, **params, seed=args.seed)
+    except ValueError as e:
+        raise CLIError(str(e)) from None
+    out.mkdir(parents=True, exist_ok=True)
+    every = args.checkpoint_every
+
+    def on_step(a: Any) -> None:
+        if a.num_timesteps % every == 0 and a.num_timesteps < args.steps:
+            _rl_write(a, out)
+
+    start = time.perf_counter()
+    agent.learn(args.steps, callback=on_step, progress_bar=args.verbose > 0)
+    seconds = time.perf_counter() - start
+    _rl_write(agent, out)
+    print(
+        f"{agent.num_timesteps:,} steps, {len(agent.episode_returns)} episodes in "
+        f"{seconds:.1f} s; mean return of the last {REWARD_THRESHOLD_WINDOW} episodes "
+        f"{rl.mean_return(agent, REWARD_THRESHOLD_WINDOW):.1f}; wrote {out}/agent.safetensors"
+    )
+    if args.eval_episodes:
+        mean, std = rl.evaluate_policy(agent, rl.make_env(args.env), args.eval_episodes, 10_000)
+        print(f"greedy return over {args.eval_episodes} episodes: {mean:.2f} ± {std:.2f}")
+    return 0
+
+
+def run_rl_evaluate(args: argparse.Namespace) -> int:
+    """`glassnet rl evaluate`: the greedy return of a saved agent, mean ± std."""
+    rl = _rl()
+    if args.episodes < 1:
+        raise CLIError(f"--episodes must be >= 1, got {args.episodes}")
+    check_input_file(args.agent, MAX_MODEL_BYTES, "agent file")
+    try:
+        agent = rl.DQN.load(args.agent, env=args.env)
+    except ValueError as e:
+        raise CLIError(str(e)) from None
+    mean, std = rl.evaluate_policy(agent, agent.env, args.episodes, seed=args.seed)
+    name = rl.agent.env_id(agent.env) or "the environment"
+    print(f"mean return {mean:.2f} ± {std:.2f} over {args.episodes} episodes of {name}")
+    return 0
+
+
+def _optional_float(v: str) -> float | None:
+    return None if v.lower() == "none" else float(v)
+
+
+def add_rl(sub: Any) -> None:
+    """Register `glassnet rl train` and `glassnet rl evaluate`."""
+    p = sub.add_parser(
+        "rl",
+        help="reinforcement learning: a Deep Q-Network on a Gymnasium environment",
+        description="Train a DQN on a Gymnasium environment (rl train) or measure a saved "
+        "agent's greedy return (rl evaluate).",
+    )
+    rl_sub = p.add_subparsers(dest="rl_cmd", required=True, parser_class=_Parser)
+    t = rl_sub.add_parser(
+        "train",
+        help="train a DQN; writes agent.safetensors, checkpoint.safetensors, log.csv, returns.png",
+        description="Train a DQN (defaults tuned for CartPole-v1 in 100,000 steps). The run is "
+        "checkpointed every --checkpoint-every steps; --resume continues it exactly.",
+    )
+    t.add_argument("--env", default="CartPole-v1", help="Gymnasium id (default CartPole-v1)")
+    t.add_argument("--steps", type=int, default=100_000, help="environment steps (100000)")
+    t.add_argument("--seed", type=int, default=0, help="seed (default 0)")
+    t.add_argument("--out", required=True, help="output folder")
+    t.add_argument("--resume", action="store_true", help="continue OUT/checkpoint.safetensors")
+    t.add_argument("--checkpoint-every", type=int, default=10_000, help="steps (10000)")
+    t.add_argument("--eval-episodes", type=int, default=0, help="greedy episodes at the end")
+    t.add_argument("--verbose", type=int, default=1, choices=(0, 1), help="progress bar")
+    g = t.add_argument_group("DQN hyper-parameters (CleanRL's names)")
+    for k, v in RL_DEFAULTS.items():
+        flag = "--" + k.replace("_", "-")
+        if isinstance(v, bool):
+            g.add_argument(flag, type=lambda s: s.lower() in ("1", "true", "yes"), default=v)
+        elif k == "net_arch":
+            g.add_argument(flag, type=lambda s: _int_list(s, "--net-arch"), default=v)
+        elif k == "max_grad_norm":
+            g.add_argument(flag, type=_optional_float, default=v, help="or none")
+        else:
+            g.add_argument(flag, type=type(v), default=v, help=f"default {v}")
+    t.set_defaults(func=run_rl_train)
+    e = rl_sub.add_parser(
+        "evaluate",
+        help="mean and std of a saved agent's greedy return",
+        description="Play --episodes greedy episodes with a saved DQN agent.",
+    )
+    e.add_argument("agent", help="agent.safetensors written by rl train")
+    e.add_argument("--episodes", type=int, default=100, help="episodes (default 100)")
+    e.add_argument("--seed", type=int, default=0, help="seed of the first episode (default 0)")
+    e.add_argument("--env", default=None, help="Gymnasium id (default: the one trained on)")
+    e.set_defaults(func=run_rl_evaluate)
+
+
 # Subcommands, in --help order.
 SUBCOMMANDS: list[Callable[[Any], None]] = [
     add_train,
@@ -1132,6 +1305,7 @@ SUBCOMMANDS: list[Callable[[Any], None]] = [
     add_datasets,
     add_export,
     add_playground,
+    add_rl,
 ]
 
 

@@ -661,22 +661,25 @@ def save(
     optimizer: Any = None,
     scheduler: Any = None,
     training: dict | None = None,
+    extra: Mapping[str, np.ndarray] | None = None,
 ) -> None:
     """Write `model` to a path (atomically) or a binary file object, as torch.save.
 
     An nn.Module or train.Model keeps its architecture and weights (optimizer, scheduler and
-    training state too, if given); a state dict (names to Tensors/arrays) is written as a
+    training state too, if given; `extra` arrays — a run's other state, such as a target
+    network or a replay buffer — are stored as ``extra.<name>`` and come back in
+    `load_checkpoint(path).extra`); a state dict (names to Tensors/arrays) is written as a
     plain safetensors file under its own names; anything else made of tensors, arrays,
     numbers, strings, lists, tuples and dicts (a training checkpoint dict) keeps its structure
     as JSON beside the tensors. Nothing is pickled; `load` verifies a SHA-256 of the bytes.
     """
     if isinstance(model, Module):
-        return _write(path, dumps(model, optimizer, scheduler, training))
+        return _write(path, dumps(model, optimizer, scheduler, training, extra))
     if not isinstance(model, Mapping) and callable(getattr(model, "save", None)):
         if hasattr(path, "write"):
             raise TypeError("save: a train.Model is saved to a path, not a file object")
         return model.save(path)  # a train.Model saves its module and training state
-    if optimizer is not None or scheduler is not None or training:
+    if optimizer is not None or scheduler is not None or training or extra:
         raise TypeError(
             "save: optimizer, scheduler and training state needs a model, not a "
             "state dict; pass the nn.Module itself"
@@ -724,7 +727,11 @@ def _contiguous(a: np.ndarray) -> np.ndarray:
 
 
 def dumps(
-    model: Module, optimizer: Any = None, scheduler: Any = None, training: dict | None = None
+    model: Module,
+    optimizer: Any = None,
+    scheduler: Any = None,
+    training: dict | None = None,
+    extra: Mapping[str, np.ndarray] | None = None,
 ) -> bytes:
     """The bytes `save` writes: a safetensors file with the architecture in its metadata."""
     if not isinstance(model, Module):
@@ -740,6 +747,7 @@ def dumps(
         tensors.update({k: _contiguous(v) for k, v in arrays.items()})
     if scheduler is not None:
         meta["scheduler"] = optim_state.scheduler_metadata(scheduler)
+    tensors.update({f"extra.{k}": _state_array(k, v) for k, v in (extra or {}).items()})
     if training:
         meta["training"] = training
     metadata = {"format": FORMAT, "sha256": _digest(tensors)}
@@ -755,6 +763,7 @@ class Checkpoint:
     optimizer: dict | None = None
     scheduler: dict | None = None
     training: dict = field(default_factory=dict)
+    extra: dict[str, np.ndarray] = field(default_factory=dict)
 
 
 def _header(raw: bytes, where: str) -> dict:
@@ -849,7 +858,8 @@ def loads(raw: bytes, where: str = "<bytes>", max_params: int | None = None) -> 
             sched = optim_state.check_scheduler(sched, len(opt["param_groups"]) if opt else None)
     except optim_state.StateError as e:
         raise CheckpointError(f"{where}: {e}") from None
-    return Checkpoint(module, opt, sched, training or {})
+    extra = {k[6:]: v for k, v in tensors.items() if k.startswith("extra.")}
+    return Checkpoint(module, opt, sched, training or {}, extra)
 
 
 def _optimizer_state(opt: Any, tensors: dict[str, np.ndarray]) -> Any:
