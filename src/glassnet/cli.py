@@ -49,6 +49,8 @@ TRAIN_DEFAULTS: dict[str, Any] = {
     "out": None,
     "verbose": 1,
     "l2": 0.0,
+    "workers": None,  # data-parallel Ray workers (glassnet.distributed); None: this process
+    "address": None,  # the Ray cluster to join (None: a local one)
 }
 MIN_VAL_FOR_EARLY_STOPPING = 10  # below this, val_loss is too noisy to stop on
 # Caps on what a flag, a config file or a model file may ask for (before anything is built):
@@ -65,6 +67,7 @@ _INT_RANGES: dict[str, tuple[int, int]] = {
     "early_stopping": (0, MAX_EPOCHS),
     "seed": (0, 2**64 - 1),
     "verbose": (0, 2),
+    "workers": (1, 1 << 16),
 }
 HOLDOUT_RULE = (
     "a fraction in (0, 1) holds out the LAST part of the training data (Keras' "
@@ -189,6 +192,8 @@ _TYPES: dict[str, Any] = {
     "out": str,
     "verbose": int,
     "l2": float,
+    "workers": int,
+    "address": str,
 }
 
 
@@ -474,9 +479,10 @@ def run_train(args: argparse.Namespace) -> int:
 
     cfg, where = _settings(args)
     run = _prepare_run(cfg, where)
-    out = _out_dir(cfg)
-    _make_out(out)
     with contextlib.ExitStack() as stack:
+        run["strategy"] = _data_parallel(cfg, stack)
+        out = _out_dir(cfg)
+        _make_out(out)
         try:
             stack.enter_context(folder_lock(out))
         except FolderBusyError as e:
@@ -501,6 +507,32 @@ def _prepare_run(cfg: dict[str, Any], where: dict[str, str]) -> dict[str, Any]:
     opt = gn.optim.create(cfg["optimizer"], net.parameters(), lr=cfg["lr"])
     model = Model(net).compile(opt, "cross_entropy", ["accuracy"], l2=cfg["l2"])
     return {"ds": ds, "data": (x, y, xv, yv, xt, yt), "model": model}
+
+
+def _data_parallel(cfg: dict[str, Any], stack: contextlib.ExitStack) -> Any:
+    """DataParallel for --workers (None without it), its cluster joined and its CPUs
+    checked before anything is written; a Ray this run started is shut down when `stack`
+    closes. Ray's errors (no cluster, too few CPUs) are CLI errors naming the flag."""
+    if cfg["workers"] is None:
+        if cfg["address"] is not None:
+            raise CLIError(f"--address {cfg['address']}: only used with --workers N")
+        return None
+    from .distributed import DataParallel
+    from .distributed._cluster import import_ray
+
+    try:
+        ray = import_ray("--workers")
+    except ImportError as e:
+        raise CLIError(str(e)) from None
+    if not ray.is_initialized():
+        stack.callback(lambda: ray.is_initialized() and ray.shutdown())
+    dp = DataParallel(cfg["workers"], cfg["address"], verbose=cfg["verbose"])
+    stack.callback(dp.close)
+    try:
+        dp.connect()
+    except (ConnectionError, ValueError) as e:
+        raise CLIError(f"--workers {cfg['workers']}: {e}") from None
+    return dp
 
 
 def _train_into(out: Path, cfg: dict[str, Any], run: dict[str, Any]) -> int:
@@ -531,7 +563,9 @@ def _train_into(out: Path, cfg: dict[str, Any], run: dict[str, Any]) -> int:
         f"glassnet train: {cfg['dataset']} ({len(x)} train, {len(xv)} validation, {len(xt)} "
         f"test), {about}, {cfg['activation']}, {cfg['optimizer']} (lr "
         f"{model.optimizer.param_groups[0]['lr']:g}), batch {cfg['batch_size']}, up to "
-        f"{cfg['epochs']} epochs; writing to {out}",
+        f"{cfg['epochs']} epochs"
+        + (f", data-parallel on {cfg['workers']} Ray workers" if cfg["workers"] else "")
+        + f"; writing to {out}",
         flush=True,
     )
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # the guard reports
@@ -543,11 +577,13 @@ def _train_into(out: Path, cfg: dict[str, Any], run: dict[str, Any]) -> int:
             validation_data=(xv, yv),
             callbacks=[*callbacks, guard],
             verbose=cfg["verbose"],
+            strategy=run.get("strategy"),
         )
+    run["test"] = model.evaluate(xt, yt, return_dict=True)
     terminated = _terminated(guard)
     if terminated:
         model.info["terminated"] = terminated
-    test = model.evaluate(xt, yt, return_dict=True)
+    test = run["test"]
     print(f"test loss {test['loss']:.4f} - test accuracy {test['accuracy']:.4f}")
     model.save(out / "model.safetensors")
     title = f"{cfg['dataset']}: {about}, test accuracy {test['accuracy']:.4f} ({len(xt)} samples)"
@@ -632,6 +668,18 @@ def add_train(sub: Any) -> None:
         f"(needs >= {MIN_VAL_FOR_EARLY_STOPPING} validation samples)",
     )
     p.add_argument("--seed", type=int, help="random seed (default 0)")
+    p.add_argument(
+        "--workers",
+        type=int,
+        metavar="N",
+        help="train data-parallel on N Ray workers (each global batch split over them; "
+        "needs glassnet[distributed]; default: in this process)",
+    )
+    p.add_argument(
+        "--address",
+        help="with --workers: the Ray cluster to join, 'auto' or host:port (default: start "
+        "a local one)",
+    )
     p.add_argument(
         "--out",
         help="folder for model.safetensors, history.csv, curves.png, "

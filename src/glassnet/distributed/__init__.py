@@ -1,0 +1,11 @@
+"""Beyond one process on Ray: data-parallel `fit`, sweeps of `glassnet train` settings.
+
+`DataParallel` is a `Model.fit` strategy; `sweep` runs a grid or random search, one Ray
+task per trial. Ray is imported only when one of them runs (`pip install
+'glassnet[distributed]'`).
+"""
+
+from ._cluster import connect
+from .data_parallel import DataParallel, shard_slices
+
+__all__ = ["DataParallel", "connect", "shard_slices"]

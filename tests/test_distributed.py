@@ -1,0 +1,182 @@
+"""glassnet.distributed on a local Ray (2 CPUs, started once for the module): data-parallel
+fit against one process, a worker killed mid-run, checkpoint resume, bad input, the CLI."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+
+import numpy as np
+import pytest
+
+import glassnet as gn
+from conftest import require
+from glassnet.cli import main
+from glassnet.distributed import DataParallel, shard_slices
+from glassnet.distributed._cluster import check_reachable
+from glassnet.train import LambdaCallback, Model, ModelCheckpoint, load_model
+
+
+@pytest.fixture(scope="module", autouse=True)
+def ray():
+    ray = require("ray")
+    ray.init(num_cpus=2, include_dashboard=False, logging_level="ERROR")
+    yield ray
+    ray.shutdown()
+
+
+@pytest.fixture(scope="module")
+def dp(ray):
+    """Two workers, started once and shared by the fits below."""
+    with DataParallel(num_workers=2) as strategy:
+        yield strategy
+
+
+def _data(n=500, d=8, classes=3):
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(n, d))
+    y = (x[:, 0] + 0.5 * x[:, 1] > 0).astype(np.int64) + (x[:, 2] > 1)
+    return x, y.astype(np.int64) % classes
+
+
+def _model(dtype=np.float64, dropout=0.0, **compile_kw):
+    gn.manual_seed(3)
+    net = gn.models.MLP([8, 32, 16, 3], "tanh", dropout=dropout).to(dtype)
+    return Model(net).compile("adam", "cross_entropy", ["accuracy"], lr=0.01, **compile_kw)
+
+
+def _fit(model, x, y, strategy=None, seed=5, **kw):
+    """fit, the shuffling generator seeded first (seed=None: as it is, e.g. restored)."""
+    if seed is not None:
+        gn.manual_seed(seed)
+    kw = {"batch_size": 50, "epochs": 2, "verbose": 0, **kw}
+    return model.fit(x, y, strategy=strategy, **kw)
+
+
+# ----- equivalence ------------------------------------------------------------------------------
+@pytest.mark.parametrize("dtype, tol", [(np.float64, 1e-6), (np.float32, 1e-5)])
+def test_two_workers_of_25_match_one_process_with_batch_50(dp, dtype, tol):
+    x, y = _data(500)  # 10 batches of 50 per epoch, 2 epochs: 20 steps
+    local, dist = _model(dtype, l2=1e-3), _model(dtype, l2=1e-3)
+    h1 = _fit(local, x, y)
+    steps = dp.stats["steps"]
+    h2 = _fit(dist, x, y, dp)
+    assert dp.stats["steps"] - steps == 20
+    for a, b in zip(local.get_weights(), dist.get_weights()):
+        assert a.dtype == b.dtype == dtype
+        np.testing.assert_allclose(b, a, rtol=tol, atol=tol)
+    assert not np.array_equal(local.get_weights()[0], _model(dtype).get_weights()[0])  # it moved
+    np.testing.assert_allclose(h2.history["loss"], h1.history["loss"], rtol=tol)
+    assert h2.history["accuracy"] == h1.history["accuracy"]
+
+
+def test_a_batch_that_does_not_divide_is_split_as_array_split(dp):
+    assert [(s.start, s.stop) for s in shard_slices(7, 2)] == [(0, 4), (4, 7)]
+    assert [s.stop - s.start for s in shard_slices(1, 2)] == [1, 0]
+    x, y = _data(101)  # batches of 49 (25 + 24) and a last one of 3 (2 + 1)
+    local, dist = _model(), _model()
+    _fit(local, x, y, batch_size=49, epochs=1)
+    _fit(dist, x, y, dp, batch_size=49, epochs=1)
+    for a, b in zip(local.get_weights(), dist.get_weights()):
+        np.testing.assert_allclose(b, a, rtol=1e-9, atol=1e-12)
+
+
+# ----- fault tolerance --------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def four_epochs(dp):
+    """Data, and the weights of an uninterrupted 4-epoch distributed run with dropout (so the
+    replayed or resumed steps' seeding matters)."""
+    x, y = _data(300)  # 6 steps an epoch
+    straight = _model(dropout=0.2)
+    _fit(straight, x, y, dp, epochs=4)
+    return x, y, straight.get_weights()
+
+
+@pytest.mark.slow
+def test_a_worker_killed_in_epoch_2_of_4_is_restarted_and_the_result_is_unchanged(
+    dp, four_epochs, capsys
+):
+    x, y, expected = four_epochs
+    model, killed, restarts = _model(dropout=0.2), [], dp.restarts
+
+    def kill(batch, logs):
+        if model.epoch == 1 and batch == 2 and not killed:
+            killed.append(dp.pids[1])
+            os.kill(dp.pids[1], signal.SIGKILL)
+
+    _fit(model, x, y, dp, epochs=4, callbacks=[LambdaCallback(on_train_batch_end=kill)])
+    assert killed and dp.restarts == restarts + 1
+    assert "worker 1 died" in capsys.readouterr().err
+    for a, b in zip(expected, model.get_weights()):
+        np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.slow
+def test_a_distributed_run_resumes_from_its_checkpoint_bit_identically(dp, four_epochs, tmp_path):
+    x, y, expected = four_epochs
+    part = _model(dropout=0.2)
+    ckpt = tmp_path / "ckpt.safetensors"
+    _fit(part, x, y, dp, epochs=2, callbacks=[ModelCheckpoint(ckpt)])
+    gn.manual_seed(99)  # the checkpoint restores the shuffling generator
+    resumed = load_model(ckpt)
+    assert resumed.epoch == 2
+    _fit(resumed, x, y, dp, seed=None, epochs=4, initial_epoch=resumed.epoch)
+    for a, b in zip(expected, resumed.get_weights()):
+        np.testing.assert_array_equal(a, b)
+
+
+# ----- bad input --------------------------------------------------------------------------------
+@pytest.mark.parametrize("n", [0, -1, 1.5, True, "2"])
+def test_num_workers_must_be_a_positive_integer(n):
+    with pytest.raises(ValueError, match=f"num_workers must be an integer >= 1, got {n!r}"):
+        DataParallel(num_workers=n)
+
+
+def test_more_workers_than_the_cluster_has_cpus_is_refused():
+    x, y = _data(100)
+    with pytest.raises(ValueError, match=r"num_workers=3 is more than the 2 CPUs"):
+        _fit(_model(), x, y, DataParallel(3))
+
+
+def test_an_unreachable_address_is_refused_within_seconds():
+    start = time.monotonic()
+    with pytest.raises(ConnectionError, match=r"address='127\.0\.0\.1:1': no Ray cluster answers"):
+        check_reachable("127.0.0.1:1", "DataParallel")
+    with pytest.raises(ConnectionError, match="no Ray cluster answers at 192.0.2.1:6379"):
+        check_reachable("ray://192.0.2.1", "DataParallel")  # TEST-NET-1: never answers
+    assert time.monotonic() - start < 8
+
+
+def test_what_a_worker_cannot_rebuild_is_refused_by_name():
+    class Custom(Model):
+        def train_step(self, batch):
+            return super().train_step(batch)
+
+    x, y = _data(100)
+    m = Custom(gn.models.MLP([8, 3])).compile("sgd", "cross_entropy")
+    with pytest.raises(TypeError, match="Custom overrides train_step"):
+        _fit(m, x, y, DataParallel(2))
+    m = Model(gn.models.MLP([8, 3])).compile("sgd", lambda out, t: (out * out).mean())
+    with pytest.raises(ValueError, match="workers compile the loss by name"):
+        _fit(m, x, y, DataParallel(2))
+    m = Model(gn.models.MLP([8, 3])).compile("sgd", gn.nn.CrossEntropyLoss(reduction="sum"))
+    with pytest.raises(ValueError, match="reduction='sum'"):
+        _fit(m, x, y, DataParallel(2))
+
+
+# ----- the command line -------------------------------------------------------------------------
+def test_glassnet_train_with_workers(dp, tmp_path, capsys):
+    dp.close()  # give the CPUs to the command's own workers (a later fit on dp restarts them)
+    out = tmp_path / "run"
+    argv = ["train", "--dataset", "iris", "--epochs", "2", "--verbose", "0", "--out", str(out)]
+    assert main([*argv, "--workers", "2"]) == 0
+    assert "data-parallel on 2 Ray workers" in capsys.readouterr().out
+    assert gn.train.load_model(out / "model.safetensors").epoch == 2
+    assert main([*argv[:-1], str(tmp_path / "x"), "--workers", "3"]) == 2
+    assert "--workers 3: DataParallel: num_workers=3 is more than the 2 CPUs of" in (
+        capsys.readouterr().err
+    )
+    assert not (tmp_path / "x").exists()  # refused before --out was made
+    assert main([*argv, "--address", "auto"]) == 2
+    assert "--address auto: only used with --workers N" in capsys.readouterr().err
