@@ -1,9 +1,13 @@
 """glassnet.distributed on a local Ray (2 CPUs, started once for the module): data-parallel
-fit against one process, a worker killed mid-run, checkpoint resume, bad input, the CLI."""
+fit against one process, a worker killed mid-run, checkpoint resume, bad input, the CLI;
+sweeps against plain `glassnet train` runs; GridSearchCV on Ray's joblib backend against the
+local search."""
 
 from __future__ import annotations
 
+import csv
 import os
+import re
 import signal
 import time
 
@@ -13,7 +17,7 @@ import pytest
 import glassnet as gn
 from conftest import require
 from glassnet.cli import main
-from glassnet.distributed import DataParallel, shard_slices
+from glassnet.distributed import DataParallel, SweepError, shard_slices, sweep, trial_settings
 from glassnet.distributed._cluster import check_reachable
 from glassnet.train import LambdaCallback, Model, ModelCheckpoint, load_model
 
@@ -180,3 +184,130 @@ def test_glassnet_train_with_workers(dp, tmp_path, capsys):
     assert not (tmp_path / "x").exists()  # refused before --out was made
     assert main([*argv, "--address", "auto"]) == 2
     assert "--address auto: only used with --workers N" in capsys.readouterr().err
+
+
+# ----- sweeps -----------------------------------------------------------------------------------
+def test_trial_settings_grid_in_order_and_random_reproducible_within_its_ranges():
+    grid = trial_settings({"lr": [0.1, 0.01], "hidden": ["8", "16"]})
+    assert grid == [
+        {"lr": 0.1, "hidden": "8"},
+        {"lr": 0.1, "hidden": "16"},
+        {"lr": 0.01, "hidden": "8"},
+        {"lr": 0.01, "hidden": "16"},
+    ]
+    space = {
+        "lr": {"low": 1e-4, "high": 1e-1, "log": True},
+        "epochs": {"low": 2, "high": 5},
+        "l2": {"low": 0.0, "high": 0.5},
+        "activation": ["relu", "tanh"],
+    }
+    draws = trial_settings(space, "random", trials=50, seed=1)
+    assert draws == trial_settings(space, "random", trials=50, seed=1)
+    assert draws != trial_settings(space, "random", trials=50, seed=2)
+    assert all(1e-4 <= d["lr"] <= 1e-1 and 0 <= d["l2"] <= 0.5 for d in draws)
+    assert {d["epochs"] for d in draws} == {2, 3, 4, 5}
+    assert {d["activation"] for d in draws} == {"relu", "tanh"}
+
+
+@pytest.mark.parametrize(
+    "space, kw, message",
+    [
+        ({"lr": [0.1]}, {"method": "bayes"}, "method must be one of"),
+        ({"lrate": [0.1]}, {}, "'lrate' is not a setting a sweep can vary"),
+        ({"workers": [1, 2]}, {}, "'workers' is not a setting"),
+        ({"lr": []}, {}, "lr must be a non-empty list"),
+        ({"lr": {"low": 1, "high": 2}}, {}, "lr must be a non-empty list, got"),  # grid: no ranges
+        ({"lr": {"low": 2, "high": 1}}, {"method": "random"}, "needs finite low <= high"),
+        ({"lr": {"low": 0, "high": 1, "log": True}}, {"method": "random"}, "low > 0"),
+        ({"lr": {"lo": 0, "high": 1}}, {"method": "random"}, "a range is a table"),
+        ({"lr": [0.1]}, {"method": "random", "trials": 0}, "trials must be a whole number"),
+        ({"lr": [0.1, -1.0]}, {}, "sweep: trial 1: lr must be positive, got -1.0"),
+        ({"epochs": [2, 2.5]}, {}, "sweep: trial 1: epochs must be int, got 2.5"),
+        ({"lr": [0.1]}, {"metric": "test_accuracy"}, "metric must be one of"),
+    ],
+)
+def test_a_bad_sweep_is_refused_before_any_trial_runs(space, kw, message, tmp_path):
+    with pytest.raises(SweepError, match=re.escape(message)):
+        sweep({"dataset": "iris"}, space, out=tmp_path, **kw)
+    assert not any(tmp_path.iterdir())
+
+
+@pytest.fixture()
+def free_cpus(dp):
+    """Trials need the CPUs the shared workers hold."""
+    dp.close()
+
+
+def test_glassnet_sweep_runs_each_trial_as_glassnet_train_and_keeps_the_best(
+    free_cpus, tmp_path, capsys
+):
+    cfg = tmp_path / "sweep.toml"
+    cfg.write_text(
+        '[sweep]\nmethod = "grid"\nmetric = "val_loss"\n\n'
+        '[train]\ndataset = "iris"\nepochs = 3\nhidden = "16"\n\n'
+        "[space]\nlr = [0.005, 0.1]\n"
+    )
+    out = tmp_path / "out"
+    assert main(["sweep", "--config", str(cfg), "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    rows = list(csv.DictReader((out / "results.csv").open()))
+    assert [float(r["lr"]) for r in rows] == [0.005, 0.1] and "val_loss" in printed
+    best = min(range(2), key=lambda i: float(rows[i]["val_loss"]))
+    assert [r["best"] for r in rows] == ["1" if i == best else "0" for i in range(2)]
+    assert f"best: trial {best} by val_loss" in printed
+    assert not list(out.glob("trial-*/model.safetensors"))  # only the best is kept
+    # the trial is `glassnet train` with its settings: the same run here gives the same model
+    lr = rows[best]["lr"]
+    argv = ["train", "--dataset", "iris", "--epochs", "3", "--hidden", "16", "--lr", lr]
+    assert main([*argv, "--verbose", "0", "--out", str(tmp_path / "here")]) == 0
+    kept = load_model(out / "best.safetensors").get_weights()
+    for a, b in zip(load_model(tmp_path / "here" / "model.safetensors").get_weights(), kept):
+        np.testing.assert_array_equal(a, b)
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[space]\nlr = [0.1]\n[sweep]\ntrials = "many"\n')
+    assert main(["sweep", "--config", str(bad)]) == 2
+    assert "bad.toml: [sweep] trials must be int, got 'many'" in capsys.readouterr().err
+
+
+# ----- scikit-learn on Ray's joblib backend -----------------------------------------------------
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_gridsearchcv_on_rays_joblib_backend_matches_the_local_search(free_cpus):
+    joblib = require("joblib")
+    model_selection = require("sklearn.model_selection")
+    from ray.util.joblib import register_ray
+
+    from glassnet.sklearn import MLPClassifier
+
+    x, y = _data(150)
+    grid = {"alpha": [1e-4, 1.0], "learning_rate_init": [1e-3, 1e-2]}
+
+    def search(n_jobs):
+        est = MLPClassifier((8,), max_iter=15, random_state=0, tol=0)
+        return model_selection.GridSearchCV(est, grid, cv=2, n_jobs=n_jobs).fit(x, y)
+
+    local = search(1)
+    register_ray()
+    with joblib.parallel_backend("ray"):
+        on_ray = search(2)
+    assert on_ray.best_params_ == local.best_params_
+    np.testing.assert_array_equal(
+        on_ray.cv_results_["mean_test_score"], local.cv_results_["mean_test_score"]
+    )
+
+
+@pytest.mark.slow
+def test_ray_tune_tuner_runs_the_glassnet_trainable(free_cpus, tmp_path):
+    tune = require("ray.tune")
+    from glassnet.distributed import trainable
+
+    space = {"dataset": "iris", "epochs": 2, "hidden": "8", "lr": tune.grid_search([0.01, 0.1])}
+    results = tune.Tuner(
+        tune.with_resources(trainable, {"cpu": 1}),
+        param_space=space,
+        tune_config=tune.TuneConfig(metric="val_loss", mode="min"),
+        run_config=tune.RunConfig(storage_path=str(tmp_path), verbose=0),
+    ).fit()
+    assert results.num_errors == 0 and len(results) == 2
+    losses = {r.config["lr"]: r.metrics["val_loss"] for r in results}
+    assert results.get_best_result().config["lr"] == min(losses, key=losses.get)
+    assert all(r.metrics["epochs"] == 2 and 0 <= r.metrics["test_accuracy"] <= 1 for r in results)

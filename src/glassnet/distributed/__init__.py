@@ -7,5 +7,15 @@ task per trial. Ray is imported only when one of them runs (`pip install
 
 from ._cluster import connect
 from .data_parallel import DataParallel, shard_slices
+from .sweep import SweepError, SweepResult, sweep, trainable, trial_settings
 
-__all__ = ["DataParallel", "connect", "shard_slices"]
+__all__ = [
+    "DataParallel",
+    "SweepError",
+    "SweepResult",
+    "connect",
+    "shard_slices",
+    "sweep",
+    "trainable",
+    "trial_settings",
+]
