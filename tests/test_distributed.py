@@ -9,6 +9,7 @@ import csv
 import os
 import re
 import signal
+import socket
 import time
 
 import numpy as np
@@ -149,7 +150,13 @@ def test_an_unreachable_address_is_refused_within_seconds():
         check_reachable("127.0.0.1:1", "DataParallel")
     with pytest.raises(ConnectionError, match="no Ray cluster answers at 192.0.2.1:6379"):
         check_reachable("ray://192.0.2.1", "DataParallel")  # TEST-NET-1: never answers
-    assert time.monotonic() - start < 8
+    with pytest.raises(ConnectionError, match="no Ray cluster answers at 127.0.0.1:1"):
+        _fit(_model(), *_data(100), DataParallel(2, address="127.0.0.1:1"))
+    assert time.monotonic() - start < 10
+    with socket.create_server(("127.0.0.1", 0)) as other:  # something listens, not our Ray
+        port = other.getsockname()[1]
+        with pytest.raises(ConnectionError, match="already connected to the Ray cluster at"):
+            DataParallel(2, address=f"127.0.0.1:{port}").connect()
 
 
 def test_what_a_worker_cannot_rebuild_is_refused_by_name():
@@ -224,11 +231,13 @@ def test_trial_settings_grid_in_order_and_random_reproducible_within_its_ranges(
         ({"lr": [0.1, -1.0]}, {}, "sweep: trial 1: lr must be positive, got -1.0"),
         ({"epochs": [2, 2.5]}, {}, "sweep: trial 1: epochs must be int, got 2.5"),
         ({"lr": [0.1]}, {"metric": "test_accuracy"}, "metric must be one of"),
+        ({"lr": [0.1]}, {"base": {"workers": 2}}, "['workers'] cannot be set for sweep trials"),
     ],
 )
 def test_a_bad_sweep_is_refused_before_any_trial_runs(space, kw, message, tmp_path):
+    base = kw.pop("base", {"dataset": "iris"})
     with pytest.raises(SweepError, match=re.escape(message)):
-        sweep({"dataset": "iris"}, space, out=tmp_path, **kw)
+        sweep(base, space, out=tmp_path, **kw)
     assert not any(tmp_path.iterdir())
 
 

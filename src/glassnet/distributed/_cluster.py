@@ -34,6 +34,21 @@ def _host_port(address: str) -> tuple[str, int]:
         ) from None
 
 
+def _same_address(a: str, b: str, node_ip: str) -> bool:
+    """Whether two "host:port" addresses name the same Ray head (loopback meaning this node,
+    `node_ip`)."""
+
+    def ip(host: str) -> str:
+        try:
+            found = socket.gethostbyname(host)
+        except OSError:
+            return host
+        return node_ip if found.startswith("127.") else found
+
+    (ha, pa), (hb, pb) = _host_port(a), _host_port(b)
+    return pa == pb and (ha == hb or ip(ha) == ip(hb))
+
+
 def check_reachable(address: str, where: str) -> None:
     """Refuse, within CONNECT_TIMEOUT_S, an address nothing listens on (ray.init would wait
     for a minute or more before giving up)."""
@@ -63,12 +78,19 @@ def connect(address: str | None, where: str, num_cpus: int | None = None) -> Any
     one (`num_cpus` of this machine's cores, default all), "auto" joins the cluster this
     machine belongs to, "host:port" joins that one."""
     ray = import_ray(where)
-    if ray.is_initialized():
-        return ray
     if address not in (None, "auto"):
         if not isinstance(address, str):
             raise TypeError(f"{where}: address must be a string or None, got {address!r}")
         check_reachable(address, where)
+    if ray.is_initialized():
+        current = ray.get_runtime_context().gcs_address
+        node_ip = ray.util.get_node_ip_address()
+        if address not in (None, "auto") and not _same_address(address, current, node_ip):
+            raise ConnectionError(
+                f"{where}: address={address!r}, but this process is already connected to "
+                f"the Ray cluster at {current}; call ray.shutdown() first"
+            )
+        return ray
     try:
         ray.init(
             address=address,

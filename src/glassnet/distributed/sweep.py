@@ -118,6 +118,12 @@ def _checked_trials(base: dict, combos: list[dict], where: str) -> list[tuple[di
     checks a config file, before any trial runs."""
     from ..cli import CLIError, check_settings, merge_settings
 
+    nested = sorted(set(base) & set(_NOT_SWEPT) - {"verbose"})
+    if nested:
+        raise SweepError(
+            f"{where}: {nested} cannot be set for sweep trials (each trial is one Ray task; "
+            "the sweep chooses their folders)"
+        )
     out = []
     for i, combo in enumerate(combos):
         name = f"{where}: trial {i}"
