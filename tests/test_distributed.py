@@ -87,6 +87,24 @@ def test_a_batch_that_does_not_divide_is_split_as_array_split(dp):
         np.testing.assert_allclose(b, a, rtol=1e-9, atol=1e-12)
 
 
+def test_batchnorm_running_means_are_the_shard_weighted_mean(dp):
+    # the running mean is linear in the batch mean, so after one step the weighted mean of the
+    # shards' updates is the whole batch's (the variance is not: each shard normalises itself)
+    x, y = _data(49)
+
+    def one_step(strategy):
+        gn.manual_seed(3)
+        net = gn.models.MLP([8, 16, 3], batch_norm=True).double()
+        m = Model(net).compile("sgd", "cross_entropy")
+        _fit(m, x, y, strategy, batch_size=49, epochs=1)
+        return {k: v.data for k, v in net.named_buffers()}
+
+    local, dist = one_step(None), one_step(dp)
+    np.testing.assert_allclose(dist["1.running_mean"], local["1.running_mean"], atol=1e-12)
+    assert not np.allclose(dist["1.running_mean"], 0)
+    assert dist["1.num_batches_tracked"] == local["1.num_batches_tracked"] == 1
+
+
 # ----- fault tolerance --------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def four_epochs(dp):
