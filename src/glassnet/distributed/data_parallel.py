@@ -135,8 +135,9 @@ class DataParallel:
     `max_restarts` times and its step replayed. Random layers on worker i draw from a
     generator seeded by (seed, epoch, step, i). The workers (one CPU each) live as long as
     this object, so fits that share it start them once; `close()` stops them. `verbose=1`
-    reports restarts on stderr; `stats` sums steps, their seconds and the slowest worker's
-    compute seconds (the rest is the exchange); `pids`, `restarts` for inspection.
+    reports restarts on stderr; `stats` sums steps and their seconds: the slowest worker's
+    compute, the exchange (weights out, shards out, gradients back: the rest of the wait) and
+    the driver's own (mean, optimizer step, metrics); `pids`, `restarts` for inspection.
     """
 
     def __init__(
@@ -157,7 +158,7 @@ class DataParallel:
         self.max_restarts, self.seed, self.verbose = max_restarts, seed, verbose
         self.workers: list[Any] = []
         self.restarts = 0
-        self.stats = {"steps": 0, "step_s": 0.0, "compute_s": 0.0}
+        self.stats = dict.fromkeys(("steps", "step_s", "compute_s", "exchange_s", "driver_s"), 0)
         self._ray: Any = None
 
     def __repr__(self) -> str:
@@ -297,9 +298,9 @@ class DataParallel:
             raise ValueError(f"DataParallel: a batch of {len(x)} inputs and {len(y)} targets")
         cuts = shard_slices(len(x), self.num_workers)
         shards = {i: (x[c], y[c], self._seed(i)) for i, c in enumerate(cuts) if c.stop > c.start}
-        results = [
-            r for _, r in sorted(self._gather(self._ray.put(model.get_weights()), shards).items())
-        ]
+        gathered = self._gather(self._ray.put(model.get_weights()), shards)
+        results = [r for _, r in sorted(gathered.items())]
+        exchanged = time.perf_counter()
         w = [len(shards[i][0]) / len(x) for i in sorted(shards)]
         loss = float(sum(wi * r[0] for wi, r in zip(w, results)))
         for j, p in enumerate(self._params):
@@ -311,9 +312,15 @@ class DataParallel:
         for i, r in zip(sorted(shards), results):
             model.update_metrics(r[1], shards[i][1])
         self._batch += 1
-        self.stats["steps"] += 1
-        self.stats["step_s"] += time.perf_counter() - start
-        self.stats["compute_s"] += max(r[4] for r in results)
+        end, compute = time.perf_counter(), max(r[4] for r in results)
+        for key, v in (
+            ("steps", 1),
+            ("step_s", end - start),
+            ("compute_s", compute),
+            ("exchange_s", exchanged - start - compute),
+            ("driver_s", end - exchanged),
+        ):
+            self.stats[key] += v
         return {"loss": loss}
 
 
