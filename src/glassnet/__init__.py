@@ -4,7 +4,20 @@ import glassnet as gn
 model = gn.nn.Sequential(gn.nn.Linear(2, 4), gn.nn.Tanh(), gn.nn.Linear(4, 1))
 """
 
-from . import autograd, data, datasets, diagnostics, inspect, metrics, models, nn, optim, train, utils
+from . import (
+    autograd,
+    data,
+    datasets,
+    diagnostics,
+    distributed,
+    inspect,
+    metrics,
+    models,
+    nn,
+    optim,
+    train,
+    utils,
+)
 from .allocator import tune_allocator
 from .autograd import *  # noqa: F403
 from .autograd import __all__ as _autograd_all
@@ -19,6 +32,7 @@ __all__ = [
     "data",
     "datasets",
     "diagnostics",
+    "distributed",
     "inspect",
     "load",
     "load_state_dict",

@@ -49,6 +49,8 @@ TRAIN_DEFAULTS: dict[str, Any] = {
     "out": None,
     "verbose": 1,
     "l2": 0.0,
+    "workers": None,  # data-parallel Ray workers (glassnet.distributed); None: this process
+    "address": None,  # the Ray cluster to join (None: a local one)
 }
 MIN_VAL_FOR_EARLY_STOPPING = 10  # below this, val_loss is too noisy to stop on
 # Caps on what a flag, a config file or a model file may ask for (before anything is built):
@@ -65,6 +67,7 @@ _INT_RANGES: dict[str, tuple[int, int]] = {
     "early_stopping": (0, MAX_EPOCHS),
     "seed": (0, 2**64 - 1),
     "verbose": (0, 2),
+    "workers": (1, 1 << 16),
 }
 HOLDOUT_RULE = (
     "a fraction in (0, 1) holds out the LAST part of the training data (Keras' "
@@ -189,6 +192,8 @@ _TYPES: dict[str, Any] = {
     "out": str,
     "verbose": int,
     "l2": float,
+    "workers": int,
+    "address": str,
 }
 
 
@@ -214,6 +219,12 @@ def parse_config(text: bytes, name: str = "<config>") -> dict[str, Any]:
     if not isinstance(data, dict):
         raise ConfigError(f"{name}: expected a table of settings, got {type(data).__name__}")
     data = data.get("train", data) if isinstance(data.get("train"), dict) else data
+    return check_settings(data, name)
+
+
+def check_settings(data: dict, name: str) -> dict[str, Any]:
+    """A table of training settings checked key by key (name, type and range), "-" in keys
+    read as "_"; any problem is a ConfigError starting with `name`."""
     out: dict[str, Any] = {}
     for k, v in data.items():
         key = str(k).replace("-", "_")
@@ -474,15 +485,29 @@ def run_train(args: argparse.Namespace) -> int:
 
     cfg, where = _settings(args)
     run = _prepare_run(cfg, where)
-    out = _out_dir(cfg)
-    _make_out(out)
     with contextlib.ExitStack() as stack:
+        run["strategy"] = _data_parallel(cfg, stack)
+        out = _out_dir(cfg)
+        _make_out(out)
         try:
             stack.enter_context(folder_lock(out))
         except FolderBusyError as e:
             raise CLIError(f"--out {e}; wait for it to finish or choose another --out") from None
         run["health"] = bool(getattr(args, "health", False))
         return _train_into(out, cfg, run)
+
+
+def train_into(out: Path, cfg: dict[str, Any], where: dict[str, str]) -> dict[str, Any]:
+    """One `glassnet train` run of settings from `merge_settings` into the new folder `out`
+    (what a sweep trial runs); returns the last epoch's logs, "test_loss", "test_accuracy"
+    and "epochs". RunFailed if training was terminated."""
+    run = _prepare_run(cfg, where)
+    _make_out(out)
+    _train_into(out, cfg, run)
+    result = {k: v[-1] for k, v in run["history"].history.items() if v}
+    result.update({f"test_{k}": v for k, v in run["test"].items()})
+    result["epochs"] = len(run["history"].history.get("loss", []))
+    return result
 
 
 def _prepare_run(cfg: dict[str, Any], where: dict[str, str]) -> dict[str, Any]:
@@ -502,6 +527,39 @@ def _prepare_run(cfg: dict[str, Any], where: dict[str, str]) -> dict[str, Any]:
     opt = gn.optim.create(cfg["optimizer"], net.parameters(), lr=cfg["lr"])
     model = Model(net).compile(opt, "cross_entropy", ["accuracy"], l2=cfg["l2"])
     return {"ds": ds, "data": (x, y, xv, yv, xt, yt), "model": model}
+
+
+def _own_ray(stack: contextlib.ExitStack, flag: str) -> None:
+    """Ray imported (a CLIError naming `flag` without it); one this command starts is shut
+    down when `stack` closes."""
+    from .distributed._cluster import import_ray
+
+    try:
+        ray = import_ray(flag)
+    except ImportError as e:
+        raise CLIError(str(e)) from None
+    if not ray.is_initialized():
+        stack.callback(lambda: ray.is_initialized() and ray.shutdown())
+
+
+def _data_parallel(cfg: dict[str, Any], stack: contextlib.ExitStack) -> Any:
+    """DataParallel for --workers (None without it), its cluster joined and its CPUs
+    checked before anything is written; a Ray this run started is shut down when `stack`
+    closes. Ray's errors (no cluster, too few CPUs) are CLI errors naming the flag."""
+    if cfg["workers"] is None:
+        if cfg["address"] is not None:
+            raise CLIError(f"--address {cfg['address']}: only used with --workers N")
+        return None
+    from .distributed import DataParallel
+
+    _own_ray(stack, "--workers")
+    dp = DataParallel(cfg["workers"], cfg["address"], verbose=cfg["verbose"])
+    stack.callback(dp.close)
+    try:
+        dp.connect()
+    except (ConnectionError, ValueError) as e:
+        raise CLIError(f"--workers {cfg['workers']}: {e}") from None
+    return dp
 
 
 def _train_into(out: Path, cfg: dict[str, Any], run: dict[str, Any]) -> int:
@@ -538,7 +596,9 @@ def _train_into(out: Path, cfg: dict[str, Any], run: dict[str, Any]) -> int:
         f"glassnet train: {cfg['dataset']} ({len(x)} train, {len(xv)} validation, {len(xt)} "
         f"test), {about}, {cfg['activation']}, {cfg['optimizer']} (lr "
         f"{model.optimizer.param_groups[0]['lr']:g}), batch {cfg['batch_size']}, up to "
-        f"{cfg['epochs']} epochs; writing to {out}",
+        f"{cfg['epochs']} epochs"
+        + (f", data-parallel on {cfg['workers']} Ray workers" if cfg["workers"] else "")
+        + f"; writing to {out}",
         flush=True,
     )
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # the guard reports
@@ -550,11 +610,13 @@ def _train_into(out: Path, cfg: dict[str, Any], run: dict[str, Any]) -> int:
             validation_data=(xv, yv),
             callbacks=[*callbacks, guard],
             verbose=cfg["verbose"],
+            strategy=run.get("strategy"),
         )
+    run["history"], run["test"] = history, model.evaluate(xt, yt, return_dict=True)
     terminated = _terminated(guard)
     if terminated:
         model.info["terminated"] = terminated
-    test = model.evaluate(xt, yt, return_dict=True)
+    test = run["test"]
     print(f"test loss {test['loss']:.4f} - test accuracy {test['accuracy']:.4f}")
     model.save(out / "model.safetensors")
     title = f"{cfg['dataset']}: {about}, test accuracy {test['accuracy']:.4f} ({len(xt)} samples)"
@@ -644,6 +706,18 @@ def add_train(sub: Any) -> None:
         f"(needs >= {MIN_VAL_FOR_EARLY_STOPPING} validation samples)",
     )
     p.add_argument("--seed", type=int, help="random seed (default 0)")
+    p.add_argument(
+        "--workers",
+        type=int,
+        metavar="N",
+        help="train data-parallel on N Ray workers (each global batch split over them; "
+        "needs glassnet[distributed]; default: in this process)",
+    )
+    p.add_argument(
+        "--address",
+        help="with --workers: the Ray cluster to join, 'auto' or host:port (default: start "
+        "a local one)",
+    )
     p.add_argument(
         "--out",
         help="folder for model.safetensors, history.csv, curves.png, "
@@ -1297,11 +1371,88 @@ def add_rl(sub: Any) -> None:
     e.set_defaults(func=run_rl_evaluate)
 
 
+# ----- sweep ----------------------------------------------------------------------------------
+SWEEP_KEYS = {
+    "method": str,
+    "trials": int,
+    "metric": str,
+    "seed": int,
+    "out": str,
+    "keep_all": bool,
+}
+
+
+def parse_sweep(text: bytes, name: str) -> dict[str, Any]:
+    """A sweep file (TOML): [sweep] method/trials/metric/seed/out/keep_all, [train] the fixed
+    settings (as `glassnet train --config` reads them), [space] the settings searched."""
+    try:
+        data = tomllib.loads(text.decode("utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as e:
+        raise ConfigError(f"{name}: not valid UTF-8 TOML ({e})") from None
+    unknown = set(data) - {"sweep", "train", "space"}
+    if unknown or not isinstance(data.get("space"), dict):
+        raise ConfigError(
+            f"{name}: expected the tables [sweep], [train] and [space] (required), got "
+            f"{sorted(data)}"
+        )
+    opts = data.get("sweep", {})
+    for k, v in opts.items():
+        t = SWEEP_KEYS.get(k)
+        if t is None or not isinstance(v, t) or (t is int and isinstance(v, bool)):
+            want = f"must be {t.__name__}" if t else f"is unknown; known: {sorted(SWEEP_KEYS)}"
+            raise ConfigError(f"{name}: [sweep] {k} {want}, got {_short(v)}")
+    train = check_settings(data.get("train", {}), f"{name}: [train]")
+    return {"base": train, "space": data["space"], **opts}
+
+
+def run_sweep(args: argparse.Namespace) -> int:
+    """`glassnet sweep`: every trial of the sweep file as a Ray task; table, CSV, best model."""
+    from .distributed.sweep import SweepError, sweep
+
+    spec = parse_sweep(read_input_file(args.config, MAX_CONFIG_BYTES, "sweep file"), args.config)
+    if args.out:
+        spec["out"] = args.out
+    with contextlib.ExitStack() as stack:
+        _own_ray(stack, "glassnet sweep")
+        try:
+            result = sweep(**spec, address=args.address, where=args.config)
+        except (SweepError, ConnectionError) as e:
+            raise CLIError(str(e)) from None
+    print(result.table())
+    written = [result.out / "results.csv"]
+    if result.best is not None:
+        written.append(result.out / "best.safetensors")
+        print(f"best: trial {result.best} by {result.metric}")
+    print(f"wrote {', '.join(map(str, written))}")
+    return 0 if result.best is not None else 1
+
+
+def add_sweep(sub: Any) -> None:
+    """Register `glassnet sweep`."""
+    p = sub.add_parser(
+        "sweep",
+        help="grid or random search over train settings, one Ray task per trial",
+        description="Run `glassnet train` for every point of a search space (grid: every "
+        "combination; random: `trials` draws), in parallel on Ray; print a table, write "
+        "results.csv and the best trial's model (by the validation metric) as "
+        "best.safetensors. Needs glassnet[distributed].",
+    )
+    p.add_argument(
+        "--config", required=True, help="the sweep file (TOML: [sweep], [train], [space])"
+    )
+    p.add_argument("--out", help="output folder (default: [sweep] out, or sweeps/sweep-<time>/)")
+    p.add_argument(
+        "--address", help="the Ray cluster to join: 'auto' or host:port (default: local)"
+    )
+    p.set_defaults(func=run_sweep)
+
+
 # Subcommands, in --help order.
 SUBCOMMANDS: list[Callable[[Any], None]] = [
     add_train,
     add_evaluate,
     add_predict,
+    add_sweep,
     add_datasets,
     add_export,
     add_playground,
