@@ -39,7 +39,7 @@ def main() -> None:
     for r in range(REPEATS):
         gn.manual_seed(r)
         agent = DQN("CartPole-v1", **params, seed=r)
-        init = {k: v.data.copy() for k, v in agent.q_network.state_dict().items()}
+        init = {k: v._array.copy() for k, v in agent.q_network.state_dict().items()}
         t = time.perf_counter()
         agent.learn(STEPS)
         ours.append(STEPS / (time.perf_counter() - t))

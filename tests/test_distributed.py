@@ -97,7 +97,7 @@ def test_batchnorm_running_means_are_the_shard_weighted_mean(dp):
         net = gn.models.MLP([8, 16, 3], batch_norm=True).double()
         m = Model(net).compile("sgd", "cross_entropy")
         _fit(m, x, y, strategy, batch_size=49, epochs=1)
-        return {k: v.data for k, v in net.named_buffers()}
+        return {k: v._array for k, v in net.named_buffers()}
 
     local, dist = one_step(None), one_step(dp)
     np.testing.assert_allclose(dist["1.running_mean"], local["1.running_mean"], atol=1e-12)

@@ -9,10 +9,26 @@ import pytest
 
 import glassnet as gn
 from glassnet.autograd import Function, Tensor
+from glassnet.autograd.function import Op
 from test_gradcheck import CASES
 
 EPS, TOL, PER_EDGE = 1e-6, 1e-6, 8  # central-difference step, tolerance, elements per edge
-_apply = Function.apply.__func__  # type: ignore[attr-defined]
+# The engine's ops (Op) and user Functions on Tensors (Function) each have their own apply.
+_APPLY = {Op: Op.apply.__func__, Function: Function.apply.__func__}  # type: ignore[attr-defined]
+
+
+def _patch(monkeypatch, around):
+    """Route every apply through around(original, cls, *args); returns the undo."""
+    for base, original in _APPLY.items():
+        monkeypatch.setattr(
+            base, "apply", classmethod(lambda cls, *a, _o=original, **k: around(_o, cls, *a, **k))
+        )
+
+    def undo():
+        for base, original in _APPLY.items():
+            monkeypatch.setattr(base, "apply", classmethod(original))
+
+    return undo
 
 
 def _weighted(fn, inputs, v):
@@ -25,14 +41,23 @@ def _calls(monkeypatch, fn, inputs, v):
     """The loss, and the nodes in the order their ops were applied."""
     made = []
 
-    def recording(cls, *args, **kwargs):
-        out = _apply(cls, *args, **kwargs)
-        made.append(out._ctx)
+    calls = [0]
+
+    def recording(original, cls, *args, **kwargs):
+        me = calls[0]  # numbered when called, as `_nudged` counts (a Function's inner ops after)
+        calls[0] += 1
+        out = original(cls, *args, **kwargs)
+        for o in out if isinstance(out, tuple) else (out,):
+            made.append((o._ctx, me))
+            if type(o._ctx).__name__ == "FunctionOutput":  # one output of a several-output
+                made.append((o._ctx.inputs[0]._ctx, me))  # Function: its node too
         return out
 
-    monkeypatch.setattr(Function, "apply", classmethod(recording))
-    loss = _weighted(fn, inputs, v)
-    monkeypatch.setattr(Function, "apply", classmethod(_apply))
+    undo = _patch(monkeypatch, recording)
+    try:
+        loss = _weighted(fn, inputs, v)
+    finally:
+        undo()
     return loss, made
 
 
@@ -40,24 +65,24 @@ def _nudged(monkeypatch, fn, inputs, v, call, arg, delta):
     """The loss with `delta` added to argument `arg` of the `call`-th op only."""
     count = [0]
 
-    def nudging(cls, *args, **kwargs):
+    def nudging(original, cls, *args, **kwargs):
         if count[0] == call:
             args = list(args)
-            args[arg] = Tensor(args[arg].data + delta)
+            args[arg] = Tensor(args[arg]._array + delta)
         count[0] += 1
-        return _apply(cls, *args, **kwargs)
+        return original(cls, *args, **kwargs)
 
-    monkeypatch.setattr(Function, "apply", classmethod(nudging))
+    undo = _patch(monkeypatch, nudging)
     try:
-        return float(_weighted(fn, inputs, v).data)
+        return float(_weighted(fn, inputs, v)._array)
     finally:
-        monkeypatch.setattr(Function, "apply", classmethod(_apply))
+        undo()
 
 
 def _check_steps_numerically(monkeypatch, fn, inputs, v, loss, made, replay, rng):
     checked = 0
     for step in replay:
-        call = next(i for i, n in enumerate(made) if n is step.node)
+        call = next(i for n, i in made if n is step.node)
         positions = [j for j, a in enumerate(step.node.inputs) if isinstance(a, Tensor)]
         for j, sent in zip(positions, step.grad_inputs):
             if sent is None:
@@ -98,7 +123,7 @@ def test_graph_and_replay_on_every_function(name, monkeypatch):
         mine = replay.grad(t)
         assert (mine is None) == (t.grad is None)
         if mine is not None:
-            assert mine.dtype == t.grad.dtype and np.array_equal(mine, t.grad.data)
+            assert mine.dtype == t.grad.dtype and np.array_equal(mine, t.grad._array)
     assert _check_steps_numerically(monkeypatch, fn, inputs, v, loss, made, replay, rng) > 0
 
 
@@ -121,7 +146,7 @@ def test_replay_of_the_seeds_dnn_equals_autograd_and_central_differences(monkeyp
     net.zero_grad()
     loss.backward(retain_graph=True)
     for _, p in net.named_parameters():
-        assert np.array_equal(replay.grad(p), p.grad.data)
+        assert np.array_equal(replay.grad(p), p.grad._array)
     assert _check_steps_numerically(monkeypatch, fn, [], np.ones(()), loss, made, replay, rng)
     g = gn.inspect.graph(traced, tr)
     linear = [n for n in g.nodes if n.label == "Linear"]

@@ -37,7 +37,7 @@ def test_nodes_edges_and_statistics_are_those_of_the_graph():
     loss.backward(retain_graph=True)
     for n in params.values():
         p = dict(net.named_parameters())[n.label]
-        assert n.grad["mean"] == pytest.approx(float(p.grad.data.astype(np.float64).mean()))
+        assert n.grad["mean"] == pytest.approx(float(p.grad._array.astype(np.float64).mean()))
     json.dumps(g.to_dict())  # plain data
     assert [n.module for n in ops] == [None, "2", "1", "0"]
 

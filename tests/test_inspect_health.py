@@ -96,7 +96,7 @@ def _loop(mon, net, opt, x, y):
         mon.begin_step()
         if step == 5:  # the hidden layer makes the first inf
             with gn.no_grad():
-                net[0].bias.data[0] = np.inf
+                net[0].bias._array[0] = np.inf
         loss = gn.nn.CrossEntropyLoss()(net(x), y)
         opt.zero_grad()
         with np.errstate(all="ignore"):

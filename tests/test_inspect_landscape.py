@@ -31,8 +31,8 @@ def problem():
 
 def _set(net, coef):
     with gn.no_grad():
-        net.weight.data[...] = coef[:3][None]
-        net.bias.data[...] = coef[3:]
+        net.weight._array[...] = coef[:3][None]
+        net.bias._array[...] = coef[3:]
 
 
 def test_the_slice_is_a_convex_bowl_with_its_minimum_at_the_optimum(problem):
@@ -43,13 +43,13 @@ def test_the_slice_is_a_convex_bowl_with_its_minimum_at_the_optimum(problem):
     assert np.all(np.diff(z, 2, axis=0) > 0) and np.all(np.diff(z, 2, axis=1) > 0)
     mx, my = at_opt.minimum()
     assert abs(mx) <= STEP and abs(my) <= STEP
-    np.testing.assert_array_equal(net.weight.data, coef[None, :3])  # the weights are restored
+    np.testing.assert_array_equal(net.weight._array, coef[None, :3])  # the weights are restored
     # off the optimum, along the same directions: the minimum moves to where it must be
     d1, d2 = at_opt.directions
     a, b = 0.4, -0.3
     with gn.no_grad():
-        net.weight.data -= a * d1[0] + b * d2[0]
-        net.bias.data -= a * d1[1] + b * d2[1]
+        net.weight._array -= a * d1[0] + b * d2[0]
+        net.bias._array -= a * d1[1] + b * d2[1]
     off = gn.inspect.landscape(net, loss_fn, data, STEPS, SPAN, directions=(d1, d2))
     mx, my = off.minimum()
     assert abs(mx - a) <= STEP and abs(my - b) <= STEP

@@ -66,7 +66,7 @@ def test_from_torch_and_back(name):
     x = torch.randn(3, *shape)
     with torch.no_grad():
         want = _first(net(x)).numpy()
-    np.testing.assert_allclose(_first(gm(gn.tensor(x.numpy()))).data, want, rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(_first(gm(gn.tensor(x.numpy())))._array, want, rtol=1e-5, atol=1e-5)
     back = interop.to_torch(gm)
     assert type(back) is type(net)
     with torch.no_grad():
@@ -81,7 +81,7 @@ def test_to_torch_of_glassnet_models():
     x = np.random.default_rng(1).standard_normal((4, 5)).astype(np.float32)
     with torch.no_grad():
         np.testing.assert_allclose(
-            tm(torch.from_numpy(x)).numpy(), mlp(gn.tensor(x)).data, rtol=1e-5, atol=1e-5
+            tm(torch.from_numpy(x)).numpy(), mlp(gn.tensor(x))._array, rtol=1e-5, atol=1e-5
         )
     with pytest.raises(interop.InteropError, match=r"LeNet5 at <model> has no counterpart"):
         interop.to_torch(models.LeNet5())
@@ -117,19 +117,19 @@ def test_torch_state_dict_through_safetensors_loads_unchanged(tmp_path):
         assert sorted(state) == sorted(net.state_dict())
         gm = interop.from_torch(net)  # the same architecture, its values then overwritten
         for p in gm.parameters():
-            p.data[...] = 0
+            p._array[...] = 0
         gm.load_state_dict(state)
         x = torch.randn(2, *shape)
         with torch.no_grad():
             want = _first(net(x)).numpy()
-        np.testing.assert_allclose(_first(gm(gn.tensor(x.numpy()))).data, want, atol=1e-5)
+        np.testing.assert_allclose(_first(gm(gn.tensor(x.numpy())))._array, want, atol=1e-5)
 
 
 def test_load_state_dict_reads_glassnet_files_and_refuses_junk(tmp_path):
     m = gn.nn.Linear(3, 2)
     gn.save(m.state_dict(), tmp_path / "sd.safetensors")
     got = gn.load_state_dict(tmp_path / "sd.safetensors")
-    np.testing.assert_array_equal(got["weight"].data, m.weight.data)
+    np.testing.assert_array_equal(got["weight"]._array, m.weight._array)
     (tmp_path / "junk.safetensors").write_bytes(b"\x10" + bytes(30))
     with pytest.raises(gn.CheckpointError, match="junk.safetensors"):
         gn.load_state_dict(tmp_path / "junk.safetensors")

@@ -26,17 +26,17 @@ def randn(*shape: int) -> np.ndarray:
 
 def _bn(cls, c: int):
     m = cls(c)
-    m.running_mean.data[...] = randn(c)
-    m.running_var.data[...] = R.uniform(0.5, 2, c).astype(np.float32)
-    m.weight.data[...] = randn(c)
-    m.bias.data[...] = randn(c)
+    m.running_mean._array[...] = randn(c)
+    m.running_var._array[...] = R.uniform(0.5, 2, c).astype(np.float32)
+    m.weight._array[...] = randn(c)
+    m.bias._array[...] = randn(c)
     return m
 
 
 def _ln():
     m = nn.LayerNorm((3, 4))
-    m.weight.data[...] = randn(3, 4)
-    m.bias.data[...] = randn(3, 4)
+    m.weight._array[...] = randn(3, 4)
+    m.bias._array[...] = randn(3, 4)
     return m
 
 
@@ -126,7 +126,7 @@ def _flat(v):
 def _reference(model, args) -> list[np.ndarray]:
     with gn.no_grad():
         out = model(*[gn.tensor(a) if isinstance(a, np.ndarray) else a for a in args])
-    return [t.data for t in _flat(out)]
+    return [t._array for t in _flat(out)]
 
 
 def _check(model, args_by_batch: list, tmp_path) -> None:
@@ -142,7 +142,7 @@ def _check(model, args_by_batch: list, tmp_path) -> None:
         args = args if isinstance(args, tuple) else (args,)
         feeds = dict(zip([i.name for i in session.get_inputs()], _flat(args)))
         want = _reference(model, args)
-        for got in (session.run(None, feeds), [t.data for t in _flat(loaded(*_flat(args)))]):
+        for got in (session.run(None, feeds), [t._array for t in _flat(loaded(*_flat(args)))]):
             assert len(got) == len(want)
             for g, w in zip(got, want):
                 assert g.shape == w.shape and g.dtype == w.dtype
@@ -306,7 +306,7 @@ def test_torch_onnx_export_loads_into_glassnet(name, dynamo):
         x = make(n)
         with torch.no_grad():
             want = net(x).numpy()
-        np.testing.assert_allclose(loaded(x.numpy()).data, want, rtol=1e-5, atol=1e-5)
+        np.testing.assert_allclose(loaded(x.numpy())._array, want, rtol=1e-5, atol=1e-5)
     params = list(loaded.parameters())  # a glassnet module with trainable parameters
     assert params and all(p.requires_grad for p in params)
 
@@ -411,7 +411,7 @@ def test_cli_export_of_a_trained_model(tmp_path, capsys):
     x = np.asarray(x, np.float32)[:7]  # raw rows: the Standardize layer is in the graph
     session = ort.InferenceSession(str(out), providers=["CPUExecutionProvider"])
     (got,) = session.run(None, {"input": x})
-    want = gn.load(run / "model.safetensors")(gn.tensor(x)).data
+    want = gn.load(run / "model.safetensors")(gn.tensor(x))._array
     np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5)
     assert main(["export", str(run / "model.safetensors"), "--onnx", str(out), "--opset", "9"]) == 2
     assert "--opset 9" in capsys.readouterr().err
@@ -426,4 +426,4 @@ def test_playground_exports_its_network_as_onnx():
     x = randn(9, len(s.config.features))
     (got,) = session.run(None, {"input": x})
     s.model.eval()
-    np.testing.assert_allclose(got, s.model(gn.tensor(x)).data, rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(got, s.model(gn.tensor(x))._array, rtol=1e-5, atol=1e-5)

@@ -119,7 +119,7 @@ def test_truncation_is_stored_as_not_done_termination_as_done():
     assert (buf.dones[:400][truncated & ~terminated] == 0).all()
     # the TD target of a not-done transition bootstraps: r + γ max Q_target(s')
     batch = buf.sample(16)
-    q_next = agent.target_network(gn.tensor(batch.next_observations)).data.max(1)
+    q_next = agent.target_network(gn.tensor(batch.next_observations))._array.max(1)
     np.testing.assert_allclose(
         agent.model.td_target(batch),
         batch.rewards + 0.99 * q_next * (1 - batch.dones),
@@ -207,7 +207,7 @@ def test_dqn_equals_pytorch_step_for_step(variant, one_torch_thread):
     p = {**SMALL, **variant, "target_network_frequency": 20, "exploration_fraction": 0.3}
     steps = p["learning_starts"] + 201  # updates at t = 51 … 250: 200 of them
     agent = DQN("CartPole-v1", **p, seed=4)
-    init = {k: v.data.copy() for k, v in agent.q_network.state_dict().items()}
+    init = {k: v._array.copy() for k, v in agent.q_network.state_dict().items()}
     agent.learn(steps)
     from reference_dqn import TorchDQN
 
@@ -217,11 +217,11 @@ def test_dqn_equals_pytorch_step_for_step(variant, one_torch_thread):
     np.testing.assert_array_equal(agent.replay_buffer.actions, buf.actions)  # same trajectory
     for name, t in q.state_dict().items():
         np.testing.assert_allclose(
-            agent.q_network.state_dict()[name].data, t.numpy(), rtol=1e-4, atol=1e-5
+            agent.q_network.state_dict()[name]._array, t.numpy(), rtol=1e-4, atol=1e-5
         )
     for name, t in target.state_dict().items():
         np.testing.assert_allclose(
-            agent.target_network.state_dict()[name].data, t.numpy(), rtol=1e-4, atol=1e-5
+            agent.target_network.state_dict()[name]._array, t.numpy(), rtol=1e-4, atol=1e-5
         )
     obs = buf.observations[:256]
     with torch.no_grad():
@@ -233,8 +233,8 @@ def test_dqn_equals_pytorch_step_for_step(variant, one_torch_thread):
 def _state(agent):
     opt = agent.model.optimizer.state_dict()
     return (
-        [v.data.copy() for v in agent.q_network.state_dict().values()],
-        [v.data.copy() for v in agent.target_network.state_dict().values()],
+        [v._array.copy() for v in agent.q_network.state_dict().values()],
+        [v._array.copy() for v in agent.target_network.state_dict().values()],
         [np.array(s[k]) for s in opt["state"].values() for k in sorted(s)],
         [a.copy() for a in agent.replay_buffer.state_dict()[0].values()],
         agent.replay_buffer.rng.bit_generator.state,

@@ -148,7 +148,7 @@ def to_torch(module: Module) -> Any:
     """The torch.nn module equal to a glassnet module (same layers, arguments and values)."""
     torch = _torch()
     tm = _convert(module, "", torch.nn, "to_torch")
-    state = {k: torch.from_numpy(np.array(v.data)) for k, v in module.state_dict().items()}
+    state = {k: torch.from_numpy(np.array(v._array)) for k, v in module.state_dict().items()}
     _copy_values(state, tm, "to_torch")
     tm.train(module.training)
     return tm

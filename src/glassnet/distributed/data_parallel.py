@@ -75,8 +75,8 @@ class _Replica:
         manual_seed(seed)  # dropout masks: a replayed step draws the same ones
         self.model.module.train()
         logs, out = self.model.compute_gradients((x, y))
-        grads = [None if p.grad is None else p.grad.data for p in self.params]
-        bufs = [b.data for b in self.buffers]
+        grads = [None if p.grad is None else p.grad._array for p in self.params]
+        bufs = [b._array for b in self.buffers]
         return logs["loss"], out, grads, bufs, time.perf_counter() - start
 
 
@@ -280,12 +280,12 @@ class DataParallel:
         mean, counts from the first worker; unchanged ones are left as they are."""
         for j, b in enumerate(self._buffers):
             copies = [r[3][j] for r in results]
-            if all(np.array_equal(c, b.data) for c in copies):
+            if all(np.array_equal(c, b._array) for c in copies):
                 continue
-            if b.data.dtype.kind == "f":
-                b.data[...] = sum(wi * c for wi, c in zip(w, copies))
+            if b._array.dtype.kind == "f":
+                b._array[...] = sum(wi * c for wi, c in zip(w, copies))
             else:
-                b.data[...] = copies[0]
+                b._array[...] = copies[0]
 
     def train_step(self, batch: Any) -> dict[str, float]:
         """One global batch: shards to the workers, weighted mean of their gradients, one

@@ -25,12 +25,16 @@ def op_name(node: Any) -> str:
 
 
 def rule_of(node: Any) -> str:
-    """The local derivative of `node`'s op, as written on its backward (or "?" if none)."""
+    """The local derivative of `node`'s op, as written on its backward; for a user's own
+    `autograd.Function` without that comment, its name (its backward is the rule); else "?"."""
+    from ..autograd import Function
     from ..autograd.rules import backward_rule  # not at import: `python -m ...rules` runs it
 
     try:
         return backward_rule(type(node))
     except (ValueError, OSError, TypeError):
+        if isinstance(node, Function):
+            return f"{type(node).__name__}.backward (user-defined)"
         return "?"
 
 
@@ -147,7 +151,7 @@ def backprop(output: Tensor, gradient: Any = None, model: Any = None) -> Backpro
     root = check_graph(output, "backprop")
     tr = names(model)
     if gradient is None:
-        if output.data.size != 1:
+        if output._array.size != 1:
             raise RuntimeError(
                 f"backprop: output has shape {tuple(output.shape)}; pass gradient= of that "
                 "shape (only a one-element output gets the implicit gradient 1)"

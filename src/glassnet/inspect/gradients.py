@@ -19,5 +19,5 @@ def gradient_norms(model: Module, weights_only: bool = True) -> OrderedDict[str,
     for name, p in model.named_parameters():
         if p.grad is None or (weights_only and p.ndim < 2):
             continue
-        out[name] = float(np.sqrt((p.grad.data.astype(np.float64) ** 2).sum()))
+        out[name] = float(np.sqrt((p.grad._array.astype(np.float64) ** 2).sum()))
     return out

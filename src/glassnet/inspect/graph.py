@@ -186,8 +186,8 @@ def graph(output: Tensor, model: Any = None, grads: bool = True) -> Graph:
                     leaves.append(a)
     freed = any(n.saved_tensors is None for n in order)
     node_grads: dict[int, Any] = {}
-    leaf_grad = {id(t): (t.grad.data if t.grad is not None else None) for t in leaves}
-    if grads and not freed and output.data.size == 1:
+    leaf_grad = {id(t): (t.grad._array if t.grad is not None else None) for t in leaves}
+    if grads and not freed and output._array.size == 1:
         replay = backprop(output, model=tr)
         node_grads = replay.node_grads()
         leaf_grad = {id(t): replay.grad(t) for t in leaves}
@@ -198,7 +198,7 @@ def graph(output: Tensor, model: Any = None, grads: bool = True) -> Graph:
         t = producer[id(n)]
         mod = tr.module_of(n) if tr is not None else None
         nodes.append(
-            Node(ids[id(n)], "op", op_name(n), tuple(t.shape), str(t.dtype), stats(t.data),
+            Node(ids[id(n)], "op", op_name(n), tuple(t.shape), str(t.dtype), stats(t._array),
                  stats(node_grads.get(id(n))), rule_of(n), mod, types.get(mod) if mod else None)
         )  # fmt: skip
     for t in leaves:
@@ -208,7 +208,7 @@ def graph(output: Tensor, model: Any = None, grads: bool = True) -> Graph:
         mod = tr.module_of(t) if tr is not None else None
         nodes.append(
             Node(ids[id(t)], "leaf" if t.requires_grad else "input", label, tuple(t.shape),
-                 str(t.dtype), stats(t.data), stats(leaf_grad.get(id(t))), "", mod,
+                 str(t.dtype), stats(t._array), stats(leaf_grad.get(id(t))), "", mod,
                  types.get(mod) if mod else None)
         )  # fmt: skip
     edges = []
@@ -216,8 +216,8 @@ def graph(output: Tensor, model: Any = None, grads: bool = True) -> Graph:
         for a in n.inputs:
             if isinstance(a, Tensor):
                 edges.append((ids[id(a._ctx if a._ctx is not None else a)], ids[id(n)]))
-    values = {ids[id(n)]: producer[id(n)].data for n in order}
-    values.update({ids[id(t)]: t.data for t in leaves})
+    values = {ids[id(n)]: producer[id(n)]._array for n in order}
+    values.update({ids[id(t)]: t._array for t in leaves})
     return Graph(nodes, edges, freed, values)
 
 

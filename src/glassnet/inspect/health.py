@@ -123,11 +123,11 @@ class HealthMonitor(Callback):
         def hook(m: Module, _in: tuple, out: Any) -> None:
             if not isinstance(out, Tensor):
                 return
-            if self.first_nonfinite is None and not np.isfinite(out.data).all():
+            if self.first_nonfinite is None and not np.isfinite(out._array).all():
                 self.first_nonfinite = (self.step, _label(name, m))
                 self._say(f"layer {_label(name, m)} produced NaN or inf first (step {self.step})")
             if self._sampling:
-                self._activations(name, m, out.data)
+                self._activations(name, m, out._array)
 
         return hook
 
@@ -150,7 +150,7 @@ class HealthMonitor(Callback):
         self._acts = {}
         if self._sampling:
             self._before = {
-                n: w.data.copy() for n, m in self._layers if (w := _weight(m)) is not None
+                n: w._array.copy() for n, m in self._layers if (w := _weight(m)) is not None
             }
 
     def end_step(self) -> None:
@@ -173,14 +173,14 @@ class HealthMonitor(Callback):
 
     def _weights(self, name: str, w: Tensor) -> dict[str, float]:
         row: dict[str, float] = {}
-        data_std = _std(w.data)
+        data_std = _std(w._array)
         if w.grad is not None:
-            g = w.grad.data.astype(np.float64)
+            g = w.grad._array.astype(np.float64)
             row["grad_norm"] = float(np.sqrt((g * g).sum()))
             row["grad_data"] = float(g.std()) / data_std if data_std else math.nan
         before = self._before.get(name)
         if before is not None:
-            row["update_data"] = _std(w.data - before) / data_std if data_std else math.nan
+            row["update_data"] = _std(w._array - before) / data_std if data_std else math.nan
         return row
 
     def end_epoch(self) -> list[str]:

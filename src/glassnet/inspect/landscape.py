@@ -33,18 +33,18 @@ def _params(model: Any) -> list[Tensor]:
 
 def get_weights(model: Any) -> Weights:
     """Copies of the model's parameters, in `parameters()` order."""
-    return [p.data.copy() for p in _params(model)]
+    return [p._array.copy() for p in _params(model)]
 
 
 def _set(params: list[Tensor], weights: Weights) -> None:
     for p, w in zip(params, weights):
-        p.data[...] = w
+        p._array[...] = w
 
 
 def _loss(model: Any, loss_fn: Callable, data: tuple) -> float:
     x, y = data
     out = model(x if isinstance(x, Tensor) else Tensor(np.asarray(x, _dtype(model))))
-    return float(np.asarray(loss_fn(out, y).data))
+    return float(np.asarray(loss_fn(out, y)._array))
 
 
 def _dtype(model: Any) -> Any:

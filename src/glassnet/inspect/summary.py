@@ -43,7 +43,7 @@ def _shape_of(out: Any) -> tuple:
 
 def _bytes_of(out: Any) -> int:
     if isinstance(out, Tensor):
-        return int(out.data.nbytes)
+        return int(out._array.nbytes)
     if isinstance(out, (tuple, list)):
         return sum(_bytes_of(o) for o in out)
     return 0
@@ -136,7 +136,7 @@ def _render(model: Module, rows: list, input_bytes: int, batch: int) -> Summary:
     trainable = sum(p.numel() for p in params if p.requires_grad)
     frozen = sum(p.numel() for p in params if not p.requires_grad)
     frozen += sum(b.numel() for b in model.buffers() if _float(b))
-    param_bytes = sum(int(p.data.nbytes) for p in params)
+    param_bytes = sum(int(p._array.nbytes) for p in params)
     forward = sum(r[5] for r in rows)
     names = [f"{n or '(model)'} ({t})" for n, t, *_ in rows]
     w = max([len(n) for n in names] + [20]) + 2

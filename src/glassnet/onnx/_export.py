@@ -51,7 +51,7 @@ class _Graph:
 
     def const(self, array: Any, hint: str) -> str:
         """An initializer holding `array` (a Tensor, ndarray or list)."""
-        a = np.asarray(array.data if isinstance(array, Tensor) else array)
+        a = np.asarray(array._array if isinstance(array, Tensor) else array)
         name = self.name(hint)
         self.inits.append(numpy_helper.from_array(np.ascontiguousarray(a), name))
         return name
@@ -177,8 +177,8 @@ def _unflatten(g, m, path, v, y):
 def _standardize(g, m, path, v, y):
     """(x − shift) / scale with the buffers as initializers."""
     dt = v.t.dtype
-    sub = g.op("Sub", [v.name, g.const(m.shift.data.astype(dt), f"{path}.shift")], path)
-    return g.op("Div", [sub, g.const(m.scale.data.astype(dt), f"{path}.scale")], path)
+    sub = g.op("Sub", [v.name, g.const(m.shift._array.astype(dt), f"{path}.shift")], path)
+    return g.op("Div", [sub, g.const(m.scale._array.astype(dt), f"{path}.scale")], path)
 
 
 # ----- layers with weights ----------------------------------------------------------------
@@ -189,7 +189,7 @@ def _linear(g, m, path, v, y):
     b = [g.const(m.bias, f"{path}.bias")] if m.bias is not None else []
     if v.t.ndim == 2:
         return g.op("Gemm", [v.name, g.const(m.weight, f"{path}.weight"), *b], path, transB=1)
-    out = g.op("MatMul", [v.name, g.const(m.weight.data.T, f"{path}.weight_t")], path)
+    out = g.op("MatMul", [v.name, g.const(m.weight._array.T, f"{path}.weight_t")], path)
     return g.op("Add", [out, b[0]], path) if b else out
 
 
@@ -366,7 +366,7 @@ def _onnx_weights(m: Any, names: tuple[str, ...], dirs: int) -> list[np.ndarray]
             p = getattr(m, f"{kind}{suffix}", None)
             if p is None:  # bias=False
                 p = Tensor(np.zeros(len(order) * hid, getattr(m, names[0]).dtype))
-            a = p.data.reshape(len(order), hid, *p.shape[1:])[order]
+            a = p._array.reshape(len(order), hid, *p.shape[1:])[order]
             per_dir.append(a.reshape(p.shape))
         out.append(np.stack(per_dir))
     w, r, bi, bh = out
@@ -511,7 +511,7 @@ def _inputs(model: nn.Module, example_input: Any) -> list[Any]:
     def arr(a: Any) -> Any:
         if isinstance(a, (tuple, list)):
             return tuple(arr(x) for x in a)
-        return np.asarray(a.data if isinstance(a, Tensor) else a)
+        return np.asarray(a._array if isinstance(a, Tensor) else a)
 
     return [arr(a) for a in args]
 

@@ -44,7 +44,7 @@ def _t(v: Any) -> Tensor:
 
 
 def _np(v: Any) -> np.ndarray:
-    return np.asarray(v.data if isinstance(v, Tensor) else v)
+    return np.asarray(v._array if isinstance(v, Tensor) else v)
 
 
 def _ints(v: Any) -> list[int]:

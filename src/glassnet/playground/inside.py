@@ -32,7 +32,7 @@ def neuron_health(model: nn.Module, features: np.ndarray) -> list[list[str]]:
     with np.errstate(all="ignore"):
         for m in hidden:
             h = m(h)
-            a = h.data
+            a = h._array
             if isinstance(m, nn.ReLU):
                 out.append(["dead" if v else "" for v in (a <= 0).all(axis=0)])
             elif isinstance(m, nn.Tanh):
@@ -79,7 +79,7 @@ def see_inside(model: nn.Module, compute_loss: Any, x: np.ndarray, t: np.ndarray
         "type": "inspect",
         "x": _list(x[0]),
         "target": _list(t[0]),
-        "loss": float(loss.data),
+        "loss": float(loss._array),
         "linears": linears,
         "activations": {n: i for i, n in enumerate(_activation_paths(model))},
         "forward": forward,

@@ -92,9 +92,9 @@ class TDModel(Model):
         rows = np.arange(len(batch.actions))
         with no_grad():
             nxt = Tensor._wrap(batch.next_observations, False)
-            q_next = self.target_network(nxt).data
+            q_next = self.target_network(nxt)._array
             if self.double_q:
-                best = q_next[rows, self.module(nxt).data.argmax(1)]
+                best = q_next[rows, self.module(nxt)._array.argmax(1)]
             else:
                 best = q_next.max(1)
         return batch.rewards + self.gamma * best * (1 - batch.dones)
@@ -105,22 +105,22 @@ class TDModel(Model):
         q = self.module(Tensor._wrap(batch.observations, False))
         q_sa = q[np.arange(len(batch.actions)), batch.actions]
         loss = self.compute_loss(q_sa, target)
-        value = float(loss.data)
+        value = float(loss._array)
         if math.isfinite(value):
             self.optimizer.zero_grad()
             loss.backward()
             if self.max_grad_norm is not None:
                 nn.utils.clip_grad_norm_(self.module.parameters(), self.max_grad_norm)
             self.optimizer.step()
-        return {"loss": value, "q_values": float(q_sa.data.mean())}
+        return {"loss": value, "q_values": float(q_sa._array.mean())}
 
     def update_target(self, tau: float) -> None:
         """θ_target ← τ θ + (1 − τ) θ_target (τ = 1: a hard copy)."""
         for t, p in zip(self.target_network.parameters(), self.module.parameters()):
             if tau == 1.0:
-                t.data[...] = p.data
+                t._array[...] = p._array
             else:
-                t.data[...] = tau * p.data + (1.0 - tau) * t.data
+                t._array[...] = tau * p._array + (1.0 - tau) * t._array
 
 
 class DQN(Agent):
@@ -197,7 +197,7 @@ class DQN(Agent):
         """Q(s, ·) for a batch of observations (or one), from the online network."""
         obs = np.asarray(observations, np.float32)
         with no_grad():
-            return self.q_network(Tensor._wrap(obs, False)).data
+            return self.q_network(Tensor._wrap(obs, False))._array
 
     def _greedy(self, obs: Any) -> int:
         return int(self.q_values(np.asarray(obs, np.float32)[None])[0].argmax())
@@ -261,7 +261,7 @@ class DQN(Agent):
         buf_arrays, buf_info = self.replay_buffer.state_dict()
         extra = {f"loop.{k}": v for k, v in loop_arrays.items()}
         extra.update({f"buffer.{k}": v for k, v in buf_arrays.items()})
-        extra.update({f"target.{k}": v.data for k, v in self.target_network.state_dict().items()})
+        extra.update({f"target.{k}": v._array for k, v in self.target_network.state_dict().items()})
         training = {
             "rl": self._meta(),
             "loop": loop,

@@ -235,7 +235,7 @@ class Model:
         self.optimizer.zero_grad()
         if math.isfinite(value):
             loss.backward()
-        return {"loss": value}, out.data
+        return {"loss": value}, out._array
 
     def update_metrics(self, out: np.ndarray, y: Any) -> None:
         """Feed one batch's outputs and targets to every metric."""
