@@ -75,3 +75,19 @@ def test_div_rounding_mode_matches_torch(mode, kind):
     np.testing.assert_allclose(m.numpy(), torch.tensor(a).div(3, rounding_mode=mode).numpy())
     with pytest.raises(ValueError, match="rounding_mode"):
         gn.tensor(a).div(2, rounding_mode="round")
+
+
+@pytest.mark.parametrize("dim", [None, 0, 1])
+def test_all_and_any_match_torch(dim):
+    a = np.array([[1, 0, 2], [3, 4, 5]])
+    for name in ("all", "any"):
+        ours = (
+            getattr(gn.tensor(a), name)(dim) if dim is not None else getattr(gn.tensor(a), name)()
+        )
+        theirs = (
+            getattr(torch.tensor(a), name)(dim)
+            if dim is not None
+            else getattr(torch.tensor(a), name)()
+        )
+        np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
+        assert ours.dtype == np.bool_

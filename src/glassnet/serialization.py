@@ -279,6 +279,17 @@ def _resnet(a: dict) -> int:
     return total + (prev + 1) * _n(a, "num_classes")
 
 
+def _attention(a: dict) -> int:
+    e = _n(a, "embed_dim")
+    return 4 * e * e + (4 * e if a.get("bias") else 0)
+
+
+def _encoder_layer(a: dict) -> int:
+    d, ff, bias = _n(a, "d_model"), _n(a, "dim_feedforward"), bool(a.get("bias"))
+    attn = _attention({"embed_dim": d, "bias": bias})
+    return attn + 2 * d * ff + (ff + d if bias else 0) + 2 * (d + (d if bias else 0))
+
+
 _NUMEL: dict[str, Callable[[dict], int]] = {  # by the class's qualified name
     "glassnet.nn.layers.Linear": _linear,
     "glassnet.nn.conv.Conv1d": _conv(1),
@@ -297,6 +308,8 @@ _NUMEL: dict[str, Callable[[dict], int]] = {  # by the class's qualified name
     "glassnet.nn.rnn.LSTMCell": _cell(4),
     "glassnet.nn.rnn.GRUCell": _cell(3),
     "glassnet.nn.preprocess.Standardize": _standardize,
+    "glassnet.nn.transformer.MultiheadAttention": _attention,
+    "glassnet.nn.transformer.TransformerEncoderLayer": _encoder_layer,
     "glassnet.models.MLP": _mlp,
     "glassnet.models.LeNet5": _lenet,
     "glassnet.models.BasicBlock": _basic_block,
@@ -375,6 +388,8 @@ for _cls in (
     nn.RNNCell,
     nn.LSTMCell,
     nn.GRUCell,
+    nn.MultiheadAttention,
+    nn.TransformerEncoderLayer,
 ):
     register_module(_cls)  # sized by _NUMEL
 register_module(
@@ -389,6 +404,13 @@ register_module(
     nn.ModuleDict, get_config=_no_config, build=lambda cfg, children: nn.ModuleDict(children)
 )
 register_module(nn.Standardize, get_config=nn.Standardize.get_config)  # from its buffers
+register_module(
+    nn.TransformerEncoder,
+    get_config=lambda m: {"num_layers": m.num_layers},
+    build=lambda cfg, children: nn.TransformerEncoder(
+        children["layers"][0], len(children["layers"]), norm=children.get("norm")
+    ),
+)
 
 
 def architecture(m: Module, where: str = "model") -> dict:

@@ -430,6 +430,14 @@ class Tensor:
         out = (self - m).exp().sum(dim, keepdim=True).log() + m
         return out if keepdim else out.reshape(np.squeeze(out._array, axis=dim).shape)
 
+    def all(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
+        """Whether every element (along `dim`) is nonzero, a bool tensor outside the graph."""
+        return Tensor._wrap(np.asarray(np.all(self._array, axis=dim, keepdims=keepdim)), False)
+
+    def any(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
+        """Whether any element (along `dim`) is nonzero, a bool tensor outside the graph."""
+        return Tensor._wrap(np.asarray(np.any(self._array, axis=dim, keepdims=keepdim)), False)
+
     def argmax(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
         """The index of the largest value along `dim` (of the flattened tensor when None), outside
         the graph."""
