@@ -100,13 +100,13 @@ def contour_paths(
 
 def images(
     path: str | os.PathLike | None,
-    pictures: np.ndarray,
+    pictures: Sequence[np.ndarray],
     labels: Sequence[str] | None = None,
     title: str = "",
     ncols: int = 8,
     cmap: str = "gray",
 ) -> None:
-    """A grid of small images (n, h, w), each scaled to its own range."""
+    """A grid of small 2-D images (sizes may differ), each scaled to its own range."""
     if path is None:
         return
     plt = _pyplot()
