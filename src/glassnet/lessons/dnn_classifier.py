@@ -58,6 +58,14 @@ def run(lang: str = "en", plot_dir: str | Path | None = None) -> dict:
         tutorial_accuracy=TUTORIAL_ACCURACY,
         epochs=EPOCHS,
     )
+    L.say(
+        "튜토리얼의 업데이트 수도 맞습니다: 55,000장 × {tutorial_epochs} 에포크 / 배치 50 = "
+        "{tutorial_steps:,} 번, 로그의 마지막 step 44,000과 같습니다.",
+        "The tutorial's update count checks out: 55,000 images × {tutorial_epochs} epochs / "
+        "batch 50 = {tutorial_steps:,}, the last step of its log (44,000).",
+        tutorial_epochs=40,
+        tutorial_steps=55000 * 40 // 50,
+    )
     panels, results = [], {}
     for name, (x, y, xt, yt, source) in sets().items():
         estimator = DNNClassifier(

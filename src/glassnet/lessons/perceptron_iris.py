@@ -92,6 +92,24 @@ def run(lang: str = "en", plot_dir: str | Path | None = None) -> dict:
         same_diff=float(np.abs(same[0] - same[1]).max()),
         w_same=[round(float(v), 4) for v in same[1]],
     )
+    L.erratum(
+        "004",
+        "1975",
+        "1957",
+        "튜토리얼은 로젠블랫이 퍼셉트론을 {says}년에 제안했다고 적었지만, 그의 보고서는 {correct}년 "
+        "(논문은 1958년)입니다. 숫자 두 개가 자리를 바꾼 것으로 보입니다.",
+        "The tutorial dates Rosenblatt's perceptron to {says}; his report is from {correct} (the "
+        "paper from 1958). Two digits seem to have swapped places.",
+    )
+    L.erratum(
+        "004",
+        "astype(np.int)",
+        "astype(int)",
+        "튜토리얼 코드의 {says}는 NumPy 1.24부터 없어진 별칭이라 오류가 납니다. {correct}로 "
+        "쓰면 그대로 동작합니다.",
+        "The tutorial's {says} uses an alias that NumPy removed in 1.24, so the code now "
+        "fails; {correct} does the same and runs.",
+    )
     L.record(lines=lines, answers=answers)
     figures.decision_lines(
         L.figure("lines"),
