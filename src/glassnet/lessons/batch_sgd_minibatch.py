@@ -60,10 +60,10 @@ def run(lang: str = "en", plot_dir: str | Path | None = None) -> dict:
         acc = model.evaluate(x_te, y_te, return_dict=True)["accuracy"]
         runs[label] = {"batch": b, "updates": upd, "epochs": ep, "test_accuracy": acc}
         L.say(
-            "배치 크기 {b_%s}: 에포크당 업데이트 {u_%s}번 (⌈{n}/{b_%s}⌉), 마지막 에포크 손실 "
-            "{loss_%s:.4f}, 시험 정확도 {acc_%s:.3f}." % ((label,) * 5),
-            "Batch size {b_%s}: {u_%s} updates per epoch (⌈{n}/{b_%s}⌉), last-epoch loss "
-            "{loss_%s:.4f}, test accuracy {acc_%s:.3f}." % ((label,) * 5),
+            "배치 크기 {b_@}: 에포크당 업데이트 {u_@}번 (⌈{n}/{b_@}⌉), 마지막 에포크 손실 "
+            "{loss_@:.4f}, 시험 정확도 {acc_@:.3f}.".replace("@", label),
+            "Batch size {b_@}: {u_@} updates per epoch (⌈{n}/{b_@}⌉), last-epoch loss "
+            "{loss_@:.4f}, test accuracy {acc_@:.3f}.".replace("@", label),
             **{
                 f"b_{label}": b,
                 f"u_{label}": len(upd) // EPOCHS,
@@ -84,7 +84,11 @@ def run(lang: str = "en", plot_dir: str | Path | None = None) -> dict:
         mini_noise=float(np.std(runs["mini"]["updates"][-math.ceil(n / 16) :])),
     )
     L.record(runs=runs, n_train=n)
-    names = {"full": L.t("전체 배치", "full batch"), "sgd": "SGD (1)", "mini": L.t("미니배치 16", "mini-batch 16")}
+    names = {
+        "full": L.t("전체 배치", "full batch"),
+        "sgd": "SGD (1)",
+        "mini": L.t("미니배치 16", "mini-batch 16"),
+    }
     figures.panels(
         L.figure("curves"),
         [
@@ -93,13 +97,18 @@ def run(lang: str = "en", plot_dir: str | Path | None = None) -> dict:
                 "xlabel": L.t("업데이트", "update"),
                 "ylabel": L.t("손실", "loss"),
                 "logx": True,
-                "series": [(names[k], np.arange(1, len(r["updates"]) + 1), r["updates"]) for k, r in runs.items()],
+                "series": [
+                    (names[k], np.arange(1, len(r["updates"]) + 1), r["updates"])
+                    for k, r in runs.items()
+                ],
             },
             {
                 "title": L.t("에포크마다 손실", "loss per epoch"),
                 "xlabel": L.t("에포크", "epoch"),
                 "ylabel": L.t("손실", "loss"),
-                "series": [(names[k], np.arange(1, EPOCHS + 1), r["epochs"]) for k, r in runs.items()],
+                "series": [
+                    (names[k], np.arange(1, EPOCHS + 1), r["epochs"]) for k, r in runs.items()
+                ],
             },
         ],
     )

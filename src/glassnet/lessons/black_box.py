@@ -42,7 +42,9 @@ def permutation_importance(model, X: np.ndarray, y: np.ndarray, seed: int = 0) -
 def formula(net: classic.XORNetwork) -> tuple[str, callable]:
     """The 2-2-1 sigmoid network as a written formula with its numbers, and that formula as a
     function of (x1, x2) to check it against the network."""
-    (W, b), (V, c) = [(m.weight.detach().numpy(), m.bias.detach().numpy()) for m in net.model.linears()]
+    (W, b), (V, c) = [
+        (m.weight.detach().numpy(), m.bias.detach().numpy()) for m in net.model.linears()
+    ]
     hidden = [f"σ({W[i, 0]:.2f}·x1 + {W[i, 1]:.2f}·x2 + {b[i]:.2f})" for i in range(2)]
     text = f"ŷ = σ({V[0, 0]:.2f}·{hidden[0]} + {V[0, 1]:.2f}·{hidden[1]} + {c[0]:.2f})"
 
@@ -79,7 +81,9 @@ def run(lang: str = "en", plot_dir: str | Path | None = None) -> dict:
     X = StandardScaler().fit_transform(X)  # columns in standard units
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # a ConvergenceWarning at max_iter is expected here
-        clf = MLPClassifier(hidden_layer_sizes=(16,), learning_rate_init=0.01, max_iter=300, random_state=0).fit(X, y)
+        clf = MLPClassifier(
+            hidden_layer_sizes=(16,), learning_rate_init=0.01, max_iter=300, random_state=0
+        ).fit(X, y)
     drops = permutation_importance(clf, X, y)
     mean = drops.mean(axis=1)
     order = [FEATURES[j] for j in np.argsort(-mean)]

@@ -36,7 +36,8 @@ def run(lang: str = "en", plot_dir: str | Path | None = None) -> dict:
     model.fit(x[:N_TRAIN], y[:N_TRAIN], batch_size=64, epochs=EPOCHS, verbose=0)
     test = model.evaluate(x[N_TRAIN:], y[N_TRAIN:], return_dict=True)
     L.say(
-        "데이터: {source}. LeNet-5를 {n_train}장으로 {epochs} 에포크 학습하고, 보지 않은 {n_test}장에서 "
+        "데이터: {source}. LeNet-5를 {n_train}장으로 {epochs} 에포크 학습하고, 보지 않은 "
+        "{n_test}장에서 "
         "정확도 {acc:.3f}.",
         "Data: {source}. LeNet-5 trained on {n_train} images for {epochs} epoch reaches "
         "{acc:.3f} accuracy on {n_test} images it never saw.",
@@ -52,7 +53,8 @@ def run(lang: str = "en", plot_dir: str | Path | None = None) -> dict:
         maps2 = net.features[:4](gn.tensor(image)).numpy()[0]
     filters = net.features[0].weight.detach().numpy()[:, 0]
     L.say(
-        "첫 합성곱 층: 5×5 필터 {n1}개가 28×28 그림 하나에서 특성 맵 {shape1}을 만듭니다. 풀링 후 두 "
+        "첫 합성곱 층: 5×5 필터 {n1}개가 28×28 그림 하나에서 특성 맵 {shape1}을 만듭니다. "
+        "풀링 후 두 "
         "번째 층은 필터 {n2}개로 {shape2} 맵을 만듭니다. 매개변수는 모두 {params:,}개입니다.",
         "The first convolution: {n1} filters of 5×5 turn one 28×28 image into feature maps of "
         "shape {shape1}. After pooling the second one has {n2} filters and maps of shape "
@@ -63,12 +65,27 @@ def run(lang: str = "en", plot_dir: str | Path | None = None) -> dict:
         shape2=list(maps2.shape),
         params=sum(p.numel() for p in net.parameters()),
     )
-    L.record(image=image, maps1=maps1, maps2=maps2, filters=filters, bias1=net.features[0].bias.detach().numpy())
-    figures.images(L.figure("filters"), filters, [f"{i + 1}" for i in range(6)], L.t("첫 층 필터 5×5", "first-layer filters (5×5)"), ncols=6, cmap="bwr")
+    L.record(
+        image=image,
+        maps1=maps1,
+        maps2=maps2,
+        filters=filters,
+        bias1=net.features[0].bias.detach().numpy(),
+    )
+    figures.images(
+        L.figure("filters"),
+        filters,
+        [f"{i + 1}" for i in range(6)],
+        L.t("첫 층 필터 5×5", "first-layer filters (5×5)"),
+        ncols=6,
+        cmap="bwr",
+    )
     figures.images(
         L.figure("maps"),
         [image[0, 0], *maps1, *maps2],
-        [L.t("입력", "input")] + [f"conv1 {i + 1}" for i in range(6)] + [f"conv2 {i + 1}" for i in range(16)],
+        [L.t("입력", "input")]
+        + [f"conv1 {i + 1}" for i in range(6)]
+        + [f"conv2 {i + 1}" for i in range(16)],
         L.t("그림 하나의 특성 맵", "one image's feature maps"),
         ncols=8,
     )

@@ -32,12 +32,24 @@ def sets() -> dict[str, tuple]:
     xt, yt, _ = _data.images("fashion_mnist", "test")
     if src.startswith("digits"):  # the fallback: one set of images, split 80/20
         xt, yt, x, y = x[1437:], y[1437:], x[:1437], y[:1437]
-    out["fashion-mnist"] = (x[:N_FASHION], y[:N_FASHION], xt[:N_FASHION_TEST], yt[:N_FASHION_TEST], src)
+    out["fashion-mnist"] = (
+        x[:N_FASHION],
+        y[:N_FASHION],
+        xt[:N_FASHION_TEST],
+        yt[:N_FASHION_TEST],
+        src,
+    )
     x, y, src = _data.images("mnist", "test")
     cut = int(0.8 * len(x))
     out["mnist-t10k"] = (x[:cut], y[:cut], x[cut:], y[cut:], src)
     return {
-        k: (a.reshape(len(a), -1) / np.float32(255), b, c.reshape(len(c), -1) / np.float32(255), d, s)
+        k: (
+            a.reshape(len(a), -1) / np.float32(255),
+            b,
+            c.reshape(len(c), -1) / np.float32(255),
+            d,
+            s,
+        )
         for k, (a, b, c, d, s) in out.items()
     }
 
@@ -49,7 +61,8 @@ def run(lang: str = "en", plot_dir: str | Path | None = None) -> dict:
     L = Lesson("dnn-classifier", TITLE, TUTORIALS, lang, plot_dir)
     L.say(
         "튜토리얼: MNIST 학습 이미지 60,000장 (앞 5,000장은 검증), 40 에포크, 시험 정확도 "
-        "{tutorial_accuracy}. 이 컴퓨터에는 MNIST 학습 이미지가 없고 레슨은 내려받지 않으므로, 같은 "
+        "{tutorial_accuracy}. 이 컴퓨터에는 MNIST 학습 이미지가 없고 레슨은 내려받지 "
+        "않으므로, 같은 "
         "추정기로 아래 데이터에서 {epochs} 에포크만 학습합니다.",
         "The tutorial: MNIST's 60,000 training images (the first 5,000 for validation), 40 "
         "epochs, test accuracy {tutorial_accuracy}. MNIST's training images are not on this "
@@ -88,10 +101,15 @@ def run(lang: str = "en", plot_dir: str | Path | None = None) -> dict:
         results[name] = {"accuracy": acc, "confusion": cm, "source": source}
         key = name.replace("-", "_")
         L.say(
-            "{source_%s}: 학습 {n_%s}장, 시험 {nt_%s}장, 시험 정확도 {acc_%s:.4f}." % ((key,) * 4),
-            "{source_%s}: {n_%s} training images, {nt_%s} test images, test accuracy "
-            "{acc_%s:.4f}." % ((key,) * 4),
-            **{f"source_{key}": source, f"n_{key}": len(x), f"nt_{key}": len(xt), f"acc_{key}": acc},
+            "{source_@}: 학습 {n_@}장, 시험 {nt_@}장, 시험 정확도 {acc_@:.4f}.".replace("@", key),
+            "{source_@}: {n_@} training images, {nt_@} test images, test accuracy "
+            "{acc_@:.4f}.".replace("@", key),
+            **{
+                f"source_{key}": source,
+                f"n_{key}": len(x),
+                f"nt_{key}": len(xt),
+                f"acc_{key}": acc,
+            },
         )
         ep = np.arange(1, len(clf.loss_curve_) + 1)
         panels.append(

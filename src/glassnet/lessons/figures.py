@@ -43,8 +43,9 @@ def _save(fig: Any, path: str | os.PathLike) -> None:
 
 
 def panels(path: str | os.PathLike | None, panels: Sequence[dict], title: str = "") -> None:
-    """Line charts side by side. Each panel: title, xlabel, ylabel, series [(label, x, y[, plot kwargs])],
-    optional logx/logy, vlines [(x, label)], hlines [(y, label)], ylim."""
+    """Line charts side by side. Each panel: title, xlabel, ylabel, series
+    [(label, x, y[, plot kwargs])], optional logx/logy, vlines [(x, label)], hlines [(y, label)],
+    ylim."""
     if path is None:
         return
     plt = _pyplot()

@@ -77,7 +77,8 @@ def run(lang: str = "en", plot_dir: str | Path | None = None) -> dict:
         "superscript, so '43²' reads as '432'.",
     )
     L.say(
-        "기울기는 연쇄법칙으로 dE/dw = −2·170·(60 − 17) = {gradient:,.0f} 입니다 (autograd도 같은 값).",
+        "기울기는 연쇄법칙으로 dE/dw = −2·170·(60 − 17) = {gradient:,.0f} 입니다 (autograd도 "
+        "같은 값).",
         "By the chain rule dE/dw = −2·170·(60 − 17) = {gradient:,.0f} (autograd agrees).",
         gradient=g0,
     )
@@ -92,7 +93,8 @@ def run(lang: str = "en", plot_dir: str | Path | None = None) -> dict:
     )
     w1 = W0 - TUTORIAL_STEP * g0
     L.say(
-        "보폭 {step}로 한 걸음: w = 0.1 − {step}·({gradient:,.0f}) = {w1:.2f}. 최소점 {w_min:.3f}을 "
+        "보폭 {step}로 한 걸음: w = 0.1 − {step}·({gradient:,.0f}) = {w1:.2f}. 최소점 "
+        "{w_min:.3f}을 "
         "훌쩍 넘어 오차가 {error1:,.0f}로 커지고, 이후로는 발산합니다.",
         "One step of {step}: w = 0.1 − {step}·({gradient:,.0f}) = {w1:.2f}. It jumps far past "
         "the minimum {w_min:.3f}, the error grows to {error1:,.0f}, and it diverges from there.",
@@ -158,7 +160,10 @@ def _plot(L: Lesson, paths: dict[str, np.ndarray]) -> None:
                 "xlabel": "w",
                 "ylabel": "E(w)",
                 "series": [("E(w)", ws, error(ws), {"color": "black", "lw": 0.8})]
-                + [(k, np.clip(p, -0.1, 0.8), error(np.clip(p, -0.1, 0.8))) for k, p in shown.items()],
+                + [
+                    (k, np.clip(p, -0.1, 0.8), error(np.clip(p, -0.1, 0.8)))
+                    for k, p in shown.items()
+                ],
                 "vlines": [(WEIGHT / HEIGHT, "60/170")],
             },
             {

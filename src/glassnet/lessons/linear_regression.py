@@ -34,7 +34,9 @@ def fit_line(x: np.ndarray, y: np.ndarray, lr: float, epochs: int) -> tuple[floa
     line = gn.nn.Linear(1, 1).double()
     gn.nn.init.zeros_(line.weight)
     gn.nn.init.zeros_(line.bias)
-    model = Model(line).compile(optimizer=gn.optim.create("sgd", line.parameters(), lr=lr), loss="mse")
+    model = Model(line).compile(
+        optimizer=gn.optim.create("sgd", line.parameters(), lr=lr), loss="mse"
+    )
     h = model.fit(x, y, batch_size=len(x), epochs=epochs, shuffle=False, verbose=0)
     return float(line.bias.item()), float(line.weight.item()), h.history["loss"]
 

@@ -77,7 +77,10 @@ def run(lang: str = "en", plot_dir: str | Path | None = None) -> dict:
                 "title": L.t("정답 1에 대한 손실", "loss for target 1"),
                 "xlabel": "p = sigmoid(z)",
                 "ylabel": L.t("손실", "loss"),
-                "series": [("MSE", ps, c["mse"]), (L.t("교차 엔트로피", "cross-entropy"), ps, c["ce"])],
+                "series": [
+                    ("MSE", ps, c["mse"]),
+                    (L.t("교차 엔트로피", "cross-entropy"), ps, c["ce"]),
+                ],
                 "ylim": (0, 5),
             },
             {

@@ -46,10 +46,10 @@ def run(lang: str = "en", plot_dir: str | Path | None = None) -> dict:
     )
     for i, name in enumerate(("a", "b")):
         L.say(
-            "입력 x = {x_%s}: z = {z_%s:.3f}, 계단 함수 출력 {step_%s:.0f}, 시그모이드 출력 "
-            "{sigmoid_%s:.3f}." % (name, name, name, name),
-            "Input x = {x_%s}: z = {z_%s:.3f}, step output {step_%s:.0f}, sigmoid output "
-            "{sigmoid_%s:.3f}." % (name, name, name, name),
+            "입력 x = {x_@}: z = {z_@:.3f}, 계단 함수 출력 {step_@:.0f}, 시그모이드 출력 "
+            "{sigmoid_@:.3f}.".replace("@", name),
+            "Input x = {x_@}: z = {z_@:.3f}, step output {step_@:.0f}, sigmoid output "
+            "{sigmoid_@:.3f}.".replace("@", name),
             **{
                 f"x_{name}": INPUTS[i].tolist(),
                 f"z_{name}": float(z[i]),

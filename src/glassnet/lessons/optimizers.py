@@ -70,7 +70,8 @@ def run(lang: str = "en", plot_dir: str | Path | None = None) -> dict:
     paths = {s: {n: path(s, n) for n in OPTIMIZERS} for s in SURFACES}
     valley = {n: float(np.linalg.norm(p[-1])) for n, p in paths["valley"].items()}
     L.say(
-        "좁은 골짜기 0.1x² + 2y², 시작점 (−4, 1), {steps}걸음 뒤 최소점 (0, 0)까지의 거리: {valley}.",
+        "좁은 골짜기 0.1x² + 2y², 시작점 (−4, 1), {steps}걸음 뒤 최소점 (0, 0)까지의 거리: "
+        "{valley}.",
         "Narrow valley 0.1x² + 2y² from (−4, 1): distance to the minimum (0, 0) after {steps} "
         "steps: {valley}.",
         steps=STEPS,
@@ -107,7 +108,10 @@ def run(lang: str = "en", plot_dir: str | Path | None = None) -> dict:
                 "z": SURFACES[s][0](gx, gy),
                 "paths": {n: np.clip(p, [-4.5, -2.5], [4.5, 2.5]) for n, p in paths[s].items()},
             }
-            for s, name_ko, name_en in (("valley", "좁은 골짜기", "narrow valley"), ("saddle", "안장점", "saddle"))
+            for s, name_ko, name_en in (
+                ("valley", "좁은 골짜기", "narrow valley"),
+                ("saddle", "안장점", "saddle"),
+            )
         ],
     )
     figures.panels(

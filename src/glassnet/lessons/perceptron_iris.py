@@ -64,12 +64,20 @@ def run(lang: str = "en", plot_dir: str | Path | None = None) -> dict:
         "b = {b_hand}.",
         **{
             f"{k}_{tag}": v
-            for tag, name in (("sk", "scikit-learn"), ("gn", "glassnet.sklearn"), ("hand", "classic (by hand)"))
-            for k, v in (("w", [round(c, 4) for c in lines[name][:2]]), ("b", round(lines[name][2], 4)))
+            for tag, name in (
+                ("sk", "scikit-learn"),
+                ("gn", "glassnet.sklearn"),
+                ("hand", "classic (by hand)"),
+            )
+            for k, v in (
+                ("w", [round(c, 4) for c in lines[name][:2]]),
+                ("b", round(lines[name][2], 4)),
+            )
         },
     )
     L.say(
-        "세 모델 모두 학습 데이터를 전부 맞히고 (정확도 {acc:.3f}), [[2, 0.5]]에 대한 답은 {answers}: "
+        "세 모델 모두 학습 데이터를 전부 맞히고 (정확도 {acc:.3f}), [[2, 0.5]]에 대한 답은 "
+        "{answers}: "
         "튜토리얼의 출력 [1]과 같습니다.",
         "All three classify every training flower correctly (accuracy {acc:.3f}), and for "
         "[[2, 0.5]] they answer {answers}: the tutorial's printed [1].",
@@ -96,7 +104,8 @@ def run(lang: str = "en", plot_dir: str | Path | None = None) -> dict:
         "004",
         "1975",
         "1957",
-        "튜토리얼은 로젠블랫이 퍼셉트론을 {says}년에 제안했다고 적었지만, 그의 보고서는 {correct}년 "
+        "튜토리얼은 로젠블랫이 퍼셉트론을 {says}년에 제안했다고 적었지만, 그의 보고서는 "
+        "{correct}년 "
         "(논문은 1958년)입니다. 숫자 두 개가 자리를 바꾼 것으로 보입니다.",
         "The tutorial dates Rosenblatt's perceptron to {says}; his report is from {correct} (the "
         "paper from 1958). Two digits seem to have swapped places.",

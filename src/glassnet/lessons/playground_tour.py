@@ -26,8 +26,18 @@ SETUPS = {  # name -> changes on top of BASE
     "spiral x1 x2": {"learningRate": 0.03},
     "spiral + derived features": {"learningRate": 0.03, **DERIVED},
     "learning rate 3": {"learningRate": 3.0, **DERIVED},
-    "L2 rate 0.003": {"learningRate": 0.03, "regularization": "L2", "regularizationRate": 0.003, **DERIVED},
-    "L2 rate 0.3": {"learningRate": 0.03, "regularization": "L2", "regularizationRate": 0.3, **DERIVED},
+    "L2 rate 0.003": {
+        "learningRate": 0.03,
+        "regularization": "L2",
+        "regularizationRate": 0.003,
+        **DERIVED,
+    },
+    "L2 rate 0.3": {
+        "learningRate": 0.03,
+        "regularization": "L2",
+        "regularizationRate": 0.3,
+        **DERIVED,
+    },
 }
 
 
@@ -84,8 +94,8 @@ def run(lang: str = "en", plot_dir: str | Path | None = None) -> dict:
     )
     for i, (name, v) in enumerate(r.items()):
         L.say(
-            "플레이그라운드에서 열기 ({setup_%d}): {link_%d}" % (i, i),
-            "Open in the playground ({setup_%d}): {link_%d}" % (i, i),
+            "플레이그라운드에서 열기 ({setup_@}): {link_@}".replace("@", str(i)),
+            "Open in the playground ({setup_@}): {link_@}".replace("@", str(i)),
             **{f"setup_{i}": name, f"link_{i}": v["link"]},
         )
     L.record(results=results, curves=curves)

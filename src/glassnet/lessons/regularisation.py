@@ -45,7 +45,9 @@ def run(lang: str = "en", plot_dir: str | Path | None = None) -> dict:
     """Four runs; first-layer weight histograms, sparsity, norms and test loss."""
     L = Lesson("regularisation", TITLE, TUTORIALS, lang, plot_dir)
     X, y = gn.datasets.digits()
-    x_tr, x_te, y_tr, y_te = train_test_split(X.astype(np.float32), y, test_size=0.3, random_state=0)
+    x_tr, x_te, y_tr, y_te = train_test_split(
+        X.astype(np.float32), y, test_size=0.3, random_state=0
+    )
     scaler = StandardScaler().fit(x_tr)
     x_tr, x_te = scaler.transform(x_tr), scaler.transform(x_te)
     weights, stats = {}, {}

@@ -72,7 +72,8 @@ def run(lang: str = "en", plot_dir: str | Path | None = None) -> dict:
         r_bn=ratio["sigmoid-bn"],
     )
     L.say(
-        "시그모이드 망에서 층을 하나 내려갈 때마다 기울기는 평균 {per_layer:.2f}배가 됩니다: 첫 층은 "
+        "시그모이드 망에서 층을 하나 내려갈 때마다 기울기는 평균 {per_layer:.2f}배가 됩니다: "
+        "첫 층은 "
         "거의 배우지 못합니다. ReLU + He 초기화와 배치 정규화는 층마다 비슷한 크기를 유지합니다.",
         "In the sigmoid network the gradient shrinks by a factor of {per_layer:.2f} per layer on "
         "average on its way down: the first layers hardly learn. ReLU with He init and batch "
