@@ -369,6 +369,11 @@ def test_playground_tour_runs_and_links(lesson):
 
 # ----- the command line and the HTML pages -------------------------------------------------------
 def test_cli_lists_runs_and_suggests(capsys, tmp_path):
+    assert main(["lesson", "--help"]) == 0 and "--html DIR" in capsys.readouterr().out
+    assert main(["lesson", "neuron", "--all"]) == 2
+    assert "not both" in capsys.readouterr().err
+    assert main(["lesson", "gan", "--html", str(tmp_path)]) == 2
+    assert "needs glassnet.generative" in capsys.readouterr().err
     assert main(["lesson"]) == 0
     out = capsys.readouterr().out
     assert "gradient-descent" in out and "coming (needs glassnet.generative)" in out
