@@ -79,7 +79,7 @@ def lesson_page(result: dict, lang: str, site: Path) -> bytes:
     body.append("</ol>")
     if result["errata"]:
         body += [
-            f"<h2>{_e(w['errata'])}</h2><table><tr><th>#</th>"
+            f"<h2>{_e(w['errata'])}</h2><table><tr><th>{_e(w['tutorials'])}</th>"
             f"<th>{_e(w['says'])}</th><th>{_e(w['correct'])}</th></tr>"
         ]
         body += [
@@ -87,7 +87,12 @@ def lesson_page(result: dict, lang: str, site: Path) -> bytes:
             for e in result["errata"]
         ]
         body.append("</table>")
-    rows = {k: v for s in result["steps"] for k, v in s.numbers.items()}
+    rows = {  # the numbers the steps print (an erratum's own quoted figures are in its table)
+        k: v
+        for s in result["steps"]
+        for k, v in s.numbers.items()
+        if k not in ("tutorial", "says", "correct")
+    }
     body.append(f"<h2>{_e(w['numbers'])}</h2><table>")
     body += [f"<tr><th>{_e(k)}</th><td><code>{_e(v)}</code></td></tr>" for k, v in rows.items()]
     body.append("</table>")
