@@ -69,8 +69,17 @@ def get(name: str) -> ModuleType:
 
 
 def run(name: str, lang: str = "en", plot_dir: str | Path | None = None) -> dict[str, Any]:
-    """Run one lesson by name; returns its numbers, steps, errata and figure paths."""
-    return get(name).run(lang=lang, plot_dir=plot_dir)
+    """Run one lesson by name; returns its numbers, steps, errata and figure paths.
+
+    It runs with one BLAS thread, as the playground does: the lessons' matrices are small, and
+    on a busy 2-core machine a second thread mostly waits (the splits lesson took 63 s with two
+    threads and 12 s with one, at a load average of 13).
+    """
+    from ..playground.session import _one_blas_thread
+
+    lesson = get(name)
+    with _one_blas_thread():
+        return lesson.run(lang=lang, plot_dir=plot_dir)
 
 
 def catalog(lang: str = "en") -> list[dict[str, Any]]:
