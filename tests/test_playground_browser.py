@@ -319,6 +319,10 @@ def test_nan_warning_link_edit_and_downloads(page, url):
         page.click("#export-weights")
     weights = Path(dl.value.path())
     assert dl.value.suggested_filename.endswith(".safetensors") and weights.stat().st_size > 100
+    with page.expect_download() as dl:
+        page.click("#export-onnx")
+    assert dl.value.suggested_filename.endswith(".onnx")
+    assert Path(dl.value.path()).read_bytes()[:2] == b"\x08\x08"  # ONNX: ir_version 8
     page.set_input_files("#weights-input", str(weights))  # import them back
     page.wait_for_timeout(300)
     assert page.locator("#error").is_hidden()

@@ -8,7 +8,7 @@ from . import autograd, data, datasets, diagnostics, metrics, models, nn, optim,
 from .allocator import tune_allocator
 from .autograd import *  # noqa: F403
 from .autograd import __all__ as _autograd_all
-from .serialization import CheckpointError, load, register_module, save
+from .serialization import CheckpointError, load, load_state_dict, register_module, save
 
 tune_allocator()  # freed array blocks are reused instead of page-faulted in again
 
@@ -20,6 +20,7 @@ __all__ = [
     "datasets",
     "diagnostics",
     "load",
+    "load_state_dict",
     "metrics",
     "models",
     "nn",

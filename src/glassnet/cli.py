@@ -1,4 +1,4 @@
-"""The `glassnet` command: train, evaluate, predict, datasets, playground, lesson.
+"""The `glassnet` command: train, evaluate, predict, datasets, export, playground, lesson.
 
 Each subcommand is one `add_<name>(subparsers)` function registered in SUBCOMMANDS; a new
 one only appends its own function there. Errors print one line on stderr and exit non-zero
@@ -995,6 +995,62 @@ def add_datasets(sub: Any) -> None:
     p.set_defaults(func=run_datasets)
 
 
+# ----- export ---------------------------------------------------------------------------------
+def _shape_arg(text: str) -> tuple[int, ...]:
+    """--input-shape "784" or "1,28,28": one sample's shape (the batch dim is added)."""
+    try:
+        dims = tuple(int(d) for d in text.split(","))
+    except ValueError:
+        dims = ()
+    if not dims or min(dims) < 1:
+        raise CLIError(f"--input-shape {text!r}: give positive integers like 784 or 1,28,28")
+    return dims
+
+
+def run_export(args: argparse.Namespace) -> int:
+    """`glassnet export`: a saved model as an ONNX file (onnxruntime, mobile and edge runtimes)."""
+    try:
+        from . import onnx as gn_onnx
+    except ImportError as e:
+        raise CLIError(f"export needs the onnx extra (pip install 'glassnet[onnx]'): {e}") from None
+    if args.opset not in gn_onnx.OPSETS:
+        raise CLIError(f"--opset {args.opset}: choose from {list(gn_onnx.OPSETS)}")
+    model = _load(args.model, "export")
+    if args.input_shape:
+        shape = _shape_arg(args.input_shape)
+    else:
+        n = model.info.get("inputs") or expected_inputs(model.module)
+        if n is None:
+            raise CLIError(f"{args.model}: cannot tell the input's shape; pass --input-shape")
+        shape = (int(n),)
+    x = np.zeros((1, *shape), np.float32)
+    try:
+        gn_onnx.export(model.module, x, args.onnx, opset=args.opset)
+    except gn_onnx.ExportError as e:
+        raise CLIError(f"{args.model}: {e}") from None
+    print(
+        f"wrote {args.onnx} (ONNX opset {args.opset}, input (batch, {', '.join(map(str, shape))}))"
+    )
+    return 0
+
+
+def add_export(sub: Any) -> None:
+    """Register `glassnet export`."""
+    p = _model_parser(
+        sub,
+        "export",
+        "write a saved model as an ONNX file",
+        "Export a model saved by glassnet train as ONNX (it takes raw inputs, as predict "
+        "does), for onnxruntime and mobile or edge runtimes.",
+        run_export,
+    )
+    p.add_argument("--onnx", required=True, metavar="OUT.onnx", help="the ONNX file to write")
+    p.add_argument("--opset", type=int, default=17, help="ONNX opset (default 17)")
+    p.add_argument(
+        "--input-shape", help="one input's shape, e.g. 784 or 1,28,28 (default: from the model)"
+    )
+
+
 # ----- playground -----------------------------------------------------------------------------
 def run_playground(args: argparse.Namespace) -> int:
     """`glassnet playground`: serve the page (a taken port is refused before any URL)."""
@@ -1105,6 +1161,7 @@ SUBCOMMANDS: list[Callable[[Any], None]] = [
     add_evaluate,
     add_predict,
     add_datasets,
+    add_export,
     add_playground,
     add_lesson,
 ]

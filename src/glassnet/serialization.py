@@ -864,3 +864,25 @@ def load(path: str | os.PathLike) -> Any:
     if "state_dict" in _header(raw, str(path)):
         return loads_state_dict(raw, str(path))
     return loads(raw, str(path)).module
+
+
+def load_state_dict(path: str | os.PathLike) -> OrderedDict[str, Tensor]:
+    """The tensors of a state-dict file as an OrderedDict for `module.load_state_dict`: one
+    saved by glassnet (SHA-256 checked) or by any safetensors writer, such as PyTorch's
+    `safetensors.torch.save_file(model.state_dict(), path)` (keys unchanged)."""
+    raw = _read(path)
+    try:
+        if "state_dict" in _header(raw, str(path)):
+            return loads_state_dict(raw, str(path))
+        raise CheckpointError(f"{path}: holds a whole model; read it with glassnet.load(path)")
+    except CheckpointError as e:
+        if "not a glassnet model file" not in str(e):
+            raise
+    from safetensors import SafetensorError
+    from safetensors.numpy import load as st_load
+
+    try:
+        tensors = st_load(raw)
+    except (SafetensorError, ValueError, TypeError) as e:  # e.g. bfloat16, which numpy lacks
+        raise CheckpointError(f"{path}: not a readable safetensors file ({e})") from None
+    return OrderedDict((k, Tensor(v)) for k, v in tensors.items())

@@ -35,7 +35,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from .config import LIVE_FIELDS, ConfigError, PlaygroundConfig, limits
-from .session import MAX_WEIGHTS_BYTES, SCRIPT_FILENAME, WEIGHTS_FILENAME, Session
+from .session import MAX_WEIGHTS_BYTES, ONNX_FILENAME, SCRIPT_FILENAME, WEIGHTS_FILENAME, Session
 
 STATIC = Path(__file__).with_name("static")
 MAX_MESSAGE = 2 * 1024 * 1024  # bytes of one page → server frame
@@ -128,6 +128,7 @@ MESSAGES: dict[str, dict[str, Callable[[str, Any], Any]]] = {
     "upload_csv": {"text": _text(MAX_CSV)},
     "export_script": {},
     "export_weights": {},
+    "export_onnx": {},
     "import_weights": {"data": _base64(MAX_WEIGHTS_FILE)},
 }
 # Messages that change the session, then get a frame: type -> (Session method, the message's
@@ -360,12 +361,13 @@ class Client:
         elif kind == "export_script":
             text = await self.run(s.export_script)
             await self.send({"type": "script", "filename": SCRIPT_FILENAME, "text": text})
-        elif kind == "export_weights":
-            data = await self.run(s.export_weights)
+        elif kind in ("export_weights", "export_onnx"):
+            onnx = kind == "export_onnx"
+            data = await self.run(s.export_onnx if onnx else s.export_weights)
             await self.send(
                 {
                     "type": "weights",
-                    "filename": WEIGHTS_FILENAME,
+                    "filename": ONNX_FILENAME if onnx else WEIGHTS_FILENAME,
                     "data": base64.b64encode(data).decode("ascii"),
                 }
             )

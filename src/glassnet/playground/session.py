@@ -42,6 +42,7 @@ NEURON_DENSITY = 20  # each neuron's thumbnail is 20×20
 DOMAIN = 6.0
 SCRIPT_FILENAME = "playground_train.py"
 WEIGHTS_FILENAME = "playground_weights.safetensors"
+ONNX_FILENAME = "playground_model.onnx"
 # A weights file may hold no more than the largest network the page builds (all features,
 # MAX_LAYERS × MAX_NEURONS, MAX_CLASSES outputs) needs: its parameters and two optimizer
 # moments as float64, plus a header for the architecture and training metadata.
@@ -547,6 +548,17 @@ class Session:
         return dumps(
             self.model, training={"playground": self.config.to_hash(), "epoch": self.epoch}
         )
+
+    def export_onnx(self) -> bytes:
+        """The network as an ONNX model (input: the feature values, batch dim symbolic)."""
+        try:
+            from ..onnx import to_model
+        except ImportError as e:
+            raise ValueError(
+                f"export_onnx: needs the onnx package (pip install 'glassnet[onnx]'): {e}"
+            ) from None
+        x = np.zeros((1, len(self.config.features)), np.float32)
+        return to_model(self.model, x).SerializeToString()
 
     def import_weights(self, data: bytes) -> None:
         """Load weights exported from a network of the same shape (no code is run). Before

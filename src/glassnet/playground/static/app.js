@@ -315,6 +315,7 @@
     });
     $("export-script").addEventListener("click", () => send({ type: "export_script" }));
     $("export-weights").addEventListener("click", () => send({ type: "export_weights" }));
+    $("export-onnx").addEventListener("click", () => send({ type: "export_onnx" }));
     $("weights-input").addEventListener("change", () => {
       const file = $("weights-input").files[0];
       if (!file) return;
