@@ -367,6 +367,14 @@ def test_playground_tour_runs_and_links(lesson):
         PlaygroundConfig.from_hash("#" + h)  # every link opens a valid set-up
 
 
+def test_deploy_onnxruntime_gives_glassnets_answers(lesson):
+    ort = require("onnxruntime")
+    n = lesson("deploy")["numbers"]
+    assert n["runtime"] == f"onnxruntime {ort.__version__}"
+    np.testing.assert_allclose(n["onnx_outputs"], n["glassnet_outputs"], rtol=1e-5, atol=1e-5)
+    assert n["reload_diff"] == 0 and n["agree"] == 1.0 and n["acc"] > 0.9
+
+
 # ----- the command line and the HTML pages -------------------------------------------------------
 def test_cli_lists_runs_and_suggests(capsys, tmp_path):
     assert main(["lesson", "--help"]) == 0 and "--html DIR" in capsys.readouterr().out
@@ -392,7 +400,7 @@ def test_html_site_and_escaping(tmp_path):
         assert f"figures/{lang}/gradient-descent-paths.png" in page
         assert (tmp_path / "figures" / lang / "gradient-descent-paths.png").stat().st_size > 5000
         index = (tmp_path / f"index.{lang}.html").read_text(encoding="utf-8")
-        assert f'href="gradient-descent.{lang}.html"' in index and "glassnet.onnx" in index
+        assert f'href="gradient-descent.{lang}.html"' in index and "glassnet.rl" in index
     evil = _lesson.Lesson("x", ("<b>제목</b>", "<b>t</b>"), ("000",))
     evil.say("<script>{v}</script> 값", "<script>{v}</script>", v="<img src=x onerror=1>")
     page = lesson_page(evil.result(), "en", tmp_path).decode()

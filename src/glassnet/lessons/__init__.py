@@ -38,6 +38,7 @@ LESSONS: dict[str, str] = {
     "perceptron-iris": "perceptron_iris",
     "dnn-classifier": "dnn_classifier",
     "playground-tour": "playground_tour",
+    "deploy": "deploy",
 }
 # Lessons waiting for a library that is still being built (name -> what it needs).
 COMING: dict[str, str] = {
@@ -48,7 +49,6 @@ COMING: dict[str, str] = {
     "diffusion": "glassnet.generative",
     "embeddings": "glassnet.text",
     "reinforcement": "glassnet.rl",
-    "deploy": "glassnet.onnx",
 }
 
 
