@@ -108,10 +108,12 @@ def run(lang: str = "en", plot_dir: str | Path | None = None) -> dict:
         "0.186 (error 262)",
         f"{w1:.2f}",
         "튜토리얼의 w = 0.186은 잘못된 기울기 −86에서 나온 값이고, 그 w에서도 오차는 262가 아니라 "
-        "{e186:.1f} 입니다 (0.2로 반올림하면 26² = 676: '26²'가 '262'로 보인 것). "
+        "{e186:.1f} 입니다 (0.2로 반올림하면 26² = 676: '26²'가 '262'로 보인 것; 식에는 0.186 "
+        "대신 0.0186이라고도 적혀 있습니다). "
         "맞는 기울기로는 w = {correct}, 오차 {error1:,.0f} 입니다.",
         "The tutorial's w = 0.186 comes from the slipped gradient −86, and even there the error "
-        "is {e186:.1f}, not 262 (rounded to 0.2 it is 26² = 676: '26²' read as '262'). With "
+        "is {e186:.1f}, not 262 (rounded to 0.2 it is 26² = 676: '26²' read as '262'; the "
+        "formula also writes 0.0186 for 0.186). With "
         "the correct gradient the step gives w = {correct}, error {error1:,.0f}.",
         e186=float(error(0.186)),
     )
