@@ -1,4 +1,4 @@
-"""The `glassnet` command: train, evaluate, predict, datasets, export, playground.
+"""The `glassnet` command: train, evaluate, predict, datasets, export, playground, lesson.
 
 Each subcommand is one `add_<name>(subparsers)` function registered in SUBCOMMANDS; a new
 one only appends its own function there. Errors print one line on stderr and exit non-zero
@@ -1447,6 +1447,56 @@ def add_sweep(sub: Any) -> None:
     p.set_defaults(func=run_sweep)
 
 
+# ----- lesson ---------------------------------------------------------------------------------
+def run_lesson(args: argparse.Namespace) -> int:
+    """`glassnet lesson [NAME]`: list the lessons, run one, or write them all as HTML."""
+    from . import lessons
+    from .lessons.html import write_site
+
+    if args.name and args.all:
+        raise CLIError("give a lesson NAME or --all, not both")
+    try:
+        if args.name:
+            lessons.get(args.name)  # a typo or a coming lesson fails before any work
+    except lessons.LessonNotFoundError as e:
+        raise CLIError(str(e)) from None
+    if args.html:
+        langs = [args.lang] if args.lang else list(lessons.LANGS)
+        names = [args.name] if args.name else None
+        log = None if args.quiet else (lambda m: print(f"lesson {m}", file=sys.stderr))
+        pages = write_site(args.html, names, langs, log=log)
+        print(f"wrote {len(pages)} pages to {args.html} (open {Path(args.html) / 'index.html'})")
+        return 0
+    lang = args.lang or "en"
+    if not args.name and not args.all:
+        for row in lessons.catalog(lang):
+            about = row["title"] or f"coming (needs {row['needs']})"
+            tutorials = f"  [{', '.join(row['tutorials'])}]" if row["tutorials"] else ""
+            print(f"{row['name']:<27} {about}{tutorials}")
+        return 0
+    for name in [args.name] if args.name else list(lessons.LESSONS):
+        print(lessons.run(name, lang=lang, plot_dir=args.plot)["text"], end="\n\n")
+    return 0
+
+
+def add_lesson(sub: Any) -> None:
+    """The `lesson` subcommand: the tutorials' concepts as runnable lessons."""
+    p = sub.add_parser(
+        "lesson",
+        help="runnable lessons in Korean and English",
+        description="Without NAME: list the lessons. With NAME: run it, print its steps and "
+        "numbers (--plot DIR writes its figures). --all --html DIR writes one page per lesson "
+        "and language, with figures and an index.",
+    )
+    p.add_argument("name", nargs="?", help="a lesson, e.g. gradient-descent")
+    p.add_argument("--lang", choices=["en", "ko"], help="language (default en; --html: both)")
+    p.add_argument("--plot", metavar="DIR", help="write the lesson's figures (PNG) into DIR")
+    p.add_argument("--all", action="store_true", help="every lesson")
+    p.add_argument("--html", metavar="DIR", help="write static HTML pages into DIR")
+    p.add_argument("--quiet", action="store_true", help="with --html: no progress lines")
+    p.set_defaults(func=run_lesson)
+
+
 # Subcommands, in --help order.
 SUBCOMMANDS: list[Callable[[Any], None]] = [
     add_train,
@@ -1457,6 +1507,7 @@ SUBCOMMANDS: list[Callable[[Any], None]] = [
     add_export,
     add_playground,
     add_rl,
+    add_lesson,
 ]
 
 
