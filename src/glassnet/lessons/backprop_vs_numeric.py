@@ -44,9 +44,9 @@ def numeric_gradient(net: MLP, x: gn.Tensor, y: np.ndarray) -> tuple[np.ndarray,
     with gn.no_grad():
         base = float(loss(net, x, y).item())
         for p in net.parameters():
-            flat = p.data.reshape(-1)
+            flat = p.detach().numpy().reshape(-1)  # a view of the weights: numpy() shares
             for i in range(flat.size):
-                old = flat[i]
+                old = float(flat[i])
                 flat[i] = old + EPS
                 grads.append((float(loss(net, x, y).item()) - base) / EPS)
                 flat[i] = old
