@@ -85,8 +85,8 @@ def _first_bit(rng, n, length=50):
     return gn.tensor(x), bits[:, 0]
 
 
-def _train_first_bit(kind: str, hidden: int = 32) -> float:
-    """Train to output the first of 50 bits; return accuracy on 500 fresh sequences."""
+def _train_first_bit(kind: str, hidden: int = 32, length: int = 50) -> float:
+    """Train to output the first of `length` bits; return accuracy on 500 fresh sequences."""
     rng = np.random.default_rng(0)
     rnn = getattr(nn, kind)(2, hidden, batch_first=True)
     if kind == "LSTM":  # forget-gate bias 3: remember by default (Gers et al.)
@@ -95,20 +95,29 @@ def _train_first_bit(kind: str, hidden: int = 32) -> float:
     model = _LastStep(rnn, hidden, 2)
     opt = gn.optim.Adam(model.parameters(), lr=0.01)
     for _ in range(600):
-        x, y = _first_bit(rng, 64)
+        x, y = _first_bit(rng, 64, length)
         loss = nn.CrossEntropyLoss()(model(x), y)
         opt.zero_grad()
         loss.backward()
         opt.step()
-    x, y = _first_bit(rng, 500)
+    x, y = _first_bit(rng, 500, length)
     with gn.no_grad():
         return float((model(x)._array.argmax(1) == y).mean())
 
 
 @pytest.mark.slow
 def test_lstm_remembers_the_first_bit_of_50_where_a_plain_rnn_fails():
-    assert _train_first_bit("LSTM") > 0.95
-    assert _train_first_bit("RNN") < 0.65
+    """Over six initialisations the LSTM always learns it; the plain RNN only sometimes (a
+    lucky start lets even a tanh RNN carry one bit through 49 noisy steps: measured 3 of 6
+    failing, 1 partly, 2 learning — so one seed would prove nothing)."""
+    lstm, rnn = [], []
+    for seed in range(6):
+        gn.manual_seed(seed)
+        lstm.append(_train_first_bit("LSTM"))
+        gn.manual_seed(seed)
+        rnn.append(_train_first_bit("RNN"))
+    assert min(lstm) > 0.95, lstm
+    assert sum(a < 0.65 for a in rnn) >= 2 and sum(rnn) / 6 < 0.9, rnn
 
 
 @pytest.mark.slow
