@@ -3,11 +3,15 @@
 from . import functional, init, utils
 from .activation import (
     ACTIVATIONS,
+    ELU,
+    GELU,
     LeakyReLU,
     LogSoftmax,
     ReLU,
     Sigmoid,
+    SiLU,
     Softmax,
+    Softplus,
     Step,
     Tanh,
     get_activation,
@@ -15,9 +19,18 @@ from .activation import (
 from .container import ModuleDict, ModuleList, Sequential
 from .conv import Conv1d, Conv2d, ConvTranspose2d
 from .layers import Dropout, Flatten, Identity, Linear, Unflatten
-from .loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, L1Loss, MSELoss, NLLLoss
+from .loss import (
+    BCELoss,
+    BCEWithLogitsLoss,
+    CrossEntropyLoss,
+    HuberLoss,
+    KLDivLoss,
+    L1Loss,
+    MSELoss,
+    NLLLoss,
+)
 from .module import Module, Parameter
-from .normalization import BatchNorm1d, BatchNorm2d, Embedding, LayerNorm
+from .normalization import BatchNorm1d, BatchNorm2d, Embedding, GroupNorm, LayerNorm
 from .pooling import AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, MaxPool1d, MaxPool2d, Upsample
 from .preprocess import InputRangeWarning, Standardize
 from .regularization import penalty, weight_matrices
@@ -31,6 +44,12 @@ __all__ = [
     "BCELoss",
     "BCEWithLogitsLoss",
     "CrossEntropyLoss",
+    "ELU",
+    "GELU",
+    "GroupNorm",
+    "KLDivLoss",
+    "SiLU",
+    "Softplus",
     "Dropout",
     "Flatten",
     "HuberLoss",
