@@ -126,3 +126,98 @@ def test_conv_autoencoder_learns_and_refuses_wrong_image_shapes(fashion_test):
         model.module(gn.zeros(2, 3, 28, 28))
     with pytest.raises(ValueError, match="divisible by 4"):
         ConvAutoencoder(size=30)
+
+
+# ----- RBM ----------------------------------------------------------------------------------
+def _nudged_digits():
+    """scikit-learn's "RBM features for digit classification" data: digits shifted by one
+    pixel in four directions (5× the images), scaled to [0, 1], 80/20 split."""
+    ndimage, datasets, model_selection, preprocessing = (
+        require(m)
+        for m in (
+            "scipy.ndimage",
+            "sklearn.datasets",
+            "sklearn.model_selection",
+            "sklearn.preprocessing",
+        )
+    )
+    X, y = datasets.load_digits(return_X_y=True)
+    shifts = []
+    for dy, dx in [(-1, 0), (0, -1), (0, 1), (1, 0)]:
+        w = np.zeros((3, 3))
+        w[1 + dy, 1 + dx] = 1
+        shifts.append(w)
+    moved = [
+        np.stack([ndimage.convolve(x.reshape(8, 8), w, mode="constant").ravel() for x in X])
+        for w in shifts
+    ]
+    X = preprocessing.minmax_scale(np.concatenate([X, *moved]).astype(np.float32), (0, 1))
+    y = np.concatenate([y] * 5)
+    return model_selection.train_test_split(X, y, test_size=0.2, random_state=0)
+
+
+def test_rbm_update_is_minus_the_free_energy_gradient():
+    rbm = gn.generative.RBM(6, 4, k=2, persistent=False).to(np.float64)
+    rbm.reset_parameters(np.random.default_rng(1))
+    rbm.weight.data *= 50  # away from the tiny start, so every term matters
+    v = (np.random.default_rng(2).random((5, 6)) < 0.5).astype(np.float64)
+    v_neg = rbm.negatives(v, np.random.default_rng(3))
+    (rbm.free_energy(v).mean() - rbm.free_energy(v_neg).mean()).backward()
+    before = {k: p.data.copy() for k, p in rbm.named_parameters()}
+    grads = {k: p.grad.numpy() for k, p in rbm.named_parameters()}
+    rbm.update(v, 0.1, np.random.default_rng(3))  # the same Gibbs draws
+    for k, p in rbm.named_parameters():
+        np.testing.assert_allclose(p.data, before[k] - 0.1 * grads[k], rtol=1e-12, err_msg=k)
+
+
+def test_rbm_free_energy_is_the_log_sum_over_hidden_states():
+    """F(v) = −log Σ_h e^−E(v,h), enumerated over all 2³ hidden states."""
+    rbm = gn.generative.RBM(4, 3).to(np.float64)
+    rbm.reset_parameters(np.random.default_rng(0))
+    rbm.weight.data *= 100
+    rbm.h_bias.data[:] = [0.3, -0.2, 0.5]
+    rbm.v_bias.data[:] = [0.1, 0.0, -0.4, 0.2]
+    v = np.array([[1.0, 0, 1, 1], [0, 1, 0, 0]])
+    hs = np.array([[(i >> j) & 1 for j in range(3)] for i in range(8)], np.float64)
+    W, c, b = rbm.weight.data, rbm.h_bias.data, rbm.v_bias.data
+    energy = -(v @ b)[:, None] - hs @ c - (v @ W.T) @ hs.T  # E(v, h), (2, 8)
+    np.testing.assert_allclose(
+        rbm.free_energy(v).detach().numpy(), -np.log(np.exp(-energy).sum(1)), rtol=1e-12
+    )
+
+
+def test_rbm_pseudo_log_likelihood_improves_with_fit():
+    x_train, x_test, _, _ = _nudged_digits()
+    x_train = x_train[:2000]
+    gn.manual_seed(0)
+    rbm = gn.generative.RBM(64, 32)
+    model = GenerativeModel(rbm).compile("sgd", lr=0.05)
+    before = -model.evaluate(x_test)  # evaluate gives the negative mean PLL
+    model.fit(x_train, epochs=2, batch_size=10, shuffle=False, verbose=0)
+    after = -model.evaluate(x_test)
+    print(f"pseudo-log-likelihood {before:.2f} -> {after:.2f}")
+    assert after > before + 15  # the margin stated in the README (about −44 → −25)
+    assert rbm.sample(3, steps=5).shape == (3, 64)
+    with pytest.raises(ValueError, match=r"RBM: expected inputs \(N, 64\), got \(2, 5\)"):
+        rbm.hidden_probs(np.zeros((2, 5)))
+    with pytest.raises(ValueError, match="RBM: n_hidden must be a whole number >= 1, got 0"):
+        gn.generative.RBM(4, 0)
+
+
+@pytest.mark.slow
+def test_bernoulli_rbm_digits_pipeline_matches_scikit_learn():
+    """scikit-learn's own example: RBM(100, lr 0.06, 10 iterations) → LogisticRegression(C=6000)."""
+    neural_network, linear_model, pipeline = (
+        require(m) for m in ("sklearn.neural_network", "sklearn.linear_model", "sklearn.pipeline")
+    )
+    x_train, x_test, y_train, y_test = _nudged_digits()
+    scores = {}
+    from glassnet.sklearn import BernoulliRBM
+
+    for name, cls in [("glassnet", BernoulliRBM), ("sklearn", neural_network.BernoulliRBM)]:
+        rbm = cls(n_components=100, learning_rate=0.06, n_iter=10, random_state=0)
+        lr = linear_model.LogisticRegression(C=6000, max_iter=1000)
+        p = pipeline.Pipeline([("rbm", rbm), ("logistic", lr)]).fit(x_train, y_train)
+        scores[name] = p.score(x_test, y_test)
+    print(scores)
+    assert scores["glassnet"] > 0.9 and abs(scores["glassnet"] - scores["sklearn"]) <= 0.01

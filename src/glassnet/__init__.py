@@ -4,7 +4,7 @@ import glassnet as gn
 model = gn.nn.Sequential(gn.nn.Linear(2, 4), gn.nn.Tanh(), gn.nn.Linear(4, 1))
 """
 
-from . import autograd, data, datasets, diagnostics, metrics, models, nn, optim, train
+from . import autograd, data, datasets, diagnostics, generative, metrics, models, nn, optim, train
 from .allocator import tune_allocator
 from .autograd import *  # noqa: F403
 from .autograd import __all__ as _autograd_all
@@ -19,6 +19,7 @@ __all__ = [
     "data",
     "datasets",
     "diagnostics",
+    "generative",
     "load",
     "metrics",
     "models",

@@ -59,7 +59,8 @@ class GenerativeModel(Model):
 
     def compile(self, optimizer: Any = "adam", lr: float | None = None, **kwargs: Any) -> Any:
         """Choose the optimizer (a name for `optim.create`, or an instance) and its lr."""
-        return super().compile(optimizer, loss=self.module.loss, lr=lr, **kwargs)
+        loss = getattr(self.module, "loss", None) or self.module.update
+        return super().compile(optimizer, loss=loss, lr=lr, **kwargs)
 
     def fit(self, x: Any = None, y: Any = None, **kwargs: Any) -> Any:
         """`train.Model.fit` on inputs alone (y is ignored, validation_data may be inputs)."""
@@ -81,8 +82,14 @@ class GenerativeModel(Model):
         return value / n if getattr(self.module, "reduction", "mean") == "sum" else value
 
     def train_step(self, batch: Any) -> dict[str, float]:
-        """One batch: the module's loss, backward, optimizer step; logs the loss per sample."""
+        """One batch: the module's loss, backward, optimizer step; logs the loss per sample.
+
+        A module with a rule of its own that is no gradient step (an RBM's contrastive
+        divergence) has `update(x, lr)`, called with the optimizer's learning rate instead.
+        """
         xb, _ = self._batch(batch)
+        if callable(getattr(self.module, "update", None)):
+            return self.module.update(xb.data, self.optimizer.param_groups[0]["lr"])
         loss = self.module.loss(xb)
         if math.isfinite(float(loss.data)):
             self.optimizer.zero_grad()
@@ -91,8 +98,11 @@ class GenerativeModel(Model):
         return {"loss": self._value(loss, len(xb))}
 
     def test_step(self, batch: Any) -> dict[str, float]:
-        """The module's loss on one batch (under no_grad, in eval mode)."""
+        """The module's loss on one batch (under no_grad, in eval mode); for an RBM, the
+        negative mean pseudo-log-likelihood."""
         xb, _ = self._batch(batch)
+        if callable(getattr(self.module, "pseudo_log_likelihood", None)):
+            return {"loss": -float(self.module.pseudo_log_likelihood(xb.data).mean())}
         return {"loss": self._value(self.module.loss(xb), len(xb))}
 
 
