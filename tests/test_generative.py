@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 
 import numpy as np
@@ -221,3 +222,127 @@ def test_bernoulli_rbm_digits_pipeline_matches_scikit_learn():
         scores[name] = p.score(x_test, y_test)
     print(scores)
     assert scores["glassnet"] > 0.9 and abs(scores["glassnet"] - scores["sklearn"]) <= 0.01
+
+
+# ----- GAN ----------------------------------------------------------------------------------
+def test_gan_step_equals_pytorch_given_the_same_weights_and_noise():
+    torch = require("torch")
+    from glassnet.generative import GAN, GANModel
+
+    gan = GAN(2, 3, (8, 8))
+    model = GANModel(gan).compile("adam", lr=1e-3)
+    tnn = torch.nn
+
+    def mlp(sizes):
+        layers = []
+        for i, (a, b) in enumerate(zip(sizes, sizes[1:])):
+            layers += [tnn.Linear(a, b)] + ([tnn.ReLU()] if i < len(sizes) - 2 else [])
+        return tnn.Sequential(*layers)
+
+    G, D = mlp([3, 8, 8, 2]), mlp([2, 8, 8, 1])
+    for ours, ref in [(gan.generator, G), (gan.discriminator, D)]:
+        ours.load_state_dict({k: v.detach().numpy() for k, v in ref.state_dict().items()})
+    g_opt = torch.optim.Adam(G.parameters(), lr=1e-3, betas=(0.5, 0.999))
+    d_opt = torch.optim.Adam(D.parameters(), lr=1e-3, betas=(0.5, 0.999))
+    rng = np.random.default_rng(0)
+    real = rng.standard_normal((16, 2)).astype(np.float32)
+    z1, z2 = (rng.standard_normal((16, 3)).astype(np.float32) for _ in range(2))
+    draws = iter([z1, z2])
+    gan.noise = lambda n: gn.tensor(next(draws))
+    logs = model.train_step((real, np.zeros(16)))
+
+    bce = torch.nn.functional.binary_cross_entropy_with_logits
+    d_real, d_fake = D(torch.tensor(real)), D(G(torch.tensor(z1)).detach())
+    d_loss = bce(d_real, torch.ones_like(d_real)) + bce(d_fake, torch.zeros_like(d_fake))
+    d_opt.zero_grad()
+    d_loss.backward()
+    d_opt.step()
+    d_gen = D(G(torch.tensor(z2)))
+    g_loss = bce(d_gen, torch.ones_like(d_gen))  # non-saturating: −log D(G(z))
+    g_opt.zero_grad()
+    g_loss.backward()
+    g_opt.step()
+
+    np.testing.assert_allclose(
+        [logs["d_loss"], logs["g_loss"]], [d_loss.item(), g_loss.item()], rtol=1e-5
+    )
+    for ours, ref in [(gan.generator, G), (gan.discriminator, D)]:
+        for k, v in ref.state_dict().items():
+            np.testing.assert_allclose(
+                ours.state_dict()[k].numpy(), v.numpy(), atol=1e-6, err_msg=k
+            )
+
+
+@pytest.mark.slow
+def test_gan_covers_the_ring_of_eight_gaussians():
+    """≥ 7 of 8 modes and ≥ 80 % of 2,000 samples within 3σ, for at least 2 of 3 seeds."""
+    from glassnet.generative import GAN, GANModel, mode_coverage, ring_of_gaussians
+
+    good = []
+    for seed in range(3):
+        x, centres = ring_of_gaussians(12800, std=0.1, seed=seed)
+        gn.manual_seed(seed)
+        model = GANModel(GAN(2, 8, (128, 128))).compile("adam", lr=1e-3)
+        model.fit(x, epochs=30, batch_size=128, verbose=0)
+        modes, near = mode_coverage(model.module.sample(2000), centres, 0.1)
+        print(f"seed {seed}: {modes} modes, {near:.1%} within 3σ")
+        good.append(modes >= 7 and near >= 0.8)
+        if sum(good) >= 2:
+            break
+    assert sum(good) >= 2, good
+
+
+# ----- DDPM ---------------------------------------------------------------------------------
+def _torch_schedule(torch, kind, T):
+    """The schedules written out in torch, as the reference."""
+    if kind == "linear":
+        return torch.linspace(1e-4, 0.02, T, dtype=torch.float64)
+    s = 0.008
+    f = torch.cos((torch.arange(T + 1, dtype=torch.float64) / T + s) / (1 + s) * math.pi / 2) ** 2
+    return torch.clamp(1 - f[1:] / f[:-1], max=0.999)
+
+
+@pytest.mark.parametrize("kind", ["linear", "cosine"])
+def test_ddpm_noising_and_loss_equal_a_torch_implementation(kind):
+    torch = require("torch")
+    from glassnet.generative import DDPM
+
+    T = 40
+    ddpm = DDPM(2, T, kind, hidden=(16, 16), time_dim=8).to(np.float64)
+    betas = _torch_schedule(torch, kind, T)
+    np.testing.assert_allclose(ddpm.betas, betas.numpy(), rtol=1e-12)
+    abar = torch.cumprod(1 - betas, 0)
+    rng = np.random.default_rng(0)
+    x0, eps = rng.standard_normal((6, 2)), rng.standard_normal((6, 2))
+    t = np.array([0, 5, 17, 39, 20, 1])
+    a = abar[torch.tensor(t)][:, None]
+    ref_xt = a.sqrt() * torch.tensor(x0) + (1 - a).sqrt() * torch.tensor(eps)
+    np.testing.assert_allclose(ddpm.q_sample(x0, t, eps), ref_xt.numpy(), rtol=1e-12)
+
+    layers = []  # the same denoiser in torch: Linear + SiLU, reading [x_t, embedding(t)]
+    for i, (m, n) in enumerate(zip([10, 16, 16], [16, 16, 2])):
+        layers += [torch.nn.Linear(m, n, dtype=torch.float64)] + (
+            [torch.nn.SiLU()] if i < 2 else []
+        )
+    net = torch.nn.Sequential(*layers)
+    ddpm.denoiser.load_state_dict({k: v.detach().numpy() for k, v in net.state_dict().items()})
+    half = 4
+    freqs = torch.exp(-math.log(10000) * torch.arange(half, dtype=torch.float64) / half)
+    args = torch.tensor(t, dtype=torch.float64)[:, None] * freqs[None]
+    emb = torch.cat([torch.sin(args), torch.cos(args)], 1)
+    ref_loss = torch.nn.functional.mse_loss(net(torch.cat([ref_xt, emb], 1)), torch.tensor(eps))
+    loss = ddpm.loss(gn.tensor(x0), t, eps)
+    np.testing.assert_allclose(float(loss.data), ref_loss.item(), rtol=1e-10)
+
+
+def test_ddpm_refuses_bad_schedules_and_shapes():
+    from glassnet.generative import DDPM, beta_schedule
+
+    with pytest.raises(ValueError, match=r"DDPM: beta_schedule: every β must lie in \(0, 1\)"):
+        DDPM(beta_start=0.0)
+    with pytest.raises(ValueError, match=r"every β must lie in \(0, 1\).*beta_end=1.5"):
+        beta_schedule("linear", 10, 0.1, 1.5)
+    with pytest.raises(ValueError, match="kind must be one of"):
+        beta_schedule("quadratic", 10)
+    with pytest.raises(ValueError, match=r"DDPM: expected inputs of shape \(N, 2\), got \(4, 3\)"):
+        DDPM().loss(gn.zeros(4, 3))
