@@ -1,4 +1,4 @@
-"""The `glassnet` command: train, evaluate, predict, datasets, playground.
+"""The `glassnet` command: train, evaluate, predict, datasets, playground, generate, sample.
 
 Each subcommand is one `add_<name>(subparsers)` function registered in SUBCOMMANDS; a new
 one only appends its own function there. Errors print one line on stderr and exit non-zero
@@ -1049,6 +1049,13 @@ def add_playground(sub: Any) -> None:
     p.set_defaults(func=run_playground)
 
 
+def _generative_commands() -> list[Callable[[Any], None]]:
+    """`generate` and `sample`, defined beside the models (glassnet.generative.commands)."""
+    from .generative.commands import add_generate, add_sample
+
+    return [add_generate, add_sample]
+
+
 # Subcommands, in --help order.
 SUBCOMMANDS: list[Callable[[Any], None]] = [
     add_train,
@@ -1056,6 +1063,7 @@ SUBCOMMANDS: list[Callable[[Any], None]] = [
     add_predict,
     add_datasets,
     add_playground,
+    *_generative_commands(),
 ]
 
 
@@ -1091,7 +1099,9 @@ def main(argv: list[str] | None = None) -> int:
 
 def _error_line(e: Exception) -> tuple[str, int]:
     """An exception as one printable line and the exit status (2 for bad input, else 1)."""
-    if isinstance(e, CLIError):
+    from .generative.commands import GenerateError
+
+    if isinstance(e, (CLIError, GenerateError)):
         text, status = str(e), 2
     elif isinstance(e, MemoryError):
         text, status = f"out of memory{f' ({e})' if str(e) else ''}", 1

@@ -145,3 +145,16 @@ def mmd_rbf(x: np.ndarray, y: np.ndarray, bandwidth: float) -> float:
 
     x, y = np.asarray(x, np.float64), np.asarray(y, np.float64)
     return k(x, x) + k(y, y) - 2 * k(x, y)
+
+
+def two_moons(n: int, noise: float = 0.05, seed: int | None = 0) -> np.ndarray:
+    """n points on two interleaved half circles (scikit-learn's make_moons shape) plus
+    Gaussian noise, centred and scaled to about unit spread, as float32."""
+    rng = np.random.default_rng(seed)
+    t = rng.uniform(0, np.pi, n)
+    upper = (rng.random(n) < 0.5)[:, None]
+    x = np.where(
+        upper, np.stack([np.cos(t), np.sin(t)], 1), np.stack([1 - np.cos(t), 0.5 - np.sin(t)], 1)
+    )
+    x = x + noise * rng.standard_normal(x.shape)
+    return ((x - [0.5, 0.25]) / [0.87, 0.5]).astype(np.float32)
