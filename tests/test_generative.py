@@ -406,6 +406,8 @@ def test_cli_generate_and_sample(tmp_path, capsys):
     rows = (out / "metrics.csv").read_text().splitlines()
     assert rows[0].startswith("epoch,loss") and len(rows) == 3
     assert isinstance(gn.load(out / "model.safetensors"), VAE)
+    reloaded = gn.train.load_model(out / "model.safetensors")  # uncompiled: no optimizer saved
+    assert isinstance(reloaded.module, VAE) and reloaded.optimizer is None
     grid = tmp_path / "grid.png"
     assert cli.main(["sample", str(out / "model.safetensors"), "-n", "9", "--out", str(grid)]) == 0
     assert grid.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -171,7 +171,7 @@ def run_generate(args: argparse.Namespace) -> int:
     if isinstance(module, DBN):  # the stack itself (each RBM was trained by its own Model)
         save(module, out / "model.safetensors")
     else:
-        model.save(out / "model.safetensors")
+        model.save(out / "model.safetensors")  # weights, architecture, History
     save_samples(sample(module, args.n), out / "samples.png", side, xt if points else None)
     print(
         f"glassnet generate {args.family}: {number}; wrote {out}/model.safetensors, "

@@ -19,6 +19,7 @@ import numpy as np
 from .. import nn
 from ..autograd import Tensor, no_grad
 from ..data import DataLoader
+from ..serialization import save
 from ..train.model import Model
 
 
@@ -76,6 +77,12 @@ class GenerativeModel(Model):
         if y is None and not isinstance(x, DataLoader):
             y = _no_labels(x)
         return super().evaluate(x, y, **kwargs)
+
+    def save(self, path: Any) -> None:
+        """Write the module (architecture and weights, loadable with `gn.load`) with the epoch
+        count and History; the optimizer is not saved (a generative run does not resume)."""
+        history = self.history.history if self.history else {}
+        save(self.module, path, training={"epoch": self.epoch, "history": history})
 
     def _value(self, loss: Tensor, n: int) -> float:
         value = float(loss.data)

@@ -23,7 +23,7 @@ from ..models import MLP
 from ..nn import functional as F
 from ..serialization import register_module
 from ..train.model import Model
-from .core import check_images, check_size, config_size
+from .core import GenerativeModel, check_images, check_size, config_size
 
 
 def _numel(a: dict) -> int:
@@ -83,7 +83,7 @@ class GAN(nn.Module):
         return self(self.noise(n)).data
 
 
-class GANModel(Model):
+class GANModel(GenerativeModel):
     """`train.Model` for a `GAN`: Adam for each network (lr 2e-4, β1 = 0.5 by default, as
     DCGAN), one discriminator and one generator step per batch."""
 
@@ -102,7 +102,7 @@ class GANModel(Model):
             optimizer, gan.discriminator.parameters(), d_lr or lr, **kwargs
         )
         g_opt = optim.create(optimizer, gan.generator.parameters(), lr, **kwargs)
-        super().compile(g_opt, loss=gan.g_loss)
+        Model.compile(self, g_opt, loss=gan.g_loss)
         return self
 
     def train_step(self, batch: Any) -> dict[str, float]:
@@ -127,10 +127,6 @@ class GANModel(Model):
         d = float(gan.d_loss(real, gan.noise(len(real))).data)
         g = float(gan.g_loss(gan.noise(len(real))).data)
         return {"loss": g + d, "g_loss": g, "d_loss": d}
-
-    def fit(self, x: Any = None, y: Any = None, **kwargs: Any) -> Any:
-        """`train.Model.fit` on data alone."""
-        return super().fit(x, np.zeros(len(x), np.int8) if y is None else y, **kwargs)
 
 
 def ring_of_gaussians(
