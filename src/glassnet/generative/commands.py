@@ -48,8 +48,8 @@ def _points(name: str, n: int, seed: int) -> np.ndarray:
     return (x / 2.5).astype(np.float32)
 
 
-def _images(name: str, limit: int | None) -> tuple[np.ndarray, np.ndarray, int]:
-    """Training and test images flattened, in [0, 1], and the image side."""
+def _images(name: str, limit: int | None) -> tuple[np.ndarray, np.ndarray, int, np.ndarray]:
+    """Training and test images flattened, in [0, 1], the image side and the test labels."""
     from ..datasets.catalog import canonical_name, prepare
 
     data = prepare(canonical_name(name))
@@ -57,7 +57,7 @@ def _images(name: str, limit: int | None) -> tuple[np.ndarray, np.ndarray, int]:
     top = float(x.max()) or 1.0
     x = x.reshape(len(x), -1).astype(np.float32) / top
     xt = xt.reshape(len(xt), -1).astype(np.float32) / top
-    return (x[:limit] if limit else x), xt, int(math.isqrt(x.shape[1]))
+    return (x[:limit] if limit else x), xt, int(math.isqrt(x.shape[1])), data.test[1]
 
 
 def _build(args: argparse.Namespace, dim: int) -> Any:
@@ -86,7 +86,6 @@ def save_samples(
     x: np.ndarray, path: Path, side: int | None, data: np.ndarray | None = None
 ) -> None:
     """An image grid (side × side images) or a scatter of 2-D points (over the data)."""
-    from ..io import atomic_open
     from ..train.plots import _pyplot
 
     plt = _pyplot()
@@ -109,9 +108,7 @@ def save_samples(
         ax.scatter(x[:, 0], x[:, 1], s=2, c="C3", label="samples")
         ax.legend(loc="upper right")
         ax.set_aspect("equal")
-    with atomic_open(path, "wb") as f:
-        fig.savefig(f, format="png", dpi=110, bbox_inches="tight")
-    plt.close(fig)
+    _save_figure(fig, path)
 
 
 def _image_side(dim: int) -> int | None:
@@ -135,9 +132,9 @@ def run_generate(args: argparse.Namespace) -> int:
         raise GenerateError(f"--dataset {args.dataset} is 2-D points: only gan and ddpm model them")
     if points:
         data = _points(args.dataset, args.limit or 8000, args.seed)
-        x, xt, side = data[:-2000], data[-2000:], None
+        x, xt, side, yt = data[:-2000], data[-2000:], None, None
     else:
-        x, xt, side = _images(args.dataset, args.limit)
+        x, xt, side, yt = _images(args.dataset, args.limit)
     try:
         module = _build(args, x.shape[1])
     except ValueError as e:
@@ -173,11 +170,60 @@ def run_generate(args: argparse.Namespace) -> int:
     else:
         model.save(out / "model.safetensors")  # weights, architecture, History
     save_samples(sample(module, args.n), out / "samples.png", side, xt if points else None)
+    extra = "".join(", " + e for e in _figures(module, xt, yt, side, out))
     print(
         f"glassnet generate {args.family}: {number}; wrote {out}/model.safetensors, "
-        f"metrics.csv, samples.png"
+        f"metrics.csv, samples.png{extra}"
     )
     return 0
+
+
+def _figures(module: Any, xt: np.ndarray, yt: Any, side: int | None, out: Path) -> list[str]:
+    """The family's own pictures: a VAE's reconstructions, latent interpolation and (2-D
+    latent) map of the test set coloured by class; a 2-D DDPM's reverse chain as frames."""
+    from ..autograd import no_grad, tensor
+    from ..train.plots import _pyplot
+
+    written = []
+    with no_grad():
+        if isinstance(module, VAE) and side:
+            recon, mu, _ = module(tensor(xt[:32]))
+            save_samples(np.concatenate([xt[:32], recon.data]), out / "reconstructions.png", side)
+            save_samples(module.interpolate(xt[0], xt[1], 16), out / "interpolation.png", side)
+            written += [
+                "reconstructions.png (test images, then their reconstructions)",
+                "interpolation.png",
+            ]
+            if module.latent == 2:
+                mu = module.encode(tensor(xt[:5000]))[0].data
+                plt = _pyplot()
+                fig, ax = plt.subplots(figsize=(5, 5))
+                points = ax.scatter(mu[:, 0], mu[:, 1], c=yt[:5000], s=2, cmap="tab10")
+                fig.colorbar(points, ax=ax, label="class")
+                ax.set_title("VAE latent means of the test set")
+                _save_figure(fig, out / "latent_map.png")
+                written.append("latent_map.png")
+        if isinstance(module, DDPM) and module.data_dim == 2:
+            chain = module.sample(500, return_chain=True)
+            plt = _pyplot()
+            steps = np.linspace(0, module.timesteps, 6).astype(int)
+            fig, axes = plt.subplots(1, 6, figsize=(15, 2.6))
+            for ax, k in zip(axes, steps):
+                ax.scatter(chain[k][:, 0], chain[k][:, 1], s=2)
+                ax.set_title(f"t = {module.timesteps - k}")
+                ax.set(xlim=(-3, 3), ylim=(-3, 3), xticks=[], yticks=[])
+            _save_figure(fig, out / "chain.png")
+            written.append("chain.png (the reverse chain, x_T to x_0)")
+    return written
+
+
+def _save_figure(fig: Any, path: Path) -> None:
+    from ..io import atomic_open
+    from ..train.plots import _pyplot
+
+    with atomic_open(path, "wb") as f:
+        fig.savefig(f, format="png", dpi=110, bbox_inches="tight")
+    _pyplot().close(fig)
 
 
 def _up(dbn: DBN, x: np.ndarray) -> np.ndarray:
