@@ -152,7 +152,9 @@ def run_generate(args: argparse.Namespace) -> int:
     elif isinstance(module, GAN):
         model = GANModel(module).compile("adam", lr=args.lr or 1e-3)
         model.fit(x, **fit)
-        number = _mmd_note(module, xt) if points else ""
+        h = model.history.history if model.history else {}
+        losses = f"last epoch D loss {h['d_loss'][-1]:.4f}, G loss {h['g_loss'][-1]:.4f}"
+        number = _mmd_note(module, xt) if points else losses
     else:
         opt, lr = ("sgd", args.lr or 0.05) if isinstance(module, RBM) else ("adam", args.lr or 1e-3)
         model = GenerativeModel(module).compile(opt, lr=lr)
