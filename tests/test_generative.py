@@ -335,6 +335,18 @@ def test_ddpm_noising_and_loss_equal_a_torch_implementation(kind):
     np.testing.assert_allclose(float(loss.data), ref_loss.item(), rtol=1e-10)
 
 
+def test_ddpm_sampling_from_clipped_x0_is_the_same_mean_when_nothing_is_clipped():
+    from glassnet.generative import DDPM
+
+    ddpm = DDPM(2, 20, "cosine", hidden=(8,)).to(np.float64)
+    gn.manual_seed(1)
+    plain = ddpm.sample(6)
+    gn.manual_seed(1)
+    np.testing.assert_allclose(ddpm.sample(6, clip=1e12), plain, rtol=1e-7, atol=1e-9)
+    gn.manual_seed(1)
+    assert np.abs(ddpm.sample(6, clip=0.5)).max() < np.abs(plain).max()
+
+
 def test_ddpm_refuses_bad_schedules_and_shapes():
     from glassnet.generative import DDPM, beta_schedule
 

@@ -118,19 +118,25 @@ class DDPM(nn.Module):
         x_t = tensor(self.q_sample(x0.data, t, noise))
         return F.mse_loss(self(x_t, t), noise.astype(self._dtype()))
 
-    def sample(self, n: int, return_chain: bool = False) -> np.ndarray:
+    def sample(self, n: int, return_chain: bool = False, clip: float | None = None) -> np.ndarray:
         """n samples by ancestral sampling from x_T ~ N(0, I); with return_chain, every x_t
-        (T + 1, n, data_dim), x_T first."""
+        (T + 1, n, data_dim), x_T first. `clip` (e.g. 1 for images in [−1, 1]) clips each
+        step's estimate of x_0 to [−clip, clip] and steps to the posterior mean from it, as Ho
+        et al.'s code does (without it the same mean is computed from ε directly)."""
         rng = default_generator()
         x = rng.standard_normal((n, self.data_dim)).astype(self._dtype())
         chain = [x]
         for t in range(self.timesteps - 1, -1, -1):
             eps = self(tensor(x), np.full(n, t)).data
             a, ab, b = self.alphas[t], self.alphas_cumprod[t], self.betas[t]
-            x = (x - b / math.sqrt(1 - ab) * eps) / math.sqrt(a)
+            ab_prev = self.alphas_cumprod[t - 1] if t > 0 else 1.0
+            if clip is None:
+                x = (x - b / math.sqrt(1 - ab) * eps) / math.sqrt(a)
+            else:  # μ̃ = √ᾱ_{t−1} β_t/(1 − ᾱ_t) x̂_0 + √α_t (1 − ᾱ_{t−1})/(1 − ᾱ_t) x_t
+                x0 = np.clip((x - math.sqrt(1 - ab) * eps) / math.sqrt(ab), -clip, clip)
+                x = (math.sqrt(ab_prev) * b * x0 + math.sqrt(a) * (1 - ab_prev) * x) / (1 - ab)
             if t > 0:  # σ_t² = β̃_t = β_t (1 − ᾱ_{t−1}) / (1 − ᾱ_t), the posterior's variance
-                var = b * (1 - self.alphas_cumprod[t - 1]) / (1 - ab)
-                x = x + math.sqrt(var) * rng.standard_normal(x.shape)
+                x = x + math.sqrt(b * (1 - ab_prev) / (1 - ab)) * rng.standard_normal(x.shape)
             x = x.astype(self._dtype())
             chain.append(x)
         return np.stack(chain) if return_chain else x
