@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip
 
-.PHONY: run test lint bench clean system-deps
+.PHONY: run test lint bench bench-contended clean system-deps
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -41,7 +41,13 @@ test: system-deps $(VENV)/.dev-stamp lint
 	$(PY) -m pytest -q
 
 bench: $(VENV)/.dev-stamp
-	for f in benchmarks/[!_]*.py; do echo "== $$f"; $(PY) $$f || exit 1; done
+	for f in benchmarks/[!_]*.py; do [ $$f = benchmarks/contended.py ] && continue; \
+		echo "== $$f"; $(PY) $$f || exit 1; done
+
+# Every benchmark quiet and beside busy neighbours (a busy loop; a NumPy job; three at once),
+# REPEATS times each: medians and worst runs against the reference measured in the same run.
+bench-contended: $(VENV)/.dev-stamp
+	$(PY) benchmarks/contended.py --repeats $${REPEATS:-3}
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info runs

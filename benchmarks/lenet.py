@@ -6,7 +6,7 @@ import numpy as np
 import torch
 
 import glassnet as gn
-from _common import best_time, report, setup_threads
+from _common import paired_times, report, setup_threads
 from glassnet.models import LeNet5
 
 
@@ -52,7 +52,7 @@ def main() -> None:
         tloss(tm(tx), ty).backward()
         topt.step()
 
-    t_gn, t_torch = best_time(gn_step), best_time(torch_step)
+    t_gn, t_torch = paired_times(gn_step, torch_step)
     report("lenet_train_step", t_gn, t_torch)
 
 

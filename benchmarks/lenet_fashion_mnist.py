@@ -99,7 +99,7 @@ def train_both(
     tm.eval()
     with gn.no_grad(), torch.no_grad():
         g_pred = np.concatenate(
-            [gm(gn.tensor(xte[i : i + 1000])).data.argmax(1) for i in range(0, len(xte), 1000)]
+            [gm(gn.tensor(xte[i : i + 1000]))._array.argmax(1) for i in range(0, len(xte), 1000)]
         )
         t_pred = tm(torch.from_numpy(xte)).argmax(1).numpy()
     return {

@@ -11,7 +11,7 @@ import numpy as np
 import torch
 
 import glassnet as gn
-from _common import best_time, report, setup_threads
+from _common import best_time, paired_times, report, setup_threads
 
 
 def gemm_floor(seq: int, batch: int, n_in: int, hid: int) -> float:
@@ -57,7 +57,7 @@ def main() -> None:
         out, (h, c) = tm(tx)
         (out.sum() + h.sum()).backward()
 
-    t_gn, t_torch = best_time(gn_step), best_time(torch_step)
+    t_gn, t_torch = paired_times(gn_step, torch_step)
     torch.backends.mkldnn.enabled = False  # (its flags() context also sets TF32 and warns)
     t_aten = best_time(torch_step)
     torch.backends.mkldnn.enabled = True

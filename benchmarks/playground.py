@@ -40,8 +40,8 @@ class TorchPlayground:
         lin = [m for m in self.net if isinstance(m, torch.nn.Linear)]
         with torch.no_grad():
             for t, g in zip(lin, s.layers):
-                t.weight.copy_(torch.from_numpy(g.weight.data))
-                t.bias.copy_(torch.from_numpy(g.bias.data))
+                t.weight.copy_(torch.from_numpy(g.weight._array))
+                t.bias.copy_(torch.from_numpy(g.bias._array))
         self.lin = lin
         self.opt = torch.optim.SGD(self.net.parameters(), lr=s.config.learningRate)
         self.x, self.y = torch.from_numpy(s.f_train), torch.from_numpy(s.t_train)

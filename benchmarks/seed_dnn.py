@@ -40,8 +40,8 @@ def torch_mlp(net: gn.nn.Sequential) -> torch.nn.Sequential:
         if isinstance(m, gn.nn.Linear):
             t = torch.nn.Linear(m.in_features, m.out_features)
             with torch.no_grad():
-                t.weight.copy_(torch.from_numpy(m.weight.data.copy()))
-                t.bias.copy_(torch.from_numpy(m.bias.data.copy()))
+                t.weight.copy_(torch.from_numpy(m.weight._array.copy()))
+                t.bias.copy_(torch.from_numpy(m.bias._array.copy()))
             layers.append(t)
         else:
             layers.append(torch.nn.ReLU())

@@ -34,3 +34,26 @@ def _seed():
     gn.manual_seed(0)
     np.random.seed(0)
     yield
+
+
+# ----- the compatibility suite's summary line (tests/compat), ``compat N/M`` ---------------
+_COMPAT: dict[tuple[str, str], bool] = {}
+
+
+def pytest_runtest_logreport(report):
+    """Record each tests/compat program × library outcome."""
+    if report.when != "call" or "test_program_learns_to_its_bound[" not in report.nodeid:
+        return
+    program, lib = report.nodeid.split("[", 1)[1].rstrip("]").rsplit("-", 1)
+    _COMPAT[(program, lib)] = report.passed
+
+
+def pytest_terminal_summary(terminalreporter):
+    """After the run: the programs that learn to their bound with glassnet, of all of them
+    (torch's count beside it, as the reference)."""
+    if not _COMPAT:
+        return
+    programs = sorted({p for p, _ in _COMPAT})
+    ours = sum(_COMPAT.get((p, "glassnet"), False) for p in programs)
+    ref = sum(_COMPAT.get((p, "torch"), False) for p in programs)
+    terminalreporter.write_line(f"compat {ours}/{len(programs)} (torch {ref}/{len(programs)})")

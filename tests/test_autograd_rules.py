@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from glassnet.autograd import Function, rules
+from glassnet.autograd import Op, rules
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGE = ROOT / "docs" / "autograd.md"
@@ -45,7 +45,7 @@ def test_the_module_runs_as_a_script_and_prints_the_page():
     assert not out.stderr
 
 
-class _NoComment(Function):
+class _NoComment(Op):
     @staticmethod
     def forward(ctx, x):  # a comment on forward does not count
         return x

@@ -188,12 +188,12 @@ def test_a_cli_model_loaded_in_python_takes_raw_inputs(iris_run, tmp_path, capsy
     net = gn.load(path)
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # raw test flowers are in the training range
-        pred = net(xt).data.argmax(1)
+        pred = net(xt)._array.argmax(1)
     assert np.mean(pred == yt) == pytest.approx(acc)  # what `glassnet train` reported
     assert isinstance(net[0], gn.nn.Standardize)
     skp = require("sklearn.preprocessing")  # the scaling is the one scikit-learn computes
     np.testing.assert_allclose(
-        net[0](xt).data, skp.StandardScaler().fit(x).transform(xt), atol=1e-5
+        net[0](xt)._array, skp.StandardScaler().fit(x).transform(xt), atol=1e-5
     )
     rows = tmp_path / "raw.csv"
     np.savetxt(rows, xt, fmt="%.1f", delimiter=",", header="sl,sw,pl,pw", comments="")
@@ -226,8 +226,8 @@ def test_a_model_file_with_its_scaling_in_the_metadata_still_predicts(iris_run, 
     old.info = {
         "dataset": "iris",
         "classes": ["setosa", "versicolor", "virginica"],
-        "shift": new[0].shift.data.tolist(),
-        "scale": new[0].scale.data.tolist(),
+        "shift": new[0].shift._array.tolist(),
+        "scale": new[0].scale._array.tolist(),
     }
     old.save(tmp_path / "old.safetensors")
     assert main(["evaluate", str(tmp_path / "old.safetensors")]) == 0
@@ -713,8 +713,8 @@ def test_predicted_labels_cannot_run_as_spreadsheet_formulas(tmp_path, capsys):
         'a,"b"\rc',
     ]
     net = gn.nn.Sequential(gn.nn.Linear(len(names), len(names)))
-    net[0].weight.data[...] = 10 * np.eye(len(names), dtype=np.float32)
-    net[0].bias.data[...] = 0
+    net[0].weight._array[...] = 10 * np.eye(len(names), dtype=np.float32)
+    net[0].bias._array[...] = 0
     model = Model(net)
     model.info = {"classes": names, "inputs": len(names)}
     model.save(tmp_path / "m.safetensors")

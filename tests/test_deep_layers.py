@@ -27,7 +27,7 @@ def _flat(out):
 
 def _close(a, b, tol, what):
     b = b.detach().numpy() if hasattr(b, "detach") else np.asarray(b)
-    a = a.data if isinstance(a, gn.Tensor) else np.asarray(a)
+    a = a._array if isinstance(a, gn.Tensor) else np.asarray(a)
     assert a.shape == b.shape, f"{what}: shape {a.shape} vs torch {b.shape}"
     np.testing.assert_allclose(a, b, rtol=tol, atol=tol, err_msg=what)
 
@@ -207,7 +207,7 @@ def test_max_pool2d_return_indices_match_torch(h, w, k, stride, pad, dil, ceil, 
     y, idx = nn.MaxPool2d(**kw)(gn.tensor(x))
     ty, tidx = torch.nn.MaxPool2d(**kw)(torch.tensor(x))
     _close(y, ty, 1e-12, "output")
-    np.testing.assert_array_equal(idx.data, tidx.numpy())
+    np.testing.assert_array_equal(idx._array, tidx.numpy())
 
 
 @SETTINGS
@@ -255,7 +255,7 @@ def test_pool1d_matches_torch(length, k, stride, pad, dil, ceil, include, dtype)
     )
     y, idx = nn.MaxPool1d(k, dilation=dil, return_indices=True, **kw)(gn.tensor(x[0]))
     ty, tidx = torch.nn.MaxPool1d(k, dilation=dil, return_indices=True, **kw)(torch.tensor(x[0]))
-    np.testing.assert_array_equal(idx.data, tidx.numpy())
+    np.testing.assert_array_equal(idx._array, tidx.numpy())
     with pytest.raises(ValueError, match=r"max_pool1d: expected input \(N, C, L\), got \(2, 3\)"):
         nn.MaxPool1d(k)(gn.zeros(2, 3))
 
@@ -477,9 +477,9 @@ def test_recurrent_dropout_only_in_training():
     m = nn.GRU(3, 8, num_layers=2, dropout=0.5)
     x = gn.randn(5, 2, 3)
     out_a, out_b = m(x)[0], m(x)[0]
-    assert not np.allclose(out_a.data, out_b.data)
+    assert not np.allclose(out_a._array, out_b._array)
     m.eval()
-    np.testing.assert_array_equal(m(x)[0].data, m(x)[0].data)
+    np.testing.assert_array_equal(m(x)[0]._array, m(x)[0]._array)
 
 
 # ----- gradient checks of every new Function, float64 -------------------------------------

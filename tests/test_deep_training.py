@@ -91,7 +91,7 @@ def _train_first_bit(kind: str, hidden: int = 32) -> float:
     rnn = getattr(nn, kind)(2, hidden, batch_first=True)
     if kind == "LSTM":  # forget-gate bias 3: remember by default (Gers et al.)
         with gn.no_grad():
-            rnn.bias_hh_l0.data[hidden : 2 * hidden] = 3.0
+            rnn.bias_hh_l0._array[hidden : 2 * hidden] = 3.0
     model = _LastStep(rnn, hidden, 2)
     opt = gn.optim.Adam(model.parameters(), lr=0.01)
     for _ in range(600):
@@ -102,7 +102,7 @@ def _train_first_bit(kind: str, hidden: int = 32) -> float:
         opt.step()
     x, y = _first_bit(rng, 500)
     with gn.no_grad():
-        return float((model(x).data.argmax(1) == y).mean())
+        return float((model(x)._array.argmax(1) == y).mean())
 
 
 @pytest.mark.slow

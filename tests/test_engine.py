@@ -51,11 +51,11 @@ def test_accumulated_grads_never_share_memory_with_the_given_gradient():
     h = a * 1.0
     h.retain_grad()
     h.backward(g)
-    h.grad.data += 5
+    h.grad._array += 5
     np.testing.assert_array_equal(g, np.ones(3))
     b, c = gn.tensor([1.0], requires_grad=True), gn.tensor([1.0], requires_grad=True)
     (b + c).sum().backward()
-    assert b.grad.data is not c.grad.data
+    assert b.grad._array is not c.grad._array
 
 
 def test_graph_is_freed_after_backward_and_a_second_backward_says_why():
@@ -118,7 +118,7 @@ def test_detach_item_numpy_and_shape_properties():
     a = gn.tensor([[1.0, 2.0, 3.0]], requires_grad=True)
     assert a.shape == (1, 3) and a.ndim == 2 and a.dtype == np.float32
     d = a.detach()
-    assert not d.requires_grad and d.numpy() is a.data
+    assert not d.requires_grad and d.numpy() is a._array
     assert (a.sum()).item() == 6.0
     with pytest.raises(RuntimeError, match="detach"):
         a.numpy()
@@ -345,9 +345,9 @@ def test_load_state_dict_copies_values_into_the_existing_parameters():
     w = b.weight
     b.load_state_dict(a.state_dict())
     assert b.weight is w
-    np.testing.assert_array_equal(b.weight.data, a.weight.data)
-    a.weight.data[...] = 0  # no shared memory after loading
-    assert np.abs(b.weight.data).sum() > 0
+    np.testing.assert_array_equal(b.weight._array, a.weight._array)
+    a.weight._array[...] = 0  # no shared memory after loading
+    assert np.abs(b.weight._array).sum() > 0
 
 
 def test_train_eval_and_zero_grad():

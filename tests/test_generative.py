@@ -160,27 +160,27 @@ def _nudged_digits():
 def test_rbm_update_is_minus_the_free_energy_gradient():
     rbm = gn.generative.RBM(6, 4, k=2, persistent=False).to(np.float64)
     rbm.reset_parameters(np.random.default_rng(1))
-    rbm.weight.data *= 50  # away from the tiny start, so every term matters
+    rbm.weight._array *= 50  # away from the tiny start, so every term matters
     v = (np.random.default_rng(2).random((5, 6)) < 0.5).astype(np.float64)
     v_neg = rbm.negatives(v, np.random.default_rng(3))
     (rbm.free_energy(v).mean() - rbm.free_energy(v_neg).mean()).backward()
-    before = {k: p.data.copy() for k, p in rbm.named_parameters()}
+    before = {k: p._array.copy() for k, p in rbm.named_parameters()}
     grads = {k: p.grad.numpy() for k, p in rbm.named_parameters()}
     rbm.update(v, 0.1, np.random.default_rng(3))  # the same Gibbs draws
     for k, p in rbm.named_parameters():
-        np.testing.assert_allclose(p.data, before[k] - 0.1 * grads[k], rtol=1e-12, err_msg=k)
+        np.testing.assert_allclose(p._array, before[k] - 0.1 * grads[k], rtol=1e-12, err_msg=k)
 
 
 def test_rbm_free_energy_is_the_log_sum_over_hidden_states():
     """F(v) = −log Σ_h e^−E(v,h), enumerated over all 2³ hidden states."""
     rbm = gn.generative.RBM(4, 3).to(np.float64)
     rbm.reset_parameters(np.random.default_rng(0))
-    rbm.weight.data *= 100
-    rbm.h_bias.data[:] = [0.3, -0.2, 0.5]
-    rbm.v_bias.data[:] = [0.1, 0.0, -0.4, 0.2]
+    rbm.weight._array *= 100
+    rbm.h_bias._array[:] = [0.3, -0.2, 0.5]
+    rbm.v_bias._array[:] = [0.1, 0.0, -0.4, 0.2]
     v = np.array([[1.0, 0, 1, 1], [0, 1, 0, 0]])
     hs = np.array([[(i >> j) & 1 for j in range(3)] for i in range(8)], np.float64)
-    W, c, b = rbm.weight.data, rbm.h_bias.data, rbm.v_bias.data
+    W, c, b = rbm.weight._array, rbm.h_bias._array, rbm.v_bias._array
     energy = -(v @ b)[:, None] - hs @ c - (v @ W.T) @ hs.T  # E(v, h), (2, 8)
     np.testing.assert_allclose(
         rbm.free_energy(v).detach().numpy(), -np.log(np.exp(-energy).sum(1)), rtol=1e-12
@@ -332,7 +332,7 @@ def test_ddpm_noising_and_loss_equal_a_torch_implementation(kind):
     emb = torch.cat([torch.sin(args), torch.cos(args)], 1)
     ref_loss = torch.nn.functional.mse_loss(net(torch.cat([ref_xt, emb], 1)), torch.tensor(eps))
     loss = ddpm.loss(gn.tensor(x0), t, eps)
-    np.testing.assert_allclose(float(loss.data), ref_loss.item(), rtol=1e-10)
+    np.testing.assert_allclose(float(loss._array), ref_loss.item(), rtol=1e-10)
 
 
 def test_ddpm_sampling_from_clipped_x0_is_the_same_mean_when_nothing_is_clipped():
@@ -396,7 +396,7 @@ def test_dbn_pretraining_initialises_an_mlp_that_beats_random_init(fashion_test)
             dbn = DBN([784, 200, 100])
             dbn.pretrain(x[:5000], epochs=3, lr=0.1, batch_size=50)
             net = dbn.to_mlp(10)
-            np.testing.assert_array_equal(net[0].weight.data, dbn.rbms[0].weight.data)
+            np.testing.assert_array_equal(net[0].weight._array, dbn.rbms[0].weight._array)
         else:
             net = MLP([784, 200, 100, 10], "sigmoid")
         model = Model(net).compile("adam", "cross_entropy", ["accuracy"], lr=1e-3)

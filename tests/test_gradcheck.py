@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 import glassnet as gn
-from glassnet.autograd import Function, GradcheckError, gradcheck, ops, rules
+from glassnet.autograd import GradcheckError, Op, gradcheck, ops, rules
 from glassnet.nn import conv, normalization, pooling, regularization, rnn
 from glassnet.nn import functional as F
 
@@ -38,8 +38,24 @@ def away(*shape):
 TARGETS = np.array([0, 2, 1, 2])
 PROBS = np.random.default_rng(1).dirichlet(np.ones(3), 4)
 
+
+class _SinAndSquare(gn.autograd.Function):
+    """A user Function with two outputs (their nodes are FunctionOutput)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return x.sin(), x * x
+
+    @staticmethod
+    def backward(ctx, gs, gq):
+        (x,) = ctx.saved_tensors
+        return gs * x.cos() + gq * 2 * x
+
+
 # name of the Function -> (function of the inputs, inputs)
 CASES = {
+    "FunctionOutput": (lambda a: sum(o.sum() for o in _SinAndSquare.apply(a)), [t(4)]),
     "Add": (lambda a, b: a + b, [t(3, 1), t(4)]),
     "Sub": (lambda a, b: a - b, [t(3, 4), t(4)]),
     "Mul": (lambda a, b: a * b, [t(2, 3), t(3)]),
@@ -75,6 +91,7 @@ CASES = {
     "LogSigmoid": (gn.logsigmoid, [t(4, 3, low=-8, high=8)]),
     "Tanh": (gn.tanh, [t(4, 3)]),
     "Step": (gn.step, [away(4, 3)]),
+    "Erf": (lambda a: ops.Erf.apply(a), [t(4, 3)]),
     "GELU": (F.gelu, [t(4, 3)]),
     "SiLU": (F.silu, [t(4, 3)]),
     "ELU": (lambda a: F.elu(a, 0.7), [away(4, 3)]),
@@ -157,6 +174,7 @@ EXTRA = {  # other paths through the same Functions
     "max(dim) values": (lambda a: a.max(1).values, [t(3, 4)]),
     "matmul vector·vector": (lambda a, b: a @ b, [t(4), t(4)]),
     "huber": (lambda a, b: F.huber_loss(a, b, delta=0.5), [t(5), t(5)]),
+    "smooth_l1": (lambda a, b: F.smooth_l1_loss(a, b, beta=0.7), [t(5), t(5)]),
     "Recurrence GRU reverse, no c0": (
         lambda *a: rnn.Recurrence.apply(*a, mode="GRU", reverse=True),
         [t(3, 2, 2), t(2, 3), None, t(9, 2), t(9, 3), t(9), t(9)],
@@ -210,7 +228,7 @@ def test_the_walk_finds_every_module_with_a_function():
     assert "glassnet.playground.server" in {m.__name__ for m in rules.modules(gn)}
 
 
-class _Probe(Function):
+class _Probe(Op):
     @staticmethod
     def forward(ctx, x):
         return x
@@ -228,8 +246,8 @@ def test_a_new_function_without_a_case_is_reported(tmp_path, monkeypatch):
     monkeypatch.delattr(rnn, "_Probe")
     # ... and one in a new module of the package
     (tmp_path / "probe_ops.py").write_text(
-        "from glassnet.autograd import Function\n\n\n"
-        "class ProbeOp(Function):\n"
+        "from glassnet.autograd import Op\n\n\n"
+        "class ProbeOp(Op):\n"
         "    @staticmethod\n"
         "    def forward(ctx, x):\n"
         "        return x\n"
@@ -248,7 +266,7 @@ def test_gradcheck(name):
     assert gradcheck(fn, inputs)
 
 
-class _WrongExp(Function):
+class _WrongExp(Op):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)

@@ -34,7 +34,7 @@ def test_tutorial_update_loop_trains_as_torch_does():
     y = (x @ np.array([[1.0], [-2.0], [0.5]], np.float32)).astype(np.float32)
     net, ref = _nets()
     params = list(net.parameters())
-    arrays = [p.data for p in params]
+    arrays = [p._array for p in params]
     lr = 0.05
     losses, tlosses = [], []
     for _ in range(20):
@@ -55,18 +55,18 @@ def test_tutorial_update_loop_trains_as_torch_does():
     np.testing.assert_allclose(losses, tlosses, rtol=1e-4, atol=1e-6)
     assert losses[-1] < 0.5 * losses[0]  # it trained: the update is not a no-op
     for p, a, tp in zip(net.parameters(), arrays, ref.parameters()):
-        assert p.data is a  # updated in the same storage
-        np.testing.assert_allclose(p.data, tp.detach().numpy(), rtol=1e-4, atol=1e-6)
+        assert p._array is a  # updated in the same storage
+        np.testing.assert_allclose(p._array, tp.detach().numpy(), rtol=1e-4, atol=1e-6)
 
 
 @pytest.mark.parametrize("op", ["+=", "-=", "*=", "/="])
 def test_each_operator_is_in_place_returns_self_and_matches_torch(op):
     a = gn.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
     ta = torch.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
-    ident, arr, row = id(a), a.data, [2.0, 4.0, 8.0]
+    ident, arr, row = id(a), a._array, [2.0, 4.0, 8.0]
     ns = {"a": a, "b": gn.tensor(row), "ta": ta, "tb": torch.tensor(row)}
     exec(f"a {op} b; ta {op} tb; a {op} 0.5; ta {op} 0.5", ns)  # broadcast, then a scalar
-    assert id(ns["a"]) == ident and ns["a"].data is arr and ns["a"]._version == 2
+    assert id(ns["a"]) == ident and ns["a"]._array is arr and ns["a"]._version == 2
     np.testing.assert_allclose(ns["a"].numpy(), ns["ta"].numpy())
     assert a.__iadd__(1.0) is a
 

@@ -133,10 +133,10 @@ def test_state_dict_round_trip_continues_identically(name, kw):
 def test_optimizer_updates_parameters_in_place():
     x, y, weights = problem(np.float32)
     params = [gn.tensor(w.copy(), requires_grad=True) for w in weights]
-    arrays = [p.data for p in params]
+    arrays = [p._array for p in params]
     train(gn, None, np.float32, steps=3, params=params, opt=gn.optim.Adam(params, lr=0.1))
-    assert all(p.data is a for p, a in zip(params, arrays))
-    assert not np.array_equal(params[0].data, weights[0])
+    assert all(p._array is a for p, a in zip(params, arrays))
+    assert not np.array_equal(params[0]._array, weights[0])
 
 
 # ----- learning-rate schedules --------------------------------------------------------------

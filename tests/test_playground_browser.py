@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import threading
@@ -319,6 +320,10 @@ def test_nan_warning_link_edit_and_downloads(page, url):
         page.click("#export-weights")
     weights = Path(dl.value.path())
     assert dl.value.suggested_filename.endswith(".safetensors") and weights.stat().st_size > 100
+    with page.expect_download() as dl:
+        page.click("#export-onnx")
+    assert dl.value.suggested_filename.endswith(".onnx")
+    assert Path(dl.value.path()).read_bytes()[:2] == b"\x08\x08"  # ONNX: ir_version 8
     page.set_input_files("#weights-input", str(weights))  # import them back
     page.wait_for_timeout(300)
     assert page.locator("#error").is_hidden()
@@ -457,3 +462,47 @@ def test_the_page_takes_choices_and_limits_from_hello(page, url, monkeypatch):
     page.wait_for_timeout(300)
     assert "networkShape=5,2,2&" in page.url  # maxLayers and maxNeurons from hello
     expect(page.locator("#layer-count")).to_have_text("3")
+
+
+def test_see_inside_steps_a_full_backward_of_a_2_2_1_network(page, url):
+    import torch  # a dev dependency: the independent check of the server's gradients
+
+    received: list = []
+    page.on("websocket", lambda ws: ws.on("framereceived", lambda m: received.append(m)))
+    page.goto(url + "#networkShape=2&activation=tanh&seed=0.25")
+    _wait_ready(page)
+    _until(page, "document.getElementById('layer-count').textContent === '1'")
+    page.fill("#inside-index", "3")
+    page.click("#inside-start")
+    _until(page, "document.getElementById('inside-step').dataset.step === '0'")
+    texts = [page.locator("#inside-step").text_content()]
+    while page.locator("#inside-next").is_enabled():
+        page.click("#inside-next")
+        texts.append(page.locator("#inside-step").text_content())
+    expect(page.locator("#inside-step")).to_have_attribute("data-done", "true")
+    OUTPUT.mkdir(exist_ok=True)
+    page.screenshot(path=str(OUTPUT / "playground-see-inside.png"), full_page=True)
+    msgs = [json.loads(m) for m in received if isinstance(m, str)]
+    inside = [m for m in msgs if m.get("type") == "inspect"][-1]
+    frame = [m for m in msgs if m.get("type") == "frame" and "weights" in m][-1]
+    assert len(texts) == len(inside["forward"]) + len(inside["backward"])
+    assert texts[0].startswith("Forward 1/") and "Tanh (1)" in texts[1]
+    assert any("d tanh x = (1 − tanh² x) dx" in t for t in texts)
+    assert "gx = g W" in texts[-1] and "every link shows its gradient" in texts[-1]
+    shown = dict(
+        page.eval_on_selector_all("#links path", "ps => ps.map(p => [p.id, p.dataset.grad])")
+    )
+    assert len(shown) == 2 * 2 + 2 * 1 and all(v is not None for v in shown.values())
+    for layer, grads in enumerate(inside["weightGrads"]):
+        for to, row in enumerate(grads):
+            for frm, g in enumerate(row):
+                assert float(shown[f"link-{layer}-{frm}-{to}"]) == g  # what the page shows
+    # the server's gradients, recomputed by PyTorch from the server's weights and the point
+    w = [torch.tensor(np.array(a, dtype=np.float64), requires_grad=True)
+         for pair in zip(frame["weights"], frame["biases"]) for a in pair]  # fmt: skip
+    x = torch.tensor(inside["x"], dtype=torch.float64)
+    out = torch.tanh(w[2] @ torch.tanh(w[0] @ x + w[1]) + w[3])
+    (0.5 * (out - inside["target"][0]) ** 2).mean().backward()
+    np.testing.assert_allclose(inside["weightGrads"][0], w[0].grad.numpy(), rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(inside["weightGrads"][1], w[2].grad.numpy(), rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(inside["biasGrads"][0], w[1].grad.numpy(), rtol=1e-4, atol=1e-6)

@@ -508,6 +508,9 @@ def test_messages_are_served_while_playing(client):
         assert _until(ws, lambda m: m["type"] == "frame")["running"]
         _send(ws, {"type": "export_weights"})
         assert _until(ws, lambda m: m["type"] == "weights")["data"]
+        _send(ws, {"type": "export_onnx"})
+        reply = _until(ws, lambda m: m["type"] == "weights")
+        assert reply["filename"].endswith(".onnx") and reply["data"]
         _send(ws, {"type": "pause"})
         _until(ws, lambda m: m["type"] == "frame" and not m["running"])
 

@@ -35,8 +35,8 @@ class TFNet:
 
     def __init__(self, model, activation, output_activation):
         lin = [m for m in model if isinstance(m, gn.nn.Linear)]
-        self.w = [m.weight.data.astype(np.float64).copy() for m in lin]
-        self.b = [m.bias.data.astype(np.float64).copy() for m in lin]
+        self.w = [m.weight._array.astype(np.float64).copy() for m in lin]
+        self.b = [m.bias._array.astype(np.float64).copy() for m in lin]
         self.act, self.out = ACT[activation], ACT[output_activation]
         self.acc_w = [np.zeros_like(w) for w in self.w]
         self.acc_b = [np.zeros_like(b) for b in self.b]
@@ -137,19 +137,19 @@ def test_epochs_match_tf_playgrounds_update_rule(kw):
             c.regularizationRate,
         )
     for layer, w, b in zip(s.layers, tf.w, tf.b):
-        np.testing.assert_allclose(layer.weight.data, w, rtol=1e-4, atol=1e-5)
-        np.testing.assert_allclose(layer.bias.data, b, rtol=1e-4, atol=1e-5)
+        np.testing.assert_allclose(layer.weight._array, w, rtol=1e-4, atol=1e-5)
+        np.testing.assert_allclose(layer.bias._array, b, rtol=1e-4, atol=1e-5)
     assert abs(tf.loss(s.f_train, s.y_train) - s.train_loss) < 1e-5
     assert abs(tf.loss(s.f_test, s.y_test) - s.test_loss) < 1e-5
 
 
 def test_initialisation_is_tfs():
     s = session(networkShape=(8, 8, 8))
-    w = np.concatenate([m.weight.data.ravel() for m in s.layers])
+    w = np.concatenate([m.weight._array.ravel() for m in s.layers])
     assert w.min() >= -0.5 and w.max() <= 0.5 and w.std() > 0.2
-    assert all((m.bias.data == np.float32(0.1)).all() for m in s.layers)
+    assert all((m.bias._array == np.float32(0.1)).all() for m in s.layers)
     z = session(initZero=True)
-    assert all((m.weight.data == 0).all() and (m.bias.data == 0).all() for m in z.layers)
+    assert all((m.weight._array == 0).all() and (m.bias._array == 0).all() for m in z.layers)
     assert isinstance(s.model, gn.nn.Sequential) and isinstance(s.model[-1], gn.nn.Tanh)
     assert not isinstance(session(problem="regression").model[-1], gn.nn.Tanh)
 
@@ -160,8 +160,8 @@ def test_l1_does_not_push_a_zero_weight_off_zero():
     # learns), instead of every weight stepping to -lr·rate/batch
     s = session(initZero=True, regularization="L1", regularizationRate=0.1, learningRate=0.1)
     s.step(2)
-    assert all((m.weight.data == 0).all() for m in s.layers)
-    assert s.layers[-1].bias.data[0] != 0
+    assert all((m.weight._array == 0).all() for m in s.layers)
+    assert s.layers[-1].bias._array[0] != 0
 
 
 @pytest.mark.parametrize("optimizer", ["momentum", "adam"])
@@ -186,8 +186,8 @@ def test_other_optimizers_match_torch(optimizer):
     lin = [m for m in net if isinstance(m, torch.nn.Linear)]
     with torch.no_grad():
         for t, g in zip(lin, s.layers):
-            t.weight.copy_(torch.tensor(g.weight.data))
-            t.bias.copy_(torch.tensor(g.bias.data))
+            t.weight.copy_(torch.tensor(g.weight._array))
+            t.bias.copy_(torch.tensor(g.bias._array))
     opt = (
         torch.optim.SGD(net.parameters(), lr=0.01, momentum=0.9)
         if optimizer == "momentum"
@@ -205,7 +205,7 @@ def test_other_optimizers_match_torch(optimizer):
                 t.weight.grad += 0.01 * t.weight.detach() / 25
             opt.step()
     for t, g in zip(lin, s.layers):
-        np.testing.assert_allclose(g.weight.data, t.weight.detach().numpy(), atol=1e-5)
+        np.testing.assert_allclose(g.weight._array, t.weight.detach().numpy(), atol=1e-5)
 
 
 def test_multiclass_spiral_matches_torch_and_learns():
@@ -232,8 +232,8 @@ def test_multiclass_spiral_matches_torch_and_learns():
     lin = [m for m in net if isinstance(m, torch.nn.Linear)]
     with torch.no_grad():
         for t, g in zip(lin, s.layers):
-            t.weight.copy_(torch.tensor(g.weight.data))
-            t.bias.copy_(torch.tensor(g.bias.data))
+            t.weight.copy_(torch.tensor(g.weight._array))
+            t.bias.copy_(torch.tensor(g.bias._array))
     opt = torch.optim.Adam(net.parameters(), lr=0.03)
     x, y = torch.tensor(s.f_train, dtype=torch.float64), torch.tensor(s.y_train)
     s.step(1)
@@ -242,7 +242,7 @@ def test_multiclass_spiral_matches_torch_and_learns():
         torch.nn.functional.cross_entropy(net(x[i : i + 10]), y[i : i + 10]).backward()
         opt.step()
     for t, g in zip(lin, s.layers):
-        np.testing.assert_allclose(g.weight.data, t.weight.detach().numpy(), atol=1e-4)
+        np.testing.assert_allclose(g.weight._array, t.weight.detach().numpy(), atol=1e-4)
     s.step(60)
     f = s.frame()
     assert f["accuracy"]["train"] > 0.7 and f["accuracy"]["test"] > 0.6
@@ -286,7 +286,7 @@ def test_frame_heatmaps_come_from_the_network():
     assert (x_map[:, 0] == -6).all() and (y_map[0, :] == 6).all() and (y_map[-1] == -6).all()
     hidden = _floats(f["neurons"][1][2]).reshape(20, 20)
     small = np.linspace(-6, 6, 20, dtype=np.float32)
-    w, b = s.layers[0].weight.data[2], s.layers[0].bias.data[2]
+    w, b = s.layers[0].weight._array[2], s.layers[0].bias._array[2]
     x1, x2 = small[5], small[::-1][7]
     assert hidden[7, 5] == pytest.approx(np.tanh(w @ [x1, x2, x1 * x2] + b), abs=1e-6)
     assert np.array(f["weights"][0]).shape == (3, 3) and np.array(f["biases"][2]).shape == (1,)
@@ -296,9 +296,9 @@ def test_frame_heatmaps_come_from_the_network():
 def test_set_weight_and_bias():
     s = session()
     s.set_weight(1, 3, 0, 2.5)  # layer 1: hidden(4) -> hidden(2), from neuron 3 to neuron 0
-    assert s.layers[1].weight.data[0, 3] == 2.5 and s.frame()["weights"][1][0][3] == 2.5
+    assert s.layers[1].weight._array[0, 3] == 2.5 and s.frame()["weights"][1][0][3] == 2.5
     s.set_bias(2, 0, -1.0)
-    assert s.layers[2].bias.data[0] == -1
+    assert s.layers[2].bias._array[0] == -1
     with pytest.raises(ValueError, match=r"layer must be an integer in 0..2, got 3"):
         s.set_weight(3, 0, 0, 1.0)
     with pytest.raises(ValueError, match=r"from must be an integer in 0..3, got 4"):
@@ -364,10 +364,10 @@ def test_configure_rebuilds_what_changed():
 
 def test_reset_and_regenerate():
     s = session()
-    w0 = s.layers[0].weight.data.copy()
+    w0 = s.layers[0].weight._array.copy()
     s.step(2)
     s.reset()
-    assert s.epoch == 0 and not np.array_equal(s.layers[0].weight.data, w0)  # as TF: new draw
+    assert s.epoch == 0 and not np.array_equal(s.layers[0].weight._array, w0)  # as TF: new draw
     seed, x = s.config.seed, s.x_train.copy()
     s.regenerate()
     assert s.config.seed != seed and not np.array_equal(s.x_train, x)
@@ -381,7 +381,7 @@ def test_sessions_do_not_share_random_streams():
     b.step(1)
     gn.manual_seed(999)
     b.step(1)
-    np.testing.assert_array_equal(a.layers[0].weight.data, b.layers[0].weight.data)
+    np.testing.assert_array_equal(a.layers[0].weight._array, b.layers[0].weight._array)
 
 
 # ----- CSV upload -------------------------------------------------------------------------
@@ -494,10 +494,10 @@ def test_weights_export_import_round_trip():
     data = s.export_weights()
     assert data[:8] and gn.serialization.loads(data).module[0].weight.shape == (5, 2)
     t = session(networkShape=(5, 3))
-    assert not np.array_equal(t.layers[0].weight.data, s.layers[0].weight.data)
+    assert not np.array_equal(t.layers[0].weight._array, s.layers[0].weight._array)
     t.import_weights(data)
     for a, b in zip(s.model.parameters(), t.model.parameters()):
-        np.testing.assert_array_equal(a.data, b.data)
+        np.testing.assert_array_equal(a._array, b._array)
     assert t.train_loss == s.train_loss and t.edited
     with pytest.raises(ValueError, match=r"needs \(4, 2\)"):
         session().import_weights(data)

@@ -33,7 +33,7 @@ def test_standardize_is_saved_with_the_weights(tmp_path):
     gn.save(net, tmp_path / "m.safetensors")
     back = gn.load(tmp_path / "m.safetensors")
     assert isinstance(back[0], nn.Standardize) and repr(back) == repr(net)
-    np.testing.assert_array_equal(back(x).data, net(x).data)  # raw inputs in, same out
+    np.testing.assert_array_equal(back(x)._array, net(x)._array)  # raw inputs in, same out
     scalar = nn.Standardize(0.0, 255.0)  # pixels: one shift and scale, no range
     gn.save(scalar, tmp_path / "s.safetensors")
     out = gn.load(tmp_path / "s.safetensors")(np.full((2, 3), 51.0)).numpy()

@@ -471,7 +471,9 @@ def _run_rules(ours_cls, ref_cls, ours_kw, ref_args, lr_changes, seed=0, scale=1
         ref.update_params(ref_params, [g])
         p.grad = gn.Tensor(g.copy())
         ours.step()
-        worst = max(worst, np.abs(p.data - ref_params[0]).max() / np.abs(ref_params[0] - w0).max())
+        worst = max(
+            worst, np.abs(p._array - ref_params[0]).max() / np.abs(ref_params[0] - w0).max()
+        )
     return worst
 
 

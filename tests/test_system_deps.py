@@ -29,6 +29,7 @@ def _run(
     fc_list: bool = True,
     apt_installs: bool = True,
     libatomic: bool = True,
+    dot: bool = True,
 ) -> tuple[subprocess.CompletedProcess, list[str]]:
     """Run the script with stubs; returns the result and the apt-get calls it made."""
     bin_dir, log, browser = tmp_path / "bin", tmp_path / "apt.log", tmp_path / "chromium"
@@ -44,6 +45,8 @@ def _run(
         (tmp_path / "font").touch()
     if libatomic:
         (tmp_path / "libatomic").touch()
+    if dot:
+        _stub(tmp_path, "dot", "true")
     _stub(
         bin_dir,
         "ldconfig",
@@ -54,7 +57,7 @@ def _run(
     install = (
         (
             f"echo true > {browser}; : > {tmp_path}/font; : > {tmp_path}/libatomic; "
-            f"{chmod} +x {browser}; "
+            f"{chmod} +x {browser}; echo true > {tmp_path}/dot; {chmod} +x {tmp_path}/dot; "
             f"printf '#!/bin/bash\\n{fc}; true\\n' > {bin_dir}/fc-list; "
             f"{chmod} +x {bin_dir}/fc-list"
         )
@@ -72,6 +75,7 @@ def _run(
         "CHROMIUM": str(browser),
         "HOME": str(tmp_path),
         "LDCONFIG": str(bin_dir / "ldconfig"),
+        "DOT": str(tmp_path / "dot"),
     }
     r = subprocess.run(
         ["/bin/bash", str(SCRIPT)], env=env, capture_output=True, text=True, timeout=60
@@ -103,6 +107,12 @@ def test_playwrights_node_needs_libatomic1_which_a_minimal_debian_lacks(tmp_path
     user.mkdir()
     r, _ = _run(user, uid=1000, chromium=True, font=True, libatomic=False)
     assert r.returncode == 1 and "need libatomic1 (missing)" in r.stderr
+
+
+def test_graphviz_is_installed_for_the_graph_drawings(tmp_path):
+    r, calls = _run(tmp_path, uid=0, chromium=True, font=True, dot=False)
+    assert r.returncode == 0, r.stderr
+    assert calls[-1] == "DEBIAN_FRONTEND=noninteractive install -y -qq graphviz"
 
 
 def test_root_fails_when_the_install_did_not_provide_them(tmp_path):

@@ -175,7 +175,7 @@ def test_nan_in_an_epochs_first_batch_restores_the_previous_epochs_start(tmp_pat
         starts.append(m.get_weights())
         if epoch == 2:  # the weights the epoch starts from give NaN on its very first batch
             for p in m.module.parameters():
-                p.data[...] = np.float32(3e38)
+                p._array[...] = np.float32(3e38)
 
     guard = TerminateOnNaN()
     every = ModelCheckpoint(str(tmp_path / "ep{epoch}.safetensors"))
@@ -210,8 +210,9 @@ def test_a_killed_write_leaves_a_temporary_that_the_next_write_removes(tmp_path)
     from glassnet.io import atomic_write_bytes
 
     target = tmp_path / "ckpt.safetensors"
-    kill = (
-        "import os, sys; from glassnet.io import atomic_open\n"
+    kill = (  # (each run keeps the earlier runs' temporaries: slow starts must not age them)
+        "import os, sys; import glassnet.io as io; from glassnet.io import atomic_open\n"
+        "io.STALE_TEMP_S = 1e9\n"
         "with atomic_open(sys.argv[1]) as f:\n"
         "    f.write(b'x' * 100000); f.flush(); os.kill(os.getpid(), 9)\n"
     )

@@ -56,7 +56,7 @@ def test_train_step_equals_a_hand_written_torch_step_with_l2():
     tnet = torch.nn.Sequential(torch.nn.Linear(2, 5), torch.nn.Tanh(), torch.nn.Linear(5, 3))
     with torch.no_grad():
         for (_, p), tp in zip(net.state_dict().items(), tnet.parameters()):
-            tp.copy_(torch.from_numpy(p.data.copy()))
+            tp.copy_(torch.from_numpy(p._array.copy()))
     m = Model(net).compile(optim.SGD(net.parameters(), lr=0.1), "cross_entropy", l2=0.01)
     logs = m.train_step((x, y))
     topt = torch.optim.SGD(tnet.parameters(), lr=0.1)
@@ -68,7 +68,7 @@ def test_train_step_equals_a_hand_written_torch_step_with_l2():
     topt.step()
     assert logs["loss"] == pytest.approx(tloss.item(), rel=1e-6)
     for p, tp in zip(net.parameters(), tnet.parameters()):
-        np.testing.assert_allclose(p.data, tp.detach().numpy(), rtol=1e-5, atol=1e-6)
+        np.testing.assert_allclose(p._array, tp.detach().numpy(), rtol=1e-5, atol=1e-6)
 
 
 def test_test_step_gives_evaluate_its_numbers():
@@ -106,8 +106,8 @@ def test_activation_registry_and_mlp_builder_are_shared():
     )
     kinds = [type(m).__name__ for m in net]
     assert kinds == ["Linear", "Tanh", "Dropout", "Linear", "Sigmoid"]
-    w = net.linears()[0].weight.data
-    assert np.abs(w).max() <= 0.5 and np.all(net.linears()[0].bias.data == np.float32(0.1))
+    w = net.linears()[0].weight._array
+    assert np.abs(w).max() <= 0.5 and np.all(net.linears()[0].bias._array == np.float32(0.1))
 
 
 def test_learning_rate_defaults_come_from_one_table():
@@ -125,8 +125,8 @@ def test_penalty_gradient_is_l1_sign_plus_twice_l2_w():
     p = nn.penalty(net, l1=0.1, l2=0.2)
     p.backward()
     for layer in net.linears():
-        w = layer.weight.data
-        np.testing.assert_allclose(layer.weight.grad.data, 0.1 * np.sign(w) + 0.4 * w, rtol=1e-6)
+        w = layer.weight._array
+        np.testing.assert_allclose(layer.weight.grad._array, 0.1 * np.sign(w) + 0.4 * w, rtol=1e-6)
         assert layer.bias.grad is None
     assert nn.penalty(net) is None
 

@@ -14,11 +14,11 @@ import pytest
 
 import glassnet as gn
 from glassnet import nn, serialization
-from glassnet.autograd import Function, gradcheck, ops
+from glassnet.autograd import Op, gradcheck, ops
 from glassnet.nn import conv, rnn
 from glassnet.nn import functional as F
 
-PRIMITIVES = {c for c in vars(ops).values() if inspect.isclass(c) and issubclass(c, Function)}
+PRIMITIVES = {c for c in vars(ops).values() if inspect.isclass(c) and issubclass(c, Op)}
 TOL = 1e-10
 
 
@@ -50,7 +50,7 @@ def run(fn, leaves, fused: bool, seed: int = 0):
     weights = np.random.default_rng(1)
     total = sum((o * gn.tensor(weights.standard_normal(o.shape))).sum() for o in outs)
     total.backward()
-    return outs, [None if x.grad is None else x.grad.data.copy() for x in leaves]
+    return outs, [None if x.grad is None else x.grad._array.copy() for x in leaves]
 
 
 def assert_twins_agree(fn, leaves, fused_op: type) -> None:
@@ -62,7 +62,7 @@ def assert_twins_agree(fn, leaves, fused_op: type) -> None:
     assert composed <= PRIMITIVES, f"not primitive: {composed - PRIMITIVES}"
     for a, b in zip(fo, so, strict=True):
         assert a.shape == b.shape
-        np.testing.assert_allclose(a.data, b.data, rtol=0, atol=TOL)
+        np.testing.assert_allclose(a._array, b._array, rtol=0, atol=TOL)
     for i, (a, b) in enumerate(zip(fg, sg, strict=True)):
         assert a is not None and b is not None, f"leaf {i} got no gradient"
         np.testing.assert_allclose(a, b, rtol=0, atol=TOL, err_msg=f"gradient of leaf {i}")
@@ -110,7 +110,7 @@ def test_the_module_argument_is_not_saved_with_the_architecture(tmp_path):
     back = gn.load(tmp_path / "lstm.safetensors")
     assert back.fused is None  # follows glassnet.is_fused() again
     x = gn.tensor(np.ones((2, 1, 2)))
-    np.testing.assert_allclose(back(x)[0].data, m(x)[0].data, rtol=0, atol=TOL)
+    np.testing.assert_allclose(back(x)[0]._array, m(x)[0]._array, rtol=0, atol=TOL)
 
 
 def test_a_whole_model_runs_composed_under_set_fused_false():
@@ -189,7 +189,7 @@ def test_cross_entropy_twin_all_ignored_gives_nan_and_zero_gradient():
             loss = F.cross_entropy(x, np.array([-100, -100, -100]))
         assert np.isnan(loss.item())
         loss.backward()
-        np.testing.assert_array_equal(x.grad.data, 0)
+        np.testing.assert_array_equal(x.grad._array, 0)
 
 
 def test_cross_entropy_twin_is_float32_for_float32_logits():

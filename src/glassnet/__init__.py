@@ -4,11 +4,25 @@ import glassnet as gn
 model = gn.nn.Sequential(gn.nn.Linear(2, 4), gn.nn.Tanh(), gn.nn.Linear(4, 1))
 """
 
-from . import autograd, data, datasets, diagnostics, generative, metrics, models, nn, optim, train
+from . import (
+    autograd,
+    data,
+    datasets,
+    diagnostics,
+    distributed,
+    generative,
+    inspect,
+    metrics,
+    models,
+    nn,
+    optim,
+    train,
+    utils,
+)
 from .allocator import tune_allocator
 from .autograd import *  # noqa: F403
 from .autograd import __all__ as _autograd_all
-from .serialization import CheckpointError, load, register_module, save
+from .serialization import CheckpointError, load, load_state_dict, register_module, save
 
 tune_allocator()  # freed array blocks are reused instead of page-faulted in again
 
@@ -19,8 +33,11 @@ __all__ = [
     "data",
     "datasets",
     "diagnostics",
+    "distributed",
     "generative",
+    "inspect",
     "load",
+    "load_state_dict",
     "metrics",
     "models",
     "nn",
@@ -28,5 +45,6 @@ __all__ = [
     "register_module",
     "save",
     "train",
+    "utils",
     *_autograd_all,
 ]

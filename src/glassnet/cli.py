@@ -1,4 +1,5 @@
-"""The `glassnet` command: train, evaluate, predict, datasets, playground, generate, sample.
+"""The `glassnet` command: train, evaluate, predict, datasets, export, playground, lesson,
+generate, sample.
 
 Each subcommand is one `add_<name>(subparsers)` function registered in SUBCOMMANDS; a new
 one only appends its own function there. Errors print one line on stderr and exit non-zero
@@ -49,6 +50,8 @@ TRAIN_DEFAULTS: dict[str, Any] = {
     "out": None,
     "verbose": 1,
     "l2": 0.0,
+    "workers": None,  # data-parallel Ray workers (glassnet.distributed); None: this process
+    "address": None,  # the Ray cluster to join (None: a local one)
 }
 MIN_VAL_FOR_EARLY_STOPPING = 10  # below this, val_loss is too noisy to stop on
 # Caps on what a flag, a config file or a model file may ask for (before anything is built):
@@ -65,6 +68,7 @@ _INT_RANGES: dict[str, tuple[int, int]] = {
     "early_stopping": (0, MAX_EPOCHS),
     "seed": (0, 2**64 - 1),
     "verbose": (0, 2),
+    "workers": (1, 1 << 16),
 }
 HOLDOUT_RULE = (
     "a fraction in (0, 1) holds out the LAST part of the training data (Keras' "
@@ -189,6 +193,8 @@ _TYPES: dict[str, Any] = {
     "out": str,
     "verbose": int,
     "l2": float,
+    "workers": int,
+    "address": str,
 }
 
 
@@ -214,6 +220,12 @@ def parse_config(text: bytes, name: str = "<config>") -> dict[str, Any]:
     if not isinstance(data, dict):
         raise ConfigError(f"{name}: expected a table of settings, got {type(data).__name__}")
     data = data.get("train", data) if isinstance(data.get("train"), dict) else data
+    return check_settings(data, name)
+
+
+def check_settings(data: dict, name: str) -> dict[str, Any]:
+    """A table of training settings checked key by key (name, type and range), "-" in keys
+    read as "_"; any problem is a ConfigError starting with `name`."""
     out: dict[str, Any] = {}
     for k, v in data.items():
         key = str(k).replace("-", "_")
@@ -474,14 +486,29 @@ def run_train(args: argparse.Namespace) -> int:
 
     cfg, where = _settings(args)
     run = _prepare_run(cfg, where)
-    out = _out_dir(cfg)
-    _make_out(out)
     with contextlib.ExitStack() as stack:
+        run["strategy"] = _data_parallel(cfg, stack)
+        out = _out_dir(cfg)
+        _make_out(out)
         try:
             stack.enter_context(folder_lock(out))
         except FolderBusyError as e:
             raise CLIError(f"--out {e}; wait for it to finish or choose another --out") from None
+        run["health"] = bool(getattr(args, "health", False))
         return _train_into(out, cfg, run)
+
+
+def train_into(out: Path, cfg: dict[str, Any], where: dict[str, str]) -> dict[str, Any]:
+    """One `glassnet train` run of settings from `merge_settings` into the new folder `out`
+    (what a sweep trial runs); returns the last epoch's logs, "test_loss", "test_accuracy"
+    and "epochs". RunFailed if training was terminated."""
+    run = _prepare_run(cfg, where)
+    _make_out(out)
+    _train_into(out, cfg, run)
+    result = {k: v[-1] for k, v in run["history"].history.items() if v}
+    result.update({f"test_{k}": v for k, v in run["test"].items()})
+    result["epochs"] = len(run["history"].history.get("loss", []))
+    return result
 
 
 def _prepare_run(cfg: dict[str, Any], where: dict[str, str]) -> dict[str, Any]:
@@ -501,6 +528,39 @@ def _prepare_run(cfg: dict[str, Any], where: dict[str, str]) -> dict[str, Any]:
     opt = gn.optim.create(cfg["optimizer"], net.parameters(), lr=cfg["lr"])
     model = Model(net).compile(opt, "cross_entropy", ["accuracy"], l2=cfg["l2"])
     return {"ds": ds, "data": (x, y, xv, yv, xt, yt), "model": model}
+
+
+def _own_ray(stack: contextlib.ExitStack, flag: str) -> None:
+    """Ray imported (a CLIError naming `flag` without it); one this command starts is shut
+    down when `stack` closes."""
+    from .distributed._cluster import import_ray
+
+    try:
+        ray = import_ray(flag)
+    except ImportError as e:
+        raise CLIError(str(e)) from None
+    if not ray.is_initialized():
+        stack.callback(lambda: ray.is_initialized() and ray.shutdown())
+
+
+def _data_parallel(cfg: dict[str, Any], stack: contextlib.ExitStack) -> Any:
+    """DataParallel for --workers (None without it), its cluster joined and its CPUs
+    checked before anything is written; a Ray this run started is shut down when `stack`
+    closes. Ray's errors (no cluster, too few CPUs) are CLI errors naming the flag."""
+    if cfg["workers"] is None:
+        if cfg["address"] is not None:
+            raise CLIError(f"--address {cfg['address']}: only used with --workers N")
+        return None
+    from .distributed import DataParallel
+
+    _own_ray(stack, "--workers")
+    dp = DataParallel(cfg["workers"], cfg["address"], verbose=cfg["verbose"])
+    stack.callback(dp.close)
+    try:
+        dp.connect()
+    except (ConnectionError, ValueError) as e:
+        raise CLIError(f"--workers {cfg['workers']}: {e}") from None
+    return dp
 
 
 def _train_into(out: Path, cfg: dict[str, Any], run: dict[str, Any]) -> int:
@@ -526,12 +586,20 @@ def _train_into(out: Path, cfg: dict[str, Any], run: dict[str, Any]) -> int:
             verbose=1 if cfg["verbose"] else 0,
         )
         callbacks.append(stopper)
+    health = None
+    if run.get("health"):
+        from .inspect import HealthMonitor
+
+        health = HealthMonitor(every=50, verbose=False)
+        callbacks.append(health)
     about = f"hidden {cfg['hidden']}" if cfg["model"] == "mlp" else "LeNet-5"
     print(
         f"glassnet train: {cfg['dataset']} ({len(x)} train, {len(xv)} validation, {len(xt)} "
         f"test), {about}, {cfg['activation']}, {cfg['optimizer']} (lr "
         f"{model.optimizer.param_groups[0]['lr']:g}), batch {cfg['batch_size']}, up to "
-        f"{cfg['epochs']} epochs; writing to {out}",
+        f"{cfg['epochs']} epochs"
+        + (f", data-parallel on {cfg['workers']} Ray workers" if cfg["workers"] else "")
+        + f"; writing to {out}",
         flush=True,
     )
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # the guard reports
@@ -543,11 +611,13 @@ def _train_into(out: Path, cfg: dict[str, Any], run: dict[str, Any]) -> int:
             validation_data=(xv, yv),
             callbacks=[*callbacks, guard],
             verbose=cfg["verbose"],
+            strategy=run.get("strategy"),
         )
+    run["history"], run["test"] = history, model.evaluate(xt, yt, return_dict=True)
     terminated = _terminated(guard)
     if terminated:
         model.info["terminated"] = terminated
-    test = model.evaluate(xt, yt, return_dict=True)
+    test = run["test"]
     print(f"test loss {test['loss']:.4f} - test accuracy {test['accuracy']:.4f}")
     model.save(out / "model.safetensors")
     title = f"{cfg['dataset']}: {about}, test accuracy {test['accuracy']:.4f} ({len(xt)} samples)"
@@ -565,6 +635,11 @@ def _train_into(out: Path, cfg: dict[str, Any], run: dict[str, Any]) -> int:
             title,
         ),
     ]
+    if health is not None:
+        health.save(out, per_quantity=False)
+        written += ["health.csv", "health.png"] if health.rows else ["health.csv"]
+        for line in health.warnings:
+            print(f"health: {line}")
     print(f"wrote {', '.join(str(out / w) for w in written)}")
     if terminated:
         raise RunFailed(
@@ -633,6 +708,18 @@ def add_train(sub: Any) -> None:
     )
     p.add_argument("--seed", type=int, help="random seed (default 0)")
     p.add_argument(
+        "--workers",
+        type=int,
+        metavar="N",
+        help="train data-parallel on N Ray workers (each global batch split over them; "
+        "needs glassnet[distributed]; default: in this process)",
+    )
+    p.add_argument(
+        "--address",
+        help="with --workers: the Ray cluster to join, 'auto' or host:port (default: start "
+        "a local one)",
+    )
+    p.add_argument(
         "--out",
         help="folder for model.safetensors, history.csv, curves.png, "
         "confusion.png (default: a new runs/<dataset>-YYYYmmdd-HHMMSS/)",
@@ -642,6 +729,13 @@ def add_train(sub: Any) -> None:
         type=int,
         choices=[0, 1, 2],
         help="1: progress bar (default), 2: a line per epoch, 0: quiet",
+    )
+    p.add_argument(
+        "--health",
+        "--diagnose",
+        action="store_true",
+        help="watch training health every 50 steps (activations, dead ReLUs, saturation, "
+        "gradient and update ratios, first NaN); writes health.csv and health.png",
     )
     p.set_defaults(func=run_train)
 
@@ -995,6 +1089,62 @@ def add_datasets(sub: Any) -> None:
     p.set_defaults(func=run_datasets)
 
 
+# ----- export ---------------------------------------------------------------------------------
+def _shape_arg(text: str) -> tuple[int, ...]:
+    """--input-shape "784" or "1,28,28": one sample's shape (the batch dim is added)."""
+    try:
+        dims = tuple(int(d) for d in text.split(","))
+    except ValueError:
+        dims = ()
+    if not dims or min(dims) < 1:
+        raise CLIError(f"--input-shape {text!r}: give positive integers like 784 or 1,28,28")
+    return dims
+
+
+def run_export(args: argparse.Namespace) -> int:
+    """`glassnet export`: a saved model as an ONNX file (onnxruntime, mobile and edge runtimes)."""
+    try:
+        from . import onnx as gn_onnx
+    except ImportError as e:
+        raise CLIError(f"export needs the onnx extra (pip install 'glassnet[onnx]'): {e}") from None
+    if args.opset not in gn_onnx.OPSETS:
+        raise CLIError(f"--opset {args.opset}: choose from {list(gn_onnx.OPSETS)}")
+    model = _load(args.model, "export")
+    if args.input_shape:
+        shape = _shape_arg(args.input_shape)
+    else:
+        n = model.info.get("inputs") or expected_inputs(model.module)
+        if n is None:
+            raise CLIError(f"{args.model}: cannot tell the input's shape; pass --input-shape")
+        shape = (int(n),)
+    x = np.zeros((1, *shape), np.float32)
+    try:
+        gn_onnx.export(model.module, x, args.onnx, opset=args.opset)
+    except gn_onnx.ExportError as e:
+        raise CLIError(f"{args.model}: {e}") from None
+    print(
+        f"wrote {args.onnx} (ONNX opset {args.opset}, input (batch, {', '.join(map(str, shape))}))"
+    )
+    return 0
+
+
+def add_export(sub: Any) -> None:
+    """Register `glassnet export`."""
+    p = _model_parser(
+        sub,
+        "export",
+        "write a saved model as an ONNX file",
+        "Export a model saved by glassnet train as ONNX (it takes raw inputs, as predict "
+        "does), for onnxruntime and mobile or edge runtimes.",
+        run_export,
+    )
+    p.add_argument("--onnx", required=True, metavar="OUT.onnx", help="the ONNX file to write")
+    p.add_argument("--opset", type=int, default=17, help="ONNX opset (default 17)")
+    p.add_argument(
+        "--input-shape", help="one input's shape, e.g. 784 or 1,28,28 (default: from the model)"
+    )
+
+
 # ----- playground -----------------------------------------------------------------------------
 def run_playground(args: argparse.Namespace) -> int:
     """`glassnet playground`: serve the page (a taken port is refused before any URL)."""
@@ -1049,6 +1199,305 @@ def add_playground(sub: Any) -> None:
     p.set_defaults(func=run_playground)
 
 
+# ----- rl -------------------------------------------------------------------------------------
+# The CLI's DQN settings: tuned to solve CartPole-v1 within 100,000 steps (see the README);
+# the library's own defaults are CleanRL's (glassnet.rl.dqn.DEFAULTS).
+RL_DEFAULTS: dict[str, Any] = {
+    "learning_rate": 1e-3,
+    "buffer_size": 20_000,
+    "gamma": 0.99,
+    "tau": 1.0,
+    "target_network_frequency": 500,
+    "batch_size": 128,
+    "start_e": 1.0,
+    "end_e": 0.05,
+    "exploration_fraction": 0.2,
+    "learning_starts": 1000,
+    "train_frequency": 2,
+    "max_grad_norm": 10.0,
+    "double_q": True,
+    "loss": "huber",
+    "net_arch": [120, 84],
+}
+MAX_RL_STEPS = 100_000_000
+REWARD_THRESHOLD_WINDOW = 20
+
+
+def _rl() -> Any:
+    try:
+        from . import rl
+    except ImportError as e:  # pragma: no cover - the rl extra is a dev dependency
+        raise CLIError(f"rl needs the rl extra (pip install 'glassnet[rl]'): {e}") from None
+    return rl
+
+
+def _rl_log(agent: Any) -> str:
+    """The CSV log: one row per finished episode (its last step, return, length, ε then)."""
+    rl = _rl()
+    lines = ["episode,step,return,length,epsilon"]
+    step = 0
+    duration = agent.exploration_fraction * agent.total_timesteps
+    for i, (r, n) in enumerate(zip(agent.episode_returns, agent.episode_lengths)):
+        step += n
+        eps = rl.linear_schedule(agent.start_e, agent.end_e, duration, step - 1)
+        lines.append(f"{i + 1},{step},{r:g},{n},{eps:.4f}")
+    return "\n".join(lines) + "\n"
+
+
+def _rl_write(agent: Any, out: Path) -> None:
+    """Checkpoint, policy, CSV log and returns plot, each written atomically."""
+    from .io import atomic_write_text
+    from .train.plots import plot_returns
+
+    agent.save_checkpoint(out / "checkpoint.safetensors")
+    agent.save(out / "agent.safetensors")
+    atomic_write_text(out / "log.csv", _rl_log(agent))
+    spec = getattr(agent.env, "spec", None)
+    threshold = getattr(spec, "reward_threshold", None)
+    name = getattr(spec, "id", "environment")
+    plot_returns(
+        agent.episode_returns,
+        out / "returns.png",
+        window=REWARD_THRESHOLD_WINDOW,
+        threshold=threshold,
+        title=f"DQN on {name}: {agent.num_timesteps:,} steps",
+    )
+
+
+def run_rl_train(args: argparse.Namespace) -> int:
+    """`glassnet rl train`: a DQN on a Gymnasium env, checkpointed; --resume continues one."""
+    rl = _rl()
+    if not 1 <= args.steps <= MAX_RL_STEPS or args.checkpoint_every < 1:
+        raise CLIError(
+            f"--steps must be 1..{MAX_RL_STEPS} and --checkpoint-every >= 1, got "
+            f"{args.steps} and {args.checkpoint_every}"
+        )
+    out = Path(args.out)
+    checkpoint = out / "checkpoint.safetensors"
+    try:
+        if args.resume:
+            check_input_file(str(checkpoint), MAX_MODEL_BYTES, "checkpoint")
+            agent = rl.DQN.load_checkpoint(checkpoint)
+        else:
+            params = {k: getattr(args, k) for k in RL_DEFAULTS}
+            agent = rl.DQN(args.env, **params, seed=args.seed)
+    except ValueError as e:
+        raise CLIError(str(e)) from None
+    out.mkdir(parents=True, exist_ok=True)
+    every = args.checkpoint_every
+
+    def on_step(a: Any) -> None:
+        if a.num_timesteps % every == 0 and a.num_timesteps < args.steps:
+            _rl_write(a, out)
+
+    start = time.perf_counter()
+    agent.learn(args.steps, callback=on_step, progress_bar=args.verbose > 0)
+    seconds = time.perf_counter() - start
+    _rl_write(agent, out)
+    print(
+        f"{agent.num_timesteps:,} steps, {len(agent.episode_returns)} episodes in "
+        f"{seconds:.1f} s; mean return of the last {REWARD_THRESHOLD_WINDOW} episodes "
+        f"{rl.mean_return(agent, REWARD_THRESHOLD_WINDOW):.1f}; wrote {out}/agent.safetensors"
+    )
+    if args.eval_episodes:
+        mean, std = rl.evaluate_policy(agent, rl.make_env(args.env), args.eval_episodes, 10_000)
+        print(f"greedy return over {args.eval_episodes} episodes: {mean:.2f} ± {std:.2f}")
+    return 0
+
+
+def run_rl_evaluate(args: argparse.Namespace) -> int:
+    """`glassnet rl evaluate`: the greedy return of a saved agent, mean ± std."""
+    rl = _rl()
+    if args.episodes < 1:
+        raise CLIError(f"--episodes must be >= 1, got {args.episodes}")
+    check_input_file(args.agent, MAX_MODEL_BYTES, "agent file")
+    try:
+        agent = rl.DQN.load(args.agent, env=args.env)
+    except ValueError as e:
+        raise CLIError(str(e)) from None
+    mean, std = rl.evaluate_policy(agent, agent.env, args.episodes, seed=args.seed)
+    name = rl.agent.env_id(agent.env) or "the environment"
+    print(f"mean return {mean:.2f} ± {std:.2f} over {args.episodes} episodes of {name}")
+    return 0
+
+
+def _optional_float(v: str) -> float | None:
+    return None if v.lower() == "none" else float(v)
+
+
+def add_rl(sub: Any) -> None:
+    """Register `glassnet rl train` and `glassnet rl evaluate`."""
+    p = sub.add_parser(
+        "rl",
+        help="reinforcement learning: a Deep Q-Network on a Gymnasium environment",
+        description="Train a DQN on a Gymnasium environment (rl train) or measure a saved "
+        "agent's greedy return (rl evaluate).",
+    )
+    rl_sub = p.add_subparsers(dest="rl_cmd", required=True, parser_class=_Parser)
+    t = rl_sub.add_parser(
+        "train",
+        help="train a DQN; writes agent.safetensors, checkpoint.safetensors, log.csv, returns.png",
+        description="Train a DQN (defaults tuned for CartPole-v1 in 100,000 steps). The run is "
+        "checkpointed every --checkpoint-every steps; --resume continues it exactly.",
+    )
+    t.add_argument("--env", default="CartPole-v1", help="Gymnasium id (default CartPole-v1)")
+    t.add_argument("--steps", type=int, default=100_000, help="environment steps (100000)")
+    t.add_argument("--seed", type=int, default=0, help="seed (default 0)")
+    t.add_argument("--out", required=True, help="output folder")
+    t.add_argument("--resume", action="store_true", help="continue OUT/checkpoint.safetensors")
+    t.add_argument("--checkpoint-every", type=int, default=10_000, help="steps (10000)")
+    t.add_argument("--eval-episodes", type=int, default=0, help="greedy episodes at the end")
+    t.add_argument("--verbose", type=int, default=1, choices=(0, 1), help="progress bar")
+    g = t.add_argument_group("DQN hyper-parameters (CleanRL's names)")
+    for k, v in RL_DEFAULTS.items():
+        flag = "--" + k.replace("_", "-")
+        if isinstance(v, bool):
+            g.add_argument(flag, type=lambda s: s.lower() in ("1", "true", "yes"), default=v)
+        elif k == "net_arch":
+            g.add_argument(flag, type=lambda s: _int_list(s, "--net-arch"), default=v)
+        elif k == "max_grad_norm":
+            g.add_argument(flag, type=_optional_float, default=v, help="or none")
+        else:
+            g.add_argument(flag, type=type(v), default=v, help=f"default {v}")
+    t.set_defaults(func=run_rl_train)
+    e = rl_sub.add_parser(
+        "evaluate",
+        help="mean and std of a saved agent's greedy return",
+        description="Play --episodes greedy episodes with a saved DQN agent.",
+    )
+    e.add_argument("agent", help="agent.safetensors written by rl train")
+    e.add_argument("--episodes", type=int, default=100, help="episodes (default 100)")
+    e.add_argument("--seed", type=int, default=0, help="seed of the first episode (default 0)")
+    e.add_argument("--env", default=None, help="Gymnasium id (default: the one trained on)")
+    e.set_defaults(func=run_rl_evaluate)
+
+
+# ----- sweep ----------------------------------------------------------------------------------
+SWEEP_KEYS = {
+    "method": str,
+    "trials": int,
+    "metric": str,
+    "seed": int,
+    "out": str,
+    "keep_all": bool,
+}
+
+
+def parse_sweep(text: bytes, name: str) -> dict[str, Any]:
+    """A sweep file (TOML): [sweep] method/trials/metric/seed/out/keep_all, [train] the fixed
+    settings (as `glassnet train --config` reads them), [space] the settings searched."""
+    try:
+        data = tomllib.loads(text.decode("utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as e:
+        raise ConfigError(f"{name}: not valid UTF-8 TOML ({e})") from None
+    unknown = set(data) - {"sweep", "train", "space"}
+    if unknown or not isinstance(data.get("space"), dict):
+        raise ConfigError(
+            f"{name}: expected the tables [sweep], [train] and [space] (required), got "
+            f"{sorted(data)}"
+        )
+    opts = data.get("sweep", {})
+    for k, v in opts.items():
+        t = SWEEP_KEYS.get(k)
+        if t is None or not isinstance(v, t) or (t is int and isinstance(v, bool)):
+            want = f"must be {t.__name__}" if t else f"is unknown; known: {sorted(SWEEP_KEYS)}"
+            raise ConfigError(f"{name}: [sweep] {k} {want}, got {_short(v)}")
+    train = check_settings(data.get("train", {}), f"{name}: [train]")
+    return {"base": train, "space": data["space"], **opts}
+
+
+def run_sweep(args: argparse.Namespace) -> int:
+    """`glassnet sweep`: every trial of the sweep file as a Ray task; table, CSV, best model."""
+    from .distributed.sweep import SweepError, sweep
+
+    spec = parse_sweep(read_input_file(args.config, MAX_CONFIG_BYTES, "sweep file"), args.config)
+    if args.out:
+        spec["out"] = args.out
+    with contextlib.ExitStack() as stack:
+        _own_ray(stack, "glassnet sweep")
+        try:
+            result = sweep(**spec, address=args.address, where=args.config)
+        except (SweepError, ConnectionError) as e:
+            raise CLIError(str(e)) from None
+    print(result.table())
+    written = [result.out / "results.csv"]
+    if result.best is not None:
+        written.append(result.out / "best.safetensors")
+        print(f"best: trial {result.best} by {result.metric}")
+    print(f"wrote {', '.join(map(str, written))}")
+    return 0 if result.best is not None else 1
+
+
+def add_sweep(sub: Any) -> None:
+    """Register `glassnet sweep`."""
+    p = sub.add_parser(
+        "sweep",
+        help="grid or random search over train settings, one Ray task per trial",
+        description="Run `glassnet train` for every point of a search space (grid: every "
+        "combination; random: `trials` draws), in parallel on Ray; print a table, write "
+        "results.csv and the best trial's model (by the validation metric) as "
+        "best.safetensors. Needs glassnet[distributed].",
+    )
+    p.add_argument(
+        "--config", required=True, help="the sweep file (TOML: [sweep], [train], [space])"
+    )
+    p.add_argument("--out", help="output folder (default: [sweep] out, or sweeps/sweep-<time>/)")
+    p.add_argument(
+        "--address", help="the Ray cluster to join: 'auto' or host:port (default: local)"
+    )
+    p.set_defaults(func=run_sweep)
+
+
+# ----- lesson ---------------------------------------------------------------------------------
+def run_lesson(args: argparse.Namespace) -> int:
+    """`glassnet lesson [NAME]`: list the lessons, run one, or write them all as HTML."""
+    from . import lessons
+    from .lessons.html import write_site
+
+    if args.name and args.all:
+        raise CLIError("give a lesson NAME or --all, not both")
+    try:
+        if args.name:
+            lessons.get(args.name)  # a typo or a coming lesson fails before any work
+    except lessons.LessonNotFoundError as e:
+        raise CLIError(str(e)) from None
+    if args.html:
+        langs = [args.lang] if args.lang else list(lessons.LANGS)
+        names = [args.name] if args.name else None
+        log = None if args.quiet else (lambda m: print(f"lesson {m}", file=sys.stderr))
+        pages = write_site(args.html, names, langs, log=log)
+        print(f"wrote {len(pages)} pages to {args.html} (open {Path(args.html) / 'index.html'})")
+        return 0
+    lang = args.lang or "en"
+    if not args.name and not args.all:
+        for row in lessons.catalog(lang):
+            about = row["title"] or f"coming (needs {row['needs']})"
+            tutorials = f"  [{', '.join(row['tutorials'])}]" if row["tutorials"] else ""
+            print(f"{row['name']:<27} {about}{tutorials}")
+        return 0
+    for name in [args.name] if args.name else list(lessons.LESSONS):
+        print(lessons.run(name, lang=lang, plot_dir=args.plot)["text"], end="\n\n")
+    return 0
+
+
+def add_lesson(sub: Any) -> None:
+    """The `lesson` subcommand: the tutorials' concepts as runnable lessons."""
+    p = sub.add_parser(
+        "lesson",
+        help="runnable lessons in Korean and English",
+        description="Without NAME: list the lessons. With NAME: run it, print its steps and "
+        "numbers (--plot DIR writes its figures). --all --html DIR writes one page per lesson "
+        "and language, with figures and an index.",
+    )
+    p.add_argument("name", nargs="?", help="a lesson, e.g. gradient-descent")
+    p.add_argument("--lang", choices=["en", "ko"], help="language (default en; --html: both)")
+    p.add_argument("--plot", metavar="DIR", help="write the lesson's figures (PNG) into DIR")
+    p.add_argument("--all", action="store_true", help="every lesson")
+    p.add_argument("--html", metavar="DIR", help="write static HTML pages into DIR")
+    p.add_argument("--quiet", action="store_true", help="with --html: no progress lines")
+    p.set_defaults(func=run_lesson)
+
+
 def _generative_commands() -> list[Callable[[Any], None]]:
     """`generate` and `sample`, defined beside the models (glassnet.generative.commands)."""
     from .generative.commands import add_generate, add_sample
@@ -1061,8 +1510,12 @@ SUBCOMMANDS: list[Callable[[Any], None]] = [
     add_train,
     add_evaluate,
     add_predict,
+    add_sweep,
     add_datasets,
+    add_export,
     add_playground,
+    add_rl,
+    add_lesson,
     *_generative_commands(),
 ]
 

@@ -1,23 +1,5 @@
-"""Training diagnostics: per-layer gradient norms, to see vanishing or exploding gradients."""
+"""Kept for old imports: the instruments now live in `glassnet.inspect`."""
 
-from __future__ import annotations
+from .inspect.gradients import gradient_norms
 
-from collections import OrderedDict
-
-import numpy as np
-
-from .nn import Module
-
-
-def gradient_norms(model: Module, weights_only: bool = True) -> OrderedDict[str, float]:
-    """L2 norm of each parameter's gradient after backward, in layer order (input first).
-
-    With weights_only, biases and 1-D parameters (norm scales) are left out, so the list reads
-    as one number per layer.
-    """
-    out: OrderedDict[str, float] = OrderedDict()
-    for name, p in model.named_parameters():
-        if p.grad is None or (weights_only and p.ndim < 2):
-            continue
-        out[name] = float(np.sqrt((p.grad.data.astype(np.float64) ** 2).sum()))
-    return out
+__all__ = ["gradient_norms"]

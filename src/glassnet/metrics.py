@@ -14,7 +14,7 @@ from .autograd import Tensor
 
 
 def _arr(a: Any) -> np.ndarray:
-    return np.asarray(a.data if isinstance(a, Tensor) else a)
+    return np.asarray(a._array if isinstance(a, Tensor) else a)
 
 
 def _pair(name: str, y_true: Any, y_pred: Any) -> tuple[np.ndarray, np.ndarray]:

@@ -29,6 +29,7 @@ import numpy as np
 
 from . import nn
 from .autograd import Tensor
+from .autograd.device import check_device
 from .io import atomic_write_bytes
 from .nn.module import Module
 from .optim import state as optim_state
@@ -278,6 +279,17 @@ def _resnet(a: dict) -> int:
     return total + (prev + 1) * _n(a, "num_classes")
 
 
+def _attention(a: dict) -> int:
+    e = _n(a, "embed_dim")
+    return 4 * e * e + (4 * e if a.get("bias") else 0)
+
+
+def _encoder_layer(a: dict) -> int:
+    d, ff, bias = _n(a, "d_model"), _n(a, "dim_feedforward"), bool(a.get("bias"))
+    attn = _attention({"embed_dim": d, "bias": bias})
+    return attn + 2 * d * ff + (ff + d if bias else 0) + 2 * (d + (d if bias else 0))
+
+
 _NUMEL: dict[str, Callable[[dict], int]] = {  # by the class's qualified name
     "glassnet.nn.layers.Linear": _linear,
     "glassnet.nn.conv.Conv1d": _conv(1),
@@ -297,6 +309,8 @@ _NUMEL: dict[str, Callable[[dict], int]] = {  # by the class's qualified name
     "glassnet.nn.rnn.LSTMCell": _cell(4),
     "glassnet.nn.rnn.GRUCell": _cell(3),
     "glassnet.nn.preprocess.Standardize": _standardize,
+    "glassnet.nn.transformer.MultiheadAttention": _attention,
+    "glassnet.nn.transformer.TransformerEncoderLayer": _encoder_layer,
     "glassnet.models.MLP": _mlp,
     "glassnet.models.LeNet5": _lenet,
     "glassnet.models.BasicBlock": _basic_block,
@@ -380,6 +394,8 @@ for _cls in (
     nn.RNNCell,
     nn.LSTMCell,
     nn.GRUCell,
+    nn.MultiheadAttention,
+    nn.TransformerEncoderLayer,
 ):
     register_module(_cls)  # sized by _NUMEL
 register_module(
@@ -394,6 +410,13 @@ register_module(
     nn.ModuleDict, get_config=_no_config, build=lambda cfg, children: nn.ModuleDict(children)
 )
 register_module(nn.Standardize, get_config=nn.Standardize.get_config)  # from its buffers
+register_module(
+    nn.TransformerEncoder,
+    get_config=lambda m: {"num_layers": m.num_layers},
+    build=lambda cfg, children: nn.TransformerEncoder(
+        children["layers"][0], len(children["layers"]), norm=children.get("norm")
+    ),
+)
 
 
 def architecture(m: Module, where: str = "model") -> dict:
@@ -576,30 +599,120 @@ def _jsonable(v: Any) -> Any:
     return v
 
 
+# ----- any object of tensors, as torch.save(obj, f) ---------------------------------------
+# Tensors and arrays go into the safetensors body under "0", "1", ...; the structure around
+# them (lists, tuples, dicts with any scalar keys, numbers, strings, None) is JSON in the
+# metadata ("tree"), each tensor replaced by {"$tensor": key} — nothing is ever pickled.
+_SCALARS = (bool, int, float, str, type(None))
+
+
+def _tree(v: Any, tensors: dict[str, np.ndarray], where: str) -> Any:
+    """`v` as JSON, its tensors and arrays moved into `tensors` (refused: anything else)."""
+    if isinstance(v, _SCALARS):
+        return v
+    if isinstance(v, (Tensor, np.ndarray, np.generic)):
+        key = str(len(tensors))
+        arr = v._array if isinstance(v, Tensor) else np.asarray(v)
+        tensors[key] = _state_array(where, arr)
+        if isinstance(v, Tensor):
+            return {"$tensor": key, "requires_grad": bool(v.requires_grad)}
+        return {"$ndarray": key, "scalar": isinstance(v, np.generic)}
+    if isinstance(v, (list, tuple)):
+        items = [_tree(x, tensors, f"{where}[{i}]") for i, x in enumerate(v)]
+        return items if isinstance(v, list) else {"$tuple": items}
+    if isinstance(v, Mapping):
+        for k in v:
+            if not isinstance(k, _SCALARS):
+                raise TypeError(f"save: {where} has a key of type {type(k).__name__}")
+        return {"$dict": [[k, _tree(x, tensors, f"{where}[{k!r}]")] for k, x in v.items()]}
+    hint = " (save its state_dict() instead)" if isinstance(v, Module) else ""
+    raise TypeError(
+        f"save: {where} has type {type(v).__name__}; glassnet saves tensors, arrays, numbers, "
+        f"strings and lists/tuples/dicts of them, and never pickles{hint}"
+    )
+
+
+def _untree(v: Any, tensors: dict[str, np.ndarray], where: str) -> Any:
+    """The object `_tree` encoded, its tensors taken from the file's body."""
+    if isinstance(v, list):
+        return [_untree(x, tensors, where) for x in v]
+    if not isinstance(v, dict):
+        return v
+    ref = v.get("$tensor", v.get("$ndarray"))
+    if ref is not None:
+        if not isinstance(ref, str) or ref not in tensors:
+            raise CheckpointError(f"{where}: the structure names a tensor {ref!r} not in the file")
+        arr = tensors[ref]
+        if "$ndarray" in v:
+            return arr[()] if v.get("scalar") else arr
+        grad = bool(v.get("requires_grad")) and arr.dtype.kind == "f"
+        return Tensor(arr, requires_grad=grad)
+    if isinstance(v.get("$tuple"), list):
+        return tuple(_untree(x, tensors, where) for x in v["$tuple"])
+    pairs = v.get("$dict")
+    if isinstance(pairs, list) and all(
+        isinstance(p, list) and len(p) == 2 and isinstance(p[0], _SCALARS) for p in pairs
+    ):
+        return {k: _untree(x, tensors, where) for k, x in pairs}
+    raise CheckpointError(f"{where}: an entry of the saved structure is not understood: {v!r:.80}")
+
+
+def _is_state_dict(obj: Any) -> bool:
+    """A flat mapping of names to tensors/arrays: saved as plain safetensors (torch reads it)."""
+    return isinstance(obj, Mapping) and all(
+        isinstance(k, str) and isinstance(x, (Tensor, np.ndarray, np.generic))
+        for k, x in obj.items()
+    )
+
+
+def dumps_object(obj: Any) -> bytes:
+    """The bytes `save` writes for anything but a module or a flat state dict."""
+    from safetensors.numpy import save as st_save
+
+    tensors: dict[str, np.ndarray] = {}
+    tree = json.dumps(_tree(obj, tensors, "obj"))
+    metadata = {"format": FORMAT, "sha256": _digest(tensors), "tree": tree}
+    return st_save(tensors, metadata=_signed(metadata))
+
+
+def _write(f: Any, data: bytes) -> None:
+    """`data` to a path (atomically) or to an open binary file object."""
+    if hasattr(f, "write"):
+        f.write(data)
+    else:
+        atomic_write_bytes(f, data)
+
+
 def save(
     model: Any,
-    path: str | os.PathLike,
+    path: Any,
     optimizer: Any = None,
     scheduler: Any = None,
     training: dict | None = None,
+    extra: Mapping[str, np.ndarray] | None = None,
 ) -> None:
-    """Write `model` atomically: an nn.Module, a train.Model, or a state dict.
+    """Write `model` to a path (atomically) or a binary file object, as torch.save.
 
-    A state dict (`module.state_dict()`, or any mapping of names to Tensors/arrays) is written
-    as a plain safetensors file under its own names, as PyTorch users save one; `load` gives
-    it back as an OrderedDict for `module.load_state_dict`. Either way nothing is pickled and
-    the tensor bytes carry a SHA-256 that `load` verifies.
+    An nn.Module or train.Model keeps its architecture and weights (optimizer, scheduler and
+    training state too, if given; `extra` arrays — a run's other state, such as a target
+    network or a replay buffer — are stored as ``extra.<name>`` and come back in
+    `load_checkpoint(path).extra`); a state dict (names to Tensors/arrays) is written as a
+    plain safetensors file under its own names; anything else made of tensors, arrays,
+    numbers, strings, lists, tuples and dicts (a training checkpoint dict) keeps its structure
+    as JSON beside the tensors. Nothing is pickled; `load` verifies a SHA-256 of the bytes.
     """
-    if isinstance(model, Mapping):
-        if optimizer is not None or scheduler is not None or training:
-            raise TypeError(
-                "save: optimizer, scheduler and training state needs a model, not a "
-                "state dict; pass the nn.Module itself"
-            )
-        return atomic_write_bytes(path, dumps_state_dict(model))
-    if not isinstance(model, Module) and hasattr(model, "save"):
-        return model.save(path)
-    atomic_write_bytes(path, dumps(model, optimizer, scheduler, training))
+    if isinstance(model, Module):
+        return _write(path, dumps(model, optimizer, scheduler, training, extra))
+    if not isinstance(model, Mapping) and callable(getattr(model, "save", None)):
+        if hasattr(path, "write"):
+            raise TypeError("save: a train.Model is saved to a path, not a file object")
+        return model.save(path)  # a train.Model saves its module and training state
+    if optimizer is not None or scheduler is not None or training or extra:
+        raise TypeError(
+            "save: optimizer, scheduler and training state needs a model, not a "
+            "state dict; pass the nn.Module itself"
+        )
+    _write(path, dumps_state_dict(model) if _is_state_dict(model) else dumps_object(model))
 
 
 def _state_array(key: Any, v: Any) -> np.ndarray:
@@ -607,7 +720,7 @@ def _state_array(key: Any, v: Any) -> np.ndarray:
     if not isinstance(key, str):
         raise TypeError(f"save: state dict key {key!r} is {type(key).__name__}, not str")
     if isinstance(v, Tensor):
-        v = v.data
+        v = v._array
     if not isinstance(v, (np.ndarray, np.generic)):
         raise TypeError(
             f"save: state dict value for {key!r} has type {type(v).__name__}; a "
@@ -642,14 +755,18 @@ def _contiguous(a: np.ndarray) -> np.ndarray:
 
 
 def dumps(
-    model: Module, optimizer: Any = None, scheduler: Any = None, training: dict | None = None
+    model: Module,
+    optimizer: Any = None,
+    scheduler: Any = None,
+    training: dict | None = None,
+    extra: Mapping[str, np.ndarray] | None = None,
 ) -> bytes:
     """The bytes `save` writes: a safetensors file with the architecture in its metadata."""
     if not isinstance(model, Module):
         raise TypeError(f"save: expected an nn.Module or train.Model, got {type(model).__name__}")
     from safetensors.numpy import save as st_save
 
-    tensors = {f"model.{k}": _contiguous(v.data) for k, v in model.state_dict().items()}
+    tensors = {f"model.{k}": _contiguous(v._array) for k, v in model.state_dict().items()}
     meta: dict[str, Any] = {"architecture": architecture(model)}
     if optimizer is not None:
         meta["optimizer"], arrays = optim_state.optimizer_metadata(
@@ -658,6 +775,7 @@ def dumps(
         tensors.update({k: _contiguous(v) for k, v in arrays.items()})
     if scheduler is not None:
         meta["scheduler"] = optim_state.scheduler_metadata(scheduler)
+    tensors.update({f"extra.{k}": _state_array(k, v) for k, v in (extra or {}).items()})
     if training:
         meta["training"] = training
     metadata = {"format": FORMAT, "sha256": _digest(tensors)}
@@ -673,6 +791,7 @@ class Checkpoint:
     optimizer: dict | None = None
     scheduler: dict | None = None
     training: dict = field(default_factory=dict)
+    extra: dict[str, np.ndarray] = field(default_factory=dict)
 
 
 def _header(raw: bytes, where: str) -> dict:
@@ -767,7 +886,8 @@ def loads(raw: bytes, where: str = "<bytes>", max_params: int | None = None) -> 
             sched = optim_state.check_scheduler(sched, len(opt["param_groups"]) if opt else None)
     except optim_state.StateError as e:
         raise CheckpointError(f"{where}: {e}") from None
-    return Checkpoint(module, opt, sched, training or {})
+    extra = {k[6:]: v for k, v in tensors.items() if k.startswith("extra.")}
+    return Checkpoint(module, opt, sched, training or {}, extra)
 
 
 def _optimizer_state(opt: Any, tensors: dict[str, np.ndarray]) -> Any:
@@ -838,11 +958,16 @@ def _assign(module: Module, weights: dict[str, np.ndarray], where: str) -> None:
             "they must share one, as the layers compute in one"
         )
     for k, t in own.items():
-        t.data = np.array(weights[k])
+        t._array = np.array(weights[k])
 
 
-def _read(path: str | os.PathLike) -> bytes:
-    """The bytes of a model file; a device or a pipe (/dev/zero never ends) is refused."""
+def _read(path: Any) -> bytes:
+    """The bytes of a model file or binary file object; a device or a pipe is refused."""
+    if hasattr(path, "read"):
+        data = path.read()
+        if not isinstance(data, bytes):
+            raise CheckpointError(f"{path!r}: a file object opened in text mode; open it 'rb'")
+        return data
     try:
         with open(path, "rb") as f:
             if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
@@ -860,13 +985,52 @@ def load_checkpoint(path: str | os.PathLike) -> Checkpoint:
     return loads(_read(path), str(path))
 
 
-def load(path: str | os.PathLike) -> Any:
-    """Rebuild a saved model (architecture and weights) without the code that defined it.
+def load(path: Any, map_location: Any = None, weights_only: bool | None = None) -> Any:
+    """Read what `save` wrote, from a path or a binary file object, as torch.load.
 
-    A file saved from a state dict gives an OrderedDict of Tensors instead, ready for
-    `module.load_state_dict(...)`. The SHA-256 of the tensors is checked either way.
+    A model file gives the rebuilt module (architecture and weights, without the code that
+    defined it); a state dict an OrderedDict of Tensors for `module.load_state_dict(...)`;
+    any other saved object itself, rebuilt from its JSON structure. Tensors are only ever
+    read, never unpickled, so `weights_only=False` (torch's pickle loader) is refused.
     """
+    if weights_only is False:
+        raise ValueError(
+            "load: weights_only=False asks for PyTorch's pickle loader, which can run "
+            "arbitrary code from the file; glassnet files hold only tensors and JSON and never "
+            "unpickle: call load(f) or load(f, weights_only=True) (a saved nn.Module comes "
+            "back whole either way)"
+        )
+    if map_location is not None and not callable(map_location):
+        check_device(map_location, "load(map_location=)")
     raw = _read(path)
-    if "state_dict" in _header(raw, str(path)):
-        return loads_state_dict(raw, str(path))
-    return loads(raw, str(path)).module
+    where = getattr(path, "name", None) if hasattr(path, "read") else str(path)
+    where = str(where or "<file object>")
+    meta = _header(raw, where)
+    if "tree" in meta:
+        meta, tensors = _verified(raw, where)
+        return _untree(_meta_json(meta, "tree", where), tensors, where)
+    if "state_dict" in meta:
+        return loads_state_dict(raw, where)
+    return loads(raw, where).module
+
+
+def load_state_dict(path: str | os.PathLike) -> OrderedDict[str, Tensor]:
+    """The tensors of a state-dict file as an OrderedDict for `module.load_state_dict`: one
+    saved by glassnet (SHA-256 checked) or by any safetensors writer, such as PyTorch's
+    `safetensors.torch.save_file(model.state_dict(), path)` (keys unchanged)."""
+    raw = _read(path)
+    try:
+        if "state_dict" in _header(raw, str(path)):
+            return loads_state_dict(raw, str(path))
+        raise CheckpointError(f"{path}: holds a whole model; read it with glassnet.load(path)")
+    except CheckpointError as e:
+        if "not a glassnet model file" not in str(e):
+            raise
+    from safetensors import SafetensorError
+    from safetensors.numpy import load as st_load
+
+    try:
+        tensors = st_load(raw)
+    except (SafetensorError, ValueError, TypeError) as e:  # e.g. bfloat16, which numpy lacks
+        raise CheckpointError(f"{path}: not a readable safetensors file ({e})") from None
+    return OrderedDict((k, Tensor(v)) for k, v in tensors.items())

@@ -1,4 +1,5 @@
-"""The autograd engine: `Tensor`, `Function`, the ops, `gradcheck`, dtypes and devices."""
+"""The autograd engine: `Tensor`, `Op` (the engine's ops) and `Function` (the users'), the
+ops, `gradcheck`, dtypes and devices."""
 
 from . import dtypes, functional, ops
 from .backend import (
@@ -13,6 +14,7 @@ from .device import accelerator, backends, cuda, device, get_default_device, set
 from .dtypes import *  # noqa: F403
 from .function import (
     Function,
+    Op,
     enable_grad,
     fused,
     is_fused,
@@ -48,6 +50,7 @@ from .tensor import (
 __all__ = [
     "Function",
     "GradcheckError",
+    "Op",
     "Tensor",
     "arange",
     "enable_grad",

@@ -115,7 +115,7 @@ def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
 
 def where(condition: Any, x: Any, y: Any) -> Tensor:
     """Elementwise choice: x where condition holds, else y."""
-    cond = condition.data if isinstance(condition, Tensor) else np.asarray(condition, bool)
+    cond = condition._array if isinstance(condition, Tensor) else np.asarray(condition, bool)
     return ops.Where.apply(cond, x, y)
 
 
@@ -232,8 +232,8 @@ def _out(name: str, out: Tensor | None, fn: Any, *args: Any) -> Tensor:
             f"{name}(): result type {r.dtype} can't be cast to the desired output type {out.dtype}"
         )
     if out.shape != r.shape:
-        out.data = np.empty(r.shape, out.dtype)
-    out.data[...] = r.data
+        out._array = np.empty(r.shape, out.dtype)
+    out._array[...] = r._array
     out._version += 1
     return out
 
@@ -253,10 +253,10 @@ def mul(x: Any, other: Any, out: Tensor | None = None) -> Tensor:
     return _out("mul", out, lambda a, b: _t(a) * b, x, other)
 
 
-def div(x: Any, other: Any, out: Tensor | None = None) -> Tensor:
-    """x / other elementwise (true division, broadcasting), as torch.div; written into `out`
-    if given."""
-    return _out("div", out, lambda a, b: _t(a) / b, x, other)
+def div(x: Any, other: Any, rounding_mode: str | None = None, out: Tensor | None = None) -> Tensor:
+    """x / other elementwise (broadcasting), as torch.div: true division, or rounded with
+    rounding_mode "trunc" (toward zero) or "floor" (down); written into `out` if given."""
+    return _out("div", out, lambda a, b: _t(a).div(b, rounding_mode=rounding_mode), x, other)
 
 
 def mm(x: Any, mat2: Any) -> Tensor:

@@ -51,16 +51,16 @@ def gradcheck(
     worst = (0.0, None)
     for i in checked:
         t = inputs[i]
-        analytic = np.zeros(t.shape) if t.grad is None else t.grad.data
+        analytic = np.zeros(t.shape) if t.grad is None else t.grad._array
         numeric = np.zeros(t.shape)
-        flat = t.data.reshape(-1)  # a view: we nudge elements in place
+        flat = t._array.reshape(-1)  # a view: we nudge elements in place
         with no_grad():
             for k in range(flat.size):
                 orig = flat[k]
                 flat[k] = orig + eps
-                fp = float((first(fn(*inputs)).data * v).sum())
+                fp = float((first(fn(*inputs))._array * v).sum())
                 flat[k] = orig - eps
-                fm = float((first(fn(*inputs)).data * v).sum())
+                fm = float((first(fn(*inputs))._array * v).sum())
                 flat[k] = orig
                 numeric.reshape(-1)[k] = (fp - fm) / (2 * eps)
         err = np.abs(analytic - numeric) - (atol + rtol * np.abs(numeric))

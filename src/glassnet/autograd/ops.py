@@ -9,12 +9,14 @@ Shape errors raised by NumPy reach the user with the op's name and input shapes 
 from __future__ import annotations
 
 import math
+import operator
 from typing import Any
 
 import numpy as np
 
 from .backend import get_array_module
-from .function import Function
+from .blas import blas_threads
+from .function import Op
 
 try:  # the exact normal CDF for GELU; math.erf elementwise where SciPy is not installed
     from scipy.special import erf as _erf
@@ -34,6 +36,22 @@ def unbroadcast(g: Any, shape: tuple) -> Any:
     return g.sum(axis=axes, keepdims=True) if axes else g
 
 
+_ZEROS: dict = {}
+
+
+def _zero(x: Any) -> Any:
+    """A zero of x's own dtype (a Python 0 makes NumPy resolve the scalar's type every call)."""
+    try:
+        return _ZEROS[x.dtype]
+    except KeyError:
+        return _ZEROS.setdefault(x.dtype, x.dtype.type(0))
+
+
+def _relu(x: Any) -> Any:
+    """max(x, 0) in x's dtype (a ufunc: a CuPy array dispatches to CuPy)."""
+    return np.maximum(x, _zero(x))
+
+
 def _shape(x: Any) -> tuple:
     return getattr(x, "shape", ())  # arrays and NumPy scalars have one; Python numbers are ()
 
@@ -46,8 +64,10 @@ def _axes(dim: Any, ndim: int) -> tuple:
 
 
 # ----- arithmetic -------------------------------------------------------------------------
-class Add(Function):
+class Add(Op):
     """z = x + y elementwise (broadcasting)."""
+
+    compute = staticmethod(operator.add)
 
     @staticmethod
     def forward(ctx, x, y):
@@ -59,8 +79,10 @@ class Add(Function):
         return unbroadcast(g, ctx.shapes[0]), unbroadcast(g, ctx.shapes[1])
 
 
-class Sub(Function):
+class Sub(Op):
     """z = x − y elementwise (broadcasting)."""
+
+    compute = staticmethod(operator.sub)
 
     @staticmethod
     def forward(ctx, x, y):
@@ -72,8 +94,10 @@ class Sub(Function):
         return unbroadcast(g, ctx.shapes[0]), unbroadcast(-g, ctx.shapes[1])
 
 
-class Mul(Function):
+class Mul(Op):
     """z = x·y elementwise (broadcasting)."""
+
+    compute = staticmethod(operator.mul)
 
     @staticmethod
     def forward(ctx, x, y):
@@ -88,8 +112,10 @@ class Mul(Function):
         return gx, gy
 
 
-class Div(Function):
+class Div(Op):
     """z = x / y elementwise (broadcasting, true division)."""
+
+    compute = staticmethod(operator.truediv)
 
     @staticmethod
     def forward(ctx, x, y):
@@ -104,8 +130,10 @@ class Div(Function):
         return unbroadcast(gx, _shape(x)), gy
 
 
-class Neg(Function):
+class Neg(Op):
     """y = −x."""
+
+    compute = staticmethod(operator.neg)
 
     @staticmethod
     def forward(ctx, x):
@@ -116,7 +144,7 @@ class Neg(Function):
         return -g
 
 
-class Pow(Function):
+class Pow(Op):
     """z = x ** y elementwise (broadcasting); y's gradient takes ln x as 0 where x <= 0."""
 
     @staticmethod
@@ -137,11 +165,12 @@ class Pow(Function):
         return gx, gy
 
 
-class MatMul(Function):
+class MatMul(Op):
     """z = x @ y with NumPy's matmul rules (1-d vectors, broadcast batch dims); mismatched
     inner dims are refused with both shapes."""
 
     @staticmethod
+    @blas_threads
     def forward(ctx, x, y):
         xs, ys = _shape(x), _shape(y)
         if not xs or not ys or xs[-1] != ys[-2 if len(ys) > 1 else 0]:
@@ -153,6 +182,7 @@ class MatMul(Function):
         return x @ y
 
     @staticmethod
+    @blas_threads
     def backward(ctx, g):  # d(XY) = dX Y + X dY  ->  gX = G Yᵀ, gY = Xᵀ G
         x, y = ctx.saved_tensors
         xp = get_array_module(g)
@@ -169,8 +199,10 @@ class MatMul(Function):
 
 
 # ----- elementwise functions --------------------------------------------------------------
-class Exp(Function):
+class Exp(Op):
     """y = eˣ elementwise."""
+
+    compute = staticmethod(np.exp)
 
     @staticmethod
     def forward(ctx, x):
@@ -183,8 +215,10 @@ class Exp(Function):
         return g * ctx.saved_tensors[0]
 
 
-class Log(Function):
+class Log(Op):
     """y = ln x elementwise (the natural log)."""
+
+    compute = staticmethod(np.log)
 
     @staticmethod
     def forward(ctx, x):
@@ -196,7 +230,7 @@ class Log(Function):
         return g / ctx.saved_tensors[0]
 
 
-class Sqrt(Function):
+class Sqrt(Op):
     """y = √x elementwise."""
 
     @staticmethod
@@ -210,7 +244,7 @@ class Sqrt(Function):
         return g / (2 * ctx.saved_tensors[0])
 
 
-class Abs(Function):
+class Abs(Op):
     """y = |x| elementwise."""
 
     @staticmethod
@@ -223,7 +257,7 @@ class Abs(Function):
         return g * get_array_module(g).sign(ctx.saved_tensors[0])
 
 
-class Sin(Function):
+class Sin(Op):
     """y = sin x elementwise (radians)."""
 
     @staticmethod
@@ -236,7 +270,7 @@ class Sin(Function):
         return g * get_array_module(g).cos(ctx.saved_tensors[0])
 
 
-class Cos(Function):
+class Cos(Op):
     """y = cos x elementwise (radians)."""
 
     @staticmethod
@@ -249,7 +283,7 @@ class Cos(Function):
         return -g * get_array_module(g).sin(ctx.saved_tensors[0])
 
 
-class Clamp(Function):
+class Clamp(Op):
     """y = x clipped to [lo, hi], as torch.clamp: either bound may be None, not both."""
 
     @staticmethod
@@ -269,7 +303,7 @@ class Clamp(Function):
         return g * inside
 
 
-class Maximum(Function):
+class Maximum(Op):
     """z = max(x, y) elementwise (broadcasting), as torch.maximum."""
 
     pick, wins = staticmethod(np.maximum), staticmethod(np.greater)
@@ -292,7 +326,7 @@ class Minimum(Maximum):
     pick, wins = staticmethod(np.minimum), staticmethod(np.less)
 
 
-class Where(Function):
+class Where(Op):
     """z = x where cond, else y (broadcasting); cond is a boolean array outside the graph."""
 
     @staticmethod
@@ -306,7 +340,7 @@ class Where(Function):
         return None, unbroadcast(g * c, xs), unbroadcast(g * ~c, ys)
 
 
-class Cast(Function):
+class Cast(Op):
     """y = x converted to `dtype`; the gradient returns in x's dtype (none to a non-float x)."""
 
     @staticmethod
@@ -319,7 +353,7 @@ class Cast(Function):
         return g.astype(ctx.dtype) if ctx.dtype.kind == "f" else None
 
 
-class Clone(Function):
+class Clone(Op):
     """y = a copy of x in its own memory; the gradient passes straight through."""
 
     @staticmethod
@@ -339,7 +373,7 @@ def _expand_back(g: Any, shape: tuple, axes: tuple, keepdim: bool) -> Any:
     return get_array_module(g).broadcast_to(g, shape)
 
 
-class Sum(Function):
+class Sum(Op):
     """y = Σ x over `dim` (an int, a tuple, or None for all), kept as size 1 if `keepdim`."""
 
     @staticmethod
@@ -352,7 +386,7 @@ class Sum(Function):
         return _expand_back(g, ctx.shape, ctx.axes, ctx.keepdim)
 
 
-class Mean(Function):
+class Mean(Op):
     """y = the mean of x over `dim` (an int, a tuple, or None for all), size 1 if `keepdim`."""
 
     @staticmethod
@@ -366,7 +400,7 @@ class Mean(Function):
         return _expand_back(g / ctx.count, ctx.shape, ctx.axes, ctx.keepdim)
 
 
-class Max(Function):
+class Max(Op):
     """y = the max of x over `dim` (None for all), as torch.amax: tied maxima share the gradient."""
 
     reduce = staticmethod(np.max)
@@ -396,7 +430,7 @@ class Min(Max):
 
 
 # ----- shape ------------------------------------------------------------------------------
-class Reshape(Function):
+class Reshape(Op):
     """y = x's elements, in the same order, in `shape` (one -1 allowed)."""
 
     @staticmethod
@@ -414,7 +448,7 @@ class Reshape(Function):
         return g.reshape(ctx.shape)
 
 
-class Permute(Function):
+class Permute(Op):
     """y = x with its axes reordered by `dims` (a view, as np.transpose)."""
 
     @staticmethod
@@ -429,7 +463,7 @@ class Permute(Function):
         return g.transpose(np.argsort([d % g.ndim for d in ctx.dims]))
 
 
-class Expand(Function):
+class Expand(Op):
     """y = x broadcast to `shape` without copying (a read-only view)."""
 
     @staticmethod
@@ -442,7 +476,7 @@ class Expand(Function):
         return unbroadcast(g, ctx.shape)
 
 
-class GetItem(Function):
+class GetItem(Op):
     """y = x[index] with NumPy's indexing: ints, slices, masks, integer arrays (repeats add)."""
 
     @staticmethod
@@ -465,7 +499,7 @@ class GetItem(Function):
         return gx
 
 
-class Cat(Function):
+class Cat(Op):
     """y = the inputs joined along an existing `dim` (torch.cat)."""
 
     @staticmethod
@@ -483,7 +517,7 @@ class Cat(Function):
         return tuple(get_array_module(g).split(g, np.cumsum(ctx.sizes)[:-1], axis=ctx.dim))
 
 
-class Stack(Function):
+class Stack(Op):
     """y = same-shaped inputs stacked along a new `dim` (torch.stack)."""
 
     @staticmethod
@@ -499,12 +533,14 @@ class Stack(Function):
 
 
 # ----- activations ------------------------------------------------------------------------
-class ReLU(Function):
+class ReLU(Op):
     """y = max(x, 0) elementwise."""
+
+    compute = staticmethod(_relu)
 
     @staticmethod
     def forward(ctx, x):
-        y = get_array_module(x).maximum(x, 0)
+        y = get_array_module(x).maximum(x, _zero(x))
         ctx.save_for_backward(y)
         return y
 
@@ -513,7 +549,7 @@ class ReLU(Function):
         return g * (ctx.saved_tensors[0] > 0)
 
 
-class LeakyReLU(Function):
+class LeakyReLU(Op):
     """y = x where x > 0, else negative_slope·x (default 0.01)."""
 
     @staticmethod
@@ -527,7 +563,7 @@ class LeakyReLU(Function):
         return get_array_module(g).where(ctx.saved_tensors[0] > 0, g, g * ctx.slope)
 
 
-class Sigmoid(Function):
+class Sigmoid(Op):
     """y = σ(x) = 1 / (1 + e⁻ˣ), computed from e^−|x| so it never overflows."""
 
     @staticmethod
@@ -545,7 +581,7 @@ class Sigmoid(Function):
         return g * y * (1 - y)
 
 
-class LogSigmoid(Function):
+class LogSigmoid(Op):
     """y = log σ(x) = min(x, 0) − log(1 + e^−|x|), finite for any x."""
 
     @staticmethod
@@ -562,8 +598,10 @@ class LogSigmoid(Function):
         return g * xp.where(x >= 0, e, 1) / (1 + e)
 
 
-class Tanh(Function):
+class Tanh(Op):
     """y = tanh x elementwise."""
+
+    compute = staticmethod(np.tanh)
 
     @staticmethod
     def forward(ctx, x):
@@ -577,7 +615,7 @@ class Tanh(Function):
         return g * (1 - y * y)
 
 
-class Step(Function):
+class Step(Op):
     """Heaviside step: 1 where x >= 0, else 0.
 
     Its derivative is 0 almost everywhere, so no gradient reaches the weights below it: this is
@@ -594,7 +632,21 @@ class Step(Function):
         return get_array_module(g).zeros(ctx.shape, ctx.dtype)
 
 
-class GELU(Function):
+class Erf(Op):
+    """y = erf(x) = 2/√π ∫₀ˣ e^(−t²) dt elementwise (ONNX's Erf; GELU's exact form uses it)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return np.asarray(_erf(x), x.dtype)
+
+    @staticmethod
+    def backward(ctx, g):  # d erf(x) = 2/√π · e^(−x²) dx
+        (x,) = ctx.saved_tensors
+        return g * (2 / math.sqrt(math.pi)) * get_array_module(x).exp(-x * x)
+
+
+class GELU(Op):
     """y = x·Φ(x), Φ the standard normal CDF; approximate="tanh" uses PyTorch's tanh formula."""
 
     @staticmethod
@@ -621,7 +673,7 @@ class GELU(Function):
         return g * (c + x * xp.exp(-0.5 * x * x) / math.sqrt(2 * math.pi))
 
 
-class SiLU(Function):
+class SiLU(Op):
     """y = x·σ(x) (swish)."""
 
     @staticmethod
@@ -638,7 +690,7 @@ class SiLU(Function):
         return g * s * (1 + x * (1 - s))
 
 
-class ELU(Function):
+class ELU(Op):
     """y = x where x > 0, else α(eˣ − 1)."""
 
     @staticmethod
@@ -655,7 +707,7 @@ class ELU(Function):
         return get_array_module(g).where(x > 0, g, g * (y + ctx.alpha))
 
 
-class Softplus(Function):
+class Softplus(Op):
     """y = log(1 + e^(βx)) / β, and y = x where βx > threshold (PyTorch's rule)."""
 
     @staticmethod
@@ -676,7 +728,7 @@ class Softplus(Function):
         return g * xp.where(bx > ctx.threshold, 1, s).astype(g.dtype, copy=False)
 
 
-class Softmax(Function):
+class Softmax(Op):
     """y = eˣ / Σ eˣ along `dim` (default -1), the max subtracted first: it never overflows."""
 
     @staticmethod
@@ -694,7 +746,7 @@ class Softmax(Function):
         return y * (g - (g * y).sum(axis=ctx.dim, keepdims=True))
 
 
-class LogSoftmax(Function):
+class LogSoftmax(Op):
     """y = x − log Σ eˣ along `dim` (default -1), the max subtracted first (stable)."""
 
     @staticmethod

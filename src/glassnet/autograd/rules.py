@@ -18,7 +18,7 @@ import textwrap
 import tokenize
 from types import ModuleType
 
-from .function import Function
+from .function import Function, Op
 
 
 def modules(package: ModuleType | None = None) -> list[ModuleType]:
@@ -41,8 +41,8 @@ def functions(package: ModuleType | None = None) -> list[type]:
         for module in sorted(modules(package), key=lambda m: m.__name__)
         for obj in vars(module).values()
         if inspect.isclass(obj)
-        and issubclass(obj, Function)
-        and obj is not Function
+        and issubclass(obj, Op)
+        and obj not in (Op, Function)
         and obj.__module__ == module.__name__
     ]
 

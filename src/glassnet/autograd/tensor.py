@@ -24,7 +24,7 @@ MinMax.__doc__ = "The (values, indices) pair of `Tensor.max(dim)`/`min(dim)`, as
 def _as_array(data: Any, dtype: Any = None) -> np.ndarray:
     """Turn Python/NumPy data into an array with PyTorch's dtype rules."""
     if isinstance(data, Tensor):
-        data = data.data
+        data = data._array
     xp = get_array_module(data)
     if dtype is not None:
         return xp.asarray(data, dtype=dtype)
@@ -39,14 +39,14 @@ def _as_array(data: Any, dtype: Any = None) -> np.ndarray:
 class Tensor:
     """An n-dimensional array with an optional gradient; the PyTorch `Tensor` API."""
 
-    __slots__ = ("data", "requires_grad", "grad", "_ctx", "_version", "__weakref__")
+    __slots__ = ("_array", "requires_grad", "grad", "_ctx", "_version", "__weakref__")
     __array_priority__ = 1000  # so `ndarray + Tensor` calls Tensor.__radd__
 
     def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None) -> None:
-        self.data = _as_array(data, dtype)
-        if requires_grad and self.data.dtype.kind not in "fc":
+        self._array = _as_array(data, dtype)
+        if requires_grad and self._array.dtype.kind not in "fc":
             raise RuntimeError(
-                f"only floating point tensors can require gradients, got dtype {self.data.dtype}"
+                f"only floating point tensors can require gradients, got dtype {self._array.dtype}"
             )
         self.requires_grad = requires_grad
         self.grad: Tensor | None = None
@@ -59,55 +59,66 @@ class Tensor:
         t = cls.__new__(cls)
         if not isinstance(data, np.ndarray) and get_array_module(data) is np:
             data = np.asarray(data)
-        t.data, t.requires_grad, t.grad, t._ctx, t._version = data, requires_grad, None, ctx, 0
+        t._array, t.requires_grad, t.grad, t._ctx, t._version = data, requires_grad, None, ctx, 0
         return t
 
     # ----- properties -------------------------------------------------------------------
-    shape = property(lambda self: self.data.shape, doc="Tuple of dimension sizes.")
-    dtype = property(lambda self: self.data.dtype, doc="NumPy dtype of the elements.")
+    @property
+    def data(self) -> Tensor:
+        """This tensor's storage as a new tensor cut from the graph, as PyTorch's: in-place
+        changes through it (``p.data.add_(...)``) change self and are not seen by autograd."""
+        return Tensor._wrap(self._array, False)
+
+    @data.setter
+    def data(self, value: Any) -> None:
+        """``p.data = t`` gives self t's storage (shape and dtype too), outside the graph."""
+        self._array = value._array if isinstance(value, Tensor) else _as_array(value)
+
+    shape = property(lambda self: self._array.shape, doc="Tuple of dimension sizes.")
+    dtype = property(lambda self: self._array.dtype, doc="NumPy dtype of the elements.")
     device = property(lambda self: CPU, doc="Where the data lives: the CPU (NumPy) for now.")
-    ndim = property(lambda self: self.data.ndim, doc="Number of dimensions.")
+    ndim = property(lambda self: self._array.ndim, doc="Number of dimensions.")
     is_leaf = property(lambda self: self._ctx is None, doc="True unless made by a recorded op.")
     grad_fn = property(lambda self: self._ctx, doc="The op node that made this tensor.")
     T = property(lambda self: self.permute(*reversed(range(self.ndim))), doc="All dims reversed.")
 
     def size(self, dim: int | None = None) -> Any:
         """The shape as a tuple, or the size of dimension `dim`."""
-        return self.data.shape if dim is None else self.data.shape[dim]
+        return self._array.shape if dim is None else self._array.shape[dim]
 
     def dim(self) -> int:
         """The number of dimensions (as `ndim`)."""
-        return self.data.ndim
+        return self._array.ndim
 
     def numel(self) -> int:
         """The number of elements."""
-        return int(self.data.size)
+        return int(self._array.size)
 
     def __len__(self) -> int:
-        return len(self.data)
+        return len(self._array)
 
     def item(self) -> Any:
         """The single value of a one-element tensor as a Python number."""
-        if self.data.size != 1:
+        if self._array.size != 1:
             raise ValueError(f"item(): only one-element tensors convert, got shape {self.shape}")
-        return self.data.item()
+        return self._array.item()
 
     def numpy(self) -> np.ndarray:
         """The underlying array (shares memory; detach first if it requires grad)."""
         if self.requires_grad:
             raise RuntimeError("numpy(): tensor requires grad; use tensor.detach().numpy()")
-        return self.data
+        return self._array
 
     def tolist(self) -> Any:
         """The data as nested Python lists (a plain number for a 0-d tensor)."""
-        return self.data.tolist()
+        return self._array.tolist()
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
-        return self.data if dtype is None else self.data.astype(dtype)
+        return self._array if dtype is None else self._array.astype(dtype)
 
     def detach(self) -> Tensor:
         """The same data, cut from the graph."""
-        return Tensor._wrap(self.data, False)
+        return Tensor._wrap(self._array, False)
 
     def clone(self) -> Tensor:
         """A copy in its own memory that stays in the graph (its gradient flows back to self)."""
@@ -115,7 +126,7 @@ class Tensor:
 
     def requires_grad_(self, mode: bool = True) -> Tensor:
         """Turn gradient tracking of this tensor on or off in place (floats only); returns self."""
-        if mode and self.data.dtype.kind not in "fc":
+        if mode and self._array.dtype.kind not in "fc":
             raise RuntimeError(
                 f"only floating point tensors can require gradients, got {self.dtype}"
             )
@@ -128,14 +139,14 @@ class Tensor:
             self._ctx.retained = self
 
     def __repr__(self) -> str:
-        body = np.array2string(self.data, separator=", ", precision=4, prefix="tensor(")
+        body = np.array2string(self._array, separator=", ", precision=4, prefix="tensor(")
         extra = (
             ""
             if self.dtype == get_default_dtype() or self.dtype.kind in "ib"
             else f", dtype={self.dtype}"
         )
         if self._ctx is not None:
-            extra += f", grad_fn=<{type(self._ctx).__name__}Backward>"
+            extra += f", grad_fn=<{self._ctx.name()}>"
         elif self.requires_grad:
             extra += ", requires_grad=True"
         return f"tensor({body}{extra})"
@@ -148,12 +159,12 @@ class Tensor:
         if not self.requires_grad:
             raise RuntimeError("backward(): tensor does not require grad and has no grad_fn")
         if gradient is None:
-            if self.data.size != 1:
+            if self._array.size != 1:
                 raise RuntimeError(
                     f"backward(): grad can be implicitly created only for scalar outputs, "
                     f"got shape {self.shape}; pass gradient= of that shape"
                 )
-            gradient = get_array_module(self.data).ones(self.shape, self.dtype)
+            gradient = get_array_module(self._array).ones(self.shape, self.dtype)
         else:
             gradient = _as_array(gradient, self.dtype)
             if gradient.shape != self.shape:
@@ -232,7 +243,7 @@ class Tensor:
 
     # comparisons give boolean tensors outside the graph
     def _compare(self, o: Any, op: Any) -> Tensor:
-        return Tensor._wrap(op(self.data, o.data if isinstance(o, Tensor) else o), False)
+        return Tensor._wrap(op(self._array, o._array if isinstance(o, Tensor) else o), False)
 
     def __lt__(self, o: Any) -> Tensor:
         return self._compare(o, np.less)
@@ -257,14 +268,14 @@ class Tensor:
 
     def __setitem__(self, index: Any, value: Any) -> None:
         self._check_inplace("__setitem__", value)
-        self.data[_raw_index(index)] = value.data if isinstance(value, Tensor) else value
+        self._array[_raw_index(index)] = value._array if isinstance(value, Tensor) else value
         self._version += 1
 
     def __iter__(self) -> Any:
         return (self[i] for i in range(len(self)))
 
     def __bool__(self) -> bool:
-        return bool(self.data)
+        return bool(self._array)
 
     def __float__(self) -> float:
         return float(self.item())
@@ -274,14 +285,14 @@ class Tensor:
 
     def __index__(self) -> int:
         """A one-element integer (or bool) tensor as an index: ``range(n)``, ``lst[i]``."""
-        if self.data.size != 1 or self.data.dtype.kind not in "iub":
+        if self._array.size != 1 or self._array.dtype.kind not in "iub":
             raise TypeError("only integer tensors of a single element can be converted to an index")
-        return int(self.data.item())
+        return int(self._array.item())
 
     def __format__(self, spec: str) -> str:
         """A 0-d tensor formats as its number (``f"{loss:.4f}"``), others as their repr."""
         if self.ndim == 0:
-            return self.data.item().__format__(spec)
+            return self._array.item().__format__(spec)
         return object.__format__(self, spec)
 
     # ----- math methods ---------------------------------------------------------------------
@@ -387,7 +398,7 @@ class Tensor:
     def _minmax(self, fn: Any, arg: Any, dim: Any, keepdim: bool) -> Any:
         if dim is None:
             return fn.apply(self, dim=None, keepdim=keepdim)
-        idx = np.expand_dims(arg(self.data, axis=dim), dim)
+        idx = np.expand_dims(arg(self._array, axis=dim), dim)
         # values = self at the indices, so the gradient goes to that one element (PyTorch's
         # rule for max(dim)); amax/amin share it among ties instead.
         where = list(np.indices(idx.shape, sparse=True))
@@ -415,20 +426,28 @@ class Tensor:
 
     def logsumexp(self, dim: Any = None, keepdim: bool = False) -> Tensor:
         """log Σ eˣ over `dim` (None for all), the max subtracted first so it never overflows."""
-        m = self.data.max(axis=dim, keepdims=True)
+        m = self._array.max(axis=dim, keepdims=True)
         out = (self - m).exp().sum(dim, keepdim=True).log() + m
-        return out if keepdim else out.reshape(np.squeeze(out.data, axis=dim).shape)
+        return out if keepdim else out.reshape(np.squeeze(out._array, axis=dim).shape)
+
+    def all(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
+        """Whether every element (along `dim`) is nonzero, a bool tensor outside the graph."""
+        return Tensor._wrap(np.asarray(np.all(self._array, axis=dim, keepdims=keepdim)), False)
+
+    def any(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
+        """Whether any element (along `dim`) is nonzero, a bool tensor outside the graph."""
+        return Tensor._wrap(np.asarray(np.any(self._array, axis=dim, keepdims=keepdim)), False)
 
     def argmax(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
         """The index of the largest value along `dim` (of the flattened tensor when None), outside
         the graph."""
-        idx = np.argmax(self.data, axis=dim, keepdims=keepdim)
+        idx = np.argmax(self._array, axis=dim, keepdims=keepdim)
         return Tensor._wrap(np.asarray(idx), False)
 
     def argmin(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
         """The index of the smallest value along `dim` (of the flattened tensor when None), outside
         the graph."""
-        idx = np.argmin(self.data, axis=dim, keepdims=keepdim)
+        idx = np.argmin(self._array, axis=dim, keepdims=keepdim)
         return Tensor._wrap(np.asarray(idx), False)
 
     def add(self, other: Any, alpha: float = 1) -> Tensor:
@@ -443,9 +462,23 @@ class Tensor:
         """self · other elementwise (broadcasting), as torch.mul."""
         return self * other
 
-    def div(self, other: Any) -> Tensor:
-        """self / other elementwise (true division, broadcasting), as torch.div."""
-        return self / other
+    def div(self, other: Any, rounding_mode: str | None = None) -> Tensor:
+        """self / other elementwise (broadcasting), as torch.div: true division, or rounded
+        with rounding_mode "trunc" (toward zero) or "floor" (down); a rounded quotient is a
+        step function, so it leaves the graph (PyTorch's gradient there is zero)."""
+        if rounding_mode is None:
+            return self / other
+        if rounding_mode not in ("trunc", "floor"):
+            raise ValueError(
+                f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
+                f"{rounding_mode!r}"
+            )
+        a, b = self._array, other._array if isinstance(other, Tensor) else other
+        if rounding_mode == "floor":
+            return Tensor._wrap(np.floor_divide(a, b), False)
+        q = np.true_divide(a, b)
+        res = np.result_type(a, b) if np.result_type(a, b).kind in "iub" else q.dtype
+        return Tensor._wrap(np.trunc(q).astype(res, copy=False), False)
 
     def eq(self, other: Any) -> Tensor:
         """self == other elementwise, a bool tensor outside the graph."""
@@ -558,7 +591,7 @@ class Tensor:
         """A new tensor (a copy) of `data`, in this tensor's dtype unless `dtype`."""
         if device is not None:
             check_device(device, "new_tensor")
-        arr = np.array(data.data if isinstance(data, Tensor) else data, dtype=dtype or self.dtype)
+        arr = np.array(data._array if isinstance(data, Tensor) else data, dtype=dtype or self.dtype)
         return Tensor(arr, requires_grad)
 
     # ----- shape methods ----------------------------------------------------------------
@@ -579,13 +612,13 @@ class Tensor:
 
     def unsqueeze(self, dim: int) -> Tensor:
         """A new dimension of size 1 inserted at `dim`."""
-        return self.reshape(np.expand_dims(self.data, dim).shape)
+        return self.reshape(np.expand_dims(self._array, dim).shape)
 
     def squeeze(self, dim: int | None = None) -> Tensor:
         """Every size-1 dim removed, or only `dim` (self unchanged when that dim is not size 1)."""
         if dim is not None and self.shape[dim] != 1:
             return self
-        return self.reshape(np.squeeze(self.data, axis=dim).shape)
+        return self.reshape(np.squeeze(self._array, axis=dim).shape)
 
     def permute(self, *dims: Any) -> Tensor:
         """The dims reordered: dim i of the result is dim dims[i] of self; permute(1, 0) or
@@ -623,7 +656,7 @@ class Tensor:
         return (
             ops.Cast.apply(self, dtype=d)
             if d.kind == "f"
-            else Tensor._wrap(self.data.astype(d), False)
+            else Tensor._wrap(self._array.astype(d), False)
         )
 
     def cpu(self) -> Tensor:
@@ -690,19 +723,19 @@ class Tensor:
             return self._inplace_recorded(other, op, name)
         self._check_inplace(name)  # a leaf that requires grad while recording
         if isinstance(other, Tensor):
-            o = other.data
+            o = other._array
         elif isinstance(other, np.generic):
             o = other.item()  # a NumPy scalar acts like a Python number, as in Function.apply
         else:
             o = other
         try:
-            ufunc(self.data, o, out=self.data)
+            ufunc(self._array, o, out=self._array)
         except TypeError:  # NumPy's cast error (UFuncTypeError); PyTorch's wording
             od = o.dtype if hasattr(o, "dtype") else type(o)
             try:
                 res = ufunc.resolve_dtypes((self.dtype, od, None))[-1]
             except Exception:
-                res = np.result_type(self.data, o)
+                res = np.result_type(self._array, o)
             raise RuntimeError(
                 f"{name}: result type {res} can't be cast to the desired output type {self.dtype}"
             ) from None
@@ -717,7 +750,7 @@ class Tensor:
 
     def _inplace_recorded(self, other: Any, op: Any, name: str) -> Tensor:
         """The graph form: self's node becomes op(old self, other); its array is overwritten."""
-        old = Tensor._wrap(self.data.copy(), self.requires_grad, self._ctx)
+        old = Tensor._wrap(self._array.copy(), self.requires_grad, self._ctx)
         new = op.apply(old, other)
         if new.shape != self.shape:
             raise RuntimeError(
@@ -729,7 +762,7 @@ class Tensor:
                 f"{name}: result type {new.dtype} can't be cast to the desired output type "
                 f"{self.dtype}"
             )
-        self.data[...] = new.data
+        self._array[...] = new._array
         self._ctx, self.requires_grad = new._ctx, True
         self._version += 1
         return self
@@ -753,14 +786,14 @@ class Tensor:
     def zero_(self) -> Tensor:
         """Fill with 0 in place; returns self (under no_grad if it requires grad)."""
         self._check_inplace("zero_")
-        self.data[...] = 0
+        self._array[...] = 0
         self._version += 1
         return self
 
     def fill_(self, value: float) -> Tensor:
         """Fill with `value` in place; returns self (under no_grad if it requires grad)."""
         self._check_inplace("fill_", value)
-        self.data[...] = value.data if isinstance(value, Tensor) else value
+        self._array[...] = value._array if isinstance(value, Tensor) else value
         self._version += 1
         return self
 
@@ -768,41 +801,62 @@ class Tensor:
         """Copy `src` (a tensor or array, broadcast to self's shape) into self in place; returns
         self (under no_grad if it requires grad)."""
         self._check_inplace("copy_", src)
-        src = src.data if isinstance(src, Tensor) else np.asarray(src)
+        src = src._array if isinstance(src, Tensor) else np.asarray(src)
         if src.shape != self.shape and np.broadcast_shapes(src.shape, self.shape) != self.shape:
             raise RuntimeError(f"copy_: source shape {src.shape} does not fit {self.shape}")
-        self.data[...] = src
+        self._array[...] = src
         self._version += 1
         return self
 
     def uniform_(self, a: float = 0.0, b: float = 1.0) -> Tensor:
         """Fill in place with U[a, b) samples from the seeded generator; returns self."""
         self._check_inplace("uniform_")
-        self.data[...] = default_generator().uniform(a, b, self.shape)
+        self._array[...] = default_generator().uniform(a, b, self.shape)
         self._version += 1
         return self
 
     def normal_(self, mean: float = 0.0, std: float = 1.0) -> Tensor:
         """Fill in place with N(mean, std²) samples from the seeded generator; returns self."""
         self._check_inplace("normal_")
-        self.data[...] = default_generator().normal(mean, std, self.shape)
+        self._array[...] = default_generator().normal(mean, std, self.shape)
         self._version += 1
         return self
 
     def add_(self, other: Any, alpha: float = 1.0) -> Tensor:
         """self += alpha·other in place (broadcasting other); returns self."""
         self._check_inplace("add_", other)
-        o = other.data if isinstance(other, Tensor) else other
-        self.data += o if alpha == 1.0 else alpha * o
+        o = other._array if isinstance(other, Tensor) else other
+        self._array += o if alpha == 1.0 else alpha * o
         self._version += 1
         return self
 
     def mul_(self, other: Any) -> Tensor:
         """self *= other in place (broadcasting other); returns self."""
         self._check_inplace("mul_", other)
-        self.data *= other.data if isinstance(other, Tensor) else other
+        self._array *= other._array if isinstance(other, Tensor) else other
         self._version += 1
         return self
+
+    def sub_(self, other: Any, alpha: float = 1.0) -> Tensor:
+        """self -= alpha·other in place (broadcasting other); returns self."""
+        return self.add_(other, -alpha)
+
+    def div_(self, other: Any) -> Tensor:
+        """self /= other in place (broadcasting other); returns self."""
+        self._check_inplace("div_", other)
+        self._array /= other._array if isinstance(other, Tensor) else other
+        self._version += 1
+        return self
+
+    def clamp_(self, min: float | None = None, max: float | None = None) -> Tensor:
+        """Values clipped to [min, max] in place (either bound None for none); returns self."""
+        self._check_inplace("clamp_")
+        if min is not None or max is not None:
+            np.clip(self._array, min, max, out=self._array)
+        self._version += 1
+        return self
+
+    clip_ = clamp_
 
 
 _fn.Tensor = Tensor  # Function.apply wraps its results in Tensors
@@ -818,9 +872,9 @@ def _dims(dim: Any) -> tuple:
 
 def _raw_index(index: Any) -> Any:
     if isinstance(index, Tensor):
-        return index.data
+        return index._array
     if isinstance(index, tuple):
-        return tuple(i.data if isinstance(i, Tensor) else i for i in index)
+        return tuple(i._array if isinstance(i, Tensor) else i for i in index)
     return index
 
 
@@ -835,7 +889,7 @@ def _accumulate(t: Tensor, g: Any, upstream: Any) -> None:
             g = g.copy()
         t.grad = Tensor._wrap(g, False)
     else:
-        t.grad.data += g  # t.grad owns its array (copied above when it was first set)
+        t.grad._array += g  # t.grad owns its array (copied above when it was first set)
 
 
 def _check_saved(node: Any) -> None:

@@ -17,7 +17,7 @@ from ..autograd.backend import default_generator
 
 
 class Dataset:
-    """Map-style data set: `len(ds)` samples, `ds[i]` is one sample (a tuple of arrays)."""
+    """Map-style data set: `len(ds)` samples, `ds[i]` is one sample (a tuple of tensors)."""
 
     def __getitem__(self, index: int) -> Any:
         raise NotImplementedError(f"{type(self).__name__} has no __getitem__")
@@ -27,7 +27,7 @@ class Dataset:
 
 
 def _raw(a: Any) -> np.ndarray:
-    return a.data if isinstance(a, Tensor) else np.asarray(a)
+    return a._array if isinstance(a, Tensor) else np.asarray(a)
 
 
 class TensorDataset(Dataset):
@@ -45,8 +45,9 @@ class TensorDataset(Dataset):
                     f"{n} rows; all arrays need the same first dimension"
                 )
 
-    def __getitem__(self, index: Any) -> tuple[np.ndarray, ...]:
-        return tuple(a[index] for a in self.arrays)
+    def __getitem__(self, index: Any) -> tuple[Tensor, ...]:
+        """Sample(s) `index` of every array, as Tensors sharing its memory (as PyTorch's)."""
+        return tuple(Tensor._wrap(a[index], False) for a in self.arrays)
 
     def __len__(self) -> int:
         return len(self.arrays[0])

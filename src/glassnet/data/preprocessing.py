@@ -10,7 +10,7 @@ from ..autograd import Tensor
 
 
 def _features(name: str, x: Any) -> np.ndarray:
-    a = np.asarray(x.data if isinstance(x, Tensor) else x)
+    a = np.asarray(x._array if isinstance(x, Tensor) else x)
     if a.ndim != 2:
         raise ValueError(
             f"{name}: expected a 2-D array (n_samples, n_features), got shape {a.shape}"
@@ -93,7 +93,7 @@ class MinMaxScaler(_Scaler):
 
 def one_hot(labels: Any, num_classes: int = -1, dtype: Any = np.float32) -> np.ndarray:
     """Class indices (n,) -> rows with a single 1: (n, num_classes)."""
-    y = np.asarray(labels.data if isinstance(labels, Tensor) else labels)
+    y = np.asarray(labels._array if isinstance(labels, Tensor) else labels)
     if y.dtype.kind not in "iu" or y.ndim != 1:
         raise ValueError(
             f"one_hot: labels must be a 1-D integer array, got shape {y.shape} dtype {y.dtype}"

@@ -43,7 +43,7 @@ def _stratified(y: np.ndarray, n_test: int, rng: np.random.Generator) -> np.ndar
 
 def _index(a: Any, idx: np.ndarray) -> Any:
     if isinstance(a, Tensor):
-        return Tensor(a.data[idx])
+        return Tensor(a._array[idx])
     return a[idx] if isinstance(a, np.ndarray) else [a[i] for i in idx]
 
 

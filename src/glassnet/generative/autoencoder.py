@@ -70,7 +70,7 @@ class Autoencoder(nn.Module):
     def sample(self, n: int) -> np.ndarray:
         """Decodings of n codes drawn N(0, 1) (an autoencoder has no prior: for a look only)."""
         z = default_generator().standard_normal((n, self.latent))
-        return self.decoder(tensor(np.asarray(z, self.decoder[0].weight.dtype))).data
+        return self.decoder(tensor(np.asarray(z, self.decoder[0].weight.dtype)))._array
 
 
 def _conv_numel(a: dict) -> int:
@@ -133,4 +133,4 @@ class ConvAutoencoder(nn.Module):
     def sample(self, n: int) -> np.ndarray:
         """Decodings of n codes drawn N(0, 1) (for a look only: there is no prior)."""
         z = default_generator().standard_normal((n, self.latent))
-        return self.decoder(tensor(np.asarray(z, self.decoder[0].weight.dtype))).data
+        return self.decoder(tensor(np.asarray(z, self.decoder[0].weight.dtype)))._array

@@ -190,14 +190,14 @@ def _figures(module: Any, xt: np.ndarray, yt: Any, side: int | None, out: Path) 
     with no_grad():
         if isinstance(module, VAE) and side:
             recon, mu, _ = module(tensor(xt[:32]))
-            save_samples(np.concatenate([xt[:32], recon.data]), out / "reconstructions.png", side)
+            save_samples(np.concatenate([xt[:32], recon._array]), out / "reconstructions.png", side)
             save_samples(module.interpolate(xt[0], xt[1], 16), out / "interpolation.png", side)
             written += [
                 "reconstructions.png (test images, then their reconstructions)",
                 "interpolation.png",
             ]
             if module.latent == 2:
-                mu = module.encode(tensor(xt[:5000]))[0].data
+                mu = module.encode(tensor(xt[:5000]))[0]._array
                 plt = _pyplot()
                 fig, ax = plt.subplots(figsize=(5, 5))
                 points = ax.scatter(mu[:, 0], mu[:, 1], c=yt[:5000], s=2, cmap="tab10")

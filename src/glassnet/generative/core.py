@@ -85,7 +85,7 @@ class GenerativeModel(Model):
         save(self.module, path, training={"epoch": self.epoch, "history": history})
 
     def _value(self, loss: Tensor, n: int) -> float:
-        value = float(loss.data)
+        value = float(loss._array)
         return value / n if getattr(self.module, "reduction", "mean") == "sum" else value
 
     def train_step(self, batch: Any) -> dict[str, float]:
@@ -96,9 +96,9 @@ class GenerativeModel(Model):
         """
         xb, _ = self._batch(batch)
         if callable(getattr(self.module, "update", None)):
-            return self.module.update(xb.data, self.optimizer.param_groups[0]["lr"])
+            return self.module.update(xb._array, self.optimizer.param_groups[0]["lr"])
         loss = self.module.loss(xb)
-        if math.isfinite(float(loss.data)):
+        if math.isfinite(float(loss._array)):
             self.optimizer.zero_grad()
             loss.backward()
             self.optimizer.step()
@@ -109,7 +109,7 @@ class GenerativeModel(Model):
         negative mean pseudo-log-likelihood."""
         xb, _ = self._batch(batch)
         if callable(getattr(self.module, "pseudo_log_likelihood", None)):
-            return {"loss": -float(self.module.pseudo_log_likelihood(xb.data).mean())}
+            return {"loss": -float(self.module.pseudo_log_likelihood(xb._array).mean())}
         return {"loss": self._value(self.module.loss(xb), len(xb))}
 
 

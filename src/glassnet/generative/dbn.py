@@ -72,8 +72,8 @@ class DBN(nn.Module):
         n_outputs = check_size("DBN.to_mlp", "n_outputs", n_outputs)
         net = MLP([*self.sizes, n_outputs], "sigmoid")
         for linear, rbm in zip(net.linears(), self.rbms):
-            linear.weight.data[...] = rbm.weight.data
-            linear.bias.data[...] = rbm.h_bias.data
+            linear.weight._array[...] = rbm.weight._array
+            linear.bias._array[...] = rbm.h_bias._array
         return net
 
     def sample(self, n: int, steps: int = 200) -> np.ndarray:

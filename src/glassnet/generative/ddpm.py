@@ -115,7 +115,7 @@ class DDPM(nn.Module):
         rng = default_generator()
         t = rng.integers(0, self.timesteps, len(x0)) if t is None else np.asarray(t)
         noise = rng.standard_normal(x0.shape) if noise is None else np.asarray(noise)
-        x_t = tensor(self.q_sample(x0.data, t, noise))
+        x_t = tensor(self.q_sample(x0._array, t, noise))
         return F.mse_loss(self(x_t, t), noise.astype(self._dtype()))
 
     def sample(self, n: int, return_chain: bool = False, clip: float | None = None) -> np.ndarray:
@@ -127,7 +127,7 @@ class DDPM(nn.Module):
         x = rng.standard_normal((n, self.data_dim)).astype(self._dtype())
         chain = [x]
         for t in range(self.timesteps - 1, -1, -1):
-            eps = self(tensor(x), np.full(n, t)).data
+            eps = self(tensor(x), np.full(n, t))._array
             a, ab, b = self.alphas[t], self.alphas_cumprod[t], self.betas[t]
             ab_prev = self.alphas_cumprod[t - 1] if t > 0 else 1.0
             if clip is None:

@@ -80,7 +80,7 @@ class GAN(nn.Module):
 
     def sample(self, n: int) -> np.ndarray:
         """n samples G(z), z ~ N(0, I)."""
-        return self(self.noise(n)).data
+        return self(self.noise(n))._array
 
 
 class GANModel(GenerativeModel):
@@ -117,15 +117,15 @@ class GANModel(GenerativeModel):
         self.optimizer.zero_grad()
         g_loss.backward()
         self.optimizer.step()
-        g, d = float(g_loss.data), float(d_loss.data)
+        g, d = float(g_loss._array), float(d_loss._array)
         return {"loss": g + d, "g_loss": g, "d_loss": d}
 
     def test_step(self, batch: Any) -> dict[str, float]:
         """Both losses on a batch, without stepping."""
         real, _ = self._batch(batch)
         gan = self.module
-        d = float(gan.d_loss(real, gan.noise(len(real))).data)
-        g = float(gan.g_loss(gan.noise(len(real))).data)
+        d = float(gan.d_loss(real, gan.noise(len(real)))._array)
+        g = float(gan.g_loss(gan.noise(len(real)))._array)
         return {"loss": g + d, "g_loss": g, "d_loss": d}
 
 

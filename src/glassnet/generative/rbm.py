@@ -63,9 +63,9 @@ class RBM(nn.Module):
         """Weights N(0, 0.01²) and zero biases (scikit-learn's start), and no chains yet."""
         rng = self._rng(generator)
         w = rng.normal(0, 0.01, (self.n_hidden, self.n_visible))
-        self.weight.data[...] = w
-        self.h_bias.data[...] = 0
-        self.v_bias.data[...] = 0
+        self.weight._array[...] = w
+        self.h_bias._array[...] = 0
+        self.v_bias._array[...] = 0
         self.chain = None
 
     def _rng(self, generator: Any) -> Any:
@@ -75,18 +75,18 @@ class RBM(nn.Module):
 
     # ----- the two conditionals and Gibbs sampling ------------------------------------------
     def _v(self, v: Any) -> np.ndarray:
-        a = v.data if isinstance(v, Tensor) else np.asarray(v)
+        a = v._array if isinstance(v, Tensor) else np.asarray(v)
         if a.ndim != 2 or a.shape[1] != self.n_visible:
             raise ValueError(f"RBM: expected inputs (N, {self.n_visible}), got {a.shape}")
         return a.astype(self.weight.dtype, copy=False)
 
     def hidden_probs(self, v: Any) -> np.ndarray:
         """p(h = 1 | v) = σ(v Wᵀ + c)."""
-        return _sigmoid(self._v(v) @ self.weight.data.T + self.h_bias.data)
+        return _sigmoid(self._v(v) @ self.weight._array.T + self.h_bias._array)
 
     def visible_probs(self, h: np.ndarray) -> np.ndarray:
         """p(v = 1 | h) = σ(h W + b)."""
-        return _sigmoid(h @ self.weight.data + self.v_bias.data)
+        return _sigmoid(h @ self.weight._array + self.v_bias._array)
 
     def gibbs(self, v: Any, steps: int = 1, generator: Any = None) -> np.ndarray:
         """Visible samples after `steps` full Gibbs steps v → h → v from v."""
@@ -122,7 +122,7 @@ class RBM(nn.Module):
         )
         rows = np.arange(len(v))
         flipped[rows, j] = 1 - flipped[rows, j]
-        gap = self.free_energy(flipped).data - self.free_energy(v).data
+        gap = self.free_energy(flipped)._array - self.free_energy(v)._array
         return v.shape[1] * -np.logaddexp(0, -gap)  # log σ(gap), stable
 
     # ----- training ---------------------------------------------------------------------------
@@ -145,7 +145,7 @@ class RBM(nn.Module):
         """One CD-k / PCD-k step on a batch; returns {"loss": mean F(data) − mean F(model)}."""
         v = self._v(v)
         v_neg = self.negatives(v, generator)
-        W, b, c = self.weight.data, self.v_bias.data, self.h_bias.data
+        W, b, c = self.weight._array, self.v_bias._array, self.h_bias._array
         a_pos, a_neg = v @ W.T + c, v_neg @ W.T + c  # hidden pre-activations
         h_pos, h_neg = _sigmoid(a_pos), _sigmoid(a_neg)
         pos, neg = 1 / len(v), 1 / len(v_neg)  # each phase's mean (chains may outnumber data)

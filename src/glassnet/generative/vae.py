@@ -107,15 +107,15 @@ class VAE(nn.Module):
     def sample(self, n: int) -> np.ndarray:
         """n images decoded from the prior z ~ N(0, I)."""
         z = tensor(np.asarray(default_generator().standard_normal((n, self.latent)), np.float32))
-        return self.decode(z.to(self.fc3.weight.dtype)).data
+        return self.decode(z.to(self.fc3.weight.dtype))._array
 
     def interpolate(self, a: np.ndarray, b: np.ndarray, steps: int = 8) -> np.ndarray:
         """Decoded images along the straight line between the means of a's and b's codes."""
         mu_a, _ = self.encode(self._flat(tensor(np.asarray(a, np.float32)[None])))
         mu_b, _ = self.encode(self._flat(tensor(np.asarray(b, np.float32)[None])))
         w = np.linspace(0, 1, check_size("VAE.interpolate", "steps", steps, 2))[:, None]
-        z = mu_a.data * (1 - w) + mu_b.data * w
-        return self.decode(tensor(z.astype(mu_a.dtype))).data
+        z = mu_a._array * (1 - w) + mu_b._array * w
+        return self.decode(tensor(z.astype(mu_a.dtype)))._array
 
     def extra_repr(self) -> str:
         return f"{self.in_features}-{self.hidden}-({self.latent},{self.latent})"

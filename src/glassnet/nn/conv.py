@@ -20,8 +20,9 @@ from typing import Any
 
 import numpy as np
 
-from ..autograd import Function, Tensor, cat, get_array_module, get_default_dtype, stack, zeros
+from ..autograd import Op, Tensor, cat, get_array_module, get_default_dtype, stack, zeros
 from ..autograd import function as _fn
+from ..autograd.blas import blas_threads
 from . import init
 from .module import Module, Parameter
 
@@ -100,11 +101,12 @@ def _channels_first(x: Any) -> Any:
     return x.transpose(1, 0, 2, 3)
 
 
-class Conv2dFn(Function):
+class Conv2dFn(Op):
     """y = conv2d(x, W) + b, PyTorch's cross-correlation, by im2col and one matrix product per
     group: x (N, C, H, W), W (O, C/groups, kh, kw), padding (top, bottom, left, right)."""
 
     @staticmethod
+    @blas_threads
     def forward(ctx, x, w, b=None, stride=(1, 1), padding=(0, 0, 0, 0), dilation=(1, 1), groups=1):
         xp = get_array_module(x)
         n, c, h, wd = x.shape
@@ -129,6 +131,7 @@ class Conv2dFn(Function):
         return _channels_first(y.reshape(o, n, *out))
 
     @staticmethod
+    @blas_threads
     def backward(ctx, g):  # y = W·cols  ->  gW = g·colsᵀ, gcols = Wᵀ·g, gx = col2im(gcols)
         cols, wm = ctx.saved_tensors
         (n, c, h, wd), (hp, wp), k, s, d, (pt, _, pl, _), groups = ctx.geom
@@ -146,11 +149,12 @@ class Conv2dFn(Function):
         return gx, gw, gb
 
 
-class ConvTranspose2dFn(Function):
+class ConvTranspose2dFn(Op):
     """y = conv_transpose2d(x, W) + b, the adjoint of conv2d (each input pixel scatters W into
     the output), as PyTorch's: W (Cin, Cout, kh, kw); output_padding adds rows/cols at the end."""
 
     @staticmethod
+    @blas_threads
     def forward(
         ctx, x, w, b=None, stride=(1, 1), padding=(0, 0), output_padding=(0, 0), dilation=(1, 1)
     ):
@@ -175,6 +179,7 @@ class ConvTranspose2dFn(Function):
         return _channels_first(y)
 
     @staticmethod
+    @blas_threads
     def backward(ctx, g):  # the adjoint of conv2d: gx = W·im2col(g), gW = x·im2col(g)ᵀ
         xm, wm = ctx.saved_tensors
         (n, cin, h, wd), full, out, k, s, d, p = ctx.geom

@@ -13,11 +13,12 @@ from typing import Any
 
 import numpy as np
 
-from ..autograd import Function, Tensor, get_array_module
+from ..autograd import Op, Tensor, get_array_module
 from ..autograd import function as _fn
 from ..autograd import functional as F_ops
 from ..autograd import ops as _ops
 from ..autograd.backend import default_generator
+from ..autograd.blas import blas_threads
 from ..autograd.functional import (  # noqa: F401 - re-exported as nn.functional.*
     leaky_relu,
     log_softmax,
@@ -56,10 +57,11 @@ def softplus(x: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
 
 
 # ----- fused linear -----------------------------------------------------------------------
-class Linear(Function):
+class Linear(Op):
     """y = x Wᵀ + b in one node, as torch's linear: x (..., in), W (out, in), b (out,) or None."""
 
     @staticmethod
+    @blas_threads
     def forward(ctx, x, w, b=None):
         ctx.save_for_backward(x, w)
         ctx.has_bias = b is not None
@@ -69,6 +71,7 @@ class Linear(Function):
         return y
 
     @staticmethod
+    @blas_threads
     def backward(ctx, g):  # y = x Wᵀ + b  ->  gx = g W, gW = gᵀ x, gb = Σ g
         x, w = ctx.saved_tensors
         need = ctx.needs_grad
@@ -96,7 +99,7 @@ def linear(
 
 
 # ----- fused softmax + cross-entropy ------------------------------------------------------
-class CrossEntropy(Function):
+class CrossEntropy(Op):
     """Log-softmax and negative log-likelihood in one op: backward is (softmax − target) / N.
 
     With class weights w and smoothing ε the target of sample i is q = (1 − ε)·onehot(tᵢ) + ε/C
@@ -171,7 +174,7 @@ def cross_entropy_simple(
     −Σ w q log p with the (smoothed, weighted) target distribution q as a constant."""
     n, c = logits.shape
     w = np.ones(c, logits.dtype) if weight is None else weight
-    z = logits - logits.data.max(axis=1, keepdims=True)  # shift by a constant: no overflow
+    z = logits - logits._array.max(axis=1, keepdims=True)  # shift by a constant: no overflow
     logp = z - z.exp().sum(1, keepdim=True).log()  # log softmax
     if target.ndim == 2:  # class probabilities
         q, denom = target * (1 - label_smoothing) + label_smoothing / c, n
@@ -192,7 +195,7 @@ def _check_reduction(name: str, reduction: str) -> None:
 
 
 def _check_batch(name: str, input: Tensor, target: Any) -> None:
-    tn = np.shape(target.data if isinstance(target, Tensor) else target)
+    tn = np.shape(target._array if isinstance(target, Tensor) else target)
     if not tn or input.shape[0] != tn[0]:
         raise ValueError(
             f"{name}: input batch size {input.shape[0]} (shape {input.shape}) "
@@ -209,7 +212,7 @@ def _classes_last(
     Returns the 2-D input, the targets (indices (M,) or probabilities (M, C)) and the d... shape.
     """
     _check_batch(name, input, target)
-    t = target.data if isinstance(target, Tensor) else np.asarray(target)
+    t = target._array if isinstance(target, Tensor) else np.asarray(target)
     if input.ndim < 2:
         raise ValueError(f"{name}: input must be (N, C) scores, got shape {input.shape}")
     c, spatial = input.shape[1], input.shape[2:]
@@ -235,7 +238,7 @@ def _weight(weight: Any, input: Tensor) -> Any:
     return (
         None
         if weight is None
-        else np.asarray(weight.data if isinstance(weight, Tensor) else weight, input.dtype)
+        else np.asarray(weight._array if isinstance(weight, Tensor) else weight, input.dtype)
     )
 
 
@@ -326,11 +329,26 @@ def huber_loss(input: Tensor, target: Any, reduction: str = "mean", delta: float
     """Quadratic below delta, linear above: robust to outliers."""
     _check_reduction("huber_loss", reduction)
     d = (input - _pair("huber_loss", input, target)).abs()
-    loss = F_ops.where(d.data < delta, 0.5 * d * d, delta * (d - 0.5 * delta))
+    loss = F_ops.where(d._array < delta, 0.5 * d * d, delta * (d - 0.5 * delta))
     return _reduce(loss, reduction)
 
 
-class BinaryCrossEntropy(Function):
+def smooth_l1_loss(
+    input: Tensor, target: Any, reduction: str = "mean", beta: float = 1.0
+) -> Tensor:
+    """0.5·d²/beta where |d| < beta, |d| − 0.5·beta beyond (d = input − target), as PyTorch's;
+    it is huber_loss divided by beta, and l1_loss at beta = 0."""
+    _check_reduction("smooth_l1_loss", reduction)
+    if beta < 0:
+        raise ValueError(f"smooth_l1_loss: beta must be >= 0, got {beta}")
+    d = (input - _pair("smooth_l1_loss", input, target)).abs()
+    if beta == 0:
+        return _reduce(d, reduction)
+    loss = F_ops.where(d._array < beta, (0.5 / beta) * d * d, d - 0.5 * beta)
+    return _reduce(loss, reduction)
+
+
+class BinaryCrossEntropy(Op):
     """Elementwise −[y log p + (1 − y) log(1 − p)], logs clamped at −100 as in PyTorch."""
 
     @staticmethod
@@ -355,7 +373,7 @@ def binary_cross_entropy(
     """BCE of probabilities; log is clamped at −100 as in PyTorch, so 0 and 1 are safe."""
     _check_reduction("binary_cross_entropy", reduction)
     y = _pair("binary_cross_entropy", input, target)
-    if (input.data < 0).any() or (input.data > 1).any():
+    if (input._array < 0).any() or (input._array > 1).any():
         raise ValueError(
             "binary_cross_entropy: input must be probabilities in [0, 1]; "
             "use BCEWithLogitsLoss for logits"

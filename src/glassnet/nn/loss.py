@@ -48,6 +48,17 @@ class HuberLoss(_Loss):
         return F.huber_loss(input, target, self.reduction, self.delta)
 
 
+class SmoothL1Loss(_Loss):
+    """Squared error (over beta) near zero, absolute error beyond `beta`, as PyTorch's."""
+
+    def __init__(self, reduction: str = "mean", beta: float = 1.0) -> None:
+        super().__init__(reduction)
+        self.beta = beta
+
+    def forward(self, input: Tensor, target: Any) -> Tensor:
+        return F.smooth_l1_loss(input, target, self.reduction, self.beta)
+
+
 class BCELoss(_Loss):
     """Binary cross-entropy of probabilities (after a sigmoid)."""
 

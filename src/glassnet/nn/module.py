@@ -23,7 +23,7 @@ class Parameter(Tensor):
 
     def __init__(self, data: Any, requires_grad: bool = True) -> None:
         super().__init__(
-            data.data if isinstance(data, Tensor) else data, requires_grad=requires_grad
+            data._array if isinstance(data, Tensor) else data, requires_grad=requires_grad
         )
 
     def __repr__(self) -> str:
@@ -208,7 +208,7 @@ class Module:
             if set_to_none:
                 p.grad = None
             elif p.grad is not None:
-                p.grad.data[...] = 0
+                p.grad._array[...] = 0
 
     def requires_grad_(self, requires_grad: bool = True) -> Module:
         """Turn gradient tracking of every parameter on or off (e.g. to freeze a
@@ -245,7 +245,7 @@ class Module:
             for store in (m._parameters, m._buffers):
                 for t in store.values():
                     if t is not None and t.dtype.kind == "f":
-                        t.data = t.data.astype(dtype)
+                        t._array = t._array.astype(dtype)
         return self
 
     def cpu(self) -> Module:
@@ -297,7 +297,7 @@ class Module:
                         f"{type(self).__name__}.load_state_dict: {k!r} has shape "
                         f"{v.shape} in the state dict, {t.shape} in the model"
                     )
-                t.data[...] = v
+                t._array[...] = v
         return missing, unexpected
 
     # ----- display ----------------------------------------------------------------------------
@@ -316,73 +316,25 @@ class Module:
 
     def summary(
         self, input_shape: tuple[int, ...], dtype: Any = None, print_fn: Any = print
-    ) -> str | None:
+    ) -> Any:
         """Print a Keras-like table of each layer's output shape and parameter count.
 
         `input_shape` excludes the batch dimension; one sample is run through the model.
-        As in Keras it prints and returns None; with print_fn=None it returns the text.
+        As in Keras it prints and returns None; with print_fn=None it returns the table (a
+        str, so `print(model.summary(shape, print_fn=None))`); see `glassnet.inspect.summary`.
         """
-        rows: list[tuple[str, str, int]] = []
-        hooks = []
-        for name, m in self.named_modules():
-            if m is self or any(True for _ in m.children()):
-                continue
-            n_params = sum(p.numel() for p in m.parameters(recurse=False))
+        from ..inspect.summary import summary  # inspect builds on nn
 
-            def hook(
-                mod: Module, _in: tuple, out: Any, name: str = name, n: int = n_params
-            ) -> None:
-                shape = (
-                    out.shape
-                    if isinstance(out, Tensor)
-                    else tuple(o.shape for o in out if isinstance(o, Tensor))
-                )
-                rows.append(
-                    (
-                        f"{name} ({type(mod).__name__})",
-                        str((None, *shape[1:])) if isinstance(out, Tensor) else str(shape),
-                        n,
-                    )
-                )
-
-            hooks.append(m.register_forward_hook(hook))
-        was_training = self.training
-        self.eval()
-        try:
-            with no_grad():
-                x = np.zeros((1, *input_shape), dtype or _param_dtype(self))
-                self(Tensor(x))
-        finally:
-            for h in hooks:
-                h.remove()
-            self.train(was_training)
-        total = sum(p.numel() for p in self.parameters())
-        trainable = sum(p.numel() for p in self.parameters() if p.requires_grad)
-        w = max([len(r[0]) for r in rows] + [20]) + 2
-        text = [f"{'Layer (type)':<{w}}{'Output Shape':<24}{'Param #':>10}", "=" * (w + 34)]
-        text += [f"{a:<{w}}{b:<24}{c:>10,}" for a, b, c in rows]
-        text += [
-            "=" * (w + 34),
-            f"Total params: {total:,}",
-            f"Trainable params: {trainable:,}",
-            f"Non-trainable params: {total - trainable:,}",
-        ]
-        out = "\n".join(text)
+        out = summary(self, input_shape, dtype=dtype)
         if print_fn is None:
             return out
-        print_fn(out)  # printed, not also returned: print(model.summary(...)) shows it once
+        print_fn(str(out))  # printed, not also returned: print(model.summary(...)) shows it once
         return None
-
-
-def _param_dtype(m: Module) -> Any:
-    for p in m.parameters():
-        return p.dtype
-    return np.float32
 
 
 def _to_numpy(v: Any) -> np.ndarray:
     if isinstance(v, Tensor):
-        return v.data
+        return v._array
     if hasattr(v, "detach"):  # a torch tensor
         v = v.detach().cpu().numpy()
     return np.asarray(v)

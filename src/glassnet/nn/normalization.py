@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from ..autograd import Function, Tensor, get_array_module, get_default_dtype, ones, tensor, zeros
+from ..autograd import Op, Tensor, get_array_module, get_default_dtype, ones, tensor, zeros
 from .module import Module, Parameter
 
 
@@ -46,22 +46,22 @@ def batch_norm(
         y = _normalize(input, axes, eps)
         if training and running_mean is not None:
             assert running_var is not None, "batch_norm: running_mean needs running_var"
-            x = input.data
+            x = input._array
             mean, var = x.mean(axis=axes), x.var(axis=axes, ddof=1)
             if num_batches_tracked is not None:
-                num_batches_tracked.data += 1
+                num_batches_tracked._array += 1
             if momentum is None:  # a cumulative average over the batches seen
                 assert num_batches_tracked is not None, (
                     "batch_norm: momentum=None needs num_batches_tracked"
                 )
-                momentum = 1.0 / float(num_batches_tracked.data)
+                momentum = 1.0 / float(num_batches_tracked._array)
             m = momentum
-            running_mean.data[...] = (1 - m) * running_mean.data + m * mean
-            running_var.data[...] = (1 - m) * running_var.data + m * var
+            running_mean._array[...] = (1 - m) * running_mean._array + m * mean
+            running_var._array[...] = (1 - m) * running_var._array + m * var
     else:
         assert running_var is not None, "batch_norm: running_mean needs running_var"
-        y = (input - running_mean.data.reshape(shape)) / np.sqrt(
-            running_var.data.reshape(shape) + eps
+        y = (input - running_mean._array.reshape(shape)) / np.sqrt(
+            running_var._array.reshape(shape) + eps
         )
     if weight is not None:
         y = y * weight.reshape(shape)
@@ -125,9 +125,9 @@ class _BatchNorm(Module):
 
     def reset_running_stats(self) -> None:
         if self.track_running_stats:
-            self.running_mean.data[...] = 0
-            self.running_var.data[...] = 1
-            self.num_batches_tracked.data[...] = 0
+            self.running_mean._array[...] = 0
+            self.running_var._array[...] = 1
+            self.num_batches_tracked._array[...] = 0
 
     def forward(self, x: Tensor) -> Tensor:
         if x.ndim not in self.ranks or x.shape[1] != self.num_features:
@@ -259,7 +259,7 @@ class GroupNorm(Module):
 
 
 # ----- embedding --------------------------------------------------------------------------
-class EmbeddingFn(Function):
+class EmbeddingFn(Op):
     """Row lookup as an autograd Function: forward gathers `weight[indices]`; backward
     scatter-adds each output row's gradient to its row (repeats add up; `padding_idx` gets 0).
     """
@@ -281,7 +281,7 @@ class EmbeddingFn(Function):
 
 def embedding(input: Any, weight: Tensor, padding_idx: int | None = None) -> Tensor:
     """Rows of `weight` at integer `input` indices."""
-    idx = input.data if isinstance(input, Tensor) else np.asarray(input)
+    idx = input._array if isinstance(input, Tensor) else np.asarray(input)
     if idx.dtype.kind not in "iu":
         raise TypeError(f"embedding: indices must be integers, got dtype {idx.dtype}")
     n = weight.shape[0]
@@ -315,7 +315,7 @@ class Embedding(Module):
 
         init.normal_(self.weight)
         if padding_idx is not None:
-            self.weight.data[padding_idx] = 0
+            self.weight._array[padding_idx] = 0
 
     def forward(self, x: Any) -> Tensor:
         return embedding(x, self.weight, self.padding_idx)

@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from ..autograd import Function, Tensor, get_array_module
+from ..autograd import Op, Tensor, get_array_module
 from .conv import _tuple
 from .module import Module
 
@@ -74,7 +74,7 @@ def _padded_windows(
     return _pad(x, p, fill, extra), list(_offsets(k, s, d, out)), extra
 
 
-class MaxPool2dFn(Function):
+class MaxPool2dFn(Op):
     """y = the max of each (dilated, strided) kh×kw window of x (N, C, H, W), padding as −∞,
     as torch's max_pool2d (ceil_mode included)."""
 
@@ -105,7 +105,7 @@ class MaxPool2dFn(Function):
         return gx[:, :, p[0] : p[0] + shape[2], p[1] : p[1] + shape[3]]
 
 
-class AvgPool2dFn(Function):
+class AvgPool2dFn(Op):
     """y = the mean of each strided kh×kw window of x (N, C, H, W), as torch's avg_pool2d:
     zero padding counts unless count_include_pad=False; divisor_override replaces the count."""
 
@@ -174,7 +174,7 @@ def max_pool2d(
     )
     if not return_indices:
         return y
-    return y, _argmax_indices(input.data, y.data, k, s, p, d, ceil_mode)
+    return y, _argmax_indices(input._array, y._array, k, s, p, d, ceil_mode)
 
 
 def _argmax_indices(

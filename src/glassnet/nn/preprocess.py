@@ -33,7 +33,7 @@ class InputRangeWarning(UserWarning):
 
 
 def _values(v: Any, what: str) -> np.ndarray:
-    a = np.asarray(v.data if isinstance(v, Tensor) else v, dtype=np.float32)
+    a = np.asarray(v._array if isinstance(v, Tensor) else v, dtype=np.float32)
     if a.ndim > 1 or a.size == 0 or not np.all(np.isfinite(a)):
         raise ValueError(
             f"Standardize: {what} must be a finite number or a 1-d list of them, "
@@ -49,7 +49,7 @@ def _host(a: Any) -> np.ndarray:
 def _plain(a: Tensor | None) -> float | list[float] | None:
     if a is None:
         return None
-    v = _host(a.data)
+    v = _host(a._array)
     return float(v) if v.ndim == 0 else [float(x) for x in v]
 
 
@@ -146,12 +146,12 @@ class Standardize(Module):
                 f"trained on {self.num_features}"
             )
         if self.low is not None and not self._warned and x.numel() > 0:
-            self._check_range(_host(x.data))
+            self._check_range(_host(x._array))
         return (x - self.shift) / self.scale
 
     def _check_range(self, a: np.ndarray) -> None:
         """Warn (once) when inputs look scaled unlike the training inputs (see OUTSIDE)."""
-        lo, hi = _host(self.low.data), _host(self.high.data)
+        lo, hi = _host(self.low._array), _host(self.high._array)
         flat = a.reshape(-1, lo.size) if lo.ndim else a.reshape(-1)
         why = _range_problem(flat, lo, hi)
         if why:

@@ -8,7 +8,7 @@ gradient of the penalty flows through autograd like any other term and can be in
 
 from __future__ import annotations
 
-from ..autograd import Function, Tensor, is_fused
+from ..autograd import Op, Tensor, is_fused
 from ..autograd.backend import get_array_module
 from .module import Module
 
@@ -18,7 +18,7 @@ def weight_matrices(module: Module) -> list[Tensor]:
     return [p for p in module.parameters() if p.ndim >= 2]
 
 
-class Penalty(Function):
+class Penalty(Op):
     """λ₁·Σ|w| + λ₂·Σw² over any number of weight arrays, as one graph node (the fast path)."""
 
     @staticmethod

@@ -18,8 +18,9 @@ from typing import Any
 
 import numpy as np
 
-from ..autograd import Function, Tensor, cat, get_array_module, get_default_dtype, stack, zeros
+from ..autograd import Op, Tensor, cat, get_array_module, get_default_dtype, stack, zeros
 from ..autograd import function as _fn
+from ..autograd.blas import blas_threads
 from . import functional as F
 from . import init
 from .module import Module, Parameter
@@ -48,7 +49,7 @@ def _gates(w: Any, hidden: int, order: list[int]) -> Any:
     return None if w is None else w.reshape(4, hidden, *w.shape[1:])[order].reshape(w.shape)
 
 
-class Recurrence(Function):
+class Recurrence(Op):
     """One direction of one recurrent layer over a sequence: (T, B, I) -> (T + 1 [+ 1], B, H).
 
     The output stacks y_0..y_{T-1}, then h_T (and c_T for LSTM), so that every state is one
@@ -56,6 +57,7 @@ class Recurrence(Function):
     """
 
     @staticmethod
+    @blas_threads
     def forward(ctx, x, h0, c0, w_ih, w_hh, b_ih=None, b_hh=None, mode="LSTM", reverse=False):
         xp = get_array_module(x)
         t_len, batch, _ = x.shape
@@ -143,6 +145,7 @@ class Recurrence(Function):
                 xp.maximum(a, 0, out=hs[s + 1])
 
     @staticmethod
+    @blas_threads
     def backward(ctx, g):  # BPTT: gz_t = (g_t + gz_t+1 W_hh) ∂h_t/∂z_t, gW_hh = Σ gz_tᵀ h_t−1
         x, w_ih, w_hh, hs, acts, *extra = ctx.saved_tensors
         xp = get_array_module(g)
@@ -354,6 +357,9 @@ class RNNBase(Module):
     def _params(self, layer: int, suffix: str) -> list:
         names = ["weight_ih", "weight_hh"] + (["bias_ih", "bias_hh"] if self.bias else [])
         return [getattr(self, f"{n}_l{layer}{suffix}") for n in names]
+
+    def flatten_parameters(self) -> None:
+        """A no-op, as PyTorch's on the CPU (cuDNN wants one weight buffer; NumPy does not)."""
 
     def forward(self, input: Tensor, hx: Any = None) -> tuple:
         name = type(self).__name__

@@ -25,21 +25,21 @@ def clip_grad_norm_(
     if not grads:
         return Tensor(np.float32(0.0))
     if norm_type == float("inf"):
-        total = max(float(np.abs(g.data).max()) for g in grads)
+        total = max(float(np.abs(g._array).max()) for g in grads)
     else:
         total = float(
-            sum(float((np.abs(g.data) ** norm_type).sum()) for g in grads) ** (1.0 / norm_type)
+            sum(float((np.abs(g._array) ** norm_type).sum()) for g in grads) ** (1.0 / norm_type)
         )
     if error_if_nonfinite and not np.isfinite(total):
         raise RuntimeError(f"clip_grad_norm_: the total gradient norm is {total}")
     coef = max_norm / (total + 1e-6)
     if coef < 1:
         for g in grads:
-            g.data *= g.data.dtype.type(coef)
+            g._array *= g._array.dtype.type(coef)
     return Tensor(np.asarray(total, grads[0].dtype))
 
 
 def clip_grad_value_(parameters: Iterable[Tensor] | Tensor, clip_value: float) -> None:
     """Clamp every gradient element into [−clip_value, clip_value], in place."""
     for g in _grads(parameters):
-        np.clip(g.data, -clip_value, clip_value, out=g.data)
+        np.clip(g._array, -clip_value, clip_value, out=g._array)

@@ -1,7 +1,9 @@
-"""Optimizers (SGD, Adagrad, RMSprop, Adadelta, Adam, AdamW) and learning-rate schedules."""
+"""Optimizers (SGD, Adagrad, RMSprop, Adadelta, Adam, AdamW, LBFGS) and learning-rate
+schedules."""
 
 from . import lr_scheduler, state
 from .adaptive import Adadelta, Adagrad, Adam, AdamW, RMSprop
+from .lbfgs import LBFGS
 from .optimizer import Optimizer
 from .registry import DEFAULT_LR, OPTIMIZERS, create, optimizer_name
 from .sgd import SGD
@@ -14,6 +16,7 @@ __all__ = [
     "Adagrad",
     "Adam",
     "AdamW",
+    "LBFGS",
     "Optimizer",
     "RMSprop",
     "create",

@@ -16,7 +16,7 @@ from .optimizer import Optimizer, _check
 
 
 def _decay(p, g, group):
-    return g + group["weight_decay"] * p.data if group["weight_decay"] else g
+    return g + group["weight_decay"] * p._array if group["weight_decay"] else g
 
 
 class Adagrad(Optimizer):
@@ -60,7 +60,7 @@ class Adagrad(Optimizer):
     def _update(self, p, g, state, group):
         if not state:
             state["step"] = 0
-            state["sum"] = np.full_like(p.data, group["initial_accumulator_value"])
+            state["sum"] = np.full_like(p._array, group["initial_accumulator_value"])
         state["step"] += 1
         g = _decay(p, g, group)
         clr = group["lr"] / (1 + (state["step"] - 1) * group["lr_decay"])
@@ -70,7 +70,7 @@ class Adagrad(Optimizer):
         tmp += group["eps"]
         np.divide(g, tmp, out=tmp)  # g / (√sum + ε)
         tmp *= clr
-        p.data -= tmp
+        p._array -= tmp
 
 
 class RMSprop(Optimizer):
@@ -117,11 +117,11 @@ class RMSprop(Optimizer):
     def _update(self, p, g, state, group):
         if not state:
             state["step"] = 0
-            state["square_avg"] = np.zeros_like(p.data)
+            state["square_avg"] = np.zeros_like(p._array)
             if group["momentum"]:
-                state["momentum_buffer"] = np.zeros_like(p.data)
+                state["momentum_buffer"] = np.zeros_like(p._array)
             if group["centered"]:
-                state["grad_avg"] = np.zeros_like(p.data)
+                state["grad_avg"] = np.zeros_like(p._array)
         state["step"] += 1
         g = _decay(p, g, group)
         a = group["alpha"]
@@ -139,9 +139,9 @@ class RMSprop(Optimizer):
             buf = state["momentum_buffer"]
             buf *= group["momentum"]
             buf += g / avg
-            p.data -= group["lr"] * buf
+            p._array -= group["lr"] * buf
         else:
-            p.data -= group["lr"] * g / avg
+            p._array -= group["lr"] * g / avg
 
 
 class Adadelta(Optimizer):
@@ -175,8 +175,8 @@ class Adadelta(Optimizer):
     def _update(self, p, g, state, group):
         if not state:
             state["step"] = 0
-            state["square_avg"] = np.zeros_like(p.data)
-            state["acc_delta"] = np.zeros_like(p.data)
+            state["square_avg"] = np.zeros_like(p._array)
+            state["acc_delta"] = np.zeros_like(p._array)
         state["step"] += 1
         g = _decay(p, g, group)
         rho, eps = group["rho"], group["eps"]
@@ -186,7 +186,7 @@ class Adadelta(Optimizer):
         delta = np.sqrt(acc + eps) / np.sqrt(sq + eps) * g
         acc *= rho
         acc += (1 - rho) * delta * delta
-        p.data -= group["lr"] * delta
+        p._array -= group["lr"] * delta
 
 
 class Adam(Optimizer):
@@ -238,19 +238,19 @@ class Adam(Optimizer):
     def _update(self, p, g, state, group):
         if not state:
             state["step"] = 0
-            state["exp_avg"] = np.zeros_like(p.data)
-            state["exp_avg_sq"] = np.zeros_like(p.data)
+            state["exp_avg"] = np.zeros_like(p._array)
+            state["exp_avg_sq"] = np.zeros_like(p._array)
             if group["amsgrad"]:
-                state["max_exp_avg_sq"] = np.zeros_like(p.data)
+                state["max_exp_avg_sq"] = np.zeros_like(p._array)
         state["step"] += 1
         t = state["step"]
         lr, (b1, b2), eps, wd = group["lr"], group["betas"], group["eps"], group["weight_decay"]
         if group["maximize"]:
             g = -g
         if wd and self.decoupled:
-            p.data *= 1 - lr * wd
+            p._array *= 1 - lr * wd
         elif wd:
-            g = g + wd * p.data
+            g = g + wd * p._array
         m, v, tmp = state["exp_avg"], state["exp_avg_sq"], self._buffer(p)
         m *= b1
         m += np.multiply(g, 1 - b1, out=tmp)
@@ -267,7 +267,7 @@ class Adam(Optimizer):
         tmp += eps  # √(v / bc2) + ε
         np.divide(m, tmp, out=tmp)
         tmp *= lr / bc1
-        p.data -= tmp
+        p._array -= tmp
 
 
 class AdamW(Adam):

@@ -1,7 +1,7 @@
 """`Optimizer`: parameter groups, per-parameter state, `zero_grad`, `state_dict`.
 
 Subclasses implement `_update(p, grad, state, group)` for one parameter; it must change
-`p.data` in place (no new arrays for the weights, so references to them stay valid).
+`p._array` in place (no new arrays for the weights, so references to them stay valid).
 """
 
 from __future__ import annotations
@@ -59,7 +59,7 @@ class Optimizer:
                 if set_to_none:
                     p.grad = None
                 elif p.grad is not None:
-                    p.grad.data[...] = 0
+                    p.grad._array[...] = 0
 
     def step(self, closure: Any = None) -> Any:
         """Update every parameter that has a gradient; `closure` re-evaluates the loss."""
@@ -69,7 +69,7 @@ class Optimizer:
                 if p.grad is None:
                     continue
                 state = self.state.setdefault(p, {})
-                self._update(p, p.grad.data, state, group)
+                self._update(p, p.grad._array, state, group)
                 p._version += 1  # changed in place: a graph that saved p refuses to backward
         return loss
 
@@ -79,8 +79,8 @@ class Optimizer:
     def _buffer(self, p: Tensor) -> np.ndarray:
         """A reusable array shaped like p, so an update allocates nothing per step."""
         buf = self._scratch.get(p)
-        if buf is None or buf.shape != p.data.shape or buf.dtype != p.data.dtype:
-            buf = self._scratch[p] = np.empty_like(p.data)
+        if buf is None or buf.shape != p._array.shape or buf.dtype != p._array.dtype:
+            buf = self._scratch[p] = np.empty_like(p._array)
         return buf
 
     # ----- state -----------------------------------------------------------------------

@@ -57,7 +57,7 @@ class SGD(Optimizer):
         if group["maximize"]:
             g = -g
         if group["weight_decay"]:
-            g = g + group["weight_decay"] * p.data
+            g = g + group["weight_decay"] * p._array
         mu = group["momentum"]
         if mu:
             buf = state.get("momentum_buffer")
@@ -67,4 +67,4 @@ class SGD(Optimizer):
                 buf *= mu
                 buf += np.multiply(g, 1 - group["dampening"], out=self._buffer(p))
             g = g + mu * buf if group["nesterov"] else buf
-        p.data -= np.multiply(g, group["lr"], out=self._buffer(p))
+        p._array -= np.multiply(g, group["lr"], out=self._buffer(p))

@@ -35,7 +35,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from .config import LIVE_FIELDS, ConfigError, PlaygroundConfig, limits
-from .session import MAX_WEIGHTS_BYTES, SCRIPT_FILENAME, WEIGHTS_FILENAME, Session
+from .session import MAX_WEIGHTS_BYTES, ONNX_FILENAME, SCRIPT_FILENAME, WEIGHTS_FILENAME, Session
 
 STATIC = Path(__file__).with_name("static")
 MAX_MESSAGE = 2 * 1024 * 1024  # bytes of one page → server frame
@@ -126,8 +126,10 @@ MESSAGES: dict[str, dict[str, Callable[[str, Any], Any]]] = {
     "ping": {},
     "set_weight": {"layer": _int, "from": _int, "to": _int, "value": _finite},
     "upload_csv": {"text": _text(MAX_CSV)},
+    "inspect": {"index": _int},
     "export_script": {},
     "export_weights": {},
+    "export_onnx": {},
     "import_weights": {"data": _base64(MAX_WEIGHTS_FILE)},
 }
 # Messages that change the session, then get a frame: type -> (Session method, the message's
@@ -357,15 +359,18 @@ class Client:
         elif kind == "step":
             await self.train(1)
             await self.send_frame()
+        elif kind == "inspect":
+            await self.send(await self.run(s.inspect, msg["index"]))
         elif kind == "export_script":
             text = await self.run(s.export_script)
             await self.send({"type": "script", "filename": SCRIPT_FILENAME, "text": text})
-        elif kind == "export_weights":
-            data = await self.run(s.export_weights)
+        elif kind in ("export_weights", "export_onnx"):
+            onnx = kind == "export_onnx"
+            data = await self.run(s.export_onnx if onnx else s.export_weights)
             await self.send(
                 {
                     "type": "weights",
-                    "filename": WEIGHTS_FILENAME,
+                    "filename": ONNX_FILENAME if onnx else WEIGHTS_FILENAME,
                     "data": base64.b64encode(data).decode("ascii"),
                 }
             )

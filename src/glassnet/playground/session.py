@@ -42,6 +42,7 @@ NEURON_DENSITY = 20  # each neuron's thumbnail is 20×20
 DOMAIN = 6.0
 SCRIPT_FILENAME = "playground_train.py"
 WEIGHTS_FILENAME = "playground_weights.safetensors"
+ONNX_FILENAME = "playground_model.onnx"
 # A weights file may hold no more than the largest network the page builds (all features,
 # MAX_LAYERS × MAX_NEURONS, MAX_CLASSES outputs) needs: its parameters and two optimizer
 # moments as float64, plus a header for the architecture and training metadata.
@@ -315,14 +316,14 @@ class Session:
         w = self.layers[_check_int("layer", layer, len(self.layers))].weight
         to = _check_int("to", to, w.shape[0])
         from_ = _check_int("from", from_, w.shape[1])
-        w.data[to, from_] = self._finite("value", value)
+        w._array[to, from_] = self._finite("value", value)
         self.edited = True
         self._evaluate()
 
     def set_bias(self, layer: int, node: int, value: float) -> None:
         """Set one neuron's bias (layer 0 = first hidden layer)."""
         b = self.layers[_check_int("layer", layer, len(self.layers))].bias
-        b.data[_check_int("node", node, b.shape[0])] = self._finite("value", value)
+        b._array[_check_int("node", node, b.shape[0])] = self._finite("value", value)
         self.edited = True
         self._evaluate()
 
@@ -369,7 +370,7 @@ class Session:
 
     def _check_stop(self) -> dict[str, Any] | None:
         c = self.config
-        weights_ok = all(np.isfinite(p.data).all() for p in self.model.parameters())
+        weights_ok = all(np.isfinite(p._array).all() for p in self.model.parameters())
         if not (weights_ok and math.isfinite(self.train_loss) and math.isfinite(self.test_loss)):
             return {
                 "type": "warning",
@@ -396,7 +397,7 @@ class Session:
     def _outputs(self, features: np.ndarray) -> np.ndarray:
         self.model.eval()
         with no_grad(), np.errstate(all="ignore"):
-            return self.model(from_numpy(features)).data
+            return self.model(from_numpy(features))._array
 
     def _evaluate(self) -> None:
         """Losses (TF's: without the regulariser) and predictions on both sets."""
@@ -443,8 +444,8 @@ class Session:
             for i, m in enumerate(mods):
                 h = m(h)
                 if 0 < i < last_linear and isinstance(mods[i - 1], nn.Linear):
-                    neurons.append([_b64(col) for col in h.data[small].T])
-        out = h.data[:_N_OUT]
+                    neurons.append([_b64(col) for col in h._array[small].T])
+        out = h._array[:_N_OUT]
         if not self.config.is_multiclass:
             return out[:, 0], None, neurons
         p = np.exp(out - out.max(axis=1, keepdims=True))
@@ -472,8 +473,8 @@ class Session:
             "output": _b64(output),
             "neurons": neurons,
             "features": self.config.features,
-            "weights": [_json_safe(m.weight.data) for m in self.layers],
-            "biases": [_json_safe(m.bias.data) for m in self.layers],
+            "weights": [_json_safe(m.weight._array) for m in self.layers],
+            "biases": [_json_safe(m.bias._array) for m in self.layers],
             "running": self.running,
         }
         if confidence is not None:
@@ -481,6 +482,18 @@ class Session:
         if points or (points is None and self._points_changed):
             msg["points"] = self.points()
             self._points_changed = False
+        return msg
+
+    def inspect(self, index: int) -> dict[str, Any]:
+        """The `inspect` message: training point `index` through the network, node by node
+        forward and backward (values, rules, gradients), and each hidden neuron's health."""
+        from .inside import see_inside
+
+        i = _check_int("index", index, len(self.f_train))
+        with _one_blas_thread():
+            msg = see_inside(self.model, self.trainer.compute_loss, self.f_train[i : i + 1],
+                             self.t_train[i : i + 1], self.f_train)  # fmt: skip
+        msg["index"] = i
         return msg
 
     # ----- export / import ----------------------------------------------------------------------
@@ -548,6 +561,17 @@ class Session:
             self.model, training={"playground": self.config.to_hash(), "epoch": self.epoch}
         )
 
+    def export_onnx(self) -> bytes:
+        """The network as an ONNX model (input: the feature values, batch dim symbolic)."""
+        try:
+            from ..onnx import to_model
+        except ImportError as e:
+            raise ValueError(
+                f"export_onnx: needs the onnx package (pip install 'glassnet[onnx]'): {e}"
+            ) from None
+        x = np.zeros((1, len(self.config.features)), np.float32)
+        return to_model(self.model, x).SerializeToString()
+
     def import_weights(self, data: bytes) -> None:
         """Load weights exported from a network of the same shape (no code is run). Before
         anything is built, the file's size, tensors and architecture must fit this network."""
@@ -570,6 +594,6 @@ class Session:
             {k: tuple(p.shape) for k, p in own.items()},
         )
         for k, p in own.items():
-            p.data[...] = saved[k].data
+            p._array[...] = saved[k]._array
         self.edited = True
         self._evaluate()

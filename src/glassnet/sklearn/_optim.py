@@ -41,19 +41,19 @@ class SklearnSGD(optim.SGD):
         lr, mu = group["lr"], group["momentum"]
         step = np.multiply(g, lr, out=self._buffer(p))  # lr·g
         if not mu:
-            p.data -= step
+            p._array -= step
             return
         v = state.get("velocity")
         if v is None:
-            v = state["velocity"] = np.zeros_like(p.data)
+            v = state["velocity"] = np.zeros_like(p._array)
         v *= mu
         v -= step  # v ← μv − lr·g
         if group["nesterov"]:
             step *= -1
             step += mu * v  # the look-ahead step μv − lr·g with the new v
-            p.data += step
+            p._array += step
         else:
-            p.data += v
+            p._array += v
 
 
 class SklearnAdam(optim.Adam):
@@ -84,8 +84,8 @@ class SklearnAdam(optim.Adam):
     def _update(self, p, g, state, group):
         if not state:
             state["step"] = 0
-            state["exp_avg"] = np.zeros_like(p.data)
-            state["exp_avg_sq"] = np.zeros_like(p.data)
+            state["exp_avg"] = np.zeros_like(p._array)
+            state["exp_avg_sq"] = np.zeros_like(p._array)
         state["step"] += 1
         t, (b1, b2) = state["step"], group["betas"]
         m, v, tmp = state["exp_avg"], state["exp_avg_sq"], self._buffer(p)
@@ -100,4 +100,4 @@ class SklearnAdam(optim.Adam):
         tmp += group["eps"]
         np.divide(m, tmp, out=tmp)
         tmp *= lr_t
-        p.data -= tmp
+        p._array -= tmp

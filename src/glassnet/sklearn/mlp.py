@@ -172,8 +172,8 @@ class _BaseMLP(BaseEstimator):
     def _load_weights(self) -> None:
         """Copy coefs_ / intercepts_ into the training network."""
         for lin, w, b in zip(self._model.linears(), self.coefs_, self.intercepts_):
-            lin.weight.data[...] = np.asarray(w).T
-            lin.bias.data[...] = b
+            lin.weight._array[...] = np.asarray(w).T
+            lin.bias._array[...] = b
 
     def _make_optimizer(self, params: list[Tensor]) -> optim.Optimizer:
         if self.solver == "sgd":
@@ -202,8 +202,8 @@ class _BaseMLP(BaseEstimator):
     def _sync_out(self) -> None:
         """Copy the trained weights into coefs_ / intercepts_ (scikit-learn's layout)."""
         linears = self._model.linears()
-        self.coefs_ = [lin.weight.data.T.copy() for lin in linears]
-        self.intercepts_ = [lin.bias.data.copy() for lin in linears]
+        self.coefs_ = [lin.weight._array.T.copy() for lin in linears]
+        self.intercepts_ = [lin.bias._array.copy() for lin in linears]
         if self._predict_net is None:
             self._predict_net = self._mlp(0.0).double()
 
@@ -218,8 +218,8 @@ class _BaseMLP(BaseEstimator):
         ]:
             net = self._mlp(0.0).double()  # coefs_ were given new shapes; not kept
         for lin, w, b in zip(net.linears(), self.coefs_, self.intercepts_):
-            lin.weight.data = np.asarray(w, np.float64).T  # a view: x @ weight.T is X @ coef
-            lin.bias.data = np.asarray(b, np.float64)
+            lin.weight._array = np.asarray(w, np.float64).T  # a view: x @ weight.T is X @ coef
+            lin.bias._array = np.asarray(b, np.float64)
         return Model(net).predict(X, batch_size=max(len(X), 1))
 
     # ----- training ---------------------------------------------------------------------

@@ -68,9 +68,9 @@ class BernoulliRBM(TransformerMixin, BaseEstimator):
 
     def _publish(self) -> None:
         """The fitted attributes: views of the RBM's own arrays, so they stay current."""
-        self.components_ = self._rbm.weight.data
-        self.intercept_hidden_ = self._rbm.h_bias.data
-        self.intercept_visible_ = self._rbm.v_bias.data
+        self.components_ = self._rbm.weight._array
+        self.intercept_hidden_ = self._rbm.h_bias._array
+        self.intercept_visible_ = self._rbm.v_bias._array
         chain = self._rbm.chain
         self.h_samples_ = (
             chain if chain is not None else np.zeros((self.batch_size, self.n_components))

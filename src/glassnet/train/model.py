@@ -42,7 +42,7 @@ LOSSES = {
 
 
 def _raw(a: Any) -> np.ndarray:
-    return a.data if isinstance(a, Tensor) else np.asarray(a)
+    return a._array if isinstance(a, Tensor) else np.asarray(a)
 
 
 def _batch_len(batch: Any) -> int:
@@ -96,6 +96,7 @@ class Model:
         self.nan_at: tuple[int, int] | None = None
         self.info: dict = {}  # JSON-able notes saved with the model (e.g. input preprocessing)
         self._config: dict = {}
+        self._step = self.train_step  # what _train_epoch calls: a strategy's step while fitting
 
     # ----- set-up ---------------------------------------------------------------------------
     def compile(
@@ -160,7 +161,7 @@ class Model:
 
     def get_weights(self) -> list[np.ndarray]:
         """Copies of all parameters and buffers, in state_dict order."""
-        return [t.data.copy() for t in self._tensors()]
+        return [t._array.copy() for t in self._tensors()]
 
     def set_weights(self, weights: list[np.ndarray]) -> None:
         """Copy arrays (from get_weights) into the parameters, in place."""
@@ -170,7 +171,7 @@ class Model:
         for t, w in zip(ts, weights):
             if np.shape(w) != t.shape:
                 raise ValueError(f"set_weights: shape {np.shape(w)} does not fit {t.shape}")
-            t.data[...] = w
+            t._array[...] = w
 
     # ----- data -----------------------------------------------------------------------------
     def _dtype(self) -> np.dtype:
@@ -217,12 +218,12 @@ class Model:
                 yb = yb[..., None]
         return self.loss_fn(out, yb)
 
-    def train_step(self, batch: Any) -> dict[str, float]:
-        """One batch of training: forward, loss (+ L1/L2 penalty), backward, optimizer step.
+    def compute_gradients(self, batch: Any) -> tuple[dict[str, float], np.ndarray]:
+        """Forward, loss (+ L1/L2 penalty), zero_grad and backward: every parameter's `.grad`
+        is this batch's gradient (left at zero for a non-finite loss).
 
-        Updates `self.metrics` and returns this batch's logs ({"loss": ...}). A GAN, a VAE or
-        a DQN overrides this method; `fit` only iterates and calls it. A non-finite loss is
-        never stepped on (TerminateOnNaN then stops the run).
+        Returns the batch's logs ({"loss": ...}) and the outputs; the half of `train_step`
+        that a data-parallel worker runs on its shard (`glassnet.distributed`).
         """
         xb, yb = self._batch(batch)
         out = self.module(xb)
@@ -230,14 +231,30 @@ class Model:
         extra = nn.penalty(self.module, self.l1, self.l2) if self.l1 or self.l2 else None
         if extra is not None:
             loss = loss + extra
-        value = float(loss.data)
+        value = float(loss._array)
+        self.optimizer.zero_grad()
         if math.isfinite(value):
-            self.optimizer.zero_grad()
             loss.backward()
-            self.optimizer.step()
+        return {"loss": value}, out._array
+
+    def update_metrics(self, out: np.ndarray, y: Any) -> None:
+        """Feed one batch's outputs and targets to every metric."""
+        yb = _raw(y)
         for m in self.metrics:
-            m.update(out.data, yb)
-        return {"loss": value}
+            m.update(out, yb)
+
+    def train_step(self, batch: Any) -> dict[str, float]:
+        """One batch of training: `compute_gradients`, then the optimizer step.
+
+        Updates `self.metrics` and returns this batch's logs ({"loss": ...}). A GAN, a VAE or
+        a DQN overrides this method; `fit` only iterates and calls it. A non-finite loss is
+        never stepped on (TerminateOnNaN then stops the run).
+        """
+        logs, out = self.compute_gradients(batch)
+        if math.isfinite(logs["loss"]):
+            self.optimizer.step()
+        self.update_metrics(out, batch[1])
+        return logs
 
     def test_step(self, batch: Any) -> dict[str, float]:
         """One batch of evaluation: forward and loss (no penalty); updates `self.metrics`.
@@ -246,16 +263,16 @@ class Model:
         """
         xb, yb = self._batch(batch)
         out = self.module(xb)
-        value = float(self.compute_loss(out, yb).data)
+        value = float(self.compute_loss(out, yb)._array)
         for m in self.metrics:
-            m.update(out.data, yb)
+            m.update(out._array, yb)
         return {"loss": value}
 
     def predict_step(self, batch: Any) -> np.ndarray:
         """The module's outputs for one batch of inputs (under `no_grad`, in eval mode)."""
         if isinstance(batch, (tuple, list)):
             batch = batch[0]
-        return self.module(Tensor._wrap(self._features(batch), False)).data
+        return self.module(Tensor._wrap(self._features(batch), False))._array
 
     def reset_metrics(self) -> None:
         """Reset every metric's state (fit does it at each epoch's start, evaluate at its own)."""
@@ -275,10 +292,13 @@ class Model:
         validation_data: Any = None,
         shuffle: bool = True,
         initial_epoch: int = 0,
+        strategy: Any = None,
     ) -> History:
         """Train for `epochs` (counted from `initial_epoch`); returns the History.
 
         `validation_split` holds out the *last* fraction of x/y (Keras' rule, `data.holdout`).
+        `strategy` (e.g. `glassnet.distributed.DataParallel(num_workers=2)`) runs each
+        training step elsewhere; the loop, callbacks and progress bar stay here.
         """
         self._require_compiled("fit")
         if verbose not in (0, 1, 2):
@@ -305,6 +325,21 @@ class Model:
             )
         hooks = self._callbacks(callbacks, verbose, epochs, len(train))
         self.stop_training, self.nan_at = False, None
+        self._step = self.train_step
+        if strategy is not None:
+            self._step = strategy.setup(self)
+        try:
+            self._fit_epochs(train, val, hooks, initial_epoch, epochs)
+        finally:
+            if strategy is not None:
+                strategy.teardown()
+            self._step = self.train_step
+        return self.history
+
+    def _fit_epochs(
+        self, train: DataLoader, val: Any, hooks: CallbackList, initial_epoch: int, epochs: int
+    ) -> None:
+        """fit's epochs: train, validate, step the scheduler, call the epoch hooks."""
         hooks.call("on_train_begin", {})
         logs: dict[str, float] = {}
         for epoch in range(initial_epoch, epochs):
@@ -323,7 +358,6 @@ class Model:
             if self.stop_training:
                 break
         hooks.call("on_train_end", logs)
-        return self.history
 
     def _callbacks(
         self, callbacks: list[Callback] | None, verbose: int, epochs: int, steps: int
@@ -349,7 +383,7 @@ class Model:
         for i, batch in enumerate(loader):
             for c in hooks.batch_begin:
                 c.on_train_batch_begin(i, {})
-            step_logs = self.train_step(batch)
+            step_logs = self._step(batch)
             n = _batch_len(batch)
             self._running.add(step_logs, n)
             if hooks.batch_end:

@@ -109,3 +109,34 @@ def plot_confusion_matrix(
     ax.set_title(f"{head}{n} samples, accuracy {acc:.4f} ({int(np.trace(cm))} correct)")
     _save(fig, path)
     plt.close(fig)
+
+
+def plot_returns(
+    returns: Sequence[float],
+    path: str | os.PathLike,
+    window: int = 20,
+    threshold: float | None = None,
+    title: str | None = None,
+) -> None:
+    """A reinforcement-learning run: each episode's return, its moving mean over `window`
+    episodes, and the environment's reward threshold (CartPole-v1's 475) as a line."""
+    plt = _pyplot()
+    r = np.asarray(returns, dtype=np.float64)
+    fig, ax = plt.subplots(figsize=(7, 3.6))
+    episodes = np.arange(1, len(r) + 1)
+    ax.plot(episodes, r, lw=0.8, alpha=0.5, label="episode return")
+    if len(r):
+        c = np.cumsum(np.insert(r, 0, 0.0))
+        n = np.minimum(np.arange(1, len(r) + 1), window)
+        moving = (c[1:] - c[episodes - n]) / n  # mean of the last min(i, window) returns
+        ax.plot(episodes, moving, lw=2, label=f"mean of last {window}")
+    if threshold is not None:
+        ax.axhline(threshold, color="g", ls="--", label=f"solved ({threshold:g})")
+    ax.set_xlabel("episode")
+    ax.set_ylabel("return")
+    ax.legend(loc="best")
+    if title:
+        ax.set_title(title)
+    fig.tight_layout()
+    _save(fig, path)
+    plt.close(fig)

@@ -31,6 +31,8 @@
   let lang = "en";
   let limits = null; // from hello: allowed values, live and view fields, upload limits
   let hashPending = false; // the URL's hash went to the server; keep it until its reply
+  let inside = null; // the last `inspect` message: one point's forward and backward
+  let insideAt = 0; // the step shown: forward nodes first, then the backward steps
 
   // ----- strings ------------------------------------------------------------------------------
   function t(key) {
@@ -133,6 +135,21 @@
       hashPending = false;
       showError(msg.message); // the server's messages name their field (ConfigError's rule)
       if (serverConfig) { config = { ...serverConfig }; renderControls(); } // the server's values
+    },
+    inspect(msg) {
+      inside = msg;
+      insideAt = 0;
+      for (const p of $("links").children) { delete p.dataset.grad; p.classList.remove("grad-shown"); }
+      for (const c of document.querySelectorAll(".node.hidden-node")) {
+        c.classList.remove("dead", "saturated");
+        c.removeAttribute("title");
+      }
+      msg.health.forEach((layer, l) => layer.forEach((state, i) => {
+        const c = $(`neuron-${l}-${i}`);
+        if (c && state) { c.classList.add(state); c.title = t(state); }
+      }));
+      $("inside-next").disabled = false;
+      renderInside();
     },
     script(msg) { download(msg.filename, new Blob([msg.text], { type: "text/x-python" })); },
     weights(msg) {
@@ -314,7 +331,17 @@
       $("csv-input").value = "";
     });
     $("export-script").addEventListener("click", () => send({ type: "export_script" }));
+    $("inside-start").addEventListener("click", () => {
+      clearError();
+      send({ type: "inspect", index: Number($("inside-index").value) });
+    });
+    $("inside-next").addEventListener("click", () => {
+      if (!inside) return;
+      const total = inside.forward.length + inside.backward.length;
+      if (insideAt < total - 1) { insideAt += 1; renderInside(); }
+    });
     $("export-weights").addEventListener("click", () => send({ type: "export_weights" }));
+    $("export-onnx").addEventListener("click", () => send({ type: "export_onnx" }));
     $("weights-input").addEventListener("change", () => {
       const file = $("weights-input").files[0];
       if (!file) return;
@@ -615,6 +642,62 @@
     }
   }
 
+  function short(v) {
+    if (Array.isArray(v)) return `[${v.map(short).join(", ")}]`;
+    return Number(v).toPrecision(4);
+  }
+
+  function neuronOf(module, i) {
+    const l = inside.activations[module];
+    if (l === undefined) return null;
+    return l < shape().length ? $(`neuron-${l}-${i}`) : (i === 0 ? $("neuron-out") : null);
+  }
+
+  function renderInside() {
+    const F = inside.forward.length, B = inside.backward.length;
+    const box = $("inside-step");
+    for (const el of document.querySelectorAll(".node-value")) el.remove();
+    for (const el of document.querySelectorAll(".inside-current")) el.classList.remove("inside-current");
+    box.dataset.step = String(insideAt);
+    box.dataset.done = String(insideAt >= F + B - 1);
+    let text;
+    if (insideAt < F) {
+      const n = inside.forward[insideAt];
+      text = `${t("insideForward")} ${insideAt + 1}/${F}: ${n.op}${n.module ? ` (${n.module})` : ""}\n= ${short(n.value)}`;
+      const row = Array.isArray(n.value) ? n.value[0] : [n.value];
+      if (n.module !== null && Array.isArray(row)) {
+        row.forEach((v, i) => {
+          const c = neuronOf(n.module, i);
+          if (!c) return;
+          c.classList.add("inside-current");
+          const tag = document.createElement("span");
+          tag.className = "node-value";
+          tag.textContent = Number(v).toFixed(3);
+          tag.style.left = c.style.left;
+          tag.style.top = `${parseFloat(c.style.top) + NODE}px`;
+          $("nodes").appendChild(tag);
+        });
+      }
+    } else {
+      const b = inside.backward[insideAt - F];
+      const outs = b.gradIn.map((g) => `  → ${g.label}: ${short(g.value)}`).join("\n");
+      text = `${t("insideBackward")} ${insideAt - F + 1}/${B}: ${b.op}${b.module ? ` (${b.module})` : ""}\n` +
+        `${b.rule}\n  ← ${short(b.gradOut)}\n${outs}`;
+      const l = inside.linears.indexOf(b.module);
+      if (l >= 0) {
+        for (const p of $("links").children) {
+          if (Number(p.dataset.layer) !== l) continue;
+          const row = inside.weightGrads[l][Number(p.dataset.to)];
+          if (!row) continue;
+          p.dataset.grad = String(row[Number(p.dataset.from)]);
+          p.classList.add("grad-shown");
+        }
+      }
+      if (insideAt === F + B - 1) { text += `\n${t("insideDone")}`; $("inside-next").disabled = true; }
+    }
+    box.textContent = text;
+  }
+
   function weightOf(p) {
     if (!frame || !frame.weights) return undefined;
     const W = frame.weights[Number(p.dataset.layer)];
@@ -642,7 +725,8 @@
     const tip = $("link-tip");
     const w = hovered && weightOf(hovered);
     if (w === undefined || w === null) { tip.hidden = true; return; }
-    tip.textContent = t("weightTip").replace("{v}", Number(w).toFixed(3));
+    tip.textContent = t("weightTip").replace("{v}", Number(w).toFixed(3)) +
+      (hovered.dataset.grad ? `, ${t("gradTip").replace("{g}", Number(hovered.dataset.grad).toFixed(4))}` : "");
     tip.hidden = false;
   }
 
