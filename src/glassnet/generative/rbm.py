@@ -32,6 +32,10 @@ def _sigmoid(a: np.ndarray) -> np.ndarray:
     return 0.5 + 0.5 * np.tanh(0.5 * a)  # σ(a), without overflow
 
 
+def _softplus(a: np.ndarray) -> np.ndarray:
+    return np.log1p(np.exp(-np.abs(a))) + np.maximum(a, 0)  # log(1 + eᵃ), without overflow
+
+
 def _bernoulli(p: np.ndarray, rng: Any) -> np.ndarray:
     return (rng.uniform(size=p.shape) < p).astype(p.dtype)
 
@@ -129,29 +133,38 @@ class RBM(nn.Module):
     def negatives(self, v: np.ndarray, generator: Any = None) -> np.ndarray:
         """The model's samples for the negative phase: k Gibbs steps from the data (CD) or
         from the persistent chains (PCD), which then move on."""
+        return self._negatives(self._v(v), generator)[0]
+
+    def _negatives(self, v: np.ndarray, generator: Any) -> tuple[np.ndarray, ...]:
+        """(v_neg, its hidden pre-activations, their probabilities), computed once."""
         rng = self._rng(generator)
+        W, c = self.weight._array, self.h_bias._array
         if not self.persistent:
-            return self.gibbs(v, self.k, rng)
+            v_neg = self.gibbs(v, self.k, rng)
+            a = v_neg @ W.T + c
+            return v_neg, a, _sigmoid(a)
         if self.chain is None or self.chain.shape[1] != self.n_hidden:
             self.chain = np.zeros((len(v), self.n_hidden), v.dtype)
         h = self.chain
         for _ in range(self.k):
             v_neg = _bernoulli(self.visible_probs(h), rng)
-            h = _bernoulli(self.hidden_probs(v_neg), rng)
+            a = v_neg @ W.T + c
+            p = _sigmoid(a)
+            h = _bernoulli(p, rng)
         self.chain = h
-        return v_neg
+        return v_neg, a, p
 
     def update(self, v: Any, lr: float, generator: Any = None) -> dict[str, float]:
         """One CD-k / PCD-k step on a batch; returns {"loss": mean F(data) − mean F(model)}."""
         v = self._v(v)
-        v_neg = self.negatives(v, generator)
+        v_neg, a_neg, h_neg = self._negatives(v, generator)
         W, b, c = self.weight._array, self.v_bias._array, self.h_bias._array
-        a_pos, a_neg = v @ W.T + c, v_neg @ W.T + c  # hidden pre-activations
-        h_pos, h_neg = _sigmoid(a_pos), _sigmoid(a_neg)
+        a_pos = v @ W.T + c  # hidden pre-activations
+        h_pos = _sigmoid(a_pos)
         pos, neg = 1 / len(v), 1 / len(v_neg)  # each phase's mean (chains may outnumber data)
         # the free-energy gap mean F(v) − mean F(v_neg), as free_energy computes it
-        f_pos = -(v @ b).sum() * pos - np.logaddexp(0, a_pos).sum() * pos
-        f_neg = -(v_neg @ b).sum() * neg - np.logaddexp(0, a_neg).sum() * neg
+        f_pos = -(v @ b).sum() * pos - _softplus(a_pos).sum() * pos
+        f_neg = -(v_neg @ b).sum() * neg - _softplus(a_neg).sum() * neg
         W += (lr * pos) * (h_pos.T @ v) - (lr * neg) * (h_neg.T @ v_neg)
         c += lr * (pos * h_pos.sum(0) - neg * h_neg.sum(0))
         b += lr * (pos * v.sum(0) - neg * v_neg.sum(0))
