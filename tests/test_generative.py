@@ -107,8 +107,9 @@ def test_autoencoder_beats_pca_on_held_out_fashion_mnist(fashion_test):
     t0 = time.perf_counter()
     model.fit(train, epochs=4, batch_size=32, verbose=0)
     mse = model.evaluate(held)
-    pca = decomposition.PCA(k, random_state=0).fit(train)
-    pca_mse = float(((pca.inverse_transform(pca.transform(held)) - held) ** 2).mean())
+    with require("threadpoolctl").threadpool_limits(1):  # scikit-learn's BLAS, busy machine
+        pca = decomposition.PCA(k, random_state=0).fit(train)
+        pca_mse = float(((pca.inverse_transform(pca.transform(held)) - held) ** 2).mean())
     print(f"autoencoder {mse:.5f} vs PCA({k}) {pca_mse:.5f} ({time.perf_counter() - t0:.1f} s)")
     assert mse < 0.032  # the bound stated in the README (PCA's is 0.037)
     assert mse < pca_mse
@@ -211,6 +212,7 @@ def test_bernoulli_rbm_digits_pipeline_matches_scikit_learn():
     neural_network, linear_model, pipeline = (
         require(m) for m in ("sklearn.neural_network", "sklearn.linear_model", "sklearn.pipeline")
     )
+    threadpoolctl = require("threadpoolctl")
     x_train, x_test, y_train, y_test = _nudged_digits()
     scores = {}
     from glassnet.sklearn import BernoulliRBM
@@ -218,8 +220,9 @@ def test_bernoulli_rbm_digits_pipeline_matches_scikit_learn():
     for name, cls in [("glassnet", BernoulliRBM), ("sklearn", neural_network.BernoulliRBM)]:
         rbm = cls(n_components=100, learning_rate=0.06, n_iter=10, random_state=0)
         lr = linear_model.LogisticRegression(C=6000, max_iter=1000)
-        p = pipeline.Pipeline([("rbm", rbm), ("logistic", lr)]).fit(x_train, y_train)
-        scores[name] = p.score(x_test, y_test)
+        with threadpoolctl.threadpool_limits(1):  # scikit-learn's BLAS calls on a busy machine
+            p = pipeline.Pipeline([("rbm", rbm), ("logistic", lr)]).fit(x_train, y_train)
+            scores[name] = p.score(x_test, y_test)
     print(scores)
     assert scores["glassnet"] > 0.9 and abs(scores["glassnet"] - scores["sklearn"]) <= 0.01
 

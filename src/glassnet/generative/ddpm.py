@@ -21,6 +21,7 @@ import numpy as np
 from .. import nn
 from ..autograd import Tensor, cat, tensor
 from ..autograd.backend import default_generator
+from ..autograd.blas import blas_threads
 from ..models import MLP
 from ..nn import functional as F
 from ..serialization import register_module
@@ -142,6 +143,7 @@ class DDPM(nn.Module):
         return np.stack(chain) if return_chain else x
 
 
+@blas_threads
 def mmd_rbf(x: np.ndarray, y: np.ndarray, bandwidth: float) -> float:
     """Squared maximum mean discrepancy (biased estimate) with k(a, b) = exp(−‖a − b‖²/(2h²))."""
 

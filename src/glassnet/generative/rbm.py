@@ -10,8 +10,9 @@ batches, as scikit-learn's BernoulliRBM does. The update
     W += lr · (⟨h vᵀ⟩_data − ⟨h vᵀ⟩_model),  b += lr · (⟨v⟩_data − ⟨v⟩_model),  c likewise
 
 is −lr times the gradient of mean F(data) − mean F(model) (`free_energy` is differentiable, and
-a test checks the two agree); it runs as plain array code in `update`, which
-`GenerativeModel.train_step` calls, so `fit` trains an RBM with the progress bar and History.
+a test checks the two agree); it runs as plain array code in `update` (under `blas_threads`,
+as the engine's matrix ops), which `GenerativeModel.train_step` calls, so `fit` trains an RBM
+with the progress bar and History.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import numpy as np
 from .. import nn
 from ..autograd import Tensor, tensor
 from ..autograd.backend import default_generator
+from ..autograd.blas import blas_threads
 from ..nn import functional as F
 from ..serialization import register_module
 from .core import check_images, check_size, config_size
@@ -84,14 +86,17 @@ class RBM(nn.Module):
             raise ValueError(f"RBM: expected inputs (N, {self.n_visible}), got {a.shape}")
         return a.astype(self.weight.dtype, copy=False)
 
+    @blas_threads
     def hidden_probs(self, v: Any) -> np.ndarray:
         """p(h = 1 | v) = σ(v Wᵀ + c)."""
         return _sigmoid(self._v(v) @ self.weight._array.T + self.h_bias._array)
 
+    @blas_threads
     def visible_probs(self, h: np.ndarray) -> np.ndarray:
         """p(v = 1 | h) = σ(h W + b)."""
         return _sigmoid(h @ self.weight._array + self.v_bias._array)
 
+    @blas_threads
     def gibbs(self, v: Any, steps: int = 1, generator: Any = None) -> np.ndarray:
         """Visible samples after `steps` full Gibbs steps v → h → v from v."""
         rng = self._rng(generator)
@@ -154,6 +159,7 @@ class RBM(nn.Module):
         self.chain = h
         return v_neg, a, p
 
+    @blas_threads
     def update(self, v: Any, lr: float, generator: Any = None) -> dict[str, float]:
         """One CD-k / PCD-k step on a batch; returns {"loss": mean F(data) − mean F(model)}."""
         v = self._v(v)
@@ -170,6 +176,7 @@ class RBM(nn.Module):
         b += lr * (pos * v.sum(0) - neg * v_neg.sum(0))
         return {"loss": float(f_pos - f_neg)}
 
+    @blas_threads
     def sample(self, n: int, steps: int = 1000) -> np.ndarray:
         """p(v | h) after `steps` Gibbs steps from n random binary images."""
         rng = self._rng(None)
