@@ -65,6 +65,11 @@ ACTIVATIONS = [
     ("Softmax", (1,), (1,)),
     ("LogSoftmax", (1,), (1,)),
     ("Identity", (), ()),
+    ("GELU", (), ()),
+    ("GELU", ("tanh",), ("tanh",)),
+    ("SiLU", (), ()),
+    ("ELU", (0.7,), (0.7,)),
+    ("Softplus", (2.0, 3.0), (2.0, 3.0)),
 ]
 
 
@@ -81,6 +86,39 @@ def test_sequential_mlp_with_each_activation(act, args, targs, dtype):
     ours, ref = twin(build(gn, args), build(torch, targs), dtype)
     x = away_from_kink(np.random.default_rng(0), (5, 3, 4), dtype)
     check_module(ours, ref, x, f"Sequential with {act}")
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("groups,shape", [(1, (2, 4, 3)), (2, (3, 4, 2, 5)), (4, (2, 4, 3, 3))])
+def test_group_norm(groups, shape, dtype):
+    torch.manual_seed(0)
+    ours, ref = twin(lambda: nn.GroupNorm(groups, 4), lambda: torch.nn.GroupNorm(groups, 4), dtype)
+    with torch.no_grad():
+        ref.weight.normal_(), ref.bias.normal_()
+    ours.load_state_dict(ref.state_dict())
+    check_module(ours, ref, randn(np.random.default_rng(0), shape, dtype), f"GroupNorm({groups})")
+
+
+def test_group_norm_refuses_bad_channels():
+    with pytest.raises(ValueError, match="divisible"):
+        nn.GroupNorm(3, 4)
+    with pytest.raises(ValueError, match=r"expected input \(N, 4"):
+        nn.GroupNorm(2, 4)(gn.zeros(2, 6, 3))
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none", "batchmean"])
+@pytest.mark.parametrize("log_target", [False, True])
+def test_kl_div_loss(reduction, log_target, dtype):
+    rng = np.random.default_rng(0)
+    logp = np.asarray(np.log(rng.dirichlet(np.ones(5), 4)), dtype)
+    target = np.asarray(rng.dirichlet(np.ones(5), 4), dtype)
+    target[0, 2] = 0  # 0·log 0 = 0
+    if log_target:
+        target = np.asarray(np.log(target + 0.1), dtype)
+    ours = nn.KLDivLoss(reduction, log_target=log_target)
+    ref = torch.nn.KLDivLoss(reduction=reduction, log_target=log_target)
+    compare(lambda a: ours(a, target), lambda a: ref(a, torch.tensor(target)), [logp], what="KLDiv")
 
 
 def away_from_kink(rng, shape, dtype):

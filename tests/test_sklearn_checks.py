@@ -17,6 +17,7 @@ require("sklearn")
 from sklearn.utils.estimator_checks import parametrize_with_checks  # noqa: E402
 
 from glassnet.sklearn import (  # noqa: E402
+    BernoulliRBM,
     DNNClassifier,
     MLPClassifier,
     MLPRegressor,
@@ -29,6 +30,7 @@ ESTIMATORS = [
     MLPClassifier(hidden_layer_sizes=(8,), max_iter=30, learning_rate_init=0.01, random_state=0),
     MLPRegressor(hidden_layer_sizes=(8,), max_iter=60, learning_rate_init=0.01, random_state=0),
     DNNClassifier(hidden_units=[8, 8], epochs=30, learning_rate=0.01, random_state=0),
+    BernoulliRBM(n_components=8, n_iter=3, random_state=0),
 ]
 
 

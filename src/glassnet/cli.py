@@ -1,4 +1,5 @@
-"""The `glassnet` command: train, evaluate, predict, datasets, export, playground, lesson.
+"""The `glassnet` command: train, evaluate, predict, datasets, export, playground, lesson,
+generate, sample.
 
 Each subcommand is one `add_<name>(subparsers)` function registered in SUBCOMMANDS; a new
 one only appends its own function there. Errors print one line on stderr and exit non-zero
@@ -1497,6 +1498,13 @@ def add_lesson(sub: Any) -> None:
     p.set_defaults(func=run_lesson)
 
 
+def _generative_commands() -> list[Callable[[Any], None]]:
+    """`generate` and `sample`, defined beside the models (glassnet.generative.commands)."""
+    from .generative.commands import add_generate, add_sample
+
+    return [add_generate, add_sample]
+
+
 # Subcommands, in --help order.
 SUBCOMMANDS: list[Callable[[Any], None]] = [
     add_train,
@@ -1508,6 +1516,7 @@ SUBCOMMANDS: list[Callable[[Any], None]] = [
     add_playground,
     add_rl,
     add_lesson,
+    *_generative_commands(),
 ]
 
 
@@ -1543,7 +1552,9 @@ def main(argv: list[str] | None = None) -> int:
 
 def _error_line(e: Exception) -> tuple[str, int]:
     """An exception as one printable line and the exit status (2 for bad input, else 1)."""
-    if isinstance(e, CLIError):
+    from .generative.commands import GenerateError
+
+    if isinstance(e, (CLIError, GenerateError)):
         text, status = str(e), 2
     elif isinstance(e, MemoryError):
         text, status = f"out of memory{f' ({e})' if str(e) else ''}", 1

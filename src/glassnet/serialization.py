@@ -298,6 +298,7 @@ _NUMEL: dict[str, Callable[[dict], int]] = {  # by the class's qualified name
     "glassnet.nn.normalization.BatchNorm1d": _batch_norm,
     "glassnet.nn.normalization.BatchNorm2d": _batch_norm,
     "glassnet.nn.normalization.LayerNorm": _layer_norm,
+    "glassnet.nn.normalization.GroupNorm": lambda a: 2 * _n(a, "num_channels") * bool(a["affine"]),
     "glassnet.nn.normalization.Embedding": lambda a: (
         _n(a, "num_embeddings") * _n(a, "embedding_dim")
     ),
@@ -362,6 +363,10 @@ for _cls in (
     nn.LeakyReLU,
     nn.Sigmoid,
     nn.Tanh,
+    nn.GELU,
+    nn.SiLU,
+    nn.ELU,
+    nn.Softplus,
     nn.Step,
     nn.Softmax,
     nn.LogSoftmax,
@@ -381,6 +386,7 @@ for _cls in (
     nn.BatchNorm1d,
     nn.BatchNorm2d,
     nn.LayerNorm,
+    nn.GroupNorm,
     nn.Embedding,
     nn.RNN,
     nn.LSTM,

@@ -8,6 +8,7 @@ Shape errors raised by NumPy reach the user with the op's name and input shapes 
 
 from __future__ import annotations
 
+import math
 import operator
 from typing import Any
 
@@ -16,6 +17,12 @@ import numpy as np
 from .backend import get_array_module
 from .blas import blas_threads
 from .function import Op
+
+try:  # the exact normal CDF for GELU; math.erf elementwise where SciPy is not installed
+    from scipy.special import erf as _erf
+except ImportError:  # pragma: no cover - SciPy comes with scikit-learn
+    _erf = np.frompyfunc(math.erf, 1, 1)
+_GELU_C = math.sqrt(2 / math.pi)
 
 
 def unbroadcast(g: Any, shape: tuple) -> Any:
@@ -623,6 +630,102 @@ class Step(Op):
     @staticmethod
     def backward(ctx, g):  # d step(x)/dx = 0 (almost everywhere)
         return get_array_module(g).zeros(ctx.shape, ctx.dtype)
+
+
+class Erf(Op):
+    """y = erf(x) = 2/√π ∫₀ˣ e^(−t²) dt elementwise (ONNX's Erf; GELU's exact form uses it)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return np.asarray(_erf(x), x.dtype)
+
+    @staticmethod
+    def backward(ctx, g):  # d erf(x) = 2/√π · e^(−x²) dx
+        (x,) = ctx.saved_tensors
+        return g * (2 / math.sqrt(math.pi)) * get_array_module(x).exp(-x * x)
+
+
+class GELU(Op):
+    """y = x·Φ(x), Φ the standard normal CDF; approximate="tanh" uses PyTorch's tanh formula."""
+
+    @staticmethod
+    def forward(ctx, x, approximate="none"):
+        xp = get_array_module(x)
+        if approximate == "tanh":
+            u = _GELU_C * (x + 0.044715 * x**3)
+            t = xp.tanh(u)
+            ctx.save_for_backward(x, t)
+            ctx.tanh = True
+            return 0.5 * x * (1 + t)
+        cdf = np.asarray(0.5 * (1 + _erf(x / math.sqrt(2))), x.dtype)
+        ctx.save_for_backward(x, cdf)
+        ctx.tanh = False
+        return x * cdf
+
+    @staticmethod
+    def backward(ctx, g):  # d xΦ(x) = (Φ(x) + x·φ(x)) dx (tanh form: its own chain rule)
+        x, c = ctx.saved_tensors
+        xp = get_array_module(x)
+        if ctx.tanh:
+            du = _GELU_C * (1 + 3 * 0.044715 * x * x)
+            return g * (0.5 * (1 + c) + 0.5 * x * (1 - c * c) * du)
+        return g * (c + x * xp.exp(-0.5 * x * x) / math.sqrt(2 * math.pi))
+
+
+class SiLU(Op):
+    """y = x·σ(x) (swish)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        xp = get_array_module(x)
+        e = xp.exp(-abs(x))  # σ(x) from e^−|x|, as Sigmoid
+        s = xp.where(x >= 0, 1, e) / (1 + e)
+        ctx.save_for_backward(x, s)
+        return x * s
+
+    @staticmethod
+    def backward(ctx, g):  # d xσ(x) = σ(x)(1 + x(1 − σ(x))) dx
+        x, s = ctx.saved_tensors
+        return g * s * (1 + x * (1 - s))
+
+
+class ELU(Op):
+    """y = x where x > 0, else α(eˣ − 1)."""
+
+    @staticmethod
+    def forward(ctx, x, alpha=1.0):
+        xp = get_array_module(x)
+        y = xp.where(x > 0, x, alpha * xp.expm1(xp.minimum(x, 0)))
+        ctx.save_for_backward(x, y)
+        ctx.alpha = alpha
+        return y
+
+    @staticmethod
+    def backward(ctx, g):  # gx = g where x > 0, else g·(y + α)
+        x, y = ctx.saved_tensors
+        return get_array_module(g).where(x > 0, g, g * (y + ctx.alpha))
+
+
+class Softplus(Op):
+    """y = log(1 + e^(βx)) / β, and y = x where βx > threshold (PyTorch's rule)."""
+
+    @staticmethod
+    def forward(ctx, x, beta=1.0, threshold=20.0):
+        xp = get_array_module(x)
+        bx = beta * x
+        ctx.save_for_backward(bx)
+        ctx.threshold = threshold
+        soft = (xp.maximum(bx, 0) + xp.log1p(xp.exp(-abs(bx)))) / beta
+        return xp.where(bx > threshold, x, soft).astype(x.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, g):  # gx = g·σ(βx), and g where βx > threshold
+        (bx,) = ctx.saved_tensors
+        xp = get_array_module(bx)
+        e = xp.exp(-abs(bx))
+        s = xp.where(bx >= 0, 1, e) / (1 + e)
+        return g * xp.where(bx > ctx.threshold, 1, s).astype(g.dtype, copy=False)
 
 
 class Softmax(Op):

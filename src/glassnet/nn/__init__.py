@@ -3,11 +3,15 @@
 from . import functional, init, utils
 from .activation import (
     ACTIVATIONS,
+    ELU,
+    GELU,
     LeakyReLU,
     LogSoftmax,
     ReLU,
     Sigmoid,
+    SiLU,
     Softmax,
+    Softplus,
     Step,
     Tanh,
     get_activation,
@@ -20,13 +24,14 @@ from .loss import (
     BCEWithLogitsLoss,
     CrossEntropyLoss,
     HuberLoss,
+    KLDivLoss,
     L1Loss,
     MSELoss,
     NLLLoss,
     SmoothL1Loss,
 )
 from .module import Module, Parameter
-from .normalization import BatchNorm1d, BatchNorm2d, Embedding, LayerNorm
+from .normalization import BatchNorm1d, BatchNorm2d, Embedding, GroupNorm, LayerNorm
 from .pooling import AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, MaxPool1d, MaxPool2d, Upsample
 from .preprocess import InputRangeWarning, Standardize
 from .regularization import penalty, weight_matrices
@@ -34,6 +39,12 @@ from .rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
 from .transformer import MultiheadAttention, TransformerEncoder, TransformerEncoderLayer
 
 __all__ = [
+    "Softplus",
+    "SiLU",
+    "KLDivLoss",
+    "GroupNorm",
+    "GELU",
+    "ELU",
     "ACTIVATIONS",
     "AdaptiveAvgPool2d",
     "AvgPool1d",

@@ -54,6 +54,59 @@ class Step(Module):
         return F.step(x)
 
 
+class GELU(Module):
+    """x·Φ(x): the smooth ReLU of transformers; approximate="tanh" is the tanh formula."""
+
+    def __init__(self, approximate: str = "none") -> None:
+        super().__init__()
+        if approximate not in ("none", "tanh"):
+            raise ValueError(f"GELU: approximate must be 'none' or 'tanh', got {approximate!r}")
+        self.approximate = approximate
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.gelu(x, self.approximate)
+
+    def extra_repr(self) -> str:
+        return f"approximate={self.approximate!r}" if self.approximate != "none" else ""
+
+
+class SiLU(Module):
+    """x·σ(x) (swish): smooth, non-monotonic, used by diffusion denoisers."""
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.silu(x)
+
+
+class ELU(Module):
+    """x for x > 0, α(eˣ − 1) otherwise: negative outputs keep means near zero."""
+
+    def __init__(self, alpha: float = 1.0) -> None:
+        super().__init__()
+        self.alpha = alpha
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.elu(x, self.alpha)
+
+    def extra_repr(self) -> str:
+        return f"alpha={self.alpha}"
+
+
+class Softplus(Module):
+    """log(1 + e^(βx)) / β: a smooth ReLU whose output is always positive."""
+
+    def __init__(self, beta: float = 1.0, threshold: float = 20.0) -> None:
+        super().__init__()
+        if beta <= 0:
+            raise ValueError(f"Softplus: beta must be > 0, got {beta}")
+        self.beta, self.threshold = beta, threshold
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.softplus(x, self.beta, self.threshold)
+
+    def extra_repr(self) -> str:
+        return f"beta={self.beta}, threshold={self.threshold}"
+
+
 class Softmax(Module):
     """exp(x) / Σ exp(x) along `dim`: outputs that are positive and sum to 1."""
 
@@ -86,6 +139,10 @@ ACTIVATIONS: dict[str, type[Module]] = {
     "identity": Identity,
     "linear": Identity,
     "logistic": Sigmoid,
+    "gelu": GELU,
+    "silu": SiLU,
+    "elu": ELU,
+    "softplus": Softplus,
 }
 
 

@@ -16,6 +16,7 @@ import numpy as np
 from ..autograd import Op, Tensor, get_array_module
 from ..autograd import function as _fn
 from ..autograd import functional as F_ops
+from ..autograd import ops as _ops
 from ..autograd.backend import default_generator
 from ..autograd.blas import blas_threads
 from ..autograd.functional import (  # noqa: F401 - re-exported as nn.functional.*
@@ -28,6 +29,31 @@ from ..autograd.functional import (  # noqa: F401 - re-exported as nn.functional
     step,
     tanh,
 )
+
+
+# ----- smooth activations (Functions in autograd.ops) ------------------------------------------
+def gelu(x: Tensor, approximate: str = "none") -> Tensor:
+    """x·Φ(x) (Gaussian error linear unit); approximate="tanh" is PyTorch's tanh formula."""
+    if approximate not in ("none", "tanh"):
+        raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
+    return _ops.GELU.apply(x, approximate=approximate)
+
+
+def silu(x: Tensor) -> Tensor:
+    """x·σ(x) (swish)."""
+    return _ops.SiLU.apply(x)
+
+
+def elu(x: Tensor, alpha: float = 1.0) -> Tensor:
+    """x for x > 0, α(eˣ − 1) otherwise."""
+    return _ops.ELU.apply(x, alpha=alpha)
+
+
+def softplus(x: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
+    """log(1 + e^(βx)) / β, a smooth ReLU (linear where βx > threshold)."""
+    if beta <= 0:
+        raise ValueError(f"softplus: beta must be > 0, got {beta}")
+    return _ops.Softplus.apply(x, beta=beta, threshold=threshold)
 
 
 # ----- fused linear -----------------------------------------------------------------------
@@ -377,6 +403,23 @@ def binary_cross_entropy_with_logits(
     return _reduce(loss, reduction)
 
 
+def kl_div(input: Tensor, target: Any, reduction: str = "mean", log_target: bool = False) -> Tensor:
+    """KL(target ‖ input) pointwise: target·(log target − input), input being log-probabilities
+    (0 where target = 0); reduction "batchmean" divides the sum by the batch size."""
+    if reduction not in ("mean", "sum", "none", "batchmean"):
+        raise ValueError(
+            f"kl_div: reduction must be 'mean', 'sum', 'none' or 'batchmean', got {reduction!r}"
+        )
+    t = _pair("kl_div", input, target)
+    if log_target:
+        loss = t.exp() * (t - input)
+    else:  # 0·log 0 = 0 (PyTorch's xlogy): log is taken of 1 where the target is 0
+        loss = t * (F_ops.where(t.data > 0, t, 1.0).log() - input)
+    if reduction == "batchmean":
+        return loss.sum() / (input.shape[0] if input.ndim else 1)
+    return _reduce(loss, reduction)
+
+
 def dropout(x: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
     """Inverted dropout: zero each element with probability p, scale the rest by 1/(1−p)."""
     if not 0 <= p <= 1:
@@ -391,7 +434,7 @@ def dropout(x: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
 
 # The deep layers' functional forms live beside their Functions.
 from .conv import conv1d, conv2d, conv_transpose2d  # noqa: E402, F401
-from .normalization import batch_norm, embedding, layer_norm  # noqa: E402, F401
+from .normalization import batch_norm, embedding, group_norm, layer_norm  # noqa: E402, F401
 from .pooling import (  # noqa: E402, F401
     adaptive_avg_pool2d,
     avg_pool1d,

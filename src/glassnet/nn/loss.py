@@ -129,3 +129,18 @@ class NLLLoss(_Loss):
 
     def forward(self, input: Tensor, target: Any) -> Tensor:
         return F.nll_loss(input, target, self.weight, self.ignore_index, self.reduction)
+
+
+class KLDivLoss(_Loss):
+    """Kullback-Leibler divergence KL(target ‖ input); input holds log-probabilities.
+
+    reduction="batchmean" (sum / batch size) is the true KL per sample; "mean" averages over
+    every element, as PyTorch's default does.
+    """
+
+    def __init__(self, reduction: str = "mean", log_target: bool = False) -> None:
+        super().__init__("mean" if reduction == "batchmean" else reduction)
+        self.reduction, self.log_target = reduction, log_target
+
+    def forward(self, input: Tensor, target: Any) -> Tensor:
+        return F.kl_div(input, target, self.reduction, self.log_target)

@@ -1,4 +1,4 @@
-"""Normalisation layers: `BatchNorm1d`, `BatchNorm2d`, `LayerNorm`; and `Embedding`.
+"""Normalisation layers: `BatchNorm1d`, `BatchNorm2d`, `LayerNorm`, `GroupNorm`; `Embedding`.
 
 Batch norm keeps every layer's inputs at zero mean and unit variance during training, which
 keeps gradients from vanishing in deep stacks; at eval time it uses the running statistics.
@@ -196,6 +196,66 @@ class LayerNorm(Module):
 
     def extra_repr(self) -> str:
         return f"{self.normalized_shape}, eps={self.eps}"
+
+
+def group_norm(
+    input: Tensor,
+    num_groups: int,
+    weight: Tensor | None = None,
+    bias: Tensor | None = None,
+    eps: float = 1e-5,
+) -> Tensor:
+    """Normalise each sample's channels (dim 1) in `num_groups` groups, over the group's
+    channels and all spatial positions (no batch statistics)."""
+    if input.ndim < 2 or input.shape[1] % num_groups:
+        raise ValueError(
+            f"group_norm: expected input (N, C, *) with C divisible by num_groups={num_groups}, "
+            f"got {input.shape}"
+        )
+    n = input.shape[0]
+    y = _normalize(input.reshape(n, num_groups, -1), (2,), eps).reshape(*input.shape)
+    shape = (1, -1) + (1,) * (input.ndim - 2)
+    if weight is not None:
+        y = y * weight.reshape(shape)
+    if bias is not None:
+        y = y + bias.reshape(shape)
+    return y
+
+
+class GroupNorm(Module):
+    """Group normalisation (Wu & He): batch-size-independent, for small-batch conv nets."""
+
+    def __init__(
+        self,
+        num_groups: int,
+        num_channels: int,
+        eps: float = 1e-5,
+        affine: bool = True,
+        dtype: Any = None,
+    ) -> None:
+        super().__init__()
+        if num_groups < 1 or num_channels % num_groups:
+            raise ValueError(
+                f"GroupNorm: num_channels={num_channels} must be divisible by "
+                f"num_groups={num_groups} (>= 1)"
+            )
+        self.num_groups, self.num_channels, self.eps = num_groups, num_channels, eps
+        dtype = dtype or get_default_dtype()
+        self.weight = Parameter(ones(num_channels, dtype=dtype)) if affine else None
+        self.bias = Parameter(zeros(num_channels, dtype=dtype)) if affine else None
+        for name in ("weight", "bias"):
+            if getattr(self, name) is None:
+                self.register_parameter(name, None)
+
+    def forward(self, x: Tensor) -> Tensor:
+        if x.ndim < 2 or x.shape[1] != self.num_channels:
+            raise ValueError(
+                f"GroupNorm: expected input (N, {self.num_channels}, *), got {x.shape}"
+            )
+        return group_norm(x, self.num_groups, self.weight, self.bias, self.eps)
+
+    def extra_repr(self) -> str:
+        return f"{self.num_groups}, {self.num_channels}, eps={self.eps}"
 
 
 # ----- embedding --------------------------------------------------------------------------

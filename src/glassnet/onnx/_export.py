@@ -7,6 +7,7 @@ with the `onnx` package's helper API and checked with `onnx.checker.check_model(
 
 from __future__ import annotations
 
+import math
 import os
 import warnings
 from collections.abc import Callable
@@ -134,6 +135,49 @@ def _simple(g, m, path, v, y):
 def _leaky(g, m, path, v, y):
     """LeakyRelu with alpha = negative_slope."""
     return g.op("LeakyRelu", [v.name], path, alpha=float(m.negative_slope))
+
+
+@rule(nn.ELU)
+@_leaf
+def _elu(g, m, path, v, y):
+    """Elu with alpha."""
+    return g.op("Elu", [v.name], path, alpha=float(m.alpha))
+
+
+@rule(nn.SiLU)
+@_leaf
+def _silu(g, m, path, v, y):
+    """x·σ(x): Sigmoid then Mul."""
+    return g.op("Mul", [v.name, g.op("Sigmoid", [v.name], path)], path)
+
+
+@rule(nn.Softplus)
+@_leaf
+def _softplus(g, m, path, v, y):
+    """Softplus(βx)/β (ONNX's has no threshold: above it the two differ by < e^−threshold)."""
+    if m.beta == 1:
+        return g.op("Softplus", [v.name], path)
+    beta = g.const(np.asarray(m.beta, v.t.dtype), f"{path}.beta")
+    return g.op("Div", [g.op("Softplus", [g.op("Mul", [v.name, beta], path)], path), beta], path)
+
+
+@rule(nn.GELU)
+@_leaf
+def _gelu(g, m, path, v, y):
+    """½x(1 + erf(x/√2)), or ½x(1 + tanh(√(2/π)(x + 0.044715x³))): composed (opset < 20)."""
+    dt = v.t.dtype
+
+    def c(value: float, name: str) -> str:
+        return g.const(np.asarray(value, dt), f"{path}.{name}")
+
+    if m.approximate == "tanh":
+        cube = g.op("Mul", [g.op("Mul", [v.name, v.name], path), v.name], path)
+        inner = g.op("Add", [v.name, g.op("Mul", [cube, c(0.044715, "k")], path)], path)
+        t = g.op("Tanh", [g.op("Mul", [inner, c(math.sqrt(2 / math.pi), "c")], path)], path)
+    else:
+        t = g.op("Erf", [g.op("Div", [v.name, c(math.sqrt(2), "sqrt2")], path)], path)
+    half_x = g.op("Mul", [v.name, c(0.5, "half")], path)
+    return g.op("Mul", [half_x, g.op("Add", [t, c(1.0, "one")], path)], path)
 
 
 @rule(nn.Step)

@@ -19,7 +19,7 @@ import onnx
 from onnx import helper, numpy_helper
 
 from .. import nn
-from ..autograd import Tensor, cat, is_fused, stack
+from ..autograd import Tensor, cat, is_fused, ops, stack
 from ..nn.conv import Conv2dFn, conv_transpose2d
 from ..nn.normalization import layer_norm
 from ..nn.pooling import avg_pool1d, avg_pool2d, interpolate, max_pool1d, max_pool2d
@@ -328,6 +328,9 @@ OPS: dict[str, Callable[..., Any]] = {
     "LeakyRelu": lambda a, x: nn.functional.leaky_relu(_t(x), a.get("alpha", 0.01)),
     "Sigmoid": lambda a, x: _t(x).sigmoid(),
     "Tanh": lambda a, x: _t(x).tanh(),
+    "Elu": lambda a, x: nn.functional.elu(_t(x), a.get("alpha", 1.0)),
+    "Softplus": lambda a, x: nn.functional.softplus(_t(x)),
+    "Erf": lambda a, x: ops.Erf.apply(_t(x)),
     "Softmax": lambda a, x: _t(x).softmax(a.get("axis", -1)),
     "LogSoftmax": lambda a, x: _t(x).log_softmax(a.get("axis", -1)),
     "Greater": _compare(np.greater),

@@ -1,9 +1,18 @@
-"""scikit-learn estimators trained by glassnet: Perceptron, MLPs and DNNClassifier."""
+"""scikit-learn estimators trained by glassnet: Perceptron, MLPs, DNNClassifier and
+BernoulliRBM."""
 
 from .mlp import DNNClassifier, MLPClassifier, MLPRegressor
 from .perceptron import Perceptron
+from .rbm import BernoulliRBM
 
-__all__ = ["DNNClassifier", "MLPClassifier", "MLPRegressor", "Perceptron", "expected_failed_checks"]
+__all__ = [
+    "BernoulliRBM",
+    "DNNClassifier",
+    "MLPClassifier",
+    "MLPRegressor",
+    "Perceptron",
+    "expected_failed_checks",
+]
 
 
 def expected_failed_checks(estimator: object) -> dict[str, str]:

@@ -1,0 +1,451 @@
+"""glassnet.generative against PyTorch and scikit-learn, on Fashion-MNIST and generated data."""
+
+from __future__ import annotations
+
+import math
+import time
+
+import numpy as np
+import pytest
+from tests.conftest import require
+
+import glassnet as gn
+from glassnet.generative import VAE, Autoencoder, ConvAutoencoder, GenerativeModel
+
+
+@pytest.fixture(scope="module")
+def fashion_test() -> tuple[np.ndarray, np.ndarray]:
+    """Fashion-MNIST's 10,000 test images as floats in [0, 1] (N, 784), and their labels."""
+    x, y = gn.datasets.fashion_mnist("test")
+    return x.reshape(len(x), -1).astype(np.float32) / 255, y
+
+
+# ----- VAE ----------------------------------------------------------------------------------
+def _torch_vae(torch):
+    """PyTorch's examples/vae network and loss, written out here as the reference."""
+    nn, F = torch.nn, torch.nn.functional
+
+    class TorchVAE(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.fc1, self.fc21, self.fc22 = (
+                nn.Linear(784, 400),
+                nn.Linear(400, 20),
+                nn.Linear(400, 20),
+            )
+            self.fc3, self.fc4 = nn.Linear(20, 400), nn.Linear(400, 784)
+
+        def forward(self, x, eps):
+            h = F.relu(self.fc1(x))
+            mu, logvar = self.fc21(h), self.fc22(h)
+            z = mu + eps * torch.exp(0.5 * logvar)
+            return torch.sigmoid(self.fc4(F.relu(self.fc3(z)))), mu, logvar
+
+    def loss_function(recon, x, mu, logvar):
+        bce = F.binary_cross_entropy(recon, x, reduction="sum")
+        return bce - 0.5 * torch.sum(1 + logvar - mu.pow(2) - logvar.exp())
+
+    return TorchVAE(), loss_function
+
+
+def test_vae_equals_pytorch_step_for_step(fashion_test):
+    torch = require("torch")
+    torch.manual_seed(0)
+    ref, loss_function = _torch_vae(torch)
+    vae = VAE()
+    vae.load_state_dict({k: v.detach().numpy() for k, v in ref.state_dict().items()})
+    model = GenerativeModel(vae).compile("adam", lr=1e-3)
+    opt = torch.optim.Adam(ref.parameters(), lr=1e-3)
+    x = fashion_test[0][:384]
+    eps = np.random.default_rng(0).standard_normal((3, 128, 20)).astype(np.float32)
+    ours, theirs = [], []
+    for i in range(3):
+        xb = x[128 * i : 128 * (i + 1)]
+        vae.noise = lambda shape, e=eps[i]: e  # the same ε draws in both
+        ours.append(model.train_step((xb, np.zeros(len(xb)))))
+        opt.zero_grad()
+        recon, mu, logvar = ref(torch.tensor(xb), torch.tensor(eps[i]))
+        loss = loss_function(recon, torch.tensor(xb), mu, logvar)
+        loss.backward()
+        opt.step()
+        theirs.append(loss.item() / len(xb))
+    np.testing.assert_allclose([o["loss"] for o in ours], theirs, rtol=2e-5)
+    assert theirs[-1] < theirs[0] - 20  # it learns: nats per image fall
+    for k, v in ref.state_dict().items():
+        np.testing.assert_allclose(vae.state_dict()[k].numpy(), v.numpy(), atol=2e-5, err_msg=k)
+
+
+def test_vae_fit_saves_samples_and_refuses_bad_input(tmp_path, fashion_test):
+    x = fashion_test[0][:512]
+    model = GenerativeModel(VAE(hidden=64, latent=2)).compile("adam", lr=1e-3)
+    h = model.fit(x, epochs=2, batch_size=128, validation_data=x[:128], verbose=0)
+    assert h.history["loss"][1] < h.history["loss"][0] and "val_loss" in h.history
+    model.save(tmp_path / "vae.safetensors")
+    net = gn.load(tmp_path / "vae.safetensors")
+    assert isinstance(net, VAE) and net.latent == 2
+    assert gn.generative.sample(net, 6).shape == (6, 784)
+    assert net.interpolate(x[0], x[1], steps=5).shape == (5, 784)
+    with pytest.raises(ValueError, match="VAE: latent must be a whole number >= 1, got 0"):
+        VAE(latent=0)
+    with pytest.raises(
+        ValueError, match=r"VAE: expected inputs of shape \(N, 784\), got \(2, 10\)"
+    ):
+        net.loss(gn.zeros(2, 10))
+    with pytest.raises(TypeError, match="Linear is not a generative model"):
+        gn.generative.sample(gn.nn.Linear(2, 2), 4)
+
+
+# ----- autoencoders -------------------------------------------------------------------------
+@pytest.mark.slow
+def test_autoencoder_beats_pca_on_held_out_fashion_mnist(fashion_test):
+    decomposition = require("sklearn.decomposition")
+    x = fashion_test[0]
+    train, held = x[:2000], x[8000:]
+    k = 4
+    gn.manual_seed(0)
+    model = GenerativeModel(Autoencoder(784, (64,), k)).compile("adam", lr=3e-3)
+    t0 = time.perf_counter()
+    model.fit(train, epochs=4, batch_size=32, verbose=0)
+    mse = model.evaluate(held)
+    with require("threadpoolctl").threadpool_limits(1):  # scikit-learn's BLAS, busy machine
+        pca = decomposition.PCA(k, random_state=0).fit(train)
+        pca_mse = float(((pca.inverse_transform(pca.transform(held)) - held) ** 2).mean())
+    print(f"autoencoder {mse:.5f} vs PCA({k}) {pca_mse:.5f} ({time.perf_counter() - t0:.1f} s)")
+    assert mse < 0.032  # the bound stated in the README (PCA's is 0.037)
+    assert mse < pca_mse
+
+
+def test_conv_autoencoder_learns_and_refuses_wrong_image_shapes(fashion_test):
+    x = fashion_test[0][:512].reshape(-1, 1, 28, 28)
+    model = GenerativeModel(ConvAutoencoder(latent=8)).compile("adam", lr=2e-3)
+    before = model.evaluate(x[:256])
+    model.fit(x, epochs=1, batch_size=32, verbose=0)
+    assert model.evaluate(x[:256]) < 0.8 * before
+    with pytest.raises(
+        ValueError,
+        match=r"ConvAutoencoder: expected inputs of shape \(N, 1, 28, 28\), got \(2, 3, 28, 28\)",
+    ):
+        model.module(gn.zeros(2, 3, 28, 28))
+    with pytest.raises(ValueError, match="divisible by 4"):
+        ConvAutoencoder(size=30)
+
+
+# ----- RBM ----------------------------------------------------------------------------------
+def _nudged_digits():
+    """scikit-learn's "RBM features for digit classification" data: digits shifted by one
+    pixel in four directions (5× the images), scaled to [0, 1], 80/20 split."""
+    ndimage, datasets, model_selection, preprocessing = (
+        require(m)
+        for m in (
+            "scipy.ndimage",
+            "sklearn.datasets",
+            "sklearn.model_selection",
+            "sklearn.preprocessing",
+        )
+    )
+    X, y = datasets.load_digits(return_X_y=True)
+    shifts = []
+    for dy, dx in [(-1, 0), (0, -1), (0, 1), (1, 0)]:
+        w = np.zeros((3, 3))
+        w[1 + dy, 1 + dx] = 1
+        shifts.append(w)
+    moved = [
+        np.stack([ndimage.convolve(x.reshape(8, 8), w, mode="constant").ravel() for x in X])
+        for w in shifts
+    ]
+    X = preprocessing.minmax_scale(np.concatenate([X, *moved]).astype(np.float32), (0, 1))
+    y = np.concatenate([y] * 5)
+    return model_selection.train_test_split(X, y, test_size=0.2, random_state=0)
+
+
+def test_rbm_update_is_minus_the_free_energy_gradient():
+    rbm = gn.generative.RBM(6, 4, k=2, persistent=False).to(np.float64)
+    rbm.reset_parameters(np.random.default_rng(1))
+    rbm.weight._array *= 50  # away from the tiny start, so every term matters
+    v = (np.random.default_rng(2).random((5, 6)) < 0.5).astype(np.float64)
+    v_neg = rbm.negatives(v, np.random.default_rng(3))
+    (rbm.free_energy(v).mean() - rbm.free_energy(v_neg).mean()).backward()
+    before = {k: p._array.copy() for k, p in rbm.named_parameters()}
+    grads = {k: p.grad.numpy() for k, p in rbm.named_parameters()}
+    rbm.update(v, 0.1, np.random.default_rng(3))  # the same Gibbs draws
+    for k, p in rbm.named_parameters():
+        np.testing.assert_allclose(p._array, before[k] - 0.1 * grads[k], rtol=1e-12, err_msg=k)
+
+
+def test_rbm_free_energy_is_the_log_sum_over_hidden_states():
+    """F(v) = −log Σ_h e^−E(v,h), enumerated over all 2³ hidden states."""
+    rbm = gn.generative.RBM(4, 3).to(np.float64)
+    rbm.reset_parameters(np.random.default_rng(0))
+    rbm.weight._array *= 100
+    rbm.h_bias._array[:] = [0.3, -0.2, 0.5]
+    rbm.v_bias._array[:] = [0.1, 0.0, -0.4, 0.2]
+    v = np.array([[1.0, 0, 1, 1], [0, 1, 0, 0]])
+    hs = np.array([[(i >> j) & 1 for j in range(3)] for i in range(8)], np.float64)
+    W, c, b = rbm.weight._array, rbm.h_bias._array, rbm.v_bias._array
+    energy = -(v @ b)[:, None] - hs @ c - (v @ W.T) @ hs.T  # E(v, h), (2, 8)
+    np.testing.assert_allclose(
+        rbm.free_energy(v).detach().numpy(), -np.log(np.exp(-energy).sum(1)), rtol=1e-12
+    )
+
+
+def test_rbm_pseudo_log_likelihood_improves_with_fit():
+    x_train, x_test, _, _ = _nudged_digits()
+    x_train = x_train[:2000]
+    gn.manual_seed(0)
+    rbm = gn.generative.RBM(64, 32)
+    model = GenerativeModel(rbm).compile("sgd", lr=0.05)
+    before = -model.evaluate(x_test)  # evaluate gives the negative mean PLL
+    model.fit(x_train, epochs=2, batch_size=10, shuffle=False, verbose=0)
+    after = -model.evaluate(x_test)
+    print(f"pseudo-log-likelihood {before:.2f} -> {after:.2f}")
+    assert after > before + 15  # the margin stated in the README (−44.3 → −27.1)
+    assert rbm.sample(3, steps=5).shape == (3, 64)
+    with pytest.raises(ValueError, match=r"RBM: expected inputs \(N, 64\), got \(2, 5\)"):
+        rbm.hidden_probs(np.zeros((2, 5)))
+    with pytest.raises(ValueError, match="RBM: n_hidden must be a whole number >= 1, got 0"):
+        gn.generative.RBM(4, 0)
+
+
+@pytest.mark.slow
+def test_bernoulli_rbm_digits_pipeline_matches_scikit_learn():
+    """scikit-learn's own example: RBM(100, lr 0.06, 10 iterations) → LogisticRegression(C=6000)."""
+    neural_network, linear_model, pipeline = (
+        require(m) for m in ("sklearn.neural_network", "sklearn.linear_model", "sklearn.pipeline")
+    )
+    threadpoolctl = require("threadpoolctl")
+    x_train, x_test, y_train, y_test = _nudged_digits()
+    scores = {}
+    from glassnet.sklearn import BernoulliRBM
+
+    for name, cls in [("glassnet", BernoulliRBM), ("sklearn", neural_network.BernoulliRBM)]:
+        rbm = cls(n_components=100, learning_rate=0.06, n_iter=10, random_state=0)
+        lr = linear_model.LogisticRegression(C=6000, max_iter=1000)
+        with threadpoolctl.threadpool_limits(1):  # scikit-learn's BLAS calls on a busy machine
+            p = pipeline.Pipeline([("rbm", rbm), ("logistic", lr)]).fit(x_train, y_train)
+            scores[name] = p.score(x_test, y_test)
+    print(scores)
+    assert scores["glassnet"] > 0.9 and abs(scores["glassnet"] - scores["sklearn"]) <= 0.01
+
+
+# ----- GAN ----------------------------------------------------------------------------------
+def test_gan_step_equals_pytorch_given_the_same_weights_and_noise():
+    torch = require("torch")
+    from glassnet.generative import GAN, GANModel
+
+    gan = GAN(2, 3, (8, 8))
+    model = GANModel(gan).compile("adam", lr=1e-3)
+    tnn = torch.nn
+
+    def mlp(sizes):
+        layers = []
+        for i, (a, b) in enumerate(zip(sizes, sizes[1:])):
+            layers += [tnn.Linear(a, b)] + ([tnn.ReLU()] if i < len(sizes) - 2 else [])
+        return tnn.Sequential(*layers)
+
+    G, D = mlp([3, 8, 8, 2]), mlp([2, 8, 8, 1])
+    for ours, ref in [(gan.generator, G), (gan.discriminator, D)]:
+        ours.load_state_dict({k: v.detach().numpy() for k, v in ref.state_dict().items()})
+    g_opt = torch.optim.Adam(G.parameters(), lr=1e-3, betas=(0.5, 0.999))
+    d_opt = torch.optim.Adam(D.parameters(), lr=1e-3, betas=(0.5, 0.999))
+    rng = np.random.default_rng(0)
+    real = rng.standard_normal((16, 2)).astype(np.float32)
+    z1, z2 = (rng.standard_normal((16, 3)).astype(np.float32) for _ in range(2))
+    draws = iter([z1, z2])
+    gan.noise = lambda n: gn.tensor(next(draws))
+    logs = model.train_step((real, np.zeros(16)))
+
+    bce = torch.nn.functional.binary_cross_entropy_with_logits
+    d_real, d_fake = D(torch.tensor(real)), D(G(torch.tensor(z1)).detach())
+    d_loss = bce(d_real, torch.ones_like(d_real)) + bce(d_fake, torch.zeros_like(d_fake))
+    d_opt.zero_grad()
+    d_loss.backward()
+    d_opt.step()
+    d_gen = D(G(torch.tensor(z2)))
+    g_loss = bce(d_gen, torch.ones_like(d_gen))  # non-saturating: −log D(G(z))
+    g_opt.zero_grad()
+    g_loss.backward()
+    g_opt.step()
+
+    np.testing.assert_allclose(
+        [logs["d_loss"], logs["g_loss"]], [d_loss.item(), g_loss.item()], rtol=1e-5
+    )
+    for ours, ref in [(gan.generator, G), (gan.discriminator, D)]:
+        for k, v in ref.state_dict().items():
+            np.testing.assert_allclose(
+                ours.state_dict()[k].numpy(), v.numpy(), atol=1e-6, err_msg=k
+            )
+
+
+@pytest.mark.slow
+def test_gan_covers_the_ring_of_eight_gaussians():
+    """≥ 7 of 8 modes and ≥ 80 % of 2,000 samples within 3σ, for at least 2 of 3 seeds."""
+    from glassnet.generative import GAN, GANModel, mode_coverage, ring_of_gaussians
+
+    good = []
+    for seed in range(3):
+        x, centres = ring_of_gaussians(12800, std=0.1, seed=seed)
+        gn.manual_seed(seed)
+        model = GANModel(GAN(2, 8, (128, 128))).compile("adam", lr=1e-3)
+        model.fit(x, epochs=30, batch_size=128, verbose=0)
+        modes, near = mode_coverage(model.module.sample(2000), centres, 0.1)
+        print(f"seed {seed}: {modes} modes, {near:.1%} within 3σ")
+        good.append(modes >= 7 and near >= 0.8)
+        if sum(good) >= 2:
+            break
+    assert sum(good) >= 2, good
+
+
+# ----- DDPM ---------------------------------------------------------------------------------
+def _torch_schedule(torch, kind, T):
+    """The schedules written out in torch, as the reference."""
+    if kind == "linear":
+        return torch.linspace(1e-4, 0.02, T, dtype=torch.float64)
+    s = 0.008
+    f = torch.cos((torch.arange(T + 1, dtype=torch.float64) / T + s) / (1 + s) * math.pi / 2) ** 2
+    return torch.clamp(1 - f[1:] / f[:-1], max=0.999)
+
+
+@pytest.mark.parametrize("kind", ["linear", "cosine"])
+def test_ddpm_noising_and_loss_equal_a_torch_implementation(kind):
+    torch = require("torch")
+    from glassnet.generative import DDPM
+
+    T = 40
+    ddpm = DDPM(2, T, kind, hidden=(16, 16), time_dim=8).to(np.float64)
+    betas = _torch_schedule(torch, kind, T)
+    np.testing.assert_allclose(ddpm.betas, betas.numpy(), rtol=1e-12)
+    abar = torch.cumprod(1 - betas, 0)
+    rng = np.random.default_rng(0)
+    x0, eps = rng.standard_normal((6, 2)), rng.standard_normal((6, 2))
+    t = np.array([0, 5, 17, 39, 20, 1])
+    a = abar[torch.tensor(t)][:, None]
+    ref_xt = a.sqrt() * torch.tensor(x0) + (1 - a).sqrt() * torch.tensor(eps)
+    np.testing.assert_allclose(ddpm.q_sample(x0, t, eps), ref_xt.numpy(), rtol=1e-12)
+
+    layers = []  # the same denoiser in torch: Linear + SiLU, reading [x_t, embedding(t)]
+    for i, (m, n) in enumerate(zip([10, 16, 16], [16, 16, 2])):
+        layers += [torch.nn.Linear(m, n, dtype=torch.float64)] + (
+            [torch.nn.SiLU()] if i < 2 else []
+        )
+    net = torch.nn.Sequential(*layers)
+    ddpm.denoiser.load_state_dict({k: v.detach().numpy() for k, v in net.state_dict().items()})
+    half = 4
+    freqs = torch.exp(-math.log(10000) * torch.arange(half, dtype=torch.float64) / half)
+    args = torch.tensor(t, dtype=torch.float64)[:, None] * freqs[None]
+    emb = torch.cat([torch.sin(args), torch.cos(args)], 1)
+    ref_loss = torch.nn.functional.mse_loss(net(torch.cat([ref_xt, emb], 1)), torch.tensor(eps))
+    loss = ddpm.loss(gn.tensor(x0), t, eps)
+    np.testing.assert_allclose(float(loss._array), ref_loss.item(), rtol=1e-10)
+
+
+def test_ddpm_sampling_from_clipped_x0_is_the_same_mean_when_nothing_is_clipped():
+    from glassnet.generative import DDPM
+
+    ddpm = DDPM(2, 20, "cosine", hidden=(8,)).to(np.float64)
+    gn.manual_seed(1)
+    plain = ddpm.sample(6)
+    gn.manual_seed(1)
+    np.testing.assert_allclose(ddpm.sample(6, clip=1e12), plain, rtol=1e-7, atol=1e-9)
+    gn.manual_seed(1)
+    assert np.abs(ddpm.sample(6, clip=0.5)).max() < np.abs(plain).max()
+
+
+def test_ddpm_refuses_bad_schedules_and_shapes():
+    from glassnet.generative import DDPM, beta_schedule
+
+    with pytest.raises(ValueError, match=r"DDPM: beta_schedule: every β must lie in \(0, 1\)"):
+        DDPM(beta_start=0.0)
+    with pytest.raises(ValueError, match=r"every β must lie in \(0, 1\).*beta_end=1.5"):
+        beta_schedule("linear", 10, 0.1, 1.5)
+    with pytest.raises(ValueError, match="kind must be one of"):
+        beta_schedule("quadratic", 10)
+    with pytest.raises(ValueError, match=r"DDPM: expected inputs of shape \(N, 2\), got \(4, 3\)"):
+        DDPM().loss(gn.zeros(4, 3))
+
+
+@pytest.mark.slow
+def test_ddpm_samples_two_moons_by_maximum_mean_discrepancy():
+    """MMD² (RBF, bandwidth 0.5) of 2,000 samples to 2,000 held-out points: below 0.012 and at
+    least 10× below the untrained model's (the data against itself: about 0.0006)."""
+    from glassnet.generative import DDPM, mmd_rbf, two_moons
+
+    data = two_moons(6000, seed=0)
+    train, held = data[:4000], data[4000:]
+    gn.manual_seed(0)
+    model = GenerativeModel(DDPM(2, 100, "linear", beta_end=0.1)).compile("adam", lr=2e-3)
+    untrained = mmd_rbf(model.module.sample(2000), held, 0.5)
+    model.fit(train, epochs=120, batch_size=128, verbose=0)
+    mmd = mmd_rbf(gn.generative.sample(model.module, 2000), held, 0.5)
+    print(f"MMD² trained {mmd:.5f}, untrained {untrained:.5f}")
+    assert mmd < 0.012 and mmd * 10 < untrained
+    chain = model.module.sample(5, return_chain=True)
+    assert chain.shape == (101, 5, 2)
+
+
+# ----- DBN ----------------------------------------------------------------------------------
+def test_dbn_pretraining_initialises_an_mlp_that_beats_random_init(fashion_test):
+    """Few labels: 300 labelled images, pretraining on 5,000 unlabelled; test on 2,000
+    (benchmarks/dbn.py is the full version: 60,000 unlabelled, 1,000 labels, 3 seeds)."""
+    from glassnet.generative import DBN
+    from glassnet.models import MLP
+    from glassnet.train import Model
+
+    x, y = fashion_test[0], fashion_test[1].astype(np.int64)
+    few, test = slice(0, 300), slice(8000, 10000)
+    scores = {}
+    for name in ("dbn", "random"):
+        gn.manual_seed(0)
+        if name == "dbn":
+            dbn = DBN([784, 200, 100])
+            dbn.pretrain(x[:5000], epochs=3, lr=0.1, batch_size=50)
+            net = dbn.to_mlp(10)
+            np.testing.assert_array_equal(net[0].weight._array, dbn.rbms[0].weight._array)
+        else:
+            net = MLP([784, 200, 100, 10], "sigmoid")
+        model = Model(net).compile("adam", "cross_entropy", ["accuracy"], lr=1e-3)
+        model.fit(x[few], y[few], epochs=15, batch_size=32, verbose=0)
+        scores[name] = model.evaluate(x[test], y[test], return_dict=True)["accuracy"]
+    print(scores)
+    assert scores["dbn"] > scores["random"] + 0.01
+
+
+# ----- command line -------------------------------------------------------------------------
+def test_cli_generate_and_sample(tmp_path, capsys):
+    from glassnet import cli
+
+    out = tmp_path / "vae"
+    argv = ["generate", "vae", "--dataset", "digits", "--epochs", "2", "--latent", "2"]
+    assert cli.main([*argv, "--out", str(out)]) == 0
+    assert "test loss" in capsys.readouterr().out
+    assert {"model.safetensors", "metrics.csv", "samples.png"} <= {p.name for p in out.iterdir()}
+    rows = (out / "metrics.csv").read_text().splitlines()
+    assert rows[0].startswith("epoch,loss") and len(rows) == 3
+    assert isinstance(gn.load(out / "model.safetensors"), VAE)
+    reloaded = gn.train.load_model(out / "model.safetensors")  # uncompiled: no optimizer saved
+    assert isinstance(reloaded.module, VAE) and reloaded.optimizer is None
+    grid = tmp_path / "grid.png"
+    assert cli.main(["sample", str(out / "model.safetensors"), "-n", "9", "--out", str(grid)]) == 0
+    assert grid.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    ddpm = ["generate", "ddpm", "--dataset", "moons", "--epochs", "1", "--limit", "500"]
+    assert cli.main([*ddpm, "--timesteps", "10", "--out", str(tmp_path / "d")]) == 0
+    assert "MMD² (RBF, bandwidth 0.5)" in capsys.readouterr().out
+
+
+def test_cli_refuses_bad_generative_input(tmp_path, capsys):
+    from glassnet import cli
+
+    out = str(tmp_path / "x")
+    cases = [
+        (["generate", "vae", "--dataset", "digits", "--latent", "0"], "VAE: latent must be"),
+        (
+            ["generate", "ddpm", "--dataset", "moons", "--beta-end", "1.5"],
+            r"every β must lie in (0, 1)",
+        ),
+        (["generate", "rbm", "--dataset", "ring"], "only gan and ddpm model them"),
+    ]
+    for argv, message in cases:
+        assert cli.main([*argv, "--out", out]) == 2
+        assert message in capsys.readouterr().err
+    gn.save(gn.nn.Linear(2, 2), tmp_path / "linear.safetensors")
+    assert cli.main(["sample", str(tmp_path / "linear.safetensors")]) == 2
+    assert "a Linear is not a generative model" in capsys.readouterr().err
