@@ -6,6 +6,7 @@ model = Word2Vec(sentences, sg=1)                # gensim's names and defaults
 model.wv.most_similar("king")
 """
 
+from .keyedvectors import KeyedVectors, VectorFileError
 from .tokenize import (
     KOREAN_PARTICLES,
     WORD_PATTERN,
@@ -16,12 +17,18 @@ from .tokenize import (
     word_tokenize,
 )
 from .vectorize import CountVectorizer, TfidfVectorizer
+from .word2vec import Word2Vec, negative_sampling_loss, sgd_step
 
 __all__ = [
     "KOREAN_PARTICLES",
     "WORD_PATTERN",
     "CountVectorizer",
+    "KeyedVectors",
     "TfidfVectorizer",
+    "VectorFileError",
+    "Word2Vec",
+    "negative_sampling_loss",
+    "sgd_step",
     "Vocabulary",
     "korean_tokenize",
     "one_hot",
