@@ -46,6 +46,12 @@ def test_fast_step_equals_autograd(cbow_mean: bool, C: int) -> None:
     assert fast == pytest.approx(float(loss.data), rel=1e-13)
     np.testing.assert_allclose(e_in.weight.data - w_in, e_in.weight.grad.data, atol=1e-13)
     np.testing.assert_allclose(e_out.weight.data - w_out, e_out.weight.grad.data, atol=1e-13)
+    # word2vec.c's CBOW rule (Word2Vec's default) differs only in the context words' scaling
+    w_in2, w_out2 = e_in.weight.data.copy(), e_out.weight.data.copy()
+    sgd_step(w_in2, w_out2, contexts, cmask, targets, tmask, 1.0, cbow_mean, word2vec_cbow=True)
+    np.testing.assert_allclose(w_out2, w_out, atol=1e-15)
+    if C == 1:
+        np.testing.assert_allclose(w_in2, w_in, atol=1e-15)  # one context word: no difference
 
 
 @pytest.mark.parametrize("sg", [0, 1])

@@ -85,9 +85,14 @@ def sgd_step(
     target_mask: np.ndarray,
     lr: float,
     cbow_mean: bool = True,
+    max_exp: float | None = None,
+    word2vec_cbow: bool = False,
 ) -> float:
     """One SGD step on the summed `negative_sampling_loss` of a batch, in place on `w_in` and
-    `w_out`; returns the summed loss (float64) computed before the update."""
+    `w_out`; returns the summed loss (float64) computed before the update. With `max_exp`,
+    a score with |s| >= max_exp gets no gradient (gensim's rule, MAX_EXP = 6). With
+    `word2vec_cbow`, the context words get word2vec.c's and gensim's update instead of the
+    true gradient: each gets all of dL/dh when h is their mean, dL/dh / count when their sum."""
     count = context_mask.sum(1, keepdims=True)
     h = np.einsum("bcd,bc->bd", w_in[contexts], context_mask)  # (B, D) sum of the context
     if cbow_mean:
@@ -99,9 +104,13 @@ def sgd_step(
     sign = 2 * label - 1
     loss = float((np.logaddexp(0, -sign * s.astype(np.float64)) * target_mask).sum())
     g = (1 / (1 + np.exp(-s)) - label) * target_mask  # dL/ds = σ(s) - label
+    if max_exp is not None:
+        g[np.abs(s) >= max_exp] = 0
     grad_h = np.einsum("bk,bkd->bd", g, u)  # dL/dh = Σ_k g_k u_k
     _scatter_add(w_out, targets, -lr * g, h)  # dL/du_k = g_k h
     coef = context_mask / count if cbow_mean else context_mask  # dL/dv_c = mask_c ∂h/∂v_c dL/dh
+    if word2vec_cbow:  # the reference implementations swap the two scalings
+        coef = context_mask if cbow_mean else context_mask / count
     _scatter_add(w_in, contexts, -lr * coef, grad_h)
     return loss
 
@@ -115,7 +124,9 @@ class Word2Vec:
     vectorised SGD step updates at once (gensim updates after each one); their gradients
     add up, so a frequent word drawn hundreds of times in one large batch takes one huge
     step: 2048 diverges on gensim's CBOW test settings (alpha=0.05, sample=0), 256 does
-    not. After training,
+    not. `cbow_update="word2vec"` updates CBOW's context words as word2vec.c and gensim do
+    (see `sgd_step`; it learns faster than the true gradient, "exact"), and `max_exp` skips
+    saturated scores as they do. After training,
     `wv` holds the word vectors, `history.history["loss"]` the mean loss per epoch and
     `loss_per_batch` the mean loss of every batch.
     """
@@ -139,6 +150,8 @@ class Word2Vec:
         cbow_mean: int = 1,
         epochs: int = 5,
         shrink_windows: bool = True,
+        max_exp: float | None = 6.0,
+        cbow_update: str = "word2vec",
         batch_size: int = 256,
         progress: bool = False,
         dtype: Any = np.float32,
@@ -172,6 +185,12 @@ class Word2Vec:
         self.min_alpha, self.sg, self.hs, self.negative = min_alpha, sg, hs, negative
         self.ns_exponent, self.cbow_mean, self.epochs = ns_exponent, cbow_mean, epochs
         self.shrink_windows, self.batch_size, self.progress = shrink_windows, batch_size, progress
+        self.max_exp = max_exp
+        if cbow_update not in ("word2vec", "exact"):
+            raise ValueError(
+                f"Word2Vec: cbow_update must be 'word2vec' or 'exact', got {cbow_update!r}"
+            )
+        self.cbow_update = cbow_update
         self.dtype = np.dtype(dtype)
         self.rng = np.random.default_rng(seed)
         self.wv = KeyedVectors(vector_size)
@@ -287,7 +306,16 @@ class Word2Vec:
                 lr = self.alpha - (self.alpha - self.min_alpha) * done  # linear decay
                 targets, tmask = self._negatives(target[sl])
                 loss = sgd_step(
-                    w_in, w_out, contexts[sl], cmask[sl], targets, tmask, lr, bool(self.cbow_mean)
+                    w_in,
+                    w_out,
+                    contexts[sl],
+                    cmask[sl],
+                    targets,
+                    tmask,
+                    lr,
+                    bool(self.cbow_mean),
+                    self.max_exp,
+                    self.cbow_update == "word2vec",
                 )
                 total, examples = total + loss, examples + len(targets)
                 self.loss_per_batch.append(loss / len(targets))
