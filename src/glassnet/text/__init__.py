@@ -6,6 +6,7 @@ model = Word2Vec(sentences, sg=1)                # gensim's names and defaults
 model.wv.most_similar("king")
 """
 
+from .fasttext import FastText, FastTextKeyedVectors, char_ngrams, ft_hash
 from .keyedvectors import KeyedVectors, VectorFileError
 from .tokenize import (
     KOREAN_PARTICLES,
@@ -23,6 +24,8 @@ __all__ = [
     "KOREAN_PARTICLES",
     "WORD_PATTERN",
     "CountVectorizer",
+    "FastText",
+    "FastTextKeyedVectors",
     "KeyedVectors",
     "TfidfVectorizer",
     "VectorFileError",
@@ -30,6 +33,8 @@ __all__ = [
     "negative_sampling_loss",
     "sgd_step",
     "Vocabulary",
+    "char_ngrams",
+    "ft_hash",
     "korean_tokenize",
     "one_hot",
     "whitespace_tokenize",

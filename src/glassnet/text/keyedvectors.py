@@ -100,7 +100,7 @@ class KeyedVectors:
         mean = np.mean([v / (np.linalg.norm(v) or 1) for v in vecs], axis=0)
         normed = self.get_normed_vectors()[:restrict_vocab]
         sims = normed @ (mean / (np.linalg.norm(mean) or 1))
-        skip = {self.key_to_index[w] for w in positive + negative if isinstance(w, str)}
+        skip = {self.key_to_index.get(w) for w in positive + negative if isinstance(w, str)}
         order = np.argsort(-sims, kind="stable")[: topn + len(skip)]
         return [(self.index_to_key[i], float(sims[i])) for i in order if i not in skip][:topn]
 

@@ -103,7 +103,7 @@ def sgd_step(
     label[:, 0] = 1
     sign = 2 * label - 1
     loss = float((np.logaddexp(0, -sign * s.astype(np.float64)) * target_mask).sum())
-    g = (1 / (1 + np.exp(-s)) - label) * target_mask  # dL/ds = σ(s) - label
+    g = (0.5 + 0.5 * np.tanh(0.5 * s) - label) * target_mask  # dL/ds = σ(s) - label
     if max_exp is not None:
         g[np.abs(s) >= max_exp] = 0
     grad_h = np.einsum("bk,bkd->bd", g, u)  # dL/dh = Σ_k g_k u_k
@@ -305,18 +305,9 @@ class Word2Vec:
                 done = (epoch + position[sl][-1] / n_kept) / epochs
                 lr = self.alpha - (self.alpha - self.min_alpha) * done  # linear decay
                 targets, tmask = self._negatives(target[sl])
-                loss = sgd_step(
-                    w_in,
-                    w_out,
-                    contexts[sl],
-                    cmask[sl],
-                    targets,
-                    tmask,
-                    lr,
-                    bool(self.cbow_mean),
-                    self.max_exp,
-                    self.cbow_update == "word2vec",
-                )
+                rows, rmask, mean = self._input_rows(contexts[sl], cmask[sl])
+                loss = sgd_step(w_in, w_out, rows, rmask, targets, tmask, lr, mean, self.max_exp,
+                                self.cbow_update == "word2vec")  # fmt: skip
                 total, examples = total + loss, examples + len(targets)
                 self.loss_per_batch.append(loss / len(targets))
                 if bar is not None:
@@ -334,8 +325,19 @@ class Word2Vec:
                 )
         if bar is not None:
             bar.close()
-        self.wv.fill_norms()
+        self._finish()
         return self.history
+
+    def _input_rows(
+        self, contexts: np.ndarray, mask: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, bool]:
+        """Rows of the input Embedding that make each example's context vector, their mask,
+        and whether h is their mean (FastText adds each word's n-gram rows here)."""
+        return contexts, mask, bool(self.cbow_mean)
+
+    def _finish(self) -> None:
+        """After training: refresh what `wv` derives from the weights."""
+        self.wv.fill_norms()
 
 
 def _as_list(sentences: Iterable[Sequence[str]]) -> list:
