@@ -299,12 +299,13 @@ class Word2Vec:
         for epoch in range(epochs):
             start, total, examples = time.perf_counter(), 0.0, 0
             contexts, cmask, target, position = self._epoch_examples(ids, sent)
+            all_targets, all_tmask = self._negatives(target)  # drawn for the epoch at once
             n_kept = max(int(position[-1]) + 1 if len(position) else 1, 1)
             for b in range(0, len(target), self.batch_size):
                 sl = slice(b, b + self.batch_size)
                 done = (epoch + position[sl][-1] / n_kept) / epochs
                 lr = self.alpha - (self.alpha - self.min_alpha) * done  # linear decay
-                targets, tmask = self._negatives(target[sl])
+                targets, tmask = all_targets[sl], all_tmask[sl]
                 rows, rmask, mean = self._input_rows(contexts[sl], cmask[sl])
                 loss = sgd_step(w_in, w_out, rows, rmask, targets, tmask, lr, mean, self.max_exp,
                                 self.cbow_update == "word2vec")  # fmt: skip
