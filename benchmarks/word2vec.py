@@ -39,11 +39,14 @@ def main() -> None:
     p.add_argument("--batch-size", type=int, default=256)
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--fasttext", action="store_true", help="compare FastText instead")
+    p.add_argument("--bucket", type=int, default=2000000, help="FastText's n-gram buckets")
     p.add_argument("--skip-gensim-2", action="store_true", help="leave out gensim workers=2")
     a = p.parse_args()
     sentences = list(LineSentence(datapath("head500.noblanks.cor")))
     words = sum(map(len, sentences))
     common = dict(sg=a.sg, min_count=3, epochs=a.epochs)
+    if a.fasttext:
+        common["bucket"] = a.bucket
     ours_cls, theirs_cls = (FastText, GensimFastText) if a.fasttext else (Word2Vec, GensimWord2Vec)
     runs = {
         "glassnet": lambda seed: ours_cls(sentences, seed=seed, batch_size=a.batch_size, **common)
@@ -63,7 +66,7 @@ def main() -> None:
             w, c, s = results[name]
             print(
                 f"{name:18s} {w:10.0f} words/s (CPU {c:10.0f})  "
-                f"wordsim353 Spearman {s:.3f} ± {spread:.3f}"
+                f"wordsim353 Spearman {s:.3f} ± {spread:.4f}"
             )
     ours, theirs = results["glassnet"], results["gensim workers=1"]
     print(f"Spearman difference glassnet - gensim: {ours[2] - theirs[2]:+.3f}")
