@@ -1,5 +1,5 @@
 """The `glassnet` command: train, evaluate, predict, datasets, export, playground, lesson,
-generate, sample.
+generate, sample, embed.
 
 Each subcommand is one `add_<name>(subparsers)` function registered in SUBCOMMANDS; a new
 one only appends its own function there. Errors print one line on stderr and exit non-zero
@@ -1505,6 +1505,120 @@ def _generative_commands() -> list[Callable[[Any], None]]:
     return [add_generate, add_sample]
 
 
+# ----- embed ----------------------------------------------------------------------------------
+MAX_CORPUS_BYTES = 1 << 30  # a training corpus for `embed train`
+EMBED_DEFAULTS = {"vector_size": 100, "window": 5, "min_count": 5, "epochs": 5, "negative": 5}
+
+
+def _corpus(path: str) -> list[list[str]]:
+    """One sentence per line, tokens split on whitespace (gensim's LineSentence)."""
+    data = read_input_file(path, MAX_CORPUS_BYTES, "corpus")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise CLIError(f"--corpus {path}: not UTF-8 text (byte {e.start})") from None
+    return [line.split() for line in text.splitlines()]
+
+
+def run_embed_train(args: argparse.Namespace) -> int:
+    """`glassnet embed train`: train, then write OUT/vectors.bin, vectors.txt, history.json."""
+    from .text import FastText, Word2Vec
+
+    sentences = _corpus(args.corpus)
+    cls = FastText if args.fasttext else Word2Vec
+    kw = {k: getattr(args, k) for k in EMBED_DEFAULTS}
+    extra = {"bucket": args.bucket} if args.fasttext else {}
+    try:
+        model = cls(sentences, sg=args.sg, sample=args.sample, alpha=args.alpha, seed=args.seed,
+                    progress=args.verbose > 0, **kw, **extra)  # fmt: skip
+    except ValueError as e:
+        raise CLIError(f"--corpus {args.corpus}: {e}") from None
+    out = Path(args.out)
+    _make_out(out)
+    model.wv.save_word2vec_format(out / "vectors.bin", binary=True)
+    model.wv.save_word2vec_format(out / "vectors.txt")
+    history = {
+        "loss": model.history.history["loss"],
+        "words_per_sec": model.history.history["words_per_sec"],
+    }
+    from .io import atomic_write_text
+
+    atomic_write_text(out / "history.json", json.dumps(history, indent=1) + "\n")
+    print(f"{len(model.wv)} words x {model.vector_size}; loss per epoch "
+          f"{', '.join(f'{x:.4f}' for x in history['loss'])}; wrote {out}/vectors.bin")  # fmt: skip
+    return 0
+
+
+def _vectors(path: str) -> Any:
+    """Vectors from a word2vec file: binary when it ends in .bin, else text."""
+    from .text import KeyedVectors, VectorFileError
+
+    check_input_file(path, MAX_MODEL_BYTES, "vector file")
+    try:
+        return KeyedVectors.load_word2vec_format(path, binary=path.endswith(".bin"))
+    except (VectorFileError, UnicodeDecodeError) as e:
+        raise CLIError(str(e)) from None
+
+
+def _known(fn: Callable[[], Any]) -> Any:
+    """Run a query; an unknown word becomes one CLI error line (with the closest words)."""
+    try:
+        return fn()
+    except KeyError as e:
+        raise CLIError(str(e.args[0])) from None
+
+
+def run_embed_neighbors(args: argparse.Namespace) -> int:
+    """`glassnet embed neighbors`: the nearest words by cosine similarity."""
+    wv = _vectors(args.vectors)
+    for word, sim in _known(lambda: wv.most_similar(args.word, topn=args.topn)):
+        print(f"{sim:.4f}\t{word}")
+    return 0
+
+
+def run_embed_plot(args: argparse.Namespace) -> int:
+    """`glassnet embed plot`: chosen words on their first two principal components."""
+    from .text.plot import plot_words
+
+    if len(args.words) < 2:
+        raise CLIError("embed plot: give at least 2 words")
+    wv = _vectors(args.vectors)
+    _known(lambda: [wv.get_index(w) for w in args.words])
+    plot_words(wv, args.words, args.out)
+    print(f"wrote {args.out}")
+    return 0
+
+
+def add_embed(sub: Any) -> None:
+    """Register `glassnet embed train|neighbors|plot`."""
+    p = sub.add_parser("embed", help="word vectors: train Word2Vec/FastText, query, plot",
+                       description="Train word vectors on a text corpus and use them.")  # fmt: skip
+    cmds = p.add_subparsers(dest="embed_cmd", required=True, parser_class=_Parser)
+    t = cmds.add_parser("train", help="train vectors on a corpus (one sentence per line)")
+    t.add_argument("--corpus", required=True, help="UTF-8 text, one sentence per line")
+    t.add_argument("--out", required=True, help="folder for vectors.bin, vectors.txt, history.json")
+    t.add_argument("--sg", type=int, choices=[0, 1], default=0, help="1 skip-gram, 0 CBOW")
+    t.add_argument("--fasttext", action="store_true", help="FastText (character n-grams)")
+    for name, default in EMBED_DEFAULTS.items():
+        t.add_argument(f"--{name.replace('_', '-')}", dest=name, type=int, default=default)
+    t.add_argument("--bucket", type=int, default=2000000, help="FastText n-gram buckets")
+    t.add_argument("--sample", type=float, default=1e-3)
+    t.add_argument("--alpha", type=float, default=0.025)
+    t.add_argument("--seed", type=int, default=1)
+    t.add_argument("--verbose", type=int, default=1, help="0: no progress bar")
+    t.set_defaults(func=run_embed_train)
+    n = cmds.add_parser("neighbors", help="nearest words to WORD")
+    n.add_argument("vectors", help="a word2vec file (.bin: binary, else text)")
+    n.add_argument("word")
+    n.add_argument("--topn", type=int, default=10)
+    n.set_defaults(func=run_embed_neighbors)
+    q = cmds.add_parser("plot", help="a PCA 2-D plot of chosen words")
+    q.add_argument("vectors", help="a word2vec file (.bin: binary, else text)")
+    q.add_argument("words", nargs="+")
+    q.add_argument("--out", default="words.png", help="image file (default words.png)")
+    q.set_defaults(func=run_embed_plot)
+
+
 # Subcommands, in --help order.
 SUBCOMMANDS: list[Callable[[Any], None]] = [
     add_train,
@@ -1517,6 +1631,7 @@ SUBCOMMANDS: list[Callable[[Any], None]] = [
     add_rl,
     add_lesson,
     *_generative_commands(),
+    add_embed,
 ]
 
 

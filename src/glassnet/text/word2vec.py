@@ -1,0 +1,362 @@
+"""Word2Vec with negative sampling (gensim's names and defaults), on glassnet Embeddings.
+
+One training example is a context and a target word: skip-gram (sg=1) takes the centre word
+as context and each word within its window as target; CBOW (sg=0) takes the window's words
+(their mean, or sum with cbow_mean=0) as context and the centre word as target. With h the
+context vector, u_t the output vector of the target and u_k those of `negative` words drawn
+from the unigram table (count ** ns_exponent), the loss of the example is
+
+    L = -log σ(u_t·h) - Σ_k log σ(-u_k·h)
+
+`negative_sampling_loss` writes it in glassnet autograd; `sgd_step` is the fast NumPy twin
+that computes the same loss and gradient for a whole batch and applies the SGD update
+(tests/test_word2vec.py checks they agree). The reported loss is the mean of L over the
+examples, accumulated in float64: per batch, and per epoch over all its examples.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import numpy as np
+
+from ..autograd import Tensor
+from ..autograd import functional as F
+from ..nn import Embedding
+from ..train.callbacks import History
+from .keyedvectors import KeyedVectors
+
+
+# ----- the loss: readable (autograd) and fast (NumPy) -----------------------------------------
+def negative_sampling_loss(
+    input_embedding: Embedding,
+    output_embedding: Embedding,
+    contexts: np.ndarray,
+    context_mask: np.ndarray,
+    targets: np.ndarray,
+    target_mask: np.ndarray,
+    cbow_mean: bool = True,
+) -> Tensor:
+    """Summed loss of a batch: contexts (B, C) with a 0/1 mask, targets (B, 1 + negative)
+    whose column 0 is the true word, a 0/1 target_mask (a negative equal to the true word
+    counts 0)."""
+    vin = input_embedding(contexts) * Tensor(
+        context_mask[..., None].astype(input_embedding.weight.dtype)
+    )
+    h = vin.sum(1)  # (B, D)
+    if cbow_mean:
+        h = h / Tensor(context_mask.sum(1, keepdims=True).astype(h.dtype))
+    scores = (output_embedding(targets) * h.unsqueeze(1)).sum(-1)  # (B, 1 + negative)
+    sign = np.where(np.arange(targets.shape[1]) == 0, 1.0, -1.0).astype(h.dtype)
+    return -(F.logsigmoid(scores * Tensor(sign)) * Tensor(target_mask.astype(h.dtype))).sum()
+
+
+def _scatter_add(
+    weight: np.ndarray, rows: np.ndarray, coef: np.ndarray, values: np.ndarray
+) -> None:
+    """weight[rows[b, j]] += coef[b, j] * values[b] for all b, j, repeats adding up: one sparse
+    (unique rows × B) matrix product instead of a Python loop or np.add.at. Entries with
+    coef 0 are left out."""
+    from scipy import sparse
+
+    b, j = np.nonzero(coef)
+    flat = rows[b, j]
+    if not len(flat):
+        return
+    order = np.argsort(flat, kind="stable")
+    sorted_rows = flat[order]
+    starts = np.flatnonzero(np.r_[True, sorted_rows[1:] != sorted_rows[:-1]])
+    m = sparse.csr_matrix(
+        (coef[b, j][order], b[order], np.r_[starts, len(flat)]),
+        shape=(len(starts), len(values)),
+    )
+    weight[sorted_rows[starts]] += m @ values
+
+
+def sgd_step(
+    w_in: np.ndarray,
+    w_out: np.ndarray,
+    contexts: np.ndarray,
+    context_mask: np.ndarray,
+    targets: np.ndarray,
+    target_mask: np.ndarray,
+    lr: float,
+    cbow_mean: bool = True,
+    max_exp: float | None = None,
+    word2vec_cbow: bool = False,
+) -> float:
+    """One SGD step on the summed `negative_sampling_loss` of a batch, in place on `w_in` and
+    `w_out`; returns the summed loss (float64) computed before the update. With `max_exp`,
+    a score with |s| >= max_exp gets no gradient (gensim's rule, MAX_EXP = 6). With
+    `word2vec_cbow`, the context words get word2vec.c's and gensim's update instead of the
+    true gradient: each gets all of dL/dh when h is their mean, dL/dh / count when their sum."""
+    count = context_mask.sum(1, keepdims=True)
+    h = np.einsum("bcd,bc->bd", w_in[contexts], context_mask)  # (B, D) sum of the context
+    if cbow_mean:
+        h /= count
+    u = w_out[targets]  # (B, 1 + negative, D)
+    s = np.einsum("bkd,bd->bk", u, h)
+    label = np.zeros_like(s)
+    label[:, 0] = 1
+    sign = 2 * label - 1
+    loss = float((np.logaddexp(0, -sign * s.astype(np.float64)) * target_mask).sum())
+    g = (0.5 + 0.5 * np.tanh(0.5 * s) - label) * target_mask  # dL/ds = σ(s) - label
+    if max_exp is not None:
+        g[np.abs(s) >= max_exp] = 0
+    grad_h = np.einsum("bk,bkd->bd", g, u)  # dL/dh = Σ_k g_k u_k
+    _scatter_add(w_out, targets, -lr * g, h)  # dL/du_k = g_k h
+    coef = context_mask / count if cbow_mean else context_mask  # dL/dv_c = mask_c ∂h/∂v_c dL/dh
+    if word2vec_cbow:  # the reference implementations swap the two scalings
+        coef = context_mask if cbow_mean else context_mask / count
+    _scatter_add(w_in, contexts, -lr * coef, grad_h)
+    return loss
+
+
+# ----- the model -----------------------------------------------------------------------------
+class Word2Vec:
+    """Word vectors trained with negative sampling; gensim's parameters and defaults.
+
+    `workers` is accepted for gensim compatibility and unused (one NumPy process); hs=1
+    (hierarchical softmax) is not implemented. `batch_size` is how many examples one
+    vectorised SGD step updates at once (gensim updates after each one); their gradients
+    add up, so a frequent word drawn hundreds of times in one large batch takes one huge
+    step: 2048 diverges on gensim's CBOW test settings (alpha=0.05, sample=0), 256 does
+    not. `cbow_update="word2vec"` updates CBOW's context words as word2vec.c and gensim do
+    (see `sgd_step`; it learns faster than the true gradient, "exact"), and `max_exp` skips
+    saturated scores as they do. After training,
+    `wv` holds the word vectors, `history.history["loss"]` the mean loss per epoch and
+    `loss_per_batch` the mean loss of every batch.
+    """
+
+    def __init__(
+        self,
+        sentences: Iterable[Sequence[str]] | None = None,
+        vector_size: int = 100,
+        alpha: float = 0.025,
+        window: int = 5,
+        min_count: int = 5,
+        max_vocab_size: int | None = None,
+        sample: float = 1e-3,
+        seed: int = 1,
+        workers: int = 3,
+        min_alpha: float = 0.0001,
+        sg: int = 0,
+        hs: int = 0,
+        negative: int = 5,
+        ns_exponent: float = 0.75,
+        cbow_mean: int = 1,
+        epochs: int = 5,
+        shrink_windows: bool = True,
+        max_exp: float | None = 6.0,
+        cbow_update: str = "word2vec",
+        batch_size: int = 256,
+        progress: bool = False,
+        dtype: Any = np.float32,
+    ) -> None:
+        if hs:
+            raise ValueError(
+                "Word2Vec: hs=1 (hierarchical softmax) is not implemented; use negative > 0"
+            )
+        sizes = dict(vector_size=vector_size, window=window, min_count=min_count,
+                     negative=negative, epochs=epochs, batch_size=batch_size)  # fmt: skip
+        for name, v in sizes.items():
+            if not isinstance(v, int) or v < 1:
+                raise ValueError(f"Word2Vec: {name} must be an integer >= 1, got {v!r}")
+        if not 0 < alpha or min_alpha < 0 or sample < 0:
+            raise ValueError(
+                "Word2Vec: need alpha > 0, min_alpha >= 0, sample >= 0; "
+                f"got {alpha}, {min_alpha}, {sample}"
+            )
+        self.vector_size, self.alpha, self.window, self.min_count = (
+            vector_size,
+            alpha,
+            window,
+            min_count,
+        )
+        self.max_vocab_size, self.sample, self.seed, self.workers = (
+            max_vocab_size,
+            sample,
+            seed,
+            workers,
+        )
+        self.min_alpha, self.sg, self.hs, self.negative = min_alpha, sg, hs, negative
+        self.ns_exponent, self.cbow_mean, self.epochs = ns_exponent, cbow_mean, epochs
+        self.shrink_windows, self.batch_size, self.progress = shrink_windows, batch_size, progress
+        self.max_exp = max_exp
+        if cbow_update not in ("word2vec", "exact"):
+            raise ValueError(
+                f"Word2Vec: cbow_update must be 'word2vec' or 'exact', got {cbow_update!r}"
+            )
+        self.cbow_update = cbow_update
+        self.dtype = np.dtype(dtype)
+        self.rng = np.random.default_rng(seed)
+        self.wv = KeyedVectors(vector_size)
+        self.history = History()
+        self.loss_per_batch: list[float] = []
+        if sentences is not None:
+            sentences = _as_list(sentences)
+            self.build_vocab(sentences)
+            self.train(sentences, epochs=epochs)
+
+    # ----- vocabulary ------------------------------------------------------------------------
+    def build_vocab(self, sentences: Iterable[Sequence[str]]) -> None:
+        """Count words, keep those seen `min_count` times (most frequent first), and set up
+        the subsampling probabilities, the negative-sampling table and the Embeddings."""
+        sentences = _as_list(sentences)
+        counts: Counter = Counter()
+        for s in sentences:
+            counts.update(s)
+        if not counts:
+            raise ValueError("Word2Vec: the corpus is empty (no sentence holds a word)")
+        kept = [(w, c) for w, c in counts.most_common(self.max_vocab_size) if c >= self.min_count]
+        if not kept:
+            top = counts.most_common(1)[0]
+            raise ValueError(
+                f"Word2Vec: no word reaches min_count={self.min_count} (the most frequent, "
+                f"{top[0]!r}, occurs {top[1]} times)"
+            )
+        self.wv = KeyedVectors(self.vector_size, len(kept), self.dtype)
+        self.wv.set_keys([w for w, _ in kept], [c for _, c in kept])
+        self._prepare_weights()
+
+    def _prepare_weights(self) -> None:
+        """Subsampling keep-probabilities, the unigram table and the two Embeddings."""
+        c = self.wv.counts.astype(np.float64)
+        threshold = self.sample * c.sum() if self.sample < 1 else self.sample
+        self.keep_probability = (
+            np.minimum(1.0, (np.sqrt(c / threshold) + 1) * threshold / c)
+            if self.sample
+            else np.ones_like(c)
+        )  # gensim's rule: keep a word of count c with probability (√(c/t) + 1)·t/c
+        self.cum_table = np.cumsum(c**self.ns_exponent)
+        v, d = len(self.wv), self.vector_size
+        self.input_embedding = Embedding(v, d, dtype=self.dtype)
+        self.output_embedding = Embedding(v, d, dtype=self.dtype)
+        self.input_embedding.weight.data[...] = (self.rng.random((v, d)) * 2 - 1) / d  # gensim 4's
+        self.output_embedding.weight.data[...] = 0
+        self.wv.vectors = self.input_embedding.weight.data  # the same memory: wv sees training
+
+    @property
+    def syn1neg(self) -> np.ndarray:
+        """The output (context) vectors, gensim's name."""
+        return self.output_embedding.weight.data
+
+    # ----- examples --------------------------------------------------------------------------
+    def _encode(self, sentences: list) -> tuple[np.ndarray, np.ndarray]:
+        """Word indices of the whole corpus (unknown words dropped) and each one's sentence."""
+        index = self.wv.key_to_index
+        ids = [np.array([index[w] for w in s if w in index], np.int64) for s in sentences]
+        sent = np.repeat(np.arange(len(ids)), [len(a) for a in ids])
+        return (np.concatenate(ids) if ids else np.zeros(0, np.int64)), sent
+
+    def _epoch_examples(self, ids: np.ndarray, sent: np.ndarray):
+        """This epoch's examples in corpus order: (contexts, context_mask, target, position)."""
+        keep = self.rng.random(len(ids)) < self.keep_probability[ids]
+        ids, sent = ids[keep], sent[keep]
+        n, w = len(ids), self.window
+        reach = w - self.rng.integers(0, w, n) if self.shrink_windows else np.full(n, w)
+        offsets = np.r_[-w:0, 1 : w + 1]
+        pos = np.arange(n)[:, None] + offsets[None, :]  # (n, 2w) neighbour positions
+        valid = (pos >= 0) & (pos < n) & (np.abs(offsets)[None, :] <= reach[:, None])
+        pos = np.clip(pos, 0, max(n - 1, 0))
+        valid &= sent[pos] == sent[:, None]
+        if self.sg:  # one example per (centre, neighbour): context = centre, target = neighbour
+            centre, j = np.nonzero(valid)
+            return (
+                ids[centre][:, None],
+                np.ones((len(centre), 1), self.dtype),
+                ids[pos[centre, j]],
+                centre,
+            )
+        has = valid.any(1)  # CBOW: one example per centre word with at least one neighbour
+        return ids[pos[has]], valid[has].astype(self.dtype), ids[has], np.flatnonzero(has)
+
+    def _negatives(self, target: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """targets (B, 1 + negative), column 0 the true word, and the 0/1 mask of the rest."""
+        draws = self.rng.random((len(target), self.negative)) * self.cum_table[-1]
+        neg = np.searchsorted(self.cum_table, draws, side="right")
+        targets = np.concatenate([target[:, None], neg], axis=1)
+        mask = np.ones(targets.shape, self.dtype)
+        mask[:, 1:] = neg != target[:, None]
+        return targets, mask
+
+    # ----- training --------------------------------------------------------------------------
+    def train(self, corpus_iterable: Iterable[Sequence[str]], epochs: int | None = None) -> History:
+        """Train for `epochs` passes; returns the History (mean loss and words/s per epoch)."""
+        sentences = _as_list(corpus_iterable)
+        if not len(self.wv):
+            raise RuntimeError("Word2Vec.train: call build_vocab first")
+        ids, sent = self._encode(sentences)
+        if not len(ids):
+            raise ValueError("Word2Vec.train: no word of the corpus is in the vocabulary")
+        epochs = self.epochs if epochs is None else epochs
+        raw_words = sum(len(s) for s in sentences)
+        w_in, w_out = self.input_embedding.weight.data, self.output_embedding.weight.data
+        bar = _progress(epochs * raw_words, self.progress)
+        for epoch in range(epochs):
+            start, total, examples = time.perf_counter(), 0.0, 0
+            contexts, cmask, target, position = self._epoch_examples(ids, sent)
+            all_targets, all_tmask = self._negatives(target)  # drawn for the epoch at once
+            n_kept = max(int(position[-1]) + 1 if len(position) else 1, 1)
+            for b in range(0, len(target), self.batch_size):
+                sl = slice(b, b + self.batch_size)
+                done = (epoch + position[sl][-1] / n_kept) / epochs
+                lr = self.alpha - (self.alpha - self.min_alpha) * done  # linear decay
+                targets, tmask = all_targets[sl], all_tmask[sl]
+                rows, rmask, mean = self._input_rows(contexts[sl], cmask[sl])
+                loss = sgd_step(w_in, w_out, rows, rmask, targets, tmask, lr, mean, self.max_exp,
+                                self.cbow_update == "word2vec")  # fmt: skip
+                total, examples = total + loss, examples + len(targets)
+                self.loss_per_batch.append(loss / len(targets))
+                if bar is not None:
+                    bar.update(round(raw_words * len(targets) / max(len(target), 1)))
+            seconds = time.perf_counter() - start
+            logs = {
+                "loss": total / max(examples, 1),
+                "words_per_sec": raw_words / seconds,
+                "examples": examples,
+            }
+            self.history.on_epoch_end(epoch, logs)
+            if bar is not None:
+                bar.set_postfix(
+                    loss=f"{logs['loss']:.4f}", words_per_s=f"{logs['words_per_sec']:.0f}"
+                )
+        if bar is not None:
+            bar.close()
+        self._finish()
+        return self.history
+
+    def _input_rows(
+        self, contexts: np.ndarray, mask: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, bool]:
+        """Rows of the input Embedding that make each example's context vector, their mask,
+        and whether h is their mean (FastText adds each word's n-gram rows here)."""
+        return contexts, mask, bool(self.cbow_mean)
+
+    def _finish(self) -> None:
+        """After training: refresh what `wv` derives from the weights."""
+        self.wv.fill_norms()
+
+
+def _as_list(sentences: Iterable[Sequence[str]]) -> list:
+    """The corpus as a list of token lists (a single string is refused)."""
+    if isinstance(sentences, str):
+        raise TypeError("Word2Vec: sentences must be an iterable of token lists, not one string")
+    out = [list(s) for s in sentences]
+    if any(isinstance(s, str) for s in out[:1]) or (
+        out and out[0] and not isinstance(out[0][0], str)
+    ):
+        raise TypeError("Word2Vec: each sentence must be a list of string tokens")
+    return out
+
+
+def _progress(total: int, enabled: bool):
+    """A tqdm bar counting words, or None."""
+    if not enabled:
+        return None
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, unit="word", unit_scale=True, desc="word2vec")

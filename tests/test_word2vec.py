@@ -1,0 +1,180 @@
+"""glassnet.text.Word2Vec: the fast step equals autograd, the loss is the real loss, quality
+against gensim's own sanity test, vector files, and bad input."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from conftest import require
+from glassnet.nn import Embedding
+from glassnet.text import KeyedVectors, VectorFileError, Word2Vec, negative_sampling_loss, sgd_step
+
+
+@pytest.fixture(scope="module")
+def lee() -> list[list[str]]:
+    """gensim's test corpus as gensim's tests read it (simple_preprocess of each line)."""
+    require("gensim")
+    from gensim.test.utils import datapath
+    from gensim.utils import simple_preprocess
+
+    with open(datapath("lee_background.cor"), encoding="utf-8") as f:
+        return [simple_preprocess(line) for line in f]
+
+
+def _batch(rng, V=20, B=30, C=4, K=5):
+    contexts = rng.integers(0, V, (B, C))
+    cmask = (rng.random((B, C)) < 0.7).astype(np.float64)
+    cmask[:, 0] = 1
+    targets = rng.integers(0, V, (B, K + 1))
+    tmask = np.ones((B, K + 1))
+    tmask[:, 1:] = targets[:, 1:] != targets[:, :1]
+    return contexts, cmask, targets, tmask
+
+
+@pytest.mark.parametrize("cbow_mean", [True, False])
+@pytest.mark.parametrize("C", [1, 4])  # 1: a skip-gram batch, 4: CBOW contexts
+def test_fast_step_equals_autograd(cbow_mean: bool, C: int) -> None:
+    rng = np.random.default_rng(1)
+    e_in, e_out = Embedding(20, 8, dtype=np.float64), Embedding(20, 8, dtype=np.float64)
+    e_out.weight.data[...] = rng.standard_normal((20, 8)) * 0.3
+    contexts, cmask, targets, tmask = _batch(rng, C=C)
+    loss = negative_sampling_loss(e_in, e_out, contexts, cmask, targets, tmask, cbow_mean)
+    loss.backward()
+    w_in, w_out = e_in.weight.data.copy(), e_out.weight.data.copy()
+    fast = sgd_step(w_in, w_out, contexts, cmask, targets, tmask, 1.0, cbow_mean)  # lr 1: w -= grad
+    assert fast == pytest.approx(float(loss.data), rel=1e-13)
+    np.testing.assert_allclose(e_in.weight.data - w_in, e_in.weight.grad.data, atol=1e-13)
+    np.testing.assert_allclose(e_out.weight.data - w_out, e_out.weight.grad.data, atol=1e-13)
+    # word2vec.c's CBOW rule (Word2Vec's default) differs only in the context words' scaling
+    w_in2, w_out2 = e_in.weight.data.copy(), e_out.weight.data.copy()
+    sgd_step(w_in2, w_out2, contexts, cmask, targets, tmask, 1.0, cbow_mean, word2vec_cbow=True)
+    np.testing.assert_allclose(w_out2, w_out, atol=1e-15)
+    if C == 1:
+        np.testing.assert_allclose(w_in2, w_in, atol=1e-15)  # one context word: no difference
+
+
+@pytest.mark.parametrize("sg", [0, 1])
+def test_reported_loss_is_the_loss_of_the_vectors(lee, sg: int) -> None:
+    """The first batch's reported loss equals autograd's loss of the same examples computed
+    from the vectors before training; the epoch loss is the example-weighted batch mean."""
+    docs = lee[:40]
+    kw = dict(sg=sg, min_count=2, seed=3, dtype=np.float64, vector_size=16)
+    trained, replica = Word2Vec(batch_size=500, **kw), Word2Vec(batch_size=500, **kw)
+    trained.build_vocab(docs)
+    replica.build_vocab(docs)
+    history = trained.train(docs, epochs=2)
+    contexts, cmask, target, _ = replica._epoch_examples(*replica._encode(docs))  # same draws
+    targets, tmask = (a[:500] for a in replica._negatives(target))
+    first = negative_sampling_loss(
+        replica.input_embedding,
+        replica.output_embedding,
+        contexts[:500],
+        cmask[:500],
+        targets,
+        tmask,
+    )
+    assert trained.loss_per_batch[0] == pytest.approx(float(first.data) / 500, rel=1e-12)
+    n = history.history["examples"][0]
+    sizes = [min(500, n - b) for b in range(0, n, 500)]
+    per_batch = trained.loss_per_batch[: len(sizes)]
+    assert history.history["loss"][0] == pytest.approx(np.dot(per_batch, sizes) / n, rel=1e-12)
+
+
+def test_loss_falls_and_gensim_sanity_cbow(lee) -> None:
+    """gensim's test_cbow_neg settings: 'bombings' among the 50 nearest to 'attacks'."""
+    model = Word2Vec(
+        lee, sg=0, cbow_mean=1, alpha=0.05, window=5, negative=15, min_count=5, epochs=10, sample=0
+    )
+    losses = model.history.history["loss"]
+    assert all(b < a for a, b in zip(losses, losses[1:])), losses
+    words = [w for w, _ in model.wv.most_similar("attacks", topn=50)]
+    assert "bombings" in words
+    assert model.wv.similarity("attacks", "bombings") == pytest.approx(
+        model.wv.most_similar("attacks", topn=50)[words.index("bombings")][1], abs=1e-6
+    )
+
+
+@pytest.mark.slow
+def test_gensim_sanity_skipgram(lee) -> None:
+    """gensim's test_sg_neg settings."""
+    model = Word2Vec(lee, sg=1, window=4, negative=15, min_count=5, epochs=10)
+    assert "bombings" in [w for w, _ in model.wv.most_similar("attacks", topn=50)]
+
+
+def test_evaluations_match_gensim_on_the_same_vectors(lee) -> None:
+    """Word-pair and analogy evaluation give gensim's numbers for identical vectors."""
+    gensim = require("gensim")
+    from gensim.test.utils import datapath
+
+    model = Word2Vec(lee, min_count=3, epochs=1, vector_size=20)
+    theirs = gensim.models.KeyedVectors(20)
+    theirs.add_vectors(model.wv.index_to_key, model.wv.vectors)
+    ours_p, ours_s, ours_oov = model.wv.evaluate_word_pairs(datapath("wordsim353.tsv"))
+    their_p, their_s, their_oov = theirs.evaluate_word_pairs(datapath("wordsim353.tsv"))
+    assert ours_p[0] == pytest.approx(their_p[0], abs=1e-6)
+    assert ours_s[0] == pytest.approx(their_s[0], abs=1e-6)
+    assert ours_oov == pytest.approx(their_oov)
+    score, sections = model.wv.evaluate_word_analogies(datapath("questions-words.txt"))
+    their_score, their_sections = theirs.evaluate_word_analogies(datapath("questions-words.txt"))
+    assert score == pytest.approx(their_score)
+    assert len(sections[-1]["correct"]) + len(sections[-1]["incorrect"]) == len(
+        their_sections[-1]["correct"]
+    ) + len(their_sections[-1]["incorrect"])
+    ours_top = model.wv.most_similar(positive=["police", "army"], negative=["man"], topn=5)
+    their_top = theirs.most_similar(positive=["police", "army"], negative=["man"], topn=5)
+    assert [w for w, _ in ours_top] == [w for w, _ in their_top]
+    odd = ["attacks", "bombings", "terrorism", "cricket", "police"]
+    assert model.wv.doesnt_match(odd) == theirs.doesnt_match(odd)
+    assert model.wv.similarity("police", "army") == pytest.approx(
+        theirs.similarity("police", "army"), abs=1e-6
+    )
+
+
+def test_vector_files_round_trip_and_gensim_reads_them(lee, tmp_path) -> None:
+    gensim = require("gensim")
+    model = Word2Vec(lee[:50], min_count=2, epochs=1, vector_size=12)
+    for binary in (False, True):
+        path = tmp_path / f"v.{'bin' if binary else 'txt'}"
+        model.wv.save_word2vec_format(path, binary=binary)
+        back = KeyedVectors.load_word2vec_format(path, binary=binary)
+        assert back.index_to_key == model.wv.index_to_key
+        np.testing.assert_allclose(back.vectors, model.wv.vectors, rtol=1e-5 if not binary else 0)
+        theirs = gensim.models.KeyedVectors.load_word2vec_format(str(path), binary=binary)
+        np.testing.assert_allclose(theirs.vectors, back.vectors, rtol=0)
+        assert theirs.index_to_key == back.index_to_key
+
+
+def test_malformed_vector_files(tmp_path) -> None:
+    cases = {
+        b"": "header",
+        b"2 3\nword 1 2 3\n": "declares 2 vectors",
+        b"1 3\nword 1 x 3\n": "not a number",
+        b"1 3\nword 1 2\n": "expected a word and 3 numbers",
+        b"1000000000 300\nword 1\n": "declares 1000000000 vectors",
+        b"1 -3\n": "header",
+    }
+    for content, message in cases.items():
+        (tmp_path / "bad.txt").write_bytes(content)
+        with pytest.raises(VectorFileError, match=message):
+            KeyedVectors.load_word2vec_format(tmp_path / "bad.txt")
+    vec = np.zeros(2, "<f4").tobytes()
+    (tmp_path / "bad.bin").write_bytes(b"2 2\nab " + vec + b"\ncdefgh" + vec[:2])
+    with pytest.raises(VectorFileError, match="cut short"):
+        KeyedVectors.load_word2vec_format(tmp_path / "bad.bin", binary=True)
+
+
+def test_bad_input(lee) -> None:
+    with pytest.raises(ValueError, match="empty"):
+        Word2Vec([[], []])
+    with pytest.raises(ValueError, match="no word reaches min_count=5"):
+        Word2Vec([["a", "b"], ["a"]])
+    with pytest.raises(TypeError, match="one string"):
+        Word2Vec("a corpus as one string")
+    with pytest.raises(ValueError, match="hs=1"):
+        Word2Vec(hs=1)
+    model = Word2Vec(lee[:30], min_count=2, epochs=1, vector_size=8)
+    with pytest.raises(
+        KeyError, match="'attackz' is not in the vocabulary.*closest known words: attack"
+    ):
+        model.wv.most_similar("attackz")
