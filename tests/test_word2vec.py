@@ -37,17 +37,17 @@ def _batch(rng, V=20, B=30, C=4, K=5):
 def test_fast_step_equals_autograd(cbow_mean: bool, C: int) -> None:
     rng = np.random.default_rng(1)
     e_in, e_out = Embedding(20, 8, dtype=np.float64), Embedding(20, 8, dtype=np.float64)
-    e_out.weight.data[...] = rng.standard_normal((20, 8)) * 0.3
+    e_out.weight._array[...] = rng.standard_normal((20, 8)) * 0.3
     contexts, cmask, targets, tmask = _batch(rng, C=C)
     loss = negative_sampling_loss(e_in, e_out, contexts, cmask, targets, tmask, cbow_mean)
     loss.backward()
-    w_in, w_out = e_in.weight.data.copy(), e_out.weight.data.copy()
+    w_in, w_out = e_in.weight._array.copy(), e_out.weight._array.copy()
     fast = sgd_step(w_in, w_out, contexts, cmask, targets, tmask, 1.0, cbow_mean)  # lr 1: w -= grad
-    assert fast == pytest.approx(float(loss.data), rel=1e-13)
-    np.testing.assert_allclose(e_in.weight.data - w_in, e_in.weight.grad.data, atol=1e-13)
-    np.testing.assert_allclose(e_out.weight.data - w_out, e_out.weight.grad.data, atol=1e-13)
+    assert fast == pytest.approx(float(loss._array), rel=1e-13)
+    np.testing.assert_allclose(e_in.weight._array - w_in, e_in.weight.grad._array, atol=1e-13)
+    np.testing.assert_allclose(e_out.weight._array - w_out, e_out.weight.grad._array, atol=1e-13)
     # word2vec.c's CBOW rule (Word2Vec's default) differs only in the context words' scaling
-    w_in2, w_out2 = e_in.weight.data.copy(), e_out.weight.data.copy()
+    w_in2, w_out2 = e_in.weight._array.copy(), e_out.weight._array.copy()
     sgd_step(w_in2, w_out2, contexts, cmask, targets, tmask, 1.0, cbow_mean, word2vec_cbow=True)
     np.testing.assert_allclose(w_out2, w_out, atol=1e-15)
     if C == 1:
@@ -74,7 +74,7 @@ def test_reported_loss_is_the_loss_of_the_vectors(lee, sg: int) -> None:
         targets,
         tmask,
     )
-    assert trained.loss_per_batch[0] == pytest.approx(float(first.data) / 500, rel=1e-12)
+    assert trained.loss_per_batch[0] == pytest.approx(float(first._array) / 500, rel=1e-12)
     n = history.history["examples"][0]
     sizes = [min(500, n - b) for b in range(0, n, 500)]
     per_batch = trained.loss_per_batch[: len(sizes)]

@@ -101,12 +101,12 @@ class FastText(Word2Vec):
         """Word2Vec's, with `bucket` more input rows for the n-grams."""
         super()._prepare_weights()
         v, d = len(self.wv), self.vector_size
-        words = self.input_embedding.weight.data
+        words = self.input_embedding.weight._array
         from ..nn import Embedding
 
         self.input_embedding = Embedding(v + self.bucket, d, dtype=self.dtype)
-        self.input_embedding.weight.data[:v] = words
-        self.input_embedding.weight.data[v:] = (self.rng.random((self.bucket, d)) * 2 - 1) / d
+        self.input_embedding.weight._array[:v] = words
+        self.input_embedding.weight._array[v:] = (self.rng.random((self.bucket, d)) * 2 - 1) / d
         keys, counts = self.wv.index_to_key, self.wv.counts
         self.wv = FastTextKeyedVectors(d, self.min_n, self.max_n, self.bucket, v)
         self.wv.set_keys(keys, counts)
@@ -124,7 +124,7 @@ class FastText(Word2Vec):
 
     def _finish(self) -> None:
         """wv.vectors[w] = mean of w's row and its n-gram rows, as gensim's adjust_vectors."""
-        w, v = self.input_embedding.weight.data, len(self.wv)
+        w, v = self.input_embedding.weight._array, len(self.wv)
         self.wv.vectors_vocab, self.wv.vectors_ngrams = w[:v], w[v:]
         sums = np.einsum("wsd,ws->wd", w[self.subword_rows], self.subword_mask)
         self.wv.vectors = (sums / self.subword_mask.sum(1, keepdims=True)).astype(np.float32)

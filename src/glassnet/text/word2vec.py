@@ -235,14 +235,16 @@ class Word2Vec:
         v, d = len(self.wv), self.vector_size
         self.input_embedding = Embedding(v, d, dtype=self.dtype)
         self.output_embedding = Embedding(v, d, dtype=self.dtype)
-        self.input_embedding.weight.data[...] = (self.rng.random((v, d)) * 2 - 1) / d  # gensim 4's
-        self.output_embedding.weight.data[...] = 0
-        self.wv.vectors = self.input_embedding.weight.data  # the same memory: wv sees training
+        self.input_embedding.weight._array[...] = (
+            self.rng.random((v, d)) * 2 - 1
+        ) / d  # gensim 4's
+        self.output_embedding.weight._array[...] = 0
+        self.wv.vectors = self.input_embedding.weight._array  # the same memory: wv sees training
 
     @property
     def syn1neg(self) -> np.ndarray:
         """The output (context) vectors, gensim's name."""
-        return self.output_embedding.weight.data
+        return self.output_embedding.weight._array
 
     # ----- examples --------------------------------------------------------------------------
     def _encode(self, sentences: list) -> tuple[np.ndarray, np.ndarray]:
@@ -294,7 +296,7 @@ class Word2Vec:
             raise ValueError("Word2Vec.train: no word of the corpus is in the vocabulary")
         epochs = self.epochs if epochs is None else epochs
         raw_words = sum(len(s) for s in sentences)
-        w_in, w_out = self.input_embedding.weight.data, self.output_embedding.weight.data
+        w_in, w_out = self.input_embedding.weight._array, self.output_embedding.weight._array
         bar = _progress(epochs * raw_words, self.progress)
         for epoch in range(epochs):
             start, total, examples = time.perf_counter(), 0.0, 0
