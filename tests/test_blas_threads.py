@@ -7,6 +7,8 @@ the thread count the BLAS sees inside the ops.
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pytest
 from threadpoolctl import threadpool_info, threadpool_limits
@@ -25,12 +27,12 @@ def run_queue(monkeypatch):
     """Set the number of runnable threads the rule reads (and forget its earlier samples)."""
     state = {"runnable": 1}
     monkeypatch.setattr(blas, "_runnable_threads", lambda: state["runnable"])
+    monkeypatch.setattr(blas, "_own_runnable", lambda: 1)
     monkeypatch.setattr(blas._idle, "cpus", 2)
 
     def set_runnable(n: int) -> None:
         state["runnable"] = n
         blas._idle.samples, blas._idle.next_look = [], 0.0
-        blas._idle.last_threaded = -1e9
 
     set_runnable(1)
     yield set_runnable
@@ -120,14 +122,19 @@ def test_a_blip_in_the_run_queue_is_ignored(run_queue, monkeypatch):
     got = []
     for _ in range(4):
         blas._idle.next_look = 0.0
-        got.append(blas._idle.get(own_threads=1))
+        got.append(blas._idle.get())
     assert got == [2, 2, 2, 2]  # the median of the last three samples: one 9 is outvoted
 
 
-def test_spinning_blas_workers_count_as_our_own(run_queue):
-    run_queue(2)  # us and our BLAS worker, still spinning after a threaded product
-    blas._idle.last_threaded = blas.time.monotonic()
-    assert blas._idle.get(own_threads=2) == 2
+def test_our_own_spinning_threads_are_not_neighbours(run_queue, monkeypatch):
+    run_queue(3)  # us, our BLAS worker and a torch pool thread, all still spinning
+    monkeypatch.setattr(blas, "_own_runnable", lambda: 3)
+    assert blas._idle.get() == 2
+
+
+def test_own_runnable_reads_this_process_threads():
+    n = blas._own_runnable()  # the real /proc: this (running) thread at least
+    assert 1 <= n <= len(os.listdir("/proc/self/task"))
 
 
 def test_policy_errors_name_the_setting():

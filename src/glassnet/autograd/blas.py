@@ -9,8 +9,9 @@ dozens of products, so on two shared cores a LeNet step went from 5 ms to 1.6 s.
 glassnet's ops that multiply matrices (matmul, linear, convolution, recurrences) therefore run
 under `blas_threads`: while one runs, the BLAS that NumPy uses gets
 ``min(its own setting, idle cores)`` threads, and its own setting is put back afterwards.
-Idle cores = the CPUs this process may use minus the other runnable threads on the machine,
-read from the kernel's run queue (``/proc/loadavg``) at most every 50 ms. On a quiet machine
+Idle cores = the CPUs this process may use minus the runnable threads of other processes,
+read from the kernel's run queue (``/proc/loadavg``, less this process's own runnable threads
+from ``/proc/self/task``) at most every 50 ms. On a quiet machine
 that is the BLAS's own setting, so nothing changes; on a busy one the products run on the
 cores that are free. The BLAS's setting itself ($OPENBLAS_NUM_THREADS, $OMP_NUM_THREADS,
 `threadpoolctl` limits) is only ever an upper bound and is never changed outside the ops.
@@ -31,7 +32,6 @@ from typing import Any, TypeVar
 
 _F = TypeVar("_F", bound=Callable[..., Any])
 _PERIOD = 0.05  # seconds between two looks at the run queue
-_SPIN = 0.2  # seconds a BLAS worker may still spin (runnable) after a threaded product
 
 
 class _Control:
@@ -80,6 +80,22 @@ def _runnable_threads() -> int | None:
         return None
 
 
+def _own_runnable() -> int:
+    """This process's runnable threads (its BLAS workers and any other pool, such as torch's,
+    spin for a while after each use): these are not neighbours. At least 1 (the caller)."""
+    n = 0
+    try:
+        for tid in os.listdir("/proc/self/task"):
+            try:
+                with open(f"/proc/self/task/{tid}/stat", "rb") as f:
+                    n += f.read().rsplit(b")", 1)[1].split()[0] == b"R"
+            except (OSError, IndexError):  # the thread ended meanwhile
+                continue
+    except OSError:
+        return 1
+    return max(1, n)
+
+
 def _usable_cpus() -> int:
     """CPUs this process may run on (its affinity mask; all CPUs where that is unknown)."""
     try:
@@ -96,9 +112,8 @@ class _IdleCores:
         self.samples: list[int] = []
         self.next_look = 0.0
         self.value = self.cpus
-        self.last_threaded = -1e9  # when a product last ran on more than one thread
 
-    def get(self, own_threads: int) -> int:
+    def get(self) -> int:
         now = time.monotonic()
         if now < self.next_look:
             return self.value
@@ -106,9 +121,7 @@ class _IdleCores:
         runnable = _runnable_threads()
         if runnable is None:
             return self.value
-        # ours: this thread, and BLAS workers still spinning after a recent threaded product
-        ours = own_threads if now - self.last_threaded < _SPIN else 1
-        self.samples = [*self.samples[-2:], max(0, runnable - ours)]
+        self.samples = [*self.samples[-2:], max(0, runnable - _own_runnable())]
         others = sorted(self.samples)[(len(self.samples) - 1) // 2]  # lower median
         self.value = max(1, self.cpus - others)
         return self.value
@@ -155,7 +168,7 @@ def _wanted(current: int) -> int:
         return current
     if isinstance(_policy, int):
         return min(_policy, current)
-    return min(current, _idle.get(current))
+    return min(current, _idle.get())
 
 
 def _enter() -> None:
@@ -170,8 +183,6 @@ def _enter() -> None:
             if want != current:
                 _saved.append((lib, current))
                 lib.set(want)
-            elif current > 1:
-                _idle.last_threaded = time.monotonic()
 
 
 def _leave() -> None:
