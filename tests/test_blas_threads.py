@@ -33,6 +33,8 @@ def run_queue(monkeypatch):
     def set_runnable(n: int) -> None:
         state["runnable"] = n
         blas._idle.samples, blas._idle.next_look = [], 0.0
+        for lib in blas._blas.controls():  # read the BLAS's setting afresh
+            lib.seen_at = -1e9
 
     set_runnable(1)
     yield set_runnable
@@ -82,7 +84,7 @@ def test_quiet_machine_leaves_the_blas_setting_alone(run_queue, seen):
 
 def test_the_users_limit_is_an_upper_bound(run_queue, seen):
     with threadpool_limits(1, user_api="blas"):
-        run_queue(1)
+        run_queue(4)
         _lstm_and_conv_step()
         assert set(seen) == {1}
         assert set(_numpy_blas_threads()) == {1}
@@ -135,6 +137,21 @@ def test_our_own_spinning_threads_are_not_neighbours(run_queue, monkeypatch):
 def test_own_runnable_reads_this_process_threads():
     n = blas._own_runnable()  # the real /proc: this (running) thread at least
     assert 1 <= n <= len(os.listdir("/proc/self/task"))
+
+
+def test_a_change_of_the_users_limit_is_seen_at_once_when_it_matters(run_queue, seen):
+    """The setting is cached for 50 ms on a quiet machine, but whatever is changed or put back
+    comes from a fresh read, so a user's new limit is never overwritten."""
+    with threadpool_limits(2, user_api="blas"):
+        run_queue(1)
+        _lstm_and_conv_step()  # caches "2"
+        with threadpool_limits(1, user_api="blas"):
+            run_queue(4)
+            for lib in blas._blas.controls():
+                lib.seen_at = blas.time.monotonic()  # the stale "2" still cached
+            _lstm_and_conv_step()
+            assert set(_numpy_blas_threads()) == {1}
+        assert set(_numpy_blas_threads()) == {2}
 
 
 def test_policy_errors_name_the_setting():

@@ -47,6 +47,14 @@ class _Control:
             get, put = lookup("openblas_get_num_threads"), lookup("openblas_set_num_threads")
             if get is not None and put is not None and controller.threading_layer != "openmp":
                 self.get, self.set = get, put
+        self.seen, self.seen_at = 0, -1e9  # the setting last read, and when
+
+    def setting(self, now: float) -> int:
+        """The library's own setting, re-read at most every _PERIOD (a quiet machine then
+        costs no call into the library per op; a change is always made from a fresh read)."""
+        if now - self.seen_at >= _PERIOD:
+            self.seen, self.seen_at = self.get(), now
+        return self.seen
 
 
 class _Blas:
@@ -177,8 +185,11 @@ def _enter() -> None:
         _active += 1
         if _active > 1 or _policy == "blas":
             return
+        now = time.monotonic()
         for lib in _blas.controls():
-            current = lib.get()
+            if _wanted(lib.setting(now)) == lib.seen:
+                continue  # nothing to change
+            current = lib.get()  # what to put back: the setting as it is right now
             want = _wanted(current)
             if want != current:
                 _saved.append((lib, current))
