@@ -23,6 +23,7 @@ still at most the BLAS's setting).
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import threading
@@ -58,25 +59,27 @@ class _Control:
 
 
 class _Blas:
-    """The NumPy BLAS's thread controls, found once through threadpoolctl."""
+    """The loaded thread pools (one threadpoolctl controller, made on first use) and the
+    thread controls of the BLAS that NumPy itself links."""
 
     def __init__(self) -> None:
+        self.pools: Any = None
         self.libs: list[_Control] | None = None
+
+    def controller(self) -> Any:
+        if self.pools is None:
+            import numpy  # noqa: F401  (loaded first, so that its BLAS is visible)
+            from threadpoolctl import ThreadpoolController
+
+            self.pools = ThreadpoolController()
+        return self.pools
 
     def controls(self) -> list[_Control]:
         if self.libs is None:
-            self.libs = [_Control(c) for c in _numpy_blas()]
+            blas = [c for c in self.controller().lib_controllers if c.user_api == "blas"]
+            own = [c for c in blas if "numpy" in c.filepath]
+            self.libs = [_Control(c) for c in own or [c for c in blas if "torch" not in c.filepath]]
         return self.libs
-
-
-def _numpy_blas() -> list[Any]:
-    """threadpoolctl's controllers for the BLAS libraries NumPy itself links."""
-    import numpy  # noqa: F401  (loaded first, so that its BLAS is visible)
-    from threadpoolctl import ThreadpoolController
-
-    blas = [c for c in ThreadpoolController().lib_controllers if c.user_api == "blas"]
-    own = [c for c in blas if "numpy" in c.filepath]
-    return own or [c for c in blas if "torch" not in c.filepath]
 
 
 def _runnable_threads() -> int | None:
@@ -219,6 +222,12 @@ def blas_threads(fn: _F) -> _F:
             _leave()
 
     return run  # type: ignore[return-value]
+
+
+def one_thread() -> contextlib.AbstractContextManager:
+    """Hold every BLAS to one thread (a threadpoolctl limit) for code whose products are all
+    tiny — the playground, the lessons, a DQN — where a second thread mostly waits."""
+    return _blas.controller().limit(limits=1, user_api="blas")
 
 
 def current_threads() -> int:

@@ -16,6 +16,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from ..autograd.blas import one_thread
 from ._lesson import LANGS, Lesson, Step
 
 # CLI name -> module, in teaching order.
@@ -75,10 +76,8 @@ def run(name: str, lang: str = "en", plot_dir: str | Path | None = None) -> dict
     on a busy 2-core machine a second thread mostly waits (the splits lesson took 63 s with two
     threads and 12 s with one, at a load average of 13).
     """
-    from ..playground.session import _one_blas_thread
-
     lesson = get(name)
-    with _one_blas_thread():
+    with one_thread():
         return lesson.run(lang=lang, plot_dir=plot_dir)
 
 

@@ -22,6 +22,7 @@ import numpy as np
 from .. import nn
 from ..autograd import from_numpy, no_grad
 from ..autograd.backend import get_rng_state, set_rng_state
+from ..autograd.blas import one_thread
 from ..datasets import playground as pg
 from .config import (
     CSV_DATASET,
@@ -57,23 +58,6 @@ _RNG_LOCK = threading.RLock()  # sessions take turns with glassnet's global rand
 # Which config changes rebuild what (TF Playground resets the network on all but the
 # config's LIVE_FIELDS).
 _DATA_FIELDS = {"dataset", "regDataset", "noise", "seed", "percTrainData", "problem", "numClasses"}
-
-
-_blas = None
-
-
-def _one_blas_thread() -> contextlib.AbstractContextManager:
-    """Run with one BLAS thread: the playground's matrices are tiny, and on a busy machine a
-    second thread mostly waits (a 2900×16 product measured 20× slower with two threads)."""
-    global _blas
-    if _blas is None:
-        try:
-            from threadpoolctl import ThreadpoolController
-        except ImportError:
-            _blas = False
-        else:
-            _blas = ThreadpoolController()
-    return _blas.limit(limits=1, user_api="blas") if _blas else contextlib.nullcontext()
 
 
 def _grid(density: int) -> np.ndarray:
@@ -342,7 +326,7 @@ class Session:
         """Train `epochs` epochs; returns warning messages (NaN pauses, stop conditions)."""
         if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 0:
             raise ValueError(f"step: epochs must be a non-negative integer, got {epochs!r}")
-        with _one_blas_thread():
+        with one_thread():  # tiny products: a 2nd thread made 2900×16 20× slower
             return self._step(epochs)
 
     def _step(self, epochs: int) -> list[dict[str, Any]]:
@@ -462,7 +446,7 @@ class Session:
 
     def frame(self, points: bool | None = None) -> dict[str, Any]:
         """The `frame` message: losses, metrics, heatmaps, weights; points when they changed."""
-        with _one_blas_thread():
+        with one_thread():
             output, confidence, neurons = self._heatmaps()
         msg: dict[str, Any] = {
             "type": "frame",
@@ -490,7 +474,7 @@ class Session:
         from .inside import see_inside
 
         i = _check_int("index", index, len(self.f_train))
-        with _one_blas_thread():
+        with one_thread():
             msg = see_inside(self.model, self.trainer.compute_loss, self.f_train[i : i + 1],
                              self.t_train[i : i + 1], self.f_train)  # fmt: skip
         msg["index"] = i

@@ -13,13 +13,14 @@ given their RNG), checking that it arrives at the saved observation.
 
 from __future__ import annotations
 
-import contextlib
 import math
 import numbers
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+
+from ..autograd.blas import one_thread
 
 MAX_EPISODE_STEPS_REPLAYED = 1_000_000
 
@@ -204,7 +205,7 @@ class Agent:
             self._reset()
         bar = _progress(self) if progress_bar else None
         try:
-            with _one_blas_thread():
+            with one_thread():  # tiny products: a 2nd thread made 128×120 ~8× slower
                 while self.num_timesteps < self.total_timesteps:
                     self._step()
                     if bar is not None and self.num_timesteps % 100 == 0:
@@ -306,16 +307,6 @@ class Agent:
             "return": float(ep.get("return", 0.0)),
             "length": len(actions),
         }
-
-
-def _one_blas_thread() -> Any:
-    """A context holding BLAS to one thread: a DQN's matrices are tiny, and on a busy machine
-    a second BLAS thread makes a 128×120 product ~8× slower (a no-op without threadpoolctl)."""
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:
-        return contextlib.nullcontext()
-    return threadpool_limits(1, "blas")
 
 
 def mean_return(agent: Agent, last: int = 20) -> float:
