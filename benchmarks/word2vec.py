@@ -4,7 +4,10 @@ Same corpus and parameters (min_count 3, --epochs, --sg); prints words/s (corpus
 epochs over training seconds, CPU time beside it), the wordsim353 Spearman of each and, last,
 glassnet's speed as a share of gensim's single worker. BLAS threads are limited to 1 so the
 comparison is one core against one core (--threads to change). --seeds N repeats with seeds
-1..N and prints the means: the quality comparison of issue 17.
+1..N, glassnet and gensim in alternation (a neighbour that comes and goes slows both alike),
+and prints the means of words/s and Spearman, the median of the per-seed speed ratios and
+the load average of each round: the comparison of issue 17. `--backend numpy` times the
+vectorised NumPy path instead of the compiled (Numba) one.
 """
 
 from __future__ import annotations
@@ -40,6 +43,7 @@ def main() -> None:
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--fasttext", action="store_true", help="compare FastText instead")
     p.add_argument("--bucket", type=int, default=2000000, help="FastText's n-gram buckets")
+    p.add_argument("--backend", default=None, help="glassnet's backend: numba (default) or numpy")
     p.add_argument("--skip-gensim-2", action="store_true", help="leave out gensim workers=2")
     a = p.parse_args()
     sentences = list(LineSentence(datapath("head500.noblanks.cor")))
@@ -49,7 +53,9 @@ def main() -> None:
         common["bucket"] = a.bucket
     ours_cls, theirs_cls = (FastText, GensimFastText) if a.fasttext else (Word2Vec, GensimWord2Vec)
     runs = {
-        "glassnet": lambda seed: ours_cls(sentences, seed=seed, batch_size=a.batch_size, **common)
+        "glassnet": lambda seed: ours_cls(
+            sentences, seed=seed, batch_size=a.batch_size, backend=a.backend, **common
+        )
     }
     runs["gensim workers=1"] = lambda seed: theirs_cls(sentences, seed=seed, workers=1, **common)
     if not a.skip_gensim_2:
@@ -57,22 +63,30 @@ def main() -> None:
             sentences, seed=seed, workers=2, **common
         )
     print(f"{ours_cls.__name__} sg={a.sg} epochs={a.epochs} on {words} words, {a.seeds} seed(s)")
-    results = {}
+    ours_cls(sentences[:20], min_count=1, epochs=1, backend=a.backend)  # JIT compile / cache
+    rows: dict[str, list] = {name: [] for name in runs}
     with threadpool_limits(a.threads):
-        for name, make in runs.items():
-            rows = [run(make, seed, words, a.epochs) for seed in range(1, a.seeds + 1)]
-            results[name] = [statistics.mean(col) for col in zip(*rows)]
-            spread = statistics.pstdev([r[2] for r in rows])
-            w, c, s = results[name]
-            print(
-                f"{name:18s} {w:10.0f} words/s (CPU {c:10.0f})  "
-                f"wordsim353 Spearman {s:.3f} ± {spread:.4f}"
-            )
+        for seed in range(1, a.seeds + 1):  # the runs of one seed, in alternation
+            for name, make in runs.items():
+                rows[name].append(run(make, seed, words, a.epochs))
+            print(f"seed {seed}: load average {open('/proc/loadavg').read().split()[:3]}")
+    results = {}
+    for name, r in rows.items():
+        results[name] = [statistics.mean(col) for col in zip(*r)]
+        spread = statistics.pstdev([x[2] for x in r])
+        w, c, sp = results[name]
+        print(
+            f"{name:18s} {w:10.0f} words/s (CPU {c:10.0f})  "
+            f"wordsim353 Spearman {sp:.3f} ± {spread:.4f}"
+        )
     ours, theirs = results["glassnet"], results["gensim workers=1"]
     print(f"Spearman difference glassnet - gensim: {ours[2] - theirs[2]:+.3f}")
+    wall = statistics.median(
+        x[0] / y[0] for x, y in zip(rows["glassnet"], rows["gensim workers=1"])
+    )
+    cpu = statistics.median(x[1] / y[1] for x, y in zip(rows["glassnet"], rows["gensim workers=1"]))
     print(
-        f"speed glassnet / gensim workers=1: {ours[0] / theirs[0]:.2f} "
-        f"(CPU time: {ours[1] / theirs[1]:.2f})"
+        f"speed glassnet / gensim workers=1 (median of {a.seeds}): {wall:.2f} (CPU time: {cpu:.2f})"
     )
 
 

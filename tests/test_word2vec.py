@@ -9,6 +9,34 @@ import pytest
 from conftest import require
 from glassnet.nn import Embedding
 from glassnet.text import KeyedVectors, VectorFileError, Word2Vec, negative_sampling_loss, sgd_step
+from glassnet.text.word2vec import _alias_table
+
+BACKENDS = ["numba", "numpy"]  # the compiled per-example path (the default) and the vectorised
+
+
+def _compiled():
+    """The compiled per-example step; under CI a missing Numba fails."""
+    require("numba")
+    from glassnet.text.sequential import sgd_examples
+
+    return sgd_examples
+
+
+def _replay(e_in, e_out, contexts, cmask, targets, tmask, lr, cbow_mean=True) -> list[float]:
+    """gensim's SGD written with autograd: for each example in turn, its loss from the current
+    vectors, backward, w -= lr * grad. Returns the losses."""
+    losses = []
+    for e in range(len(contexts)):
+        one = slice(e, e + 1)
+        loss = negative_sampling_loss(
+            e_in, e_out, contexts[one], cmask[one], targets[one], tmask[one], cbow_mean
+        )
+        e_in.zero_grad(), e_out.zero_grad()
+        loss.backward()
+        for emb in (e_in, e_out):
+            emb.weight._array -= lr[e] * emb.weight.grad._array
+        losses.append(float(loss._array))
+    return losses
 
 
 @pytest.fixture(scope="module")
@@ -54,38 +82,89 @@ def test_fast_step_equals_autograd(cbow_mean: bool, C: int) -> None:
         np.testing.assert_allclose(w_in2, w_in, atol=1e-15)  # one context word: no difference
 
 
+@pytest.mark.parametrize("cbow_mean", [True, False])
+@pytest.mark.parametrize("C", [1, 4])
+def test_compiled_steps_equal_autograd_one_example_at_a_time(cbow_mean: bool, C: int) -> None:
+    """The compiled path (and its Python source) is autograd's SGD replayed example by
+    example: same losses, same vectors after (exact CBOW gradient; word2vec.c's rule
+    equals `sgd_step`'s on each one-example batch)."""
+    sgd_examples = _compiled()
+    rng = np.random.default_rng(2)
+    contexts, cmask, targets, tmask = _batch(rng, V=12, B=25, C=C)  # few words: rows repeat
+    lr = np.linspace(0.5, 0.1, len(contexts))
+    e_in, e_out = Embedding(12, 8, dtype=np.float64), Embedding(12, 8, dtype=np.float64)
+    e_out.weight._array[...] = rng.standard_normal((12, 8)) * 0.3
+    start = e_in.weight._array.copy(), e_out.weight._array.copy()
+    expected = _replay(e_in, e_out, contexts, cmask, targets, tmask, lr, cbow_mean)
+    table = np.arange(13), np.arange(12)
+    for fn in (sgd_examples, sgd_examples.py_func):
+        w_in, w_out = (w.copy() for w in start)
+        losses = np.empty(len(contexts))
+        fn(w_in, w_out, contexts, cmask, targets, tmask, lr, *table, losses, cbow_mean, np.inf,
+           False)  # fmt: skip
+        np.testing.assert_allclose(losses, expected, rtol=1e-12)
+        np.testing.assert_allclose(w_in, e_in.weight._array, atol=1e-12)
+        np.testing.assert_allclose(w_out, e_out.weight._array, atol=1e-12)
+    w_in, w_out = (w.copy() for w in start)  # word2vec.c's CBOW rule and the MAX_EXP skip
+    ref_in, ref_out = (w.copy() for w in start)
+    for e in range(len(contexts)):
+        one = slice(e, e + 1)
+        sgd_step(ref_in, ref_out, contexts[one], cmask[one], targets[one], tmask[one], lr[e],
+                 cbow_mean, 1.0, True)  # fmt: skip
+    sgd_examples(w_in, w_out, contexts, cmask, targets, tmask, lr, *table, losses, cbow_mean,
+                 1.0, True)  # fmt: skip
+    np.testing.assert_allclose(w_in, ref_in, atol=1e-12)
+    np.testing.assert_allclose(w_out, ref_out, atol=1e-12)
+
+
+def test_alias_table_draws_the_unigram_distribution() -> None:
+    """Each word's probability implied by the alias table is count**0.75 / Σ, to rounding."""
+    weights = np.random.default_rng(0).zipf(1.5, 3000).astype(np.float64) ** 0.75
+    probability, alias = _alias_table(weights)
+    implied = probability / len(weights)
+    np.add.at(implied, alias, (1 - probability) / len(weights))
+    np.testing.assert_allclose(implied, weights / weights.sum(), rtol=1e-9, atol=1e-15)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
 @pytest.mark.parametrize("sg", [0, 1])
-def test_reported_loss_is_the_loss_of_the_vectors(lee, sg: int) -> None:
+def test_reported_loss_is_the_loss_of_the_vectors(lee, sg: int, backend: str) -> None:
     """The first batch's reported loss equals autograd's loss of the same examples computed
-    from the vectors before training; the epoch loss is the example-weighted batch mean."""
-    docs = lee[:40]
-    kw = dict(sg=sg, min_count=2, seed=3, dtype=np.float64, vector_size=16)
-    trained, replica = Word2Vec(batch_size=500, **kw), Word2Vec(batch_size=500, **kw)
+    from the vectors before training (numba: each one before its own step, replayed); the
+    epoch loss is the example-weighted batch mean."""
+    if backend == "numba":
+        _compiled()
+    docs, size = lee[:40], 500 if backend == "numpy" else 40
+    kw = dict(sg=sg, min_count=2, seed=3, dtype=np.float64, vector_size=16, backend=backend)
+    kw.update(cbow_update="exact", max_exp=None)  # the true gradient, as the replay's
+    trained, replica = Word2Vec(batch_size=size, **kw), Word2Vec(batch_size=size, **kw)
     trained.build_vocab(docs)
     replica.build_vocab(docs)
     history = trained.train(docs, epochs=2)
-    contexts, cmask, target, _ = replica._epoch_examples(*replica._encode(docs))  # same draws
-    targets, tmask = (a[:500] for a in replica._negatives(target))
-    first = negative_sampling_loss(
-        replica.input_embedding,
-        replica.output_embedding,
-        contexts[:500],
-        cmask[:500],
-        targets,
-        tmask,
-    )
-    assert trained.loss_per_batch[0] == pytest.approx(float(first._array) / 500, rel=1e-12)
+    contexts, cmask, target, position = replica._epoch_examples(*replica._encode(docs))
+    targets, tmask = (a[:size] for a in replica._negatives(target))  # the same draws
+    e_in, e_out = replica.input_embedding, replica.output_embedding
+    if backend == "numpy":
+        first = negative_sampling_loss(e_in, e_out, contexts[:size], cmask[:size], targets, tmask)
+        expected = float(first._array) / size
+    else:
+        lr = replica.alpha - (replica.alpha - replica.min_alpha) * position / (position[-1] + 1) / 2
+        first = slice(0, size)
+        expected = np.mean(_replay(e_in, e_out, contexts[first], cmask[first], targets, tmask, lr))
+    assert trained.loss_per_batch[0] == pytest.approx(expected, rel=1e-12)
     n = history.history["examples"][0]
-    sizes = [min(500, n - b) for b in range(0, n, 500)]
+    sizes = [min(size, n - b) for b in range(0, n, size)]
     per_batch = trained.loss_per_batch[: len(sizes)]
     assert history.history["loss"][0] == pytest.approx(np.dot(per_batch, sizes) / n, rel=1e-12)
 
 
-def test_loss_falls_and_gensim_sanity_cbow(lee) -> None:
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_loss_falls_and_gensim_sanity_cbow(lee, backend: str) -> None:
     """gensim's test_cbow_neg settings: 'bombings' among the 50 nearest to 'attacks'."""
-    model = Word2Vec(
-        lee, sg=0, cbow_mean=1, alpha=0.05, window=5, negative=15, min_count=5, epochs=10, sample=0
-    )
+    if backend == "numba":
+        _compiled()
+    model = Word2Vec(lee, sg=0, cbow_mean=1, alpha=0.05, window=5, negative=15, min_count=5,
+                     epochs=10, sample=0, backend=backend)  # fmt: skip
     losses = model.history.history["loss"]
     assert all(b < a for a, b in zip(losses, losses[1:])), losses
     words = [w for w, _ in model.wv.most_similar("attacks", topn=50)]
@@ -96,9 +175,12 @@ def test_loss_falls_and_gensim_sanity_cbow(lee) -> None:
 
 
 @pytest.mark.slow
-def test_gensim_sanity_skipgram(lee) -> None:
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_gensim_sanity_skipgram(lee, backend: str) -> None:
     """gensim's test_sg_neg settings."""
-    model = Word2Vec(lee, sg=1, window=4, negative=15, min_count=5, epochs=10)
+    if backend == "numba":
+        _compiled()
+    model = Word2Vec(lee, sg=1, window=4, negative=15, min_count=5, epochs=10, backend=backend)
     assert "bombings" in [w for w, _ in model.wv.most_similar("attacks", topn=50)]
 
 
@@ -173,6 +255,8 @@ def test_bad_input(lee) -> None:
         Word2Vec("a corpus as one string")
     with pytest.raises(ValueError, match="hs=1"):
         Word2Vec(hs=1)
+    with pytest.raises(ValueError, match="backend must be 'numba' or 'numpy', got 'cuda'"):
+        Word2Vec(backend="cuda")
     model = Word2Vec(lee[:30], min_count=2, epochs=1, vector_size=8)
     with pytest.raises(
         KeyError, match="'attackz' is not in the vocabulary.*closest known words: attack"

@@ -122,6 +122,13 @@ class FastText(Word2Vec):
         rows, rmask = np.take_along_axis(rows, keep, 1), np.take_along_axis(rmask, keep, 1)
         return rows, rmask, bool(self.cbow_mean) or bool(self.sg)
 
+    def _row_table(self) -> tuple[np.ndarray, np.ndarray, bool]:
+        """Each word's rows (its own, then its n-grams') for the compiled path."""
+        counts = self.subword_mask.sum(1).astype(np.int64)
+        row_start = np.r_[0, np.cumsum(counts)].astype(np.int64)
+        row_index = self.subword_rows[self.subword_mask > 0]  # row-major: each word's in order
+        return row_start, row_index.astype(np.int64), bool(self.cbow_mean) or bool(self.sg)
+
     def _finish(self) -> None:
         """wv.vectors[w] = mean of w's row and its n-gram rows, as gensim's adjust_vectors."""
         w, v = self.input_embedding.weight._array, len(self.wv)

@@ -119,16 +119,18 @@ def sgd_step(
 class Word2Vec:
     """Word vectors trained with negative sampling; gensim's parameters and defaults.
 
-    `workers` is accepted for gensim compatibility and unused (one NumPy process); hs=1
-    (hierarchical softmax) is not implemented. `batch_size` is how many examples one
-    vectorised SGD step updates at once (gensim updates after each one); their gradients
-    add up, so a frequent word drawn hundreds of times in one large batch takes one huge
-    step: 2048 diverges on gensim's CBOW test settings (alpha=0.05, sample=0), 256 does
-    not. `cbow_update="word2vec"` updates CBOW's context words as word2vec.c and gensim do
+    `workers` is accepted for gensim compatibility and unused (one process); hs=1
+    (hierarchical softmax) is not implemented. `backend="numba"` (the default when Numba is
+    installed) takes one SGD step per example, in corpus order, as gensim does
+    (`sequential.sgd_examples`, compiled); `backend="numpy"` takes one vectorised step per
+    `batch_size` examples (`sgd_step`): their gradients add up, so a frequent word drawn
+    hundreds of times in one large batch takes one huge step (2048 diverges on gensim's
+    CBOW test settings, 256 does not). Both see the same examples and negatives.
+    `cbow_update="word2vec"` updates CBOW's context words as word2vec.c and gensim do
     (see `sgd_step`; it learns faster than the true gradient, "exact"), and `max_exp` skips
-    saturated scores as they do. After training,
-    `wv` holds the word vectors, `history.history["loss"]` the mean loss per epoch and
-    `loss_per_batch` the mean loss of every batch.
+    saturated scores as they do. After training, `wv` holds the word vectors,
+    `history.history["loss"]` the mean loss per epoch and `loss_per_batch` the mean loss of
+    every `batch_size` examples.
     """
 
     def __init__(
@@ -153,6 +155,7 @@ class Word2Vec:
         max_exp: float | None = 6.0,
         cbow_update: str = "word2vec",
         batch_size: int = 256,
+        backend: str | None = None,
         progress: bool = False,
         dtype: Any = np.float32,
     ) -> None:
@@ -191,6 +194,7 @@ class Word2Vec:
                 f"Word2Vec: cbow_update must be 'word2vec' or 'exact', got {cbow_update!r}"
             )
         self.cbow_update = cbow_update
+        self.backend = _backend(backend)
         self.dtype = np.dtype(dtype)
         self.rng = np.random.default_rng(seed)
         self.wv = KeyedVectors(vector_size)
@@ -231,7 +235,8 @@ class Word2Vec:
             if self.sample
             else np.ones_like(c)
         )  # gensim's rule: keep a word of count c with probability (√(c/t) + 1)·t/c
-        self.cum_table = np.cumsum(c**self.ns_exponent)
+        self.cum_table = np.cumsum(c**self.ns_exponent)  # gensim's; sampled via the alias table
+        self.alias_probability, self.alias = _alias_table(c**self.ns_exponent)
         v, d = len(self.wv), self.vector_size
         self.input_embedding = Embedding(v, d, dtype=self.dtype)
         self.output_embedding = Embedding(v, d, dtype=self.dtype)
@@ -278,8 +283,9 @@ class Word2Vec:
 
     def _negatives(self, target: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """targets (B, 1 + negative), column 0 the true word, and the 0/1 mask of the rest."""
-        draws = self.rng.random((len(target), self.negative)) * self.cum_table[-1]
-        neg = np.searchsorted(self.cum_table, draws, side="right")
+        draws = self.rng.random((len(target), self.negative)) * len(self.alias)
+        column = draws.astype(np.int64)  # a uniform column, then it or its alias (Vose)
+        neg = np.where(draws - column < self.alias_probability[column], column, self.alias[column])
         targets = np.concatenate([target[:, None], neg], axis=1)
         mask = np.ones(targets.shape, self.dtype)
         mask[:, 1:] = neg != target[:, None]
@@ -296,30 +302,29 @@ class Word2Vec:
             raise ValueError("Word2Vec.train: no word of the corpus is in the vocabulary")
         epochs = self.epochs if epochs is None else epochs
         raw_words = sum(len(s) for s in sentences)
-        w_in, w_out = self.input_embedding.weight._array, self.output_embedding.weight._array
         bar = _progress(epochs * raw_words, self.progress)
+        run = self._epoch_numba if self.backend == "numba" else self._epoch_numpy
+        self._rows = self._row_table()
         for epoch in range(epochs):
-            start, total, examples = time.perf_counter(), 0.0, 0
+            start = time.perf_counter()
             contexts, cmask, target, position = self._epoch_examples(ids, sent)
-            all_targets, all_tmask = self._negatives(target)  # drawn for the epoch at once
+            targets, tmask = self._negatives(target)  # drawn for the epoch at once
             n_kept = max(int(position[-1]) + 1 if len(position) else 1, 1)
-            for b in range(0, len(target), self.batch_size):
-                sl = slice(b, b + self.batch_size)
-                done = (epoch + position[sl][-1] / n_kept) / epochs
-                lr = self.alpha - (self.alpha - self.min_alpha) * done  # linear decay
-                targets, tmask = all_targets[sl], all_tmask[sl]
-                rows, rmask, mean = self._input_rows(contexts[sl], cmask[sl])
-                loss = sgd_step(w_in, w_out, rows, rmask, targets, tmask, lr, mean, self.max_exp,
-                                self.cbow_update == "word2vec")  # fmt: skip
-                total, examples = total + loss, examples + len(targets)
-                self.loss_per_batch.append(loss / len(targets))
+            done = (epoch + position / n_kept) / epochs  # share of training done, per example
+            lr = self.alpha - (self.alpha - self.min_alpha) * done  # linear decay
+            batch_losses = []
+            for b in range(0, len(target), self._chunk()):
+                sl = slice(b, b + self._chunk())
+                batch_losses += run(contexts[sl], cmask[sl], targets[sl], tmask[sl], lr[sl])
                 if bar is not None:
-                    bar.update(round(raw_words * len(targets) / max(len(target), 1)))
+                    bar.update(round(raw_words * len(targets[sl]) / max(len(target), 1)))
+            total = sum(n * loss for n, loss in batch_losses)
+            self.loss_per_batch += [loss for _, loss in batch_losses]
             seconds = time.perf_counter() - start
             logs = {
-                "loss": total / max(examples, 1),
+                "loss": total / max(len(target), 1),
                 "words_per_sec": raw_words / seconds,
-                "examples": examples,
+                "examples": len(target),
             }
             self.history.on_epoch_end(epoch, logs)
             if bar is not None:
@@ -331,6 +336,46 @@ class Word2Vec:
         self._finish()
         return self.history
 
+    def _chunk(self) -> int:
+        """Examples per call of the step: one batch (NumPy), or many batches (Numba)."""
+        return (
+            self.batch_size
+            if self.backend == "numpy"
+            else self.batch_size * max(1, 16384 // self.batch_size)
+        )
+
+    def _epoch_numpy(self, contexts, cmask, targets, tmask, lr) -> list[tuple[int, float]]:
+        """One vectorised `sgd_step` on the batch (the lr of its last example); its
+        (size, mean loss)."""
+        w_in, w_out = self.input_embedding.weight._array, self.output_embedding.weight._array
+        rows, rmask, mean = self._input_rows(contexts, cmask)
+        loss = sgd_step(w_in, w_out, rows, rmask, targets, tmask, float(lr[-1]), mean,
+                        self.max_exp, self.cbow_update == "word2vec")  # fmt: skip
+        return [(len(targets), loss / len(targets))]
+
+    def _epoch_numba(self, contexts, cmask, targets, tmask, lr) -> list[tuple[int, float]]:
+        """One SGD step per example (`sequential.sgd_examples`, compiled); (size, mean loss)
+        of each `batch_size` examples."""
+        from .sequential import sgd_examples
+
+        w_in, w_out = self.input_embedding.weight._array, self.output_embedding.weight._array
+        row_start, row_index, mean = self._rows
+        losses = np.empty(len(targets), np.float64)
+        max_exp = np.inf if self.max_exp is None else float(self.max_exp)
+        sgd_examples(w_in, w_out, contexts, cmask.astype(w_in.dtype, copy=False), targets,
+                     tmask.astype(w_in.dtype, copy=False), lr.astype(np.float64), row_start,
+                     row_index, losses, mean, max_exp, self.cbow_update == "word2vec")  # fmt: skip
+        starts = np.arange(0, len(losses), self.batch_size)
+        sums = np.add.reduceat(losses, starts) if len(losses) else np.zeros(0)
+        sizes = np.diff(np.r_[starts, len(losses)])
+        return list(zip(sizes.tolist(), (sums / sizes).tolist()))
+
+    def _row_table(self) -> tuple[np.ndarray, np.ndarray, bool]:
+        """Each word's input rows as row_index[row_start[w]:row_start[w + 1]] (here the word's
+        own row), and whether h is their mean."""
+        v = len(self.wv)
+        return np.arange(v + 1, dtype=np.int64), np.arange(v, dtype=np.int64), bool(self.cbow_mean)
+
     def _input_rows(
         self, contexts: np.ndarray, mask: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray, bool]:
@@ -341,6 +386,37 @@ class Word2Vec:
     def _finish(self) -> None:
         """After training: refresh what `wv` derives from the weights."""
         self.wv.fill_norms()
+
+
+def _alias_table(weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Vose's alias table: drawing a uniform column i, then i with probability[i] or else
+    alias[i], draws i with probability weights[i] / Σ weights (O(1) a draw, where bisecting
+    the cumulative table costs log V)."""
+    n = len(weights)
+    scaled = weights * (n / weights.sum())
+    probability, alias = np.ones(n), np.arange(n)
+    small = [i for i in range(n) if scaled[i] < 1]
+    large = [i for i in range(n) if scaled[i] >= 1]
+    while small and large:
+        s, g = small.pop(), large[-1]
+        probability[s], alias[s] = scaled[s], g  # column s: s below scaled[s], g above it
+        scaled[g] -= 1 - scaled[s]
+        if scaled[g] < 1:
+            small.append(large.pop())
+    return probability, alias  # what is left is 1 (up to rounding): the column is its own
+
+
+def _backend(name: str | None) -> str:
+    """The training backend: "numba" (the default when Numba imports) or "numpy"."""
+    from .sequential import numba
+
+    if name is None:
+        return "numpy" if numba is None else "numba"
+    if name not in ("numba", "numpy"):
+        raise ValueError(f"Word2Vec: backend must be 'numba' or 'numpy', got {name!r}")
+    if name == "numba" and numba is None:
+        raise ImportError("Word2Vec: backend='numba' needs Numba (pip install 'glassnet[text]')")
+    return name
 
 
 def _as_list(sentences: Iterable[Sequence[str]]) -> list:
