@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from conftest import require
-from glassnet.text import FastText, char_ngrams
+from glassnet.text import FastText, Word2Vec, char_ngrams
 from glassnet.text.fasttext import ngram_buckets
 
 
@@ -21,14 +21,19 @@ def test_ngrams_and_buckets_equal_gensims() -> None:
         )
 
 
-def test_oov_word_gets_neighbours_that_share_its_subwords() -> None:
+@pytest.mark.parametrize("backend", ["numba", "numpy"])
+def test_oov_word_gets_neighbours_that_share_its_subwords(backend: str) -> None:
     require("gensim")
+    if backend == "numba":
+        require("numba")
     from gensim.test.utils import datapath
     from gensim.utils import simple_preprocess
 
     with open(datapath("lee_background.cor"), encoding="utf-8") as f:
         lee = [simple_preprocess(line) for line in f][:150]
-    model = FastText(lee, sg=1, min_count=3, epochs=3, bucket=20000, vector_size=32)
+    model = FastText(
+        lee, sg=1, min_count=3, epochs=3, bucket=20000, vector_size=32, backend=backend
+    )
     assert model.input_embedding.weight.shape == (len(model.wv) + 20000, 32)
     losses = model.history.history["loss"]
     assert losses[-1] < losses[0]
@@ -45,3 +50,38 @@ def test_oov_word_gets_neighbours_that_share_its_subwords() -> None:
 def test_fasttext_bad_input() -> None:
     with pytest.raises(ValueError, match="min_n"):
         FastText(min_n=4, max_n=3)
+
+
+def test_compiled_rows_are_the_words_and_their_ngrams() -> None:
+    """The compiled path's row table lists each word's own row, then its n-gram buckets
+    (repeats kept, as gensim's buckets_word), the same rows the NumPy path averages."""
+    model = FastText(min_n=3, max_n=4, bucket=1000, min_count=1, sg=1)
+    model.build_vocab([["night", "a", "naïve", "night"]])
+    row_start, row_index, mean = model._row_table()
+    v = len(model.wv)
+    for i, word in enumerate(model.wv.index_to_key):
+        rows = row_index[row_start[i] : row_start[i + 1]]
+        assert rows.tolist() == [i] + [v + b for b in ngram_buckets(word, 3, 4, 1000)]
+    assert mean and model.max_exp == 8.0  # gensim's fasttext_inner: MAX_EXP = 8 in skip-gram
+
+
+@pytest.mark.parametrize("cls", [Word2Vec, FastText])
+@pytest.mark.parametrize("sg", [0, 1])
+def test_backends_agree_one_example_per_step(cls, sg: int) -> None:
+    """backend="numpy" with batch_size=1 takes the compiled path's steps: the same vectors
+    and losses after an epoch (so the n-gram rows are updated alike too)."""
+    require("numba")
+    require("gensim")
+    from gensim.test.utils import datapath
+    from gensim.utils import simple_preprocess
+
+    with open(datapath("lee_background.cor"), encoding="utf-8") as f:
+        docs = [simple_preprocess(line) for line in f][:6]
+    extra = dict(bucket=500) if cls is FastText else {}
+    kw = dict(sg=sg, min_count=2, epochs=1, vector_size=8, dtype=np.float64, **extra)
+    fast = cls(docs, backend="numba", batch_size=1, **kw)
+    slow = cls(docs, backend="numpy", batch_size=1, **kw)
+    np.testing.assert_allclose(fast.loss_per_batch, slow.loss_per_batch, rtol=1e-10)
+    w_fast, w_slow = fast.input_embedding.weight._array, slow.input_embedding.weight._array
+    np.testing.assert_allclose(w_fast, w_slow, atol=1e-12)
+    np.testing.assert_allclose(fast.syn1neg, slow.syn1neg, atol=1e-12)

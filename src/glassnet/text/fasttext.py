@@ -63,7 +63,10 @@ class FastText(Word2Vec):
     The input Embedding has len(vocabulary) + bucket rows: a word's rows, then the n-gram
     buckets. Each training example's context vector is the mean of the rows of its word
     (skip-gram) or of all its context words (CBOW), and every row gets the whole gradient of
-    that mean, as gensim does.
+    that mean, as gensim does; `max_exp` defaults to gensim's fasttext_inner (8, skip-gram
+    only). One SGD step per example (the default backend) is what makes glassnet's
+    wordsim353 score match gensim's: batched steps (backend="numpy") add up the gradients
+    of the many words sharing a frequent n-gram bucket.
     """
 
     def __init__(
@@ -81,6 +84,8 @@ class FastText(Word2Vec):
                 f"got min_n={min_n}, max_n={max_n}, bucket={bucket}"
             )
         self.min_n, self.max_n, self.bucket = min_n, max_n, bucket
+        # gensim's fasttext_inner: MAX_EXP = 8, skipped in skip-gram; CBOW clamps σ, no skip
+        kwargs.setdefault("max_exp", 8.0 if kwargs.get("sg") else None)
         super().__init__(sentences, **kwargs)
 
     def build_vocab(self, sentences: Any) -> None:
