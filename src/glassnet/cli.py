@@ -1530,8 +1530,8 @@ def run_embed_train(args: argparse.Namespace) -> int:
     extra = {"bucket": args.bucket} if args.fasttext else {}
     try:
         model = cls(sentences, sg=args.sg, sample=args.sample, alpha=args.alpha, seed=args.seed,
-                    progress=args.verbose > 0, **kw, **extra)  # fmt: skip
-    except ValueError as e:
+                    backend=args.backend, progress=args.verbose > 0, **kw, **extra)  # fmt: skip
+    except (ValueError, ImportError) as e:
         raise CLIError(f"--corpus {args.corpus}: {e}") from None
     out = Path(args.out)
     _make_out(out)
@@ -1605,6 +1605,12 @@ def add_embed(sub: Any) -> None:
     t.add_argument("--sample", type=float, default=1e-3)
     t.add_argument("--alpha", type=float, default=0.025)
     t.add_argument("--seed", type=int, default=1)
+    t.add_argument(
+        "--backend",
+        choices=["numba", "numpy"],
+        default=None,
+        help="one compiled step per example (default with Numba) or NumPy batches",
+    )
     t.add_argument("--verbose", type=int, default=1, help="0: no progress bar")
     t.set_defaults(func=run_embed_train)
     n = cmds.add_parser("neighbors", help="nearest words to WORD")
