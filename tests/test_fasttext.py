@@ -62,6 +62,8 @@ def test_compiled_rows_are_the_words_and_their_ngrams() -> None:
     for i, word in enumerate(model.wv.index_to_key):
         rows = row_index[row_start[i] : row_start[i + 1]]
         assert rows.tolist() == [i] + [v + b for b in ngram_buckets(word, 3, 4, 1000)]
+        weight = model.input_embedding.weight._array  # wv: the mean, as gensim's adjust_vectors
+        np.testing.assert_allclose(model.wv[word], weight[rows].mean(0), rtol=1e-5)
     assert mean and model.max_exp == 8.0  # gensim's fasttext_inner: MAX_EXP = 8 in skip-gram
 
 
