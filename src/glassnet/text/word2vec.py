@@ -308,16 +308,16 @@ class Word2Vec:
         for epoch in range(epochs):
             start = time.perf_counter()
             contexts, cmask, target, position = self._epoch_examples(ids, sent)
-            targets, tmask = self._negatives(target)  # drawn for the epoch at once
             n_kept = max(int(position[-1]) + 1 if len(position) else 1, 1)
             done = (epoch + position / n_kept) / epochs  # share of training done, per example
             lr = self.alpha - (self.alpha - self.min_alpha) * done  # linear decay
             batch_losses = []
             for b in range(0, len(target), self._chunk()):
                 sl = slice(b, b + self._chunk())
-                batch_losses += run(contexts[sl], cmask[sl], targets[sl], tmask[sl], lr[sl])
+                targets, tmask = self._negatives(target[sl])  # one stream: as if drawn at once
+                batch_losses += run(contexts[sl], cmask[sl], targets, tmask, lr[sl])
                 if bar is not None:
-                    bar.update(round(raw_words * len(targets[sl]) / max(len(target), 1)))
+                    bar.update(round(raw_words * len(targets) / max(len(target), 1)))
             total = sum(n * loss for n, loss in batch_losses)
             self.loss_per_batch += [loss for _, loss in batch_losses]
             seconds = time.perf_counter() - start
