@@ -262,3 +262,21 @@ def test_bad_input(lee) -> None:
         KeyError, match="'attackz' is not in the vocabulary.*closest known words: attack"
     ):
         model.wv.most_similar("attackz")
+
+
+@pytest.mark.slow
+def test_head500_wordsim_within_005_of_gensim() -> None:
+    """Issue 17's quality bar on head500.noblanks.cor (CBOW, min_count 3, 20 epochs): the
+    wordsim353 Spearman within 0.05 of gensim's (workers=1, the same parameters)."""
+    gensim = require("gensim")
+    _compiled()
+    from gensim.models.word2vec import LineSentence
+    from gensim.test.utils import datapath
+
+    sentences = list(LineSentence(datapath("head500.noblanks.cor")))
+    ours = Word2Vec(sentences, sg=0, min_count=3, epochs=20, seed=1)
+    theirs = gensim.models.Word2Vec(sentences, sg=0, min_count=3, epochs=20, seed=1, workers=1)
+    pairs = datapath("wordsim353.tsv")
+    ours_s = ours.wv.evaluate_word_pairs(pairs)[1][0]
+    their_s = theirs.wv.evaluate_word_pairs(pairs)[1][0]
+    assert their_s > 0.4 and abs(ours_s - their_s) < 0.05, (ours_s, their_s)
