@@ -280,3 +280,15 @@ def test_head500_wordsim_within_005_of_gensim() -> None:
     ours_s = ours.wv.evaluate_word_pairs(pairs)[1][0]
     their_s = theirs.wv.evaluate_word_pairs(pairs)[1][0]
     assert their_s > 0.4 and abs(ours_s - their_s) < 0.05, (ours_s, their_s)
+
+
+def test_without_numba_the_numpy_backend_is_the_default(monkeypatch) -> None:
+    """A machine without Numba trains with NumPy; asking for numba says what to install."""
+    import glassnet.text.sequential as sequential
+
+    monkeypatch.setattr(sequential, "numba", None)
+    assert Word2Vec().backend == "numpy"
+    with pytest.raises(ImportError, match=r"backend='numba' needs Numba"):
+        Word2Vec(backend="numba")
+    model = Word2Vec([["a", "b", "c", "a", "b"]] * 5, min_count=1, epochs=1, sample=0)
+    assert model.backend == "numpy" and model.history.history["examples"][0] > 0

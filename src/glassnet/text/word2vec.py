@@ -8,9 +8,11 @@ from the unigram table (count ** ns_exponent), the loss of the example is
 
     L = -log σ(u_t·h) - Σ_k log σ(-u_k·h)
 
-`negative_sampling_loss` writes it in glassnet autograd; `sgd_step` is the fast NumPy twin
-that computes the same loss and gradient for a whole batch and applies the SGD update
-(tests/test_word2vec.py checks they agree). The reported loss is the mean of L over the
+`negative_sampling_loss` writes it in glassnet autograd; `sgd_step` is the vectorised NumPy
+twin that computes the same loss and gradient for a whole batch and applies the SGD update,
+and `sequential.sgd_examples` (compiled with Numba, the default backend) takes that step
+for one example after another, as gensim does (tests/test_word2vec.py checks all three
+agree). The reported loss is the mean of L over the
 examples, accumulated in float64: per batch, and per epoch over all its examples.
 """
 
