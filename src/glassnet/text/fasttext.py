@@ -80,6 +80,8 @@ class FastText(Word2Vec):
     of the many words sharing a frequent n-gram bucket.
     """
 
+    _sg_input_is_centre = True  # gensim's fasttext_fast_sentence_sg_neg: the centre's n-grams
+
     def __init__(
         self,
         sentences: Any = None,

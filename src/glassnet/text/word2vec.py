@@ -1,7 +1,8 @@
 """Word2Vec with negative sampling (gensim's names and defaults), on glassnet Embeddings.
 
-One training example is a context and a target word: skip-gram (sg=1) takes the centre word
-as context and each word within its window as target; CBOW (sg=0) takes the window's words
+One training example is a context and a target word: skip-gram (sg=1) takes each word within
+the centre's window as context and the centre as target (gensim's Word2Vec; its FastText
+swaps the two); CBOW (sg=0) takes the window's words
 (their mean, or sum with cbow_mean=0) as context and the centre word as target. With h the
 context vector, u_t the output vector of the target and u_k those of `negative` words drawn
 from the unigram table (count ** ns_exponent), the loss of the example is
@@ -134,6 +135,8 @@ class Word2Vec:
     `history.history["loss"]` the mean loss per epoch and `loss_per_batch` the mean loss of
     every `batch_size` examples.
     """
+
+    _sg_input_is_centre = False  # skip-gram's input word (gensim's FastText: the centre)
 
     def __init__(
         self,
@@ -272,14 +275,12 @@ class Word2Vec:
         valid = (pos >= 0) & (pos < n) & (np.abs(offsets)[None, :] <= reach[:, None])
         pos = np.clip(pos, 0, max(n - 1, 0))
         valid &= sent[pos] == sent[:, None]
-        if self.sg:  # one example per (centre, neighbour): context = centre, target = neighbour
+        if self.sg:  # one example per (centre, neighbour in the centre's shrunk window)
             centre, j = np.nonzero(valid)
-            return (
-                ids[centre][:, None],
-                np.ones((len(centre), 1), self.dtype),
-                ids[pos[centre, j]],
-                centre,
-            )
+            word, other = ids[centre], ids[pos[centre, j]]
+            if not self._sg_input_is_centre:  # gensim's Word2Vec: the neighbour predicts the centre
+                word, other = other, word
+            return word[:, None], np.ones((len(centre), 1), self.dtype), other, centre
         has = valid.any(1)  # CBOW: one example per centre word with at least one neighbour
         return ids[pos[has]], valid[has].astype(self.dtype), ids[has], np.flatnonzero(has)
 
