@@ -204,3 +204,56 @@ def confusion(
         return
     _pyplot()
     plot_confusion_matrix(cm, path, class_names=names, title=title)
+
+
+def grid_policy(
+    path: str | os.PathLike | None,
+    desc: np.ndarray,
+    actions: np.ndarray,
+    visited: Sequence[int],
+    title: str,
+) -> None:
+    """A grid world (`desc`: letters S, F, H, G per cell) with the greedy action of each free
+    cell as an arrow (0 left, 1 down, 2 right, 3 up) and the cells a greedy run visits shaded."""
+    if path is None:
+        return
+    plt = _pyplot()
+    rows, cols = desc.shape
+    colours = {"S": "#cfe8ff", "F": "#ffffff", "H": "#444444", "G": "#9be39b"}
+    fig, ax = plt.subplots(figsize=(0.9 * cols + 1, 0.9 * rows + 0.6))
+    arrows = {0: (-0.3, 0), 1: (0, 0.3), 2: (0.3, 0), 3: (0, -0.3)}
+    for s in range(rows * cols):
+        r, c = divmod(s, cols)
+        kind = desc[r, c]
+        face = "#ffe9a8" if s in visited and kind in "SF" else colours[kind]
+        ax.add_patch(plt.Rectangle((c - 0.5, r - 0.5), 1, 1, facecolor=face, edgecolor="gray"))
+        if kind in "SF":
+            dx, dy = arrows[int(actions[s])]
+            ax.arrow(c - dx / 2, r - dy / 2, dx, dy, head_width=0.15, color="tab:blue")
+        ax.text(c - 0.42, r - 0.3, kind, fontsize=8, color="white" if kind == "H" else "black")
+    ax.set_xlim(-0.5, cols - 0.5)
+    ax.set_ylim(rows - 0.5, -0.5)
+    ax.set_aspect("equal")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.set_title(title)
+    fig.tight_layout()
+    _save(fig, path)
+
+
+def word_maps(path: str | os.PathLike | None, panels: Sequence[dict], title: str) -> None:
+    """Labelled points side by side. Each panel: title, xy (n, 2) coordinates, words (n)."""
+    if path is None:
+        return
+    plt = _pyplot()
+    fig, axes = plt.subplots(1, len(panels), figsize=(5.5 * len(panels), 4.5), squeeze=False)
+    for ax, p in zip(axes[0], panels):
+        ax.scatter(p["xy"][:, 0], p["xy"][:, 1], s=12)
+        for (x, y), w in zip(p["xy"], p["words"]):
+            ax.annotate(w, (x, y), xytext=(3, 3), textcoords="offset points", fontsize=8)
+        ax.set_title(p["title"])
+        ax.set_xlabel("PC 1")
+        ax.set_ylabel("PC 2")
+    fig.suptitle(title)
+    fig.tight_layout()
+    _save(fig, path)
