@@ -2,14 +2,13 @@
 embeddings and reinforcement, each pinned against a reference we did not write (torch,
 numeric differences, scikit-learn, gensim, Gymnasium's transition table). Their structure,
 both languages and figures are checked by tests/test_lessons.py's per-lesson test, which
-shares the one run of each lesson made here (the `lesson` fixture)."""
+shares the one run of each lesson made here (conftest's session fixture `lesson`)."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 from tests.conftest import require
-from tests.test_lessons import lesson, plot_dir  # noqa: F401  (shared fixtures and runs)
 
 from glassnet import lessons
 
@@ -22,7 +21,7 @@ def _png(path) -> bool:
 
 
 # ----- chain-rule ---------------------------------------------------------------------------
-def test_chain_rule_replay_equals_autograd_torch_and_numeric(lesson):  # noqa: F811
+def test_chain_rule_replay_equals_autograd_torch_and_numeric(lesson):
     torch = require("torch")
     from glassnet.lessons.chain_rule import X, Y, network
 
@@ -49,7 +48,7 @@ def test_chain_rule_replay_equals_autograd_torch_and_numeric(lesson):  # noqa: F
     assert n["params"] == 9 and n["nodes"] == 6
 
 
-def test_chain_rule_draws_the_graph(lesson):  # noqa: F811
+def test_chain_rule_draws_the_graph(lesson):
     require("graphviz")
     r = lesson("chain-rule")
     figs = [p for p in r["figures"] if p.name == "chain-rule-graph.png"]
@@ -59,7 +58,7 @@ def test_chain_rule_draws_the_graph(lesson):  # noqa: F811
 
 # ----- embeddings ---------------------------------------------------------------------------
 @pytest.mark.slow
-def test_embeddings_tfidf_matches_sklearn_and_particles_weigh_little(lesson):  # noqa: F811
+def test_embeddings_tfidf_matches_sklearn_and_particles_weigh_little(lesson):
     sk_text = require("sklearn.feature_extraction.text")
     from glassnet.lessons.embeddings import tfidf_korean
 
@@ -75,7 +74,7 @@ def test_embeddings_tfidf_matches_sklearn_and_particles_weigh_little(lesson):  #
 
 
 @pytest.mark.slow
-def test_embeddings_word2vec_neighbours_agree_with_gensim(lesson):  # noqa: F811
+def test_embeddings_word2vec_neighbours_agree_with_gensim(lesson):
     gensim = require("gensim")
     from glassnet.lessons import embeddings as E
 
@@ -92,7 +91,7 @@ def test_embeddings_word2vec_neighbours_agree_with_gensim(lesson):  # noqa: F811
 
 
 @pytest.mark.slow
-def test_embeddings_fasttext_gives_unseen_words_their_stems(lesson):  # noqa: F811
+def test_embeddings_fasttext_gives_unseen_words_their_stems(lesson):
     require("gensim")
     r = lesson("embeddings")
     n = r["numbers"]
@@ -134,7 +133,7 @@ def _value_iteration(P, gamma: float, sweeps: int = 200) -> np.ndarray:
 
 
 @pytest.mark.slow
-def test_reinforcement_q_learning_walks_the_shortest_path(lesson):  # noqa: F811
+def test_reinforcement_q_learning_walks_the_shortest_path(lesson):
     require("gymnasium")
     from glassnet.lessons.reinforcement import GAMMA, grid_env
 
@@ -150,7 +149,7 @@ def test_reinforcement_q_learning_walks_the_shortest_path(lesson):  # noqa: F811
 
 
 @pytest.mark.slow
-def test_reinforcement_dqn_beats_a_random_policy(lesson):  # noqa: F811
+def test_reinforcement_dqn_beats_a_random_policy(lesson):
     require("gymnasium")
     r = lesson("reinforcement")
     n = r["numbers"]
@@ -165,7 +164,7 @@ def test_reinforcement_dqn_beats_a_random_policy(lesson):  # noqa: F811
 @pytest.mark.parametrize(
     "name", ["chain-rule", pytest.param("reinforcement", marks=pytest.mark.slow)]
 )
-def test_korean_and_english_runs_give_the_same_numbers(lesson, name):  # noqa: F811
+def test_korean_and_english_runs_give_the_same_numbers(lesson, name):
     if name == "reinforcement":
         require("gymnasium")
     en, ko = lesson(name), lessons.run(name, lang="ko")
