@@ -210,6 +210,10 @@ def test_splits_and_early_stopping(lesson):
     k = len(early["loss"])  # the same seed: the stopped run is the long run's beginning
     np.testing.assert_allclose(early["val_loss"], full["val_loss"][:k], rtol=1e-6)
     assert n["train_last"] < n["val_best"] and n["val_last"] > n["val_best"]  # over-fitting
+    # inspect.interpolate's ends are the two runs' own weights: their losses are the histories'.
+    assert n["line_val1"] == pytest.approx(n["val_last"], rel=1e-4)
+    assert n["line_val0"] == pytest.approx(early["val_loss"][n["es_best"] - 1], rel=1e-4)
+    assert n["line_train1"] < n["line_train0"] and n["line_val1"] > n["line_val0"]
 
 
 def test_optimizer_paths_match_torch(lesson):

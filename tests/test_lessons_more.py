@@ -48,6 +48,14 @@ def test_chain_rule_replay_equals_autograd_torch_and_numeric(lesson):
     assert n["params"] == 9 and n["nodes"] == 6
 
 
+def test_chain_rule_page_shows_the_instruments_printouts(lesson, tmp_path):
+    from glassnet.lessons.html import lesson_page
+
+    page = lesson_page(lesson("chain-rule"), "ko", tmp_path).decode()
+    assert page.count("<pre>") == 2 and "Total params: 9" in page and "σ(x)(1 − σ(x))" in page
+    assert "연쇄법칙" in page
+
+
 def test_chain_rule_draws_the_graph(lesson):
     require("graphviz")
     r = lesson("chain-rule")

@@ -27,7 +27,6 @@ from glassnet.text import (
     word_tokenize,
 )
 
-from . import figures
 from ._lesson import Lesson
 
 TITLE = ("단어 임베딩: 원-핫에서 fastText까지", "Word embeddings: from one-hot to fastText")
@@ -203,14 +202,11 @@ def run(lang: str = "en", plot_dir: str | Path | None = None) -> dict:
 
 
 def _plot(L: Lesson, cbow: Word2Vec, sg: Word2Vec, queries: tuple[str, ...]) -> None:
-    """Each query word and its neighbours, projected on two principal components."""
-    from glassnet.text.plot import pca_2d
+    """Each query word and its neighbours on two principal components (`text.plot_words`)."""
+    from glassnet.text.plot import plot_words
 
-    panels = []
-    for label, m in (("CBOW", cbow), ("skip-gram", sg)):
-        words = list(dict.fromkeys(w for q in queries for w in [q, *neighbours(m.wv, q, 4)]))
-        xy = pca_2d(np.stack([m.wv.get_vector(w, norm=True) for w in words]))
-        panels.append({"title": label, "xy": xy, "words": words})
-    figures.word_maps(
-        L.figure("neighbours"), panels, L.t("이웃 단어 (PCA 2차원)", "neighbours (2-D PCA)")
-    )
+    for label, m in (("cbow", cbow), ("skip-gram", sg)):
+        path = L.figure(f"words-{label}")
+        if path is not None:
+            words = dict.fromkeys(w for q in queries for w in [q, *neighbours(m.wv, q, 4)])
+            plot_words(m.wv, list(words), path)

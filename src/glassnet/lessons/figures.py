@@ -1,6 +1,6 @@
-"""Every figure the lessons draw, in one place (matplotlib, Agg backend, PNG written atomically).
-
-Kept together so the lessons can switch to `glassnet.inspect`'s instruments in one edit.
+"""The figures the lessons draw themselves, in one place (matplotlib, Agg, PNG written
+atomically). Where an instrument has its own drawing (`inspect.graph`, `HealthMonitor.plot`,
+`Landscape.contour`, `text.plot_words`) the lesson uses that instead.
 Korean labels use the Nanum font when it is installed (Debian's fonts-nanum).
 """
 
@@ -237,23 +237,5 @@ def grid_policy(
     ax.set_xticks([])
     ax.set_yticks([])
     ax.set_title(title)
-    fig.tight_layout()
-    _save(fig, path)
-
-
-def word_maps(path: str | os.PathLike | None, panels: Sequence[dict], title: str) -> None:
-    """Labelled points side by side. Each panel: title, xy (n, 2) coordinates, words (n)."""
-    if path is None:
-        return
-    plt = _pyplot()
-    fig, axes = plt.subplots(1, len(panels), figsize=(5.5 * len(panels), 4.5), squeeze=False)
-    for ax, p in zip(axes[0], panels):
-        ax.scatter(p["xy"][:, 0], p["xy"][:, 1], s=12)
-        for (x, y), w in zip(p["xy"], p["words"]):
-            ax.annotate(w, (x, y), xytext=(3, 3), textcoords="offset points", fontsize=8)
-        ax.set_title(p["title"])
-        ax.set_xlabel("PC 1")
-        ax.set_ylabel("PC 2")
-    fig.suptitle(title)
     fig.tight_layout()
     _save(fig, path)
