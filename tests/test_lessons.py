@@ -31,6 +31,9 @@ HEAVY = {  # lessons that train real networks: slow tests (they still run in CI)
 }
 
 
+NEEDS = {"chain-rule": "graphviz", "reinforcement": "gymnasium"}  # for the lesson or its figure
+
+
 def _params(names):
     return [pytest.param(n, marks=pytest.mark.slow) if n in HEAVY else n for n in names]
 
@@ -38,6 +41,8 @@ def _params(names):
 # ----- every lesson: the same numbers in both languages, figures, the record ------------------
 @pytest.mark.parametrize("name", _params(lessons.LESSONS))
 def test_lesson_structure_and_figures(lesson, name):
+    if name in NEEDS:
+        require(NEEDS[name])
     r = lesson(name)
     mod = lessons.get(name)
     assert r["name"] == name and r["title"] == mod.TITLE and r["steps"]

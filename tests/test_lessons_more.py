@@ -6,6 +6,8 @@ shares the one run of each lesson made here (conftest's session fixture `lesson`
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 import pytest
 from tests.conftest import require
@@ -117,7 +119,7 @@ def test_embeddings_built_in_corpus_is_the_named_fallback(monkeypatch):
     from glassnet.lessons import embeddings as E
     from glassnet.text import FastText, Word2Vec
 
-    monkeypatch.setitem(__import__("sys").modules, "gensim.test.utils", None)
+    monkeypatch.setitem(sys.modules, "gensim.test.utils", None)  # as if not installed
     name, sentences = E.corpus()
     assert name == "built-in" and len(sentences) == 3000
     animals = {"dog", "horse", "cow", "sheep", "rabbit"}

@@ -126,14 +126,14 @@ def run(lang: str = "en", plot_dir: str | Path | None = None) -> dict:
     )
     L.record(replayed=replayed, autograd=autograd, numeric=numeric, loss=float(loss.item()),
              local=local, incoming=incoming, sent=sent, table=replay.table())  # fmt: skip
-    _draw(L, loss_of, net)
+    _draw(L, net)
     return L.result()
 
 
-def _draw(L: Lesson, loss_fn, net: MLP) -> None:
+def _draw(L: Lesson, net: MLP) -> None:
     """The graph drawn by `inspect.graph` (needs Graphviz); without it, say so."""
     with inspect.trace(net) as tr:
-        loss = loss_fn(net)
+        loss = loss_of(net)
     g = inspect.graph(loss, tr)
     path = L.figure("graph")
     try:
