@@ -36,6 +36,10 @@ LESSONS: dict[str, str] = {
     "black-box": "black_box",
     "cnn": "cnn",
     "rnn-lstm": "rnn_lstm",
+    "rbm-dbn": "rbm_dbn",
+    "autoencoder": "autoencoder",
+    "gan": "gan",
+    "diffusion": "diffusion",
     "perceptron-iris": "perceptron_iris",
     "dnn-classifier": "dnn_classifier",
     "playground-tour": "playground_tour",
@@ -44,10 +48,6 @@ LESSONS: dict[str, str] = {
 # Lessons waiting for a library that is still being built (name -> what it needs).
 COMING: dict[str, str] = {
     "chain-rule": "glassnet.inspect",
-    "rbm-dbn": "glassnet.generative",
-    "autoencoder": "glassnet.generative",
-    "gan": "glassnet.generative",
-    "diffusion": "glassnet.generative",
     "embeddings": "glassnet.text",
     "reinforcement": "glassnet.rl",
 }
