@@ -51,9 +51,10 @@ def run(lang: str = "en", plot_dir: str | Path | None = None) -> dict:
     L = Lesson("autoencoder", TITLE, TUTORIALS, lang, plot_dir)
     x, xt, yt, source = images()
     source = source.replace(" (train)", "")
+    epochs = round(EPOCHS * N_TRAIN / len(x))  # the same number of updates on a smaller set
     gn.manual_seed(0)
     ae = Autoencoder(784, hidden=(256,), latent=LATENT)
-    GenerativeModel(ae).compile("adam", lr=2e-3).fit(x, epochs=EPOCHS, batch_size=128, verbose=0)
+    GenerativeModel(ae).compile("adam", lr=2e-3).fit(x, epochs=epochs, batch_size=128, verbose=0)
     with gn.no_grad():
         ae_rec = ae(gn.tensor(xt)).numpy()
     mean, comps = pca(x, LATENT)
@@ -63,24 +64,24 @@ def run(lang: str = "en", plot_dir: str | Path | None = None) -> dict:
         "데이터: {source}, 학습 {n_train:,}장, 시험 {n_test:,}장 (784 픽셀). 오토인코더 "
         "784-256-{k}-256-784를 {epochs} 에포크 학습했습니다. 보지 않은 그림을 숫자 {k}개로 "
         "줄였다가 다시 그린 평균 제곱 오차: 오토인코더 {ae_mse:.4f}, 같은 {k}개 성분의 PCA "
-        "{pca_mse:.4f} (오토인코더가 {gain:.0%} 작습니다).",
+        "{pca_mse:.4f} (오토인코더의 오차는 PCA의 {ratio:.2f}배).",
         "Data: {source}, {n_train:,} images to train, {n_test:,} to test (784 pixels). An "
         "autoencoder 784-256-{k}-256-784 trained for {epochs} epochs. Mean squared error of "
         "unseen images squeezed to {k} numbers and rebuilt: autoencoder {ae_mse:.4f}, PCA with "
-        "the same {k} components {pca_mse:.4f} (the autoencoder's is {gain:.0%} lower).",
+        "the same {k} components {pca_mse:.4f} (the autoencoder's error is {ratio:.2f} × PCA's).",
         source=source,
         n_train=len(x),
         n_test=len(xt),
         k=LATENT,
-        epochs=EPOCHS,
+        epochs=epochs,
         ae_mse=ae_mse,
         pca_mse=pca_mse,
-        gain=1 - ae_mse / pca_mse,
+        ratio=ae_mse / pca_mse,
     )
     gn.manual_seed(0)
     vae = VAE(784, hidden=256, latent=2)
     model = GenerativeModel(vae).compile("adam", lr=1e-3)
-    model.fit(x, epochs=EPOCHS, batch_size=128, verbose=0)
+    model.fit(x, epochs=epochs, batch_size=128, verbose=0)
     with gn.no_grad():
         vae_rec, mu, _ = vae(gn.tensor(xt))
     vae_rec, mu = vae_rec.numpy(), mu.numpy()
