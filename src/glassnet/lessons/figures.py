@@ -221,7 +221,7 @@ def scatters(
         for label, xy, *style in p["series"]:
             kw = {"s": 3, **(style or [{}])[0]}
             dots = ax.scatter(xy[:, 0], xy[:, 1], label=label, **kw)
-            if np.ndim(kw.get("c")) == 1:  # colours from values (classes): show the scale
+            if "c" in kw and np.ndim(kw["c"]) == 1:  # colours from values (classes): show the scale
                 fig.colorbar(dots, ax=ax, fraction=0.046)
         if "lim" in p:
             ax.set(xlim=p["lim"], ylim=p["lim"])

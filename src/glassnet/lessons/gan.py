@@ -97,14 +97,14 @@ def _train(gan: GAN, x: np.ndarray, centres: np.ndarray) -> dict:
 
     monitor = HealthMonitor(every=25, verbose=False)
     model = GANModel(gan).compile("adam", lr=LR)
-    model.fit(
+    history = model.fit(
         x, epochs=EPOCHS, batch_size=128, verbose=0, callbacks=[LambdaCallback(keep), monitor]
     )
     cov = {e: mode_coverage(s, centres, STD) for e, s in snaps.items()}
     return {
         "covered": {e: c[0] for e, c in cov.items()},
         "within": {e: c[1] for e, c in cov.items()},
-        "history": model.history.history,
+        "history": history.history,
         "monitor": monitor,
         "snaps": snaps,
         "x": x,
