@@ -32,7 +32,7 @@ def require(module: str):
 @pytest.fixture(scope="session")
 def lesson(tmp_path_factory):
     """Run a lesson once per test session (English, figures on) and hand back its result;
-    tests/test_lessons.py and tests/test_lessons_more.py share the runs."""
+    tests/test_lessons.py, test_lessons_more.py and test_lessons_generative.py share the runs."""
     from glassnet import lessons
 
     plot_dir, cache = tmp_path_factory.mktemp("lesson-figures"), {}

@@ -28,6 +28,10 @@ HEAVY = {  # lessons that train real networks: slow tests (they still run in CI)
     "black-box",
     "embeddings",
     "reinforcement",
+    "rbm-dbn",
+    "autoencoder",
+    "gan",
+    "diffusion",
 }
 
 

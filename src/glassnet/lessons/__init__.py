@@ -37,6 +37,10 @@ LESSONS: dict[str, str] = {
     "black-box": "black_box",
     "cnn": "cnn",
     "rnn-lstm": "rnn_lstm",
+    "rbm-dbn": "rbm_dbn",
+    "autoencoder": "autoencoder",
+    "gan": "gan",
+    "diffusion": "diffusion",
     "perceptron-iris": "perceptron_iris",
     "dnn-classifier": "dnn_classifier",
     "playground-tour": "playground_tour",
@@ -45,12 +49,7 @@ LESSONS: dict[str, str] = {
     "reinforcement": "reinforcement",
 }
 # Lessons waiting for a library that is still being built (name -> what it needs).
-COMING: dict[str, str] = {
-    "rbm-dbn": "glassnet.generative",
-    "autoencoder": "glassnet.generative",
-    "gan": "glassnet.generative",
-    "diffusion": "glassnet.generative",
-}
+COMING: dict[str, str] = {}
 
 
 class LessonNotFoundError(ValueError):

@@ -239,3 +239,42 @@ def grid_policy(
     ax.set_title(title)
     fig.tight_layout()
     _save(fig, path)
+
+
+def scatters(
+    path: str | os.PathLike | None, panels: Sequence[dict], title: str = "", size: float = 3.0
+) -> None:
+    """2-D point clouds side by side (frames of a process). Each panel: title, series
+    [(label, points (n, 2)[, scatter kwargs, e.g. c=classes, cmap="tab10"])], optional lim
+    (low, high) for both axes; a series with c= gets a colour bar."""
+    if path is None:
+        return
+    plt = _pyplot()
+    n = len(panels)
+    fig, axes = plt.subplots(1, n, figsize=(size * n + 0.6, size + 0.5), squeeze=False)
+    for ax, p in zip(axes[0], panels):
+        for label, xy, *style in p["series"]:
+            kw = {"s": 3, **(style or [{}])[0]}
+            dots = ax.scatter(xy[:, 0], xy[:, 1], label=label, **kw)
+            if "c" in kw and np.ndim(kw["c"]) == 1:  # colours from values (classes): show the scale
+                fig.colorbar(dots, ax=ax, fraction=0.046)
+        if "lim" in p:
+            ax.set(xlim=p["lim"], ylim=p["lim"])
+        ax.set_aspect("equal", adjustable="box")
+        ax.set_title(p.get("title", ""), fontsize=9)
+        ax.tick_params(labelsize=7)
+        if any(label for label, *_ in p["series"]):
+            ax.legend(fontsize=7, loc="upper right", markerscale=3)
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    _save(fig, path)
+
+
+def health(path: str | os.PathLike | None, monitor: Any, quantities: Sequence[str]) -> None:
+    """`glassnet.inspect.HealthMonitor`'s own plot of what it recorded (one panel per
+    quantity, one line per layer), so a lesson shows the instrument a learner keeps using."""
+    if path is None:
+        return
+    _pyplot()  # the Korean-capable font
+    monitor.plot(path, list(quantities))
