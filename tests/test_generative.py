@@ -172,6 +172,29 @@ def test_rbm_update_is_minus_the_free_energy_gradient():
         np.testing.assert_allclose(p._array, before[k] - 0.1 * grads[k], rtol=1e-12, err_msg=k)
 
 
+@pytest.mark.parametrize("k", [1, 2])
+@pytest.mark.parametrize("rng", [np.random.RandomState, np.random.default_rng])
+def test_rbm_fused_pcd_update_equals_the_simple_one(k, rng):
+    """`_update_fused` (preallocated arrays, one draw per batch) against `update_simple`:
+    the same parameters, chains and logged loss after three batches, the last one short."""
+    x = (np.random.default_rng(2).random((25, 64)) < 0.4).astype(np.float64)
+    runs = []
+    for fused in (True, False):
+        rbm = gn.generative.RBM(64, 30, k=k).to(np.float64)
+        rbm.reset_parameters(np.random.default_rng(1))
+        rbm.weight._array *= 30  # away from the tiny start, so every term matters
+        rbm.chain = np.zeros((10, 30))
+        g = rng(5)
+        with gn.fused(fused):
+            losses = [rbm.update(x[i : i + 10], 0.1, g)["loss"] for i in range(0, 25, 10)]
+        runs.append((rbm, losses))
+    (a, loss_a), (b, loss_b) = runs
+    np.testing.assert_allclose(loss_a, loss_b, rtol=1e-12)
+    np.testing.assert_array_equal(a.chain, b.chain)
+    for k_, p in a.named_parameters():
+        np.testing.assert_allclose(p._array, b.state_dict()[k_].numpy(), rtol=1e-12, atol=1e-15)
+
+
 def test_rbm_free_energy_is_the_log_sum_over_hidden_states():
     """F(v) = −log Σ_h e^−E(v,h), enumerated over all 2³ hidden states."""
     rbm = gn.generative.RBM(4, 3).to(np.float64)
