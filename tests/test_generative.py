@@ -299,6 +299,92 @@ def test_gan_step_equals_pytorch_given_the_same_weights_and_noise():
             )
 
 
+def _torch_dcgan(torch, latent, width, k):
+    """PyTorch's examples/dcgan pair, sized as glassnet's `dcgan_pair` (the reference)."""
+    tnn, w = torch.nn, width
+    G = tnn.Sequential(
+        tnn.Unflatten(1, (latent, 1, 1)),
+        tnn.ConvTranspose2d(latent, 2 * w, k, 1, 0, bias=False),
+        tnn.BatchNorm2d(2 * w),
+        tnn.ReLU(),
+        tnn.ConvTranspose2d(2 * w, w, 4, 2, 1, bias=False),
+        tnn.BatchNorm2d(w),
+        tnn.ReLU(),
+        tnn.ConvTranspose2d(w, 1, 4, 2, 1, bias=False),
+        tnn.Tanh(),
+    )
+    D = tnn.Sequential(
+        tnn.Conv2d(1, w, 4, 2, 1, bias=False),
+        tnn.LeakyReLU(0.2),
+        tnn.Conv2d(w, 2 * w, 4, 2, 1, bias=False),
+        tnn.BatchNorm2d(2 * w),
+        tnn.LeakyReLU(0.2),
+        tnn.Conv2d(2 * w, 1, k, 1, 0, bias=False),
+        tnn.Flatten(),
+    )
+    return G, D
+
+
+def test_dcgan_step_equals_pytorch_given_the_same_weights_and_noise():
+    """One D and one G step of the conv pair (BatchNorm in training mode, Adam 2e-4, β1 = 0.5)
+    against PyTorch's: losses, weights and BatchNorm's running statistics."""
+    torch = require("torch")
+    from glassnet.generative import GAN, GANModel
+
+    gan = GAN(28 * 28, 16, arch="dcgan", width=8)
+    model = GANModel(gan).compile("adam")  # DCGAN's lr 2e-4, betas (0.5, 0.999)
+    torch.manual_seed(0)
+    G, D = _torch_dcgan(torch, 16, 8, 7)
+    for ours, ref in [(gan.generator, G), (gan.discriminator, D)]:
+        ours.load_state_dict({k: v.detach().numpy() for k, v in ref.state_dict().items()})
+    g_opt = torch.optim.Adam(G.parameters(), lr=2e-4, betas=(0.5, 0.999))
+    d_opt = torch.optim.Adam(D.parameters(), lr=2e-4, betas=(0.5, 0.999))
+    rng = np.random.default_rng(0)
+    real = rng.random((8, 784)).astype(np.float32) * 2 - 1  # flattened images are taken too
+    z1, z2 = (rng.standard_normal((8, 16)).astype(np.float32) for _ in range(2))
+    draws = iter([z1, z2])
+    gan.noise = lambda n: gn.tensor(next(draws))
+    logs = model.train_step((real, np.zeros(8)))
+
+    bce = torch.nn.functional.binary_cross_entropy_with_logits
+    d_real = D(torch.tensor(real).reshape(8, 1, 28, 28))
+    d_fake = D(G(torch.tensor(z1)).detach())
+    d_loss = bce(d_real, torch.ones_like(d_real)) + bce(d_fake, torch.zeros_like(d_fake))
+    d_opt.zero_grad()
+    d_loss.backward()
+    d_opt.step()
+    d_gen = D(G(torch.tensor(z2)))
+    g_loss = bce(d_gen, torch.ones_like(d_gen))
+    g_opt.zero_grad()
+    g_loss.backward()
+    g_opt.step()
+
+    np.testing.assert_allclose(
+        [logs["d_loss"], logs["g_loss"]], [d_loss.item(), g_loss.item()], rtol=1e-5
+    )
+    for ours, ref in [(gan.generator, G), (gan.discriminator, D)]:
+        for k, v in ref.state_dict().items():
+            np.testing.assert_allclose(
+                ours.state_dict()[k].numpy(), v.numpy(), atol=2e-6, err_msg=k
+            )
+
+
+def test_dcgan_refuses_images_of_the_wrong_shape():
+    from glassnet.generative import GAN
+
+    gan = GAN(784, 8, arch="dcgan", width=4)
+    assert gan.sample(2).shape == (2, 1, 28, 28)
+    for bad in [(3, 1, 32, 32), (3, 3, 28, 28), (3, 700)]:
+        with pytest.raises(ValueError, match=r"GAN discriminator: expected inputs of shape "):
+            gan.d_loss(gn.zeros(*bad), gan.noise(3))
+    with pytest.raises(ValueError, match=r"\(N, 1, 28, 28\), got \(3, 1, 32, 32\)"):
+        gan.d_loss(gn.zeros(3, 1, 32, 32), gan.noise(3))
+    with pytest.raises(ValueError, match="side divisible by 4, got data_dim=100"):
+        GAN(100, 8, arch="dcgan")
+    with pytest.raises(ValueError, match="GAN: arch must be one of"):
+        GAN(784, 8, arch="resnet")
+
+
 @pytest.mark.slow
 def test_gan_covers_the_ring_of_eight_gaussians():
     """≥ 7 of 8 modes and ≥ 80 % of 2,000 samples within 3σ, for at least 2 of 3 seeds."""
@@ -454,6 +540,26 @@ def test_cli_generate_and_sample(tmp_path, capsys):
     assert "MMD² (RBF, bandwidth 0.5)" in capsys.readouterr().out
 
 
+def test_cli_dcgan_on_fashion_mnist_writes_a_grid_per_epoch(tmp_path, capsys):
+    from glassnet import cli
+    from glassnet.generative import GAN
+
+    out = tmp_path / "gan"
+    argv = ["generate", "gan", "--arch", "dcgan", "--width", "4", "--dataset", "fashion-mnist"]
+    argv += ["--limit", "256", "--epochs", "2", "--latent", "8", "--batch-size", "64", "-n", "9"]
+    assert cli.main([*argv, "--out", str(out)]) == 0
+    assert "epoch_001.png … epoch_002.png" in capsys.readouterr().out
+    grids = sorted(p.name for p in out.glob("epoch_*.png"))
+    assert grids == ["epoch_001.png", "epoch_002.png"]
+    first, second = ((out / g).read_bytes() for g in grids)
+    assert first[:8] == b"\x89PNG\r\n\x1a\n" and len(first) > 1000 and first != second
+    gan = gn.load(out / "model.safetensors")
+    assert isinstance(gan, GAN) and gan.arch == "dcgan" and gan.image_shape == (1, 28, 28)
+    grid = tmp_path / "grid.png"
+    assert cli.main(["sample", str(out / "model.safetensors"), "-n", "4", "--out", str(grid)]) == 0
+    assert grid.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
 def test_cli_refuses_bad_generative_input(tmp_path, capsys):
     from glassnet import cli
 
@@ -465,6 +571,8 @@ def test_cli_refuses_bad_generative_input(tmp_path, capsys):
             r"every β must lie in (0, 1)",
         ),
         (["generate", "rbm", "--dataset", "ring"], "only gan and ddpm model them"),
+        (["generate", "gan", "--dataset", "ring", "--arch", "dcgan"], "side divisible by 4"),
+        (["generate", "vae", "--dataset", "digits", "--arch", "dcgan"], "is a GAN's"),
     ]
     for argv, message in cases:
         assert cli.main([*argv, "--out", out]) == 2
