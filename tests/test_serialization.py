@@ -896,6 +896,9 @@ _SIZED = {
     "BasicBlock": lambda: gn.models.BasicBlock(3, 3),
     "BasicBlock strided": lambda: gn.models.BasicBlock(3, 3, stride=2),
     "GAN dcgan": lambda: gn.generative.GAN(3 * 16 * 16, 5, arch="dcgan", channels=3, width=4),
+    "DDPM conv": lambda: gn.generative.DDPM(
+        2 * 36, 10, denoiser="conv", channels=2, width=4, time_dim=6
+    ),
 }
 
 
