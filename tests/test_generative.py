@@ -645,6 +645,11 @@ def test_cli_dcgan_on_fashion_mnist_writes_a_grid_per_epoch(tmp_path, capsys):
     grid = tmp_path / "grid.png"
     assert cli.main(["sample", str(out / "model.safetensors"), "-n", "4", "--out", str(grid)]) == 0
     assert grid.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    ddpm = ["generate", "ddpm", "--denoiser", "conv", "--width", "4", "--dataset", "digits"]
+    ddpm += ["--limit", "64", "--epochs", "1", "--timesteps", "5", "-n", "4"]
+    assert cli.main([*ddpm, "--out", str(tmp_path / "d")]) == 0
+    assert "test loss" in capsys.readouterr().out
+    assert gn.load(tmp_path / "d" / "model.safetensors").kind == "conv"
 
 
 def test_cli_refuses_bad_generative_input(tmp_path, capsys):
@@ -660,6 +665,7 @@ def test_cli_refuses_bad_generative_input(tmp_path, capsys):
         (["generate", "rbm", "--dataset", "ring"], "only gan and ddpm model them"),
         (["generate", "gan", "--dataset", "ring", "--arch", "dcgan"], "side divisible by 4"),
         (["generate", "vae", "--dataset", "digits", "--arch", "dcgan"], "is a GAN's"),
+        (["generate", "gan", "--dataset", "digits", "--denoiser", "conv"], "is a DDPM's"),
     ]
     for argv, message in cases:
         assert cli.main([*argv, "--out", out]) == 2

@@ -24,7 +24,7 @@ from ..train.callbacks import Callback, CSVLogger
 from ..train.model import Model
 from .core import GenerativeModel, sample
 from .dbn import DBN
-from .ddpm import DDPM, SCHEDULES, mmd_rbf, two_moons
+from .ddpm import DDPM, DENOISERS, SCHEDULES, mmd_rbf, two_moons
 from .gan import ARCHS, GAN, GANModel, ring_of_gaussians
 from .rbm import RBM
 from .vae import VAE
@@ -100,7 +100,7 @@ def _build(args: argparse.Namespace, dim: int) -> Any:
             hidden or [128, 128],
             output_activation=out,
             arch=args.arch,
-            width=args.width,
+            width=args.width or 32,
         )
     if args.family == "ddpm":
         return DDPM(
@@ -110,6 +110,8 @@ def _build(args: argparse.Namespace, dim: int) -> Any:
             args.beta_start,
             args.beta_end,
             hidden or [128, 128, 128],
+            denoiser=args.denoiser,
+            width=args.width or 16,
         )
     if args.family == "rbm":
         return RBM(dim, (hidden or [256])[0])
@@ -162,6 +164,8 @@ def run_generate(args: argparse.Namespace) -> int:
         raise GenerateError(f"--epochs must be >= 1, got {args.epochs}")
     if args.arch != "mlp" and args.family != "gan":
         raise GenerateError(f"--arch {args.arch} is a GAN's: {args.family} has no such choice")
+    if args.denoiser != "mlp" and args.family != "ddpm":
+        raise GenerateError(f"--denoiser {args.denoiser} is a DDPM's: {args.family} has none")
     manual_seed(args.seed)
     points = args.dataset in POINTS
     if points and args.family not in ("gan", "ddpm"):
@@ -321,7 +325,12 @@ def add_generate(sub: Any) -> None:
     p.add_argument(
         "--arch", choices=ARCHS, default="mlp", help="gan: MLP pair or DCGAN's conv pair"
     )
-    p.add_argument("--width", type=int, default=32, help="gan --arch dcgan: feature maps")
+    p.add_argument(
+        "--denoiser", choices=DENOISERS, default="mlp", help="ddpm: MLP or a small conv U-Net"
+    )
+    p.add_argument(
+        "--width", type=int, default=None, help="channels: gan --arch dcgan (32), ddpm conv (16)"
+    )
     p.add_argument("--hidden", default=None, help="hidden sizes, comma-separated")
     p.add_argument("--timesteps", type=int, default=100, help="diffusion steps (ddpm)")
     p.add_argument("--schedule", choices=SCHEDULES, default="linear")
