@@ -96,7 +96,7 @@ class GenerativeModel(Model):
         """
         update = getattr(self.module, "update", None)
         if callable(update):  # the raw batch (update checks and casts it itself)
-            x = _raw(batch[0]) if isinstance(batch, (tuple, list)) else self._batch(batch)
+            x = _raw(batch[0]) if isinstance(batch, (tuple, list)) else self._batch(batch)[0]._array
             return update(x, self.optimizer.param_groups[0]["lr"])
         xb, _ = self._batch(batch)
         loss = self.module.loss(xb)

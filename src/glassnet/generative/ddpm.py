@@ -133,15 +133,15 @@ class ConvDenoiser(nn.Module):
 
     def __init__(self, channels: int, side: int, width: int = 32, time_dim: int = 32) -> None:
         super().__init__()
+        if side % 2:
+            raise ValueError(f"ConvDenoiser: side must be even (one stride-2 level), got {side}")
         self.channels, self.side, self.width = channels, side, width
         e = 4 * width
         self.time_mlp = nn.Sequential(nn.Linear(time_dim, e), nn.SiLU(), nn.Linear(e, e))
         self.conv_in = nn.Conv2d(channels, width, 3, 1, 1)
-        self.block1 = TimeBlock(width, width, e)
+        self.block1, self.block2, self.block3 = (TimeBlock(i, o, e) for i, o in _blocks(width))
         self.down = nn.Conv2d(width, 2 * width, 3, 2, 1)
-        self.block2 = TimeBlock(2 * width, 2 * width, e)
         self.up = nn.ConvTranspose2d(2 * width, width, 4, 2, 1)
-        self.block3 = TimeBlock(2 * width, width, e)
         self.norm_out = nn.GroupNorm(_groups(width), width)
         self.conv_out = nn.Conv2d(width, channels, 3, 1, 1)
 

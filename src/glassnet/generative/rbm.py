@@ -243,6 +243,8 @@ class RBM(nn.Module):
         key = (n, m, np.dtype(dtype), nv, nh)
         work = self._work_arrays.get(key)
         if work is None:
+            if len(self._work_arrays) >= 4:  # batch sizes that keep changing: keep a few only
+                self._work_arrays.clear()
             work = self._work_arrays[key] = (
                 np.empty((n + m, nv), dtype),  # Vs = [v; v_neg]
                 np.empty((n + m, nh), dtype),  # Hs = [h_pos; h_neg]
