@@ -209,24 +209,24 @@ class RBM(nn.Module):
         """PCD-k as `update_simple` computes it, on arrays kept between batches (`out=`).
 
         One uniform draw per batch (the numbers the simple path draws in turn). The data and
-        the chains are stacked, V = [v; v_neg], H = [h_pos; h_neg], and each row weighted by
+        the chains are stacked, V = [v; v_neg], H = [h_pos; h_neg] (both phases' hidden units
+        in one product after the chains' last visible step), and each row weighted by
         s = +lr/n (data) or −lr/m (chains): then W += (sH)ᵀ V, c += Σ sH, b += sᵀ V, and the
         free-energy gap is −sᵀ(F-terms)/lr, each one product or sum over both phases.
         """
         n, m, nv, nh = len(v), len(self.chain), self.n_visible, self.n_hidden
         W, b, c = self.weight._array, self.v_bias._array, self.h_bias._array
         Vs, Hs, A, pv, s, G = self._work(n, m, v.dtype, lr)
-        v_neg, h_neg, a_neg = Vs[n:], Hs[n:], A[n:]
+        v_neg = Vs[n:]
         u = rng.random((self.k, m * (nv + nh)))  # = rng.uniform(size=...), update_simple's
         h = self.chain
+        Vs[:n] = v
         for i in range(self.k):  # k Gibbs steps of the chains: v ~ p(v | h), h ~ p(h | v)
             np.add(np.matmul(h, W, out=pv), b, out=pv)
             np.less(u[i, : m * nv].reshape(m, nv), _sigmoid_into(pv, pv), out=v_neg)
-            np.add(np.matmul(v_neg, W.T, out=a_neg), c, out=a_neg)
-            np.less(u[i, m * nv :].reshape(m, nh), _sigmoid_into(a_neg, h_neg), out=h)
-        Vs[:n] = v
-        np.add(np.matmul(v, W.T, out=A[:n]), c, out=A[:n])
-        _sigmoid_into(A[:n], Hs[:n])
+            rows = slice(n, None) if i < self.k - 1 else slice(None)  # the last: data rows too
+            np.add(np.matmul(Vs[rows], W.T, out=A[rows]), c, out=A[rows])
+            np.less(u[i, m * nv :].reshape(m, nh), _sigmoid_into(A[rows], Hs[rows])[-m:], out=h)
         # F(x) = −bᵀx − Σ softplus(a) per row; the gap mean F(v) − mean F(v_neg) = −sᵀF / lr
         energy = np.matmul(Vs, b) + _softplus(A).sum(1)
         loss = -float(s[:, 0] @ energy) / lr
