@@ -2,13 +2,18 @@
 
 Also printed, for reading the ratio: torch with its oneDNN RNN kernel switched off (its generic
 per-step path), and the step's GEMMs alone in NumPy — the floor for any NumPy implementation
-on this BLAS.
+on this BLAS. The floor depends on the kernels OpenBLAS runs: with OPENBLAS_CORETYPE=Haswell
+forced on an AVX-512 machine its GEMMs take about twice as long as with the CPU's own kernels,
+and the first line says which are in use.
 """
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import torch
+from threadpoolctl import threadpool_info
 
 import glassnet as gn
 from _common import best_time, paired_times, report, setup_threads
@@ -62,7 +67,10 @@ def main() -> None:
     t_aten = best_time(torch_step)
     torch.backends.mkldnn.enabled = True
     t_floor = gemm_floor(seq, batch, n_in, hid)
+    arch = [i.get("architecture") for i in threadpool_info() if i["internal_api"] == "openblas"]
     print(
+        f"NumPy's OpenBLAS kernels: {arch[0] if arch else 'not OpenBLAS'}"
+        f" (OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', 'unset')}); "
         f"torch CPU capability {torch.backends.cpu.get_cpu_capability()}; "
         f"torch without oneDNN: {t_aten * 1e3:.3f} ms/step (ratio {t_aten / t_gn:.3f})"
     )

@@ -3,15 +3,15 @@
 scikit-learn's example "Restricted Boltzmann Machine features for digit classification":
 digits shifted one pixel four ways (8,985 images), min-max scaled, 80/20 split; RBM(100
 components, learning rate 0.06, 10 iterations, random_state 0) → LogisticRegression(C=6000);
-and LogisticRegression on raw pixels. Prints each test accuracy, each RBM's fit time (best of
-REPEATS) and the ratio scikit-learn time / glassnet time (higher is better).
+and LogisticRegression on raw pixels. Prints each test accuracy, each RBM's fit time and the
+ratio scikit-learn time / glassnet time (higher is better): the median over 7 rounds that
+time the two fits in alternation (`_common.compare`), with the load average.
 Usage: BENCH_THREADS=1 python benchmarks/rbm.py
 """
 
 from __future__ import annotations
 
 import os
-import time
 
 import numpy as np
 from scipy.ndimage import convolve
@@ -20,10 +20,10 @@ from sklearn.model_selection import train_test_split
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import minmax_scale
 
-from _common import setup_threads
+from _common import compare, setup_threads
 from glassnet.sklearn import BernoulliRBM
 
-REPEATS = int(os.environ.get("REPEATS", 3))
+REPEATS = int(os.environ.get("REPEATS", 7))
 
 
 def nudged_digits() -> list[np.ndarray]:
@@ -42,25 +42,27 @@ def main() -> None:
     x_train, x_test, y_train, y_test = nudged_digits()
     raw = linear_model.LogisticRegression(C=100, max_iter=1000).fit(x_train, y_train)
     print(f"raw pixels + LogisticRegression: {raw.score(x_test, y_test):.4f}")
-    times = {}
     for name, cls in [("glassnet", BernoulliRBM), ("sklearn", neural_network.BernoulliRBM)]:
-        best = float("inf")
-        for _ in range(REPEATS):
-            rbm = cls(n_components=100, learning_rate=0.06, n_iter=10, random_state=0)
-            t0 = time.perf_counter()
-            rbm.fit(x_train)
-            best = min(best, time.perf_counter() - t0)
-        times[name] = best
+        rbm = cls(n_components=100, learning_rate=0.06, n_iter=10, random_state=0)
         logistic = linear_model.LogisticRegression(C=6000, max_iter=1000)
         pipe = Pipeline([("rbm", rbm), ("logistic", logistic)]).fit(x_train, y_train)
         print(
-            f"{name}: RBM features accuracy {pipe.score(x_test, y_test):.4f}, fit {best:.2f} s, "
+            f"{name}: RBM features accuracy {pipe.score(x_test, y_test):.4f}, "
             f"mean pseudo-log-likelihood {rbm.score_samples(x_test).mean():.2f}",
             flush=True,
         )
-    print(
-        f"ratio (sklearn fit time / glassnet fit time) = {times['sklearn'] / times['glassnet']:.2f}"
+
+    def fit(cls):  # one fit of scikit-learn's example's RBM
+        return lambda: cls(n_components=100, learning_rate=0.06, n_iter=10, random_state=0).fit(
+            x_train
+        )
+
+    load = open("/proc/loadavg").read().split()[:3] if os.path.exists("/proc/loadavg") else "?"
+    rate_gn, rate_sk, ratio = compare(
+        fit(BernoulliRBM), fit(neural_network.BernoulliRBM), 1, repeats=REPEATS, min_time=0
     )
+    print(f"fit: glassnet {1 / rate_gn:.3f} s, sklearn {1 / rate_sk:.3f} s (medians); load {load}")
+    print(f"ratio (sklearn fit time / glassnet fit time) = {ratio:.2f}")
 
 
 if __name__ == "__main__":

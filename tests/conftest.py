@@ -29,6 +29,23 @@ def require(module: str):
         pytest.skip(f"{module} is not installed")
 
 
+@pytest.fixture(scope="session")
+def lesson(tmp_path_factory):
+    """Run a lesson once per test session (English, figures on) and hand back its result;
+    tests/test_lessons.py, test_lessons_more.py and test_lessons_generative.py share the runs."""
+    from glassnet import lessons
+
+    plot_dir, cache = tmp_path_factory.mktemp("lesson-figures"), {}
+
+    def get(name: str) -> dict:
+        if name not in cache:
+            gn.manual_seed(0)
+            cache[name] = lessons.run(name, plot_dir=plot_dir)
+        return cache[name]
+
+    return get
+
+
 @pytest.fixture(autouse=True)
 def _seed():
     gn.manual_seed(0)

@@ -61,3 +61,17 @@ def test_a_call_that_needs_the_graph_records_it():
         z = ops.Mul.apply(x, 3.0)
     assert z.grad_fn is None and not z.requires_grad
     np.testing.assert_array_equal(y.detach().numpy(), z.numpy())
+
+
+def test_the_no_graph_path_builds_a_complete_tensor():
+    # `Op.apply` makes its no-graph result with object.__new__ and fills every slot itself.
+    from glassnet.autograd.tensor import Tensor
+
+    assert Tensor.__new__ is object.__new__
+    a = gn.tensor(np.ones((2, 2), np.float32))
+    with gn.no_grad():
+        y = a + a
+    assert type(y) is Tensor and y.grad is None and y.grad_fn is None and not y.requires_grad
+    assert y._version == 0 and y.dtype == np.float32 and y.is_leaf
+    y.add_(1.0)  # a full tensor: in-place ops and a version counter work on it
+    assert y._version == 1 and float(y.sum()) == 12.0

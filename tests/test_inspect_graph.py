@@ -54,6 +54,8 @@ def test_dot_svg_and_html_draw_the_modules_as_clusters(tmp_path):
     svg = g.svg(tmp_path / "g.svg")
     assert svg.lstrip().startswith("<?xml") and "<svg" in svg
     assert (tmp_path / "g.svg").read_text() == svg
+    g.png(tmp_path / "g.png")
+    assert (tmp_path / "g.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     page = g.html(tmp_path / "g.html")
     data = json.loads(re.search(r"const DATA = (\{.*?\});\n", page).group(1))
     assert set(data) == {n.id for n in g.nodes} and "<svg" in page
@@ -68,3 +70,5 @@ def test_a_missing_dot_program_says_what_to_install(monkeypatch, tmp_path):
         RuntimeError, match=r"`dot` program was not found.*apt-get install graphviz"
     ):
         gn.inspect.graph(loss).svg()
+    with pytest.raises(RuntimeError, match=r"`dot` program was not found"):
+        gn.inspect.graph(loss).png(tmp_path / "g.png")

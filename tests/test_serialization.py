@@ -895,6 +895,10 @@ _SIZED = {
     "ResNet no blocks": lambda: gn.models.ResNet(widths=(2, 4), blocks_per_stage=0),
     "BasicBlock": lambda: gn.models.BasicBlock(3, 3),
     "BasicBlock strided": lambda: gn.models.BasicBlock(3, 3, stride=2),
+    "GAN dcgan": lambda: gn.generative.GAN(3 * 16 * 16, 5, arch="dcgan", channels=3, width=4),
+    "DDPM conv": lambda: gn.generative.DDPM(
+        2 * 36, 10, denoiser="conv", channels=2, width=4, time_dim=6
+    ),
 }
 
 

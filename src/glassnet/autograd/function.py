@@ -94,6 +94,7 @@ def fused(mode: bool) -> Iterator[None]:
 
 _F64 = np.dtype(np.float64)
 Tensor: Any = None  # set by tensor.py, which imports this module
+_new_tensor = object.__new__  # Tensor defines no __new__ of its own (tests check)
 
 
 def _int_promoted(raw: list) -> bool:
@@ -160,24 +161,37 @@ class Op:
         for a in args:  # NumPy scalars act like Python numbers (no upcast of float32 tensors)
             if isinstance(a, Tensor):
                 raw.append(a._array)
-                record = record or a.requires_grad
+                if a.requires_grad:
+                    record = True
+            elif isinstance(a, np.generic):
+                raw.append(a.item())
             else:
-                raw.append(a.item() if isinstance(a, np.generic) else a)
-        record = record and _grad_enabled
+                raw.append(a)
+        compute = cls.compute
         if kwargs:
             kwargs = {k: v.item() if isinstance(v, np.generic) else v for k, v in kwargs.items()}
-        ctx = None
+        elif compute is not None and not (record and _grad_enabled):
+            # Nothing to record (the learner's no_grad loop, inference): the op's array
+            # expression alone, no node, no saving -- the per-op cost a micrograd loop pays.
+            try:
+                out = compute(*raw)
+            except ValueError as e:
+                raise _named_error(cls, raw, e) from None
+            if type(out) is not np.ndarray:  # NumPy scalars, CuPy arrays
+                return Tensor._wrap(out, False)
+            if out.dtype is _F64 and _int_promoted(raw):
+                out = out.astype(get_default_dtype(), copy=False)
+            t = _new_tensor(Tensor)
+            t._array, t.requires_grad, t.grad, t._ctx, t._version = out, False, None, None, 0
+            return t
+        ctx = cls()
         try:
-            if record or cls.compute is None or kwargs:
-                ctx = cls()
-                out = cls.forward(ctx, *raw, **kwargs)
-            else:  # nothing to record: the op's array expression alone
-                out = cls.compute(*raw)
+            out = cls.forward(ctx, *raw, **kwargs)
         except ValueError as e:  # NumPy's errors get the op's name and the input shapes
             raise _named_error(cls, raw, e) from None
         if getattr(out, "dtype", None) is _F64 and _int_promoted(raw):
             out = out.astype(get_default_dtype(), copy=False)
-        if not record or ctx is None:
+        if not (record and _grad_enabled):
             return Tensor._wrap(out, False)
         ctx.inputs, ctx.needs_grad = args, [isinstance(a, Tensor) and a.requires_grad for a in args]
         t = Tensor._wrap(out, True, ctx)

@@ -4,7 +4,8 @@ the command line (registered in `glassnet.cli.SUBCOMMANDS`).
 `generate` trains one family on a data set with `fit`'s progress bar and writes into --out:
 model.safetensors (loadable with `gn.load`), metrics.csv (one row per epoch, `CSVLogger`),
 samples.png (an image grid, or a scatter of 2-D points against the data) and prints a final
-number (test loss, pseudo-log-likelihood or MMD). `sample` draws from a saved model.
+number (test loss, pseudo-log-likelihood or MMD); a GAN on images also writes epoch_NNN.png, a
+grid from the same noise after every epoch (`EpochGrids`). `sample` draws from a saved model.
 """
 
 from __future__ import annotations
@@ -19,12 +20,12 @@ import numpy as np
 from .. import datasets as _datasets
 from ..autograd.backend import manual_seed
 from ..serialization import save
-from ..train.callbacks import CSVLogger
+from ..train.callbacks import Callback, CSVLogger
 from ..train.model import Model
 from .core import GenerativeModel, sample
 from .dbn import DBN
-from .ddpm import DDPM, SCHEDULES, mmd_rbf, two_moons
-from .gan import GAN, GANModel, ring_of_gaussians
+from .ddpm import DDPM, DENOISERS, SCHEDULES, mmd_rbf, two_moons
+from .gan import ARCHS, GAN, GANModel, ring_of_gaussians
 from .rbm import RBM
 from .vae import VAE
 
@@ -32,10 +33,36 @@ FAMILIES = ("vae", "gan", "ddpm", "rbm", "dbn")
 POINTS = ("ring", "moons", "spiral")  # 2-D sets for the GAN and the DDPM
 IMAGES = ("fashion-mnist", "mnist", "mnist-t10k", "digits")
 MMD_BANDWIDTH = 0.5
+_GAN_LR = {"mlp": 1e-3, "dcgan": 2e-4}  # Adam's default lr per arch (DCGAN's own is 2e-4)
 
 
 class GenerateError(ValueError):
     """A bad argument to generate/sample (the CLI prints it as one line, exit status 2)."""
+
+
+class EpochGrids(Callback):
+    """After every epoch, a grid of a GAN's samples from the same n noise vectors (so the
+    grids show one set of samples learning) into out/epoch_NNN.png (epochs from 1)."""
+
+    def __init__(self, out: Path, n: int, side: int) -> None:
+        self.out, self.n, self.side = Path(out), n, side
+        self.z: Any = None
+
+    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+        """Draw G(z) for the fixed z (eval mode, no graph) and write the grid."""
+        from ..autograd import no_grad
+
+        gan = self.model.module
+        if self.z is None:
+            self.z = gan.noise(self.n)
+        was = gan.training
+        gan.eval()
+        try:
+            with no_grad():
+                x = gan(self.z)._array
+        finally:
+            gan.train(was)
+        save_samples(x.reshape(len(x), -1), self.out / f"epoch_{epoch + 1:03d}.png", self.side)
 
 
 def _points(name: str, n: int, seed: int) -> np.ndarray:
@@ -65,9 +92,16 @@ def _build(args: argparse.Namespace, dim: int) -> Any:
     hidden = [int(h) for h in args.hidden.split(",")] if args.hidden else None
     if args.family == "vae":
         return VAE(dim, (hidden or [400])[0], args.latent)
-    if args.family == "gan":
+    if args.family == "gan":  # images in [0, 1]: a sigmoid output, for either arch
         out = "sigmoid" if dim > 2 else None
-        return GAN(dim, args.latent, hidden or [128, 128], output_activation=out)
+        return GAN(
+            dim,
+            args.latent,
+            hidden or [128, 128],
+            output_activation=out,
+            arch=args.arch,
+            width=args.width or 32,
+        )
     if args.family == "ddpm":
         return DDPM(
             dim,
@@ -76,6 +110,8 @@ def _build(args: argparse.Namespace, dim: int) -> Any:
             args.beta_start,
             args.beta_end,
             hidden or [128, 128, 128],
+            denoiser=args.denoiser,
+            width=args.width or 16,
         )
     if args.family == "rbm":
         return RBM(dim, (hidden or [256])[0])
@@ -126,6 +162,10 @@ def run_generate(args: argparse.Namespace) -> int:
     """Train one family on a data set; write model, metrics.csv and samples.png into --out."""
     if args.epochs < 1:
         raise GenerateError(f"--epochs must be >= 1, got {args.epochs}")
+    if args.arch != "mlp" and args.family != "gan":
+        raise GenerateError(f"--arch {args.arch} is a GAN's: {args.family} has no such choice")
+    if args.denoiser != "mlp" and args.family != "ddpm":
+        raise GenerateError(f"--denoiser {args.denoiser} is a DDPM's: {args.family} has none")
     manual_seed(args.seed)
     points = args.dataset in POINTS
     if points and args.family not in ("gan", "ddpm"):
@@ -150,7 +190,9 @@ def run_generate(args: argparse.Namespace) -> int:
         model: Model = GenerativeModel(module.rbms[-1]).compile("sgd", lr=args.lr or 0.05)
         number = f"top RBM test pseudo-log-likelihood {-model.evaluate(_up(module, xt)):.2f}"
     elif isinstance(module, GAN):
-        model = GANModel(module).compile("adam", lr=args.lr or 1e-3)
+        model = GANModel(module).compile("adam", lr=args.lr or _GAN_LR[module.arch])
+        if side:
+            fit["callbacks"].append(EpochGrids(out, args.n, side))
         model.fit(x, **fit)
         h = model.history.history if model.history else {}
         losses = f"last epoch D loss {h['d_loss'][-1]:.4f}, G loss {h['g_loss'][-1]:.4f}"
@@ -171,8 +213,11 @@ def run_generate(args: argparse.Namespace) -> int:
         save(module, out / "model.safetensors")
     else:
         model.save(out / "model.safetensors")  # weights, architecture, History
-    save_samples(sample(module, args.n), out / "samples.png", side, xt if points else None)
+    drawn = sample(module, args.n)
+    save_samples(drawn.reshape(len(drawn), -1), out / "samples.png", side, xt if points else None)
     extra = "".join(", " + e for e in _figures(module, xt, yt, side, out))
+    if isinstance(module, GAN) and side:
+        extra += f", epoch_001.png … epoch_{model.epoch:03d}.png"
     print(
         f"glassnet generate {args.family}: {number}; wrote {out}/model.safetensors, "
         f"metrics.csv, samples.png{extra}"
@@ -258,6 +303,7 @@ def run_sample(args: argparse.Namespace) -> int:
     if args.n < 1:
         raise GenerateError(f"-n must be >= 1, got {args.n}")
     x = sample(module, args.n)
+    x = x.reshape(len(x), -1)  # images (n, C, H, W) from a conv model, as rows
     save_samples(x, Path(args.out), _image_side(x.shape[1]))
     print(f"glassnet sample: {args.n} samples from {type(module).__name__} in {args.out}")
     return 0
@@ -276,6 +322,15 @@ def add_generate(sub: Any) -> None:
     p.add_argument("--batch-size", type=int, default=128)
     p.add_argument("--lr", type=float, default=None, help="default: Adam 1e-3, SGD 0.05 (RBM, DBN)")
     p.add_argument("--latent", type=int, default=20, help="latent size (vae, gan)")
+    p.add_argument(
+        "--arch", choices=ARCHS, default="mlp", help="gan: MLP pair or DCGAN's conv pair"
+    )
+    p.add_argument(
+        "--denoiser", choices=DENOISERS, default="mlp", help="ddpm: MLP or a small conv U-Net"
+    )
+    p.add_argument(
+        "--width", type=int, default=None, help="channels: gan --arch dcgan (32), ddpm conv (16)"
+    )
     p.add_argument("--hidden", default=None, help="hidden sizes, comma-separated")
     p.add_argument("--timesteps", type=int, default=100, help="diffusion steps (ddpm)")
     p.add_argument("--schedule", choices=SCHEDULES, default="linear")

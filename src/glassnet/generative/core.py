@@ -20,7 +20,7 @@ from .. import nn
 from ..autograd import Tensor, no_grad
 from ..data import DataLoader
 from ..serialization import save
-from ..train.model import Model
+from ..train.model import Model, _raw
 
 
 def check_size(where: str, name: str, value: Any, low: int = 1) -> int:
@@ -94,9 +94,11 @@ class GenerativeModel(Model):
         A module with a rule of its own that is no gradient step (an RBM's contrastive
         divergence) has `update(x, lr)`, called with the optimizer's learning rate instead.
         """
+        update = getattr(self.module, "update", None)
+        if callable(update):  # the raw batch (update checks and casts it itself)
+            x = _raw(batch[0]) if isinstance(batch, (tuple, list)) else self._batch(batch)[0]._array
+            return update(x, self.optimizer.param_groups[0]["lr"])
         xb, _ = self._batch(batch)
-        if callable(getattr(self.module, "update", None)):
-            return self.module.update(xb._array, self.optimizer.param_groups[0]["lr"])
         loss = self.module.loss(xb)
         if math.isfinite(float(loss._array)):
             self.optimizer.zero_grad()

@@ -10,9 +10,11 @@ batches, as scikit-learn's BernoulliRBM does. The update
     W += lr · (⟨h vᵀ⟩_data − ⟨h vᵀ⟩_model),  b += lr · (⟨v⟩_data − ⟨v⟩_model),  c likewise
 
 is −lr times the gradient of mean F(data) − mean F(model) (`free_energy` is differentiable, and
-a test checks the two agree); it runs as plain array code in `update` (under `blas_threads`,
-as the engine's matrix ops), which `GenerativeModel.train_step` calls, so `fit` trains an RBM
-with the progress bar and History.
+a test checks the two agree); it runs as plain array code in `update_simple` and, for PCD, in
+its fused twin `_update_fused` (arrays reused between batches, one random draw per batch; a
+test checks both give the same update), under `blas_threads` as the engine's matrix ops.
+`GenerativeModel.train_step` calls `update`, so `fit` trains an RBM with the progress bar and
+History.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from .. import nn
-from ..autograd import Tensor, tensor
+from ..autograd import Tensor, is_fused, tensor
 from ..autograd.backend import default_generator
 from ..autograd.blas import blas_threads
 from ..nn import functional as F
@@ -32,6 +34,14 @@ from .core import check_images, check_size, config_size
 
 def _sigmoid(a: np.ndarray) -> np.ndarray:
     return 0.5 + 0.5 * np.tanh(0.5 * a)  # σ(a), without overflow
+
+
+def _sigmoid_into(a: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """`_sigmoid(a)` written into out (which may be a itself), allocating nothing."""
+    np.multiply(a, 0.5, out=out)
+    np.tanh(out, out=out)
+    np.multiply(out, 0.5, out=out)
+    return np.add(out, 0.5, out=out)
 
 
 def _softplus(a: np.ndarray) -> np.ndarray:
@@ -63,6 +73,7 @@ class RBM(nn.Module):
         self.v_bias = nn.Parameter(tensor(np.zeros(n_visible, np.float32)))
         self.chain: np.ndarray | None = None  # PCD's hidden states (one row per chain)
         self.generator: Any = None  # the sampler's generator; None: glassnet's global one
+        self._work_arrays: dict = {}  # _update_fused's arrays, by batch shape
         self.reset_parameters()
 
     def reset_parameters(self, generator: Any = None) -> None:
@@ -159,9 +170,26 @@ class RBM(nn.Module):
         self.chain = h
         return v_neg, a, p
 
-    @blas_threads
     def update(self, v: Any, lr: float, generator: Any = None) -> dict[str, float]:
-        """One CD-k / PCD-k step on a batch; returns {"loss": mean F(data) − mean F(model)}."""
+        """One CD-k / PCD-k step on a batch; returns {"loss": mean F(data) − mean F(model)}.
+
+        Persistent chains run the fused `_update_fused` (the default); under
+        `glassnet.set_fused(False)`, and for plain CD, the readable `update_simple` runs.
+        Both draw the same random numbers and give the same update (a test checks it).
+        """
+        v = self._v(v)
+        if not (self.persistent and is_fused()):
+            return self.update_simple(v, lr, generator)
+        chain = self.chain
+        if chain is None or chain.shape[1] != self.n_hidden:
+            self.chain = np.zeros((len(v), self.n_hidden), v.dtype)
+        elif chain.dtype != v.dtype:
+            self.chain = chain.astype(v.dtype)
+        return self._update_fused(v, lr, self._rng(generator))
+
+    @blas_threads
+    def update_simple(self, v: Any, lr: float, generator: Any = None) -> dict[str, float]:
+        """`update` written plainly: the negative phase, then each parameter's rule."""
         v = self._v(v)
         v_neg, a_neg, h_neg = self._negatives(v, generator)
         W, b, c = self.weight._array, self.v_bias._array, self.h_bias._array
@@ -175,6 +203,59 @@ class RBM(nn.Module):
         c += lr * (pos * h_pos.sum(0) - neg * h_neg.sum(0))
         b += lr * (pos * v.sum(0) - neg * v_neg.sum(0))
         return {"loss": float(f_pos - f_neg)}
+
+    @blas_threads
+    def _update_fused(self, v: np.ndarray, lr: float, rng: Any) -> dict[str, float]:
+        """PCD-k as `update_simple` computes it, on arrays kept between batches (`out=`).
+
+        One uniform draw per batch (the numbers the simple path draws in turn). The data and
+        the chains are stacked, V = [v; v_neg], H = [h_pos; h_neg] (both phases' hidden units
+        in one product after the chains' last visible step), and each row weighted by
+        s = +lr/n (data) or −lr/m (chains): then W += (sH)ᵀ V, c += Σ sH, b += sᵀ V, and the
+        free-energy gap is −sᵀ(F-terms)/lr, each one product or sum over both phases.
+        """
+        n, m, nv, nh = len(v), len(self.chain), self.n_visible, self.n_hidden
+        W, b, c = self.weight._array, self.v_bias._array, self.h_bias._array
+        Vs, Hs, A, pv, s, G = self._work(n, m, v.dtype, lr)
+        v_neg = Vs[n:]
+        u = rng.random((self.k, m * (nv + nh)))  # = rng.uniform(size=...), update_simple's
+        h = self.chain
+        Vs[:n] = v
+        for i in range(self.k):  # k Gibbs steps of the chains: v ~ p(v | h), h ~ p(h | v)
+            np.add(np.matmul(h, W, out=pv), b, out=pv)
+            np.less(u[i, : m * nv].reshape(m, nv), _sigmoid_into(pv, pv), out=v_neg)
+            rows = slice(n, None) if i < self.k - 1 else slice(None)  # the last: data rows too
+            np.add(np.matmul(Vs[rows], W.T, out=A[rows]), c, out=A[rows])
+            np.less(u[i, m * nv :].reshape(m, nh), _sigmoid_into(A[rows], Hs[rows])[-m:], out=h)
+        # F(x) = −bᵀx − Σ softplus(a) per row; the gap mean F(v) − mean F(v_neg) = −sᵀF / lr
+        energy = np.matmul(Vs, b) + _softplus(A).sum(1)
+        loss = -float(s[:, 0] @ energy) / lr
+        Hs *= s
+        W += np.matmul(Hs.T, Vs, out=G)
+        c += Hs.sum(0)
+        b += s[:, 0] @ Vs
+        return {"loss": loss}
+
+    def _work(self, n: int, m: int, dtype: Any, lr: float) -> tuple[np.ndarray, ...]:
+        """`_update_fused`'s arrays for n data rows and m chains (made once per shape), and
+        the row weights s for lr."""
+        nv, nh = self.n_visible, self.n_hidden
+        key = (n, m, np.dtype(dtype), nv, nh)
+        work = self._work_arrays.get(key)
+        if work is None:
+            if len(self._work_arrays) >= 4:  # batch sizes that keep changing: keep a few only
+                self._work_arrays.clear()
+            work = self._work_arrays[key] = (
+                np.empty((n + m, nv), dtype),  # Vs = [v; v_neg]
+                np.empty((n + m, nh), dtype),  # Hs = [h_pos; h_neg]
+                np.empty((n + m, nh), dtype),  # hidden pre-activations, data then chains
+                np.empty((m, nv), dtype),  # p(v | h)
+                np.empty((n + m, 1), dtype),  # s, the rows' weights
+                np.empty((nh, nv), dtype),  # (sH)ᵀ V
+            )
+        s = work[4]
+        s[:n], s[n:] = lr / n, -lr / m
+        return work
 
     @blas_threads
     def sample(self, n: int, steps: int = 1000) -> np.ndarray:

@@ -17,7 +17,7 @@ import numpy as np
 
 from ..autograd import Tensor
 from ..autograd.tensor import _topological_order
-from ..io import atomic_write_text
+from ..io import atomic_write_bytes, atomic_write_text
 from .backprop import backprop, check_graph, op_name, rule_of
 from .trace import names
 
@@ -107,21 +107,29 @@ class Graph:
         """The Graphviz DOT source (needs the graphviz Python package, not the binary)."""
         return self._digraph().source
 
-    def svg(self, path: str | os.PathLike | None = None) -> str:
-        """Render with Graphviz's `dot` program; returns the SVG text, also written to `path`."""
+    def _render(self, fmt: str) -> bytes:
+        """The drawing in `fmt` ("svg", "png") by Graphviz's `dot` program."""
         import graphviz
 
         try:
-            text = self._digraph().pipe(format="svg", encoding="utf-8")
+            return self._digraph().pipe(format=fmt)
         except graphviz.ExecutableNotFound as e:
             raise RuntimeError(
                 "graph: Graphviz's `dot` program was not found on PATH; install it "
                 "(Debian/Ubuntu: apt-get install graphviz, macOS: brew install graphviz), "
                 "or use graph.to_dot() / graph.to_dict() without it"
             ) from e
+
+    def svg(self, path: str | os.PathLike | None = None) -> str:
+        """Render with Graphviz's `dot` program; returns the SVG text, also written to `path`."""
+        text = self._render("svg").decode("utf-8")
         if path is not None:
             atomic_write_text(path, text)
         return text
+
+    def png(self, path: str | os.PathLike) -> None:
+        """Render with Graphviz's `dot` program as a PNG image at `path`."""
+        atomic_write_bytes(path, self._render("png"))
 
     def html(self, path: str | os.PathLike | None = None) -> str:
         """A self-contained page: the SVG, and each node's details on hover."""

@@ -28,6 +28,7 @@ LESSONS: dict[str, str] = {
     "gradient-descent": "gradient_descent",
     "linear-regression": "linear_regression",
     "backprop-vs-numeric": "backprop_vs_numeric",
+    "chain-rule": "chain_rule",
     "batch-sgd-minibatch": "batch_sgd_minibatch",
     "splits-and-early-stopping": "splits_and_early_stopping",
     "optimizers": "optimizers",
@@ -36,21 +37,19 @@ LESSONS: dict[str, str] = {
     "black-box": "black_box",
     "cnn": "cnn",
     "rnn-lstm": "rnn_lstm",
+    "rbm-dbn": "rbm_dbn",
+    "autoencoder": "autoencoder",
+    "gan": "gan",
+    "diffusion": "diffusion",
     "perceptron-iris": "perceptron_iris",
     "dnn-classifier": "dnn_classifier",
     "playground-tour": "playground_tour",
     "deploy": "deploy",
+    "embeddings": "embeddings",
+    "reinforcement": "reinforcement",
 }
 # Lessons waiting for a library that is still being built (name -> what it needs).
-COMING: dict[str, str] = {
-    "chain-rule": "glassnet.inspect",
-    "rbm-dbn": "glassnet.generative",
-    "autoencoder": "glassnet.generative",
-    "gan": "glassnet.generative",
-    "diffusion": "glassnet.generative",
-    "embeddings": "glassnet.text",
-    "reinforcement": "glassnet.rl",
-}
+COMING: dict[str, str] = {}
 
 
 class LessonNotFoundError(ValueError):

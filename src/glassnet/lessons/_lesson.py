@@ -27,10 +27,15 @@ class Step:
     en: str
     numbers: dict[str, Any] = field(default_factory=dict)
     kind: str = "text"  # "text", or "erratum" (a tutorial's figure next to the correct one)
+    block: str = ""  # an instrument's printout shown as it is (a table), the same in both
 
-    def text(self, lang: str) -> str:
+    def sentence(self, lang: str) -> str:
         """The paragraph in `lang` with its numbers filled in."""
         return (self.ko if lang == "ko" else self.en).format(**self.numbers)
+
+    def text(self, lang: str) -> str:
+        """The paragraph and, below it, its block."""
+        return f"{self.sentence(lang)}\n{self.block}" if self.block else self.sentence(lang)
 
 
 class Lesson:
@@ -55,11 +60,11 @@ class Lesson:
         self.errata: list[dict[str, Any]] = []
         self.figures: list[Path] = []
 
-    def say(self, ko: str, en: str, **numbers: Any) -> None:
+    def say(self, ko: str, en: str, block: str = "", **numbers: Any) -> None:
         """Add a step: the same sentence in Korean and English, with its numbers (earlier
-        steps' numbers may be named again)."""
+        steps' numbers may be named again); `block` is printed below it verbatim (a table)."""
         self.numbers.update(numbers)
-        self.steps.append(Step(ko, en, self._used(ko, en, self.numbers)))
+        self.steps.append(Step(ko, en, self._used(ko, en, self.numbers), block=block))
 
     @staticmethod
     def _used(ko: str, en: str, known: dict[str, Any]) -> dict[str, Any]:
@@ -100,7 +105,7 @@ class Lesson:
         lines = [f"{head}  [{', '.join(self.tutorials)}]", ""]
         for i, s in enumerate(self.steps, 1):
             mark = "  !" if s.kind == "erratum" else f"{i:>2}."
-            lines.append(f"{mark} {s.text(lang)}")
+            lines.append(f"{mark} {s.text(lang)}".replace("\n", "\n    "))
         if self.figures:
             lines += ["", *(f"figure: {p}" for p in self.figures)]
         return "\n".join(lines)

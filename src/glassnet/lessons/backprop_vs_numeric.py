@@ -3,7 +3,9 @@
 Numeric differentiation nudges one weight at a time and runs the network again: one extra
 forward pass per weight, so a whole gradient costs (weights + 1) forward passes, each of which
 itself grows with the network: quadratic in its size. Backpropagation gets every weight's
-derivative from one forward and one backward pass, about the cost of a few forward passes.
+derivative from one forward and one backward pass, about the cost of a few forward passes:
+it walks the recorded graph (drawn by `inspect.graph`) back once, one step per op, however
+many weights each op holds.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 import glassnet as gn
+from glassnet import inspect
 from glassnet.models import MLP
 
 from . import figures
@@ -116,6 +119,7 @@ def run(lang: str = "en", plot_dir: str | Path | None = None) -> dict:
         max_diff=max(diffs),
     )
     L.record(sizes=sizes, t_numeric=t_num, t_backprop=t_bp, diffs=diffs)
+    _graph(L)
     figures.panels(
         L.figure("cost"),
         [
@@ -144,3 +148,27 @@ def run(lang: str = "en", plot_dir: str | Path | None = None) -> dict:
         ],
     )
     return L.result()
+
+
+def _graph(L: Lesson) -> None:
+    """The graph of the smallest network's loss, as `inspect.graph` draws it (with Graphviz)."""
+    net, x, y = problem(WIDTHS[0])
+    with inspect.trace(net) as tr:
+        g = inspect.graph(loss(net, x, y), tr)
+    ops = sum(n.kind == "op" for n in g.nodes)
+    L.say(
+        "역전파가 되짚는 그래프 (가장 작은 망, 그림 graph): 연산 {ops}개. 폭이 {w_small}이든 "
+        "{w_large}이든 연산의 수는 같고, 역전파는 연산마다 한 걸음씩 되돌아갑니다.",
+        "The graph backprop walks back (the smallest network, figure graph): {ops} ops. Whether "
+        "the width is {w_small} or {w_large}, the ops are the same; backprop takes one step back "
+        "per op.",
+        ops=ops,
+        w_small=WIDTHS[0],
+        w_large=WIDTHS[-1],
+    )
+    path = L.figure("graph")
+    try:
+        if path is not None:
+            g.png(path)
+    except (ImportError, RuntimeError):  # no Graphviz: the cost figure is still drawn
+        L.figures.remove(path)

@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 
 import glassnet as gn
+from glassnet.inspect import summary
 from glassnet.models import LeNet5
 from glassnet.train import Model
 
@@ -52,18 +53,21 @@ def run(lang: str = "en", plot_dir: str | Path | None = None) -> dict:
         maps1 = net.features[0](gn.tensor(image)).numpy()[0]
         maps2 = net.features[:4](gn.tensor(image)).numpy()[0]
     filters = net.features[0].weight.detach().numpy()[:, 0]
+    table = summary(net, (1, 28, 28))
     L.say(
         "첫 합성곱 층: 5×5 필터 {n1}개가 28×28 그림 하나에서 특성 맵 {shape1}을 만듭니다. "
         "풀링 후 두 "
-        "번째 층은 필터 {n2}개로 {shape2} 맵을 만듭니다. 매개변수는 모두 {params:,}개입니다.",
+        "번째 층은 필터 {n2}개로 {shape2} 맵을 만듭니다. 매개변수는 모두 {params:,}개입니다 "
+        "(inspect.summary의 표).",
         "The first convolution: {n1} filters of 5×5 turn one 28×28 image into feature maps of "
         "shape {shape1}. After pooling the second one has {n2} filters and maps of shape "
-        "{shape2}. The whole network has {params:,} parameters.",
+        "{shape2}. The whole network has {params:,} parameters (inspect.summary's table).",
+        block=table,
         n1=len(filters),
         shape1=list(maps1.shape),
         n2=len(maps2),
         shape2=list(maps2.shape),
-        params=sum(p.numel() for p in net.parameters()),
+        params=table.total_params,
     )
     L.record(
         image=image,

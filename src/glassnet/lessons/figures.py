@@ -1,6 +1,6 @@
-"""Every figure the lessons draw, in one place (matplotlib, Agg backend, PNG written atomically).
-
-Kept together so the lessons can switch to `glassnet.inspect`'s instruments in one edit.
+"""The figures the lessons draw themselves, in one place (matplotlib, Agg, PNG written
+atomically). Where an instrument has its own drawing (`inspect.graph`, `HealthMonitor.plot`,
+`Landscape.contour`, `text.plot_words`) the lesson uses that instead.
 Korean labels use the Nanum font when it is installed (Debian's fonts-nanum).
 """
 
@@ -204,3 +204,77 @@ def confusion(
         return
     _pyplot()
     plot_confusion_matrix(cm, path, class_names=names, title=title)
+
+
+def grid_policy(
+    path: str | os.PathLike | None,
+    desc: np.ndarray,
+    actions: np.ndarray,
+    visited: Sequence[int],
+    title: str,
+) -> None:
+    """A grid world (`desc`: letters S, F, H, G per cell) with the greedy action of each free
+    cell as an arrow (0 left, 1 down, 2 right, 3 up) and the cells a greedy run visits shaded."""
+    if path is None:
+        return
+    plt = _pyplot()
+    rows, cols = desc.shape
+    colours = {"S": "#cfe8ff", "F": "#ffffff", "H": "#444444", "G": "#9be39b"}
+    fig, ax = plt.subplots(figsize=(0.9 * cols + 1, 0.9 * rows + 0.6))
+    arrows = {0: (-0.3, 0), 1: (0, 0.3), 2: (0.3, 0), 3: (0, -0.3)}
+    for s in range(rows * cols):
+        r, c = divmod(s, cols)
+        kind = desc[r, c]
+        face = "#ffe9a8" if s in visited and kind in "SF" else colours[kind]
+        ax.add_patch(plt.Rectangle((c - 0.5, r - 0.5), 1, 1, facecolor=face, edgecolor="gray"))
+        if kind in "SF":
+            dx, dy = arrows[int(actions[s])]
+            ax.arrow(c - dx / 2, r - dy / 2, dx, dy, head_width=0.15, color="tab:blue")
+        ax.text(c - 0.42, r - 0.3, kind, fontsize=8, color="white" if kind == "H" else "black")
+    ax.set_xlim(-0.5, cols - 0.5)
+    ax.set_ylim(rows - 0.5, -0.5)
+    ax.set_aspect("equal")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.set_title(title)
+    fig.tight_layout()
+    _save(fig, path)
+
+
+def scatters(
+    path: str | os.PathLike | None, panels: Sequence[dict], title: str = "", size: float = 3.0
+) -> None:
+    """2-D point clouds side by side (frames of a process). Each panel: title, series
+    [(label, points (n, 2)[, scatter kwargs, e.g. c=classes, cmap="tab10"])], optional lim
+    (low, high) for both axes; a series with c= gets a colour bar."""
+    if path is None:
+        return
+    plt = _pyplot()
+    n = len(panels)
+    fig, axes = plt.subplots(1, n, figsize=(size * n + 0.6, size + 0.5), squeeze=False)
+    for ax, p in zip(axes[0], panels):
+        for label, xy, *style in p["series"]:
+            kw = {"s": 3, **(style or [{}])[0]}
+            dots = ax.scatter(xy[:, 0], xy[:, 1], label=label, **kw)
+            if "c" in kw and np.ndim(kw["c"]) == 1:  # colours from values (classes): show the scale
+                fig.colorbar(dots, ax=ax, fraction=0.046)
+        if "lim" in p:
+            ax.set(xlim=p["lim"], ylim=p["lim"])
+        ax.set_aspect("equal", adjustable="box")
+        ax.set_title(p.get("title", ""), fontsize=9)
+        ax.tick_params(labelsize=7)
+        if any(label for label, *_ in p["series"]):
+            ax.legend(fontsize=7, loc="upper right", markerscale=3)
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    _save(fig, path)
+
+
+def health(path: str | os.PathLike | None, monitor: Any, quantities: Sequence[str]) -> None:
+    """`glassnet.inspect.HealthMonitor`'s own plot of what it recorded (one panel per
+    quantity, one line per layer), so a lesson shows the instrument a learner keeps using."""
+    if path is None:
+        return
+    _pyplot()  # the Korean-capable font
+    monitor.plot(path, list(quantities))

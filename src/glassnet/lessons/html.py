@@ -18,7 +18,8 @@ STYLE = (
     "line-height:1.5}img{max-width:100%;border:1px solid #ddd;margin:.5rem 0}"
     "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.2rem .5rem;"
     "text-align:left;vertical-align:top}.erratum{background:#fff6e0;padding:.5rem;"
-    "border-left:4px solid #e0a000}code{word-break:break-all}"
+    "border-left:4px solid #e0a000}code{word-break:break-all}pre{overflow-x:auto;"
+    "font-size:.8rem;background:#f6f6f6;padding:.5rem}"
 )
 CSP = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"
 WORDS = {
@@ -75,7 +76,8 @@ def lesson_page(result: dict, lang: str, site: Path) -> bytes:
     ]
     for step in result["steps"]:
         cls = ' class="erratum"' if step.kind == "erratum" else ""
-        body.append(f"<li{cls}>{_e(step.text(lang))}</li>")
+        block = f"<pre>{_e(step.block)}</pre>" if step.block else ""
+        body.append(f"<li{cls}>{_e(step.sentence(lang))}{block}</li>")
     body.append("</ol>")
     if result["errata"]:
         body += [

@@ -3,7 +3,9 @@
 A narrow valley f = 0.1·x² + 2·y² is steep across and shallow along: plain SGD zig-zags and
 crawls, momentum builds speed along the valley, AdaGrad/RMSprop/Adam rescale each coordinate.
 A saddle (f = x² − y² + y⁴/4, a ridge at the origin with minima at y = ±√2) shows who escapes
-a flat spot. Every optimizer comes from `optim.create`; the same ones then train an iris MLP.
+a flat spot. Every optimizer comes from `optim.create`; the same ones then train an iris MLP,
+and `inspect.landscape` draws the loss around the end of SGD's and Adam's runs, on the plane
+that holds most of their path through weight space (its two principal directions).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import numpy as np
 
 import glassnet as gn
 from glassnet.data import StandardScaler
+from glassnet.inspect import Landscape, Trajectory, landscape
 from glassnet.models import MLP
 from glassnet.train import Model
 
@@ -23,6 +26,7 @@ from ._lesson import Lesson
 TITLE = ("최적화 기법 비교", "Optimizers compared")
 TUTORIALS = ("001", "003")
 STEPS = 60
+GRID = 21  # landscape points per side; the run's end is the middle one
 # name -> (optim.create name, learning rate, extra options)
 OPTIMIZERS = {
     "SGD": ("sgd", 0.2, {}),
@@ -53,15 +57,31 @@ def path(surface: str, name: str, steps: int = STEPS) -> np.ndarray:
     return np.array(points)
 
 
-def iris_curve(name: str) -> list[float]:
-    """Training loss per epoch of a 4-16-3 iris MLP with this optimizer at its default rate."""
+def iris_data() -> tuple[np.ndarray, np.ndarray]:
+    """Iris, standardised."""
     X, y = gn.datasets.iris()
-    X = StandardScaler().fit_transform(X)
+    return StandardScaler().fit_transform(X).astype(np.float32), y
+
+
+def iris_curve(name: str) -> tuple[list[float], Model, Trajectory]:
+    """Training loss per epoch of a 4-16-3 iris MLP with this optimizer at its default rate,
+    the trained model, and its weights after every epoch."""
+    X, y = iris_data()
     gn.manual_seed(0)
     net = MLP([4, 16, 3])
     key, _, options = OPTIMIZERS[name]
     model = Model(net).compile(optimizer=gn.optim.create(key, net.parameters(), **options))
-    return model.fit(X, y, batch_size=16, epochs=30, verbose=0).history["loss"]
+    path = Trajectory()
+    history = model.fit(X, y, batch_size=16, epochs=30, verbose=0, callbacks=[path])
+    return history.history["loss"], model, path
+
+
+def iris_landscape(model: Model, path: Trajectory) -> Landscape:
+    """The loss on the plane of the run's two principal directions, with the run drawn on it."""
+    data = iris_data()
+    return landscape(
+        model.module, gn.nn.CrossEntropyLoss(), data, steps=GRID, trajectory=path.weights
+    )
 
 
 def run(lang: str = "en", plot_dir: str | Path | None = None) -> dict:
@@ -88,14 +108,38 @@ def run(lang: str = "en", plot_dir: str | Path | None = None) -> dict:
         "y ≈ 0 (|y| > 1): {escape} (the minima are at y = ±√2).",
         escape=escape,
     )
-    curves = {n: iris_curve(n) for n in OPTIMIZERS}
+    runs = {n: iris_curve(n) for n in OPTIMIZERS}
+    curves = {n: r[0] for n, r in runs.items()}
     L.say(
         "붓꽃 4-16-3 신경망, 각 기법의 기본 학습률, 30 에포크 뒤 학습 손실: {iris}.",
         "An iris 4-16-3 network, each optimizer at its default learning rate, training loss "
         "after 30 epochs: {iris}.",
         iris={k: round(float(v[-1]), 4) for k, v in curves.items()},
     )
-    L.record(paths=paths, curves=curves)
+    views = {n: iris_landscape(*runs[n][1:]) for n in ("SGD", "Adam")}
+    L.say(
+        "inspect.landscape: 학습 경로가 가장 많이 움직인 두 방향 (주성분, 경로 분산의 SGD "
+        "{explained_sgd:.1%}, Adam {explained_adam:.1%}) 평면 위의 손실. 끝점의 손실은 SGD "
+        "{end_sgd:.4f}, Adam {end_adam:.4f}; 이 평면에서 가장 낮은 곳은 {low_sgd:.4f}, "
+        "{low_adam:.4f}: 기본 학습률로 30 에포크는 경로가 따라가던 골짜기의 바닥에 닿기 전에 "
+        "멈춥니다.",
+        "inspect.landscape: the loss on the plane of the two directions the training path moved "
+        "along most (principal components, {explained_sgd:.1%} of SGD's path variance, "
+        "{explained_adam:.1%} of Adam's). The loss at the end: SGD {end_sgd:.4f}, Adam "
+        "{end_adam:.4f}; the lowest on the plane: {low_sgd:.4f} and {low_adam:.4f}: 30 epochs at "
+        "the default rate stop before the bottom of the valley the path was following.",
+        explained_sgd=float(views["SGD"].explained.sum()),
+        explained_adam=float(views["Adam"].explained.sum()),
+        end_sgd=float(views["SGD"].losses[GRID // 2, GRID // 2]),
+        end_adam=float(views["Adam"].losses[GRID // 2, GRID // 2]),
+        low_sgd=float(views["SGD"].losses.min()),
+        low_adam=float(views["Adam"].losses.min()),
+    )
+    L.record(paths=paths, curves=curves, landscapes=views)
+    for n, view in views.items():
+        where = L.figure(f"landscape-{n.lower()}")
+        if where is not None:
+            view.contour(where)
     grid = np.linspace(-4.5, 4.5, 120), np.linspace(-2.5, 2.5, 100)
     gx, gy = np.meshgrid(*grid)
     figures.contour_paths(

@@ -4,7 +4,9 @@ Backprop multiplies by each layer's activation slope on the way down; the sigmoi
 most 0.25, so in a deep sigmoid network the first layers get almost no gradient. ReLU (slope 1
 where active) with He initialisation keeps the signal's size from layer to layer, and batch
 normalisation re-centres every layer's inputs so the sigmoids work near their steep middle.
-`diagnostics.gradient_norms` lists one norm per layer.
+`inspect.gradient_norms` lists one norm per layer; `inspect.HealthMonitor`, the instrument a
+learner keeps for real training runs, watches the same norms during a short `fit` and says
+in plain words when the first layers starve.
 """
 
 from __future__ import annotations
@@ -14,16 +16,18 @@ from pathlib import Path
 import numpy as np
 
 import glassnet as gn
-from glassnet.diagnostics import gradient_norms
+from glassnet.inspect import HealthMonitor, gradient_norms
 from glassnet.models import MLP
+from glassnet.train import Model
 
-from . import figures
 from ._lesson import Lesson
 
 TITLE = ("기울기 소실", "Vanishing gradients")
 TUTORIALS = ("003",)
 DEPTH, WIDTH = 10, 32
 SIZES = [16, *[WIDTH] * DEPTH, 4]
+KINDS = ("sigmoid", "relu-he", "sigmoid-bn")
+EPOCHS = 3  # of the monitored fit: 4 batches of 16 each
 
 
 def network(kind: str) -> MLP:
@@ -54,10 +58,20 @@ def layer_norms(kind: str) -> list[float]:
     return list(gradient_norms(net).values())
 
 
+def monitored_fit(kind: str) -> HealthMonitor:
+    """A short `fit` (SGD, lr 0.1) of a fresh network with a HealthMonitor on every step."""
+    net = network(kind)
+    x, y = batch()
+    monitor = HealthMonitor(every=1, verbose=False)
+    model = Model(net).compile(optimizer=gn.optim.create("sgd", net.parameters(), lr=0.1))
+    model.fit(x, y, batch_size=16, epochs=EPOCHS, shuffle=False, verbose=0, callbacks=[monitor])
+    return monitor
+
+
 def run(lang: str = "en", plot_dir: str | Path | None = None) -> dict:
-    """Norms per layer for the three networks; the first-to-last ratios."""
+    """Norms per layer for the three networks; the first-to-last ratios; the monitor's word."""
     L = Lesson("vanishing-gradients", TITLE, TUTORIALS, lang, plot_dir)
-    norms = {k: layer_norms(k) for k in ("sigmoid", "relu-he", "sigmoid-bn")}
+    norms = {k: layer_norms(k) for k in KINDS}
     ratio = {k: float(v[0] / v[-1]) for k, v in norms.items()}
     L.say(
         "은닉층 {depth}개 (폭 {width})의 신경망. 첫 층과 마지막 층의 기울기 노름 비율: 시그모이드 "
@@ -80,18 +94,24 @@ def run(lang: str = "en", plot_dir: str | Path | None = None) -> dict:
         "norm keep it about the same size from layer to layer.",
         per_layer=float(ratio["sigmoid"] ** (1 / (DEPTH))),
     )
-    L.record(norms=norms, ratios=ratio)
-    layers = np.arange(1, DEPTH + 2)
-    figures.panels(
-        L.figure("norms"),
-        [
-            {
-                "title": L.t("층별 기울기 노름", "gradient norm per layer"),
-                "xlabel": L.t("층 (입력 쪽이 1)", "layer (1 = input side)"),
-                "ylabel": "‖∂L/∂W‖",
-                "logy": True,
-                "series": [(k, layers, v) for k, v in norms.items()],
-            }
-        ],
+    monitors = {k: monitored_fit(k) for k in KINDS}
+    found = {k: [w for w in m.warnings if "vanishing" in w] for k, m in monitors.items()}
+    L.say(
+        "HealthMonitor로 {epochs} 에포크 학습을 지켜보면, 기울기 소실 경고는 시그모이드 망에서 "
+        "{w_sigmoid}번, ReLU + He 초기화 {w_relu}번, 배치 정규화 {w_bn}번 나옵니다. 시그모이드 "
+        '망의 경고: "{first_warning}"',
+        "Watching {epochs} epochs of training with a HealthMonitor, the vanishing-gradient "
+        "warning comes {w_sigmoid} times for the sigmoid network, {w_relu} for ReLU + He init "
+        'and {w_bn} for batch norm. The sigmoid network\'s: "{first_warning}"',
+        epochs=EPOCHS,
+        w_sigmoid=len(found["sigmoid"]),
+        w_relu=len(found["relu-he"]),
+        w_bn=len(found["sigmoid-bn"]),
+        first_warning=found["sigmoid"][0] if found["sigmoid"] else "-",
     )
+    L.record(norms=norms, ratios=ratio, health={k: m.rows for k, m in monitors.items()})
+    for kind, monitor in monitors.items():
+        path = L.figure(f"health-{kind}")
+        if path is not None:
+            monitor.plot(path, ["grad_norm"])
     return L.result()
