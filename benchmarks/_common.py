@@ -41,7 +41,18 @@ def _calibrate(fn: Callable[[], object], min_time: float) -> int:
         n *= 2
 
 
+# Seconds of quiet before each timed round. Both frameworks live in one process here, which
+# no user's program does: OpenBLAS's worker threads spin for about 0.1 s after a product and
+# torch's pool wakes its threads, so a round that starts right after the other framework's
+# shares the cores with that framework's spinning threads (the LSTM step measured 4.1 ms for
+# torch alternated call by call, 2.2 ms on its own). The pause lets them park first.
+_SETTLE = float(os.environ.get("BENCH_SETTLE", "0.2"))
+
+
 def _rate(fn: Callable[[], object], n: int, items: int) -> float:
+    """Items/s over n calls of fn, after a pause for the other side's threads and a warm call."""
+    time.sleep(_SETTLE)
+    fn()
     t = time.perf_counter()
     for _ in range(n):
         fn()
