@@ -35,7 +35,11 @@ def _pyplot() -> Any:
     return plt
 
 
-def _save(fig: Any, path: str | os.PathLike) -> None:
+def _save(fig: Any, path: str | os.PathLike, title: str = "") -> None:
+    """Optional suptitle, tight layout, then the PNG written atomically."""
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
     with atomic_open(path, "wb") as f:
         fig.savefig(f, format="png", dpi=90, bbox_inches="tight")
     fig.clf()
@@ -67,10 +71,7 @@ def panels(path: str | os.PathLike | None, panels: Sequence[dict], title: str = 
         ax.set_ylabel(p.get("ylabel", ""))
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8)
-    if title:
-        fig.suptitle(title)
-    fig.tight_layout()
-    _save(fig, path)
+    _save(fig, path, title)
 
 
 def contour_paths(
@@ -93,10 +94,7 @@ def contour_paths(
         ax.set_ylim(s["y"].min(), s["y"].max())
         ax.set_title(s.get("title", ""))
         ax.legend(fontsize=7)
-    if title:
-        fig.suptitle(title)
-    fig.tight_layout()
-    _save(fig, path)
+    _save(fig, path, title)
 
 
 def images(
@@ -120,10 +118,7 @@ def images(
             ax.imshow(pictures[i], cmap=cmap)
             if labels is not None:
                 ax.set_title(labels[i], fontsize=7)
-    if title:
-        fig.suptitle(title)
-    fig.tight_layout()
-    _save(fig, path)
+    _save(fig, path, title)
 
 
 def histograms(
@@ -139,9 +134,7 @@ def histograms(
         ax.set_yscale("log")
         ax.set_title(label)
         ax.set_xlabel(xlabel)
-    fig.suptitle(title)
-    fig.tight_layout()
-    _save(fig, path)
+    _save(fig, path, title)
 
 
 def bars(
@@ -164,7 +157,6 @@ def bars(
     ax.set_title(title)
     ax.set_ylabel(ylabel)
     ax.grid(alpha=0.3, axis="y")
-    fig.tight_layout()
     _save(fig, path)
 
 
@@ -192,7 +184,6 @@ def decision_lines(
     ax.set_ylabel(axis_labels[1])
     ax.set_title(title)
     ax.legend(fontsize=8)
-    fig.tight_layout()
     _save(fig, path)
 
 
@@ -237,7 +228,6 @@ def grid_policy(
     ax.set_xticks([])
     ax.set_yticks([])
     ax.set_title(title)
-    fig.tight_layout()
     _save(fig, path)
 
 
@@ -265,10 +255,7 @@ def scatters(
         ax.tick_params(labelsize=7)
         if any(label for label, *_ in p["series"]):
             ax.legend(fontsize=7, loc="upper right", markerscale=3)
-    if title:
-        fig.suptitle(title)
-    fig.tight_layout()
-    _save(fig, path)
+    _save(fig, path, title)
 
 
 def health(path: str | os.PathLike | None, monitor: Any, quantities: Sequence[str]) -> None:
