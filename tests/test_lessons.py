@@ -9,7 +9,7 @@ import re
 
 import numpy as np
 import pytest
-from tests.conftest import IN_CI, require
+from tests.conftest import IN_CI, is_png, require
 
 import glassnet as gn
 from glassnet import lessons
@@ -59,8 +59,7 @@ def test_lesson_structure_and_figures(lesson, name):
         step.text("ko"), step.text("en")
     assert r["figures"], f"{name} wrote no figure"
     for path in r["figures"]:
-        data = path.read_bytes()
-        assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 5000, path
+        assert is_png(path), path
     assert mod.__doc__ and len(mod.__doc__) > 100  # the file opens with its explanation
 
 
@@ -433,3 +432,12 @@ def test_html_site_and_escaping(tmp_path, coming):
     evil.say("<script>{v}</script> 값", "<script>{v}</script>", v="<img src=x onerror=1>")
     page = lesson_page(evil.result(), "en", tmp_path).decode()
     assert "<script>" not in page and "<img src=x" not in page and "&lt;script&gt;" in page
+
+
+def test_the_index_links_a_lesson_asked_for_with_underscores(tmp_path):
+    from glassnet.lessons.html import write_site
+
+    write_site(tmp_path, ["gradient_descent"], ["en"])  # `get` accepts this spelling
+    index = (tmp_path / "index.en.html").read_text(encoding="utf-8")
+    assert 'href="gradient-descent.en.html"' in index
+    assert (tmp_path / "gradient-descent.en.html").is_file()

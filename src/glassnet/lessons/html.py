@@ -139,7 +139,7 @@ def write_site(
     site = Path(out)
     site.mkdir(parents=True, exist_ok=True)
     chosen = list(names) if names is not None else list(LESSONS)
-    pages = []
+    pages, written = [], set()  # by the lessons' own names (a typed name may use underscores)
     for lang in langs:
         for name in chosen:
             if log:
@@ -148,7 +148,8 @@ def write_site(
             path = site / f"{result['name']}.{lang}.html"
             atomic_write_bytes(path, lesson_page(result, lang, site))
             pages.append(path)
-        rows = [{**r, "written": r["name"] in chosen} for r in catalog(lang)]
+            written.add(result["name"])
+        rows = [{**r, "written": r["name"] in written} for r in catalog(lang)]
         index = index_page(rows, lang)
         atomic_write_bytes(site / f"index.{lang}.html", index)
         pages.append(site / f"index.{lang}.html")
