@@ -29,6 +29,15 @@ def require(module: str):
         pytest.skip(f"{module} is not installed")
 
 
+PNG = b"\x89PNG\r\n\x1a\n"
+
+
+def is_png(path: Path, min_bytes: int = 5000) -> bool:
+    """A written figure: the PNG signature and more than `min_bytes` (not an empty canvas)."""
+    data = Path(path).read_bytes()
+    return data[:8] == PNG and len(data) > min_bytes
+
+
 @pytest.fixture(scope="session")
 def lesson(tmp_path_factory):
     """Run a lesson once per test session (English, figures on) and hand back its result;

@@ -10,17 +10,10 @@ import sys
 
 import numpy as np
 import pytest
-from tests.conftest import require
+from tests.conftest import is_png, require
 
 from glassnet import lessons
 from glassnet.text import char_ngrams
-
-PNG = b"\x89PNG\r\n\x1a\n"
-
-
-def _png(path) -> bool:
-    data = path.read_bytes()
-    return data[:8] == PNG and len(data) > 5000
 
 
 # ----- chain-rule ---------------------------------------------------------------------------
@@ -63,7 +56,7 @@ def test_chain_rule_draws_the_graph(lesson):
     require("graphviz")
     r = lesson("chain-rule")
     figs = [p for p in r["figures"] if p.name == "chain-rule-graph.png"]
-    assert figs and _png(figs[0])
+    assert figs and is_png(figs[0])
     assert r["numbers"]["graph_nodes"] == 12  # 6 ops, 4 parameters, 2 inputs (x and y)
 
 
@@ -115,7 +108,7 @@ def test_embeddings_fasttext_gives_unseen_words_their_stems(lesson):
         grams = set(char_ngrams(word, 3, 5))
         assert any(len(grams & set(char_ngrams(w, 3, 5))) >= 3 for w in near), (word, near)
     assert n["oov"]["governments"][0] == "government"
-    assert all(_png(p) for p in r["figures"]) and r["figures"]
+    assert all(is_png(p) for p in r["figures"]) and r["figures"]
 
 
 def test_embeddings_built_in_corpus_is_the_named_fallback(monkeypatch):
@@ -171,7 +164,7 @@ def test_reinforcement_dqn_beats_a_random_policy(lesson):
     assert n["last"] > 2 * n["first"]
     names = sorted(p.name for p in r["figures"])
     assert names == ["reinforcement-policy.png", "reinforcement-returns.png"]
-    assert all(_png(p) for p in r["figures"])
+    assert all(is_png(p) for p in r["figures"])
 
 
 # ----- the same numbers in both languages ---------------------------------------------------
