@@ -111,9 +111,8 @@ def sgd_step(
         g[np.abs(s) >= max_exp] = 0
     grad_h = np.einsum("bk,bkd->bd", g, u)  # dL/dh = Σ_k g_k u_k
     _scatter_add(w_out, targets, -lr * g, h)  # dL/du_k = g_k h
-    coef = context_mask / count if cbow_mean else context_mask  # dL/dv_c = mask_c ∂h/∂v_c dL/dh
-    if word2vec_cbow:  # the reference implementations swap the two scalings
-        coef = context_mask if cbow_mean else context_mask / count
+    scaled = bool(cbow_mean) != bool(word2vec_cbow)  # the reference implementations swap them
+    coef = context_mask / count if scaled else context_mask  # dL/dv_c = mask_c ∂h/∂v_c dL/dh
     _scatter_add(w_in, contexts, -lr * coef, grad_h)
     return loss
 
