@@ -306,7 +306,7 @@ class Word2Vec:
         raw_words = sum(len(s) for s in sentences)
         bar = _progress(epochs * raw_words, self.progress)
         run = self._epoch_numba if self.backend == "numba" else self._epoch_numpy
-        self._rows = self._row_table()
+        self._rows, chunk = self._row_table(), self._chunk()
         for epoch in range(epochs):
             start = time.perf_counter()
             contexts, cmask, target, position = self._epoch_examples(ids, sent)
@@ -314,8 +314,8 @@ class Word2Vec:
             done = (epoch + position / n_kept) / epochs  # share of training done, per example
             lr = self.alpha - (self.alpha - self.min_alpha) * done  # linear decay
             batch_losses = []
-            for b in range(0, len(target), self._chunk()):
-                sl = slice(b, b + self._chunk())
+            for b in range(0, len(target), chunk):
+                sl = slice(b, b + chunk)
                 targets, tmask = self._negatives(target[sl])  # one stream: as if drawn at once
                 batch_losses += run(contexts[sl], cmask[sl], targets, tmask, lr[sl])
                 if bar is not None:
