@@ -425,10 +425,10 @@ def _as_list(sentences: Iterable[Sequence[str]]) -> list:
     """The corpus as a list of token lists (a single string is refused)."""
     if isinstance(sentences, str):
         raise TypeError("Word2Vec: sentences must be an iterable of token lists, not one string")
+    sentences = list(sentences)
     out = [list(s) for s in sentences]
-    if any(isinstance(s, str) for s in out[:1]) or (
-        out and out[0] and not isinstance(out[0][0], str)
-    ):
+    first_is_string = bool(sentences) and isinstance(sentences[0], str)  # "a b" lists to chars
+    if first_is_string or (out and out[0] and not isinstance(out[0][0], str)):
         raise TypeError("Word2Vec: each sentence must be a list of string tokens")
     return out
 
