@@ -253,6 +253,8 @@ def test_bad_input(lee) -> None:
         Word2Vec([["a", "b"], ["a"]])
     with pytest.raises(TypeError, match="one string"):
         Word2Vec("a corpus as one string")
+    with pytest.raises(TypeError, match="list of string tokens"):
+        Word2Vec(["sentences as strings", "not token lists"])
     with pytest.raises(ValueError, match="hs=1"):
         Word2Vec(hs=1)
     with pytest.raises(ValueError, match="backend must be 'numba' or 'numpy', got 'cuda'"):

@@ -111,9 +111,8 @@ def sgd_step(
         g[np.abs(s) >= max_exp] = 0
     grad_h = np.einsum("bk,bkd->bd", g, u)  # dL/dh = Σ_k g_k u_k
     _scatter_add(w_out, targets, -lr * g, h)  # dL/du_k = g_k h
-    coef = context_mask / count if cbow_mean else context_mask  # dL/dv_c = mask_c ∂h/∂v_c dL/dh
-    if word2vec_cbow:  # the reference implementations swap the two scalings
-        coef = context_mask if cbow_mean else context_mask / count
+    scaled = bool(cbow_mean) != bool(word2vec_cbow)  # the reference implementations swap them
+    coef = context_mask / count if scaled else context_mask  # dL/dv_c = mask_c ∂h/∂v_c dL/dh
     _scatter_add(w_in, contexts, -lr * coef, grad_h)
     return loss
 
@@ -307,7 +306,7 @@ class Word2Vec:
         raw_words = sum(len(s) for s in sentences)
         bar = _progress(epochs * raw_words, self.progress)
         run = self._epoch_numba if self.backend == "numba" else self._epoch_numpy
-        self._rows = self._row_table()
+        self._rows, chunk = self._row_table(), self._chunk()
         for epoch in range(epochs):
             start = time.perf_counter()
             contexts, cmask, target, position = self._epoch_examples(ids, sent)
@@ -315,8 +314,8 @@ class Word2Vec:
             done = (epoch + position / n_kept) / epochs  # share of training done, per example
             lr = self.alpha - (self.alpha - self.min_alpha) * done  # linear decay
             batch_losses = []
-            for b in range(0, len(target), self._chunk()):
-                sl = slice(b, b + self._chunk())
+            for b in range(0, len(target), chunk):
+                sl = slice(b, b + chunk)
                 targets, tmask = self._negatives(target[sl])  # one stream: as if drawn at once
                 batch_losses += run(contexts[sl], cmask[sl], targets, tmask, lr[sl])
                 if bar is not None:
@@ -426,10 +425,10 @@ def _as_list(sentences: Iterable[Sequence[str]]) -> list:
     """The corpus as a list of token lists (a single string is refused)."""
     if isinstance(sentences, str):
         raise TypeError("Word2Vec: sentences must be an iterable of token lists, not one string")
+    sentences = list(sentences)
     out = [list(s) for s in sentences]
-    if any(isinstance(s, str) for s in out[:1]) or (
-        out and out[0] and not isinstance(out[0][0], str)
-    ):
+    first_is_string = bool(sentences) and isinstance(sentences[0], str)  # "a b" lists to chars
+    if first_is_string or (out and out[0] and not isinstance(out[0][0], str)):
         raise TypeError("Word2Vec: each sentence must be a list of string tokens")
     return out
 
