@@ -239,8 +239,9 @@ class Word2Vec:
             if self.sample
             else np.ones_like(c)
         )  # gensim's rule: keep a word of count c with probability (√(c/t) + 1)·t/c
-        self.cum_table = np.cumsum(c**self.ns_exponent)  # gensim's; sampled via the alias table
-        self.alias_probability, self.alias = _alias_table(c**self.ns_exponent)
+        weights = c**self.ns_exponent  # the negatives' unigram^0.75 distribution
+        self.cum_table = np.cumsum(weights)  # gensim's; sampled via the alias table
+        self.alias_probability, self.alias = _alias_table(weights)
         v, d = len(self.wv), self.vector_size
         self.input_embedding = Embedding(v, d, dtype=self.dtype)
         self.output_embedding = Embedding(v, d, dtype=self.dtype)
