@@ -139,6 +139,7 @@ def run_trial(cfg: dict[str, Any], where: dict[str, str], out: str) -> dict[str,
     """One trial: `glassnet train` with `cfg` into `out` (its output in out/log.txt);
     returns its logs and test scores, or "error" when it failed."""
     from ..cli import train_into
+    from ..io import atomic_write_text
 
     start, folder = time.perf_counter(), Path(out)
     folder.mkdir(parents=True, exist_ok=True)
@@ -148,7 +149,7 @@ def run_trial(cfg: dict[str, Any], where: dict[str, str], out: str) -> dict[str,
             result = train_into(folder, {**cfg, "out": str(folder)}, where)
     except Exception as e:  # a trial's failure is its row in the table, not the sweep's end
         result = {"error": f"{type(e).__name__}: {e}"}
-    (folder / "log.txt").write_text(buffer.getvalue())
+    atomic_write_text(folder / "log.txt", buffer.getvalue())
     result["seconds"] = round(time.perf_counter() - start, 2)
     return result
 

@@ -248,16 +248,19 @@ def _conv_pads(m: Any) -> list[int]:
     return [t, l, b, r]
 
 
+def _conv_inputs(g: _Graph, m: Any, path: str, v: _V) -> list[str]:
+    """A (transposed) convolution's inputs: x, its weight as is, then its bias if any."""
+    ins = [v.name, g.const(m.weight, f"{path}.weight")]
+    return ins + ([g.const(m.bias, f"{path}.bias")] if m.bias is not None else [])
+
+
 @rule(nn.Conv1d, nn.Conv2d)
 @_leaf
 def _conv(g, m, path, v, y):
     """Conv with strides, pads, dilations and group; weight (O, C/groups, k...) as is."""
-    ins = [v.name, g.const(m.weight, f"{path}.weight")]
-    if m.bias is not None:
-        ins.append(g.const(m.bias, f"{path}.bias"))
     return g.op(
         "Conv",
-        ins,
+        _conv_inputs(g, m, path, v),
         path,
         kernel_shape=list(m.kernel_size),
         strides=list(m.stride),
@@ -271,12 +274,9 @@ def _conv(g, m, path, v, y):
 @_leaf
 def _conv_t(g, m, path, v, y):
     """ConvTranspose; weight (Cin, Cout, kh, kw) is ONNX's layout too."""
-    ins = [v.name, g.const(m.weight, f"{path}.weight")]
-    if m.bias is not None:
-        ins.append(g.const(m.bias, f"{path}.bias"))
     return g.op(
         "ConvTranspose",
-        ins,
+        _conv_inputs(g, m, path, v),
         path,
         kernel_shape=list(m.kernel_size),
         strides=list(m.stride),
