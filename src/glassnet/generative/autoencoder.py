@@ -19,7 +19,7 @@ from ..autograd.backend import default_generator
 from ..models import MLP
 from ..nn import functional as F
 from ..serialization import register_module
-from .core import check_images, check_size, config_size
+from .core import check_images, check_size, config_size, flat_inputs
 
 
 class _Codec(nn.Module):
@@ -80,9 +80,7 @@ class Autoencoder(_Codec):
         )
 
     def _inputs(self, x: Tensor) -> Tensor:
-        x = x.reshape(len(x), -1) if x.ndim > 2 else x
-        check_images("Autoencoder", x, (self.in_features,))
-        return x
+        return flat_inputs("Autoencoder", x, self.in_features)
 
 
 def _conv_numel(a: dict) -> int:
