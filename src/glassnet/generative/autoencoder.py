@@ -19,7 +19,36 @@ from ..autograd.backend import default_generator
 from ..models import MLP
 from ..nn import functional as F
 from ..serialization import register_module
-from .core import check_images, check_size, config_size
+from .core import check_images, check_size, config_size, flat_inputs
+
+
+class _Codec(nn.Module):
+    """What both autoencoders share: `encoder`, `decoder`, `latent` and `_inputs(x)`, which
+    checks x and shapes it for the encoder."""
+
+    encoder: nn.Module
+    decoder: nn.Sequential
+    latent: int
+
+    def _inputs(self, x: Tensor) -> Tensor:
+        raise NotImplementedError
+
+    def encode(self, x: Tensor) -> Tensor:
+        """The code (N, latent) of inputs x."""
+        return self.encoder(self._inputs(x))
+
+    def forward(self, x: Tensor) -> Tensor:
+        """The reconstruction of x, shaped as the encoder's input."""
+        return self.decoder(self.encode(x))
+
+    def loss(self, x: Tensor) -> Tensor:
+        """Mean squared reconstruction error."""
+        return F.mse_loss(self(x), self._inputs(x))
+
+    def sample(self, n: int) -> np.ndarray:
+        """Decodings of n codes drawn N(0, 1) (an autoencoder has no prior: for a look only)."""
+        z = default_generator().standard_normal((n, self.latent))
+        return self.decoder(tensor(np.asarray(z, self.decoder[0].weight.dtype)))._array
 
 
 def _dense_numel(a: dict) -> int:
@@ -29,7 +58,7 @@ def _dense_numel(a: dict) -> int:
 
 
 @register_module(numel=_dense_numel)
-class Autoencoder(nn.Module):
+class Autoencoder(_Codec):
     """Dense autoencoder: `models.MLP` encoder in_features → hidden → latent, mirrored decoder
     (sigmoid output for pixels in [0, 1]; output_activation=None for unbounded data)."""
 
@@ -50,27 +79,8 @@ class Autoencoder(nn.Module):
             [latent, *hidden[::-1], in_features], activation, output_activation=output_activation
         )
 
-    def _flat(self, x: Tensor) -> Tensor:
-        x = x.reshape(len(x), -1) if x.ndim > 2 else x
-        check_images("Autoencoder", x, (self.in_features,))
-        return x
-
-    def encode(self, x: Tensor) -> Tensor:
-        """The code (N, latent) of inputs x."""
-        return self.encoder(self._flat(x))
-
-    def forward(self, x: Tensor) -> Tensor:
-        """The reconstruction of x, flattened (N, in_features)."""
-        return self.decoder(self.encode(x))
-
-    def loss(self, x: Tensor) -> Tensor:
-        """Mean squared reconstruction error."""
-        return F.mse_loss(self(x), self._flat(x))
-
-    def sample(self, n: int) -> np.ndarray:
-        """Decodings of n codes drawn N(0, 1) (an autoencoder has no prior: for a look only)."""
-        z = default_generator().standard_normal((n, self.latent))
-        return self.decoder(tensor(np.asarray(z, self.decoder[0].weight.dtype)))._array
+    def _inputs(self, x: Tensor) -> Tensor:
+        return flat_inputs("Autoencoder", x, self.in_features)
 
 
 def _conv_numel(a: dict) -> int:
@@ -81,7 +91,7 @@ def _conv_numel(a: dict) -> int:
 
 
 @register_module(numel=_conv_numel)
-class ConvAutoencoder(nn.Module):
+class ConvAutoencoder(_Codec):
     """Convolutional autoencoder for (N, C, size, size) images, size divisible by 4:
     two stride-2 3×3 convs (16, 32 channels) → latent, mirrored by transposed convs."""
 
@@ -111,26 +121,9 @@ class ConvAutoencoder(nn.Module):
             nn.Sigmoid(),
         )
 
-    def _images(self, x: Tensor) -> Tensor:
+    def _inputs(self, x: Tensor) -> Tensor:
         shape = (self.in_channels, self.size, self.size)
         if x.ndim == 2 and x.shape[1] == int(np.prod(shape)):
             x = x.reshape(len(x), *shape)
         check_images("ConvAutoencoder", x, shape)
         return x
-
-    def encode(self, x: Tensor) -> Tensor:
-        """The code (N, latent) of images x."""
-        return self.encoder(self._images(x))
-
-    def forward(self, x: Tensor) -> Tensor:
-        """The reconstruction of images x, (N, C, size, size)."""
-        return self.decoder(self.encode(x))
-
-    def loss(self, x: Tensor) -> Tensor:
-        """Mean squared reconstruction error."""
-        return F.mse_loss(self(x), self._images(x))
-
-    def sample(self, n: int) -> np.ndarray:
-        """Decodings of n codes drawn N(0, 1) (for a look only: there is no prior)."""
-        z = default_generator().standard_normal((n, self.latent))
-        return self.decoder(tensor(np.asarray(z, self.decoder[0].weight.dtype)))._array

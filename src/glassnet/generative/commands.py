@@ -265,11 +265,9 @@ def _figures(module: Any, xt: np.ndarray, yt: Any, side: int | None, out: Path) 
 
 
 def _save_figure(fig: Any, path: Path) -> None:
-    from ..io import atomic_open
-    from ..train.plots import _pyplot
+    from ..train.plots import _pyplot, _save
 
-    with atomic_open(path, "wb") as f:
-        fig.savefig(f, format="png", dpi=110, bbox_inches="tight")
+    _save(fig, path)  # the plots' own atomic PNG writer
     _pyplot().close(fig)
 
 

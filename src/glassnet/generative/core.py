@@ -51,6 +51,13 @@ def check_images(where: str, x: Tensor, shape: tuple[int, ...]) -> None:
         )
 
 
+def flat_inputs(where: str, x: Tensor, features: int) -> Tensor:
+    """x as rows (N, features), images flattened; ValueError naming `where` if they do not fit."""
+    x = x.reshape(len(x), -1) if x.ndim > 2 else x
+    check_images(where, x, (features,))
+    return x
+
+
 class GenerativeModel(Model):
     """`train.Model` for a module that scores itself: each step minimises `module.loss(x)`.
 

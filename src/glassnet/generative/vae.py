@@ -18,7 +18,7 @@ from ..autograd import Tensor, tensor
 from ..autograd.backend import default_generator
 from ..nn import functional as F
 from ..serialization import register_module
-from .core import check_images, check_size, config_size
+from .core import check_size, config_size, flat_inputs
 
 RECONSTRUCTIONS = ("bce", "mse")
 
@@ -85,9 +85,7 @@ class VAE(nn.Module):
         return F.sigmoid(self.fc4(F.relu(self.fc3(z))))
 
     def _flat(self, x: Tensor) -> Tensor:
-        x = x.reshape(len(x), -1) if x.ndim > 2 else x
-        check_images("VAE", x, (self.in_features,))
-        return x
+        return flat_inputs("VAE", x, self.in_features)
 
     def forward(self, x: Tensor) -> tuple[Tensor, Tensor, Tensor]:
         """(reconstruction, μ, log σ²) for inputs x (N, in_features) or images."""

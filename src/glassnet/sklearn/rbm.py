@@ -101,21 +101,19 @@ class BernoulliRBM(TransformerMixin, BaseEstimator):
         X = validate_data(self, X, dtype=(np.float64, np.float32), reset=first)
         if first:
             self._new_rbm(X.shape[1], X.dtype)
-        self._rbm.update(X.astype(self._rbm.weight.dtype, copy=False), float(self.learning_rate))
+        self._rbm.update(X, float(self.learning_rate))  # update casts X to the RBM's dtype
         self._publish()
         return self
 
     def _input(self, X: Any) -> np.ndarray:
+        """X checked against the fit (the RBM's methods cast it to its own dtype)."""
         check_is_fitted(self)
-        X = validate_data(self, X, dtype=(np.float64, np.float32), reset=False)
-        return X.astype(self._rbm.weight.dtype, copy=False)
+        return validate_data(self, X, dtype=(np.float64, np.float32), reset=False)
 
     def transform(self, X: Any) -> np.ndarray:
         """p(h = 1 | X): the hidden units' probabilities, (n_samples, n_components)."""
-        check_is_fitted(self)
-        Xv = validate_data(self, X, dtype=(np.float64, np.float32), reset=False)
-        h = self._rbm.hidden_probs(Xv.astype(self._rbm.weight.dtype, copy=False))
-        return h.astype(Xv.dtype, copy=False)
+        X = self._input(X)
+        return self._rbm.hidden_probs(X).astype(X.dtype, copy=False)
 
     def gibbs(self, v: Any) -> np.ndarray:
         """One Gibbs step from v: a binary sample of the visible units."""
